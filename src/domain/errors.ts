@@ -1,0 +1,48 @@
+/**
+ * The domain error taxonomy. Codes are the stable, machine-readable identifiers of the public contract;
+ * HTTP statuses are chosen in one place (src/http/error-handler.ts), never here.
+ */
+export type ErrorCode =
+  | 'validation_failed'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'product_not_found'
+  | 'product_unavailable'
+  | 'store_not_found'
+  | 'store_exists'
+  | 'cart_empty'
+  | 'mixed_currencies'
+  | 'session_incomplete'
+  | 'session_expired'
+  | 'session_not_editable'
+  | 'session_already_placed'
+  | 'payment_declined'
+  | 'payment_requires_action'
+  | 'payment_failed'
+  | 'idempotency_key_required'
+  | 'idempotency_key_reused'
+  | 'request_in_progress'
+  | 'invalid_transition'
+  | 'conflict'
+  | 'refund_exceeds_captured'
+  | 'invalid_signature'
+  | 'task_not_open'
+  | 'service_unavailable';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+
+export function validationFailed(fields: Record<string, string>, message = 'Request validation failed'): DomainError {
+  return new DomainError('validation_failed', message, { fields });
+}

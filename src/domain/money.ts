@@ -1,0 +1,20 @@
+/**
+ * Money is integer cents everywhere. The one rounding rule of the service lives here: half-up to the cent.
+ */
+export type Cents = number;
+
+/** `amount * basisPoints / 10_000`, rounded half-up, in integer arithmetic (no float ever touches cents). */
+export function applyBasisPoints(amountCents: Cents, basisPoints: number): Cents {
+  assertCents(amountCents);
+  if (!Number.isInteger(basisPoints) || basisPoints < 0) throw new RangeError(`bad basis points ${basisPoints}`);
+  const product = BigInt(amountCents) * BigInt(basisPoints);
+  return Number((product + 5_000n) / 10_000n);
+}
+
+export function sumCents(values: readonly Cents[]): Cents {
+  return values.reduce((total, value) => total + value, 0);
+}
+
+export function assertCents(value: number): asserts value is Cents {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a non-negative integer amount of cents: ${value}`);
+}

@@ -1,0 +1,49 @@
+/**
+ * The order state machine as data. Every status change goes through `transitionOrder`
+ * (src/services/order-state-machine.ts), which consults this table; the database backs it with a CHECK
+ * constraint on the status column, and its trigger writes order_status_history.
+ */
+export const ORDER_STATUSES = [
+  'pending',
+  'placing',
+  'placed',
+  'confirmed',
+  'shipped',
+  'delivered',
+  'failed',
+  'cancelled',
+  'refunded',
+  'partially_refunded',
+] as const;
+
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
+  pending: ['placing', 'failed', 'cancelled'],
+  // placing → placing is a re-entry by another attempt (a stalled job picked up again, a fallback method).
+  placing: ['placing', 'placed', 'failed', 'cancelled'],
+  placed: ['confirmed', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'],
+  confirmed: ['shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'],
+  shipped: ['delivered', 'refunded', 'partially_refunded'],
+  delivered: ['refunded', 'partially_refunded'],
+  // An ops retry sends a failed order back into placement; a failed order that is refunded says so.
+  failed: ['placing', 'refunded'],
+  cancelled: ['refunded'],
+  refunded: [],
+  partially_refunded: ['confirmed', 'shipped', 'delivered', 'partially_refunded', 'refunded', 'cancelled'],
+};
+
+export function canTransition(from: OrderStatus, to: OrderStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function allowedTransitions(from: OrderStatus): readonly OrderStatus[] {
+  return TRANSITIONS[from];
+}
+
+/** Statuses in which the retailer holds (or held) a real order with our reference. */
+export const PLACED_STATUSES: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered'];
+
+export function isOrderStatus(value: string): value is OrderStatus {
+  return (ORDER_STATUSES as readonly string[]).includes(value);
+}

@@ -1,0 +1,75 @@
+/**
+ * The payment provider as the domain sees it. The Stripe implementation lives in stripe-gateway.ts; the
+ * services never import the Stripe SDK. Every write takes an idempotency key so that a retry, a crash or a
+ * race replays the first outcome instead of moving money twice.
+ */
+export interface ChargeRequest {
+  amountCents: number;
+  currency: string;
+  paymentMethodId: string;
+  idempotencyKey: string;
+  /** 'automatic' charges now; 'manual' only authorizes, for a capture-what-was-placed policy. */
+  captureMethod: 'automatic' | 'manual';
+  description?: string;
+  metadata: Record<string, string>;
+}
+
+export type ChargeOutcome =
+  | { kind: 'succeeded'; paymentIntentId: string; amountCents: number; capturedCents: number }
+  | { kind: 'authorized'; paymentIntentId: string; amountCents: number }
+  | { kind: 'declined'; paymentIntentId?: string; declineCode: string; message: string }
+  | { kind: 'requires_action'; paymentIntentId: string; clientSecret: string };
+
+export interface PaymentSnapshot {
+  paymentIntentId: string;
+  status:
+    | 'requires_payment_method'
+    | 'requires_confirmation'
+    | 'requires_action'
+    | 'processing'
+    | 'requires_capture'
+    | 'canceled'
+    | 'succeeded';
+  amountCents: number;
+  capturedCents: number;
+  currency: string;
+  paymentMethodId?: string;
+  clientSecret?: string;
+  metadata: Record<string, string>;
+}
+
+export interface RefundRequest {
+  paymentIntentId: string;
+  amountCents: number;
+  idempotencyKey: string;
+  reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
+  metadata: Record<string, string>;
+}
+
+export interface RefundOutcome {
+  refundId: string;
+  amountCents: number;
+  status: 'pending' | 'succeeded' | 'failed' | 'canceled' | 'requires_action';
+}
+
+export interface PaymentGateway {
+  /** Creates and confirms one payment for the amount. Declines and 3-D Secure are outcomes, not throws. */
+  charge(request: ChargeRequest): Promise<ChargeOutcome>;
+  retrieve(paymentIntentId: string): Promise<PaymentSnapshot>;
+  /** Captures part or all of an authorized payment (capture policy). */
+  capture(paymentIntentId: string, amountCents: number, idempotencyKey: string): Promise<PaymentSnapshot>;
+  /** Releases an authorization or abandons an unconfirmed payment. */
+  cancel(paymentIntentId: string, idempotencyKey: string): Promise<PaymentSnapshot>;
+  refund(request: RefundRequest): Promise<RefundOutcome>;
+}
+
+/**
+ * The provider could not be reached or answered with a server error or rate limit: the outcome is unknown or
+ * nothing happened, and the same call with the same idempotency key may be retried safely.
+ */
+export class PaymentGatewayUnavailableError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'PaymentGatewayUnavailableError';
+  }
+}

@@ -1,0 +1,112 @@
+import type { Logger } from 'pino';
+import type { ShippingAddress } from '../domain/address';
+
+export type PlacementMethod = 'api' | 'headless' | 'manual';
+
+/** Everything an adapter needs to buy one store order from its retailer. Prices are the frozen snapshot's. */
+export interface PlacementOrder {
+  orderNumber: string;
+  storeSlug: string;
+  storeName: string;
+  currency: string;
+  items: PlacementItem[];
+  shippingAddress: ShippingAddress;
+  subtotalCents: number;
+  shippingCents: number;
+  taxCents: number;
+  totalCents: number;
+}
+
+export interface PlacementItem {
+  orderItemId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  size?: string;
+  color?: string;
+  unitPriceCents: number;
+  totalPriceCents: number;
+  productUrl?: string;
+  imageUrl?: string;
+}
+
+export interface PlacementContext {
+  /** The store's placement_config for this adapter (validated by `validateConfig` when the store was saved). */
+  config: Record<string, unknown>;
+  /** How far the retailer's total may exceed the snapshot's before a person must look. */
+  priceToleranceCents: number;
+  /** 1 for the first try; > 1 means an earlier try may have reached the retailer. */
+  attempt: number;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+export interface PlacementResult {
+  kind: 'placed';
+  storeOrderNumber: string;
+  placedAt: Date;
+  /** What the retailer says it will charge us (items, tax, shipping), when it tells us. */
+  retailerTotalCents?: number;
+  details: Record<string, unknown>;
+}
+
+/** The order was handed to people (an ops task); it stays `placing` until they complete or fail it. */
+export interface PlacementDeferred {
+  kind: 'deferred';
+  taskId: string;
+  details: Record<string, unknown>;
+}
+
+export type PlacementOutcome = PlacementResult | PlacementDeferred;
+
+/**
+ * One way of buying an order from a retailer. Implementations must be idempotent per order number: calling
+ * `place` again for an order the retailer already has returns that order instead of creating a second one.
+ * Expected refusals are `PermanentPlacementError`s; anything worth retrying is a `TransientPlacementError`.
+ */
+export interface PlacementAdapter {
+  readonly method: PlacementMethod;
+  place(order: PlacementOrder, context: PlacementContext): Promise<PlacementOutcome>;
+  /** Checks a store's placement_config; returns field → problem, empty when valid. */
+  validateConfig(config: unknown): Record<string, string>;
+}
+
+/** Worth another try later (timeouts, 5xx, 429, a crashed browser). */
+export class TransientPlacementError extends Error {
+  constructor(message: string, readonly retryAfterMs?: number, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'TransientPlacementError';
+  }
+}
+
+export type PermanentPlacementCode =
+  | 'out_of_stock'
+  | 'address_rejected'
+  | 'price_changed'
+  | 'rejected'
+  | 'config_invalid'
+  | 'flow_broken';
+
+/** The retailer said no, or the flow cannot work: retrying the same way will not help. */
+export class PermanentPlacementError extends Error {
+  constructor(
+    readonly code: PermanentPlacementCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'PermanentPlacementError';
+  }
+}
+
+/** The retailer's total is above the snapshot's by more than the tolerance: nothing was submitted. */
+export class PriceMismatchError extends PermanentPlacementError {
+  constructor(readonly retailerTotalCents: number, readonly expectedTotalCents: number, details: Record<string, unknown> = {}) {
+    super('price_changed', `retailer total ${retailerTotalCents} exceeds snapshot total ${expectedTotalCents}`, {
+      ...details,
+      retailerTotalCents,
+      expectedTotalCents,
+    });
+    this.name = 'PriceMismatchError';
+  }
+}
