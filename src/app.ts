@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import express, { type Express } from 'express';
+import type { Knex } from 'knex';
+import pinoHttp from 'pino-http';
+import swaggerUi from 'swagger-ui-express';
+import { createCartController } from './controllers/cart-controller';
+import { createCatalogController } from './controllers/catalog-controller';
+import { createCheckoutController } from './controllers/checkout-controller';
+import { createOrdersController } from './controllers/orders-controller';
+import { systemClock, type Clock } from './domain/clock';
+import { DomainError } from './domain/errors';
+import { authenticate } from './http/auth';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { idempotent } from './http/idempotency';
+import { createMetrics, measureRequests } from './http/metrics';
+import { buildOpenApiDocument } from './http/openapi';
+import { silentLogger, type Logger } from './logger';
+import type { PaymentGateway } from './payments/payment-gateway';
+import { cartRoutes } from './routes/cart-routes';
+import { adminCatalogRoutes, publicCatalogRoutes } from './routes/catalog-routes';
+import { checkoutRoutes } from './routes/checkout-routes';
+import { operationsRoutes, type ReadinessCheck } from './routes/operations-routes';
+import { ordersRoutes } from './routes/orders-routes';
+import { createCartService } from './services/cart-service';
+import { createCatalogService, type PlacementConfigValidator } from './services/catalog-service';
+import { createCheckoutService } from './services/checkout-service';
+import { createIdempotencyService } from './services/idempotency-service';
+import { createOrdersService } from './services/orders-service';
+import { createPlaceCheckoutService, type EnqueuePlacements } from './services/place-checkout-service';
+import { noCrashpoints, type ServiceDeps, type ServiceSettings } from './services/service-deps';
+
+export interface AppDeps {
+  db: Knex;
+  payments: PaymentGateway;
+  jwtSecret: string;
+  enqueuePlacements: EnqueuePlacements;
+  validatePlacementConfig: PlacementConfigValidator;
+  clock?: Clock;
+  logger?: Logger;
+  settings?: Partial<ServiceSettings>;
+  readinessChecks?: Record<string, ReadinessCheck>;
+  crashpoint?: ServiceDeps['crashpoint'];
+}
+
+const DEFAULT_SETTINGS: ServiceSettings = { sessionTtlMs: 30 * 60_000, placeLeaseMs: 30_000 };
+
+/** The composition root: every dependency is passed in, nothing is a module-level singleton. */
+export function createApp(deps: AppDeps) {
+  const serviceDeps: ServiceDeps = {
+    db: deps.db,
+    clock: deps.clock ?? systemClock,
+    logger: deps.logger ?? silentLogger,
+    payments: deps.payments,
+    settings: { ...DEFAULT_SETTINGS, ...deps.settings },
+    crashpoint: deps.crashpoint ?? noCrashpoints,
+  };
+  const services = {
+    catalog: createCatalogService(serviceDeps, deps.validatePlacementConfig),
+    cart: createCartService(serviceDeps),
+    checkout: createCheckoutService(serviceDeps),
+    placeCheckout: createPlaceCheckoutService(serviceDeps, deps.enqueuePlacements),
+    orders: createOrdersService(serviceDeps),
+    idempotency: createIdempotencyService(serviceDeps),
+  };
+  const metrics = createMetrics();
+
+  const app: Express = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: serviceDeps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+    }),
+  );
+  app.use(measureRequests(metrics));
+  app.use(
+    express.json({
+      limit: '100kb',
+      // Webhook signatures are computed over the exact bytes received.
+      verify: (req, _res, buf) => {
+        if ((req as express.Request).url?.startsWith('/api/v1/webhooks')) (req as express.Request).rawBody = buf;
+      },
+    }),
+  );
+
+  app.use(operationsRoutes({ database: () => deps.db.raw('select 1'), ...deps.readinessChecks }, metrics.registry));
+  const openApi = buildOpenApiDocument();
+  app.get('/api/docs.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openApi));
+
+  const api = express.Router();
+  const catalogController = createCatalogController(services.catalog);
+  api.use(publicCatalogRoutes(catalogController));
+  api.use(authenticate(deps.jwtSecret));
+  api.use(adminCatalogRoutes(catalogController));
+  api.use(cartRoutes(createCartController(services.cart)));
+  api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotent(services.idempotency)));
+  api.use(ordersRoutes(createOrdersController(services.orders)));
+  app.use('/api/v1', api);
+
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return { app, services, metrics };
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The environment, validated once at start-up. Every problem is reported at once, by variable name, so a
+ * deployer fixes them in one go. Unset DATABASE_URL / REDIS_URL / STRIPE_SECRET_KEY select the embedded
+ * defaults (PGlite, in-process placement, the Stripe sandbox) so `npm start` works on a fresh machine.
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
+  EMBEDDED_DATA_DIR: z.string().default('./data/pglite'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  PLACEMENT_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('placements'),
+  JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  STRIPE_SECRET_KEY: z.string().regex(/^sk_(test|live)_/, 'must look like sk_test_… or sk_live_…').optional(),
+  STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  CHECKOUT_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ARTIFACTS_DIR: z.string().default('./artifacts'),
+});
+
+export type Config = z.infer<typeof schema> & { jwtSecret: string };
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-change-me';
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const config = parsed.data;
+  const problems: string[] = [];
+  if (config.NODE_ENV === 'production') {
+    if (!config.JWT_SECRET) problems.push('JWT_SECRET: required in production');
+    if (!config.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');
+    if (!config.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY: required in production');
+  }
+  if (config.STRIPE_SECRET_KEY?.startsWith('sk_live_') && config.STRIPE_API_URL) {
+    problems.push('STRIPE_API_URL: a live key must talk to Stripe itself, not to a sandbox');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { ...config, jwtSecret: config.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET };
+}

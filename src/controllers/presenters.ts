@@ -1,0 +1,130 @@
+import type { CartView } from '../services/cart-service';
+import type { CheckoutSessionView } from '../services/checkout-service';
+import type { OrderDetail } from '../services/orders-service';
+import type { PlaceResult } from '../services/place-checkout-service';
+import type { ProductRecord } from '../repositories/products-repository';
+import type { StoreRecord } from '../repositories/stores-repository';
+import type { OrderRecord } from '../repositories/orders-repository';
+
+/** The contract's JSON shapes. Nothing here reads storage or decides anything. */
+
+export const presentStore = (store: StoreRecord) => ({
+  storeId: store.id,
+  slug: store.slug,
+  name: store.name,
+  placementMethod: store.placementMethod,
+  fallbackMethod: store.fallbackMethod,
+  currency: store.currency,
+  shipping: { flatCents: store.shippingFlatCents, freeAboveCents: store.shippingFreeAboveCents },
+  priceToleranceCents: store.priceToleranceCents,
+});
+
+/** What admins see: the public view plus whether secrets are set (never the secrets themselves). */
+export const presentStoreForAdmin = (store: StoreRecord) => ({
+  ...presentStore(store),
+  placementConfigKeys: Object.keys(store.placementConfig),
+  hasWebhookSecret: store.webhookSecret !== null,
+});
+
+export const presentProduct = (product: ProductRecord, store: StoreRecord) => ({
+  productId: product.id,
+  storeId: product.storeId,
+  storeSlug: store.slug,
+  sku: product.sku,
+  name: product.name,
+  priceCents: product.priceCents,
+  productUrl: product.productUrl,
+  imageUrl: product.imageUrl,
+  available: product.available,
+});
+
+export const presentCart = (cart: CartView) => ({
+  items: cart.lines.map((line) => ({
+    id: line.id,
+    storeId: line.storeId,
+    storeName: line.storeName,
+    sku: line.sku,
+    name: line.name,
+    size: line.size || null,
+    color: line.color || null,
+    quantity: line.quantity,
+    unitPriceCents: line.unitPriceCents,
+    totalPriceCents: line.unitPriceCents * line.quantity,
+    available: line.available,
+  })),
+  summary: { itemCount: cart.itemCount, subtotalCents: cart.subtotalCents },
+});
+
+export const presentOrderSummary = (order: OrderRecord) => ({
+  orderNumber: order.orderNumber,
+  storeId: order.storeId,
+  storeName: order.storeName,
+  placementMethod: order.placementMethod,
+  status: order.status,
+  totalCents: order.totalCents,
+});
+
+export const presentSession = ({ session, status, orders }: CheckoutSessionView) => ({
+  sessionId: session.id,
+  status,
+  cartSnapshot: session.cartSnapshot,
+  shippingAddress: session.shippingAddress,
+  paymentMethodId: session.paymentMethodId,
+  paymentIntentId: session.paymentIntentId,
+  expiresAt: session.expiresAt.toISOString(),
+  createdAt: session.createdAt.toISOString(),
+  ...(orders ? { orders: orders.map(presentOrderSummary) } : {}),
+});
+
+export const presentPlaceResult = ({ session, orders }: PlaceResult) => ({
+  checkoutSessionId: session.id,
+  paymentIntentId: session.paymentIntentId!,
+  chargedCents: session.totalCents,
+  orders: orders.map(presentOrderSummary),
+  summary: { totalOrders: orders.length },
+});
+
+export const presentOrderListItem = (order: OrderRecord) => ({
+  ...presentOrderSummary(order),
+  storeOrderNumber: order.storeOrderNumber,
+  subtotalCents: order.subtotalCents,
+  shippingCents: order.shippingCents,
+  taxCents: order.taxCents,
+  trackingNumber: order.trackingNumber,
+  carrier: order.carrier,
+  createdAt: order.createdAt.toISOString(),
+  updatedAt: order.updatedAt.toISOString(),
+});
+
+export const presentOrderDetail = ({ order, items, history, refundedCents }: OrderDetail) => ({
+  ...presentOrderListItem(order),
+  checkoutSessionId: order.checkoutSessionId,
+  storeSlug: order.storeSlug,
+  currency: order.currency,
+  shippingAddress: order.shippingAddress,
+  retailerTotalCents: order.retailerTotalCents,
+  estimatedDelivery: order.estimatedDelivery,
+  failureReason: order.failureReason,
+  placedAt: order.placedAt?.toISOString() ?? null,
+  refundedCents,
+  items: items.map((item) => ({
+    orderItemId: item.id,
+    sku: item.sku,
+    name: item.name,
+    size: item.size || null,
+    color: item.color || null,
+    quantity: item.quantity,
+    unitPriceCents: item.unitPriceCents,
+    totalPriceCents: item.totalPriceCents,
+    productUrl: item.productUrl,
+    imageUrl: item.imageUrl,
+    status: item.status,
+    refundedQuantity: item.refundedQuantity,
+  })),
+  statusHistory: history.map((entry) => ({
+    fromStatus: entry.fromStatus,
+    toStatus: entry.toStatus,
+    reason: entry.reason,
+    createdAt: entry.createdAt.toISOString(),
+  })),
+});

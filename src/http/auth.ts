@@ -1,0 +1,44 @@
+import type { RequestHandler } from 'express';
+import jwt from 'jsonwebtoken';
+import { DomainError } from '../domain/errors';
+import type { Principal, Role } from '../domain/principal';
+
+/** Verifies `Authorization: Bearer <HS256 JWT>` and puts `{ userId, role }` on the request. */
+export function authenticate(secret: string): RequestHandler {
+  return (req, _res, next) => {
+    const header = req.headers.authorization;
+    const match = header?.match(/^Bearer\s+(\S+)$/i);
+    if (!match) return next(new DomainError('unauthorized', 'Missing bearer token'));
+    try {
+      const claims = jwt.verify(match[1], secret, { algorithms: ['HS256'] });
+      if (typeof claims !== 'object' || typeof claims.sub !== 'string' || claims.sub.length === 0) {
+        return next(new DomainError('unauthorized', 'Token has no subject'));
+      }
+      const role = claims.role ?? 'shopper';
+      if (role !== 'shopper' && role !== 'ops' && role !== 'admin') {
+        return next(new DomainError('unauthorized', 'Token has an unknown role'));
+      }
+      req.principal = { userId: claims.sub, role };
+      next();
+    } catch {
+      next(new DomainError('unauthorized', 'Invalid or expired token'));
+    }
+  };
+}
+
+const RANK: Record<Role, number> = { shopper: 0, ops: 1, admin: 2 };
+
+/** Admin may do all that ops may. */
+export function requireRole(role: Role): RequestHandler {
+  return (req, _res, next) => {
+    const principal = req.principal;
+    if (!principal) return next(new DomainError('unauthorized', 'Missing bearer token'));
+    if (RANK[principal.role] < RANK[role]) return next(new DomainError('forbidden', `Requires the ${role} role`));
+    next();
+  };
+}
+
+export function principalOf(req: { principal?: Principal }): Principal {
+  if (!req.principal) throw new DomainError('unauthorized', 'Missing bearer token');
+  return req.principal;
+}

@@ -1,0 +1,53 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { DomainError } from '../domain/errors';
+import { PaymentGatewayUnavailableError } from '../payments/payment-gateway';
+import { STATUS_BY_CODE } from './error-status';
+
+interface ErrorBody {
+  success: false;
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export interface MappedError {
+  status: number;
+  body: ErrorBody;
+}
+
+/** Turns anything thrown into the contract's error JSON. Unknown errors become an opaque 500. */
+export function mapError(error: unknown): MappedError {
+  if (error instanceof DomainError) {
+    return body(STATUS_BY_CODE[error.code], error.code, error.message, error.details);
+  }
+  if (error instanceof PaymentGatewayUnavailableError) {
+    return body(503, 'service_unavailable', 'The payment provider is unavailable; retry with the same Idempotency-Key');
+  }
+  const bodyParserType = (error as { type?: string }).type;
+  if (bodyParserType === 'entity.parse.failed') {
+    return body(400, 'validation_failed', 'Request body is not valid JSON', { fields: { body: 'invalid JSON' } });
+  }
+  if (bodyParserType === 'entity.too.large') {
+    return body(413, 'payload_too_large', 'Request body is too large');
+  }
+  if (bodyParserType === 'encoding.unsupported' || bodyParserType === 'charset.unsupported') {
+    return body(415, 'unsupported_media_type', 'Unsupported body encoding');
+  }
+  const pgCode = (error as { code?: unknown }).code;
+  if (pgCode === '23505') return body(409, 'conflict', 'The resource was changed by another request; retry');
+  if (pgCode === '40001' || pgCode === '40P01') return body(409, 'conflict', 'Concurrent update; retry the request');
+  return body(500, 'internal_error', 'Something went wrong on our side');
+}
+
+function body(status: number, code: string, message: string, details?: Record<string, unknown>): MappedError {
+  return { status, body: { success: false, error: details ? { code, message, details } : { code, message } } };
+}
+
+export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const mapped = mapError(error);
+  if (mapped.status >= 500) req.log?.error({ err: error, requestId: req.id }, 'request failed');
+  if (res.headersSent) return;
+  res.status(mapped.status).json(mapped.body);
+};
+
+export const notFoundHandler: RequestHandler = (req, res) => {
+  res.status(404).json({ success: false, error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
+};

@@ -1,0 +1,31 @@
+import type { ErrorCode } from '../domain/errors';
+
+/** The one place where domain error codes become HTTP statuses. */
+export const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  validation_failed: 400,
+  idempotency_key_required: 400,
+  unauthorized: 401,
+  invalid_signature: 401,
+  payment_declined: 402,
+  payment_requires_action: 402,
+  payment_failed: 402,
+  forbidden: 403,
+  not_found: 404,
+  product_not_found: 404,
+  store_not_found: 404,
+  product_unavailable: 409,
+  store_exists: 409,
+  session_not_editable: 409,
+  session_already_placed: 409,
+  request_in_progress: 409,
+  invalid_transition: 409,
+  conflict: 409,
+  task_not_open: 409,
+  session_expired: 410,
+  cart_empty: 422,
+  mixed_currencies: 422,
+  session_incomplete: 422,
+  idempotency_key_reused: 422,
+  refund_exceeds_captured: 422,
+  service_unavailable: 503,
+};

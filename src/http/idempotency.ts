@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { DomainError, validationFailed } from '../domain/errors';
+import type { IdempotencyService } from '../services/idempotency-service';
+import { principalOf } from './auth';
+
+/** Responses that must not be saved: the request did not finish, so a retry must run it again. */
+const isFinal = (status: number) => status < 500;
+
+/**
+ * Wraps a money-moving route with the contract's Idempotency-Key semantics. Keys are scoped per user; the
+ * request fingerprint is method, path and body. Saved: every answer below 500 except "request in progress".
+ */
+export function idempotent(service: IdempotencyService): RequestHandler {
+  return async (req, res, next) => {
+    const key = req.get('Idempotency-Key');
+    if (key === undefined) return next(new DomainError('idempotency_key_required', 'This request needs an Idempotency-Key header'));
+    if (key.length < 1 || key.length > 255) return next(validationFailed({ 'Idempotency-Key': 'must be 1–255 characters' }));
+    const scope = principalOf(req).userId;
+    const fingerprint = createHash('sha256')
+      .update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`)
+      .digest('hex');
+
+    const claim = await service.claim(scope, key, fingerprint);
+    if (claim.kind === 'mismatch') {
+      return next(new DomainError('idempotency_key_reused', 'This Idempotency-Key was used with a different request'));
+    }
+    if (claim.kind === 'in_progress') {
+      return next(new DomainError('request_in_progress', 'A request with this Idempotency-Key is still running'));
+    }
+    if (claim.kind === 'replay') {
+      res.set('Idempotent-Replayed', 'true').status(claim.status).json(claim.body);
+      return;
+    }
+
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const status = res.statusCode;
+      const inProgress = (body as { error?: { code?: string } })?.error?.code === 'request_in_progress';
+      const save = isFinal(status) && !inProgress ? service.complete(scope, key, status, body) : service.release(scope, key);
+      // The answer is sent only once its record is durable: a client that saw it can rely on the replay.
+      save.then(
+        () => json(body),
+        (error) => {
+          req.log?.error({ err: error }, 'could not record the idempotent response');
+          json(body);
+        },
+      );
+      return res;
+    };
+    next();
+  };
+}

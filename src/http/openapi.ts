@@ -1,0 +1,124 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ORDER_STATUSES } from '../domain/order-status';
+import { AddCartItemInput, Cart, UpdateCartItemInput } from './schemas/cart';
+import { CreateStoreInput, Product, Store, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
+import { CheckoutSession, OrderSummary, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
+import { envelope, ErrorResponse, pagination } from './schemas/common';
+import { OrderNumberParam, TrackingInput } from './schemas/orders';
+
+/**
+ * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
+ * drift. Served at /api/docs (UI) and /api/docs.json.
+ */
+type Method = RouteConfig['method'];
+
+interface Operation {
+  summary: string;
+  tags: string[];
+  body?: z.ZodType;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  response?: z.ZodType;
+  status?: number;
+  errors?: Record<number, string>;
+  idempotent?: boolean;
+  auth?: 'bearer' | 'none' | 'signature';
+}
+
+const ItemIdParam = z.object({ itemId: z.uuid() });
+const SlugParam = z.object({ slug: z.string() });
+
+export function buildOpenApiDocument(extra: (add: (method: Method, path: string, op: Operation) => void) => void = () => {}) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+
+  const add = (method: Method, path: string, op: Operation) => {
+    const errors = { 400: 'validation_failed', 401: 'unauthorized', ...(op.errors ?? {}) };
+    registry.registerPath({
+      method,
+      path: `/api/v1${path}`,
+      summary: op.summary,
+      tags: op.tags,
+      security: op.auth === 'none' || op.auth === 'signature' ? [] : [{ bearer: [] }],
+      request: {
+        params: op.params,
+        query: op.query,
+        headers: op.idempotent ? z.object({ 'Idempotency-Key': z.string().min(1).max(255) }) : undefined,
+        body: op.body ? { content: { 'application/json': { schema: op.body } } } : undefined,
+      },
+      responses: {
+        [op.status ?? 200]: {
+          description: 'Success',
+          content: { 'application/json': { schema: envelope(op.response ?? z.unknown()) } },
+        },
+        ...Object.fromEntries(
+          Object.entries(errors).map(([status, codes]) => [
+            status,
+            { description: codes, content: { 'application/json': { schema: ErrorResponse } } },
+          ]),
+        ),
+      },
+    });
+  };
+
+  const shopper = ['Cart'];
+  add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], response: z.array(Store) });
+  add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: Store, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
+  add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: Store, errors: { 403: 'forbidden', 404: 'store_not_found' } });
+  add('put', '/admin/products', { summary: 'Create or update a product by (store, sku)', tags: ['Admin'], body: UpsertProductInput, response: Product, errors: { 403: 'forbidden', 404: 'store_not_found' } });
+
+  add('get', '/cart', { summary: 'The shopper’s cart', tags: shopper, response: Cart });
+  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable' } });
+  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found' } });
+  add('delete', '/cart/items/{itemId}', { summary: 'Remove an item', tags: shopper, params: ItemIdParam, response: Cart, errors: { 404: 'not_found' } });
+  add('delete', '/cart', { summary: 'Empty the cart', tags: shopper, response: Cart });
+
+  const checkout = ['Checkout'];
+  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies' } });
+  add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
+  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | session_not_editable', 410: 'session_expired' } });
+  add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed', 410: 'session_expired' } });
+  add('post', '/checkout/sessions/{sessionId}/place', {
+    summary: 'Pay once for the whole snapshot and split into one order per store',
+    tags: checkout,
+    params: SessionIdParam,
+    idempotent: true,
+    response: PlaceResult,
+    status: 201,
+    errors: {
+      402: 'payment_declined (details.declineCode) | payment_requires_action (details.clientSecret)',
+      404: 'not_found',
+      409: 'session_already_placed | request_in_progress',
+      410: 'session_expired',
+      422: 'session_incomplete | idempotency_key_reused',
+      503: 'service_unavailable (retry with the same key)',
+    },
+  });
+  add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed' } });
+
+  const orders = ['Orders'];
+  const OrdersPage = z.object({
+    checkoutSessions: z.array(z.object({ checkoutSessionId: z.string(), checkoutDate: z.iso.datetime(), totalCents: z.number().int(), orders: z.array(OrderSummary) })),
+    totalOrders: z.number().int(),
+    totalCheckoutSessions: z.number().int(),
+  });
+  add('get', '/orders', { summary: 'Orders grouped by checkout (ops/admin see all)', tags: orders, query: pagination.extend({ status: z.enum(ORDER_STATUSES).optional() }), response: OrdersPage });
+  add('get', '/orders/stats', { summary: 'Order counts and money spent', tags: orders });
+  add('get', '/orders/{orderNumber}', { summary: 'One order with items, status history and refunds', tags: orders, params: OrderNumberParam, errors: { 404: 'not_found' } });
+  add('put', '/orders/{orderNumber}/tracking', { summary: 'Record tracking (ops): the order is shipped', tags: orders, params: OrderNumberParam, body: TrackingInput, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
+
+  extra(add);
+
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Multi-retailer checkout',
+      version: '1.0.0',
+      description: 'One cart, many retailers, one payment. Money is integer cents. See CONTRACT.md for the conventions.',
+    },
+    servers: [{ url: '/' }],
+  });
+}
+
+export type OpenApiExtender = Parameters<typeof buildOpenApiDocument>[0];

@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { slug } from './common';
+
+const quantity = z.number().int('must be a whole number').min(1, 'must be between 1 and 99').max(99, 'must be between 1 and 99');
+const variant = z.string().trim().max(50);
+
+export const AddCartItemInput = z
+  .object({ storeSlug: slug, sku: z.string().trim().min(1).max(100), quantity, size: variant.optional(), color: variant.optional() })
+  .strict()
+  .meta({ id: 'AddCartItemInput' });
+
+export const UpdateCartItemInput = z.object({ quantity }).strict().meta({ id: 'UpdateCartItemInput' });
+
+export const CartItem = z.object({
+  id: z.uuid(),
+  storeId: z.uuid(),
+  storeName: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  size: z.string().nullable(),
+  color: z.string().nullable(),
+  quantity: z.number().int(),
+  unitPriceCents: z.number().int(),
+  totalPriceCents: z.number().int(),
+  available: z.boolean(),
+});
+
+export const Cart = z
+  .object({
+    items: z.array(CartItem),
+    summary: z.object({ itemCount: z.number().int(), subtotalCents: z.number().int() }),
+  })
+  .meta({ id: 'Cart' });

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { US_STATE_CODES } from '../../domain/us-states';
+
+const required = (field: string) => z.string({ error: `${field} is required` }).trim().min(1, `${field} is required`);
+
+export const ShippingAddressInput = z
+  .object({
+    name: required('name').max(100),
+    address1: required('address1').max(200),
+    address2: z.string().trim().max(200).optional(),
+    city: required('city').max(100),
+    state: required('state')
+      .transform((value) => value.toUpperCase())
+      .refine((value) => US_STATE_CODES.has(value), 'must be a US state code such as CA'),
+    zip: required('zip').regex(/^\d{5}(-\d{4})?$/, 'must be a ZIP (12345) or ZIP+4 (12345-6789)'),
+    country: required('country')
+      .transform((value) => value.toUpperCase())
+      .refine((value) => value === 'US', 'only US addresses are served'),
+    phone: required('phone')
+      .transform((value) => value.replace(/[\s().-]/g, ''))
+      .refine((value) => /^\+?1?\d{10}$/.test(value), 'must be a 10-digit US phone number'),
+  })
+  .strict()
+  .meta({ id: 'ShippingAddressInput' });
+
+export const PaymentInput = z
+  .object({ paymentMethodId: z.string().trim().regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe payment method id (pm_…)') })
+  .strict()
+  .meta({ id: 'PaymentInput' });
+
+export const SessionIdParam = z.object({ sessionId: z.string().regex(/^cs_[A-Za-z0-9_-]{1,64}$/, 'must be a checkout session id (cs_…)') });
+
+const SnapshotItem = z.object({
+  cartItemId: z.string(),
+  productId: z.string(),
+  sku: z.string(),
+  name: z.string(),
+  size: z.string().nullable(),
+  color: z.string().nullable(),
+  quantity: z.number().int(),
+  unitPriceCents: z.number().int(),
+  totalPriceCents: z.number().int(),
+  productUrl: z.string().nullable(),
+  imageUrl: z.string().nullable(),
+});
+
+const Totals = {
+  subtotalCents: z.number().int(),
+  shippingCents: z.number().int(),
+  taxCents: z.number().int(),
+  totalCents: z.number().int(),
+};
+
+export const CartSnapshot = z
+  .object({
+    currency: z.string(),
+    stores: z.array(
+      z.object({
+        storeId: z.string(),
+        storeSlug: z.string(),
+        storeName: z.string(),
+        placementMethod: z.enum(['api', 'headless', 'manual']),
+        items: z.array(SnapshotItem),
+        ...Totals,
+      }),
+    ),
+    summary: z.object({ itemCount: z.number().int(), ...Totals }),
+  })
+  .meta({ id: 'CartSnapshot' });
+
+export const OrderSummary = z
+  .object({
+    orderNumber: z.string().meta({ example: 'MO-7K2Q9X4M1B' }),
+    storeId: z.string(),
+    storeName: z.string(),
+    placementMethod: z.enum(['api', 'headless', 'manual']),
+    status: z.string(),
+    totalCents: z.number().int(),
+  })
+  .meta({ id: 'OrderSummary' });
+
+export const CheckoutSession = z
+  .object({
+    sessionId: z.string(),
+    status: z.enum(['pending', 'processing', 'placed', 'completed', 'partially_failed', 'failed', 'cancelled', 'expired']),
+    cartSnapshot: CartSnapshot,
+    shippingAddress: ShippingAddressInput.nullable(),
+    paymentMethodId: z.string().nullable(),
+    paymentIntentId: z.string().nullable(),
+    expiresAt: z.iso.datetime(),
+    createdAt: z.iso.datetime(),
+    orders: z.array(OrderSummary).optional(),
+  })
+  .meta({ id: 'CheckoutSession' });
+
+export const PlaceResult = z
+  .object({
+    checkoutSessionId: z.string(),
+    paymentIntentId: z.string(),
+    chargedCents: z.number().int(),
+    orders: z.array(OrderSummary),
+    summary: z.object({ totalOrders: z.number().int() }),
+  })
+  .meta({ id: 'PlaceResult' });

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+export const cents = z.number().int('must be a whole number of cents').min(0, 'must be 0 or more').max(100_000_000);
+
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (1–63 characters)');
+
+export const uuidParam = z.uuid('must be a valid id');
+
+export const pagination = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+export function envelope<T extends z.ZodType>(data: T) {
+  return z.object({ success: z.literal(true), data });
+}
+
+export const ErrorResponse = z
+  .object({
+    success: z.literal(false),
+    error: z.object({
+      code: z.string().meta({ example: 'validation_failed' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'ErrorResponse' });

@@ -1,0 +1,300 @@
+import type { Knex } from 'knex';
+import type { ShippingAddress } from '../domain/address';
+import type { OrderStatus } from '../domain/order-status';
+import type { PlacementMethod } from '../placement/placement-adapter';
+
+export interface OrderRecord {
+  id: string;
+  orderNumber: string;
+  checkoutSessionId: string;
+  storeId: string;
+  storeName: string;
+  storeSlug: string;
+  userId: string;
+  status: OrderStatus;
+  placementMethod: PlacementMethod;
+  currency: string;
+  subtotalCents: number;
+  shippingCents: number;
+  taxCents: number;
+  totalCents: number;
+  shippingAddress: ShippingAddress;
+  storeOrderNumber: string | null;
+  retailerTotalCents: number | null;
+  trackingNumber: string | null;
+  carrier: string | null;
+  estimatedDelivery: string | null;
+  failureReason: string | null;
+  placedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrderItemRecord {
+  id: string;
+  orderId: string;
+  productId: string;
+  sku: string;
+  name: string;
+  size: string;
+  color: string;
+  productUrl: string | null;
+  imageUrl: string | null;
+  quantity: number;
+  unitPriceCents: number;
+  totalPriceCents: number;
+  status: string;
+  refundedQuantity: number;
+}
+
+export interface StatusHistoryRecord {
+  fromStatus: OrderStatus | null;
+  toStatus: OrderStatus;
+  reason: string | null;
+  createdAt: Date;
+}
+
+const ORDER_COLUMNS = ['o.*', 's.name as store_name', 's.slug as store_slug'];
+
+const toOrder = (row: Record<string, any>): OrderRecord => ({
+  id: row.id,
+  orderNumber: row.order_number,
+  checkoutSessionId: row.checkout_session_id,
+  storeId: row.store_id,
+  storeName: row.store_name,
+  storeSlug: row.store_slug,
+  userId: row.user_id,
+  status: row.status,
+  placementMethod: row.placement_method,
+  currency: row.currency,
+  subtotalCents: row.subtotal_cents,
+  shippingCents: row.shipping_cents,
+  taxCents: row.tax_cents,
+  totalCents: row.total_cents,
+  shippingAddress: row.shipping_address,
+  storeOrderNumber: row.store_order_number,
+  retailerTotalCents: row.retailer_total_cents,
+  trackingNumber: row.tracking_number,
+  carrier: row.carrier,
+  estimatedDelivery: row.estimated_delivery,
+  failureReason: row.failure_reason,
+  placedAt: row.placed_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+const toItem = (row: Record<string, any>): OrderItemRecord => ({
+  id: row.id,
+  orderId: row.order_id,
+  productId: row.product_id,
+  sku: row.sku,
+  name: row.name,
+  size: row.size,
+  color: row.color,
+  productUrl: row.product_url,
+  imageUrl: row.image_url,
+  quantity: row.quantity,
+  unitPriceCents: row.unit_price_cents,
+  totalPriceCents: row.total_price_cents,
+  status: row.status,
+  refundedQuantity: row.refunded_quantity,
+});
+
+export interface NewOrder {
+  orderNumber: string;
+  checkoutSessionId: string;
+  storeId: string;
+  userId: string;
+  placementMethod: PlacementMethod;
+  currency: string;
+  subtotalCents: number;
+  shippingCents: number;
+  taxCents: number;
+  totalCents: number;
+  shippingAddress: ShippingAddress;
+  items: Omit<OrderItemRecord, 'id' | 'orderId' | 'status' | 'refundedQuantity'>[];
+}
+
+/** Writes orders and their items; the history trigger records each order's first status. */
+export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], now: Date): Promise<void> {
+  if (orders.length === 0) return;
+  const inserted: { id: string; order_number: string }[] = await trx('orders')
+    .insert(
+      orders.map((order) => ({
+        order_number: order.orderNumber,
+        checkout_session_id: order.checkoutSessionId,
+        store_id: order.storeId,
+        user_id: order.userId,
+        placement_method: order.placementMethod,
+        currency: order.currency,
+        subtotal_cents: order.subtotalCents,
+        shipping_cents: order.shippingCents,
+        tax_cents: order.taxCents,
+        total_cents: order.totalCents,
+        shipping_address: JSON.stringify(order.shippingAddress),
+        status_reason: 'payment captured; awaiting placement',
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .returning(['id', 'order_number']);
+  const idByNumber = new Map(inserted.map((row) => [row.order_number, row.id]));
+  const items = orders.flatMap((order) =>
+    order.items.map((item, position) => ({
+      order_id: idByNumber.get(order.orderNumber),
+      product_id: item.productId,
+      sku: item.sku,
+      name: item.name,
+      size: item.size,
+      color: item.color,
+      product_url: item.productUrl,
+      image_url: item.imageUrl,
+      quantity: item.quantity,
+      unit_price_cents: item.unitPriceCents,
+      total_price_cents: item.totalPriceCents,
+      position,
+    })),
+  );
+  await trx('order_items').insert(items);
+}
+
+export async function findOrderByNumber(db: Knex, orderNumber: string): Promise<OrderRecord | null> {
+  const row = await db('orders as o')
+    .join('stores as s', 's.id', 'o.store_id')
+    .where('o.order_number', orderNumber)
+    .first(ORDER_COLUMNS);
+  return row ? toOrder(row) : null;
+}
+
+export async function listSessionOrders(db: Knex, checkoutSessionIds: readonly string[]): Promise<OrderRecord[]> {
+  if (checkoutSessionIds.length === 0) return [];
+  const rows = await db('orders as o')
+    .join('stores as s', 's.id', 'o.store_id')
+    .whereIn('o.checkout_session_id', checkoutSessionIds)
+    .orderBy([{ column: 'o.created_at' }, { column: 's.name' }])
+    .select(ORDER_COLUMNS);
+  return rows.map(toOrder);
+}
+
+export async function listOrderItems(db: Knex, orderId: string): Promise<OrderItemRecord[]> {
+  const rows = await db('order_items').where({ order_id: orderId }).orderBy('position');
+  return rows.map(toItem);
+}
+
+export async function listStatusHistory(db: Knex, orderId: string): Promise<StatusHistoryRecord[]> {
+  const rows = await db('order_status_history').where({ order_id: orderId }).orderBy('id');
+  return rows.map((row) => ({ fromStatus: row.from_status, toStatus: row.to_status, reason: row.reason, createdAt: row.created_at }));
+}
+
+export interface OrderFilter {
+  userId?: string;
+  status?: OrderStatus;
+}
+
+const filtered = (db: Knex, filter: OrderFilter) => {
+  const query = db('orders as o');
+  if (filter.userId) query.where('o.user_id', filter.userId);
+  if (filter.status) query.where('o.status', filter.status);
+  return query;
+};
+
+/** One page of checkout sessions (newest first) that have orders matching the filter. */
+export async function pageCheckoutSessionIds(
+  db: Knex,
+  filter: OrderFilter,
+  limit: number,
+  offset: number,
+): Promise<{ ids: string[]; totalSessions: number; totalOrders: number }> {
+  const [ids, counts] = await Promise.all([
+    filtered(db, filter)
+      .groupBy('o.checkout_session_id')
+      .select('o.checkout_session_id')
+      .max({ newest: 'o.created_at' })
+      .orderBy([{ column: 'newest', order: 'desc' }, { column: 'o.checkout_session_id', order: 'desc' }])
+      .limit(limit)
+      .offset(offset),
+    filtered(db, filter).first(db.raw('count(*)::int AS orders'), db.raw('count(DISTINCT o.checkout_session_id)::int AS sessions')),
+  ]);
+  return {
+    ids: ids.map((row: any) => row.checkout_session_id),
+    totalSessions: counts?.sessions ?? 0,
+    totalOrders: counts?.orders ?? 0,
+  };
+}
+
+export async function listOrders(db: Knex, filter: OrderFilter, limit: number, offset: number): Promise<OrderRecord[]> {
+  const rows = await filtered(db, filter)
+    .join('stores as s', 's.id', 'o.store_id')
+    .orderBy([{ column: 'o.updated_at', order: 'desc' }, { column: 'o.id' }])
+    .limit(limit)
+    .offset(offset)
+    .select(ORDER_COLUMNS);
+  return rows.map(toOrder);
+}
+
+export interface OrderStatsRow {
+  status: OrderStatus;
+  storeId: string;
+  storeName: string;
+  orders: number;
+  totalCents: number;
+}
+
+export async function orderStats(db: Knex, filter: OrderFilter): Promise<OrderStatsRow[]> {
+  const rows = await filtered(db, filter)
+    .join('stores as s', 's.id', 'o.store_id')
+    .groupBy('o.status', 'o.store_id', 's.name')
+    .select('o.status', 'o.store_id', 's.name as store_name')
+    .count({ orders: '*' })
+    .sum({ total_cents: 'o.total_cents' });
+  return rows.map((row: any) => ({
+    status: row.status,
+    storeId: row.store_id,
+    storeName: row.store_name,
+    orders: Number(row.orders),
+    totalCents: Number(row.total_cents),
+  }));
+}
+
+/** The fields a status change may set along with the status itself. */
+export interface OrderChanges {
+  storeOrderNumber?: string;
+  retailerTotalCents?: number;
+  placementMethod?: PlacementMethod;
+  trackingNumber?: string;
+  carrier?: string;
+  estimatedDelivery?: string | null;
+  failureReason?: string | null;
+  placedAt?: Date;
+}
+
+/**
+ * Compare-and-set on the status: the row changes only if it is still in `from`. The history trigger
+ * records the move with `reason`. Only the order state machine calls this.
+ */
+export async function updateOrderStatus(
+  db: Knex,
+  orderId: string,
+  from: OrderStatus,
+  to: OrderStatus,
+  reason: string,
+  changes: OrderChanges,
+  now: Date,
+): Promise<boolean> {
+  const updated = await db('orders')
+    .where({ id: orderId, status: from })
+    .update({
+      status: to,
+      status_reason: reason,
+      updated_at: now,
+      ...(changes.storeOrderNumber !== undefined ? { store_order_number: changes.storeOrderNumber } : {}),
+      ...(changes.retailerTotalCents !== undefined ? { retailer_total_cents: changes.retailerTotalCents } : {}),
+      ...(changes.placementMethod !== undefined ? { placement_method: changes.placementMethod } : {}),
+      ...(changes.trackingNumber !== undefined ? { tracking_number: changes.trackingNumber } : {}),
+      ...(changes.carrier !== undefined ? { carrier: changes.carrier } : {}),
+      ...(changes.estimatedDelivery !== undefined ? { estimated_delivery: changes.estimatedDelivery } : {}),
+      ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
+      ...(changes.placedAt !== undefined ? { placed_at: changes.placedAt } : {}),
+    });
+  return updated === 1;
+}

@@ -1,0 +1,103 @@
+import type { Knex } from 'knex';
+
+export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund';
+export type TransactionStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface PaymentTransactionRecord {
+  id: string;
+  checkoutSessionId: string;
+  orderId: string | null;
+  type: TransactionType;
+  status: TransactionStatus;
+  amountCents: number;
+  currency: string;
+  stripePaymentIntentId: string | null;
+  stripeRefundId: string | null;
+  idempotencyKey: string;
+  failureCode: string | null;
+  reason: string | null;
+  createdAt: Date;
+}
+
+const toRecord = (row: Record<string, any>): PaymentTransactionRecord => ({
+  id: row.id,
+  checkoutSessionId: row.checkout_session_id,
+  orderId: row.order_id,
+  type: row.type,
+  status: row.status,
+  amountCents: row.amount_cents,
+  currency: row.currency,
+  stripePaymentIntentId: row.stripe_payment_intent_id,
+  stripeRefundId: row.stripe_refund_id,
+  idempotencyKey: row.idempotency_key,
+  failureCode: row.failure_code,
+  reason: row.reason,
+  createdAt: row.created_at,
+});
+
+export interface NewPaymentTransaction {
+  checkoutSessionId: string;
+  orderId?: string | null;
+  type: TransactionType;
+  status: TransactionStatus;
+  amountCents: number;
+  currency: string;
+  stripePaymentIntentId?: string | null;
+  stripeRefundId?: string | null;
+  /** The provider idempotency key of the movement: recording the same movement twice is a no-op. */
+  idempotencyKey: string;
+  failureCode?: string | null;
+  reason?: string | null;
+}
+
+export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Promise<void> {
+  await db('payment_transactions')
+    .insert({
+      checkout_session_id: tx.checkoutSessionId,
+      order_id: tx.orderId ?? null,
+      type: tx.type,
+      status: tx.status,
+      amount_cents: tx.amountCents,
+      currency: tx.currency,
+      stripe_payment_intent_id: tx.stripePaymentIntentId ?? null,
+      stripe_refund_id: tx.stripeRefundId ?? null,
+      idempotency_key: tx.idempotencyKey,
+      failure_code: tx.failureCode ?? null,
+      reason: tx.reason ?? null,
+    })
+    .onConflict('idempotency_key')
+    .ignore();
+}
+
+export async function listSessionTransactions(db: Knex, checkoutSessionId: string): Promise<PaymentTransactionRecord[]> {
+  const rows = await db('payment_transactions').where({ checkout_session_id: checkoutSessionId }).orderBy('created_at');
+  return rows.map(toRecord);
+}
+
+/** Refunded cents per order (succeeded or still pending at the provider: both are promised to the shopper). */
+export async function refundedCentsByOrder(db: Knex, orderIds: readonly string[]): Promise<Map<string, number>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db('payment_transactions')
+    .whereIn('order_id', orderIds)
+    .whereIn('type', ['refund', 'partial_refund'])
+    .whereIn('status', ['pending', 'succeeded'])
+    .groupBy('order_id')
+    .select('order_id')
+    .sum({ cents: 'amount_cents' });
+  return new Map(rows.map((row: any) => [row.order_id, Number(row.cents)]));
+}
+
+/** Net money taken from a user: succeeded charges and captures less refunds. */
+export async function netSpentCents(db: Knex, userId: string | undefined): Promise<number> {
+  const query = db('payment_transactions as t')
+    .join('checkout_sessions as s', 's.id', 't.checkout_session_id')
+    .where('t.status', 'succeeded')
+    .first(
+      db.raw(`COALESCE(SUM(CASE WHEN t.type IN ('charge', 'capture') THEN t.amount_cents
+                                WHEN t.type IN ('refund', 'partial_refund') THEN -t.amount_cents
+                                ELSE 0 END), 0)::bigint AS cents`),
+    );
+  if (userId) query.where('s.user_id', userId);
+  const row = await query;
+  return Number(row?.cents ?? 0);
+}

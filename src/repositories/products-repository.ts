@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+
+export interface ProductRecord {
+  id: string;
+  storeId: string;
+  sku: string;
+  name: string;
+  priceCents: number;
+  productUrl: string | null;
+  imageUrl: string | null;
+  available: boolean;
+}
+
+interface ProductRow {
+  id: string;
+  store_id: string;
+  sku: string;
+  name: string;
+  price_cents: number;
+  product_url: string | null;
+  image_url: string | null;
+  available: boolean;
+}
+
+const toRecord = (row: ProductRow): ProductRecord => ({
+  id: row.id,
+  storeId: row.store_id,
+  sku: row.sku,
+  name: row.name,
+  priceCents: row.price_cents,
+  productUrl: row.product_url,
+  imageUrl: row.image_url,
+  available: row.available,
+});
+
+export interface ProductUpsert {
+  storeId: string;
+  sku: string;
+  name: string;
+  priceCents: number;
+  productUrl?: string;
+  imageUrl?: string;
+  available?: boolean;
+}
+
+/** Insert or update by (store, sku); fields not given keep their value on update. */
+export async function upsertProduct(db: Knex, product: ProductUpsert): Promise<{ product: ProductRecord; created: boolean }> {
+  const insert = {
+    store_id: product.storeId,
+    sku: product.sku,
+    name: product.name,
+    price_cents: product.priceCents,
+    product_url: product.productUrl ?? null,
+    image_url: product.imageUrl ?? null,
+    available: product.available ?? true,
+  };
+  const merge: Record<string, unknown> = { name: insert.name, price_cents: insert.price_cents, updated_at: db.fn.now() };
+  if (product.productUrl !== undefined) merge.product_url = product.productUrl;
+  if (product.imageUrl !== undefined) merge.image_url = product.imageUrl;
+  if (product.available !== undefined) merge.available = product.available;
+  const [row] = await db('products')
+    .insert(insert)
+    .onConflict(['store_id', 'sku'])
+    .merge(merge)
+    .returning(db.raw('*, (xmax = 0) AS created'));
+  return { product: toRecord(row), created: row.created };
+}
+
+export async function findProduct(db: Knex, storeId: string, sku: string): Promise<ProductRecord | null> {
+  const row = await db('products').where({ store_id: storeId, sku }).first();
+  return row ? toRecord(row) : null;
+}

@@ -1,0 +1,93 @@
+import type { Knex } from 'knex';
+import type { PlacementMethod } from '../placement/placement-adapter';
+
+export interface StoreRecord {
+  id: string;
+  slug: string;
+  name: string;
+  placementMethod: PlacementMethod;
+  placementConfig: Record<string, unknown>;
+  fallbackMethod: 'headless' | 'manual' | null;
+  webhookSecret: string | null;
+  currency: string;
+  shippingFlatCents: number;
+  shippingFreeAboveCents: number | null;
+  priceToleranceCents: number;
+}
+
+export type StoreWrite = Omit<StoreRecord, 'id'>;
+
+interface StoreRow {
+  id: string;
+  slug: string;
+  name: string;
+  placement_method: PlacementMethod;
+  placement_config: Record<string, unknown>;
+  fallback_method: 'headless' | 'manual' | null;
+  webhook_secret: string | null;
+  currency: string;
+  shipping_flat_cents: number;
+  shipping_free_above_cents: number | null;
+  price_tolerance_cents: number;
+}
+
+const toRecord = (row: StoreRow): StoreRecord => ({
+  id: row.id,
+  slug: row.slug,
+  name: row.name,
+  placementMethod: row.placement_method,
+  placementConfig: row.placement_config,
+  fallbackMethod: row.fallback_method,
+  webhookSecret: row.webhook_secret,
+  currency: row.currency,
+  shippingFlatCents: row.shipping_flat_cents,
+  shippingFreeAboveCents: row.shipping_free_above_cents,
+  priceToleranceCents: row.price_tolerance_cents,
+});
+
+const toRow = (store: Partial<StoreWrite>) => ({
+  slug: store.slug,
+  name: store.name,
+  placement_method: store.placementMethod,
+  placement_config: store.placementConfig === undefined ? undefined : JSON.stringify(store.placementConfig),
+  fallback_method: store.fallbackMethod,
+  webhook_secret: store.webhookSecret,
+  currency: store.currency,
+  shipping_flat_cents: store.shippingFlatCents,
+  shipping_free_above_cents: store.shippingFreeAboveCents,
+  price_tolerance_cents: store.priceToleranceCents,
+});
+
+export async function insertStore(db: Knex, store: StoreWrite): Promise<StoreRecord | null> {
+  const [row] = await db('stores').insert(toRow(store)).onConflict('slug').ignore().returning('*');
+  return row ? toRecord(row) : null;
+}
+
+export async function updateStore(db: Knex, slug: string, changes: Partial<StoreWrite>): Promise<StoreRecord | null> {
+  const [row] = await db('stores')
+    .where({ slug })
+    .update({ ...toRow(changes), updated_at: db.fn.now() })
+    .returning('*');
+  return row ? toRecord(row) : null;
+}
+
+export async function findStoreBySlug(db: Knex, slug: string): Promise<StoreRecord | null> {
+  const row = await db('stores').where({ slug }).first();
+  return row ? toRecord(row) : null;
+}
+
+export async function findStoreById(db: Knex, id: string): Promise<StoreRecord | null> {
+  const row = await db('stores').where({ id }).first();
+  return row ? toRecord(row) : null;
+}
+
+export async function findStoresByIds(db: Knex, ids: readonly string[]): Promise<StoreRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await db('stores').whereIn('id', ids);
+  return rows.map(toRecord);
+}
+
+export async function listStores(db: Knex): Promise<StoreRecord[]> {
+  const rows = await db('stores').orderBy('name');
+  return rows.map(toRecord);
+}

@@ -1,0 +1,69 @@
+import { DomainError, validationFailed } from '../domain/errors';
+import { sumCents } from '../domain/money';
+import * as carts from '../repositories/carts-repository';
+import type { CartLine } from '../repositories/carts-repository';
+import { findProduct } from '../repositories/products-repository';
+import { findStoreBySlug } from '../repositories/stores-repository';
+import type { ServiceDeps } from './service-deps';
+
+export interface CartView {
+  lines: CartLine[];
+  itemCount: number;
+  subtotalCents: number;
+}
+
+const MAX_QUANTITY = 99;
+
+/** The shopper's one cart across every store. Prices always come from the catalog, never the shopper. */
+export function createCartService({ db }: ServiceDeps) {
+  async function view(userId: string): Promise<CartView> {
+    const lines = await carts.listCartLines(db, userId);
+    return {
+      lines,
+      itemCount: sumCents(lines.map((line) => line.quantity)),
+      subtotalCents: sumCents(lines.map((line) => line.unitPriceCents * line.quantity)),
+    };
+  }
+
+  return {
+    view,
+
+    async addItem(
+      userId: string,
+      input: { storeSlug: string; sku: string; quantity: number; size?: string; color?: string },
+    ): Promise<CartView> {
+      const store = await findStoreBySlug(db, input.storeSlug);
+      const product = store ? await findProduct(db, store.id, input.sku) : null;
+      if (!product) throw new DomainError('product_not_found', `No product "${input.sku}" at store "${input.storeSlug}"`);
+      if (!product.available) throw new DomainError('product_unavailable', `"${product.name}" is not available`, { sku: product.sku });
+      const size = input.size ?? '';
+      const color = input.color ?? '';
+      const existing = (await carts.listCartLines(db, userId)).find(
+        (line) => line.productId === product.id && line.size === size && line.color === color,
+      );
+      if ((existing?.quantity ?? 0) + input.quantity > MAX_QUANTITY) {
+        throw validationFailed({ quantity: `the cart may hold at most ${MAX_QUANTITY} of one item` });
+      }
+      const cartId = await carts.ensureCart(db, userId);
+      await carts.addCartItem(db, cartId, { productId: product.id, size, color, quantity: input.quantity });
+      return view(userId);
+    },
+
+    async updateQuantity(userId: string, itemId: string, quantity: number): Promise<CartView> {
+      if (!(await carts.setCartItemQuantity(db, userId, itemId, quantity))) throw new DomainError('not_found', 'Cart item not found');
+      return view(userId);
+    },
+
+    async removeItem(userId: string, itemId: string): Promise<CartView> {
+      if (!(await carts.removeCartItem(db, userId, itemId))) throw new DomainError('not_found', 'Cart item not found');
+      return view(userId);
+    },
+
+    async clear(userId: string): Promise<CartView> {
+      await carts.clearCart(db, userId);
+      return view(userId);
+    },
+  };
+}
+
+export type CartService = ReturnType<typeof createCartService>;

@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../domain/clock';
+import { DomainError } from '../domain/errors';
+import { allowedTransitions, canTransition, type OrderStatus } from '../domain/order-status';
+import { findOrderByNumber, updateOrderStatus, type OrderChanges, type OrderRecord } from '../repositories/orders-repository';
+
+/**
+ * The only way an order's status changes. The table in src/domain/order-status.ts says what is legal; the
+ * UPDATE is a compare-and-set on the current status, so two racing movers cannot both win; the database
+ * trigger writes order_status_history with `reason`.
+ */
+export async function transitionOrder(
+  deps: { db: Knex; clock: Clock },
+  order: Pick<OrderRecord, 'id' | 'orderNumber' | 'status'>,
+  to: OrderStatus,
+  reason: string,
+  changes: OrderChanges = {},
+): Promise<OrderRecord> {
+  if (!canTransition(order.status, to)) {
+    throw new DomainError('invalid_transition', `Order ${order.orderNumber} cannot move from ${order.status} to ${to}`, {
+      from: order.status,
+      to,
+      allowed: allowedTransitions(order.status),
+    });
+  }
+  const moved = await updateOrderStatus(deps.db, order.id, order.status, to, reason, changes, deps.clock.now());
+  const current = await findOrderByNumber(deps.db, order.orderNumber);
+  if (!moved || !current) {
+    throw new DomainError('invalid_transition', `Order ${order.orderNumber} changed meanwhile (now ${current?.status})`, {
+      from: current?.status ?? order.status,
+      to,
+    });
+  }
+  return current;
+}

@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../domain/clock';
+import type { Logger } from '../logger';
+import type { PaymentGateway } from '../payments/payment-gateway';
+
+/** What every use case may depend on. Built once by the composition root (src/app.ts). */
+export interface ServiceDeps {
+  db: Knex;
+  clock: Clock;
+  logger: Logger;
+  payments: PaymentGateway;
+  settings: ServiceSettings;
+  /**
+   * Named points between two steps of a saga. Production passes a no-op; the chaos harness kills the
+   * process at a chosen point to prove every step can be resumed.
+   */
+  crashpoint: (name: CrashpointName) => void;
+}
+
+export interface ServiceSettings {
+  sessionTtlMs: number;
+  /** How long a place may hold a session before recovery may take it over. */
+  placeLeaseMs: number;
+}
+
+export type CrashpointName =
+  | 'place.before_charge'
+  | 'place.after_charge'
+  | 'place.after_orders'
+  | 'placement.before_adapter'
+  | 'placement.after_adapter';
+
+export const noCrashpoints = (): void => {};

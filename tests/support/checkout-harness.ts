@@ -1,0 +1,108 @@
+import supertest from 'supertest';
+import { createApp, type AppDeps } from '../../src/app';
+import { createApiPlacementAdapter } from '../../src/placement/api-adapter';
+import { createPlacementRegistry } from '../../src/placement/placement-registry';
+import { createStripeGateway } from '../../src/payments/stripe-gateway';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/stripe';
+import type { PlacementJobRef } from '../../src/services/place-checkout-service';
+import { ManualClock } from './manual-clock';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { bearer, TEST_JWT_SECRET } from './tokens';
+
+export const ADDRESS = {
+  name: 'Ada Lovelace',
+  address1: '1 Market St',
+  city: 'San Francisco',
+  state: 'CA',
+  zip: '94105',
+  country: 'US',
+  phone: '+14155550100',
+};
+
+export interface CheckoutHarness {
+  http: ReturnType<typeof supertest>;
+  database: TestDatabase;
+  stripe: StripeSandbox;
+  clock: ManualClock;
+  app: ReturnType<typeof createApp>;
+  enqueued: PlacementJobRef[];
+  seedCatalog(): Promise<void>;
+  addToCart(userId: string, storeSlug: string, sku: string, quantity?: number, extra?: Record<string, string>): Promise<void>;
+  sessionReadyToPlace(userId: string, paymentMethodId?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The checkout service over HTTP against a fresh Postgres database and a real Stripe sandbox on loopback.
+ * Placement jobs are recorded here: these tests are about what happens up to the hand-off to the queue.
+ */
+export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Promise<CheckoutHarness> {
+  const database = await createTestDatabase();
+  const stripe = await startStripeSandbox();
+  const clock = new ManualClock();
+  const enqueued: PlacementJobRef[] = [];
+  const registry = createPlacementRegistry([createApiPlacementAdapter()]);
+  const app = createApp({
+    db: database.db,
+    payments: createStripeGateway({ secretKey: 'sk_test_harness', apiUrl: stripe.url, maxNetworkRetries: 1 }),
+    jwtSecret: TEST_JWT_SECRET,
+    clock,
+    enqueuePlacements: async (jobs) => {
+      enqueued.push(...jobs);
+    },
+    validatePlacementConfig: registry.validateConfig,
+    ...overrides,
+  });
+  const http = supertest(app.app);
+  const admin = bearer('admin-1', 'admin');
+
+  const harness: CheckoutHarness = {
+    http,
+    database,
+    stripe,
+    clock,
+    app,
+    enqueued,
+    async seedCatalog() {
+      const stores = [
+        { slug: 'acme', name: 'Acme Outdoors', shipping: { flatCents: 599, freeAboveCents: 10000 } },
+        { slug: 'globex', name: 'Globex Home', shipping: { flatCents: 0 } },
+      ];
+      for (const store of stores) {
+        await http
+          .post('/api/v1/admin/stores')
+          .set(admin)
+          .send({
+            ...store,
+            placementMethod: 'api',
+            placementConfig: { baseUrl: `http://127.0.0.1:9/retailers/${store.slug}`, apiKey: `${store.slug}-key` },
+          })
+          .expect(201);
+      }
+      const products = [
+        { storeSlug: 'acme', sku: 'TENT-2P', name: 'Two-person tent', priceCents: 12999 },
+        { storeSlug: 'acme', sku: 'MUG', name: 'Enamel mug', priceCents: 1250 },
+        { storeSlug: 'globex', sku: 'LAMP', name: 'Desk lamp', priceCents: 3499 },
+        { storeSlug: 'globex', sku: 'OLD', name: 'Discontinued vase', priceCents: 999, available: false },
+      ];
+      for (const product of products) await http.put('/api/v1/admin/products').set(admin).send(product).expect(201);
+    },
+    async addToCart(userId, storeSlug, sku, quantity = 1, extra = {}) {
+      await http.post('/api/v1/cart/items').set(bearer(userId)).send({ storeSlug, sku, quantity, ...extra }).expect(201);
+    },
+    async sessionReadyToPlace(userId, paymentMethodId = 'pm_card_visa') {
+      await harness.addToCart(userId, 'acme', 'MUG', 2);
+      await harness.addToCart(userId, 'globex', 'LAMP', 1);
+      const created = await http.post('/api/v1/checkout/sessions').set(bearer(userId)).expect(201);
+      const sessionId = created.body.data.sessionId as string;
+      await http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer(userId)).send(ADDRESS).expect(200);
+      await http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(bearer(userId)).send({ paymentMethodId }).expect(200);
+      return sessionId;
+    },
+    async close() {
+      await stripe.stop();
+      await database.drop();
+    },
+  };
+  return harness;
+}
