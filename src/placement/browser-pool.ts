@@ -1,0 +1,139 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+
+export interface BrowserPoolOptions {
+  /** Pages open at once; further `withPage` calls wait their turn. */
+  maxPages?: number;
+  executablePath?: string;
+  launchTimeoutMs?: number;
+}
+
+/** Lends out short-lived pages of one shared Chromium. */
+export interface BrowserPool {
+  /**
+   * Runs `fn` with a fresh page in its own incognito browser context (no cookies shared with any other call),
+   * and closes the context afterwards, whatever `fn` did.
+   */
+  withPage<T>(fn: (page: Page) => Promise<T>): Promise<T>;
+  /** Closes Chromium; waiting and later `withPage` calls are refused. */
+  close(): Promise<void>;
+}
+
+/** Flags for a server without a display, a sandbox or outside network access. */
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+interface Launched {
+  browser: Browser;
+  userDataDir: string;
+}
+
+export class BrowserPoolClosedError extends Error {
+  constructor() {
+    super('browser pool is closed');
+    this.name = 'BrowserPoolClosedError';
+  }
+}
+
+/**
+ * Chromium is launched on first use and again after it crashed or disconnected, each time with a fresh
+ * temporary profile that is deleted when that browser goes away.
+ */
+export function createBrowserPool({
+  maxPages = 2,
+  executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  launchTimeoutMs = 30_000,
+}: BrowserPoolOptions = {}): BrowserPool {
+  if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`maxPages must be a positive integer, got ${maxPages}`);
+  let launched: Promise<Launched> | undefined;
+  let closed = false;
+  let active = 0;
+  const waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
+
+  async function launch(): Promise<Launched> {
+    const userDataDir = await mkdtemp(join(tmpdir(), 'mor-chromium-'));
+    try {
+      const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, userDataDir, timeout: launchTimeoutMs });
+      return { browser, userDataDir };
+    } catch (error) {
+      await rm(userDataDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  function startLaunch(): Promise<Launched> {
+    const pending: Promise<Launched> = launch().then((result) => {
+      result.browser.once('disconnected', () => {
+        if (launched === pending) launched = undefined;
+        void rm(result.userDataDir, { recursive: true, force: true });
+      });
+      return result;
+    });
+    // A failed launch must not stick: the next call tries again.
+    pending.catch(() => {
+      if (launched === pending) launched = undefined;
+    });
+    return pending;
+  }
+
+  async function connectedBrowser(): Promise<Browser> {
+    if (closed) throw new BrowserPoolClosedError();
+    const pending = (launched ??= startLaunch());
+    const { browser } = await pending;
+    if (browser.connected) return browser;
+    if (launched === pending) launched = undefined;
+    return connectedBrowser();
+  }
+
+  async function acquire(): Promise<void> {
+    if (closed) throw new BrowserPoolClosedError();
+    if (active < maxPages) {
+      active += 1;
+      return;
+    }
+    // The releasing call hands its slot over directly, so `active` stays counted.
+    await new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+  }
+
+  function release(): void {
+    const next = waiters.shift();
+    if (next) next.resolve();
+    else active -= 1;
+  }
+
+  return {
+    async withPage(fn) {
+      await acquire();
+      try {
+        const context = await (await connectedBrowser()).createBrowserContext();
+        try {
+          return await fn(await context.newPage());
+        } finally {
+          await context.close().catch(() => undefined);
+        }
+      } finally {
+        release();
+      }
+    },
+
+    async close() {
+      closed = true;
+      for (const waiter of waiters.splice(0)) waiter.reject(new BrowserPoolClosedError());
+      const open = await launched?.catch(() => undefined);
+      launched = undefined;
+      if (!open) return;
+      await open.browser.close().catch(() => undefined);
+      await rm(open.userDataDir, { recursive: true, force: true });
+    },
+  };
+}
