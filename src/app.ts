@@ -7,34 +7,31 @@ import { createCartController } from './controllers/cart-controller';
 import { createCatalogController } from './controllers/catalog-controller';
 import { createCheckoutController } from './controllers/checkout-controller';
 import { createOrdersController } from './controllers/orders-controller';
-import { systemClock, type Clock } from './domain/clock';
+import type { Clock } from './domain/clock';
 import { DomainError } from './domain/errors';
 import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotent } from './http/idempotency';
 import { createMetrics, measureRequests } from './http/metrics';
 import { buildOpenApiDocument } from './http/openapi';
-import { silentLogger, type Logger } from './logger';
+import type { Logger } from './logger';
 import type { PaymentGateway } from './payments/payment-gateway';
 import { cartRoutes } from './routes/cart-routes';
 import { adminCatalogRoutes, publicCatalogRoutes } from './routes/catalog-routes';
 import { checkoutRoutes } from './routes/checkout-routes';
 import { operationsRoutes, type ReadinessCheck } from './routes/operations-routes';
 import { ordersRoutes } from './routes/orders-routes';
-import { createCartService } from './services/cart-service';
-import { createCatalogService, type PlacementConfigValidator } from './services/catalog-service';
-import { createCheckoutService } from './services/checkout-service';
-import { createIdempotencyService } from './services/idempotency-service';
-import { createOrdersService } from './services/orders-service';
-import { createPlaceCheckoutService, type EnqueuePlacements } from './services/place-checkout-service';
-import { noCrashpoints, type ServiceDeps, type ServiceSettings } from './services/service-deps';
+import { createServices, type ServiceWiring } from './services/create-services';
+import { buildServiceDeps, type ServiceDeps, type ServiceSettings } from './services/service-deps';
+import { createOpsController } from './controllers/ops-controller';
+import { opsRoutes } from './routes/ops-routes';
 
 export interface AppDeps {
+  /** How orders reach placement: the automated adapters and the queue's enqueue. */
   db: Knex;
   payments: PaymentGateway;
   jwtSecret: string;
-  enqueuePlacements: EnqueuePlacements;
-  validatePlacementConfig: PlacementConfigValidator;
+  placement: ServiceWiring;
   clock?: Clock;
   logger?: Logger;
   settings?: Partial<ServiceSettings>;
@@ -42,26 +39,10 @@ export interface AppDeps {
   crashpoint?: ServiceDeps['crashpoint'];
 }
 
-const DEFAULT_SETTINGS: ServiceSettings = { sessionTtlMs: 30 * 60_000, placeLeaseMs: 30_000 };
-
 /** The composition root: every dependency is passed in, nothing is a module-level singleton. */
 export function createApp(deps: AppDeps) {
-  const serviceDeps: ServiceDeps = {
-    db: deps.db,
-    clock: deps.clock ?? systemClock,
-    logger: deps.logger ?? silentLogger,
-    payments: deps.payments,
-    settings: { ...DEFAULT_SETTINGS, ...deps.settings },
-    crashpoint: deps.crashpoint ?? noCrashpoints,
-  };
-  const services = {
-    catalog: createCatalogService(serviceDeps, deps.validatePlacementConfig),
-    cart: createCartService(serviceDeps),
-    checkout: createCheckoutService(serviceDeps),
-    placeCheckout: createPlaceCheckoutService(serviceDeps, deps.enqueuePlacements),
-    orders: createOrdersService(serviceDeps),
-    idempotency: createIdempotencyService(serviceDeps),
-  };
+  const serviceDeps = buildServiceDeps(deps);
+  const services = createServices(serviceDeps, deps.placement);
   const metrics = createMetrics();
 
   const app: Express = express();
@@ -105,6 +86,7 @@ export function createApp(deps: AppDeps) {
   api.use(cartRoutes(createCartController(services.cart)));
   api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotent(services.idempotency)));
   api.use(ordersRoutes(createOrdersController(services.orders)));
+  api.use(opsRoutes(createOpsController(services.ops)));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

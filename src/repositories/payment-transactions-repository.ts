@@ -101,3 +101,33 @@ export async function netSpentCents(db: Knex, userId: string | undefined): Promi
   const row = await query;
   return Number(row?.cents ?? 0);
 }
+
+export async function findTransactionByKey(db: Knex, idempotencyKey: string): Promise<PaymentTransactionRecord | null> {
+  const row = await db('payment_transactions').where({ idempotency_key: idempotencyKey }).first();
+  return row ? toRecord(row) : null;
+}
+
+/** Settles a pending movement once the provider has answered. */
+export async function settleTransaction(
+  db: Knex,
+  idempotencyKey: string,
+  result: { status: TransactionStatus; stripeRefundId?: string; failureCode?: string | null },
+): Promise<void> {
+  await db('payment_transactions')
+    .where({ idempotency_key: idempotencyKey })
+    .update({
+      status: result.status,
+      ...(result.stripeRefundId ? { stripe_refund_id: result.stripeRefundId } : {}),
+      ...(result.failureCode !== undefined ? { failure_code: result.failureCode } : {}),
+      updated_at: db.fn.now(),
+    });
+}
+
+export async function listPendingRefunds(db: Knex, limit: number): Promise<PaymentTransactionRecord[]> {
+  const rows = await db('payment_transactions')
+    .whereIn('type', ['refund', 'partial_refund'])
+    .where({ status: 'pending' })
+    .orderBy('created_at')
+    .limit(limit);
+  return rows.map(toRecord);
+}

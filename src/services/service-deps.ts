@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { systemClock } from '../domain/clock';
+import { silentLogger } from '../logger';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
 import type { PaymentGateway } from '../payments/payment-gateway';
@@ -31,3 +33,19 @@ export type CrashpointName =
   | 'placement.after_adapter';
 
 export const noCrashpoints = (): void => {};
+
+const DEFAULT_SETTINGS: ServiceSettings = { sessionTtlMs: 30 * 60_000, placeLeaseMs: 30_000 };
+
+/** Fills in the defaults: system clock, silent logs, no crashpoints, 30-minute sessions. */
+export function buildServiceDeps(
+  deps: Pick<ServiceDeps, 'db' | 'payments'> & Partial<Omit<ServiceDeps, 'settings'>> & { settings?: Partial<ServiceSettings> },
+): ServiceDeps {
+  return {
+    db: deps.db,
+    payments: deps.payments,
+    clock: deps.clock ?? systemClock,
+    logger: deps.logger ?? silentLogger,
+    crashpoint: deps.crashpoint ?? noCrashpoints,
+    settings: { ...DEFAULT_SETTINGS, ...deps.settings },
+  };
+}

@@ -1,10 +1,9 @@
 import supertest from 'supertest';
 import { createApp, type AppDeps } from '../../src/app';
 import { createApiPlacementAdapter } from '../../src/placement/api-adapter';
-import { createPlacementRegistry } from '../../src/placement/placement-registry';
 import { createStripeGateway } from '../../src/payments/stripe-gateway';
 import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/stripe';
-import type { PlacementJobRef } from '../../src/services/place-checkout-service';
+import type { PlacementRun } from '../../src/services/placement-service';
 import { ManualClock } from './manual-clock';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { bearer, TEST_JWT_SECRET } from './tokens';
@@ -25,7 +24,7 @@ export interface CheckoutHarness {
   stripe: StripeSandbox;
   clock: ManualClock;
   app: ReturnType<typeof createApp>;
-  enqueued: PlacementJobRef[];
+  enqueued: PlacementRun[];
   seedCatalog(): Promise<void>;
   addToCart(userId: string, storeSlug: string, sku: string, quantity?: number, extra?: Record<string, string>): Promise<void>;
   sessionReadyToPlace(userId: string, paymentMethodId?: string): Promise<string>;
@@ -34,23 +33,25 @@ export interface CheckoutHarness {
 
 /**
  * The checkout service over HTTP against a fresh Postgres database and a real Stripe sandbox on loopback.
- * Placement jobs are recorded here: these tests are about what happens up to the hand-off to the queue.
+ * Placement runs are recorded, not run: these tests are about everything up to the hand-off to the queue
+ * (tests/placement-*.test.ts run the real queue and adapters).
  */
 export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Promise<CheckoutHarness> {
   const database = await createTestDatabase();
   const stripe = await startStripeSandbox();
   const clock = new ManualClock();
-  const enqueued: PlacementJobRef[] = [];
-  const registry = createPlacementRegistry([createApiPlacementAdapter()]);
+  const enqueued: PlacementRun[] = [];
   const app = createApp({
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_harness', apiUrl: stripe.url, maxNetworkRetries: 1 }),
     jwtSecret: TEST_JWT_SECRET,
     clock,
-    enqueuePlacements: async (jobs) => {
-      enqueued.push(...jobs);
+    placement: {
+      adapters: [createApiPlacementAdapter()],
+      enqueue: async (runs) => {
+        enqueued.push(...runs);
+      },
     },
-    validatePlacementConfig: registry.validateConfig,
     ...overrides,
   });
   const http = supertest(app.app);

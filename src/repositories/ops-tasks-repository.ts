@@ -1,0 +1,92 @@
+import type { Knex } from 'knex';
+
+export type OpsTaskKind = 'place_order' | 'price_review';
+export type OpsTaskStatus = 'open' | 'claimed' | 'done' | 'failed' | 'cancelled';
+
+export interface OpsTaskRecord {
+  id: string;
+  orderId: string;
+  orderNumber: string;
+  kind: OpsTaskKind;
+  status: OpsTaskStatus;
+  payload: Record<string, unknown>;
+  claimedBy: string | null;
+  claimedAt: Date | null;
+  resolvedBy: string | null;
+  resolvedAt: Date | null;
+  storeOrderNumber: string | null;
+  failureReason: string | null;
+  createdAt: Date;
+}
+
+const toRecord = (row: Record<string, any>): OpsTaskRecord => ({
+  id: row.id,
+  orderId: row.order_id,
+  orderNumber: row.order_number,
+  kind: row.kind,
+  status: row.status,
+  payload: row.payload,
+  claimedBy: row.claimed_by,
+  claimedAt: row.claimed_at,
+  resolvedBy: row.resolved_by,
+  resolvedAt: row.resolved_at,
+  storeOrderNumber: row.store_order_number,
+  failureReason: row.failure_reason,
+  createdAt: row.created_at,
+});
+
+const withOrderNumber = (db: Knex) =>
+  db('ops_tasks as t').join('orders as o', 'o.id', 't.order_id').select('t.*', 'o.order_number');
+
+/** Opens a task, or returns the order's live one: creating twice for one order yields one task. */
+export async function openTask(
+  db: Knex,
+  task: { id: string; orderId: string; kind: OpsTaskKind; payload: Record<string, unknown> },
+): Promise<OpsTaskRecord> {
+  await db.raw(
+    `INSERT INTO ops_tasks (id, order_id, kind, payload) VALUES (?, ?, ?, ?)
+     ON CONFLICT (order_id) WHERE status IN ('open', 'claimed') DO NOTHING`,
+    [task.id, task.orderId, task.kind, JSON.stringify(task.payload)],
+  );
+  const live = await withOrderNumber(db).where('t.order_id', task.orderId).whereIn('t.status', ['open', 'claimed']).first();
+  return toRecord(live);
+}
+
+export async function findTask(db: Knex, id: string): Promise<OpsTaskRecord | null> {
+  const row = await withOrderNumber(db).where('t.id', id).first();
+  return row ? toRecord(row) : null;
+}
+
+export async function findLiveTaskForOrder(db: Knex, orderId: string): Promise<OpsTaskRecord | null> {
+  const row = await withOrderNumber(db).where('t.order_id', orderId).whereIn('t.status', ['open', 'claimed']).first();
+  return row ? toRecord(row) : null;
+}
+
+export async function listTasks(db: Knex, status: OpsTaskStatus | undefined, limit: number, offset: number): Promise<OpsTaskRecord[]> {
+  const query = withOrderNumber(db).orderBy([{ column: 't.created_at' }, { column: 't.id' }]).limit(limit).offset(offset);
+  if (status) query.where('t.status', status);
+  return (await query).map(toRecord);
+}
+
+/** Compare-and-set on the task's status; false when another person got there first. */
+export async function moveTask(
+  db: Knex,
+  id: string,
+  from: readonly OpsTaskStatus[],
+  to: OpsTaskStatus,
+  fields: { claimedBy?: string; resolvedBy?: string; storeOrderNumber?: string; failureReason?: string },
+  now: Date,
+): Promise<boolean> {
+  const updated = await db('ops_tasks')
+    .where({ id })
+    .whereIn('status', from)
+    .update({
+      status: to,
+      updated_at: now,
+      ...(fields.claimedBy ? { claimed_by: fields.claimedBy, claimed_at: now } : {}),
+      ...(fields.resolvedBy ? { resolved_by: fields.resolvedBy, resolved_at: now } : {}),
+      ...(fields.storeOrderNumber ? { store_order_number: fields.storeOrderNumber } : {}),
+      ...(fields.failureReason ? { failure_reason: fields.failureReason } : {}),
+    });
+  return updated === 1;
+}

@@ -1,0 +1,46 @@
+import type { Knex } from 'knex';
+import type { PlacementMethod } from '../placement/placement-adapter';
+
+export type AttemptOutcome = 'placed' | 'deferred' | 'transient_error' | 'permanent_error' | 'price_mismatch';
+
+export interface PlacementAttemptRecord {
+  method: PlacementMethod;
+  attempt: number;
+  outcome: AttemptOutcome;
+  errorCode: string | null;
+  message: string | null;
+  details: Record<string, unknown>;
+  durationMs: number;
+  createdAt: Date;
+}
+
+export async function recordAttempt(
+  db: Knex,
+  orderId: string,
+  attempt: Omit<PlacementAttemptRecord, 'createdAt'>,
+): Promise<void> {
+  await db('placement_attempts').insert({
+    order_id: orderId,
+    method: attempt.method,
+    attempt: attempt.attempt,
+    outcome: attempt.outcome,
+    error_code: attempt.errorCode,
+    message: attempt.message?.slice(0, 2000) ?? null,
+    details: JSON.stringify(attempt.details),
+    duration_ms: attempt.durationMs,
+  });
+}
+
+export async function listAttempts(db: Knex, orderId: string): Promise<PlacementAttemptRecord[]> {
+  const rows = await db('placement_attempts').where({ order_id: orderId }).orderBy('id');
+  return rows.map((row) => ({
+    method: row.method,
+    attempt: row.attempt,
+    outcome: row.outcome,
+    errorCode: row.error_code,
+    message: row.message,
+    details: row.details,
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+  }));
+}

@@ -1,0 +1,44 @@
+import { createManualPlacementAdapter } from '../placement/manual-adapter';
+import type { PlacementAdapter } from '../placement/placement-adapter';
+import { createPlacementRegistry } from '../placement/placement-registry';
+import { createCartService } from './cart-service';
+import { createCatalogService } from './catalog-service';
+import { createCheckoutService } from './checkout-service';
+import { createIdempotencyService } from './idempotency-service';
+import { createOpsService } from './ops-service';
+import { createOpsTaskService } from './ops-task-service';
+import { createOrdersService } from './orders-service';
+import { createPlaceCheckoutService } from './place-checkout-service';
+import { createPlacementService, type PlacementRun } from './placement-service';
+import { createRefundService } from './refund-service';
+import type { ServiceDeps } from './service-deps';
+
+export interface ServiceWiring {
+  /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
+  adapters: readonly PlacementAdapter[];
+  /** Puts placement runs on the queue. Called only after the orders are committed. */
+  enqueue: (runs: PlacementRun[]) => Promise<void>;
+}
+
+/** Every use case, wired once. Shared by the API process and the placement workers. */
+export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
+  const tasks = createOpsTaskService(deps);
+  const registry = createPlacementRegistry([...wiring.adapters, createManualPlacementAdapter(tasks.port)]);
+  const refunds = createRefundService(deps);
+  const placement = createPlacementService(deps, { registry, refunds, tasks, enqueue: wiring.enqueue });
+  return {
+    registry,
+    catalog: createCatalogService(deps, registry.validateConfig),
+    cart: createCartService(deps),
+    checkout: createCheckoutService(deps),
+    placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue),
+    orders: createOrdersService(deps),
+    idempotency: createIdempotencyService(deps),
+    refunds,
+    tasks,
+    placement,
+    ops: createOpsService(deps, placement, wiring.enqueue),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

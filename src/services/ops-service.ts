@@ -1,0 +1,98 @@
+import { DomainError } from '../domain/errors';
+import type { Principal } from '../domain/principal';
+import type { PlacementMethod } from '../placement/placement-adapter';
+import * as orders from '../repositories/orders-repository';
+import * as tasks from '../repositories/ops-tasks-repository';
+import type { OpsTaskRecord, OpsTaskStatus } from '../repositories/ops-tasks-repository';
+import { findStoreById } from '../repositories/stores-repository';
+import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
+import { transitionOrder } from './order-state-machine';
+import type { PlacementRun, PlacementService } from './placement-service';
+import type { ServiceDeps } from './service-deps';
+
+/** What the ops team does: work the task queue, and retry failed orders. */
+export function createOpsService(
+  deps: ServiceDeps,
+  placement: PlacementService,
+  enqueue: (runs: PlacementRun[]) => Promise<void>,
+) {
+  const { db, clock } = deps;
+
+  async function loadTask(taskId: string): Promise<OpsTaskRecord> {
+    const task = await tasks.findTask(db, taskId);
+    if (!task) throw new DomainError('not_found', 'Task not found');
+    return task;
+  }
+
+  async function resolve(principal: Principal, taskId: string, to: 'done' | 'failed', fields: { storeOrderNumber?: string; failureReason?: string }) {
+    const task = await loadTask(taskId);
+    if (task.status === 'claimed' && task.claimedBy !== principal.userId && principal.role !== 'admin') {
+      throw new DomainError('task_not_open', `Task is claimed by ${task.claimedBy}`);
+    }
+    if (!(await tasks.moveTask(db, taskId, ['open', 'claimed'], to, { ...fields, resolvedBy: principal.userId }, clock.now()))) {
+      throw new DomainError('task_not_open', `Task is already ${(await loadTask(taskId)).status}`);
+    }
+    return task;
+  }
+
+  return {
+    listTasks: (status: OpsTaskStatus | undefined, limit: number, offset: number) => tasks.listTasks(db, status, limit, offset),
+
+    getTask: loadTask,
+
+    async claim(principal: Principal, taskId: string): Promise<OpsTaskRecord> {
+      const task = await loadTask(taskId);
+      if (task.status === 'claimed' && task.claimedBy === principal.userId) return task;
+      if (!(await tasks.moveTask(db, taskId, ['open'], 'claimed', { claimedBy: principal.userId }, clock.now()))) {
+        throw new DomainError('task_not_open', `Task is ${task.status}${task.claimedBy ? ` (claimed by ${task.claimedBy})` : ''}`);
+      }
+      return loadTask(taskId);
+    },
+
+    /** A person placed the order on the retailer's site: it is placed with the retailer's order number. */
+    async complete(principal: Principal, taskId: string, storeOrderNumber: string) {
+      const task = await resolve(principal, taskId, 'done', { storeOrderNumber });
+      const order = (await orders.findOrderByNumber(db, task.orderNumber))!;
+      await placement.markPlaced(order, storeOrderNumber, `placed by hand by ${principal.userId} (task ${taskId})`);
+      return loadTask(taskId);
+    },
+
+    /** A person could not place it: the order fails and is refunded. */
+    async fail(principal: Principal, taskId: string, reason: string) {
+      const task = await resolve(principal, taskId, 'failed', { failureReason: reason });
+      const order = (await orders.findOrderByNumber(db, task.orderNumber))!;
+      await placement.failOrder(order, `ops (${principal.userId}): ${reason}`);
+      return loadTask(taskId);
+    },
+
+    listOrders: (status: orders.OrderFilter['status'], limit: number, offset: number) => orders.listOrders(db, { status }, limit, offset),
+
+    /**
+     * Sends a failed order back into placement, optionally by another method. Only while the shopper's money
+     * for it has not been returned: we never buy with money we no longer hold.
+     */
+    async retry(principal: Principal, orderNumber: string, method?: PlacementMethod) {
+      const order = await orders.findOrderByNumber(db, orderNumber);
+      if (!order) throw new DomainError('not_found', 'Order not found');
+      const refunded = (await refundedCentsByOrder(db, [order.id])).get(order.id) ?? 0;
+      if (order.status === 'failed' && refunded > 0) {
+        throw new DomainError('invalid_transition', 'The order was refunded; it cannot be placed again', { refundedCents: refunded });
+      }
+      const store = (await findStoreById(db, order.storeId))!;
+      const nextMethod = method ?? order.placementMethod;
+      if (nextMethod !== store.placementMethod && nextMethod !== 'manual' && nextMethod !== store.fallbackMethod) {
+        throw new DomainError('validation_failed', `Store ${store.slug} has no ${nextMethod} configuration`, {
+          fields: { placementMethod: `must be ${[store.placementMethod, store.fallbackMethod, 'manual'].filter(Boolean).join(', ')}` },
+        });
+      }
+      const moved = await transitionOrder(deps, order, 'placing', `retry requested by ${principal.userId} via ${nextMethod}`, {
+        placementMethod: nextMethod,
+        failureReason: null,
+      });
+      await enqueue([{ orderNumber, storeId: order.storeId, runKey: `retry-${Date.now()}` }]);
+      return moved;
+    },
+  };
+}
+
+export type OpsService = ReturnType<typeof createOpsService>;

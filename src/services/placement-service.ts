@@ -1,0 +1,212 @@
+import { DomainError } from '../domain/errors';
+import { PLACED_STATUSES, type OrderStatus } from '../domain/order-status';
+import {
+  PermanentPlacementError,
+  PriceMismatchError,
+  type PlacementMethod,
+  type PlacementOrder,
+  type PlacementOutcome,
+} from '../placement/placement-adapter';
+import type { PlacementRegistry } from '../placement/placement-registry';
+import { setSessionOutcome } from '../repositories/checkout-sessions-repository';
+import * as orders from '../repositories/orders-repository';
+import type { OrderRecord } from '../repositories/orders-repository';
+import { recordAttempt } from '../repositories/placement-attempts-repository';
+import { findStoreById, type StoreRecord } from '../repositories/stores-repository';
+import type { OpsTaskService } from './ops-task-service';
+import { transitionOrder } from './order-state-machine';
+import type { RefundService } from './refund-service';
+import type { ServiceDeps } from './service-deps';
+
+export interface PlacementRun {
+  orderNumber: string;
+  storeId: string;
+  /** Distinguishes a later run of the same order (a fallback, an ops retry) from the first one. */
+  runKey?: string;
+}
+
+export interface RunAttempt {
+  attempt: number;
+  maxAttempts: number;
+  maybeRan: boolean;
+}
+
+const SETTLED: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
+
+/**
+ * Buying one store order from its retailer, as the queue's job handler. Idempotent per order: a settled order
+ * is left alone, a re-run after a crash tells the adapter an earlier try may have reached the retailer, and
+ * the final failure refunds exactly this order. Permanent refusals go to the store's fallback (or fail the
+ * order) here; transient errors are thrown for the queue to retry.
+ */
+export function createPlacementService(
+  deps: ServiceDeps,
+  collaborators: {
+    registry: PlacementRegistry;
+    refunds: RefundService;
+    tasks: OpsTaskService;
+    enqueue: (runs: PlacementRun[]) => Promise<void>;
+  },
+) {
+  const { db, clock, logger, crashpoint } = deps;
+  const { registry, refunds, tasks } = collaborators;
+
+  async function toPlacementOrder(order: OrderRecord): Promise<PlacementOrder> {
+    const items = await orders.listOrderItems(db, order.id);
+    return {
+      orderNumber: order.orderNumber,
+      storeSlug: order.storeSlug,
+      storeName: order.storeName,
+      currency: order.currency,
+      shippingAddress: order.shippingAddress,
+      subtotalCents: order.subtotalCents,
+      shippingCents: order.shippingCents,
+      taxCents: order.taxCents,
+      totalCents: order.totalCents,
+      items: items.map((item) => ({
+        orderItemId: item.id,
+        sku: item.sku,
+        name: item.name,
+        quantity: item.quantity,
+        size: item.size || undefined,
+        color: item.color || undefined,
+        unitPriceCents: item.unitPriceCents,
+        totalPriceCents: item.totalPriceCents,
+        productUrl: item.productUrl ?? undefined,
+        imageUrl: item.imageUrl ?? undefined,
+      })),
+    };
+  }
+
+  /** The primary method's settings are the top level of placement_config; a fallback's sit under `fallback`. */
+  const configFor = (store: StoreRecord, method: PlacementMethod) =>
+    method === store.placementMethod ? store.placementConfig : ((store.placementConfig.fallback as Record<string, unknown>) ?? {});
+
+  async function reload(orderNumber: string): Promise<OrderRecord> {
+    const order = await orders.findOrderByNumber(db, orderNumber);
+    if (!order) throw new DomainError('not_found', `Order ${orderNumber} not found`);
+    return order;
+  }
+
+  /** completed / partially_failed / failed once every order of the checkout is settled. */
+  async function settleSession(checkoutSessionId: string): Promise<void> {
+    const statuses = (await orders.listSessionOrders(db, [checkoutSessionId])).map((order) => order.status);
+    if (statuses.some((status) => !SETTLED.includes(status))) return;
+    const failed = statuses.filter((status) => status === 'failed' || status === 'cancelled').length;
+    const outcome = failed === 0 ? 'completed' : failed === statuses.length ? 'failed' : 'partially_failed';
+    await setSessionOutcome(db, checkoutSessionId, outcome, clock.now());
+  }
+
+  async function markPlaced(order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number) {
+    const placed = await transitionOrder(deps, order, 'placed', reason, {
+      storeOrderNumber,
+      placedAt: clock.now(),
+      retailerTotalCents,
+    });
+    await settleSession(placed.checkoutSessionId);
+    return placed;
+  }
+
+  /** No retailer will take the order: fail it, refund exactly its total, and settle the checkout. */
+  async function failOrder(order: OrderRecord, reason: string): Promise<void> {
+    let current = order;
+    if (current.status !== 'failed') {
+      current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason });
+    }
+    await refunds.refundRemainder(current, `placement failed: ${reason}`, `${current.orderNumber}:refund:placement-failed`);
+    await settleSession(current.checkoutSessionId);
+  }
+
+  /** A permanent refusal or exhausted retries: the store's fallback gets the order, or it fails. */
+  async function giveUpOnMethod(order: OrderRecord, store: StoreRecord, reason: string): Promise<void> {
+    const fallback = store.fallbackMethod;
+    if (fallback && order.placementMethod !== fallback && order.placementMethod === store.placementMethod) {
+      const switched = await transitionOrder(deps, order, 'placing', `${order.placementMethod} placement gave up (${reason}); falling back to ${fallback}`, {
+        placementMethod: fallback,
+      });
+      await collaborators.enqueue([{ orderNumber: switched.orderNumber, storeId: switched.storeId, runKey: fallback }]);
+      return;
+    }
+    await failOrder(order, reason);
+  }
+
+  async function runAdapter(order: OrderRecord, store: StoreRecord, run: RunAttempt): Promise<PlacementOutcome> {
+    const adapter = registry.adapterFor(order.placementMethod);
+    const started = Date.now();
+    const attempt = run.maybeRan ? Math.max(2, run.attempt) : run.attempt;
+    const base = { method: order.placementMethod, attempt };
+    try {
+      const outcome = await adapter.place(await toPlacementOrder(order), {
+        config: configFor(store, order.placementMethod),
+        priceToleranceCents: store.priceToleranceCents,
+        attempt,
+        logger: logger.child({ orderNumber: order.orderNumber, method: order.placementMethod }),
+      });
+      await recordAttempt(db, order.id, { ...base, outcome: outcome.kind, errorCode: null, message: null, details: outcome.details, durationMs: Date.now() - started });
+      return outcome;
+    } catch (error) {
+      const err = error as Error & { code?: string; details?: Record<string, unknown> };
+      const outcome = error instanceof PriceMismatchError ? 'price_mismatch' : error instanceof PermanentPlacementError ? 'permanent_error' : 'transient_error';
+      await recordAttempt(db, order.id, { ...base, outcome, errorCode: err.code ?? null, message: err.message, details: err.details ?? {}, durationMs: Date.now() - started });
+      throw error;
+    }
+  }
+
+  return {
+    settleSession,
+    failOrder,
+    markPlaced,
+
+    /** The queue's job handler. */
+    async place(run: PlacementRun, attempt: RunAttempt): Promise<void> {
+      let order = await orders.findOrderByNumber(db, run.orderNumber);
+      if (!order || SETTLED.includes(order.status)) return;
+      const store = (await findStoreById(db, order.storeId))!;
+      const wasPlacing = order.status === 'placing';
+      if (order.placementMethod === 'manual' && wasPlacing && (await tasks.hasLiveTask(order.id))) return;
+      if (order.status === 'pending') {
+        order = await transitionOrder(deps, order, 'placing', `placement started via ${order.placementMethod}`);
+      }
+      crashpoint('placement.before_adapter');
+      let outcome: PlacementOutcome;
+      try {
+        outcome = await runAdapter(order, store, { ...attempt, maybeRan: attempt.maybeRan || wasPlacing });
+      } catch (error) {
+        if (error instanceof PriceMismatchError) {
+          await tasks.openPriceReview(order, await toPlacementOrder(order), error.retailerTotalCents, error.expectedTotalCents);
+          return;
+        }
+        if (error instanceof PermanentPlacementError) {
+          await giveUpOnMethod(await reload(order.orderNumber), store, `${error.code}: ${error.message}`);
+          return;
+        }
+        throw error;
+      }
+      crashpoint('placement.after_adapter');
+      if (outcome.kind === 'placed') {
+        await markPlaced(await reload(order.orderNumber), outcome.storeOrderNumber, `placed via ${order.placementMethod}`, outcome.retailerTotalCents);
+      }
+    },
+
+    /** The queue gave up on a run (retries exhausted, or a job that kept killing its workers). */
+    async exhausted(run: PlacementRun, error: Error): Promise<void> {
+      const order = await orders.findOrderByNumber(db, run.orderNumber);
+      if (!order || SETTLED.includes(order.status)) return;
+      const store = (await findStoreById(db, order.storeId))!;
+      await giveUpOnMethod(order, store, `retries exhausted: ${error.message}`);
+    },
+
+    /** Enqueues orders whose enqueue was lost (the process died between commit and enqueue). */
+    async sweepPendingOrders(olderThanMs = 30_000, limit = 200): Promise<number> {
+      const cutoff = new Date(clock.now().getTime() - olderThanMs);
+      const stuck = await db('orders').where({ status: 'pending' }).where('updated_at', '<', cutoff).orderBy('updated_at').limit(limit).select('order_number', 'store_id');
+      if (stuck.length > 0) {
+        await collaborators.enqueue(stuck.map((row) => ({ orderNumber: row.order_number, storeId: row.store_id })));
+        logger.info({ count: stuck.length }, 'swept pending orders back onto the placement queue');
+      }
+      return stuck.length;
+    },
+  };
+}
+
+export type PlacementService = ReturnType<typeof createPlacementService>;
