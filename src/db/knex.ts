@@ -20,6 +20,7 @@ export function createDb(connectionString: string, poolMax = 20): Db {
   });
 }
 
-export async function migrateLatest(db: Db): Promise<void> {
-  await db.migrate.latest({ directory: MIGRATIONS_DIRECTORY, loadExtensions: ['.ts', '.js'] });
+/** Applies pending migrations; returns knex's [batch number, applied file names]. */
+export async function migrateLatest(db: Db): Promise<[number, string[]]> {
+  return db.migrate.latest({ directory: MIGRATIONS_DIRECTORY, loadExtensions: ['.ts', '.js'] });
 }

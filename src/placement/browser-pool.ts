@@ -33,6 +33,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/** Chrome may still be writing to its profile as it exits; a leftover temp dir is not worth failing over. */
+const removeProfile = (dir: string) => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
+
 interface Launched {
   browser: Browser;
   userDataDir: string;
@@ -63,10 +66,18 @@ export function createBrowserPool({
   async function launch(): Promise<Launched> {
     const userDataDir = await mkdtemp(join(tmpdir(), 'mor-chromium-'));
     try {
-      const browser = await puppeteer.launch({ executablePath, headless: true, args: CHROMIUM_ARGS, userDataDir, timeout: launchTimeoutMs });
+      const browser = await puppeteer.launch({
+        executablePath,
+        headless: true,
+        args: CHROMIUM_ARGS,
+        userDataDir,
+        timeout: launchTimeoutMs,
+        // Bounds any single DevTools call, so a hung renderer frees its pool slot (Puppeteer's default is 3 min).
+        protocolTimeout: 60_000,
+      });
       return { browser, userDataDir };
     } catch (error) {
-      await rm(userDataDir, { recursive: true, force: true });
+      await removeProfile(userDataDir);
       throw error;
     }
   }
@@ -75,7 +86,7 @@ export function createBrowserPool({
     const pending: Promise<Launched> = launch().then((result) => {
       result.browser.once('disconnected', () => {
         if (launched === pending) launched = undefined;
-        void rm(result.userDataDir, { recursive: true, force: true });
+        void removeProfile(result.userDataDir);
       });
       return result;
     });
@@ -133,7 +144,7 @@ export function createBrowserPool({
       launched = undefined;
       if (!open) return;
       await open.browser.close().catch(() => undefined);
-      await rm(open.userDataDir, { recursive: true, force: true });
+      await removeProfile(open.userDataDir);
     },
   };
 }

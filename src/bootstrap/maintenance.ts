@@ -1,0 +1,35 @@
+import type { Logger } from '../logger';
+import type { Services } from '../services/create-services';
+
+/**
+ * The resume half of every saga, on a timer: places whose process died mid-way, orders whose enqueue was
+ * lost, refunds left pending. Each step is idempotent and safe to run on every instance at once.
+ */
+export function startMaintenance(services: Services, logger: Logger, intervalMs = 15_000): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const tick = async () => {
+    try {
+      const recovered = await services.placeCheckout.recoverStalePlacements();
+      const swept = await services.placement.sweepPendingOrders();
+      const refunds = await services.refunds.resumePendingRefunds();
+      if (recovered + swept + refunds > 0) logger.info({ recovered, swept, refunds }, 'maintenance resumed interrupted work');
+    } catch (error) {
+      logger.error({ err: error }, 'maintenance pass failed; will try again');
+    }
+  };
+  const timer = setInterval(() => {
+    running ??= tick().finally(() => {
+      running = null;
+    });
+  }, intervalMs);
+  timer.unref();
+  running = tick().finally(() => {
+    running = null;
+  });
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

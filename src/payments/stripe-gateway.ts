@@ -1,0 +1,198 @@
+import Stripe from 'stripe';
+import {
+  PaymentGatewayUnavailableError,
+  type ChargeOutcome,
+  type ChargeRequest,
+  type PaymentGateway,
+  type PaymentSnapshot,
+  type RefundOutcome,
+  type RefundRequest,
+} from './payment-gateway';
+
+export interface StripeGatewayOptions {
+  secretKey: string;
+  /** A Stripe-compatible server such as the sandbox (`STRIPE_API_URL`, e.g. http://127.0.0.1:12111); api.stripe.com when absent. */
+  apiUrl?: string;
+  /** Per attempt; stripe-node's default is 80 s, too long to hold a shopper's checkout. */
+  timeoutMs?: number;
+  /** stripe-node retries connection errors, 409s and 5xx with backoff, always with the same idempotency key. */
+  maxNetworkRetries?: number;
+}
+
+/**
+ * The PaymentGateway on Stripe PaymentIntents. Every write carries the caller's idempotency key, so stripe-node's
+ * own retries and ours replay Stripe's first answer instead of moving money twice. Card declines and 3-D Secure
+ * come back as outcomes; "could not reach Stripe / Stripe failed" is a PaymentGatewayUnavailableError that is
+ * safe to retry with the same key; anything else (a bad request, a bad key) is a bug and is rethrown.
+ */
+export function createStripeGateway(options: StripeGatewayOptions): PaymentGateway {
+  const stripe = new Stripe(options.secretKey, {
+    ...connectionOptions(options.apiUrl),
+    timeout: options.timeoutMs ?? 20_000,
+    maxNetworkRetries: options.maxNetworkRetries ?? 2,
+    telemetry: false,
+  });
+
+  return {
+    async charge(request: ChargeRequest): Promise<ChargeOutcome> {
+      try {
+        const intent = await stripe.paymentIntents.create(
+          {
+            amount: request.amountCents,
+            currency: request.currency,
+            payment_method: request.paymentMethodId,
+            confirm: true,
+            capture_method: request.captureMethod,
+            // Cards only. Without this Stripe offers the Dashboard's dynamic payment methods and, since some
+            // redirect, refuses to confirm without a return_url. (`payment_method_types` is gone since API 2026-08-26.)
+            allowed_payment_method_types: ['card'],
+            description: request.description,
+            metadata: request.metadata,
+          },
+          { idempotencyKey: request.idempotencyKey },
+        );
+        return toChargeOutcome(intent);
+      } catch (error) {
+        const decline = asDecline(error);
+        if (decline) return decline;
+        throw translateError(error);
+      }
+    },
+
+    retrieve: (paymentIntentId) => call(() => stripe.paymentIntents.retrieve(paymentIntentId)).then(toSnapshot),
+
+    capture: (paymentIntentId, amountCents, idempotencyKey) =>
+      call(() => stripe.paymentIntents.capture(paymentIntentId, { amount_to_capture: amountCents }, { idempotencyKey })).then(toSnapshot),
+
+    cancel: (paymentIntentId, idempotencyKey) =>
+      call(() => stripe.paymentIntents.cancel(paymentIntentId, {}, { idempotencyKey })).then(toSnapshot),
+
+    async refund(request: RefundRequest): Promise<RefundOutcome> {
+      const refund = await call(() =>
+        stripe.refunds.create(
+          { payment_intent: request.paymentIntentId, amount: request.amountCents, reason: request.reason, metadata: request.metadata },
+          { idempotencyKey: request.idempotencyKey },
+        ),
+      );
+      return { refundId: refund.id, amountCents: refund.amount, status: toRefundStatus(refund.status) };
+    },
+  };
+}
+
+/** `STRIPE_API_URL` → stripe-node's host/port/protocol. stripe-node always requests `/v1/…` from the root. */
+function connectionOptions(apiUrl: string | undefined): { host?: string; port?: number; protocol?: 'http' | 'https' } {
+  if (!apiUrl) return {};
+  const url = new URL(apiUrl);
+  const protocol = url.protocol.slice(0, -1);
+  if (protocol !== 'http' && protocol !== 'https') throw new Error(`STRIPE_API_URL must be an http(s) URL, got ${apiUrl}`);
+  if (url.pathname !== '/' || url.search) throw new Error(`STRIPE_API_URL cannot carry a path or query, got ${apiUrl}`);
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : protocol === 'https' ? 443 : 80,
+    protocol,
+  };
+}
+
+function toChargeOutcome(intent: Stripe.PaymentIntent): ChargeOutcome {
+  switch (intent.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', paymentIntentId: intent.id, amountCents: intent.amount, capturedCents: intent.amount_received };
+    case 'requires_capture':
+      return { kind: 'authorized', paymentIntentId: intent.id, amountCents: intent.amount };
+    case 'requires_action':
+      return { kind: 'requires_action', paymentIntentId: intent.id, clientSecret: intent.client_secret ?? '' };
+    case 'requires_payment_method': {
+      const failure = intent.last_payment_error;
+      return {
+        kind: 'declined',
+        paymentIntentId: intent.id,
+        declineCode: failure?.decline_code ?? failure?.code ?? 'card_declined',
+        message: failure?.message ?? 'The payment was not completed.',
+      };
+    }
+    default:
+      throw new Error(`PaymentIntent ${intent.id} has status ${intent.status} after confirmation`);
+  }
+}
+
+/** A decline is an outcome: the shopper may pay with another method. An unknown PaymentMethod counts as one. */
+function asDecline(error: unknown): Extract<ChargeOutcome, { kind: 'declined' }> | undefined {
+  if (error instanceof Stripe.errors.StripeCardError) {
+    return {
+      kind: 'declined',
+      paymentIntentId: error.payment_intent?.id,
+      declineCode: error.decline_code ?? error.code ?? 'card_declined',
+      message: error.message,
+    };
+  }
+  if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing' && error.param === 'payment_method') {
+    return { kind: 'declined', declineCode: 'invalid_payment_method', message: error.message };
+  }
+  return undefined;
+}
+
+/**
+ * Connection failures and timeouts, Stripe's own errors (5xx, `api_error`), rate limits and 409 conflicts
+ * (a concurrent request with the same idempotency key, a lock timeout) all mean "nothing happened, or it did
+ * and the same key will replay it".
+ */
+function translateError(error: unknown): unknown {
+  if (!(error instanceof Stripe.errors.StripeError)) return error;
+  const status = error.statusCode ?? 0;
+  const unavailable =
+    error instanceof Stripe.errors.StripeConnectionError ||
+    error instanceof Stripe.errors.StripeAPIError ||
+    error instanceof Stripe.errors.StripeRateLimitError ||
+    status >= 500 ||
+    status === 409 ||
+    status === 429;
+  return unavailable ? new PaymentGatewayUnavailableError(`Stripe unavailable: ${error.message}`, error) : error;
+}
+
+async function call<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw translateError(error);
+  }
+}
+
+function toSnapshot(intent: Stripe.PaymentIntent): PaymentSnapshot {
+  return {
+    paymentIntentId: intent.id,
+    status: knownStatus(intent),
+    amountCents: intent.amount,
+    capturedCents: intent.amount_received,
+    currency: intent.currency,
+    paymentMethodId: typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id,
+    clientSecret: intent.client_secret ?? undefined,
+    metadata: { ...intent.metadata },
+  };
+}
+
+const PAYMENT_STATUSES: readonly PaymentSnapshot['status'][] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+];
+
+/** stripe-node types statuses as open strings, since Stripe may add some; one we do not know is a surprise. */
+function knownStatus(intent: Stripe.PaymentIntent): PaymentSnapshot['status'] {
+  const known = PAYMENT_STATUSES.find((candidate) => candidate === intent.status);
+  if (!known) throw new Error(`PaymentIntent ${intent.id} has an unknown status: ${intent.status}`);
+  return known;
+}
+
+const REFUND_STATUSES: readonly RefundOutcome['status'][] = ['pending', 'succeeded', 'failed', 'canceled', 'requires_action'];
+
+function toRefundStatus(status: string | null): RefundOutcome['status'] {
+  // A refund is created pending until the network confirms it; Stripe may not report a status yet.
+  if (status === null) return 'pending';
+  const known = REFUND_STATUSES.find((candidate) => candidate === status);
+  if (!known) throw new Error(`Unknown Stripe refund status: ${status}`);
+  return known;
+}

@@ -1,0 +1,259 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../domain/clock';
+import {
+  PermanentPlacementError,
+  PriceMismatchError,
+  TransientPlacementError,
+  type PermanentPlacementCode,
+  type PlacementAdapter,
+  type PlacementContext,
+  type PlacementOrder,
+  type PlacementResult,
+} from './placement-adapter';
+
+export interface ApiPlacementAdapterOptions {
+  fetch?: typeof fetch;
+  clock?: Clock;
+}
+
+const configSchema = z.object({
+  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  apiKey: z.string({ error: 'is required' }).regex(/\S/, 'must not be empty'),
+  timeoutMs: z
+    .int({ error: 'must be an integer' })
+    .min(100, 'must be at least 100')
+    .max(120_000, 'must be at most 120000')
+    .default(10_000),
+});
+export type ApiPlacementConfig = z.output<typeof configSchema>;
+
+const retailerOrderSchema = z.object({ orderNumber: z.string().min(1), status: z.string(), totalCents: z.int().min(0) });
+const lookupReplySchema = z.object({ orders: z.array(retailerOrderSchema) });
+const quoteReplySchema = z.object({ totalCents: z.int().min(0), taxCents: z.int().min(0), shippingCents: z.int().min(0) });
+const errorReplySchema = z.object({ code: z.string().optional(), message: z.string().optional() });
+
+type RetailerOrder = z.infer<typeof retailerOrderSchema>;
+type Quote = z.infer<typeof quoteReplySchema>;
+type Step = 'lookup_orders' | 'quote' | 'create_order';
+
+const RETAILER_REJECTION_CODES: ReadonlySet<string> = new Set<PermanentPlacementCode>([
+  'out_of_stock',
+  'address_rejected',
+  'price_changed',
+]);
+/** Rate limits, 408 and 409 (a concurrent request with the same Idempotency-Key) say "not now", not "no". */
+const TRANSIENT_CLIENT_STATUSES: ReadonlySet<number> = new Set([408, 409, 429]);
+
+/**
+ * The `api` adapter: buys a store order through the retailer order API (CONTRACT.md "The retailer order API").
+ *
+ * The order number is both the `Idempotency-Key` and the `externalReference`, so a retry can never buy twice:
+ * the retailer replays the first order for the same key, and a retry whose first try may have reached the retailer
+ * (attempt > 1) looks the order up before sending anything. A quote guards the price before the order is sent.
+ */
+export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = {}): PlacementAdapter {
+  const fetchImpl = options.fetch ?? fetch;
+  const clock = options.clock ?? systemClock;
+
+  return {
+    method: 'api',
+
+    validateConfig: (config) => configProblems(config),
+
+    async place(order, context) {
+      const config = parseConfig(context.config);
+      const call = createRetailerCaller(config, fetchImpl, context, clock);
+      const logger = context.logger.child({ adapter: 'api', orderNumber: order.orderNumber, storeSlug: order.storeSlug });
+      const placed = (retailerOrder: RetailerOrder, details: Record<string, unknown>): PlacementResult => ({
+        kind: 'placed',
+        storeOrderNumber: retailerOrder.orderNumber,
+        placedAt: clock.now(),
+        retailerTotalCents: retailerOrder.totalCents,
+        details: { retailerStatus: retailerOrder.status, ...details },
+      });
+
+      if (context.attempt > 1) {
+        const earlier = await findEarlierOrder(call, order.orderNumber, logger);
+        if (earlier) return placed(earlier, { recoveredByLookup: true });
+      }
+
+      const items = order.items.map(({ sku, quantity, size, color, unitPriceCents }) => ({
+        sku,
+        quantity,
+        size,
+        color,
+        unitPriceCents,
+      }));
+      const quoteReply = await call('quote', 'POST', '/quotes', { items, shippingAddress: order.shippingAddress });
+      const quote = quoteDetails(parseReply(quoteReplySchema, quoteReply));
+      if (quote.totalCents > order.totalCents + context.priceToleranceCents) {
+        logger.warn({ quote, snapshotTotalCents: order.totalCents }, 'retailer quote above tolerance; nothing submitted');
+        throw new PriceMismatchError(quote.totalCents, order.totalCents, { quote });
+      }
+
+      const reply = await call('create_order', 'POST', '/orders', createOrderBody(order, items, quote), order.orderNumber);
+      const created = parseReply(retailerOrderSchema, reply);
+      logger.info({ storeOrderNumber: created.orderNumber, retailerTotalCents: created.totalCents }, 'placed with retailer');
+      return placed(created, { replayed: reply.status === 200, quote });
+    },
+  };
+}
+
+/** The order an earlier attempt placed, if the retailer has it (normally one; more would mean a retailer bug). */
+async function findEarlierOrder(
+  call: RetailerCaller,
+  orderNumber: string,
+  logger: Logger,
+): Promise<RetailerOrder | undefined> {
+  const reply = await call('lookup_orders', 'GET', `/orders?externalReference=${encodeURIComponent(orderNumber)}`);
+  const { orders } = parseReply(lookupReplySchema, reply);
+  if (orders.length > 1) {
+    const retailerOrders = orders.map((found) => found.orderNumber);
+    logger.warn({ retailerOrders }, 'retailer holds several orders for one of ours');
+  }
+  if (orders[0]) logger.info({ storeOrderNumber: orders[0].orderNumber }, 'an earlier attempt had placed the order');
+  return orders[0];
+}
+
+/** `Retry-After` as milliseconds from now: delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | null, now: Date): number | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed) return undefined;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now.getTime());
+}
+
+function configProblems(config: unknown): Record<string, string> {
+  const result = configSchema.safeParse(config);
+  if (result.success) return {};
+  const problems: Record<string, string> = {};
+  for (const issue of result.error.issues) problems[issue.path.join('.') || 'config'] ??= issue.message;
+  return problems;
+}
+
+function parseConfig(config: unknown): ApiPlacementConfig {
+  const result = configSchema.safeParse(config);
+  if (result.success) return result.data;
+  throw new PermanentPlacementError('config_invalid', 'store placement config is invalid for the api adapter', {
+    fields: configProblems(config),
+  });
+}
+
+function createOrderBody(order: PlacementOrder, items: unknown[], quote: Quote) {
+  return {
+    externalReference: order.orderNumber,
+    items,
+    shippingAddress: order.shippingAddress,
+    // The retailer refuses (price_changed) if its total moved since the quote we accepted.
+    expectedTotalCents: quote.totalCents,
+  };
+}
+
+const quoteDetails = ({ totalCents, taxCents, shippingCents }: Quote) => ({ totalCents, taxCents, shippingCents });
+
+interface RetailerReply {
+  step: Step;
+  status: number;
+  body: unknown;
+}
+
+type RetailerCaller = (
+  step: Step,
+  method: string,
+  path: string,
+  body?: unknown,
+  idempotencyKey?: string,
+) => Promise<RetailerReply>;
+
+/**
+ * One request to the retailer, with the config's timeout (and the caller's signal), mapped to the placement error
+ * taxonomy: 2xx comes back, anything else throws. The API key only ever goes into the Authorization header.
+ */
+function createRetailerCaller(
+  config: ApiPlacementConfig,
+  fetchImpl: typeof fetch,
+  context: PlacementContext,
+  clock: Clock,
+): RetailerCaller {
+  const baseUrl = config.baseUrl.replace(/\/+$/, '');
+
+  return async (step, method, path, body, idempotencyKey) => {
+    const timeout = AbortSignal.timeout(config.timeoutMs);
+    const headers: Record<string, string> = { authorization: `Bearer ${config.apiKey}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetchImpl(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: context.signal ? AbortSignal.any([context.signal, timeout]) : timeout,
+        // A redirect means the baseUrl is wrong; following it would replay a POST somewhere we were not told to.
+        redirect: 'manual',
+      });
+      text = await response.text();
+    } catch (error) {
+      throw transportError(step, error, config.timeoutMs, timeout, context.signal);
+    }
+    if (response.ok) return { step, status: response.status, body: parseJsonOrUndefined(text) };
+    throw statusError(step, response, text, clock);
+  };
+}
+
+function transportError(
+  step: Step,
+  error: unknown,
+  timeoutMs: number,
+  timeout: AbortSignal,
+  callerSignal?: AbortSignal,
+): TransientPlacementError {
+  // Signals, not error classes: fetch's errors come from Node's realm, where `instanceof` across vm contexts fails.
+  if (callerSignal?.aborted) return new TransientPlacementError(`retailer ${step}: aborted by the caller`, undefined, error);
+  if (timeout.aborted) {
+    return new TransientPlacementError(`retailer ${step}: no answer within ${timeoutMs} ms`, undefined, error);
+  }
+  const { cause } = (error ?? {}) as { cause?: { code?: string; message?: string } };
+  const reason = cause?.code ?? cause?.message ?? String(error);
+  return new TransientPlacementError(`retailer ${step}: connection failed (${reason})`, undefined, error);
+}
+
+function statusError(step: Step, response: Response, text: string, clock: Clock): Error {
+  const { status } = response;
+  const reply = errorReplySchema.safeParse(parseJsonOrUndefined(text));
+  const retailerCode = reply.success ? reply.data.code : undefined;
+  const retailerMessage = reply.success ? reply.data.message : undefined;
+  const details = { step, httpStatus: status, retailerCode, retailerMessage };
+  const summary = `retailer ${step} answered ${status}${retailerCode ? ` ${retailerCode}` : ''}`;
+
+  if (status >= 500 || TRANSIENT_CLIENT_STATUSES.has(status)) {
+    return new TransientPlacementError(summary, parseRetryAfter(response.headers.get('retry-after'), clock.now()));
+  }
+  if (status === 401 || status === 403) {
+    return new PermanentPlacementError('config_invalid', `${summary}: check the store's apiKey`, details);
+  }
+  if (status === 422 && retailerCode && RETAILER_REJECTION_CODES.has(retailerCode)) {
+    return new PermanentPlacementError(retailerCode as PermanentPlacementCode, retailerMessage ?? summary, details);
+  }
+  if (status >= 400 && status < 500) return new PermanentPlacementError('rejected', retailerMessage ?? summary, details);
+  // 3xx (redirects are not followed) or anything stranger: the store's baseUrl does not point at the API.
+  return new PermanentPlacementError('config_invalid', `${summary}: check the store's baseUrl`, details);
+}
+
+/** A 2xx whose body is not what the protocol promises (or not JSON): the outcome is unknown, so a retry's lookup decides. */
+function parseReply<T>(schema: z.ZodType<T>, reply: RetailerReply): T {
+  const result = schema.safeParse(reply.body);
+  if (result.success) return result.data;
+  throw new TransientPlacementError(`retailer ${reply.step}: unexpected answer (${z.prettifyError(result.error)})`);
+}
+
+function parseJsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,110 @@
+import type { Logger } from 'pino';
+import { PermanentPlacementError } from '../placement/placement-adapter';
+import { spreadDelayMs, type Random } from './backoff';
+import type { StoreCircuitBreaker } from './circuit-breaker';
+import type { PlacementAttempt, PlacementExhaustedHandler, PlacementJob, PlacementJobHandler } from './placement-queue';
+import type { StoreLimiter } from './store-limiter';
+
+/** What stands between a job and its store: the per-store slots and the per-store breaker. */
+export interface StoreGate {
+  limiter: StoreLimiter;
+  breaker: StoreCircuitBreaker;
+  /** How often a running job renews its slot and probe lease (well inside the lease); omit if leases never expire. */
+  renewEveryMs?: number;
+  /** How long a job waits before asking again when the store is at its limit or a probe is running. */
+  busyDelayMs: number;
+}
+
+export interface AttemptDeps {
+  handler: PlacementJobHandler;
+  onExhausted: PlacementExhaustedHandler;
+  gate: StoreGate;
+  logger: Logger;
+  random?: Random;
+}
+
+/** How one pass ended; each queue maps it onto its own mechanics (BullMQ states, or timers). */
+export type AttemptResult =
+  | { kind: 'done' }
+  /** The handler did not run: ask again after `delayMs`. Costs no attempt. */
+  | { kind: 'held'; reason: 'store_busy' | 'breaker_open' | 'breaker_probing'; delayMs: number }
+  /** The handler failed and attempts remain: retry with backoff. */
+  | { kind: 'retry'; error: Error }
+  /** The job will not be tried again; `onExhausted` has been called. */
+  | { kind: 'exhausted'; error: Error };
+
+/**
+ * One pass at a job: through the store's breaker and slot limit, the domain handler with the slot held, then the
+ * breaker told how it went. The decision "retry or give up" is made here so both queues share it.
+ */
+export async function runPlacementAttempt(
+  job: PlacementJob,
+  attempt: PlacementAttempt,
+  deps: AttemptDeps,
+): Promise<AttemptResult> {
+  const { gate, logger } = deps;
+  const random = deps.random ?? Math.random;
+  const log = logger.child({ orderNumber: job.orderNumber, storeId: job.storeId, attempt: attempt.attempt });
+
+  const admission = await gate.breaker.admit(job.storeId);
+  if (!admission.admitted) {
+    const wait = admission.reason === 'open' ? admission.retryInMs : Math.min(admission.retryInMs, gate.busyDelayMs);
+    log.debug({ reason: admission.reason }, 'placement held: store breaker not closed');
+    return { kind: 'held', reason: `breaker_${admission.reason}`, delayMs: spreadDelayMs(wait, random) };
+  }
+  const probe = admission.probe;
+
+  if (!(await gate.limiter.tryAcquire(job.storeId, job.orderNumber))) {
+    if (probe) await bestEffort(log, 'release breaker probe', () => gate.breaker.settle(job.storeId, 'neutral', true));
+    log.debug('placement held: store at its concurrency limit');
+    return { kind: 'held', reason: 'store_busy', delayMs: spreadDelayMs(gate.busyDelayMs, random) };
+  }
+
+  const heartbeat =
+    gate.renewEveryMs === undefined
+      ? undefined
+      : setInterval(() => {
+          void bestEffort(log, 'renew store slot', async () => {
+            await gate.limiter.renew(job.storeId, job.orderNumber);
+            if (probe) await gate.breaker.renewProbe(job.storeId);
+          });
+        }, gate.renewEveryMs).unref();
+
+  const failure = await failureOf(() => deps.handler(job, attempt));
+  clearInterval(heartbeat);
+  await bestEffort(log, 'release store slot', () => gate.limiter.release(job.storeId, job.orderNumber));
+
+  // A permanent refusal means the retailer answered: it says nothing about the store being down.
+  const permanent = failure instanceof PermanentPlacementError;
+  const outcome = !failure ? 'success' : permanent ? 'neutral' : 'failure';
+  await bestEffort(log, 'settle store breaker', () => gate.breaker.settle(job.storeId, outcome, probe));
+
+  if (!failure) return { kind: 'done' };
+  if (!permanent && attempt.attempt < attempt.maxAttempts) {
+    log.warn({ err: failure }, 'placement attempt failed; will retry');
+    return { kind: 'retry', error: failure };
+  }
+
+  log.error({ err: failure, permanent }, 'placement will not be retried');
+  // A failing fallback must not resurrect the job: the domain's recovery sweep finds orders left in placing.
+  await bestEffort(log, 'run the exhausted handler', () => deps.onExhausted(job, failure));
+  return { kind: 'exhausted', error: failure };
+}
+
+/** Bookkeeping around the handler must never turn a finished placement into a retry. */
+async function bestEffort(log: Logger, what: string, work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (err) {
+    log.error({ err }, `failed to ${what}`);
+  }
+}
+
+async function failureOf(work: () => Promise<void>): Promise<Error | undefined> {
+  try {
+    await work();
+    return undefined;
+  } catch (thrown) {
+    return thrown instanceof Error ? thrown : new Error(String(thrown));
+  }
+}

@@ -1,0 +1,58 @@
+import type { BreakerStatus } from './breaker-state';
+
+/**
+ * The placement queue contract: one job per paid store order. The queue owns the mechanics (dedupe, retries,
+ * per-store limits, circuit breaking); the domain supplies what "placing" means through the handlers below.
+ */
+export interface PlacementJob {
+  /** Our order number; also the job's identity, so enqueueing it twice is a no-op. */
+  orderNumber: string;
+  storeId: string;
+  /**
+   * Names a later run of the same order (a fallback method, an ops retry). The job's identity is the order
+   * number plus this key, so each run is deduplicated on its own while the first run's record is kept.
+   */
+  runKey?: string;
+}
+
+/** The identity a job is deduplicated by. */
+export const placementJobKey = (job: Pick<PlacementJob, 'orderNumber' | 'runKey'>): string =>
+  job.runKey ? `${job.orderNumber}.${job.runKey}` : job.orderNumber;
+
+export interface PlacementAttempt {
+  /** 1 for the first try. Runs the queue delayed because the store was busy or its breaker open do not count. */
+  attempt: number;
+  maxAttempts: number;
+  /**
+   * True when an earlier run of this job may have reached the retailer: a previous attempt failed, or a worker
+   * died (or lost its lock) while running it. The handler should then look the order up before buying again.
+   */
+  maybeRan: boolean;
+}
+
+/**
+ * Places one store order. Resolves when the job is done (placed, deferred to people, or finally failed by the
+ * domain itself). Throw `TransientPlacementError` (or any error that is not a `PermanentPlacementError`) to be
+ * retried with backoff; throw `PermanentPlacementError` to stop retrying. Must be idempotent per order number.
+ */
+export type PlacementJobHandler = (job: PlacementJob, attempt: PlacementAttempt) => Promise<void>;
+
+/**
+ * Called once when a job will not be tried again (permanent error, retries exhausted, or a job that kept crashing
+ * its workers), so the domain can fall back, fail or refund. Must be idempotent: after a crash at the wrong moment
+ * it can be called again for the same order.
+ */
+export type PlacementExhaustedHandler = (job: PlacementJob, error: Error) => Promise<void>;
+
+export interface PlacementQueue {
+  /** Adds one job per order; orders already queued (or recently finished, for the BullMQ queue) are skipped. */
+  enqueue(jobs: PlacementJob[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PlacementWorkerHandle {
+  /** The store's circuit breaker as every worker sees it, for metrics and the ops API. */
+  getBreakerState(storeId: string): Promise<BreakerStatus>;
+  /** Stops taking jobs and waits for the running ones to finish. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+import type { FaultScope, FaultSpec } from './types';
+
+export type ProtocolRoute = 'create_order' | 'lookup_orders' | 'quote';
+
+interface PendingFault {
+  spec: FaultSpec;
+  remaining: number;
+}
+
+/** Injected faults in the order they were asked for; each matching request takes one. */
+export class FaultQueue {
+  private pending: PendingFault[] = [];
+
+  inject(spec: FaultSpec): void {
+    this.pending.push({ spec, remaining: spec.count ?? 1 });
+  }
+
+  clear(): void {
+    this.pending = [];
+  }
+
+  /** How many requests will still be faulted. */
+  size(): number {
+    return this.pending.reduce((total, fault) => total + fault.remaining, 0);
+  }
+
+  /** The fault for this request, if one applies; taken when the request arrives, so concurrency keeps the order. */
+  take(route: ProtocolRoute): FaultSpec | undefined {
+    const index = this.pending.findIndex((fault) => appliesTo(fault.spec.scope ?? 'create_order', route));
+    if (index < 0) return undefined;
+    const fault = this.pending[index]!;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) this.pending.splice(index, 1);
+    return fault.spec;
+  }
+}
+
+function appliesTo(scope: FaultScope, route: ProtocolRoute): boolean {
+  return scope === 'any' || route === 'create_order';
+}

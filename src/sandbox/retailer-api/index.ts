@@ -1,0 +1,3 @@
+export { startRetailerApiSimulator, type RetailerApiSimulator, type RetailerApiSimulatorOptions } from './simulator';
+export { connectRetailerApiSimulator, type RemoteRetailerApiSimulator } from './control-client';
+export * from './types';

@@ -1,0 +1,130 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ProtocolRoute } from './fault-queue';
+import { readJsonBody, sendJson, sleep } from './http-io';
+import type { QuoteOutcome, OrderOutcome, SimulatedRetailer } from './retailer';
+import { createOrderBodySchema, parseOrThrow, quoteBodySchema } from './schemas';
+import { SimulatorError, type FaultSpec, type SimulatedOrder } from './types';
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Serves the retailer order API (docs: CONTRACT.md "The retailer order API") for one retailer. `path` is what
+ * follows `/retailers/:slug`. Faults are taken as the request arrives, then the retailer's latency is waited out.
+ */
+export async function handleRetailerRequest(
+  retailer: SimulatedRetailer,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+): Promise<void> {
+  retailer.stats.requests += 1;
+  const route = matchRoute(req.method ?? 'GET', path);
+  if (!route) return sendJson(res, 404, { code: 'not_found', message: `no route ${req.method} ${path}` });
+  countRoute(retailer, route);
+
+  const fault = retailer.faults.take(route);
+  if (fault) retailer.stats.faultsServed += 1;
+  if (retailer.latencyMs > 0) await sleep(retailer.latencyMs);
+  if (fault && serveFaultInsteadOfAnswer(fault, req, res)) return;
+
+  const result = await answer(retailer, route, req, query);
+  if (fault?.kind === 'create_then_500') return sendJson(res, 500, { code: 'internal_error', message: 'injected fault' });
+  sendJson(res, result.status, result.body, result.headers);
+}
+
+function matchRoute(method: string, path: string): ProtocolRoute | undefined {
+  if (path === '/orders' && method === 'POST') return 'create_order';
+  if (path === '/orders' && method === 'GET') return 'lookup_orders';
+  if (path === '/quotes' && method === 'POST') return 'quote';
+  return undefined;
+}
+
+function countRoute(retailer: SimulatedRetailer, route: ProtocolRoute): void {
+  if (route === 'create_order') retailer.stats.orderRequests += 1;
+  else if (route === 'lookup_orders') retailer.stats.lookups += 1;
+  else retailer.stats.quotes += 1;
+}
+
+async function answer(
+  retailer: SimulatedRetailer,
+  route: ProtocolRoute,
+  req: IncomingMessage,
+  query: URLSearchParams,
+): Promise<Answer> {
+  if (!retailer.isAuthorized(req.headers.authorization)) {
+    retailer.stats.unauthorized += 1;
+    return { status: 401, body: { code: 'unauthorized', message: 'missing or wrong API key' } };
+  }
+  try {
+    if (route === 'create_order') return await answerCreateOrder(retailer, req);
+    if (route === 'quote') {
+      return answerQuote(retailer.quote(parseOrThrow(quoteBodySchema, await readJsonBody(req), 'quote')));
+    }
+    return answerLookup(retailer, query);
+  } catch (error) {
+    if (!(error instanceof SimulatorError)) throw error;
+    return { status: 400, body: { code: error.code, message: error.message, fields: error.fields } };
+  }
+}
+
+async function answerCreateOrder(retailer: SimulatedRetailer, req: IncomingMessage): Promise<Answer> {
+  const idempotencyKey = req.headers['idempotency-key'];
+  const badKey = idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255);
+  if (Array.isArray(idempotencyKey) || badKey) {
+    throw new SimulatorError('invalid_request', 'Idempotency-Key must be one header of 1–255 characters');
+  }
+  const body = parseOrThrow(createOrderBodySchema, await readJsonBody(req), 'order');
+  const outcome: OrderOutcome = retailer.createOrder(body, idempotencyKey);
+  if (outcome.kind === 'rejected') return { status: 422, body: { code: outcome.code, message: outcome.message } };
+  return { status: outcome.kind === 'created' ? 201 : 200, body: publicOrder(outcome.order) };
+}
+
+function answerQuote(outcome: QuoteOutcome): Answer {
+  if (outcome.kind === 'rejected') return { status: 422, body: { code: outcome.code, message: outcome.message } };
+  const { totalCents, taxCents, shippingCents, subtotalCents } = outcome.price;
+  return { status: 200, body: { totalCents, taxCents, shippingCents, subtotalCents } };
+}
+
+function answerLookup(retailer: SimulatedRetailer, query: URLSearchParams): Answer {
+  const externalReference = query.get('externalReference');
+  if (!externalReference) throw new SimulatorError('invalid_request', 'externalReference is required');
+  return { status: 200, body: { orders: retailer.findOrders(externalReference).map(publicOrder) } };
+}
+
+function publicOrder(order: SimulatedOrder) {
+  const { orderNumber, status, totalCents, externalReference } = order;
+  return { orderNumber, status, totalCents, externalReference };
+}
+
+/** Serves a fault that replaces the answer; false for `create_then_500`, which needs the request processed first. */
+function serveFaultInsteadOfAnswer(fault: FaultSpec, req: IncomingMessage, res: ServerResponse): boolean {
+  switch (fault.kind) {
+    case 'create_then_500':
+      return false;
+    case 'status_500':
+      sendJson(res, 500, { code: 'internal_error', message: 'injected fault' });
+      return true;
+    case 'status_503':
+      sendJson(res, 503, { code: 'unavailable', message: 'injected fault' });
+      return true;
+    case 'status_429':
+      sendJson(res, 429, { code: 'rate_limited', message: 'injected fault' }, {
+        'retry-after': String(fault.retryAfterSeconds ?? 1),
+      });
+      return true;
+    case 'reject':
+      sendJson(res, 422, { code: fault.code, message: fault.message ?? 'injected rejection' });
+      return true;
+    case 'reset':
+      req.socket.destroy();
+      return true;
+    case 'timeout':
+      // Never answered: the client's own timeout ends it, or the simulator's close() destroys the socket.
+      return true;
+  }
+}

@@ -1,0 +1,83 @@
+import { Redis } from 'ioredis';
+import { createApp } from './app';
+import { openDatabase, openPayments } from './bootstrap/infrastructure';
+import { startDemoEnvironment, type DemoEnvironment } from './bootstrap/demo-environment';
+import { startMaintenance } from './bootstrap/maintenance';
+import { createPlacementAdapters } from './bootstrap/placement-adapters';
+import { chaosCrashpoint } from './bootstrap/chaos';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
+import { createInProcessPlacementQueue } from './queue/in-process-placement-queue';
+import type { PlacementQueue } from './queue/placement-queue';
+import type { Services } from './services/create-services';
+
+/**
+ * `npm start`: the API. With REDIS_URL, paid orders go onto the BullMQ queue for `npm run worker`; without it
+ * they are placed in this process. With no DATABASE_URL it runs on the embedded database with demo retailers.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config, logger);
+  const payments = await openPayments(config, logger);
+  const placement = createPlacementAdapters(config);
+
+  let services: Services | undefined;
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
+  redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  const queue: PlacementQueue = config.REDIS_URL
+    ? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger })
+    : createInProcessPlacementQueue({
+        handler: (job, attempt) => services!.placement.place(job, attempt),
+        onExhausted: (job, error) => services!.placement.exhausted(job, error),
+        logger,
+      });
+
+  const app = createApp({
+    db: database.db,
+    payments: payments.gateway,
+    jwtSecret: config.jwtSecret,
+    logger,
+    settings: { sessionTtlMs: config.CHECKOUT_SESSION_TTL_MINUTES * 60_000 },
+    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
+    readinessChecks: redis ? { redis: () => redis.ping() } : {},
+    crashpoint: chaosCrashpoint(process.env.CHAOS_CRASH_AT),
+  });
+  services = app.services;
+
+  let demo: DemoEnvironment | null = null;
+  if (database.embedded) {
+    demo = await startDemoEnvironment(services, config.jwtSecret, logger);
+    logger.info({ tokens: demo.tokens }, 'demo bearer tokens (development only): shopper, ops, admin');
+  }
+  const maintenance = startMaintenance(services, logger);
+
+  const server = app.app.listen(config.PORT, config.HOST, () => {
+    logger.info({ port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL }, 'checkout service listening');
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await maintenance.stop();
+    await queue.close();
+    await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});

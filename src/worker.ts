@@ -1,0 +1,65 @@
+import { openDatabase, openPayments } from './bootstrap/infrastructure';
+import { startMaintenance } from './bootstrap/maintenance';
+import { createPlacementAdapters } from './bootstrap/placement-adapters';
+import { chaosCrashpoint } from './bootstrap/chaos';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
+import { startBullmqPlacementWorker } from './queue/bullmq-placement-worker';
+import { createServices } from './services/create-services';
+import { buildServiceDeps } from './services/service-deps';
+
+/**
+ * `npm run worker`: a placement worker process. Run as many as you like, on as many machines: BullMQ hands
+ * each store order to one of them, and per-store limits and circuit breakers are shared through Redis.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL).child({ process: 'placement-worker' });
+  if (!config.REDIS_URL) {
+    console.error('REDIS_URL is not set. Without Redis, `npm start` places orders in its own process; workers need the queue.');
+    process.exit(2);
+  }
+  if (!config.DATABASE_URL) {
+    console.error('DATABASE_URL is not set. Workers share the API\'s database; the embedded one serves a single process.');
+    process.exit(2);
+  }
+  const database = await openDatabase(config, logger);
+  const payments = await openPayments(config, logger);
+  const placement = createPlacementAdapters(config, { maxPages: Number(process.env.BROWSER_MAX_PAGES ?? 2) });
+  const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
+  const services = createServices(
+    buildServiceDeps({ db: database.db, payments: payments.gateway, logger, crashpoint: chaosCrashpoint(process.env.CHAOS_CRASH_AT) }),
+    { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
+  );
+  const worker = await startBullmqPlacementWorker({
+    redisUrl: config.REDIS_URL,
+    queueName: config.PLACEMENT_QUEUE_NAME,
+    handler: (job, attempt) => services.placement.place(job, attempt),
+    onExhausted: (job, error) => services.placement.exhausted(job, error),
+    concurrency: Number(process.env.WORKER_CONCURRENCY ?? 50),
+    logger,
+  });
+  const maintenance = startMaintenance(services, logger);
+  logger.info({ queue: config.PLACEMENT_QUEUE_NAME }, 'placement worker running');
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'placement worker stopping');
+    await worker.close();
+    await maintenance.stop();
+    await Promise.allSettled([queue.close(), placement.close(), payments.close()]);
+    await database.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  console.error(error);
+  process.exit(1);
+});
