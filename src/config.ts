@@ -21,6 +21,14 @@ const schema = z.object({
   CHECKOUT_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ARTIFACTS_DIR: z.string().default('./artifacts'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
+  WORKER_STORE_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(10),
+  /** How long a worker may go silent before BullMQ hands its job to another worker. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
+  /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. */
+  CHAOS_CRASH_AT: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema> & { jwtSecret: string };

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
-  const placement = createPlacementAdapters(config);
+  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
 
   let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     : createInProcessPlacementQueue({
         handler: (job, attempt) => services!.placement.place(job, attempt),
         onExhausted: (job, error) => services!.placement.exhausted(job, error),
+        concurrency: config.WORKER_CONCURRENCY,
+        storeConcurrency: config.WORKER_STORE_CONCURRENCY,
         logger,
       });
 
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
     settings: { sessionTtlMs: config.CHECKOUT_SESSION_TTL_MINUTES * 60_000 },
     placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
-    crashpoint: chaosCrashpoint(process.env.CHAOS_CRASH_AT),
+    crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
   });
   services = app.services;
 

@@ -26,10 +26,10 @@ async function main(): Promise<void> {
   }
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
-  const placement = createPlacementAdapters(config, { maxPages: Number(process.env.BROWSER_MAX_PAGES ?? 2) });
+  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
   const services = createServices(
-    buildServiceDeps({ db: database.db, payments: payments.gateway, logger, crashpoint: chaosCrashpoint(process.env.CHAOS_CRASH_AT) }),
+    buildServiceDeps({ db: database.db, payments: payments.gateway, logger, crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT) }),
     { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
   );
   const worker = await startBullmqPlacementWorker({
@@ -37,7 +37,10 @@ async function main(): Promise<void> {
     queueName: config.PLACEMENT_QUEUE_NAME,
     handler: (job, attempt) => services.placement.place(job, attempt),
     onExhausted: (job, error) => services.placement.exhausted(job, error),
-    concurrency: Number(process.env.WORKER_CONCURRENCY ?? 50),
+    concurrency: config.WORKER_CONCURRENCY,
+    storeConcurrency: config.WORKER_STORE_CONCURRENCY,
+    lockDurationMs: config.WORKER_LOCK_MS,
+    stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
     logger,
   });
   const maintenance = startMaintenance(services, logger);
