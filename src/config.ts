@@ -27,6 +27,7 @@ const schema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
+  CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. */
   CHAOS_CRASH_AT: z.string().optional(),
 });

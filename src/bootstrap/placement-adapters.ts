@@ -11,7 +11,7 @@ export interface PlacementAdapters {
 
 /** The automated adapters of this process. Chromium starts lazily, on the first headless placement. */
 export function createPlacementAdapters(config: Config, options: { maxPages?: number } = {}): PlacementAdapters {
-  const browserPool = createBrowserPool({ maxPages: options.maxPages ?? 2 });
+  const browserPool = createBrowserPool({ maxPages: options.maxPages ?? 2, executablePath: config.CHROMIUM_PATH });
   return {
     adapters: [
       createApiPlacementAdapter(),

@@ -5,6 +5,7 @@ import { AddCartItemInput, Cart, UpdateCartItemInput } from './schemas/cart';
 import { CreateStoreInput, Product, Store, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
 import { CheckoutSession, OrderSummary, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
 import { envelope, ErrorResponse, pagination } from './schemas/common';
+import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { OrderNumberParam, TrackingInput } from './schemas/orders';
 
 /**
@@ -107,6 +108,16 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
   add('get', '/orders/stats', { summary: 'Order counts and money spent', tags: orders });
   add('get', '/orders/{orderNumber}', { summary: 'One order with items, status history and refunds', tags: orders, params: OrderNumberParam, errors: { 404: 'not_found' } });
   add('put', '/orders/{orderNumber}/tracking', { summary: 'Record tracking (ops): the order is shipped', tags: orders, params: OrderNumberParam, body: TrackingInput, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
+
+  const ops = ['Ops'];
+  const opsErrors = { 403: 'forbidden', 404: 'not_found', 409: 'task_not_open' };
+  add('get', '/ops/tasks', { summary: 'Tasks for people: manual placements and price reviews', tags: ops, query: TaskListQuery, response: z.array(OpsTask), errors: { 403: 'forbidden' } });
+  add('get', '/ops/tasks/{taskId}', { summary: 'One task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
+  add('post', '/ops/tasks/{taskId}/claim', { summary: 'Claim a task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
+  add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: opsErrors });
+  add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: opsErrors });
+  add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, errors: { 403: 'forbidden' } });
+  add('post', '/ops/orders/{orderNumber}/retry', { summary: 'Send a failed or stuck order back into placement', tags: ops, params: OrderNumberParam, body: RetryOrderInput, status: 202, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
 
   extra(add);
 
