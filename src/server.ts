@@ -5,7 +5,8 @@ import { startDemoEnvironment, type DemoEnvironment } from './bootstrap/demo-env
 import { startMaintenance } from './bootstrap/maintenance';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
+import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
 import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { createInProcessPlacementQueue } from './queue/in-process-placement-queue';
@@ -59,27 +60,13 @@ async function main(): Promise<void> {
     logger.info({ port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL }, 'checkout service listening');
   });
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
+  onShutdownSignal(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await maintenance.stop();
     await queue.close();
     await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((error) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

@@ -2,7 +2,8 @@ import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startMaintenance } from './bootstrap/maintenance';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
-import { ConfigError, loadConfig } from './config';
+import { loadConfig } from './config';
+import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
 import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { startBullmqPlacementWorker } from './queue/bullmq-placement-worker';
@@ -46,23 +47,12 @@ async function main(): Promise<void> {
   const maintenance = startMaintenance(services, logger);
   logger.info({ queue: config.PLACEMENT_QUEUE_NAME }, 'placement worker running');
 
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'placement worker stopping');
+  onShutdownSignal(logger, async () => {
     await worker.close();
     await maintenance.stop();
     await Promise.allSettled([queue.close(), placement.close(), payments.close()]);
     await database.close();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  });
 }
 
-main().catch((error) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
-});
+runMain(main);

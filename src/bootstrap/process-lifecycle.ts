@@ -1,0 +1,27 @@
+import { ConfigError } from '../config';
+import type { Logger } from '../logger';
+
+/** Runs a process entry point: a configuration problem exits 2 with its message, anything else exits 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((error) => {
+    console.error(error instanceof ConfigError ? error.message : error);
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  });
+}
+
+/** On SIGTERM or SIGINT, runs `shutdown` once (stop taking work, finish what runs, close connections), then exits. */
+export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await shutdown();
+    } finally {
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
