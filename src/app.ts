@@ -25,6 +25,10 @@ import { createServices, type ServiceWiring } from './services/create-services';
 import { buildServiceDeps, type ServiceDeps, type ServiceSettings } from './services/service-deps';
 import { createOpsController } from './controllers/ops-controller';
 import { opsRoutes } from './routes/ops-routes';
+import { createAdminOrdersController } from './controllers/admin-orders-controller';
+import { createWebhooksController } from './controllers/webhooks-controller';
+import { adminOrdersRoutes } from './routes/admin-orders-routes';
+import { webhooksRoutes } from './routes/webhooks-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -81,12 +85,15 @@ export function createApp(deps: AppDeps) {
   const api = express.Router();
   const catalogController = createCatalogController(services.catalog);
   api.use(publicCatalogRoutes(catalogController));
+  api.use(webhooksRoutes(createWebhooksController(services.retailerWebhooks, services.paymentWebhooks)));
   api.use(authenticate(deps.jwtSecret));
   api.use(adminCatalogRoutes(catalogController));
   api.use(cartRoutes(createCartController(services.cart)));
-  api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotent(services.idempotency)));
+  const idempotentRequest = idempotent(services.idempotency);
+  api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotentRequest));
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(opsRoutes(createOpsController(services.ops)));
+  api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     jwtSecret: config.jwtSecret,
     logger,
     settings: { sessionTtlMs: config.CHECKOUT_SESSION_TTL_MINUTES * 60_000 },
-    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
+    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET },
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
   });

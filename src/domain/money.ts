@@ -18,3 +18,12 @@ export function sumCents(values: readonly Cents[]): Cents {
 export function assertCents(value: number): asserts value is Cents {
   if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a non-negative integer amount of cents: ${value}`);
 }
+
+/** `amount * part / whole`, rounded half-up: a proportional share (e.g. the tax on some of an order's items). */
+export function proportionalShare(amountCents: Cents, part: Cents, whole: Cents): Cents {
+  assertCents(amountCents);
+  assertCents(part);
+  if (whole <= 0) return 0;
+  const numerator = BigInt(amountCents) * BigInt(part) * 2n + BigInt(whole);
+  return Number(numerator / (BigInt(whole) * 2n));
+}

@@ -5,6 +5,8 @@ import { AddCartItemInput, Cart, UpdateCartItemInput } from './schemas/cart';
 import { CreateStoreInput, Product, Store, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
 import { CheckoutSession, OrderSummary, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
 import { envelope, ErrorResponse, pagination } from './schemas/common';
+import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
+import { RetailerEventInput } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { OrderNumberParam, TrackingInput } from './schemas/orders';
 
@@ -118,6 +120,27 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
   add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: opsErrors });
   add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, errors: { 403: 'forbidden' } });
   add('post', '/ops/orders/{orderNumber}/retry', { summary: 'Send a failed or stuck order back into placement', tags: ops, params: OrderNumberParam, body: RetryOrderInput, status: 202, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
+
+  add('post', '/admin/orders/{orderNumber}/refunds', {
+    summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',
+    tags: ['Admin'],
+    params: OrderNumberParam,
+    body: RefundInput,
+    idempotent: true,
+    response: Refund,
+    status: 201,
+    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 422: 'refund_exceeds_captured | idempotency_key_reused' },
+  });
+  add('post', '/admin/orders/{orderNumber}/cancel', { summary: 'Cancel and refund an order (ops are asked to cancel it at the retailer)', tags: ['Admin'], params: OrderNumberParam, body: CancelOrderInput, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
+  add('post', '/webhooks/retailers/{storeSlug}', {
+    summary: 'Retailer order events, signed: X-Retailer-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
+    tags: ['Webhooks'],
+    auth: 'signature',
+    params: z.object({ storeSlug: z.string() }),
+    body: RetailerEventInput,
+    errors: { 401: 'invalid_signature', 404: 'not_found (unknown storeOrderNumber; retry later)' },
+  });
+  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', errors: { 401: 'invalid_signature' } });
 
   extra(add);
 

@@ -61,6 +61,22 @@ export interface PaymentGateway {
   /** Releases an authorization or abandons an unconfirmed payment. */
   cancel(paymentIntentId: string, idempotencyKey: string): Promise<PaymentSnapshot>;
   refund(request: RefundRequest): Promise<RefundOutcome>;
+  /** Checks a provider webhook's signature on the exact bytes received; throws WebhookSignatureError if it fails. */
+  verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent;
+}
+
+export interface ProviderEvent {
+  id: string;
+  type: string;
+  /** The event's object (a payment intent, a refund, …) as the provider sent it. */
+  object: Record<string, unknown>;
+}
+
+export class WebhookSignatureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookSignatureError';
+  }
 }
 
 /**

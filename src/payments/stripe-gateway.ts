@@ -1,6 +1,8 @@
 import Stripe from 'stripe';
 import {
   PaymentGatewayUnavailableError,
+  WebhookSignatureError,
+  type ProviderEvent,
   type ChargeOutcome,
   type ChargeRequest,
   type PaymentGateway,
@@ -75,6 +77,16 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         ),
       );
       return { refundId: refund.id, amountCents: refund.amount, status: toRefundStatus(refund.status) };
+    },
+
+    verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {
+      try {
+        // Stripe signs the exact bytes it sent and rejects timestamps older than 5 minutes.
+        const event = stripe.webhooks.constructEvent(rawBody, signatureHeader, secret);
+        return { id: event.id, type: event.type, object: event.data.object as unknown as Record<string, unknown> };
+      } catch (error) {
+        throw new WebhookSignatureError((error as Error).message);
+      }
     },
   };
 }

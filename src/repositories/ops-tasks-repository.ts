@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-export type OpsTaskKind = 'place_order' | 'price_review';
+export type OpsTaskKind = 'place_order' | 'price_review' | 'cancel_order';
 export type OpsTaskStatus = 'open' | 'claimed' | 'done' | 'failed' | 'cancelled';
 
 export interface OpsTaskRecord {
@@ -38,17 +38,20 @@ const toRecord = (row: Record<string, any>): OpsTaskRecord => ({
 const withOrderNumber = (db: Knex) =>
   db('ops_tasks as t').join('orders as o', 'o.id', 't.order_id').select('t.*', 'o.order_number');
 
-/** Opens a task, or returns the order's live one: creating twice for one order yields one task. */
+/** Opens a task, or returns the order's live one of that kind: creating it twice yields one task. */
 export async function openTask(
   db: Knex,
   task: { id: string; orderId: string; kind: OpsTaskKind; payload: Record<string, unknown> },
 ): Promise<OpsTaskRecord> {
   await db.raw(
     `INSERT INTO ops_tasks (id, order_id, kind, payload) VALUES (?, ?, ?, ?)
-     ON CONFLICT (order_id) WHERE status IN ('open', 'claimed') DO NOTHING`,
+     ON CONFLICT (order_id, kind) WHERE status IN ('open', 'claimed') DO NOTHING`,
     [task.id, task.orderId, task.kind, JSON.stringify(task.payload)],
   );
-  const live = await withOrderNumber(db).where('t.order_id', task.orderId).whereIn('t.status', ['open', 'claimed']).first();
+  const live = await withOrderNumber(db)
+    .where({ 't.order_id': task.orderId, 't.kind': task.kind })
+    .whereIn('t.status', ['open', 'claimed'])
+    .first();
   return toRecord(live);
 }
 

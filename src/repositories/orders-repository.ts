@@ -298,3 +298,23 @@ export async function updateOrderStatus(
     });
   return updated === 1;
 }
+
+export async function findOrderByStoreOrderNumber(db: Knex, storeId: string, storeOrderNumber: string): Promise<OrderRecord | null> {
+  const row = await db('orders as o')
+    .join('stores as s', 's.id', 'o.store_id')
+    .where({ 'o.store_id': storeId, 'o.store_order_number': storeOrderNumber })
+    .first(ORDER_COLUMNS);
+  return row ? toOrder(row) : null;
+}
+
+/** Records returned quantities; an item fully returned is `refunded`, partly returned `partially_refunded`. */
+export async function addRefundedQuantities(db: Knex, items: readonly { orderItemId: string; quantity: number }[]): Promise<void> {
+  for (const item of items) {
+    await db('order_items')
+      .where({ id: item.orderItemId })
+      .update({
+        refunded_quantity: db.raw('refunded_quantity + ?', [item.quantity]),
+        status: db.raw(`CASE WHEN refunded_quantity + ? >= quantity THEN 'refunded' ELSE 'partially_refunded' END`, [item.quantity]),
+      });
+  }
+}

@@ -16,7 +16,13 @@ export interface PaymentTransactionRecord {
   idempotencyKey: string;
   failureCode: string | null;
   reason: string | null;
+  refundItems: RefundItem[] | null;
   createdAt: Date;
+}
+
+export interface RefundItem {
+  orderItemId: string;
+  quantity: number;
 }
 
 const toRecord = (row: Record<string, any>): PaymentTransactionRecord => ({
@@ -32,6 +38,7 @@ const toRecord = (row: Record<string, any>): PaymentTransactionRecord => ({
   idempotencyKey: row.idempotency_key,
   failureCode: row.failure_code,
   reason: row.reason,
+  refundItems: row.refund_items,
   createdAt: row.created_at,
 });
 
@@ -48,6 +55,7 @@ export interface NewPaymentTransaction {
   idempotencyKey: string;
   failureCode?: string | null;
   reason?: string | null;
+  refundItems?: RefundItem[] | null;
 }
 
 export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Promise<void> {
@@ -64,6 +72,7 @@ export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Pr
       idempotency_key: tx.idempotencyKey,
       failure_code: tx.failureCode ?? null,
       reason: tx.reason ?? null,
+      refund_items: tx.refundItems ? JSON.stringify(tx.refundItems) : null,
     })
     .onConflict('idempotency_key')
     .ignore();
@@ -107,20 +116,21 @@ export async function findTransactionByKey(db: Knex, idempotencyKey: string): Pr
   return row ? toRecord(row) : null;
 }
 
-/** Settles a pending movement once the provider has answered. */
+/** Settles a pending movement once the provider has answered; false when it was already settled. */
 export async function settleTransaction(
   db: Knex,
   idempotencyKey: string,
   result: { status: TransactionStatus; stripeRefundId?: string; failureCode?: string | null },
-): Promise<void> {
-  await db('payment_transactions')
-    .where({ idempotency_key: idempotencyKey })
+): Promise<boolean> {
+  const updated = await db('payment_transactions')
+    .where({ idempotency_key: idempotencyKey, status: 'pending' })
     .update({
       status: result.status,
       ...(result.stripeRefundId ? { stripe_refund_id: result.stripeRefundId } : {}),
       ...(result.failureCode !== undefined ? { failure_code: result.failureCode } : {}),
       updated_at: db.fn.now(),
     });
+  return updated === 1;
 }
 
 export async function listPendingRefunds(db: Knex, limit: number): Promise<PaymentTransactionRecord[]> {

@@ -10,7 +10,10 @@ import { createOpsTaskService } from './ops-task-service';
 import { createOrdersService } from './orders-service';
 import { createPlaceCheckoutService } from './place-checkout-service';
 import { createPlacementService, type PlacementRun } from './placement-service';
+import { createOrderAdminService } from './order-admin-service';
+import { createPaymentWebhookService } from './payment-webhook-service';
 import { createRefundService } from './refund-service';
+import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 
 export interface ServiceWiring {
@@ -18,6 +21,8 @@ export interface ServiceWiring {
   adapters: readonly PlacementAdapter[];
   /** Puts placement runs on the queue. Called only after the orders are committed. */
   enqueue: (runs: PlacementRun[]) => Promise<void>;
+  /** Verifies Stripe's webhooks; without it /webhooks/stripe refuses every call. */
+  stripeWebhookSecret?: string;
 }
 
 /** Every use case, wired once. Shared by the API process and the placement workers. */
@@ -38,6 +43,9 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     tasks,
     placement,
     ops: createOpsService(deps, placement, wiring.enqueue),
+    orderAdmin: createOrderAdminService(deps, refunds, placement),
+    retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
+    paymentWebhooks: createPaymentWebhookService(deps, refunds, wiring.stripeWebhookSecret),
   };
 }
 

@@ -49,17 +49,22 @@ export function createOpsService(
       return loadTask(taskId);
     },
 
-    /** A person placed the order on the retailer's site: it is placed with the retailer's order number. */
+    /**
+     * A person placed the order on the retailer's site: it is placed with the retailer's order number. For a
+     * cancel task, the person cancelled it there (the order was already cancelled and refunded).
+     */
     async complete(principal: Principal, taskId: string, storeOrderNumber: string) {
       const task = await resolve(principal, taskId, 'done', { storeOrderNumber });
+      if (task.kind === 'cancel_order') return loadTask(taskId);
       const order = (await orders.findOrderByNumber(db, task.orderNumber))!;
       await placement.markPlaced(order, storeOrderNumber, `placed by hand by ${principal.userId} (task ${taskId})`);
       return loadTask(taskId);
     },
 
-    /** A person could not place it: the order fails and is refunded. */
+    /** A person could not place it: the order fails and is refunded. (A cancel that failed changes no order.) */
     async fail(principal: Principal, taskId: string, reason: string) {
       const task = await resolve(principal, taskId, 'failed', { failureReason: reason });
+      if (task.kind === 'cancel_order') return loadTask(taskId);
       const order = (await orders.findOrderByNumber(db, task.orderNumber))!;
       await placement.failOrder(order, `ops (${principal.userId}): ${reason}`);
       return loadTask(taskId);

@@ -107,15 +107,26 @@ export function createPlacementService(
     return placed;
   }
 
-  /** No retailer will take the order: fail it, refund exactly its total, and settle the checkout. */
+  /**
+   * No retailer will take the order: fail it, refund exactly its total, and settle the checkout. Resumable: called
+   * again for a failed order (its refund interrupted by a crash or a payment outage) it only finishes the refund.
+   */
   async function failOrder(order: OrderRecord, reason: string): Promise<void> {
     let current = order;
     if (current.status !== 'failed') {
       current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason });
     }
-    await refunds.refundRemainder(current, `placement failed: ${reason}`, `${current.orderNumber}:refund:placement-failed`);
-    await settleSession(current.checkoutSessionId);
+    try {
+      await refunds.refundRemainder(current, `placement failed: ${reason}`, `${current.orderNumber}:refund:placement-failed`);
+    } finally {
+      // The checkout's outcome depends on its orders alone; a refund still pending is finished by a later run
+      // of this order's job or by the pending-refund resume, neither of which would settle the session.
+      await settleSession(current.checkoutSessionId);
+    }
   }
+
+  /** A failed order's job that runs again finishes the failure: the refund may not have gone through. */
+  const finishFailure = (order: OrderRecord) => failOrder(order, order.failureReason ?? 'placement failed');
 
   /** A permanent refusal or exhausted retries: the store's fallback gets the order, or it fails. */
   async function giveUpOnMethod(order: OrderRecord, store: StoreRecord, reason: string): Promise<void> {
@@ -160,6 +171,7 @@ export function createPlacementService(
     /** The queue's job handler. */
     async place(run: PlacementRun, attempt: RunAttempt): Promise<void> {
       let order = await orders.findOrderByNumber(db, run.orderNumber);
+      if (order?.status === 'failed') return finishFailure(order);
       if (!order || SETTLED.includes(order.status)) return;
       const store = (await findStoreById(db, order.storeId))!;
       const wasPlacing = order.status === 'placing';
@@ -191,6 +203,7 @@ export function createPlacementService(
     /** The queue gave up on a run (retries exhausted, or a job that kept killing its workers). */
     async exhausted(run: PlacementRun, error: Error): Promise<void> {
       const order = await orders.findOrderByNumber(db, run.orderNumber);
+      if (order?.status === 'failed') return finishFailure(order);
       if (!order || SETTLED.includes(order.status)) return;
       const store = (await findStoreById(db, order.storeId))!;
       await giveUpOnMethod(order, store, `retries exhausted: ${error.message}`);

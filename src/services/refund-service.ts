@@ -1,21 +1,40 @@
+import { DomainError } from '../domain/errors';
 import { findSession } from '../repositories/checkout-sessions-repository';
-import type { OrderRecord } from '../repositories/orders-repository';
+import { addRefundedQuantities, type OrderRecord } from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
+import type { RefundItem } from '../repositories/payment-transactions-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface RefundResult {
+  transactionId: string;
   refundId: string | null;
   amountCents: number;
   status: 'pending' | 'succeeded' | 'failed';
 }
 
+export interface RefundRequest {
+  amountCents: number;
+  reason: string;
+  /** The provider idempotency key of this refund; the same key never refunds twice. */
+  key: string;
+  items?: RefundItem[];
+}
+
 /**
  * Refunds against the checkout's single payment. The ledger row is written first as `pending` (the intent),
- * then the provider is called with the row's idempotency key, then the row is settled: a crash anywhere in
- * between leaves a pending row that `resumePendingRefunds` finishes with the same key, never refunding twice.
+ * then the provider is called with the row's idempotency key, then the row is settled together with the items
+ * it returns: a crash anywhere in between leaves a pending row that `resumePendingRefunds` finishes with the
+ * same key, never refunding twice.
  */
 export function createRefundService(deps: ServiceDeps) {
   const { db, payments, logger } = deps;
+
+  const toResult = (tx: ledger.PaymentTransactionRecord): RefundResult => ({
+    transactionId: tx.id,
+    refundId: tx.stripeRefundId,
+    amountCents: tx.amountCents,
+    status: tx.status,
+  });
 
   async function execute(tx: ledger.PaymentTransactionRecord): Promise<RefundResult> {
     const session = await findSession(db, tx.checkoutSessionId);
@@ -24,40 +43,63 @@ export function createRefundService(deps: ServiceDeps) {
       amountCents: tx.amountCents,
       idempotencyKey: tx.idempotencyKey,
       reason: 'requested_by_customer',
-      metadata: { checkout_session_id: tx.checkoutSessionId, order_id: tx.orderId ?? '', reason: tx.reason ?? '' },
+      metadata: { checkout_session_id: tx.checkoutSessionId, order_id: tx.orderId ?? '', reason: (tx.reason ?? '').slice(0, 450) },
     });
-    const status = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'pending' || outcome.status === 'requires_action' ? 'pending' : 'failed';
-    await ledger.settleTransaction(db, tx.idempotencyKey, {
-      status,
-      stripeRefundId: outcome.refundId,
-      failureCode: status === 'failed' ? outcome.status : null,
+    const status = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'failed' || outcome.status === 'canceled' ? 'failed' : 'pending';
+    if (status !== 'pending') {
+      await db.transaction(async (trx) => {
+        const settled = await ledger.settleTransaction(trx, tx.idempotencyKey, {
+          status,
+          stripeRefundId: outcome.refundId,
+          failureCode: status === 'failed' ? outcome.status : null,
+        });
+        if (settled && status === 'succeeded' && tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
+      });
+    } else {
+      await db('payment_transactions').where({ idempotency_key: tx.idempotencyKey }).update({ stripe_refund_id: outcome.refundId });
+    }
+    return toResult((await ledger.findTransactionByKey(db, tx.idempotencyKey))!);
+  }
+
+  async function refundableCents(order: OrderRecord): Promise<number> {
+    const refunded = (await ledger.refundedCentsByOrder(db, [order.id])).get(order.id) ?? 0;
+    return order.totalCents - refunded;
+  }
+
+  async function refund(order: OrderRecord, request: RefundRequest): Promise<RefundResult> {
+    const existing = await ledger.findTransactionByKey(db, request.key);
+    if (existing) return existing.status === 'pending' ? execute(existing) : toResult(existing);
+    const refundable = await refundableCents(order);
+    if (request.amountCents <= 0 || request.amountCents > refundable) {
+      throw new DomainError('refund_exceeds_captured', `At most ${refundable} cents of order ${order.orderNumber} can be refunded`, {
+        refundableCents: refundable,
+        requestedCents: request.amountCents,
+      });
+    }
+    await ledger.recordTransaction(db, {
+      checkoutSessionId: order.checkoutSessionId,
+      orderId: order.id,
+      type: request.amountCents === order.totalCents ? 'refund' : 'partial_refund',
+      status: 'pending',
+      amountCents: request.amountCents,
+      currency: order.currency,
+      idempotencyKey: request.key,
+      reason: request.reason,
+      refundItems: request.items ?? null,
     });
-    return { refundId: outcome.refundId, amountCents: tx.amountCents, status };
+    return execute((await ledger.findTransactionByKey(db, request.key))!);
   }
 
   return {
-    /** Refunds whatever of the order's total is not refunded yet. `key` names this refund for idempotency. */
+    refund,
+    refundableCents,
+
+    /** Refunds whatever of the order's total is not refunded yet (nothing when all of it is). */
     async refundRemainder(order: OrderRecord, reason: string, key: string): Promise<RefundResult | null> {
       const existing = await ledger.findTransactionByKey(db, key);
-      if (existing) {
-        return existing.status === 'pending'
-          ? execute(existing)
-          : { refundId: existing.stripeRefundId, amountCents: existing.amountCents, status: existing.status };
-      }
-      const refunded = (await ledger.refundedCentsByOrder(db, [order.id])).get(order.id) ?? 0;
-      const amountCents = order.totalCents - refunded;
-      if (amountCents <= 0) return null;
-      await ledger.recordTransaction(db, {
-        checkoutSessionId: order.checkoutSessionId,
-        orderId: order.id,
-        type: refunded === 0 ? 'refund' : 'partial_refund',
-        status: 'pending',
-        amountCents,
-        currency: order.currency,
-        idempotencyKey: key,
-        reason,
-      });
-      return execute((await ledger.findTransactionByKey(db, key))!);
+      if (existing) return existing.status === 'pending' ? execute(existing) : toResult(existing);
+      const amountCents = await refundableCents(order);
+      return amountCents > 0 ? refund(order, { amountCents, reason, key }) : null;
     },
 
     /** Finishes refunds a crash or an outage left pending. */
@@ -71,6 +113,17 @@ export function createRefundService(deps: ServiceDeps) {
         }
       }
       return resumed;
+    },
+
+    /** A provider event says how a refund ended (refunds can settle asynchronously). */
+    async settleFromProvider(stripeRefundId: string, status: 'succeeded' | 'failed'): Promise<boolean> {
+      const tx = await db('payment_transactions').where({ stripe_refund_id: stripeRefundId }).first();
+      if (!tx || tx.status !== 'pending') return false;
+      return db.transaction(async (trx) => {
+        const settled = await ledger.settleTransaction(trx, tx.idempotency_key, { status, failureCode: status === 'failed' ? 'failed' : null });
+        if (settled && status === 'succeeded' && tx.refund_items) await addRefundedQuantities(trx, tx.refund_items);
+        return settled;
+      });
     },
   };
 }

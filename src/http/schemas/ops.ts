@@ -26,7 +26,7 @@ export const OpsTask = z
   .object({
     taskId: z.string(),
     orderNumber: z.string(),
-    kind: z.enum(['place_order', 'price_review']),
+    kind: z.enum(['place_order', 'price_review', 'cancel_order']),
     status: z.enum(['open', 'claimed', 'done', 'failed', 'cancelled']),
     payload: z.record(z.string(), z.unknown()),
     claimedBy: z.string().nullable(),

@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { DomainError } from '../domain/errors';
+import { proportionalShare } from '../domain/money';
+import type { OrderStatus } from '../domain/order-status';
+import type { Principal } from '../domain/principal';
+import { newId } from '../domain/ids';
+import * as orders from '../repositories/orders-repository';
+import type { OrderRecord } from '../repositories/orders-repository';
+import * as tasks from '../repositories/ops-tasks-repository';
+import { transitionOrder } from './order-state-machine';
+import type { PlacementService } from './placement-service';
+import type { RefundResult, RefundService } from './refund-service';
+import type { ServiceDeps } from './service-deps';
+
+const REFUNDABLE: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded', 'failed', 'cancelled'];
+const FULFILMENT: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded'];
+const CANCELLABLE: readonly OrderStatus[] = ['pending', 'placing', 'placed', 'confirmed', 'partially_refunded'];
+
+export interface AdminRefundInput {
+  amountCents?: number;
+  items?: { orderItemId: string; quantity: number }[];
+  reason: string;
+}
+
+/** What admins do to orders after the fact: refunds (whole, items or an amount) and cancellations. */
+export function createOrderAdminService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
+  const { db, clock } = deps;
+
+  async function load(orderNumber: string): Promise<OrderRecord> {
+    const order = await orders.findOrderByNumber(db, orderNumber);
+    if (!order) throw new DomainError('not_found', 'Order not found');
+    return order;
+  }
+
+  /** Items are refunded at their snapshot price plus their share of the order's tax. */
+  async function amountForItems(order: OrderRecord, requested: NonNullable<AdminRefundInput['items']>): Promise<number> {
+    const items = new Map((await orders.listOrderItems(db, order.id)).map((item) => [item.id, item]));
+    let value = 0;
+    const problems: Record<string, string> = {};
+    requested.forEach((line, index) => {
+      const item = items.get(line.orderItemId);
+      if (!item) problems[`items.${index}.orderItemId`] = 'not an item of this order';
+      else if (line.quantity > item.quantity - item.refundedQuantity) {
+        problems[`items.${index}.quantity`] = `at most ${item.quantity - item.refundedQuantity} left to refund`;
+      } else value += item.unitPriceCents * line.quantity;
+    });
+    if (Object.keys(problems).length > 0) {
+      throw new DomainError('refund_exceeds_captured', 'The items cannot be refunded as asked', { fields: problems });
+    }
+    return value + proportionalShare(order.taxCents, value, order.subtotalCents);
+  }
+
+  /** After money went back: a fulfilled order is refunded or partially refunded. */
+  async function reflectRefund(order: OrderRecord, reason: string): Promise<void> {
+    if (!FULFILMENT.includes(order.status)) return;
+    const remaining = await refunds.refundableCents(order);
+    const to: OrderStatus = remaining === 0 ? 'refunded' : 'partially_refunded';
+    if (order.status === to && to === 'refunded') return;
+    await transitionOrder(deps, order, to, reason);
+  }
+
+  return {
+    async refund(principal: Principal, orderNumber: string, input: AdminRefundInput, idempotencyKey: string): Promise<RefundResult> {
+      const order = await load(orderNumber);
+      if (!REFUNDABLE.includes(order.status)) {
+        throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status}; cancel it instead of refunding`, { from: order.status });
+      }
+      const itemsAmount = input.items?.length ? await amountForItems(order, input.items) : undefined;
+      const amountCents = input.amountCents ?? itemsAmount ?? (await refunds.refundableCents(order));
+      const scope = createHash('sha256').update(`${principal.userId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
+      const reason = `refund by ${principal.userId}: ${input.reason}`;
+      const result = await refunds.refund(order, { amountCents, reason, key: `${orderNumber}:refund:admin:${scope}`, items: input.items });
+      if (result.status !== 'failed') await reflectRefund(await load(orderNumber), reason);
+      return result;
+    },
+
+    /**
+     * Cancels and refunds. An order the retailer may already hold (placing, placed, confirmed) also gets an ops
+     * task to cancel it at the retailer; open placement tasks are withdrawn.
+     */
+    async cancel(principal: Principal, orderNumber: string, reason: string) {
+      const order = await load(orderNumber);
+      if (!CANCELLABLE.includes(order.status)) {
+        throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status} and can no longer be cancelled; refund it instead`, {
+          from: order.status,
+          to: 'cancelled',
+        });
+      }
+      const retailerMayHaveIt = order.status !== 'pending';
+      const cancelled = await transitionOrder(deps, order, 'cancelled', `cancelled by ${principal.userId}: ${reason}`);
+      await db('ops_tasks')
+        .where({ order_id: order.id })
+        .whereIn('kind', ['place_order', 'price_review'])
+        .whereIn('status', ['open', 'claimed'])
+        .update({ status: 'cancelled', resolved_by: principal.userId, resolved_at: clock.now(), updated_at: clock.now() });
+      if (retailerMayHaveIt && !(order.placementMethod === 'manual' && !order.storeOrderNumber)) {
+        await tasks.openTask(db, {
+          id: newId('task'),
+          orderId: order.id,
+          kind: 'cancel_order',
+          payload: {
+            orderNumber,
+            store: { slug: order.storeSlug, name: order.storeName },
+            storeOrderNumber: order.storeOrderNumber,
+            instructions: `Cancel ${order.storeOrderNumber ?? `the order with reference ${orderNumber}`} at ${order.storeName}; the shopper has been refunded.`,
+          },
+        });
+      }
+      await refunds.refundRemainder(cancelled, `cancelled: ${reason}`, `${orderNumber}:refund:cancelled`);
+      await placement.settleSession(cancelled.checkoutSessionId);
+      return load(orderNumber);
+    },
+  };
+}
+
+export type OrderAdminService = ReturnType<typeof createOrderAdminService>;

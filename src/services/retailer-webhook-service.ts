@@ -1,0 +1,97 @@
+import { DomainError } from '../domain/errors';
+import { canTransition, type OrderStatus } from '../domain/order-status';
+import { verifyRetailerSignature } from '../domain/retailer-signature';
+import { findOrderByStoreOrderNumber } from '../repositories/orders-repository';
+import { findStoreBySlug, type StoreRecord } from '../repositories/stores-repository';
+import * as events from '../repositories/webhook-events-repository';
+import { transitionOrder } from './order-state-machine';
+import type { PlacementService } from './placement-service';
+import type { RefundService } from './refund-service';
+import type { ServiceDeps } from './service-deps';
+
+export interface RetailerEvent {
+  id: string;
+  type: 'order.confirmed' | 'order.shipped' | 'order.delivered' | 'order.cancelled';
+  data: { storeOrderNumber: string; trackingNumber?: string; carrier?: string; estimatedDelivery?: string };
+}
+
+export interface RetailerEventReceipt {
+  eventId: string;
+  duplicate: boolean;
+  outcome: events.EventOutcome;
+  orderNumber?: string;
+  status?: OrderStatus;
+  note?: string;
+}
+
+const TARGET: Record<RetailerEvent['type'], OrderStatus> = {
+  'order.confirmed': 'confirmed',
+  'order.shipped': 'shipped',
+  'order.delivered': 'delivered',
+  'order.cancelled': 'cancelled',
+};
+
+/**
+ * Retailer tracking webhooks: verified on the raw body with the store's secret, stored by event id (a repeat
+ * is accepted once), applied through the order state machine. An event that would move an order backwards is
+ * recorded and ignored; a retailer cancelling refunds the shopper.
+ */
+export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
+  const { db, clock, logger } = deps;
+
+  async function apply(store: StoreRecord, event: RetailerEvent): Promise<Omit<RetailerEventReceipt, 'eventId' | 'duplicate'>> {
+    const order = await findOrderByStoreOrderNumber(db, store.id, event.data.storeOrderNumber);
+    if (!order) {
+      // Not recorded: the retailer's retry may arrive after our worker has recorded the placement.
+      throw new DomainError('not_found', `No order with store order number ${event.data.storeOrderNumber} at ${store.slug}`);
+    }
+    const target = TARGET[event.type];
+    if (order.status === target || !canTransition(order.status, target)) {
+      const note = `ignored: order is ${order.status}, ${event.type} would not move it forward`;
+      return { outcome: 'ignored', orderNumber: order.orderNumber, status: order.status, note };
+    }
+    const reason = `retailer ${store.slug} event ${event.id}: ${event.type}`;
+    const moved = await transitionOrder(deps, order, target, reason, {
+      ...(event.data.trackingNumber ? { trackingNumber: event.data.trackingNumber } : {}),
+      ...(event.data.carrier ? { carrier: event.data.carrier } : {}),
+      ...(event.data.estimatedDelivery ? { estimatedDelivery: event.data.estimatedDelivery } : {}),
+    });
+    if (target === 'cancelled') {
+      await refunds.refundRemainder(moved, `cancelled by the retailer (${event.id})`, `${order.orderNumber}:refund:retailer-cancelled`);
+      await placement.settleSession(moved.checkoutSessionId);
+    }
+    return { outcome: 'applied', orderNumber: moved.orderNumber, status: moved.status };
+  }
+
+  return {
+    /** The store whose secret signed this body; anything else is `invalid_signature` (also for unknown stores). */
+    async authenticate(storeSlug: string, rawBody: Buffer | undefined, signature: string | undefined): Promise<StoreRecord> {
+      const store = await findStoreBySlug(db, storeSlug);
+      const nowSeconds = Math.floor(clock.now().getTime() / 1000);
+      if (!store?.webhookSecret || !rawBody || !verifyRetailerSignature(signature, rawBody, store.webhookSecret, nowSeconds)) {
+        throw new DomainError('invalid_signature', 'Missing, stale or invalid X-Retailer-Signature');
+      }
+      return store;
+    },
+
+    async receive(store: StoreRecord, event: RetailerEvent): Promise<RetailerEventReceipt> {
+      if (!(await events.claimRetailerEvent(db, { storeId: store.id, eventId: event.id, type: event.type, payload: event }))) {
+        const seen = await events.findRetailerEvent(db, store.id, event.id);
+        return { eventId: event.id, duplicate: true, outcome: seen.outcome, note: seen.note ?? undefined };
+      }
+      try {
+        const result = await apply(store, event);
+        const orderId = result.orderNumber ? (await db('orders').where({ order_number: result.orderNumber }).first('id'))?.id : undefined;
+        await events.settleRetailerEvent(db, store.id, event.id, { outcome: result.outcome, orderId, note: result.note });
+        if (result.outcome === 'ignored') logger.info({ store: store.slug, event: event.id, note: result.note }, 'retailer event ignored');
+        return { eventId: event.id, duplicate: false, ...result };
+      } catch (error) {
+        // Not applied: forget the claim so the retailer's retry is processed.
+        await events.forgetRetailerEvent(db, store.id, event.id);
+        throw error;
+      }
+    },
+  };
+}
+
+export type RetailerWebhookService = ReturnType<typeof createRetailerWebhookService>;

@@ -1,0 +1,95 @@
+import { signRetailerPayload } from '../src/domain/retailer-signature';
+import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
+import { ledgerFor, markPlacedAtRetailer, placeCheckout } from './support/order-fixtures';
+import { bearer } from './support/tokens';
+
+const SECRET = 'acme-webhook-secret-0123456789';
+let h: CheckoutHarness;
+
+beforeAll(async () => {
+  h = await startCheckoutHarness();
+  await h.seedCatalog();
+  await h.http.put('/api/v1/admin/stores/acme').set(bearer('admin-1', 'admin')).send({ webhookSecret: SECRET }).expect(200);
+});
+afterAll(() => h.close());
+
+const now = () => Math.floor(h.clock.now().getTime() / 1000);
+
+function deliver(event: object, options: { secret?: string; at?: number; store?: string; signature?: string | null } = {}) {
+  const raw = JSON.stringify(event);
+  const request = h.http.post(`/api/v1/webhooks/retailers/${options.store ?? 'acme'}`).set('Content-Type', 'application/json');
+  const signature = options.signature === undefined ? signRetailerPayload(raw, options.secret ?? SECRET, options.at ?? now()) : options.signature;
+  if (signature !== null) request.set('X-Retailer-Signature', signature);
+  return request.send(raw);
+}
+
+async function placedAcmeOrder(userId: string, storeOrderNumber: string) {
+  const { orderNumbers, sessionId } = await placeCheckout(h, userId);
+  await markPlacedAtRetailer(h, orderNumbers[0], storeOrderNumber);
+  return { orderNumber: orderNumbers[0], sessionId };
+}
+
+const orderOf = async (userId: string, orderNumber: string) => (await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer(userId)).expect(200)).body.data;
+
+describe('retailer webhooks', () => {
+  it('applies a signed shipping event with its tracking, once per event id', async () => {
+    const { orderNumber } = await placedAcmeOrder('wh-1', 'ACME-100');
+    const event = { id: 'evt_ship_1', type: 'order.shipped', data: { storeOrderNumber: 'ACME-100', trackingNumber: '1Z999', carrier: 'UPS', estimatedDelivery: '2026-12-01' } };
+    const first = await deliver(event).expect(200);
+    expect(first.body.data).toMatchObject({ eventId: 'evt_ship_1', duplicate: false, outcome: 'applied', orderNumber, status: 'shipped' });
+    const again = await deliver(event).expect(200);
+    expect(again.body.data).toMatchObject({ duplicate: true, outcome: 'applied' });
+    const order = await orderOf('wh-1', orderNumber);
+    expect(order).toMatchObject({ status: 'shipped', trackingNumber: '1Z999', carrier: 'UPS', estimatedDelivery: '2026-12-01' });
+    expect(order.statusHistory.filter((e: { toStatus: string }) => e.toStatus === 'shipped')).toEqual([
+      expect.objectContaining({ fromStatus: 'placed', reason: expect.stringContaining('evt_ship_1') }),
+    ]);
+  });
+
+  it('records and ignores an event that would move an order backwards', async () => {
+    const { orderNumber } = await placedAcmeOrder('wh-2', 'ACME-200');
+    await deliver({ id: 'evt_del_2', type: 'order.delivered', data: { storeOrderNumber: 'ACME-200' } }).expect(200);
+    const late = await deliver({ id: 'evt_conf_2', type: 'order.confirmed', data: { storeOrderNumber: 'ACME-200' } }).expect(200);
+    expect(late.body.data).toMatchObject({ outcome: 'ignored', status: 'delivered' });
+    expect((await orderOf('wh-2', orderNumber)).status).toBe('delivered');
+    const stored = await h.database.db('retailer_webhook_events').where({ event_id: 'evt_conf_2' }).first();
+    expect(stored).toMatchObject({ outcome: 'ignored', type: 'order.confirmed' });
+  });
+
+  it('refunds the shopper when the retailer cancels', async () => {
+    const { orderNumber, sessionId } = await placedAcmeOrder('wh-3', 'ACME-300');
+    const refundsBefore = h.stripe.stats().refundsCreated;
+    await deliver({ id: 'evt_cancel_3', type: 'order.cancelled', data: { storeOrderNumber: 'ACME-300' } }).expect(200);
+    const order = await orderOf('wh-3', orderNumber);
+    expect(order.status).toBe('cancelled');
+    expect(order.refundedCents).toBe(order.totalCents);
+    expect(h.stripe.stats().refundsCreated - refundsBefore).toBe(1);
+    const refunds = (await ledgerFor(h, sessionId)).filter((t) => t.type === 'refund');
+    expect(refunds).toEqual([expect.objectContaining({ status: 'succeeded', amount_cents: order.totalCents })]);
+  });
+
+  it('refuses a missing, forged, stale or foreign signature with 401 invalid_signature', async () => {
+    await placedAcmeOrder('wh-4', 'ACME-400');
+    const event = { id: 'evt_sig_4', type: 'order.confirmed', data: { storeOrderNumber: 'ACME-400' } };
+    for (const options of [{ signature: null }, { secret: 'not-the-secret-at-all' }, { at: now() - 301 }, { signature: 't=1,v1=abc' }, { store: 'globex' }, { store: 'no-such-store' }]) {
+      const res = await deliver(event, options);
+      expect({ options, status: res.status, code: res.body.error?.code }).toEqual({ options, status: 401, code: 'invalid_signature' });
+    }
+    expect(await h.database.db('retailer_webhook_events').where({ event_id: 'evt_sig_4' })).toHaveLength(0);
+  });
+
+  it('answers 404 for an order it does not know yet, and applies the retry once it does', async () => {
+    const { orderNumbers } = await placeCheckout(h, 'wh-5');
+    const event = { id: 'evt_early_5', type: 'order.confirmed', data: { storeOrderNumber: 'ACME-500' } };
+    await deliver(event).expect(404);
+    await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-500');
+    const retried = await deliver(event).expect(200);
+    expect(retried.body.data).toMatchObject({ outcome: 'applied', status: 'confirmed' });
+  });
+
+  it('answers a signed but malformed body with 400', async () => {
+    const res = await deliver({ id: 'evt_bad', type: 'order.teleported', data: {} });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.body.error.details.fields)).toEqual(expect.arrayContaining(['type', 'data.storeOrderNumber']));
+  });
+});

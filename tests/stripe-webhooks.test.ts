@@ -1,0 +1,69 @@
+import Stripe from 'stripe';
+import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
+import { createStripeGateway } from '../src/payments/stripe-gateway';
+
+const WEBHOOK_SECRET = 'whsec_test_secret_for_webhooks';
+let h: CheckoutHarness;
+beforeAll(async () => {
+  h = await startCheckoutHarness();
+  // The same app, now with a webhook secret.
+  const { createApp } = await import('../src/app');
+  const app = createApp({
+    db: h.database.db,
+    payments: createStripeGateway({ secretKey: 'sk_test_harness', apiUrl: h.stripe.url }),
+    jwtSecret: 'irrelevant-secret-for-this-test',
+    placement: { adapters: [], enqueue: async () => {}, stripeWebhookSecret: WEBHOOK_SECRET },
+  });
+  (h as { http: unknown }).http = (await import('supertest')).default(app.app);
+});
+afterAll(() => h.close());
+
+const stripe = new Stripe('sk_test_unused');
+function deliver(event: object, secret = WEBHOOK_SECRET) {
+  const payload = JSON.stringify(event);
+  const signature = stripe.webhooks.generateTestHeaderString({ payload, secret });
+  return h.http.post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signature).send(payload);
+}
+
+const event = (id: string, type: string, object: object) => ({ id, object: 'event', type, api_version: '2026-10-28', created: Math.floor(Date.now() / 1000), data: { object } });
+
+describe('Stripe webhooks', () => {
+  it('accepts a correctly signed event once and records it', async () => {
+    const e = event('evt_1', 'payment_intent.succeeded', { id: 'pi_123', object: 'payment_intent', status: 'succeeded' });
+    const first = await deliver(e).expect(200);
+    expect(first.body.data).toMatchObject({ eventId: 'evt_1', duplicate: false, outcome: 'ignored' });
+    const again = await deliver(e).expect(200);
+    expect(again.body.data).toMatchObject({ duplicate: true });
+    expect(await h.database.db('provider_webhook_events').where({ id: 'evt_1' })).toHaveLength(1);
+  });
+
+  it('refuses events signed with another secret or not signed at all', async () => {
+    const e = event('evt_2', 'charge.refunded', { id: 'ch_1' });
+    const forged = await deliver(e, 'whsec_someone_else');
+    expect(forged.status).toBe(401);
+    expect(forged.body.error.code).toBe('invalid_signature');
+    const unsigned = await h.http.post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').send(JSON.stringify(e));
+    expect(unsigned.status).toBe(401);
+    expect(await h.database.db('provider_webhook_events').where({ id: 'evt_2' })).toHaveLength(0);
+  });
+
+  it('settles a pending refund from its final state', async () => {
+    // A refund Stripe answered `pending`, as real refunds sometimes are.
+    await h.database.db('checkout_sessions').insert({
+      id: 'cs_webhooktest', user_id: 'u', status: 'placed', cart_snapshot: '{}', subtotal_cents: 1000, shipping_cents: 0, tax_cents: 0, total_cents: 1000,
+      payment_intent_id: 'pi_x', expires_at: new Date(Date.now() + 60_000),
+    });
+    await h.seedCatalog();
+    const store = await h.database.db('stores').first('id');
+    const [order] = await h.database.db('orders').insert({
+      order_number: 'MO-WEBHOOK001', checkout_session_id: 'cs_webhooktest', store_id: store.id, user_id: 'u', placement_method: 'api',
+      subtotal_cents: 1000, shipping_cents: 0, tax_cents: 0, total_cents: 1000, shipping_address: '{}',
+    }).returning('id');
+    await h.database.db('payment_transactions').insert({
+      checkout_session_id: 'cs_webhooktest', order_id: order.id, type: 'refund', status: 'pending', amount_cents: 1000, stripe_refund_id: 're_pending_1', idempotency_key: 'k-pending-refund',
+    });
+    const res = await deliver(event('evt_3', 'refund.updated', { id: 're_pending_1', object: 'refund', status: 'succeeded' })).expect(200);
+    expect(res.body.data.outcome).toBe('applied');
+    expect(await h.database.db('payment_transactions').where({ idempotency_key: 'k-pending-refund' }).first()).toMatchObject({ status: 'succeeded' });
+  });
+});
