@@ -19,6 +19,8 @@ const schema = z.object({
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
   CHECKOUT_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  /** How long a place may hold its session before another instance may finish it (after a crash). */
+  PLACE_LEASE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ARTIFACTS_DIR: z.string().default('./artifacts'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),

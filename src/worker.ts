@@ -30,7 +30,13 @@ async function main(): Promise<void> {
   const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
   const services = createServices(
-    buildServiceDeps({ db: database.db, payments: payments.gateway, logger, crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT) }),
+    buildServiceDeps({
+      db: database.db,
+      payments: payments.gateway,
+      logger,
+      crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
+      settings: { placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000 },
+    }),
     { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
   );
   const worker = await startBullmqPlacementWorker({

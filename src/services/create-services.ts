@@ -38,7 +38,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     checkout: createCheckoutService(deps),
     placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue),
     orders: createOrdersService(deps),
-    idempotency: createIdempotencyService(deps),
+    // A key's lock outlives the place lease, so a retry never races the holder it would take over from.
+    idempotency: createIdempotencyService(deps, deps.settings.placeLeaseMs * 2),
     refunds,
     tasks,
     placement,
