@@ -65,6 +65,12 @@ export async function findLiveTaskForOrder(db: Knex, orderId: string): Promise<O
   return row ? toRecord(row) : null;
 }
 
+/** Every task of the order that someone may still act on (open or claimed), oldest first. */
+export async function listLiveTasksForOrder(db: Knex, orderId: string): Promise<OpsTaskRecord[]> {
+  const rows = await withOrderNumber(db).where('t.order_id', orderId).whereIn('t.status', ['open', 'claimed']).orderBy('t.created_at');
+  return rows.map(toRecord);
+}
+
 export async function listTasks(db: Knex, status: OpsTaskStatus | undefined, limit: number, offset: number): Promise<OpsTaskRecord[]> {
   const query = withOrderNumber(db).orderBy([{ column: 't.created_at' }, { column: 't.id' }]).limit(limit).offset(offset);
   if (status) query.where('t.status', status);

@@ -1,14 +1,18 @@
 import { DomainError } from '../domain/errors';
+import { canTransition } from '../domain/order-status';
 import type { Principal } from '../domain/principal';
 import type { PlacementMethod } from '../placement/placement-adapter';
 import * as orders from '../repositories/orders-repository';
 import * as tasks from '../repositories/ops-tasks-repository';
-import type { OpsTaskRecord, OpsTaskStatus } from '../repositories/ops-tasks-repository';
+import type { OpsTaskKind, OpsTaskRecord, OpsTaskStatus } from '../repositories/ops-tasks-repository';
 import { findStoreById } from '../repositories/stores-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
 import { transitionOrder } from './order-state-machine';
 import type { PlacementRun, PlacementService } from './placement-service';
 import type { ServiceDeps } from './service-deps';
+
+/** Tasks that ask a person to buy the order (as opposed to cancelling one the retailer already has). */
+const PLACEMENT_TASK_KINDS: readonly OpsTaskKind[] = ['place_order', 'price_review'];
 
 /** What the ops team does: work the task queue, and retry failed orders. */
 export function createOpsService(
@@ -33,6 +37,24 @@ export function createOpsService(
       throw new DomainError('task_not_open', `Task is already ${(await loadTask(taskId)).status}`);
     }
     return task;
+  }
+
+  /**
+   * A retry replaces the placement people were asked to do. Open tasks are withdrawn so nobody buys the order a
+   * second time by hand; a claimed one may be mid-purchase at the retailer, so its holder completes or fails it first.
+   */
+  async function withdrawPlacementTasks(orderId: string): Promise<void> {
+    const live = (await tasks.listLiveTasksForOrder(db, orderId)).filter((task) => PLACEMENT_TASK_KINDS.includes(task.kind));
+    for (const task of live) {
+      if (task.status === 'open' && (await tasks.moveTask(db, task.id, ['open'], 'cancelled', {}, clock.now()))) continue;
+      const current = task.status === 'open' ? await loadTask(task.id) : task;
+      const holder = current.claimedBy ? ` by ${current.claimedBy}` : '';
+      throw new DomainError('task_not_open', `Task ${task.id} is ${current.status}${holder}; it must be resolved first`, {
+        taskId: task.id,
+        status: current.status,
+        claimedBy: current.claimedBy,
+      });
+    }
   }
 
   return {
@@ -73,8 +95,8 @@ export function createOpsService(
     listOrders: (status: orders.OrderFilter['status'], limit: number, offset: number) => orders.listOrders(db, { status }, limit, offset),
 
     /**
-     * Sends a failed order back into placement, optionally by another method. Only while the shopper's money
-     * for it has not been returned: we never buy with money we no longer hold.
+     * Sends a failed order (or one waiting for people) back into placement, optionally by another method. Only
+     * while the shopper's money for it has not been returned: we never buy with money we no longer hold.
      */
     async retry(principal: Principal, orderNumber: string, method?: PlacementMethod) {
       const order = await orders.findOrderByNumber(db, orderNumber);
@@ -90,6 +112,7 @@ export function createOpsService(
           fields: { placementMethod: `must be ${[store.placementMethod, store.fallbackMethod, 'manual'].filter(Boolean).join(', ')}` },
         });
       }
+      if (canTransition(order.status, 'placing')) await withdrawPlacementTasks(order.id);
       const moved = await transitionOrder(deps, order, 'placing', `retry requested by ${principal.userId} via ${nextMethod}`, {
         placementMethod: nextMethod,
         failureReason: null,

@@ -196,7 +196,9 @@ export function createPlacementService(
       }
       crashpoint('placement.after_adapter');
       if (outcome.kind === 'placed') {
-        await markPlaced(await reload(order.orderNumber), outcome.storeOrderNumber, `placed via ${order.placementMethod}`, outcome.retailerTotalCents);
+        // No re-read first: the move is a compare-and-set on `placing`, so an order someone else moved meanwhile
+        // is refused (invalid_transition) exactly as a fresh read would have made it.
+        await markPlaced(order, outcome.storeOrderNumber, `placed via ${order.placementMethod}`, outcome.retailerTotalCents);
       }
     },
 
