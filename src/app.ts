@@ -29,6 +29,7 @@ import { createAdminOrdersController } from './controllers/admin-orders-controll
 import { createWebhooksController } from './controllers/webhooks-controller';
 import { adminOrdersRoutes } from './routes/admin-orders-routes';
 import { webhooksRoutes } from './routes/webhooks-routes';
+import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps) {
   api.use(opsRoutes(createOpsController(services.ops)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);
+  app.use('/ops', opsDashboardRoutes());
 
   app.use(notFoundHandler);
   app.use(errorHandler);
