@@ -3,7 +3,7 @@ import express, { Router, type Response } from 'express';
 
 /**
  * The static files live beside the sources (src/ops-dashboard) and are served from there: `npm start` runs the
- * TypeScript directly, and a compiled build would need them copied next to it.
+ * TypeScript directly, and `npm run build` copies them next to the compiled code.
  */
 export const OPS_DASHBOARD_DIR = join(__dirname, '..', 'ops-dashboard');
 
