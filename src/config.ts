@@ -9,6 +9,8 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
+  /** API processes sharing PORT (node:cluster); 1 runs the API in this process. The worker ignores it. */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
   EMBEDDED_DATA_DIR: z.string().default('./data/pglite'),
@@ -57,6 +59,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET: required in production');
     if (!config.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');
     if (!config.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY: required in production');
+  }
+  if (config.WEB_CONCURRENCY > 1 && (!config.DATABASE_URL || !config.REDIS_URL)) {
+    // The embedded database serves one process, and each process's in-process queue would place its own orders.
+    problems.push('WEB_CONCURRENCY: several API processes need DATABASE_URL and REDIS_URL (a shared database and queue)');
   }
   if (config.STRIPE_SECRET_KEY?.startsWith('sk_live_') && config.STRIPE_API_URL) {
     problems.push('STRIPE_API_URL: a live key must talk to Stripe itself, not to a sandbox');

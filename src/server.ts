@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { createApp } from './app';
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startDemoEnvironment, type DemoEnvironment } from './bootstrap/demo-environment';
+import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses } from './bootstrap/api-cluster';
 import { startMaintenance } from './bootstrap/maintenance';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
@@ -16,10 +17,12 @@ import type { Services } from './services/create-services';
 /**
  * `npm start`: the API. With REDIS_URL, paid orders go onto the BullMQ queue for `npm run worker`; without it
  * they are placed in this process. With no DATABASE_URL it runs on the embedded database with demo retailers.
+ * WEB_CONCURRENCY > 1 runs that many API processes on the same port, supervised by this one.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  if (shouldSuperviseApiProcesses(config.WEB_CONCURRENCY)) return superviseApiProcesses(config.WEB_CONCURRENCY, logger);
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
   const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
@@ -54,7 +57,7 @@ async function main(): Promise<void> {
     demo = await startDemoEnvironment(services, config.jwtSecret, logger);
     logger.info({ tokens: demo.tokens }, 'demo bearer tokens (development only): shopper, ops, admin');
   }
-  const maintenance = startMaintenance(services, logger);
+  const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
 
   const server = app.app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL }, 'checkout service listening');
@@ -62,7 +65,7 @@ async function main(): Promise<void> {
 
   onShutdownSignal(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await maintenance.stop();
+    await maintenance?.stop();
     await queue.close();
     await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../domain/clock';
+import { createHttpTransport, HttpTransportError, type HttpReply, type HttpTransport } from './http-transport';
 import {
   PermanentPlacementError,
   PriceMismatchError,
@@ -13,7 +14,7 @@ import {
 } from './placement-adapter';
 
 export interface ApiPlacementAdapterOptions {
-  fetch?: typeof fetch;
+  transport?: HttpTransport;
   clock?: Clock;
 }
 
@@ -53,7 +54,7 @@ const TRANSIENT_CLIENT_STATUSES: ReadonlySet<number> = new Set([408, 409, 429]);
  * (attempt > 1) looks the order up before sending anything. A quote guards the price before the order is sent.
  */
 export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = {}): PlacementAdapter {
-  const fetchImpl = options.fetch ?? fetch;
+  const transport = options.transport ?? createHttpTransport();
   const clock = options.clock ?? systemClock;
 
   return {
@@ -63,7 +64,7 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
 
     async place(order, context) {
       const config = parseConfig(context.config);
-      const call = createRetailerCaller(config, fetchImpl, context, clock);
+      const call = createRetailerCaller(config, transport, context, clock);
       const logger = context.logger.child({ adapter: 'api', orderNumber: order.orderNumber, storeSlug: order.storeSlug });
       const placed = (retailerOrder: RetailerOrder, details: Record<string, unknown>): PlacementResult => ({
         kind: 'placed',
@@ -173,64 +174,52 @@ type RetailerCaller = (
  */
 function createRetailerCaller(
   config: ApiPlacementConfig,
-  fetchImpl: typeof fetch,
+  transport: HttpTransport,
   context: PlacementContext,
   clock: Clock,
 ): RetailerCaller {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
 
   return async (step, method, path, body, idempotencyKey) => {
-    const timeout = AbortSignal.timeout(config.timeoutMs);
     const headers: Record<string, string> = { authorization: `Bearer ${config.apiKey}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
-    let response: Response;
-    let text: string;
+    let reply: HttpReply;
     try {
-      response = await fetchImpl(`${baseUrl}${path}`, {
+      // Redirects are not followed: one means the baseUrl is wrong, and following it would replay a POST
+      // somewhere we were not told to.
+      reply = await transport({
         method,
+        url: `${baseUrl}${path}`,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: context.signal ? AbortSignal.any([context.signal, timeout]) : timeout,
-        // A redirect means the baseUrl is wrong; following it would replay a POST somewhere we were not told to.
-        redirect: 'manual',
+        timeoutMs: config.timeoutMs,
+        signal: context.signal,
       });
-      text = await response.text();
     } catch (error) {
-      throw transportError(step, error, config.timeoutMs, timeout, context.signal);
+      throw transportError(step, error);
     }
-    if (response.ok) return { step, status: response.status, body: parseJsonOrUndefined(text) };
-    throw statusError(step, response, text, clock);
+    if (reply.status >= 200 && reply.status < 300) return { step, status: reply.status, body: parseJsonOrUndefined(reply.text) };
+    throw statusError(step, reply, clock);
   };
 }
 
-function transportError(
-  step: Step,
-  error: unknown,
-  timeoutMs: number,
-  timeout: AbortSignal,
-  callerSignal?: AbortSignal,
-): TransientPlacementError {
-  // Signals, not error classes: fetch's errors come from Node's realm, where `instanceof` across vm contexts fails.
-  if (callerSignal?.aborted) return new TransientPlacementError(`retailer ${step}: aborted by the caller`, undefined, error);
-  if (timeout.aborted) {
-    return new TransientPlacementError(`retailer ${step}: no answer within ${timeoutMs} ms`, undefined, error);
-  }
-  const { cause } = (error ?? {}) as { cause?: { code?: string; message?: string } };
-  const reason = cause?.code ?? cause?.message ?? String(error);
-  return new TransientPlacementError(`retailer ${step}: connection failed (${reason})`, undefined, error);
+function transportError(step: Step, error: unknown): TransientPlacementError {
+  if (!(error instanceof HttpTransportError)) return new TransientPlacementError(`retailer ${step}: ${String(error)}`, undefined, error);
+  const what = error.reason === 'connection' ? `connection failed (${error.code ?? error.message})` : error.message;
+  return new TransientPlacementError(`retailer ${step}: ${what}`, undefined, error);
 }
 
-function statusError(step: Step, response: Response, text: string, clock: Clock): Error {
+function statusError(step: Step, response: HttpReply, clock: Clock): Error {
   const { status } = response;
-  const reply = errorReplySchema.safeParse(parseJsonOrUndefined(text));
+  const reply = errorReplySchema.safeParse(parseJsonOrUndefined(response.text));
   const retailerCode = reply.success ? reply.data.code : undefined;
   const retailerMessage = reply.success ? reply.data.message : undefined;
   const details = { step, httpStatus: status, retailerCode, retailerMessage };
   const summary = `retailer ${step} answered ${status}${retailerCode ? ` ${retailerCode}` : ''}`;
 
   if (status >= 500 || TRANSIENT_CLIENT_STATUSES.has(status)) {
-    return new TransientPlacementError(summary, parseRetryAfter(response.headers.get('retry-after'), clock.now()));
+    return new TransientPlacementError(summary, parseRetryAfter(response.header('retry-after') ?? null, clock.now()));
   }
   if (status === 401 || status === 403) {
     return new PermanentPlacementError('config_invalid', `${summary}: check the store's apiKey`, details);

@@ -87,18 +87,23 @@ export async function listCartLines(db: Knex, userId: string): Promise<CartLine[
   }));
 }
 
-/** Adds to the line with the same product and variant, capped at 99 by the caller's check. */
+/**
+ * Adds to the line with the same product and variant. Null, and nothing changed, when the line would then hold
+ * more than `maxQuantity`: the check and the write are one statement, so two concurrent adds cannot both pass it.
+ */
 export async function addCartItem(
   db: Knex,
   cartId: string,
   item: { productId: string; size: string; color: string; quantity: number },
-): Promise<{ id: string; quantity: number }> {
+  maxQuantity: number,
+): Promise<{ id: string; quantity: number } | null> {
   const [row] = await db('cart_items')
     .insert({ cart_id: cartId, product_id: item.productId, size: item.size, color: item.color, quantity: item.quantity })
     .onConflict(['cart_id', 'product_id', 'size', 'color'])
-    .merge({ quantity: db.raw('LEAST(cart_items.quantity + EXCLUDED.quantity, 99)') })
+    .merge({ quantity: db.raw('cart_items.quantity + EXCLUDED.quantity') })
+    .where(db.raw('cart_items.quantity + EXCLUDED.quantity <= ?', [maxQuantity]))
     .returning(['id', 'quantity']);
-  return row;
+  return row ?? null;
 }
 
 export async function setCartItemQuantity(db: Knex, userId: string, itemId: string, quantity: number): Promise<boolean> {

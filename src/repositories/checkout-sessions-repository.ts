@@ -71,15 +71,22 @@ export async function findSession(db: Knex, id: string): Promise<CheckoutSession
   return row ? toRecord(row) : null;
 }
 
-/** Changes an unplaced, unexpired session. Returns null when it is no longer editable. */
+export interface PendingSessionChanges {
+  snapshot?: CartSnapshot;
+  shippingAddress?: ShippingAddress;
+  paymentMethodId?: string;
+}
+
+/** Changes an unplaced, unexpired session of this user. Returns null when there is no such session. */
 export async function updatePendingSession(
   db: Knex,
   id: string,
+  userId: string,
   now: Date,
-  changes: { snapshot?: CartSnapshot; shippingAddress?: ShippingAddress; paymentMethodId?: string },
+  changes: PendingSessionChanges,
 ): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
-    .where({ id, status: 'pending' })
+    .where({ id, user_id: userId, status: 'pending' })
     .where('expires_at', '>', now)
     .update({
       ...(changes.snapshot ? snapshotColumns(changes.snapshot) : {}),
@@ -94,18 +101,22 @@ export async function updatePendingSession(
 
 /**
  * The single gate into payment: pending → processing, with a fresh attempt number and a lease. Only one
- * caller can win it; the attempt number keys the payment provider's idempotency.
+ * caller can win it; the attempt number keys the payment provider's idempotency. Only the owner's session,
+ * unexpired and with an address and a payment method, passes; null otherwise.
  */
 export async function beginPlacement(
   db: Knex,
   id: string,
+  userId: string,
   idempotencyKey: string,
   now: Date,
   leaseUntil: Date,
 ): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
-    .where({ id, status: 'pending' })
+    .where({ id, user_id: userId, status: 'pending' })
     .where('expires_at', '>', now)
+    .whereNotNull('shipping_address')
+    .whereNotNull('payment_method_id')
     .update({
       status: 'processing',
       payment_attempt: db.raw('payment_attempt + 1'),
@@ -140,18 +151,19 @@ export async function releasePlacement(
     .update({ status: 'pending', lease_expires_at: null, payment_intent_id: paymentIntentId, updated_at: now });
 }
 
-/** processing → placed, in the same transaction that writes the orders and the charge. */
+/** processing → placed, in the same transaction that writes the orders and the charge. Null if this attempt lost it. */
 export async function markSessionPaid(
   trx: Knex.Transaction,
   id: string,
   attempt: number,
   paymentIntentId: string,
   now: Date,
-): Promise<boolean> {
-  const updated = await trx('checkout_sessions')
+): Promise<CheckoutSessionRecord | null> {
+  const [row] = await trx('checkout_sessions')
     .where({ id, status: 'processing', payment_attempt: attempt })
-    .update({ status: 'placed', payment_intent_id: paymentIntentId, lease_expires_at: null, placed_at: now, updated_at: now });
-  return updated === 1;
+    .update({ status: 'placed', payment_intent_id: paymentIntentId, lease_expires_at: null, placed_at: now, updated_at: now })
+    .returning('*');
+  return row ? toRecord(row) : null;
 }
 
 export async function setSessionOutcome(

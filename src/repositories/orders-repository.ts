@@ -115,30 +115,35 @@ export interface NewOrder {
   items: Omit<OrderItemRecord, 'id' | 'orderId' | 'status' | 'refundedQuantity'>[];
 }
 
-/** Writes orders and their items; the history trigger records each order's first status. */
-export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], now: Date): Promise<void> {
-  if (orders.length === 0) return;
-  const inserted: { id: string; order_number: string }[] = await trx('orders')
-    .insert(
-      orders.map((order) => ({
-        order_number: order.orderNumber,
-        checkout_session_id: order.checkoutSessionId,
-        store_id: order.storeId,
-        user_id: order.userId,
-        placement_method: order.placementMethod,
-        currency: order.currency,
-        subtotal_cents: order.subtotalCents,
-        shipping_cents: order.shippingCents,
-        tax_cents: order.taxCents,
-        total_cents: order.totalCents,
-        shipping_address: JSON.stringify(order.shippingAddress),
-        status_reason: 'payment captured; awaiting placement',
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .returning(['id', 'order_number']);
-  const idByNumber = new Map(inserted.map((row) => [row.order_number, row.id]));
+/**
+ * Writes orders and their items; the history trigger records each order's first status. Returns the orders as
+ * `listSessionOrders` would (store name order), read back in the same statement that inserts them.
+ */
+export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], now: Date): Promise<OrderRecord[]> {
+  if (orders.length === 0) return [];
+  const orderRows = orders.map((order) => ({
+    order_number: order.orderNumber,
+    checkout_session_id: order.checkoutSessionId,
+    store_id: order.storeId,
+    user_id: order.userId,
+    placement_method: order.placementMethod,
+    currency: order.currency,
+    subtotal_cents: order.subtotalCents,
+    shipping_cents: order.shippingCents,
+    tax_cents: order.taxCents,
+    total_cents: order.totalCents,
+    shipping_address: JSON.stringify(order.shippingAddress),
+    status_reason: 'payment captured; awaiting placement',
+    created_at: now,
+    updated_at: now,
+  }));
+  const rows: Record<string, any>[] = await trx
+    .with('o', (insert) => insert.into('orders').insert(orderRows).returning('*'))
+    .from('o')
+    .join('stores as s', 's.id', 'o.store_id')
+    .orderBy('s.name')
+    .select(ORDER_COLUMNS);
+  const idByNumber = new Map(rows.map((row) => [row.order_number, row.id]));
   const items = orders.flatMap((order) =>
     order.items.map((item, position) => ({
       order_id: idByNumber.get(order.orderNumber),
@@ -156,6 +161,7 @@ export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], no
     })),
   );
   await trx('order_items').insert(items);
+  return rows.map(toOrder);
 }
 
 export async function findOrderByNumber(db: Knex, orderNumber: string): Promise<OrderRecord | null> {
@@ -270,7 +276,8 @@ export interface OrderChanges {
 
 /**
  * Compare-and-set on the status: the row changes only if it is still in `from`. The history trigger
- * records the move with `reason`. Only the order state machine calls this.
+ * records the move with `reason`. Returns the order as changed (read back in the same statement), or null
+ * when it was no longer in `from`. Only the order state machine calls this.
  */
 export async function updateOrderStatus(
   db: Knex,
@@ -280,8 +287,8 @@ export async function updateOrderStatus(
   reason: string,
   changes: OrderChanges,
   now: Date,
-): Promise<boolean> {
-  const updated = await db('orders')
+): Promise<OrderRecord | null> {
+  const update = db('orders')
     .where({ id: orderId, status: from })
     .update({
       status: to,
@@ -295,8 +302,10 @@ export async function updateOrderStatus(
       ...(changes.estimatedDelivery !== undefined ? { estimated_delivery: changes.estimatedDelivery } : {}),
       ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
       ...(changes.placedAt !== undefined ? { placed_at: changes.placedAt } : {}),
-    });
-  return updated === 1;
+    })
+    .returning('*');
+  const row = await db.with('o', update).from('o').join('stores as s', 's.id', 'o.store_id').first(ORDER_COLUMNS);
+  return row ? toOrder(row) : null;
 }
 
 export async function findOrderByStoreOrderNumber(db: Knex, storeId: string, storeOrderNumber: string): Promise<OrderRecord | null> {
@@ -317,4 +326,15 @@ export async function addRefundedQuantities(db: Knex, items: readonly { orderIte
         status: db.raw(`CASE WHEN refunded_quantity + ? >= quantity THEN 'refunded' ELSE 'partially_refunded' END`, [item.quantity]),
       });
   }
+}
+
+/** Orders in a status, unchanged since before `changedBefore`, oldest first: what the sweepers look for. */
+export async function listOrderRefsByStatus(
+  db: Knex,
+  status: OrderStatus,
+  changedBefore: Date,
+  limit: number,
+): Promise<{ orderNumber: string; storeId: string }[]> {
+  const rows = await db('orders').where({ status }).where('updated_at', '<', changedBefore).orderBy('updated_at').limit(limit).select('order_number', 'store_id');
+  return rows.map((row) => ({ orderNumber: row.order_number, storeId: row.store_id }));
 }

@@ -66,7 +66,11 @@ export async function upsertProduct(db: Knex, product: ProductUpsert): Promise<{
   return { product: toRecord(row), created: row.created };
 }
 
-export async function findProduct(db: Knex, storeId: string, sku: string): Promise<ProductRecord | null> {
-  const row = await db('products').where({ store_id: storeId, sku }).first();
+/** The product with this sku at the store with this slug: one lookup where the cart needs both. */
+export async function findProductAtStore(db: Knex, storeSlug: string, sku: string): Promise<ProductRecord | null> {
+  const row = await db('products as p')
+    .join('stores as s', 's.id', 'p.store_id')
+    .where({ 's.slug': storeSlug, 'p.sku': sku })
+    .first('p.*');
   return row ? toRecord(row) : null;
 }

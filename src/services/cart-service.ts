@@ -2,8 +2,7 @@ import { DomainError, validationFailed } from '../domain/errors';
 import { sumCents } from '../domain/money';
 import * as carts from '../repositories/carts-repository';
 import type { CartLine } from '../repositories/carts-repository';
-import { findProduct } from '../repositories/products-repository';
-import { findStoreBySlug } from '../repositories/stores-repository';
+import { findProductAtStore } from '../repositories/products-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface CartView {
@@ -32,20 +31,14 @@ export function createCartService({ db }: ServiceDeps) {
       userId: string,
       input: { storeSlug: string; sku: string; quantity: number; size?: string; color?: string },
     ): Promise<CartView> {
-      const store = await findStoreBySlug(db, input.storeSlug);
-      const product = store ? await findProduct(db, store.id, input.sku) : null;
+      const product = await findProductAtStore(db, input.storeSlug, input.sku);
       if (!product) throw new DomainError('product_not_found', `No product "${input.sku}" at store "${input.storeSlug}"`);
       if (!product.available) throw new DomainError('product_unavailable', `"${product.name}" is not available`, { sku: product.sku });
-      const size = input.size ?? '';
-      const color = input.color ?? '';
-      const existing = (await carts.listCartLines(db, userId)).find(
-        (line) => line.productId === product.id && line.size === size && line.color === color,
-      );
-      if ((existing?.quantity ?? 0) + input.quantity > MAX_QUANTITY) {
+      const cartId = await carts.ensureCart(db, userId);
+      const line = { productId: product.id, size: input.size ?? '', color: input.color ?? '', quantity: input.quantity };
+      if (!(await carts.addCartItem(db, cartId, line, MAX_QUANTITY))) {
         throw validationFailed({ quantity: `the cart may hold at most ${MAX_QUANTITY} of one item` });
       }
-      const cartId = await carts.ensureCart(db, userId);
-      await carts.addCartItem(db, cartId, { productId: product.id, size, color, quantity: input.quantity });
       return view(userId);
     },
 

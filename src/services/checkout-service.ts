@@ -83,15 +83,19 @@ export function createCheckoutService(deps: ServiceDeps) {
     };
   }
 
+  /**
+   * Changes the shopper's pending session. A change that needs the current session (tax follows the address)
+   * reads it first; one that does not is a single guarded UPDATE, and only a refusal reads the row to explain it.
+   */
   async function update(
     principal: Principal,
     sessionId: string,
-    change: (session: CheckoutSessionRecord) => Parameters<typeof sessions.updatePendingSession>[3],
+    change: sessions.PendingSessionChanges | ((session: CheckoutSessionRecord) => sessions.PendingSessionChanges),
   ): Promise<CheckoutSessionView> {
-    const session = await loadVisibleSession(deps, principal, sessionId, true);
+    const changes = typeof change === 'function' ? change(await loadVisibleSession(deps, principal, sessionId, true)) : change;
     const now = clock.now();
-    const updated = await sessions.updatePendingSession(db, sessionId, now, change(session));
-    if (!updated) throw notEditable((await sessions.findSession(db, sessionId)) ?? session, now);
+    const updated = await sessions.updatePendingSession(db, sessionId, principal.userId, now, changes);
+    if (!updated) throw notEditable(await loadVisibleSession(deps, principal, sessionId, true), now);
     return view(updated);
   }
 
@@ -134,7 +138,7 @@ export function createCheckoutService(deps: ServiceDeps) {
     },
 
     setPaymentMethod(principal: Principal, sessionId: string, paymentMethodId: string) {
-      return update(principal, sessionId, () => ({ paymentMethodId }));
+      return update(principal, sessionId, { paymentMethodId });
     },
 
     async cancel(principal: Principal, sessionId: string): Promise<CheckoutSessionView> {

@@ -24,12 +24,10 @@ export async function transitionOrder(
     });
   }
   const moved = await updateOrderStatus(deps.db, order.id, order.status, to, reason, changes, deps.clock.now());
+  if (moved) return moved;
   const current = await findOrderByNumber(deps.db, order.orderNumber);
-  if (!moved || !current) {
-    throw new DomainError('invalid_transition', `Order ${order.orderNumber} changed meanwhile (now ${current?.status})`, {
-      from: current?.status ?? order.status,
-      to,
-    });
-  }
-  return current;
+  throw new DomainError('invalid_transition', `Order ${order.orderNumber} changed meanwhile (now ${current?.status})`, {
+    from: current?.status ?? order.status,
+    to,
+  });
 }

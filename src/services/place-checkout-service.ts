@@ -132,9 +132,10 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     movement: 'charge' | 'authorization',
   ): Promise<PlaceResult> {
     const now = clock.now();
-    const orders = session.cartSnapshot.stores.map((store) => toNewOrder(session, store));
-    const written = await db.transaction(async (trx) => {
-      if (!(await sessions.markSessionPaid(trx, session.id, session.paymentAttempt, paymentIntentId, now))) return false;
+    const newOrders = session.cartSnapshot.stores.map((store) => toNewOrder(session, store));
+    const written = await db.transaction(async (trx): Promise<PlaceResult | null> => {
+      const paid = await sessions.markSessionPaid(trx, session.id, session.paymentAttempt, paymentIntentId, now);
+      if (!paid) return null;
       await recordTransaction(trx, {
         checkoutSessionId: session.id,
         type: movement,
@@ -144,19 +145,20 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         stripePaymentIntentId: paymentIntentId,
         idempotencyKey: chargeKey(session),
       });
-      await insertOrders(trx, orders, now);
+      const orders = await insertOrders(trx, newOrders, now);
       await removeCartItems(trx, session.userId, session.cartSnapshot.stores.flatMap((s) => s.items.map((i) => i.cartItemId)));
-      return true;
+      return { session: paid, orders };
     });
-    const current = (await sessions.findSession(db, session.id))!;
     if (!written) {
       // Someone else (recovery, a reclaiming retry) finished this attempt first: theirs is the result.
+      const current = (await sessions.findSession(db, session.id))!;
       if (!(PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) throw notEditable(current, now);
       return { session: current, orders: await listSessionOrders(db, [session.id]) };
     }
     crashpoint('place.after_orders');
-    await enqueue(orders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId })));
-    return { session: current, orders: await listSessionOrders(db, [session.id]) };
+    await enqueue(newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId })));
+    // What this place wrote, as committed: the orders are `pending` here even if a worker has started on them.
+    return written;
   }
 
   async function enqueue(jobs: PlacementJobRef[]): Promise<void> {
@@ -176,8 +178,13 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
 
   return {
     async place(principal: Principal, sessionId: string, idempotencyKey: string): Promise<PlaceResult> {
-      const session = await loadVisibleSession(deps, principal, sessionId, true);
       const now = clock.now();
+      // The usual case in one statement: the shopper's own pending, complete session is claimed straight away.
+      // Anything else (a replay, a race, a missing field) is worked out from the row below.
+      const claimedAtOnce = await sessions.beginPlacement(db, sessionId, principal.userId, idempotencyKey, now, leaseUntil(now));
+      if (claimedAtOnce) return pay(claimedAtOnce);
+
+      const session = await loadVisibleSession(deps, principal, sessionId, true);
       if ((PAID_SESSION_STATUSES as readonly string[]).includes(session.status)) return alreadyPlaced(session, idempotencyKey);
       if (session.status === 'processing') {
         const reclaimed = await sessions.reclaimPlacement(db, session.id, now, leaseUntil(now));
@@ -192,7 +199,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       if (missing.length > 0) {
         throw new DomainError('session_incomplete', `Set ${missing.join(' and ')} before placing`, { missing });
       }
-      const claimed = await sessions.beginPlacement(db, session.id, idempotencyKey, now, leaseUntil(now));
+      const claimed = await sessions.beginPlacement(db, session.id, session.userId, idempotencyKey, now, leaseUntil(now));
       if (!claimed) {
         const current = (await sessions.findSession(db, session.id))!;
         if ((PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) return alreadyPlaced(current, idempotencyKey);

@@ -213,13 +213,25 @@ export function createPlacementService(
 
     /** Enqueues orders whose enqueue was lost (the process died between commit and enqueue). */
     async sweepPendingOrders(olderThanMs = 30_000, limit = 200): Promise<number> {
-      const cutoff = new Date(clock.now().getTime() - olderThanMs);
-      const stuck = await db('orders').where({ status: 'pending' }).where('updated_at', '<', cutoff).orderBy('updated_at').limit(limit).select('order_number', 'store_id');
+      const stuck = await orders.listOrderRefsByStatus(db, 'pending', new Date(clock.now().getTime() - olderThanMs), limit);
       if (stuck.length > 0) {
-        await collaborators.enqueue(stuck.map((row) => ({ orderNumber: row.order_number, storeId: row.store_id })));
+        await collaborators.enqueue(stuck);
         logger.info({ count: stuck.length }, 'swept pending orders back onto the placement queue');
       }
       return stuck.length;
+    },
+
+    /**
+     * Re-enqueues every order a stopped process was placing. For the in-process queue, which forgets its jobs
+     * on restart; each run sees the order `placing` and so looks it up at the retailer before buying.
+     */
+    async resumeInterruptedPlacements(limit = 1000): Promise<number> {
+      const interrupted = await orders.listOrderRefsByStatus(db, 'placing', clock.now(), limit);
+      if (interrupted.length > 0) {
+        await collaborators.enqueue(interrupted);
+        logger.info({ count: interrupted.length }, 'resumed placements a stopped process left unfinished');
+      }
+      return interrupted.length;
     },
   };
 }
