@@ -58,6 +58,8 @@ async function main(): Promise<void> {
     logger.info({ tokens: demo.tokens }, 'demo bearer tokens (development only): shopper, ops, admin');
   }
   const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
+  // The in-process queue forgot the jobs of the previous run; BullMQ keeps its own.
+  if (!config.REDIS_URL) await services.placement.resumeInterruptedPlacements();
 
   const server = app.app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL }, 'checkout service listening');
