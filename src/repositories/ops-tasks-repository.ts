@@ -99,3 +99,12 @@ export async function moveTask(
     });
   return updated === 1;
 }
+
+/** Withdraws an order's live purchase tasks (placement, price review): nobody should buy it any more. */
+export async function withdrawPurchaseTasks(db: Knex, orderId: string, by: string, now: Date): Promise<number> {
+  return db('ops_tasks')
+    .where({ order_id: orderId })
+    .whereIn('kind', ['place_order', 'price_review'])
+    .whereIn('status', ['open', 'claimed'])
+    .update({ status: 'cancelled', resolved_by: by, resolved_at: now, updated_at: now });
+}

@@ -141,3 +141,13 @@ export async function listPendingRefunds(db: Knex, limit: number): Promise<Payme
     .limit(limit);
   return rows.map(toRecord);
 }
+
+export async function findTransactionByRefundId(db: Knex, stripeRefundId: string): Promise<PaymentTransactionRecord | null> {
+  const row = await db('payment_transactions').where({ stripe_refund_id: stripeRefundId }).first();
+  return row ? toRecord(row) : null;
+}
+
+/** Remembers the provider's id of a refund still pending there, so its webhook can settle the row. */
+export async function recordRefundId(db: Knex, idempotencyKey: string, stripeRefundId: string): Promise<void> {
+  await db('payment_transactions').where({ idempotency_key: idempotencyKey }).update({ stripe_refund_id: stripeRefundId });
+}

@@ -88,11 +88,7 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
       }
       const retailerMayHaveIt = order.status !== 'pending';
       const cancelled = await transitionOrder(deps, order, 'cancelled', `cancelled by ${principal.userId}: ${reason}`);
-      await db('ops_tasks')
-        .where({ order_id: order.id })
-        .whereIn('kind', ['place_order', 'price_review'])
-        .whereIn('status', ['open', 'claimed'])
-        .update({ status: 'cancelled', resolved_by: principal.userId, resolved_at: clock.now(), updated_at: clock.now() });
+      await tasks.withdrawPurchaseTasks(db, order.id, principal.userId, clock.now());
       if (retailerMayHaveIt && !(order.placementMethod === 'manual' && !order.storeOrderNumber)) {
         await tasks.openTask(db, {
           id: newId('task'),

@@ -56,7 +56,7 @@ export function createRefundService(deps: ServiceDeps) {
         if (settled && status === 'succeeded' && tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
       });
     } else {
-      await db('payment_transactions').where({ idempotency_key: tx.idempotencyKey }).update({ stripe_refund_id: outcome.refundId });
+      await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
     }
     return toResult((await ledger.findTransactionByKey(db, tx.idempotencyKey))!);
   }
@@ -117,11 +117,11 @@ export function createRefundService(deps: ServiceDeps) {
 
     /** A provider event says how a refund ended (refunds can settle asynchronously). */
     async settleFromProvider(stripeRefundId: string, status: 'succeeded' | 'failed'): Promise<boolean> {
-      const tx = await db('payment_transactions').where({ stripe_refund_id: stripeRefundId }).first();
+      const tx = await ledger.findTransactionByRefundId(db, stripeRefundId);
       if (!tx || tx.status !== 'pending') return false;
       return db.transaction(async (trx) => {
-        const settled = await ledger.settleTransaction(trx, tx.idempotency_key, { status, failureCode: status === 'failed' ? 'failed' : null });
-        if (settled && status === 'succeeded' && tx.refund_items) await addRefundedQuantities(trx, tx.refund_items);
+        const settled = await ledger.settleTransaction(trx, tx.idempotencyKey, { status, failureCode: status === 'failed' ? 'failed' : null });
+        if (settled && status === 'succeeded' && tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
         return settled;
       });
     },

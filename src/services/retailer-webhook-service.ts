@@ -39,7 +39,7 @@ const TARGET: Record<RetailerEvent['type'], OrderStatus> = {
 export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
   const { db, clock, logger } = deps;
 
-  async function apply(store: StoreRecord, event: RetailerEvent): Promise<Omit<RetailerEventReceipt, 'eventId' | 'duplicate'>> {
+  async function apply(store: StoreRecord, event: RetailerEvent): Promise<Omit<RetailerEventReceipt, 'eventId' | 'duplicate'> & { orderId?: string }> {
     const order = await findOrderByStoreOrderNumber(db, store.id, event.data.storeOrderNumber);
     if (!order) {
       // Not recorded: the retailer's retry may arrive after our worker has recorded the placement.
@@ -48,7 +48,7 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
     const target = TARGET[event.type];
     if (order.status === target || !canTransition(order.status, target)) {
       const note = `ignored: order is ${order.status}, ${event.type} would not move it forward`;
-      return { outcome: 'ignored', orderNumber: order.orderNumber, status: order.status, note };
+      return { outcome: 'ignored', orderId: order.id, orderNumber: order.orderNumber, status: order.status, note };
     }
     const reason = `retailer ${store.slug} event ${event.id}: ${event.type}`;
     const moved = await transitionOrder(deps, order, target, reason, {
@@ -60,7 +60,7 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
       await refunds.refundRemainder(moved, `cancelled by the retailer (${event.id})`, `${order.orderNumber}:refund:retailer-cancelled`);
       await placement.settleSession(moved.checkoutSessionId);
     }
-    return { outcome: 'applied', orderNumber: moved.orderNumber, status: moved.status };
+    return { outcome: 'applied', orderId: moved.id, orderNumber: moved.orderNumber, status: moved.status };
   }
 
   return {
@@ -80,8 +80,7 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
         return { eventId: event.id, duplicate: true, outcome: seen.outcome, note: seen.note ?? undefined };
       }
       try {
-        const result = await apply(store, event);
-        const orderId = result.orderNumber ? (await db('orders').where({ order_number: result.orderNumber }).first('id'))?.id : undefined;
+        const { orderId, ...result } = await apply(store, event);
         await events.settleRetailerEvent(db, store.id, event.id, { outcome: result.outcome, orderId, note: result.note });
         if (result.outcome === 'ignored') logger.info({ store: store.slug, event: event.id, note: result.note }, 'retailer event ignored');
         return { eventId: event.id, duplicate: false, ...result };
