@@ -150,6 +150,34 @@ describe('ops', () => {
     expect(again.body.error.code).toBe('invalid_transition');
   });
 
+  it('when a refund Stripe reported failed is followed by a retry that fails again, then Stripe is asked again under a new key', async () => {
+    const store = await h.createApiStore('refail-store');
+    h.simulator.injectFaults(store.slug, { kind: 'reject', code: 'out_of_stock', count: 2 });
+    const checkout = await h.checkout('refail-shopper', [{ storeSlug: store.slug, sku: 'MUG' }]);
+    const { orderNumber, totalCents } = checkout.orders[0]!;
+    await h.waitForOrder(orderNumber, (o) => o.status === 'failed' && o.refundedCents === totalCents);
+    const [{ id: orderId }] = await h.database.db('orders').where({ order_number: orderNumber });
+    await waitFor(async () => (await h.database.db('payment_transactions').where({ order_id: orderId, status: 'succeeded' })).length === 1, 10_000, 'refund settled');
+    await h.database.db('payment_transactions').where({ order_id: orderId, type: 'refund' }).update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
+
+    await h.http.post(`/api/v1/ops/orders/${orderNumber}/retry`).set(ops).send({}).expect(202);
+    const refundsBefore = h.stripe.stats().refundsCreated;
+    const failedAgain = await h.waitForOrder(orderNumber, (o) => o.status === 'failed' && o.statusHistory.length === 5);
+    expect(failedAgain.statusHistory.map((e: { toStatus: string }) => e.toStatus)).toEqual(['pending', 'placing', 'failed', 'placing', 'failed']);
+    const rows = await waitFor(async () => {
+      const refunds = await h.database.db('payment_transactions').where({ order_id: orderId }).whereIn('type', ['refund', 'partial_refund']).orderBy('created_at');
+      return refunds.length === 2 && refunds[1].status !== 'pending' && refunds;
+    }, 10_000, 'second refund settled');
+    // The sandbox did refund the first time (only our ledger says otherwise), so Stripe refuses the second ask:
+    // the refusal is recorded as the row's outcome instead of being retried forever.
+    expect(rows.map((r) => [r.status, r.amount_cents, r.idempotency_key])).toEqual([
+      ['failed', totalCents, `${orderNumber}:refund:placement-failed:0`],
+      ['failed', totalCents, `${orderNumber}:refund:placement-failed:1`],
+    ]);
+    expect(rows[1].failure_code).toBe('charge_already_refunded');
+    expect(h.stripe.stats().refundsCreated - refundsBefore).toBe(0);
+  });
+
   it('when ops send an order waiting for them back to the retailer API, then its open task is withdrawn and the order is placed once', async () => {
     const store = await h.createApiStore('retry-restock', { fallbackMethod: 'manual' });
     h.simulator.setStock(store.slug, 'MUG', 0);

@@ -47,9 +47,12 @@ export interface RefundRequest {
 }
 
 export interface RefundOutcome {
-  refundId: string;
+  /** Null when the provider refused the request outright and created no refund. */
+  refundId: string | null;
   amountCents: number;
   status: 'pending' | 'succeeded' | 'failed' | 'canceled' | 'requires_action';
+  /** The provider's reason when it refused (e.g. charge_already_refunded). */
+  failureCode?: string;
 }
 
 export interface PaymentGateway {

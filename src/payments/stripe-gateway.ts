@@ -70,13 +70,20 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
       call(() => stripe.paymentIntents.cancel(paymentIntentId, {}, { idempotencyKey })).then(toSnapshot),
 
     async refund(request: RefundRequest): Promise<RefundOutcome> {
-      const refund = await call(() =>
-        stripe.refunds.create(
+      try {
+        const refund = await stripe.refunds.create(
           { payment_intent: request.paymentIntentId, amount: request.amountCents, reason: request.reason, metadata: request.metadata },
           { idempotencyKey: request.idempotencyKey },
-        ),
-      );
-      return { refundId: refund.id, amountCents: refund.amount, status: toRefundStatus(refund.status) };
+        );
+        return { refundId: refund.id, amountCents: refund.amount, status: toRefundStatus(refund.status) };
+      } catch (error) {
+        // A refund Stripe refuses as invalid (already refunded, more than is left, a disputed charge) will be
+        // refused again with the same key: an outcome to record, not an outage to retry.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
+          return { refundId: null, amountCents: request.amountCents, status: 'failed', failureCode: error.code ?? 'invalid_request' };
+        }
+        throw translateError(error);
+      }
     },
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {

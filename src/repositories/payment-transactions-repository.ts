@@ -151,3 +151,12 @@ export async function findTransactionByRefundId(db: Knex, stripeRefundId: string
 export async function recordRefundId(db: Knex, idempotencyKey: string, stripeRefundId: string): Promise<void> {
   await db('payment_transactions').where({ idempotency_key: idempotencyKey }).update({ stripe_refund_id: stripeRefundId });
 }
+
+/** Refunds of an order that the provider refused (status failed). */
+export async function countFailedRefunds(db: Knex, orderId: string): Promise<number> {
+  const row = await db('payment_transactions')
+    .where({ order_id: orderId, status: 'failed' })
+    .whereIn('type', ['refund', 'partial_refund'])
+    .first(db.raw('count(*)::int AS n'));
+  return row?.n ?? 0;
+}

@@ -11,6 +11,7 @@ import type { PlacementRegistry } from '../placement/placement-registry';
 import { setSessionOutcome } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
 import type { OrderRecord } from '../repositories/orders-repository';
+import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
 import { findStoreById, type StoreRecord } from '../repositories/stores-repository';
 import type { OpsTaskService } from './ops-task-service';
@@ -117,7 +118,10 @@ export function createPlacementService(
       current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason });
     }
     try {
-      await refunds.refundRemainder(current, `placement failed: ${reason}`, `${current.orderNumber}:refund:placement-failed`);
+      // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
+      // asks again under a new key, while a pending one keeps its key until it is settled.
+      const refusedBefore = await countFailedRefunds(db, current.id);
+      await refunds.refundRemainder(current, `placement failed: ${reason}`, `${current.orderNumber}:refund:placement-failed:${refusedBefore}`);
     } finally {
       // The checkout's outcome depends on its orders alone; a refund still pending is finished by a later run
       // of this order's job or by the pending-refund resume, neither of which would settle the session.

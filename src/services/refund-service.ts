@@ -50,13 +50,13 @@ export function createRefundService(deps: ServiceDeps) {
       await db.transaction(async (trx) => {
         const settled = await ledger.settleTransaction(trx, tx.idempotencyKey, {
           status,
-          stripeRefundId: outcome.refundId,
-          failureCode: status === 'failed' ? outcome.status : null,
+          stripeRefundId: outcome.refundId ?? undefined,
+          failureCode: status === 'failed' ? (outcome.failureCode ?? outcome.status) : null,
         });
         if (settled && status === 'succeeded' && tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
       });
     } else {
-      await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
+      if (outcome.refundId) await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
     }
     return toResult((await ledger.findTransactionByKey(db, tx.idempotencyKey))!);
   }
