@@ -53,6 +53,8 @@ export function createApp(deps: AppDeps) {
   const app: Express = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // API answers are per-shopper JSON that clients never revalidate: hashing every body for an ETag is wasted CPU.
+  app.set('etag', false);
   app.use(
     pinoHttp({
       logger: serviceDeps.logger,
@@ -63,6 +65,11 @@ export function createApp(deps: AppDeps) {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // pino-http binds the serialized request to a child logger on every request, whatever the level; the default
+      // serializer copies every header (and then redacts Authorization). Id, method and URL identify a request.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+      },
     }),
   );
   app.use(measureRequests(metrics));

@@ -37,6 +37,17 @@ describe('cart', () => {
     }
   });
 
+  it('holds at most 99 of one item and variant, refusing an add that would go past it', async () => {
+    await h.addToCart('cart-99', 'acme', 'MUG', 60);
+    const over = await h.http.post('/api/v1/cart/items').set(shopper('cart-99')).send({ storeSlug: 'acme', sku: 'MUG', quantity: 40 });
+    expect(over.status).toBe(400);
+    expect(over.body.error.details.fields.quantity).toMatch(/99/);
+    await h.addToCart('cart-99', 'acme', 'MUG', 39);
+    await h.addToCart('cart-99', 'acme', 'MUG', 5, { color: 'red' }); // another variant is another line
+    const { body } = await h.http.get('/api/v1/cart').set(shopper('cart-99')).expect(200);
+    expect(body.data.items.map((i: { quantity: number; color: string | null }) => [i.quantity, i.color])).toEqual([[99, null], [5, 'red']]);
+  });
+
   it('changes quantities, removes items and empties the cart, only for its owner', async () => {
     await h.addToCart('cart-3', 'acme', 'MUG', 1);
     const { body } = await h.http.get('/api/v1/cart').set(shopper('cart-3'));

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import type { PlacementMethod } from '../placement/placement-adapter';
 
 /** A cart line joined with its product and store, as pricing and the cart view need it. */
@@ -23,48 +24,41 @@ export interface CartLine {
   imageUrl: string | null;
 }
 
-/** Returns the user's cart id, creating the cart on first use. */
-export async function ensureCart(db: Knex, userId: string): Promise<string> {
-  const [row] = await db('carts')
-    .insert({ user_id: userId })
-    .onConflict('user_id')
-    .merge({ updated_at: db.fn.now() })
-    .returning('id');
-  return row.id;
-}
-
 export async function findCartId(db: Knex, userId: string): Promise<string | null> {
   const row = await db('carts').where({ user_id: userId }).first('id');
   return row?.id ?? null;
 }
 
 export async function listCartLines(db: Knex, userId: string): Promise<CartLine[]> {
-  const rows = await db('cart_items as ci')
-    .join('carts as c', 'c.id', 'ci.cart_id')
-    .join('products as p', 'p.id', 'ci.product_id')
-    .join('stores as s', 's.id', 'p.store_id')
-    .where('c.user_id', userId)
-    .orderBy([{ column: 's.name' }, { column: 'ci.created_at' }, { column: 'ci.id' }])
-    .select(
-      'ci.id',
-      'ci.product_id',
-      'ci.size',
-      'ci.color',
-      'ci.quantity',
-      'p.store_id',
-      'p.sku',
-      'p.name',
-      'p.price_cents',
-      'p.available',
-      'p.product_url',
-      'p.image_url',
-      's.slug as store_slug',
-      's.name as store_name',
-      's.currency as store_currency',
-      's.placement_method',
-      's.shipping_flat_cents',
-      's.shipping_free_above_cents',
-    );
+  const rows = await prepared(
+    'cart_items.list_lines',
+    db('cart_items as ci')
+      .join('carts as c', 'c.id', 'ci.cart_id')
+      .join('products as p', 'p.id', 'ci.product_id')
+      .join('stores as s', 's.id', 'p.store_id')
+      .where('c.user_id', userId)
+      .orderBy([{ column: 's.name' }, { column: 'ci.created_at' }, { column: 'ci.id' }])
+      .select(
+        'ci.id',
+        'ci.product_id',
+        'ci.size',
+        'ci.color',
+        'ci.quantity',
+        'p.store_id',
+        'p.sku',
+        'p.name',
+        'p.price_cents',
+        'p.available',
+        'p.product_url',
+        'p.image_url',
+        's.slug as store_slug',
+        's.name as store_name',
+        's.currency as store_currency',
+        's.placement_method',
+        's.shipping_flat_cents',
+        's.shipping_free_above_cents',
+      ),
+  );
   return rows.map((row) => ({
     id: row.id,
     productId: row.product_id,
@@ -87,23 +81,54 @@ export async function listCartLines(db: Knex, userId: string): Promise<CartLine[
   }));
 }
 
+export interface AddedCartItem {
+  /** The product with this sku at the store with this slug; null when there is none. */
+  product: { sku: string; name: string; available: boolean } | null;
+  /** The line as it now is; null, and nothing changed, when the product is missing or unavailable or the line is full. */
+  line: { id: string; quantity: number } | null;
+}
+
 /**
- * Adds to the line with the same product and variant. Null, and nothing changed, when the line would then hold
- * more than `maxQuantity`: the check and the write are one statement, so two concurrent adds cannot both pass it.
+ * Adds to the user's line with the same product and variant, creating the cart on first use: the product lookup,
+ * the cart and the line are one statement (one round trip instead of three). Nothing is written unless the product
+ * exists and is available. The line is left as it was when it would then hold more than `maxQuantity`: the check and
+ * the write are one statement, so two concurrent adds cannot both pass it.
  */
 export async function addCartItem(
   db: Knex,
-  cartId: string,
-  item: { productId: string; size: string; color: string; quantity: number },
+  userId: string,
+  item: { storeSlug: string; sku: string; size: string; color: string; quantity: number },
   maxQuantity: number,
-): Promise<{ id: string; quantity: number } | null> {
-  const [row] = await db('cart_items')
-    .insert({ cart_id: cartId, product_id: item.productId, size: item.size, color: item.color, quantity: item.quantity })
-    .onConflict(['cart_id', 'product_id', 'size', 'color'])
-    .merge({ quantity: db.raw('cart_items.quantity + EXCLUDED.quantity') })
-    .where(db.raw('cart_items.quantity + EXCLUDED.quantity <= ?', [maxQuantity]))
-    .returning(['id', 'quantity']);
-  return row ?? null;
+): Promise<AddedCartItem> {
+  const { rows } = await prepared(
+    'cart_items.add',
+    db.raw(
+      `WITH product AS (
+         SELECT p.id, p.sku, p.name, p.available
+         FROM products p JOIN stores s ON s.id = p.store_id
+         WHERE s.slug = ? AND p.sku = ?
+       ), cart AS (
+         INSERT INTO carts (user_id) SELECT ?::text FROM product WHERE product.available
+         ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
+         RETURNING id
+       ), line AS (
+         INSERT INTO cart_items (cart_id, product_id, size, color, quantity)
+         SELECT cart.id, product.id, ?::text, ?::text, ?::integer FROM cart CROSS JOIN product
+         ON CONFLICT (cart_id, product_id, size, color) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity
+         WHERE cart_items.quantity + EXCLUDED.quantity <= ?::integer
+         RETURNING id, quantity
+       )
+       SELECT product.sku, product.name, product.available, line.id AS line_id, line.quantity AS line_quantity
+       FROM product LEFT JOIN line ON true`,
+      [item.storeSlug, item.sku, userId, item.size, item.color, item.quantity, maxQuantity],
+    ),
+  );
+  const row = rows[0];
+  if (!row) return { product: null, line: null };
+  return {
+    product: { sku: row.sku, name: row.name, available: row.available },
+    line: row.line_id ? { id: row.line_id, quantity: row.line_quantity } : null,
+  };
 }
 
 export async function setCartItemQuantity(db: Knex, userId: string, itemId: string, quantity: number): Promise<boolean> {
@@ -129,8 +154,12 @@ export async function clearCart(db: Knex, userId: string): Promise<void> {
 /** Removes the lines a placed checkout bought; lines added after the snapshot stay. */
 export async function removeCartItems(db: Knex, userId: string, itemIds: readonly string[]): Promise<void> {
   if (itemIds.length === 0) return;
-  await db('cart_items')
-    .whereIn('id', itemIds)
-    .whereIn('cart_id', db('carts').select('id').where({ user_id: userId }))
-    .delete();
+  // `= ANY(array)` rather than `IN (…)`: one statement text whatever the number of items, so it can be prepared.
+  await prepared(
+    'cart_items.remove_bought',
+    db('cart_items')
+      .whereRaw('id = ANY(?::uuid[])', [[...itemIds]])
+      .whereIn('cart_id', db('carts').select('id').where({ user_id: userId }))
+      .delete(),
+  );
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
 import type { CartSnapshot } from '../domain/cart-snapshot';
 
@@ -21,6 +22,25 @@ export interface CheckoutSessionRecord {
   placedAt: Date | null;
   createdAt: Date;
 }
+
+/** What `toRecord` reads, named rather than `*` so the prepared statements below keep their result type. */
+const SESSION_COLUMNS = [
+  'id',
+  'user_id',
+  'status',
+  'cart_snapshot',
+  'shipping_address',
+  'payment_method_id',
+  'currency',
+  'total_cents',
+  'payment_intent_id',
+  'payment_attempt',
+  'place_idempotency_key',
+  'lease_expires_at',
+  'expires_at',
+  'placed_at',
+  'created_at',
+];
 
 const toRecord = (row: Record<string, any>): CheckoutSessionRecord => ({
   id: row.id,
@@ -53,21 +73,24 @@ export async function insertSession(
   db: Knex,
   session: { id: string; userId: string; snapshot: CartSnapshot; expiresAt: Date; now: Date },
 ): Promise<CheckoutSessionRecord> {
-  const [row] = await db('checkout_sessions')
-    .insert({
-      id: session.id,
-      user_id: session.userId,
-      ...snapshotColumns(session.snapshot),
-      expires_at: session.expiresAt,
-      created_at: session.now,
-      updated_at: session.now,
-    })
-    .returning('*');
+  const [row] = await prepared(
+    'checkout_sessions.insert',
+    db('checkout_sessions')
+      .insert({
+        id: session.id,
+        user_id: session.userId,
+        ...snapshotColumns(session.snapshot),
+        expires_at: session.expiresAt,
+        created_at: session.now,
+        updated_at: session.now,
+      })
+      .returning(SESSION_COLUMNS),
+  );
   return toRecord(row);
 }
 
 export async function findSession(db: Knex, id: string): Promise<CheckoutSessionRecord | null> {
-  const row = await db('checkout_sessions').where({ id }).first();
+  const row = await prepared('checkout_sessions.find', db('checkout_sessions').where({ id }).first(SESSION_COLUMNS));
   return row ? toRecord(row) : null;
 }
 
@@ -85,17 +108,24 @@ export async function updatePendingSession(
   now: Date,
   changes: PendingSessionChanges,
 ): Promise<CheckoutSessionRecord | null> {
-  const [row] = await db('checkout_sessions')
-    .where({ id, user_id: userId, status: 'pending' })
-    .where('expires_at', '>', now)
-    .update({
-      ...(changes.snapshot ? snapshotColumns(changes.snapshot) : {}),
-      ...(changes.shippingAddress ? { shipping_address: JSON.stringify(changes.shippingAddress) } : {}),
-      // A new payment method makes any earlier PaymentIntent (e.g. one awaiting 3-D Secure) irrelevant.
-      ...(changes.paymentMethodId ? { payment_method_id: changes.paymentMethodId, payment_intent_id: null } : {}),
-      updated_at: now,
-    })
-    .returning('*');
+  // The statement's shape is which of the three changes are present: at most eight prepared variants.
+  const shape = [changes.snapshot ? 'snapshot' : '', changes.shippingAddress ? 'address' : '', changes.paymentMethodId ? 'payment' : '']
+    .filter(Boolean)
+    .join('+');
+  const [row] = await prepared(
+    `checkout_sessions.update_pending:${shape}`,
+    db('checkout_sessions')
+      .where({ id, user_id: userId, status: 'pending' })
+      .where('expires_at', '>', now)
+      .update({
+        ...(changes.snapshot ? snapshotColumns(changes.snapshot) : {}),
+        ...(changes.shippingAddress ? { shipping_address: JSON.stringify(changes.shippingAddress) } : {}),
+        // A new payment method makes any earlier PaymentIntent (e.g. one awaiting 3-D Secure) irrelevant.
+        ...(changes.paymentMethodId ? { payment_method_id: changes.paymentMethodId, payment_intent_id: null } : {}),
+        updated_at: now,
+      })
+      .returning(SESSION_COLUMNS),
+  );
   return row ? toRecord(row) : null;
 }
 
@@ -112,29 +142,35 @@ export async function beginPlacement(
   now: Date,
   leaseUntil: Date,
 ): Promise<CheckoutSessionRecord | null> {
-  const [row] = await db('checkout_sessions')
-    .where({ id, user_id: userId, status: 'pending' })
-    .where('expires_at', '>', now)
-    .whereNotNull('shipping_address')
-    .whereNotNull('payment_method_id')
-    .update({
-      status: 'processing',
-      payment_attempt: db.raw('payment_attempt + 1'),
-      place_idempotency_key: idempotencyKey,
-      lease_expires_at: leaseUntil,
-      updated_at: now,
-    })
-    .returning('*');
+  const [row] = await prepared(
+    'checkout_sessions.begin_placement',
+    db('checkout_sessions')
+      .where({ id, user_id: userId, status: 'pending' })
+      .where('expires_at', '>', now)
+      .whereNotNull('shipping_address')
+      .whereNotNull('payment_method_id')
+      .update({
+        status: 'processing',
+        payment_attempt: db.raw('payment_attempt + 1'),
+        place_idempotency_key: idempotencyKey,
+        lease_expires_at: leaseUntil,
+        updated_at: now,
+      })
+      .returning(SESSION_COLUMNS),
+  );
   return row ? toRecord(row) : null;
 }
 
 /** Takes over a processing session whose holder's lease ran out (it crashed or hung). Same attempt. */
 export async function reclaimPlacement(db: Knex, id: string, now: Date, leaseUntil: Date): Promise<CheckoutSessionRecord | null> {
-  const [row] = await db('checkout_sessions')
-    .where({ id, status: 'processing' })
-    .where('lease_expires_at', '<=', now)
-    .update({ lease_expires_at: leaseUntil, updated_at: now })
-    .returning('*');
+  const [row] = await prepared(
+    'checkout_sessions.reclaim_placement',
+    db('checkout_sessions')
+      .where({ id, status: 'processing' })
+      .where('lease_expires_at', '<=', now)
+      .update({ lease_expires_at: leaseUntil, updated_at: now })
+      .returning(SESSION_COLUMNS),
+  );
   return row ? toRecord(row) : null;
 }
 
@@ -146,9 +182,12 @@ export async function releasePlacement(
   now: Date,
   paymentIntentId: string | null,
 ): Promise<void> {
-  await db('checkout_sessions')
-    .where({ id, status: 'processing', payment_attempt: attempt })
-    .update({ status: 'pending', lease_expires_at: null, payment_intent_id: paymentIntentId, updated_at: now });
+  await prepared(
+    'checkout_sessions.release_placement',
+    db('checkout_sessions')
+      .where({ id, status: 'processing', payment_attempt: attempt })
+      .update({ status: 'pending', lease_expires_at: null, payment_intent_id: paymentIntentId, updated_at: now }),
+  );
 }
 
 /** processing → placed, in the same transaction that writes the orders and the charge. Null if this attempt lost it. */
@@ -159,10 +198,13 @@ export async function markSessionPaid(
   paymentIntentId: string,
   now: Date,
 ): Promise<CheckoutSessionRecord | null> {
-  const [row] = await trx('checkout_sessions')
-    .where({ id, status: 'processing', payment_attempt: attempt })
-    .update({ status: 'placed', payment_intent_id: paymentIntentId, lease_expires_at: null, placed_at: now, updated_at: now })
-    .returning('*');
+  const [row] = await prepared(
+    'checkout_sessions.mark_paid',
+    trx('checkout_sessions')
+      .where({ id, status: 'processing', payment_attempt: attempt })
+      .update({ status: 'placed', payment_intent_id: paymentIntentId, lease_expires_at: null, placed_at: now, updated_at: now })
+      .returning(SESSION_COLUMNS),
+  );
   return row ? toRecord(row) : null;
 }
 
@@ -189,7 +231,8 @@ export async function listStaleProcessingSessions(db: Knex, now: Date, limit: nu
     .where({ status: 'processing' })
     .where('lease_expires_at', '<=', now)
     .orderBy('lease_expires_at')
-    .limit(limit);
+    .limit(limit)
+    .select(SESSION_COLUMNS);
   return rows.map(toRecord);
 }
 
@@ -202,6 +245,6 @@ export async function expireLease(db: Knex, id: string, attempt: number, now: Da
 
 export async function findSessionsByIds(db: Knex, ids: readonly string[]): Promise<CheckoutSessionRecord[]> {
   if (ids.length === 0) return [];
-  const rows = await db('checkout_sessions').whereIn('id', ids);
+  const rows = await db('checkout_sessions').whereIn('id', ids).select(SESSION_COLUMNS);
   return rows.map(toRecord);
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 
 export interface IdempotencyKeyRecord {
   scope: string;
@@ -10,6 +11,8 @@ export interface IdempotencyKeyRecord {
   lockedUntil: Date | null;
 }
 
+const COLUMNS = ['scope', 'key', 'request_fingerprint', 'status', 'response_status', 'response_body', 'locked_until'];
+
 const toRecord = (row: Record<string, any>): IdempotencyKeyRecord => ({
   scope: row.scope,
   key: row.key,
@@ -20,25 +23,37 @@ const toRecord = (row: Record<string, any>): IdempotencyKeyRecord => ({
   lockedUntil: row.locked_until,
 });
 
-/** Inserts the key as in progress; null when it already exists. */
+/**
+ * Inserts the key as in progress (`claimed`), or returns the row already there, in one round trip. Null in the rare
+ * race where another request's insert of the key committed after this statement began: the insert then does nothing
+ * while the read, which sees the statement's snapshot, finds nothing either; asking again settles it.
+ */
 export async function claimKey(
   db: Knex,
   scope: string,
   key: string,
   fingerprint: string,
   lockedUntil: Date,
-): Promise<IdempotencyKeyRecord | null> {
-  const [row] = await db('idempotency_keys')
-    .insert({ scope, key, request_fingerprint: fingerprint, status: 'in_progress', locked_until: lockedUntil })
-    .onConflict(['scope', 'key'])
-    .ignore()
-    .returning('*');
-  return row ? toRecord(row) : null;
-}
-
-export async function findKey(db: Knex, scope: string, key: string): Promise<IdempotencyKeyRecord | null> {
-  const row = await db('idempotency_keys').where({ scope, key }).first();
-  return row ? toRecord(row) : null;
+): Promise<{ claimed: boolean; record: IdempotencyKeyRecord } | null> {
+  const columns = COLUMNS.join(', ');
+  const { rows } = await prepared(
+    'idempotency_keys.claim',
+    db.raw(
+      `WITH claimed AS (
+         INSERT INTO idempotency_keys (scope, key, request_fingerprint, status, locked_until)
+         VALUES (?, ?, ?, 'in_progress', ?)
+         ON CONFLICT (scope, key) DO NOTHING
+         RETURNING true AS claimed, ${columns}
+       )
+       SELECT * FROM claimed
+       UNION ALL
+       SELECT false AS claimed, ${columns} FROM idempotency_keys
+       WHERE scope = ? AND key = ? AND NOT EXISTS (SELECT 1 FROM claimed)`,
+      [scope, key, fingerprint, lockedUntil, scope, key],
+    ),
+  );
+  const row = rows[0];
+  return row ? { claimed: row.claimed, record: toRecord(row) } : null;
 }
 
 /** Takes over an in-progress key whose holder's lock ran out. */
@@ -51,9 +66,12 @@ export async function reclaimKey(db: Knex, scope: string, key: string, now: Date
 }
 
 export async function completeKey(db: Knex, scope: string, key: string, status: number, body: unknown): Promise<void> {
-  await db('idempotency_keys')
-    .where({ scope, key })
-    .update({ status: 'completed', response_status: status, response_body: JSON.stringify(body), locked_until: null, updated_at: db.fn.now() });
+  await prepared(
+    'idempotency_keys.complete',
+    db('idempotency_keys')
+      .where({ scope, key })
+      .update({ status: 'completed', response_status: status, response_body: JSON.stringify(body), locked_until: null, updated_at: db.fn.now() }),
+  );
 }
 
 export async function releaseKey(db: Knex, scope: string, key: string): Promise<void> {

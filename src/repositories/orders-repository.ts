@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
 import type { OrderStatus } from '../domain/order-status';
 import type { PlacementMethod } from '../placement/placement-adapter';
@@ -54,7 +55,48 @@ export interface StatusHistoryRecord {
   createdAt: Date;
 }
 
-const ORDER_COLUMNS = ['o.*', 's.name as store_name', 's.slug as store_slug'];
+/** What `toOrder` reads, named rather than `o.*` so the prepared statements below keep their result type. */
+const ORDER_TABLE_COLUMNS = [
+  'id',
+  'order_number',
+  'checkout_session_id',
+  'store_id',
+  'user_id',
+  'status',
+  'placement_method',
+  'currency',
+  'subtotal_cents',
+  'shipping_cents',
+  'tax_cents',
+  'total_cents',
+  'shipping_address',
+  'store_order_number',
+  'retailer_total_cents',
+  'tracking_number',
+  'carrier',
+  'estimated_delivery',
+  'failure_reason',
+  'placed_at',
+  'created_at',
+  'updated_at',
+];
+const ORDER_COLUMNS = [...ORDER_TABLE_COLUMNS.map((column) => `o.${column}`), 's.name as store_name', 's.slug as store_slug'];
+const ITEM_COLUMNS = [
+  'id',
+  'order_id',
+  'product_id',
+  'sku',
+  'name',
+  'size',
+  'color',
+  'product_url',
+  'image_url',
+  'quantity',
+  'unit_price_cents',
+  'total_price_cents',
+  'status',
+  'refunded_quantity',
+];
 
 const toOrder = (row: Record<string, any>): OrderRecord => ({
   id: row.id,
@@ -116,8 +158,10 @@ export interface NewOrder {
 }
 
 /**
- * Writes orders and their items; the history trigger records each order's first status. Returns the orders as
- * `listSessionOrders` would (store name order), read back in the same statement that inserts them.
+ * Writes orders and their items in one statement; the history trigger records each order's first status. Returns
+ * the orders as `listSessionOrders` would (store name order), read back in the same statement that inserts them.
+ * The rows travel as two JSON arrays, so the statement's text is the same however many orders and items a checkout
+ * has, and it can be prepared.
  */
 export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], now: Date): Promise<OrderRecord[]> {
   if (orders.length === 0) return [];
@@ -132,21 +176,11 @@ export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], no
     shipping_cents: order.shippingCents,
     tax_cents: order.taxCents,
     total_cents: order.totalCents,
-    shipping_address: JSON.stringify(order.shippingAddress),
-    status_reason: 'payment captured; awaiting placement',
-    created_at: now,
-    updated_at: now,
+    shipping_address: order.shippingAddress,
   }));
-  const rows: Record<string, any>[] = await trx
-    .with('o', (insert) => insert.into('orders').insert(orderRows).returning('*'))
-    .from('o')
-    .join('stores as s', 's.id', 'o.store_id')
-    .orderBy('s.name')
-    .select(ORDER_COLUMNS);
-  const idByNumber = new Map(rows.map((row) => [row.order_number, row.id]));
-  const items = orders.flatMap((order) =>
+  const itemRows = orders.flatMap((order) =>
     order.items.map((item, position) => ({
-      order_id: idByNumber.get(order.orderNumber),
+      order_number: order.orderNumber,
       product_id: item.productId,
       sku: item.sku,
       name: item.name,
@@ -160,30 +194,58 @@ export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], no
       position,
     })),
   );
-  await trx('order_items').insert(items);
+  const { rows } = await prepared(
+    'orders.insert_with_items',
+    trx.raw(
+      `WITH o AS (
+         INSERT INTO orders (order_number, checkout_session_id, store_id, user_id, placement_method, currency, subtotal_cents,
+                             shipping_cents, tax_cents, total_cents, shipping_address, status_reason, created_at, updated_at)
+         SELECT x.order_number, x.checkout_session_id, x.store_id, x.user_id, x.placement_method, x.currency, x.subtotal_cents,
+                x.shipping_cents, x.tax_cents, x.total_cents, x.shipping_address, 'payment captured; awaiting placement', ?::timestamptz, ?::timestamptz
+         FROM jsonb_to_recordset(?::jsonb) AS x(order_number text, checkout_session_id text, store_id uuid, user_id text,
+           placement_method text, currency text, subtotal_cents integer, shipping_cents integer, tax_cents integer,
+           total_cents integer, shipping_address jsonb)
+         RETURNING ${ORDER_TABLE_COLUMNS.join(', ')}
+       ), i AS (
+         INSERT INTO order_items (order_id, product_id, sku, name, size, color, product_url, image_url, quantity,
+                                  unit_price_cents, total_price_cents, "position")
+         SELECT o.id, x.product_id, x.sku, x.name, x.size, x.color, x.product_url, x.image_url, x.quantity,
+                x.unit_price_cents, x.total_price_cents, x."position"
+         FROM jsonb_to_recordset(?::jsonb) AS x(order_number text, product_id uuid, sku text, name text, size text, color text,
+           product_url text, image_url text, quantity integer, unit_price_cents integer, total_price_cents integer, "position" integer)
+         JOIN o ON o.order_number = x.order_number
+       )
+       SELECT ${ORDER_COLUMNS.join(', ')} FROM o JOIN stores s ON s.id = o.store_id ORDER BY s.name`,
+      [now, now, JSON.stringify(orderRows), JSON.stringify(itemRows)],
+    ),
+  );
   return rows.map(toOrder);
 }
 
 export async function findOrderByNumber(db: Knex, orderNumber: string): Promise<OrderRecord | null> {
-  const row = await db('orders as o')
-    .join('stores as s', 's.id', 'o.store_id')
-    .where('o.order_number', orderNumber)
-    .first(ORDER_COLUMNS);
+  const row = await prepared(
+    'orders.find_by_number',
+    db('orders as o').join('stores as s', 's.id', 'o.store_id').where('o.order_number', orderNumber).first(ORDER_COLUMNS),
+  );
   return row ? toOrder(row) : null;
 }
 
 export async function listSessionOrders(db: Knex, checkoutSessionIds: readonly string[]): Promise<OrderRecord[]> {
   if (checkoutSessionIds.length === 0) return [];
-  const rows = await db('orders as o')
-    .join('stores as s', 's.id', 'o.store_id')
-    .whereIn('o.checkout_session_id', checkoutSessionIds)
-    .orderBy([{ column: 'o.created_at' }, { column: 's.name' }])
-    .select(ORDER_COLUMNS);
+  // `= ANY(array)` rather than `IN (…)`: one statement text whatever the number of sessions, so it can be prepared.
+  const rows = await prepared(
+    'orders.list_by_sessions',
+    db('orders as o')
+      .join('stores as s', 's.id', 'o.store_id')
+      .whereRaw('o.checkout_session_id = ANY(?::text[])', [[...checkoutSessionIds]])
+      .orderBy([{ column: 'o.created_at' }, { column: 's.name' }])
+      .select(ORDER_COLUMNS),
+  );
   return rows.map(toOrder);
 }
 
 export async function listOrderItems(db: Knex, orderId: string): Promise<OrderItemRecord[]> {
-  const rows = await db('order_items').where({ order_id: orderId }).orderBy('position');
+  const rows = await prepared('order_items.list', db('order_items').where({ order_id: orderId }).orderBy('position').select(ITEM_COLUMNS));
   return rows.map(toItem);
 }
 
@@ -279,6 +341,17 @@ export interface OrderChanges {
  * records the move with `reason`. Returns the order as changed (read back in the same statement), or null
  * when it was no longer in `from`. Only the order state machine calls this.
  */
+const OPTIONAL_ORDER_CHANGES: readonly (keyof OrderChanges)[] = [
+  'storeOrderNumber',
+  'retailerTotalCents',
+  'placementMethod',
+  'trackingNumber',
+  'carrier',
+  'estimatedDelivery',
+  'failureReason',
+  'placedAt',
+];
+
 export async function updateOrderStatus(
   db: Knex,
   orderId: string,
@@ -288,23 +361,27 @@ export async function updateOrderStatus(
   changes: OrderChanges,
   now: Date,
 ): Promise<OrderRecord | null> {
-  const update = db('orders')
-    .where({ id: orderId, status: from })
-    .update({
-      status: to,
-      status_reason: reason,
-      updated_at: now,
-      ...(changes.storeOrderNumber !== undefined ? { store_order_number: changes.storeOrderNumber } : {}),
-      ...(changes.retailerTotalCents !== undefined ? { retailer_total_cents: changes.retailerTotalCents } : {}),
-      ...(changes.placementMethod !== undefined ? { placement_method: changes.placementMethod } : {}),
-      ...(changes.trackingNumber !== undefined ? { tracking_number: changes.trackingNumber } : {}),
-      ...(changes.carrier !== undefined ? { carrier: changes.carrier } : {}),
-      ...(changes.estimatedDelivery !== undefined ? { estimated_delivery: changes.estimatedDelivery } : {}),
-      ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
-      ...(changes.placedAt !== undefined ? { placed_at: changes.placedAt } : {}),
-    })
-    .returning('*');
-  const row = await db.with('o', update).from('o').join('stores as s', 's.id', 'o.store_id').first(ORDER_COLUMNS);
+  const set = {
+    status: to,
+    status_reason: reason,
+    updated_at: now,
+    ...(changes.storeOrderNumber !== undefined ? { store_order_number: changes.storeOrderNumber } : {}),
+    ...(changes.retailerTotalCents !== undefined ? { retailer_total_cents: changes.retailerTotalCents } : {}),
+    ...(changes.placementMethod !== undefined ? { placement_method: changes.placementMethod } : {}),
+    ...(changes.trackingNumber !== undefined ? { tracking_number: changes.trackingNumber } : {}),
+    ...(changes.carrier !== undefined ? { carrier: changes.carrier } : {}),
+    ...(changes.estimatedDelivery !== undefined ? { estimated_delivery: changes.estimatedDelivery } : {}),
+    ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
+    ...(changes.placedAt !== undefined ? { placed_at: changes.placedAt } : {}),
+  };
+  const update = db('orders').where({ id: orderId, status: from }).update(set).returning(ORDER_TABLE_COLUMNS);
+  // The statement's shape is which of the eight optional columns change (a bit each, at most 256 variants); in
+  // practice a handful of transitions use a handful of combinations.
+  const shape = OPTIONAL_ORDER_CHANGES.reduce((mask, key, bit) => (changes[key] !== undefined ? mask | (1 << bit) : mask), 0);
+  const row = await prepared(
+    `orders.update_status.${shape}`,
+    db.with('o', update).from('o').join('stores as s', 's.id', 'o.store_id').first(ORDER_COLUMNS),
+  );
   return row ? toOrder(row) : null;
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import type { PlacementMethod } from '../placement/placement-adapter';
 
 export type AttemptOutcome = 'placed' | 'deferred' | 'transient_error' | 'permanent_error' | 'price_mismatch';
@@ -19,16 +20,19 @@ export async function recordAttempt(
   orderId: string,
   attempt: Omit<PlacementAttemptRecord, 'createdAt'>,
 ): Promise<void> {
-  await db('placement_attempts').insert({
-    order_id: orderId,
-    method: attempt.method,
-    attempt: attempt.attempt,
-    outcome: attempt.outcome,
-    error_code: attempt.errorCode,
-    message: attempt.message?.slice(0, 2000) ?? null,
-    details: JSON.stringify(attempt.details),
-    duration_ms: attempt.durationMs,
-  });
+  await prepared(
+    'placement_attempts.insert',
+    db('placement_attempts').insert({
+      order_id: orderId,
+      method: attempt.method,
+      attempt: attempt.attempt,
+      outcome: attempt.outcome,
+      error_code: attempt.errorCode,
+      message: attempt.message?.slice(0, 2000) ?? null,
+      details: JSON.stringify(attempt.details),
+      duration_ms: attempt.durationMs,
+    }),
+  );
 }
 
 export async function listAttempts(db: Knex, orderId: string): Promise<PlacementAttemptRecord[]> {

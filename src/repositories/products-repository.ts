@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 
 export interface ProductRecord {
   id: string;
@@ -21,6 +22,8 @@ interface ProductRow {
   image_url: string | null;
   available: boolean;
 }
+
+const PRODUCT_COLUMNS = ['id', 'store_id', 'sku', 'name', 'price_cents', 'product_url', 'image_url', 'available'] as const;
 
 const toRecord = (row: ProductRow): ProductRecord => ({
   id: row.id,
@@ -68,9 +71,12 @@ export async function upsertProduct(db: Knex, product: ProductUpsert): Promise<{
 
 /** The product with this sku at the store with this slug: one lookup where the cart needs both. */
 export async function findProductAtStore(db: Knex, storeSlug: string, sku: string): Promise<ProductRecord | null> {
-  const row = await db('products as p')
-    .join('stores as s', 's.id', 'p.store_id')
-    .where({ 's.slug': storeSlug, 'p.sku': sku })
-    .first('p.*');
+  const row = await prepared(
+    'products.find_at_store',
+    db('products as p')
+      .join('stores as s', 's.id', 'p.store_id')
+      .where({ 's.slug': storeSlug, 'p.sku': sku })
+      .first(PRODUCT_COLUMNS.map((column) => `p.${column}`)),
+  );
   return row ? toRecord(row) : null;
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import type { PlacementMethod } from '../placement/placement-adapter';
 
 export interface StoreRecord {
@@ -30,6 +31,21 @@ interface StoreRow {
   shipping_free_above_cents: number | null;
   price_tolerance_cents: number;
 }
+
+/** What `toRecord` reads, named rather than `*` so a prepared statement keeps its result type. */
+const STORE_COLUMNS = [
+  'id',
+  'slug',
+  'name',
+  'placement_method',
+  'placement_config',
+  'fallback_method',
+  'webhook_secret',
+  'currency',
+  'shipping_flat_cents',
+  'shipping_free_above_cents',
+  'price_tolerance_cents',
+];
 
 const toRecord = (row: StoreRow): StoreRecord => ({
   id: row.id,
@@ -77,7 +93,7 @@ export async function findStoreBySlug(db: Knex, slug: string): Promise<StoreReco
 }
 
 export async function findStoreById(db: Knex, id: string): Promise<StoreRecord | null> {
-  const row = await db('stores').where({ id }).first();
+  const row = await prepared('stores.find_by_id', db('stores').where({ id }).first(STORE_COLUMNS));
   return row ? toRecord(row) : null;
 }
 

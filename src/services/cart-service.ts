@@ -2,7 +2,6 @@ import { DomainError, validationFailed } from '../domain/errors';
 import { sumCents } from '../domain/money';
 import * as carts from '../repositories/carts-repository';
 import type { CartLine } from '../repositories/carts-repository';
-import { findProductAtStore } from '../repositories/products-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface CartView {
@@ -31,14 +30,11 @@ export function createCartService({ db }: ServiceDeps) {
       userId: string,
       input: { storeSlug: string; sku: string; quantity: number; size?: string; color?: string },
     ): Promise<CartView> {
-      const product = await findProductAtStore(db, input.storeSlug, input.sku);
+      const line = { storeSlug: input.storeSlug, sku: input.sku, size: input.size ?? '', color: input.color ?? '', quantity: input.quantity };
+      const { product, line: added } = await carts.addCartItem(db, userId, line, MAX_QUANTITY);
       if (!product) throw new DomainError('product_not_found', `No product "${input.sku}" at store "${input.storeSlug}"`);
       if (!product.available) throw new DomainError('product_unavailable', `"${product.name}" is not available`, { sku: product.sku });
-      const cartId = await carts.ensureCart(db, userId);
-      const line = { productId: product.id, size: input.size ?? '', color: input.color ?? '', quantity: input.quantity };
-      if (!(await carts.addCartItem(db, cartId, line, MAX_QUANTITY))) {
-        throw validationFailed({ quantity: `the cart may hold at most ${MAX_QUANTITY} of one item` });
-      }
+      if (!added) throw validationFailed({ quantity: `the cart may hold at most ${MAX_QUANTITY} of one item` });
       return view(userId);
     },
 

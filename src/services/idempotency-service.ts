@@ -19,9 +19,10 @@ export function createIdempotencyService({ db, clock }: { db: Knex; clock: Clock
     async claim(scope: string, key: string, fingerprint: string): Promise<IdempotencyClaim> {
       const now = clock.now();
       const lockedUntil = new Date(now.getTime() + lockMs);
-      if (await keys.claimKey(db, scope, key, fingerprint, lockedUntil)) return { kind: 'claimed' };
-      const existing = await keys.findKey(db, scope, key);
-      if (!existing) return this.claim(scope, key, fingerprint);
+      const claim = await keys.claimKey(db, scope, key, fingerprint, lockedUntil);
+      if (!claim) return this.claim(scope, key, fingerprint);
+      if (claim.claimed) return { kind: 'claimed' };
+      const existing = claim.record;
       if (existing.requestFingerprint !== fingerprint) return { kind: 'mismatch' };
       if (existing.status === 'completed') return { kind: 'replay', status: existing.responseStatus!, body: existing.responseBody };
       if (await keys.reclaimKey(db, scope, key, now, lockedUntil)) return { kind: 'claimed' };
