@@ -139,6 +139,14 @@ describe('ops dashboard in Chromium', () => {
     expect(await textOf(page, row)).toContain('ops-1');
     expect(await unlabelledControls(page)).toEqual([]);
 
+    // Changed their mind: release it back to the queue, then take it again.
+    await page.click('#release-task');
+    await waitForText(page, '#notice-status', 'is open again');
+    await page.waitForSelector('#claim-task');
+    await page.click('#claim-task');
+    await waitForText(page, '#notice-status', 'You claimed the task');
+    await page.waitForSelector('#complete-task');
+
     await page.click('#complete-task'); // nothing typed yet: the field says what it needs, nothing is sent
     await waitForText(page, '#store-order-number-error', 'Enter the retailer’s order number');
     expect((await h.http.get(`/api/v1/orders/${orderNumber}`).set(ops).expect(200)).body.data.status).toBe('placing');

@@ -69,5 +69,17 @@ describe('orders', () => {
     expect(shipped.body.data.statusHistory.map((e: { toStatus: string }) => e.toStatus)).toEqual(['pending', 'placing', 'placed', 'shipped']);
     const seenByShopper = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('reader-2')).expect(200);
     expect(seenByShopper.body.data.refundedCents).toBe(0);
+
+    // PUT is idempotent: the same tracking again changes nothing; other tracking corrects it, with a trace.
+    const tracking = { trackingNumber: '1Z999AA10123456784', carrier: 'UPS', estimatedDelivery: '2026-12-01' };
+    const again = await h.http.put(`/api/v1/orders/${orderNumber}/tracking`).set(bearer('ops-1', 'ops')).send(tracking).expect(200);
+    expect(again.body.data.statusHistory).toHaveLength(4);
+    const corrected = await h.http
+      .put(`/api/v1/orders/${orderNumber}/tracking`)
+      .set(bearer('ops-1', 'ops'))
+      .send({ trackingNumber: '9400111899223197428490', carrier: 'USPS' })
+      .expect(200);
+    expect(corrected.body.data).toMatchObject({ status: 'shipped', trackingNumber: '9400111899223197428490', carrier: 'USPS', estimatedDelivery: null });
+    expect(corrected.body.data.statusHistory.at(-1)).toMatchObject({ fromStatus: 'shipped', toStatus: 'shipped', reason: expect.stringContaining('corrected') });
   });
 });

@@ -36,6 +36,9 @@ export function createOpsController(ops: OpsService) {
     async claim(req: Request, res: Response) {
       send(res, presentTask(await ops.claim(principalOf(req), taskId(req))));
     },
+    async release(req: Request, res: Response) {
+      send(res, presentTask(await ops.release(principalOf(req), taskId(req))));
+    },
     async complete(req: Request, res: Response) {
       const id = taskId(req);
       const { storeOrderNumber } = parseInput(CompleteTaskInput, req.body);

@@ -24,7 +24,8 @@ const TRANSITIONS: Record<OrderStatus, readonly OrderStatus[]> = {
   placing: ['placing', 'placed', 'failed', 'cancelled'],
   placed: ['confirmed', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'],
   confirmed: ['shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'],
-  shipped: ['delivered', 'refunded', 'partially_refunded'],
+  // shipped → shipped: ops correct the tracking of a parcel already on its way.
+  shipped: ['shipped', 'delivered', 'refunded', 'partially_refunded'],
   delivered: ['refunded', 'partially_refunded'],
   // An ops retry sends a failed order back into placement; a failed order that is refunded says so.
   failed: ['placing', 'refunded'],

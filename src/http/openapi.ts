@@ -116,6 +116,7 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
   add('get', '/ops/tasks', { summary: 'Tasks for people: manual placements and price reviews', tags: ops, query: TaskListQuery, response: z.array(OpsTask), errors: { 403: 'forbidden' } });
   add('get', '/ops/tasks/{taskId}', { summary: 'One task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
   add('post', '/ops/tasks/{taskId}/claim', { summary: 'Claim a task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
+  add('post', '/ops/tasks/{taskId}/release', { summary: 'Give a claimed task back (the claimer or an admin)', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
   add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: opsErrors });
   add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: opsErrors });
   add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, errors: { 403: 'forbidden' } });

@@ -108,3 +108,9 @@ export async function withdrawPurchaseTasks(db: Knex, orderId: string, by: strin
     .whereIn('status', ['open', 'claimed'])
     .update({ status: 'cancelled', resolved_by: by, resolved_at: now, updated_at: now });
 }
+
+/** Gives a claimed task back to the queue; false when it is no longer claimed. */
+export async function releaseTask(db: Knex, id: string, now: Date): Promise<boolean> {
+  const updated = await db('ops_tasks').where({ id, status: 'claimed' }).update({ status: 'open', claimed_by: null, claimed_at: null, updated_at: now });
+  return updated === 1;
+}

@@ -8,6 +8,7 @@ export function opsRoutes(controller: ReturnType<typeof createOpsController>): R
   router.get('/ops/tasks', controller.listTasks);
   router.get('/ops/tasks/:taskId', controller.getTask);
   router.post('/ops/tasks/:taskId/claim', controller.claim);
+  router.post('/ops/tasks/:taskId/release', controller.release);
   router.post('/ops/tasks/:taskId/complete', controller.complete);
   router.post('/ops/tasks/:taskId/fail', controller.fail);
   router.get('/ops/orders', controller.listOrders);

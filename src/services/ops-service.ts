@@ -71,6 +71,17 @@ export function createOpsService(
       return loadTask(taskId);
     },
 
+    /** The person who claimed a task (or an admin) gives it back to the queue for someone else. */
+    async release(principal: Principal, taskId: string): Promise<OpsTaskRecord> {
+      const task = await loadTask(taskId);
+      if (task.status !== 'claimed') throw new DomainError('task_not_open', `Task is ${task.status}, not claimed`);
+      if (task.claimedBy !== principal.userId && principal.role !== 'admin') {
+        throw new DomainError('task_not_open', `Task is claimed by ${task.claimedBy}; only they or an admin can release it`);
+      }
+      if (!(await tasks.releaseTask(db, taskId, clock.now()))) throw new DomainError('task_not_open', 'Task changed meanwhile');
+      return loadTask(taskId);
+    },
+
     /**
      * A person placed the order on the retailer's site: it is placed with the retailer's order number. For a
      * cancel task, the person cancelled it there (the order was already cancelled and refunded).

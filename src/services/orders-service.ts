@@ -99,10 +99,19 @@ export function createOrdersService(deps: ServiceDeps) {
       tracking: { trackingNumber: string; carrier: string; estimatedDelivery?: string },
     ): Promise<OrderDetail> {
       const order = await loadVisibleOrder(principal, orderNumber);
-      const shipped = await transitionOrder(deps, order, 'shipped', `tracking ${tracking.carrier} ${tracking.trackingNumber} recorded by ${principal.userId}`, {
+      const estimatedDelivery = tracking.estimatedDelivery ?? null;
+      const unchanged =
+        order.status === 'shipped' &&
+        order.trackingNumber === tracking.trackingNumber &&
+        order.carrier === tracking.carrier &&
+        order.estimatedDelivery === estimatedDelivery;
+      // PUT is idempotent: the same tracking again changes nothing; different tracking on a shipped order corrects it.
+      if (unchanged) return detail(order);
+      const verb = order.status === 'shipped' ? 'corrected' : 'recorded';
+      const shipped = await transitionOrder(deps, order, 'shipped', `tracking ${tracking.carrier} ${tracking.trackingNumber} ${verb} by ${principal.userId}`, {
         trackingNumber: tracking.trackingNumber,
         carrier: tracking.carrier,
-        estimatedDelivery: tracking.estimatedDelivery ?? null,
+        estimatedDelivery,
       });
       return detail(shipped);
     },

@@ -146,26 +146,51 @@ const mayResolve = (task, user) =>
   task.status === 'open' || (task.status === 'claimed' && (task.claimedBy === user.userId || user.role === 'admin'));
 
 function claimArea(task, listStatus, ctx) {
-  if (task.status === 'claimed' && task.claimedBy !== ctx.user.userId) {
-    return h('p', { class: 'note' }, `${task.claimedBy} is working on this task; only they (or an admin) can complete or fail it.`);
+  const mine = task.claimedBy === ctx.user.userId;
+  if (task.status === 'claimed' && !mine && ctx.user.role !== 'admin') {
+    return h('p', { class: 'note' }, `${task.claimedBy} is working on this task; only they (or an admin) can complete, fail or release it.`);
   }
-  if (task.status === 'claimed') return h('p', { class: 'note' }, 'You have claimed this task: place the order, then complete it below.');
+  if (task.status === 'claimed') {
+    return h(
+      'div',
+      {},
+      h('p', { class: 'note' }, mine ? 'You have claimed this task: place the order, then complete it below.' : `${task.claimedBy} claimed this task.`),
+      taskActionForm(task, ctx, {
+        action: 'release',
+        label: 'Release',
+        hint: ' to give it back to the queue for someone else.',
+        done: `The task for ${task.orderNumber} is open again.`,
+        nextStatus: 'open',
+      }),
+    );
+  }
   if (task.status !== 'open') return null;
+  return taskActionForm(task, ctx, {
+    action: 'claim',
+    label: 'Claim',
+    hint: ' so nobody else works on it at the same time.',
+    done: `You claimed the task for ${task.orderNumber}. Place the order, then complete the task.`,
+    nextStatus: 'claimed',
+  });
+}
+
+/** A one-button form that POSTs /ops/tasks/:id/<action>, then reports and follows the task to its new list. */
+function taskActionForm(task, ctx, { action, label, hint, done, nextStatus }) {
   const form = h(
     'form',
-    { class: 'claim', 'aria-label': 'Claim this task' },
-    h('button', { type: 'submit', id: 'claim-task', class: 'primary' }, 'Claim'),
-    h('span', { class: 'hint' }, ' so nobody else works on it at the same time.'),
+    { class: action, 'aria-label': `${label} this task` },
+    h('button', { type: 'submit', id: `${action}-task`, class: action === 'claim' ? 'primary' : '' }, label),
+    h('span', { class: 'hint' }, hint),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void whileBusy(form, async () => {
       try {
-        await api('POST', `/ops/tasks/${encodeURIComponent(task.taskId)}/claim`);
-        ctx.success(`You claimed the task for ${task.orderNumber}. Place the order, then complete the task.`);
-        ctx.go(taskHash(task.taskId, 'claimed'));
+        await api('POST', `/ops/tasks/${encodeURIComponent(task.taskId)}/${action}`);
+        ctx.success(done);
+        ctx.go(taskHash(task.taskId, nextStatus));
       } catch (error) {
-        ctx.failure(error, `Could not claim the task for ${task.orderNumber}`);
+        ctx.failure(error, `Could not ${action} the task for ${task.orderNumber}`);
         ctx.refresh();
       }
     });
