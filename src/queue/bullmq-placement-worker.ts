@@ -17,32 +17,23 @@ import type {
   PlacementExhaustedHandler,
   PlacementJob,
   PlacementJobHandler,
+  PlacementRunnerOptions,
   PlacementWorkerHandle,
 } from './placement-queue';
 import { createRedisCircuitBreaker } from './redis-circuit-breaker';
 import { createRedisStoreLimiter } from './redis-store-limiter';
 
 export type BullmqPlacementWorkerOptions = RedisTarget &
-  QueueLocation & {
-    handler: PlacementJobHandler;
-    onExhausted: PlacementExhaustedHandler;
-    /** Jobs running at once in this process. */
-    concurrency?: number;
-    /** Jobs running at once for one store, across every worker process. */
-    storeConcurrency?: number;
-    breaker?: Partial<Omit<BreakerPolicy, 'probeLeaseMs'>>;
-    backoff?: Partial<BackoffPolicy>;
+  QueueLocation &
+  PlacementRunnerOptions & {
     /** A store slot (or probe) whose worker stopped renewing it is freed after this long. */
     storeLeaseMs?: number;
-    /** How long a job held back by a busy store (or a running probe) waits before asking again. */
-    storeBusyDelayMs?: number;
     /** BullMQ's job lock: a worker that stops renewing it (killed, frozen) loses the job after this long. */
     lockDurationMs?: number;
     /** How often BullMQ looks for jobs whose lock expired, to hand them to another worker. */
     stalledIntervalMs?: number;
     /** How many times a job may be recovered after its worker died before it is failed for good. */
     maxStalledCount?: number;
-    logger?: Logger;
   };
 
 /**

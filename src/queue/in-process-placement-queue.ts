@@ -4,23 +4,14 @@ import { computeBackoffMs, defaultBackoffPolicy, type BackoffPolicy, type Random
 import { defaultBreakerPolicy, type BreakerPolicy, type BreakerStatus } from './breaker-state';
 import { createMemoryCircuitBreaker } from './circuit-breaker';
 import { runPlacementAttempt, type StoreGate } from './placement-attempt';
-import { placementJobKey, type PlacementExhaustedHandler, type PlacementJob, type PlacementJobHandler, type PlacementQueue } from './placement-queue';
+import { placementJobKey, type PlacementExhaustedHandler, type PlacementJob, type PlacementJobHandler, type PlacementQueue,
+  type PlacementRunnerOptions,
+} from './placement-queue';
 import { createMemoryStoreLimiter } from './store-limiter';
 
-export interface InProcessPlacementQueueOptions {
-  handler: PlacementJobHandler;
-  onExhausted: PlacementExhaustedHandler;
-  /** Jobs running at once in this process. */
-  concurrency?: number;
-  /** Jobs running at once for one store. */
-  storeConcurrency?: number;
-  breaker?: Partial<Omit<BreakerPolicy, 'probeLeaseMs'>>;
-  backoff?: Partial<BackoffPolicy>;
+export interface InProcessPlacementQueueOptions extends PlacementRunnerOptions {
   /** Tries per job, the first included. */
   attempts?: number;
-  /** How long a job held back by a busy store (or a running probe) waits before asking again. */
-  storeBusyDelayMs?: number;
-  logger?: Logger;
   now?: () => number;
   random?: Random;
 }

@@ -1,4 +1,6 @@
-import type { BreakerStatus } from './breaker-state';
+import type { Logger } from 'pino';
+import type { BackoffPolicy } from './backoff';
+import type { BreakerPolicy, BreakerStatus } from './breaker-state';
 
 /**
  * The placement queue contract: one job per paid store order. The queue owns the mechanics (dedupe, retries,
@@ -55,4 +57,19 @@ export interface PlacementWorkerHandle {
   getBreakerState(storeId: string): Promise<BreakerStatus>;
   /** Stops taking jobs and waits for the running ones to finish. */
   close(): Promise<void>;
+}
+
+/** What both queue implementations take: the domain's handlers and the same retry and store-gate policy. */
+export interface PlacementRunnerOptions {
+  handler: PlacementJobHandler;
+  onExhausted: PlacementExhaustedHandler;
+  /** Jobs running at once in this process. */
+  concurrency?: number;
+  /** Jobs running at once for one store (across every worker process, for BullMQ). */
+  storeConcurrency?: number;
+  breaker?: Partial<Omit<BreakerPolicy, 'probeLeaseMs'>>;
+  backoff?: Partial<BackoffPolicy>;
+  /** How long a job held back by a busy store (or a running probe) waits before asking again. */
+  storeBusyDelayMs?: number;
+  logger?: Logger;
 }
