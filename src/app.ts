@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import express, { type Express } from 'express';
 import type { Knex } from 'knex';
-import pinoHttp from 'pino-http';
 import swaggerUi from 'swagger-ui-express';
 import { createCartController } from './controllers/cart-controller';
 import { createCatalogController } from './controllers/catalog-controller';
@@ -12,7 +10,8 @@ import { DomainError } from './domain/errors';
 import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotent } from './http/idempotency';
-import { createMetrics, measureRequests } from './http/metrics';
+import { createMetrics } from './http/metrics';
+import { observeRequests } from './http/request-observer';
 import { buildOpenApiDocument } from './http/openapi';
 import type { Logger } from './logger';
 import type { PaymentGateway } from './payments/payment-gateway';
@@ -30,6 +29,8 @@ import { createWebhooksController } from './controllers/webhooks-controller';
 import { adminOrdersRoutes } from './routes/admin-orders-routes';
 import { webhooksRoutes } from './routes/webhooks-routes';
 import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
+import { createMeController } from './controllers/me-controller';
+import { meRoutes } from './routes/me-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -55,24 +56,7 @@ export function createApp(deps: AppDeps) {
   app.set('trust proxy', 'loopback');
   // API answers are per-shopper JSON that clients never revalidate: hashing every body for an ETag is wasted CPU.
   app.set('etag', false);
-  app.use(
-    pinoHttp({
-      logger: serviceDeps.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
-      // pino-http binds the serialized request to a child logger on every request, whatever the level; the default
-      // serializer copies every header (and then redacts Authorization). Id, method and URL identify a request.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-      },
-    }),
-  );
-  app.use(measureRequests(metrics));
+  app.use(observeRequests(serviceDeps.logger, metrics));
   app.use(
     express.json({
       limit: '100kb',
@@ -95,6 +79,7 @@ export function createApp(deps: AppDeps) {
   api.use(publicCatalogRoutes(catalogController));
   api.use(webhooksRoutes(createWebhooksController(services.retailerWebhooks, services.paymentWebhooks)));
   api.use(authenticate(deps.jwtSecret));
+  api.use(meRoutes(createMeController()));
   api.use(adminCatalogRoutes(catalogController));
   api.use(cartRoutes(createCartController(services.cart)));
   const idempotentRequest = idempotent(services.idempotency);

@@ -76,7 +76,8 @@ function orderOf(lines: Line[]): PlacementOrder {
 function contextOf(overrides: Partial<PlacementContext> & { config?: Record<string, unknown> } = {}): PlacementContext {
   const { config, ...rest } = overrides;
   return {
-    config: { baseUrl: store.url, credentials, payment, recipe: demoRecipe, selectorTimeoutMs: 1_000, navigationTimeoutMs: 5_000, ...config },
+    // Short enough that the "element never appears" cases stay quick, long enough for Chromium on a loaded 2-core box.
+    config: { baseUrl: store.url, credentials, payment, recipe: demoRecipe, selectorTimeoutMs: 3_000, navigationTimeoutMs: 10_000, ...config },
     priceToleranceCents: 100,
     attempt: 1,
     logger: silentLogger,

@@ -40,6 +40,11 @@ describe('operations endpoints', () => {
     const shipping = body.paths['/api/v1/checkout/sessions/{sessionId}/shipping'].put.requestBody.content['application/json'].schema;
     expect(JSON.stringify(body.components.schemas.ShippingAddressInput ?? shipping)).toContain('zip');
     expect(body.paths['/api/v1/ops/tasks/{taskId}/complete']).toBeDefined();
+    const schemaOf = (path: string) => body.paths[path].get.responses['200'].content['application/json'].schema;
+    expect(schemaOf('/api/v1/me').properties.data).toEqual({ $ref: '#/components/schemas/Me' });
+    expect(schemaOf('/api/v1/ops/tasks').properties.meta.required).toEqual(['totalTasks', 'limit', 'offset']);
+    expect(schemaOf('/api/v1/ops/orders').properties.meta.required).toEqual(['totalOrders', 'limit', 'offset']);
+    expect(body.components.schemas.OrderListItem.required).toContain('currency');
     const ui = await h.http.get('/api/docs/').expect(200);
     expect(ui.text).toContain('swagger-ui');
   });

@@ -133,7 +133,8 @@ describe('ops dashboard in Chromium', () => {
 
     await page.click('#claim-task');
     await waitForText(page, '#notice-status', 'You claimed the task');
-    await page.waitForSelector('#complete-task');
+    // The open task's page also has Complete: only Release says the claimed task has been rendered.
+    await page.waitForSelector('#release-task');
     expect(await textOf(page, '.detail-pane')).toContain('You have claimed this task');
     expect(await textOf(page, '.tabs a[aria-current=page]')).toBe('Claimed');
     expect(await textOf(page, row)).toContain('ops-1');
@@ -145,7 +146,7 @@ describe('ops dashboard in Chromium', () => {
     await page.waitForSelector('#claim-task');
     await page.click('#claim-task');
     await waitForText(page, '#notice-status', 'You claimed the task');
-    await page.waitForSelector('#complete-task');
+    await page.waitForSelector('#release-task');
 
     await page.click('#complete-task'); // nothing typed yet: the field says what it needs, nothing is sent
     await waitForText(page, '#store-order-number-error', 'Enter the retailer’s order number');
@@ -287,6 +288,35 @@ describe('ops dashboard in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(await page.$eval('#app', (el) => (el as HTMLElement).hidden)).toBe(true);
     expect(await page.$eval('#sign-in', (el) => (el as HTMLElement).hidden)).toBe(false);
+
+    // A token the API does not accept at all (signed with another secret) is refused as such.
+    await page.$eval('#token', (input) => ((input as HTMLTextAreaElement).value = ''));
+    await page.type('#token', tokenFor('ops-1', 'ops', 'not-the-service-secret'));
+    await page.click('#sign-in-form button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('[data-testid=error-code]')?.textContent === 'unauthorized');
+    expect(await textOf(page, '#notice-alert')).toContain('Could not sign in');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+  });
+
+  it('pages through a list longer than a page, saying which of how many rows it shows', async () => {
+    await placeCheckout(h, 'dash-6');
+    const total = (await h.http.get('/api/v1/ops/orders?limit=1').set(ops).expect(200)).body.meta.totalOrders;
+    expect(total).toBeGreaterThanOrEqual(2);
+    const page = await newPage();
+    await signIn(page, tokenFor('admin-1', 'admin'));
+    await waitForText(page, '#who', 'admin-1');
+    expect(await textOf(page, '#who-role')).toBe('admin');
+    await page.evaluate(() => (location.hash = '#/orders?status=any&limit=1'));
+    await waitForText(page, 'caption', `All orders: showing 1–1 of ${total}`);
+    const first = await page.$eval('tr[data-order-number]', (row) => row.getAttribute('data-order-number'));
+    expect(await textOf(page, '[data-testid=page-range]')).toBe(`Showing 1–1 of ${total}`);
+    expect(await page.$('.pager .page-prev')).toBeNull();
+
+    await page.click('.pager .page-next');
+    await waitForText(page, 'caption', `All orders: showing 2–2 of ${total}`);
+    expect(await page.$eval('tr[data-order-number]', (row) => row.getAttribute('data-order-number'))).not.toBe(first);
+    await page.click('.pager .page-prev');
+    await waitForText(page, 'caption', `All orders: showing 1–1 of ${total}`);
   });
 });
 

@@ -3,19 +3,29 @@ import { bearer } from './support/tokens';
 
 let h: CheckoutHarness;
 let taskId: string;
+const orderNumbers: string[] = [];
+
+/** A shopper checks out one candle from the manual store; its placement run opens a place_order task. */
+async function placeManualOrder(userId: string): Promise<string> {
+  const shopper = bearer(userId);
+  await h.addToCart(userId, 'corner', 'CANDLE', 2, { color: 'amber' });
+  const { body } = await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201);
+  const sessionId = body.data.sessionId;
+  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send({ name: 'Ada', address1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '5125550100' }).expect(200);
+  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
+  const placed = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', userId).expect(201);
+  const orderNumber = placed.body.data.orders[0].orderNumber;
+  const [run] = h.enqueued.filter((job) => job.orderNumber === orderNumber);
+  await h.app.services.placement.place(run, { attempt: 1, maxAttempts: 6, maybeRan: false });
+  return orderNumber;
+}
+
 beforeAll(async () => {
   h = await startCheckoutHarness();
   const admin = bearer('admin-1', 'admin');
   await h.http.post('/api/v1/admin/stores').set(admin).send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' }).expect(201);
   await h.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: 'corner', sku: 'CANDLE', name: 'Candle', priceCents: 1800, productUrl: 'https://corner.example/candle' }).expect(201);
-  await h.addToCart('tasks-1', 'corner', 'CANDLE', 2, { color: 'amber' });
-  const { body } = await h.http.post('/api/v1/checkout/sessions').set(bearer('tasks-1')).expect(201);
-  const sessionId = body.data.sessionId;
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer('tasks-1')).send({ name: 'Ada', address1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '5125550100' }).expect(200);
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(bearer('tasks-1')).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
-  const placed = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('tasks-1')).set('Idempotency-Key', 'tasks-1').expect(201);
-  const [run] = h.enqueued.filter((job) => job.orderNumber === placed.body.data.orders[0].orderNumber);
-  await h.app.services.placement.place(run, { attempt: 1, maxAttempts: 6, maybeRan: false });
+  for (const user of ['tasks-1', 'tasks-2', 'tasks-3']) orderNumbers.push(await placeManualOrder(user));
   const tasks = await h.http.get('/api/v1/ops/tasks?status=open').set(bearer('ops-1', 'ops')).expect(200);
   taskId = tasks.body.data[0].taskId;
 });
@@ -45,5 +55,27 @@ describe('ops tasks', () => {
     const byAdmin = await act('admin-1', 'release', 'admin').expect(200);
     expect(byAdmin.body.data.status).toBe('open');
     expect((await act('ops-1', 'release')).status).toBe(409);
+  });
+
+  it('are listed a page at a time, oldest first, with how many match beside the page', async () => {
+    const ops = bearer('ops-1', 'ops');
+    const list = (query: string) => h.http.get(`/api/v1/ops/tasks?${query}`).set(ops).expect(200);
+
+    const first = await list('status=open&limit=2');
+    expect(first.body.meta).toEqual({ totalTasks: 3, limit: 2, offset: 0 });
+    expect(first.body.data.map((task: { orderNumber: string }) => task.orderNumber)).toEqual(orderNumbers.slice(0, 2));
+    expect(first.body.data[0]).toMatchObject({ taskId, claimedAt: null, resolvedBy: null, resolvedAt: null });
+    const second = await list('status=open&limit=2&offset=2');
+    expect(second.body.meta).toEqual({ totalTasks: 3, limit: 2, offset: 2 });
+    expect(second.body.data.map((task: { orderNumber: string }) => task.orderNumber)).toEqual(orderNumbers.slice(2));
+    expect((await list('status=open&offset=5')).body).toMatchObject({ data: [], meta: { totalTasks: 3, limit: 20, offset: 5 } });
+
+    // The total counts what the filter matches, not the page: one claimed task moves from one count to the other.
+    await act('ops-1', 'claim').expect(200);
+    expect((await list('status=open&limit=1')).body.meta.totalTasks).toBe(2);
+    expect((await list('status=claimed')).body).toMatchObject({ data: [expect.objectContaining({ taskId, claimedBy: 'ops-1' })], meta: { totalTasks: 1 } });
+    expect((await list('limit=1')).body.meta.totalTasks).toBe(3);
+    expect((await list('status=done')).body).toMatchObject({ data: [], meta: { totalTasks: 0 } });
+    await act('ops-1', 'release').expect(200);
   });
 });

@@ -1,4 +1,4 @@
-import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
+import { ADDRESS, startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { bearer } from './support/tokens';
 
 let h: CheckoutHarness;
@@ -22,7 +22,10 @@ describe('orders', () => {
     const { body } = await h.http.get('/api/v1/orders').set(bearer('reader-1')).expect(200);
     expect(body.data.totalOrders).toBe(4);
     expect(body.data.checkoutSessions.map((s: { checkoutSessionId: string }) => s.checkoutSessionId)).toEqual([placed['reader-1-1'].sessionId, placed['reader-1-0'].sessionId]);
-    expect(body.data.checkoutSessions[0]).toMatchObject({ totalCents: placed['reader-1-1'].chargedCents, orders: [expect.objectContaining({ status: 'pending' }), expect.anything()] });
+    expect(body.data.checkoutSessions[0]).toMatchObject({
+      totalCents: placed['reader-1-1'].chargedCents,
+      orders: [expect.objectContaining({ status: 'pending', currency: 'usd' }), expect.objectContaining({ currency: 'usd' })],
+    });
     const page = await h.http.get('/api/v1/orders?limit=1&offset=1').set(bearer('reader-1')).expect(200);
     expect(page.body.data.checkoutSessions.map((s: { checkoutSessionId: string }) => s.checkoutSessionId)).toEqual([placed['reader-1-0'].sessionId]);
     const none = await h.http.get('/api/v1/orders?status=shipped').set(bearer('reader-1')).expect(200);
@@ -37,6 +40,25 @@ describe('orders', () => {
     const res = await h.http.get(`/api/v1/orders/${someoneElses}`).set(bearer('reader-1'));
     expect(res.status).toBe(404);
     await h.http.get(`/api/v1/orders/${someoneElses}`).set(bearer('ops-1', 'ops')).expect(200);
+  });
+
+  it('lists orders for ops a page at a time with how many match beside the page, each with its currency', async () => {
+    const ops = bearer('ops-1', 'ops');
+    const list = (query: string) => h.http.get(`/api/v1/ops/orders?${query}`).set(ops).expect(200);
+    const everyOrder = Object.values(placed).flatMap((checkout) => checkout.orderNumbers);
+
+    const first = await list('limit=4');
+    expect(first.body.meta).toEqual({ totalOrders: 6, limit: 4, offset: 0 });
+    expect(first.body.data).toHaveLength(4);
+    const rest = await list('limit=4&offset=4');
+    expect(rest.body.meta).toEqual({ totalOrders: 6, limit: 4, offset: 4 });
+    const seen = [...first.body.data, ...rest.body.data];
+    expect(seen.map((order: { orderNumber: string }) => order.orderNumber).sort()).toEqual([...everyOrder].sort());
+    expect(seen.every((order: { currency: string }) => order.currency === 'usd')).toBe(true);
+
+    expect((await list('status=pending&limit=1')).body).toMatchObject({ data: [expect.objectContaining({ status: 'pending' })], meta: { totalOrders: 6 } });
+    expect((await list('status=failed')).body).toEqual({ success: true, data: [], meta: { totalOrders: 0, limit: 20, offset: 0 } });
+    expect((await list('offset=50')).body.meta).toEqual({ totalOrders: 6, limit: 20, offset: 50 });
   });
 
   it('summarises counts and net money spent from the ledger', async () => {
@@ -81,5 +103,28 @@ describe('orders', () => {
       .expect(200);
     expect(corrected.body.data).toMatchObject({ status: 'shipped', trackingNumber: '9400111899223197428490', carrier: 'USPS', estimatedDelivery: null });
     expect(corrected.body.data.statusHistory.at(-1)).toMatchObject({ fromStatus: 'shipped', toStatus: 'shipped', reason: expect.stringContaining('corrected') });
+  });
+
+  it('gives each order the currency of its store, in the shopper’s list, the ops list and the order itself', async () => {
+    const admin = bearer('admin-1', 'admin');
+    await h.http
+      .post('/api/v1/admin/stores')
+      .set(admin)
+      .send({ slug: 'maison', name: 'Maison Paris', currency: 'eur', placementMethod: 'api', placementConfig: { baseUrl: 'http://127.0.0.1:9/retailers/maison', apiKey: 'maison-key' } })
+      .expect(201);
+    await h.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: 'maison', sku: 'SCARF', name: 'Silk scarf', priceCents: 8900 }).expect(201);
+    const shopper = bearer('reader-eu');
+    await h.addToCart('reader-eu', 'maison', 'SCARF');
+    const sessionId = (await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201)).body.data.sessionId;
+    await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send(ADDRESS).expect(200);
+    await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
+    const [{ orderNumber }] = (await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', 'reader-eu-0').expect(201)).body.data.orders;
+
+    const mine = await h.http.get('/api/v1/orders').set(shopper).expect(200);
+    expect(mine.body.data.checkoutSessions[0].orders).toEqual([expect.objectContaining({ orderNumber, currency: 'eur' })]);
+    const forOps = await h.http.get('/api/v1/ops/orders?status=pending&limit=100').set(bearer('ops-1', 'ops')).expect(200);
+    expect(forOps.body.data).toContainEqual(expect.objectContaining({ orderNumber, currency: 'eur' }));
+    expect(forOps.body.data.filter((order: { currency: string }) => order.currency === 'usd').length).toBeGreaterThan(0);
+    expect((await h.http.get(`/api/v1/orders/${orderNumber}`).set(shopper).expect(200)).body.data.currency).toBe('eur');
   });
 });

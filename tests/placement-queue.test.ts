@@ -257,6 +257,20 @@ describe.each(variants)('placement queue (%s)', (_variant, createHarness) => {
     for (const call of afterProbe) expect(call.startedAt).toBeGreaterThanOrEqual(probe.endedAt!);
   });
 
+  it('when another run of an order arrives while it is being placed, then it waits for that run to end', async () => {
+    const r = recorder(() => sleep(300));
+    const queue = await start(r);
+    await queue.enqueue([{ orderNumber: 'MO-RUN1', storeId: 'acme' }]);
+    await waitFor(() => r.calls.length === 1);
+    // An ops retry (or a fallback) of the same order: a different job, the same purchase.
+    await queue.enqueue([{ orderNumber: 'MO-RUN1', storeId: 'acme', runKey: 'retry-1' }]);
+    await queue.settled();
+    const [first, second] = r.callsFor('MO-RUN1');
+    expect(second.job.runKey).toBe('retry-1');
+    expect(second.startedAt).toBeGreaterThanOrEqual(first.endedAt!);
+    expect(second.attempt.attempt).toBe(1);
+  });
+
   it('when many orders of one store arrive, then no more than its limit are placed at once', async () => {
     const r = recorder(() => sleep(150));
     const queue = await start({ ...r, storeConcurrency: 2 });

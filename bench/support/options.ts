@@ -1,11 +1,14 @@
 /**
- * A benchmark setting from `--name=value` on the command line or `BENCH_NAME` in the environment (in that order),
- * else the default. `npm run bench:checkout -- --concurrency=32` and `BENCH_CONCURRENCY=32 npm run bench:checkout`
- * say the same thing.
+ * A benchmark setting from `--name=value` or `--name value` on the command line or `BENCH_NAME` in the environment
+ * (in that order), else the default. `npm run bench:checkout -- --concurrency=32`, `… -- --concurrency 32` and
+ * `BENCH_CONCURRENCY=32 npm run bench:checkout` say the same thing.
  */
 export function option(name: string, fallback: string): string {
   const flag = process.argv.find((arg) => arg.startsWith(`--${name}=`));
   if (flag) return flag.slice(name.length + 3);
+  const at = process.argv.indexOf(`--${name}`);
+  const next = at === -1 ? undefined : process.argv[at + 1];
+  if (next !== undefined && !next.startsWith('--')) return next;
   return process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`] || fallback;
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import type { Defer } from './run';
 
 const ROOT = path.resolve(__dirname, '../..');
 const TAIL_LINES = 40;
@@ -73,3 +74,13 @@ export async function freePort(): Promise<number> {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The Stripe sandbox as a child process, stopped by `defer`; resolves once it answers. */
+export async function startStripeSandboxChild(defer: Defer): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const child = startChild('stripe-sandbox', 'src/sandbox/stripe/cli.ts', { STRIPE_SANDBOX_PORT: String(port), LOG_LEVEL: 'warn' });
+  defer('stop the Stripe sandbox', () => child.stop());
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(child, `${url}/_sandbox/stats`);
+  return { child, url };
+}

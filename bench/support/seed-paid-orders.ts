@@ -5,17 +5,7 @@ import { upsertProduct, type ProductRecord } from '../../src/repositories/produc
 import { insertStore, type StoreRecord } from '../../src/repositories/stores-repository';
 import type { RemoteRetailerApiSimulator } from '../../src/sandbox/retailer-api';
 import { applyTax, buildSnapshot } from '../../src/services/pricing';
-
-const PRICE_CENTS = 1250;
-const ADDRESS = {
-  name: 'Ada Lovelace',
-  address1: '1 Market St',
-  city: 'San Francisco',
-  state: 'CA',
-  zip: '94105',
-  country: 'US',
-  phone: '+14155550100',
-};
+import { BENCH_ADDRESS, SEEDED_PRICE_CENTS, SEEDED_SKU } from './seeded-order';
 
 /**
  * Stores that buy from the simulator (each store its own retailer, so per-store limits apply as in production), and
@@ -31,7 +21,7 @@ export async function seedPaidOrders(
   for (let i = 0; i < settings.stores; i++) {
     const slug = `bench-store-${i + 1}`;
     // Re-adding a retailer starts it afresh (orders and counters), so every run counts its own orders.
-    await simulator.addRetailer(slug, { apiKey: `${slug}-key`, catalog: { 'BENCH-1': { priceCents: PRICE_CENTS } } });
+    await simulator.addRetailer(slug, { apiKey: `${slug}-key`, catalog: { [SEEDED_SKU]: { priceCents: SEEDED_PRICE_CENTS } } });
     const store = (await insertStore(db, {
       slug,
       name: `Bench store ${i + 1}`,
@@ -44,7 +34,7 @@ export async function seedPaidOrders(
       shippingFreeAboveCents: null,
       priceToleranceCents: 0,
     }))!;
-    const { product } = await upsertProduct(db, { storeId: store.id, sku: 'BENCH-1', name: 'Bench product', priceCents: PRICE_CENTS });
+    const { product } = await upsertProduct(db, { storeId: store.id, sku: SEEDED_SKU, name: 'Bench product', priceCents: SEEDED_PRICE_CENTS });
     stores.push({ store, product });
   }
 
@@ -66,10 +56,10 @@ export async function seedPaidOrders(
             storeName: store.name,
             placementMethod: 'api' as const,
             shipping: { flatCents: store.shippingFlatCents, freeAboveCents: store.shippingFreeAboveCents },
-            items: [{ cartItemId: '', productId: product.id, sku: product.sku, name: product.name, size: null, color: null, quantity: 1, unitPriceCents: PRICE_CENTS, productUrl: null, imageUrl: null }],
+            items: [{ cartItemId: '', productId: product.id, sku: product.sku, name: product.name, size: null, color: null, quantity: 1, unitPriceCents: SEEDED_PRICE_CENTS, productUrl: null, imageUrl: null }],
           })),
         ),
-        ADDRESS.state,
+        BENCH_ADDRESS.state,
       );
       const id = newCheckoutSessionId();
       const userId = `bench-shopper-${n}`;
@@ -78,7 +68,7 @@ export async function seedPaidOrders(
         user_id: userId,
         status: 'placed',
         cart_snapshot: JSON.stringify(snapshot),
-        shipping_address: JSON.stringify(ADDRESS),
+        shipping_address: JSON.stringify(BENCH_ADDRESS),
         payment_method_id: 'pm_card_visa',
         currency: 'usd',
         subtotal_cents: snapshot.summary.subtotalCents,
@@ -114,7 +104,7 @@ export async function seedPaidOrders(
           shippingCents: store.shippingCents,
           taxCents: store.taxCents,
           totalCents: store.totalCents,
-          shippingAddress: ADDRESS,
+          shippingAddress: BENCH_ADDRESS,
           items: store.items.map((item) => ({ ...item, size: '', color: '' })),
         });
       }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { principalOf } from '../http/auth';
-import { send } from '../http/respond';
+import { send, sendPage } from '../http/respond';
 import { parseInput } from '../http/validate';
 import { OrderNumberParam } from '../http/schemas/orders';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, RetryOrderInput, TaskIdParam, TaskListQuery } from '../http/schemas/ops';
@@ -28,7 +28,8 @@ export function createOpsController(ops: OpsService) {
   return {
     async listTasks(req: Request, res: Response) {
       const query = parseInput(TaskListQuery, req.query, 'query');
-      send(res, (await ops.listTasks(query.status, query.limit, query.offset)).map(presentTask));
+      const { tasks, totalTasks } = await ops.listTasks(query.status, query.limit, query.offset);
+      sendPage(res, tasks.map(presentTask), { totalTasks, limit: query.limit, offset: query.offset });
     },
     async getTask(req: Request, res: Response) {
       send(res, presentTask(await ops.getTask(taskId(req))));
@@ -51,7 +52,8 @@ export function createOpsController(ops: OpsService) {
     },
     async listOrders(req: Request, res: Response) {
       const query = parseInput(OpsOrderListQuery, req.query, 'query');
-      send(res, (await ops.listOrders(query.status, query.limit, query.offset)).map(presentOrderListItem));
+      const { orders, totalOrders } = await ops.listOrders(query.status, query.limit, query.offset);
+      sendPage(res, orders.map(presentOrderListItem), { totalOrders, limit: query.limit, offset: query.offset });
     },
     async retryOrder(req: Request, res: Response) {
       const { orderNumber } = parseInput(OrderNumberParam, req.params, 'orderNumber');

@@ -86,6 +86,7 @@ export const presentPlaceResult = ({ session, orders }: PlaceResult) => ({
 
 export const presentOrderListItem = (order: OrderRecord) => ({
   ...presentOrderSummary(order),
+  currency: order.currency,
   storeOrderNumber: order.storeOrderNumber,
   subtotalCents: order.subtotalCents,
   shippingCents: order.shippingCents,
@@ -100,7 +101,6 @@ export const presentOrderDetail = ({ order, items, history, refundedCents }: Ord
   ...presentOrderListItem(order),
   checkoutSessionId: order.checkoutSessionId,
   storeSlug: order.storeSlug,
-  currency: order.currency,
   shippingAddress: order.shippingAddress,
   retailerTotalCents: order.retailerTotalCents,
   estimatedDelivery: order.estimatedDelivery,

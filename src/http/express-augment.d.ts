@@ -1,5 +1,5 @@
 import type { Principal } from '../domain/principal';
-import type {} from 'pino-http';
+import type { Logger } from 'pino';
 
 declare global {
   namespace Express {
@@ -7,6 +7,10 @@ declare global {
       principal?: Principal;
       /** The raw body bytes, kept for webhook signature checks. */
       rawBody?: Buffer;
+      /** This request's id (X-Request-Id). */
+      id: string;
+      /** A logger that stamps the request id on every line. */
+      log: Logger;
     }
   }
 }

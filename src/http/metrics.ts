@@ -1,4 +1,3 @@
-import type { RequestHandler } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface AppMetrics {
@@ -21,17 +20,5 @@ export function createMetrics(): AppMetrics {
       registers: [registry],
     }),
     checkoutsPlaced: new Counter({ name: 'checkouts_placed_total', help: 'Checkout sessions paid and split into orders', registers: [registry] }),
-  };
-}
-
-export function measureRequests(metrics: AppMetrics): RequestHandler {
-  return (req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
-    res.on('finish', () => {
-      // The route pattern, not the raw path, keeps label cardinality bounded.
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
-      end({ method: req.method, route, status: String(res.statusCode) });
-    });
-    next();
   };
 }

@@ -3,12 +3,13 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain/order-status';
 import { AddCartItemInput, Cart, UpdateCartItemInput } from './schemas/cart';
 import { CreateStoreInput, Product, Store, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
-import { CheckoutSession, OrderSummary, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
-import { envelope, ErrorResponse, pagination } from './schemas/common';
+import { CheckoutSession, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
+import { envelope, ErrorResponse, pageEnvelope, pagination } from './schemas/common';
 import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
-import { OrderNumberParam, TrackingInput } from './schemas/orders';
+import { Me } from './schemas/me';
+import { OrderListItem, OrderNumberParam, TrackingInput } from './schemas/orders';
 
 /**
  * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
@@ -23,6 +24,8 @@ interface Operation {
   params?: z.ZodObject;
   query?: z.ZodObject;
   response?: z.ZodType;
+  /** A paged list: `response` is one item, and `meta` carries this total beside the page. */
+  pageTotal?: string;
   status?: number;
   errors?: Record<number, string>;
   idempotent?: boolean;
@@ -53,7 +56,7 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
       responses: {
         [op.status ?? 200]: {
           description: 'Success',
-          content: { 'application/json': { schema: envelope(op.response ?? z.unknown()) } },
+          content: { 'application/json': { schema: op.pageTotal ? pageEnvelope(op.response ?? z.unknown(), op.pageTotal) : envelope(op.response ?? z.unknown()) } },
         },
         ...Object.fromEntries(
           Object.entries(errors).map(([status, codes]) => [
@@ -64,6 +67,8 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
       },
     });
   };
+
+  add('get', '/me', { summary: 'Who the bearer token says the caller is (any role)', tags: ['Session'], response: Me });
 
   const shopper = ['Cart'];
   add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], response: z.array(Store) });
@@ -102,9 +107,11 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
 
   const orders = ['Orders'];
   const OrdersPage = z.object({
-    checkoutSessions: z.array(z.object({ checkoutSessionId: z.string(), checkoutDate: z.iso.datetime(), totalCents: z.number().int(), orders: z.array(OrderSummary) })),
+    checkoutSessions: z.array(z.object({ checkoutSessionId: z.string(), checkoutDate: z.iso.datetime(), totalCents: z.number().int(), orders: z.array(OrderListItem) })),
     totalOrders: z.number().int(),
     totalCheckoutSessions: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
   });
   add('get', '/orders', { summary: 'Orders grouped by checkout (ops/admin see all)', tags: orders, query: pagination.extend({ status: z.enum(ORDER_STATUSES).optional() }), response: OrdersPage });
   add('get', '/orders/stats', { summary: 'Order counts and money spent', tags: orders });
@@ -113,14 +120,14 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
 
   const ops = ['Ops'];
   const opsErrors = { 403: 'forbidden', 404: 'not_found', 409: 'task_not_open' };
-  add('get', '/ops/tasks', { summary: 'Tasks for people: manual placements and price reviews', tags: ops, query: TaskListQuery, response: z.array(OpsTask), errors: { 403: 'forbidden' } });
+  add('get', '/ops/tasks', { summary: 'Tasks for people, oldest first: manual placements, price reviews and cancels', tags: ops, query: TaskListQuery, response: OpsTask, pageTotal: 'totalTasks', errors: { 403: 'forbidden' } });
   add('get', '/ops/tasks/{taskId}', { summary: 'One task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
   add('post', '/ops/tasks/{taskId}/claim', { summary: 'Claim a task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
   add('post', '/ops/tasks/{taskId}/release', { summary: 'Give a claimed task back (the claimer or an admin)', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
   add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: opsErrors });
   add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: opsErrors });
-  add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, errors: { 403: 'forbidden' } });
-  add('post', '/ops/orders/{orderNumber}/retry', { summary: 'Send a failed or stuck order back into placement', tags: ops, params: OrderNumberParam, body: RetryOrderInput, status: 202, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
+  add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, response: OrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
+  add('post', '/ops/orders/{orderNumber}/retry', { summary: 'Send a failed or stuck order back into placement', tags: ops, params: OrderNumberParam, body: RetryOrderInput, response: OrderListItem, status: 202, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
 
   add('post', '/admin/orders/{orderNumber}/refunds', {
     summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',
@@ -132,7 +139,7 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
     status: 201,
     errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 422: 'refund_exceeds_captured | idempotency_key_reused' },
   });
-  add('post', '/admin/orders/{orderNumber}/cancel', { summary: 'Cancel and refund an order (ops are asked to cancel it at the retailer)', tags: ['Admin'], params: OrderNumberParam, body: CancelOrderInput, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
+  add('post', '/admin/orders/{orderNumber}/cancel', { summary: 'Cancel and refund an order (ops are asked to cancel it at the retailer)', tags: ['Admin'], params: OrderNumberParam, body: CancelOrderInput, response: OrderListItem, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
   add('post', '/webhooks/retailers/{storeSlug}', {
     summary: 'Retailer order events, signed: X-Retailer-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
     tags: ['Webhooks'],

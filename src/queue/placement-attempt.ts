@@ -2,10 +2,10 @@ import type { Logger } from 'pino';
 import { PermanentPlacementError } from '../placement/placement-adapter';
 import { spreadDelayMs, type Random } from './backoff';
 import type { StoreCircuitBreaker } from './circuit-breaker';
-import type { PlacementAttempt, PlacementExhaustedHandler, PlacementJob, PlacementJobHandler } from './placement-queue';
-import type { StoreLimiter } from './store-limiter';
+import { placementJobKey, type PlacementAttempt, type PlacementExhaustedHandler, type PlacementJob, type PlacementJobHandler } from './placement-queue';
+import type { SlotRefusal, StoreLimiter } from './store-limiter';
 
-/** What stands between a job and its store: the per-store slots and the per-store breaker. */
+/** What stands between a job and its store: the per-store slots (one run per order) and the per-store breaker. */
 export interface StoreGate {
   limiter: StoreLimiter;
   breaker: StoreCircuitBreaker;
@@ -27,7 +27,7 @@ export interface AttemptDeps {
 export type AttemptResult =
   | { kind: 'done' }
   /** The handler did not run: ask again after `delayMs`. Costs no attempt. */
-  | { kind: 'held'; reason: 'store_busy' | 'breaker_open' | 'breaker_probing'; delayMs: number }
+  | { kind: 'held'; reason: SlotRefusal | 'breaker_open' | 'breaker_probing'; delayMs: number }
   /** The handler failed and attempts remain: retry with backoff. */
   | { kind: 'retry'; error: Error }
   /** The job will not be tried again; `onExhausted` has been called. */
@@ -54,10 +54,12 @@ export async function runPlacementAttempt(
   }
   const probe = admission.probe;
 
-  if (!(await gate.limiter.tryAcquire(job.storeId, job.orderNumber))) {
+  const runId = placementJobKey(job);
+  const slot = await gate.limiter.tryAcquire(job.storeId, job.orderNumber, runId);
+  if (slot !== 'acquired') {
     if (probe) await bestEffort(log, 'release breaker probe', () => gate.breaker.settle(job.storeId, 'neutral', true));
-    log.debug('placement held: store at its concurrency limit');
-    return { kind: 'held', reason: 'store_busy', delayMs: spreadDelayMs(gate.busyDelayMs, random) };
+    log.debug({ reason: slot }, 'placement held: store at its concurrency limit, or another run of the order is placing it');
+    return { kind: 'held', reason: slot, delayMs: spreadDelayMs(gate.busyDelayMs, random) };
   }
 
   const heartbeat =
@@ -65,14 +67,14 @@ export async function runPlacementAttempt(
       ? undefined
       : setInterval(() => {
           void bestEffort(log, 'renew store slot', async () => {
-            await gate.limiter.renew(job.storeId, job.orderNumber);
+            await gate.limiter.renew(job.storeId, job.orderNumber, runId);
             if (probe) await gate.breaker.renewProbe(job.storeId);
           });
         }, gate.renewEveryMs).unref();
 
   const failure = await failureOf(() => deps.handler(job, attempt));
   clearInterval(heartbeat);
-  await bestEffort(log, 'release store slot', () => gate.limiter.release(job.storeId, job.orderNumber));
+  await bestEffort(log, 'release store slot', () => gate.limiter.release(job.storeId, job.orderNumber, runId));
 
   // A permanent refusal means the retailer answered: it says nothing about the store being down.
   const permanent = failure instanceof PermanentPlacementError;

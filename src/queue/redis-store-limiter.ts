@@ -12,47 +12,74 @@ export interface RedisStoreLimiterOptions {
   now?: () => number;
 }
 
-// One sorted set per store: member = holder, score = when its lease expires. Expired leases are purged before
-// counting, so a worker killed mid-job costs the store one slot for at most `leaseMs`.
+// Per store, a sorted set of the orders holding a slot (score = when the lease expires), and per store a hash of
+// which run of each order holds it. Expired leases are purged before counting, so a worker killed mid-job costs
+// the store one slot (and its order a wait) for at most `leaseMs`.
+// KEYS: slots, runs. ARGV: now, ttl, limit, order, run. Returns 1 acquired, 0 store busy, -1 order busy.
 const ACQUIRE = `
-local now, ttl, limit, holder = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if not redis.call('ZSCORE', KEYS[1], holder) and redis.call('ZCARD', KEYS[1]) >= limit then
+local now, ttl, limit, order, run = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
+local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+if #expired > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+  redis.call('HDEL', KEYS[2], unpack(expired))
+end
+if redis.call('ZSCORE', KEYS[1], order) then
+  if redis.call('HGET', KEYS[2], order) ~= run then
+    return -1
+  end
+elseif redis.call('ZCARD', KEYS[1]) >= limit then
   return 0
 end
-redis.call('ZADD', KEYS[1], now + ttl, holder)
+redis.call('ZADD', KEYS[1], now + ttl, order)
+redis.call('HSET', KEYS[2], order, run)
 redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
 return 1`;
 
+// KEYS: slots, runs. ARGV: now, ttl, order, run.
 const RENEW = `
-local now, ttl, holder = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local expires = redis.call('ZSCORE', KEYS[1], holder)
-if not expires or tonumber(expires) <= now then
+local now, ttl, order, run = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
+local expires = redis.call('ZSCORE', KEYS[1], order)
+if not expires or tonumber(expires) <= now or redis.call('HGET', KEYS[2], order) ~= run then
   return 0
 end
-redis.call('ZADD', KEYS[1], now + ttl, holder)
+redis.call('ZADD', KEYS[1], now + ttl, order)
 redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
 return 1`;
 
-/** A lease-based semaphore per store, shared by every worker process through Redis. */
+// KEYS: slots, runs. ARGV: order, run.
+const RELEASE = `
+if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  redis.call('HDEL', KEYS[2], ARGV[1])
+end
+return 1`;
+
+const OUTCOME = { 1: 'acquired', 0: 'store_busy', [-1]: 'order_busy' } as const;
+
+/** A lease-based semaphore per store with one run per order, shared by every worker process through Redis. */
 export function createRedisStoreLimiter(options: RedisStoreLimiterOptions): StoreLimiter {
   const { redis, keyPrefix, limit, leaseMs, now = Date.now } = options;
-  const acquire = defineRedisScript(redis, 'placementSlotAcquire', ACQUIRE);
-  const renew = defineRedisScript(redis, 'placementSlotRenew', RENEW);
-  const keyOf = (storeId: string) => `${keyPrefix}:store-slots:${storeId}`;
+  const acquire = defineRedisScript(redis, 'placementSlotAcquire', ACQUIRE, 2);
+  const renew = defineRedisScript(redis, 'placementSlotRenew', RENEW, 2);
+  const release = defineRedisScript(redis, 'placementSlotRelease', RELEASE, 2);
+  const slotsKey = (storeId: string) => `${keyPrefix}:store-slots:${storeId}`;
+  const runsKey = (storeId: string) => `${keyPrefix}:store-runs:${storeId}`;
 
   return {
-    async tryAcquire(storeId, holder) {
-      return (await acquire(keyOf(storeId), now(), leaseMs, limit, holder)) === 1;
+    async tryAcquire(storeId, orderNumber, runId) {
+      const result = (await acquire(slotsKey(storeId), runsKey(storeId), now(), leaseMs, limit, orderNumber, runId)) as 1 | 0 | -1;
+      return OUTCOME[result];
     },
-    async renew(storeId, holder) {
-      return (await renew(keyOf(storeId), now(), leaseMs, holder)) === 1;
+    async renew(storeId, orderNumber, runId) {
+      return (await renew(slotsKey(storeId), runsKey(storeId), now(), leaseMs, orderNumber, runId)) === 1;
     },
-    async release(storeId, holder) {
-      await redis.zrem(keyOf(storeId), holder);
+    async release(storeId, orderNumber, runId) {
+      await release(slotsKey(storeId), runsKey(storeId), orderNumber, runId);
     },
     async inFlight(storeId) {
-      return redis.zcount(keyOf(storeId), `(${now()}`, '+inf');
+      return redis.zcount(slotsKey(storeId), `(${now()}`, '+inf');
     },
   };
 }

@@ -30,25 +30,37 @@ describe.each(implementations)('store limiter %s', (name, create) => {
   });
 
   it('hands out at most the limit of slots per store', async () => {
-    expect(await limiter.tryAcquire(store, 'MO-A')).toBe(true);
-    expect(await limiter.tryAcquire(store, 'MO-B')).toBe(true);
-    expect(await limiter.tryAcquire(store, 'MO-C')).toBe(false);
-    expect(await limiter.tryAcquire(`${store}-other`, 'MO-C')).toBe(true);
+    expect(await limiter.tryAcquire(store, 'MO-A', 'MO-A')).toBe('acquired');
+    expect(await limiter.tryAcquire(store, 'MO-B', 'MO-B')).toBe('acquired');
+    expect(await limiter.tryAcquire(store, 'MO-C', 'MO-C')).toBe('store_busy');
+    expect(await limiter.tryAcquire(`${store}-other`, 'MO-C', 'MO-C')).toBe('acquired');
     expect(await limiter.inFlight(store)).toBe(2);
   });
 
-  it('lets a holder take its own slot again (a re-delivered job)', async () => {
-    await limiter.tryAcquire(store, 'MO-A');
-    await limiter.tryAcquire(store, 'MO-B');
-    expect(await limiter.tryAcquire(store, 'MO-A')).toBe(true);
+  it('lets a run take its own slot again (a re-delivered job)', async () => {
+    await limiter.tryAcquire(store, 'MO-A', 'MO-A');
+    await limiter.tryAcquire(store, 'MO-B', 'MO-B');
+    expect(await limiter.tryAcquire(store, 'MO-A', 'MO-A')).toBe('acquired');
     expect(await limiter.inFlight(store)).toBe(2);
+  });
+
+  it('refuses another run of an order while one is placing it, and lets it in once that run ends', async () => {
+    await limiter.tryAcquire(store, 'MO-A', 'MO-A');
+    expect(await limiter.tryAcquire(store, 'MO-A', 'MO-A.retry-1')).toBe('order_busy');
+    // The refused run never held the slot: its release must not free the first run's.
+    await limiter.release(store, 'MO-A', 'MO-A.retry-1');
+    expect(await limiter.renew(store, 'MO-A', 'MO-A')).toBe(true);
+    expect(await limiter.tryAcquire(store, 'MO-A', 'MO-A.retry-1')).toBe('order_busy');
+    await limiter.release(store, 'MO-A', 'MO-A');
+    expect(await limiter.tryAcquire(store, 'MO-A', 'MO-A.retry-1')).toBe('acquired');
+    expect(await limiter.inFlight(store)).toBe(1);
   });
 
   it('frees a slot on release', async () => {
-    await limiter.tryAcquire(store, 'MO-A');
-    await limiter.tryAcquire(store, 'MO-B');
-    await limiter.release(store, 'MO-A');
-    expect(await limiter.tryAcquire(store, 'MO-C')).toBe(true);
+    await limiter.tryAcquire(store, 'MO-A', 'MO-A');
+    await limiter.tryAcquire(store, 'MO-B', 'MO-B');
+    await limiter.release(store, 'MO-A', 'MO-A');
+    expect(await limiter.tryAcquire(store, 'MO-C', 'MO-C')).toBe('acquired');
   });
 });
 
@@ -57,13 +69,25 @@ describe('store limiter in Redis, when a holder crashed', () => {
 
   it('frees its slot once the lease runs out, unless it was renewed', async () => {
     clock = 2_000_000;
-    await limiter.tryAcquire('crashy', 'MO-DEAD');
+    await limiter.tryAcquire('crashy', 'MO-DEAD', 'MO-DEAD');
     clock += 900;
-    expect(await limiter.renew('crashy', 'MO-DEAD')).toBe(true);
+    expect(await limiter.renew('crashy', 'MO-DEAD', 'MO-DEAD')).toBe(true);
     clock += 900;
-    expect(await limiter.tryAcquire('crashy', 'MO-NEXT')).toBe(false);
+    expect(await limiter.tryAcquire('crashy', 'MO-NEXT', 'MO-NEXT')).toBe('store_busy');
     clock += 200;
-    expect(await limiter.tryAcquire('crashy', 'MO-NEXT')).toBe(true);
-    expect(await limiter.renew('crashy', 'MO-DEAD')).toBe(false);
+    expect(await limiter.tryAcquire('crashy', 'MO-NEXT', 'MO-NEXT')).toBe('acquired');
+    expect(await limiter.renew('crashy', 'MO-DEAD', 'MO-DEAD')).toBe(false);
+  });
+
+  it('lets another run of the order in once the dead run’s lease runs out, and the dead run cannot free it', async () => {
+    clock = 3_000_000;
+    await limiter.tryAcquire('crashy-order', 'MO-X', 'MO-X');
+    clock += 500;
+    expect(await limiter.tryAcquire('crashy-order', 'MO-X', 'MO-X.manual')).toBe('order_busy');
+    clock += 600;
+    expect(await limiter.tryAcquire('crashy-order', 'MO-X', 'MO-X.manual')).toBe('acquired');
+    await limiter.release('crashy-order', 'MO-X', 'MO-X');
+    expect(await limiter.inFlight('crashy-order')).toBe(1);
+    expect(await limiter.renew('crashy-order', 'MO-X', 'MO-X.manual')).toBe(true);
   });
 });

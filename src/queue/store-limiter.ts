@@ -1,39 +1,48 @@
+/** Why a run could not take a slot. */
+export type SlotRefusal = 'store_busy' | 'order_busy';
+
 /**
- * At most `limit` placements running at once for one store. A slot is held by a named holder (the order number),
- * so re-acquiring it is idempotent and a job re-delivered after its worker died takes back its own slot.
+ * At most `limit` placements running at once for one store, and at most one run of an order at a time. A slot is
+ * held by an order for one run (`runId`: the job's identity, which a fallback or an ops retry changes): the same run
+ * taking it again is idempotent, so a job re-delivered after its worker died takes back its own slot, while another
+ * run of the same order is refused until the first one ends, so two runs can never buy the same order at once.
  */
 export interface StoreLimiter {
-  /** Takes (or renews) one of the store's slots for `holder`; false when all are held by others. */
-  tryAcquire(storeId: string, holder: string): Promise<boolean>;
+  /** Takes (or re-takes) a slot of the store for this run of the order; otherwise says why not. */
+  tryAcquire(storeId: string, orderNumber: string, runId: string): Promise<'acquired' | SlotRefusal>;
   /** Extends a held slot's lease; false when it had already expired (the holder should carry on regardless). */
-  renew(storeId: string, holder: string): Promise<boolean>;
-  release(storeId: string, holder: string): Promise<void>;
+  renew(storeId: string, orderNumber: string, runId: string): Promise<boolean>;
+  /** Frees the slot if this run still holds it (a run whose lease ran out must not free its successor's). */
+  release(storeId: string, orderNumber: string, runId: string): Promise<void>;
   /** How many slots are held right now. */
   inFlight(storeId: string): Promise<number>;
 }
 
-/** The limiter for a single process: a set of holders per store. Nothing can crash half-way, so no leases. */
+/** The limiter for a single process: the running order → run per store. Nothing can crash half-way, so no leases. */
 export function createMemoryStoreLimiter(limit: number): StoreLimiter {
-  const holders = new Map<string, Set<string>>();
+  const running = new Map<string, Map<string, string>>();
 
   return {
-    async tryAcquire(storeId, holder) {
-      const held = holders.get(storeId) ?? new Set<string>();
-      if (!held.has(holder) && held.size >= limit) return false;
-      held.add(holder);
-      holders.set(storeId, held);
-      return true;
+    async tryAcquire(storeId, orderNumber, runId) {
+      const held = running.get(storeId) ?? new Map<string, string>();
+      const holder = held.get(orderNumber);
+      if (holder !== undefined) return holder === runId ? 'acquired' : 'order_busy';
+      if (held.size >= limit) return 'store_busy';
+      held.set(orderNumber, runId);
+      running.set(storeId, held);
+      return 'acquired';
     },
-    async renew(storeId, holder) {
-      return holders.get(storeId)?.has(holder) ?? false;
+    async renew(storeId, orderNumber, runId) {
+      return running.get(storeId)?.get(orderNumber) === runId;
     },
-    async release(storeId, holder) {
-      const held = holders.get(storeId);
-      held?.delete(holder);
-      if (held?.size === 0) holders.delete(storeId);
+    async release(storeId, orderNumber, runId) {
+      const held = running.get(storeId);
+      if (held?.get(orderNumber) !== runId) return;
+      held.delete(orderNumber);
+      if (held.size === 0) running.delete(storeId);
     },
     async inFlight(storeId) {
-      return holders.get(storeId)?.size ?? 0;
+      return running.get(storeId)?.size ?? 0;
     },
   };
 }

@@ -150,16 +150,3 @@ export async function removeCartItem(db: Knex, userId: string, itemId: string): 
 export async function clearCart(db: Knex, userId: string): Promise<void> {
   await db('cart_items').whereIn('cart_id', db('carts').select('id').where({ user_id: userId })).delete();
 }
-
-/** Removes the lines a placed checkout bought; lines added after the snapshot stay. */
-export async function removeCartItems(db: Knex, userId: string, itemIds: readonly string[]): Promise<void> {
-  if (itemIds.length === 0) return;
-  // `= ANY(array)` rather than `IN (…)`: one statement text whatever the number of items, so it can be prepared.
-  await prepared(
-    'cart_items.remove_bought',
-    db('cart_items')
-      .whereRaw('id = ANY(?::uuid[])', [[...itemIds]])
-      .whereIn('cart_id', db('carts').select('id').where({ user_id: userId }))
-      .delete(),
-  );
-}

@@ -190,35 +190,44 @@ export async function releasePlacement(
   );
 }
 
-/** processing → placed, in the same transaction that writes the orders and the charge. Null if this attempt lost it. */
-export async function markSessionPaid(
-  trx: Knex.Transaction,
-  id: string,
-  attempt: number,
-  paymentIntentId: string,
-  now: Date,
-): Promise<CheckoutSessionRecord | null> {
-  const [row] = await prepared(
-    'checkout_sessions.mark_paid',
-    trx('checkout_sessions')
-      .where({ id, status: 'processing', payment_attempt: attempt })
-      .update({ status: 'placed', payment_intent_id: paymentIntentId, lease_expires_at: null, placed_at: now, updated_at: now })
-      .returning(SESSION_COLUMNS),
-  );
-  return row ? toRecord(row) : null;
+/** Which order statuses count as settled, and which of those as failed, for a checkout's outcome. */
+export interface SettlementRule {
+  settled: readonly string[];
+  failed: readonly string[];
 }
 
-export async function setSessionOutcome(
-  db: Knex,
-  id: string,
-  status: 'completed' | 'partially_failed' | 'failed' | 'placed',
-  now: Date,
-): Promise<void> {
-  await db('checkout_sessions')
-    .where({ id })
-    .whereIn('status', ['placed', 'completed', 'partially_failed', 'failed'])
-    .whereNot({ status })
-    .update({ status, updated_at: now });
+/**
+ * A paid session's outcome from its orders, once none is unsettled: completed when none failed, failed when all
+ * did, partially_failed otherwise. A settled session whose orders changed since (cancelled later, placed on an ops
+ * retry) is settled again; a session some order is still open for is left alone. Returns whether it changed.
+ *
+ * One statement that reads the orders and writes the session. It must run on its own, after the caller's order move
+ * has committed: under READ COMMITTED a statement sees every move committed before it started, so when two orders of
+ * one checkout settle at once, the later of the two statements sees both. Inside the order's own transaction or
+ * statement each would miss the other's uncommitted move, and neither would settle the session.
+ */
+export async function settleSessionFromOrders(db: Knex, id: string, rule: SettlementRule, now: Date): Promise<boolean> {
+  const { rowCount } = await prepared(
+    'checkout_sessions.settle_from_orders',
+    db.raw(
+      `UPDATE checkout_sessions cs
+       SET status = t.outcome, updated_at = ?
+       FROM (
+         SELECT count(*) FILTER (WHERE o.status <> ALL(?::text[])) AS unsettled,
+                CASE count(*) FILTER (WHERE o.status = ANY(?::text[]))
+                  WHEN 0 THEN 'completed'
+                  WHEN count(*) THEN 'failed'
+                  ELSE 'partially_failed'
+                END AS outcome
+         FROM orders o
+         WHERE o.checkout_session_id = ?
+       ) t
+       WHERE cs.id = ? AND t.unsettled = 0
+         AND cs.status IN ('placed', 'completed', 'partially_failed', 'failed') AND cs.status <> t.outcome`,
+      [now, [...rule.settled], [...rule.failed], id, id],
+    ),
+  );
+  return rowCount === 1;
 }
 
 export async function cancelPendingSession(db: Knex, id: string, now: Date): Promise<boolean> {

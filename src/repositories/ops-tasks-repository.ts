@@ -77,6 +77,13 @@ export async function listTasks(db: Knex, status: OpsTaskStatus | undefined, lim
   return (await query).map(toRecord);
 }
 
+/** How many tasks `listTasks` pages through with the same filter. */
+export async function countTasks(db: Knex, status: OpsTaskStatus | undefined): Promise<number> {
+  const query = db('ops_tasks').first(db.raw('count(*)::int AS tasks'));
+  if (status) query.where({ status });
+  return (await query)?.tasks ?? 0;
+}
+
 /** Compare-and-set on the task's status; false when another person got there first. */
 export async function moveTask(
   db: Knex,

@@ -3,6 +3,7 @@ import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
 import type { OrderStatus } from '../domain/order-status';
 import type { PlacementMethod } from '../placement/placement-adapter';
+import type { StoreRecord } from './stores-repository';
 
 export interface OrderRecord {
   id: string;
@@ -98,7 +99,7 @@ const ITEM_COLUMNS = [
   'refunded_quantity',
 ];
 
-const toOrder = (row: Record<string, any>): OrderRecord => ({
+export const toOrder = (row: Record<string, any>): OrderRecord => ({
   id: row.id,
   orderNumber: row.order_number,
   checkoutSessionId: row.checkout_session_id,
@@ -158,13 +159,12 @@ export interface NewOrder {
 }
 
 /**
- * Writes orders and their items in one statement; the history trigger records each order's first status. Returns
- * the orders as `listSessionOrders` would (store name order), read back in the same statement that inserts them.
- * The rows travel as two JSON arrays, so the statement's text is the same however many orders and items a checkout
- * has, and it can be prepared.
+ * The `o` and `i` parts of a WITH clause that insert orders and their items; the history trigger records each
+ * order's first status. The rows travel as two JSON arrays, so the statement's text is the same however many orders
+ * and items a checkout has, and it can be prepared. `guard` (a WHERE clause over nothing but other CTEs) lets a
+ * caller insert the orders only if an earlier part of its statement succeeded.
  */
-export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], now: Date): Promise<OrderRecord[]> {
-  if (orders.length === 0) return [];
+export function insertOrdersCtes(orders: NewOrder[], now: Date, guard = ''): { sql: string; bindings: Knex.RawBinding[] } {
   const orderRows = orders.map((order) => ({
     order_number: order.orderNumber,
     checkout_session_id: order.checkoutSessionId,
@@ -194,10 +194,7 @@ export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], no
       position,
     })),
   );
-  const { rows } = await prepared(
-    'orders.insert_with_items',
-    trx.raw(
-      `WITH o AS (
+  const sql = `o AS (
          INSERT INTO orders (order_number, checkout_session_id, store_id, user_id, placement_method, currency, subtotal_cents,
                              shipping_cents, tax_cents, total_cents, shipping_address, status_reason, created_at, updated_at)
          SELECT x.order_number, x.checkout_session_id, x.store_id, x.user_id, x.placement_method, x.currency, x.subtotal_cents,
@@ -205,6 +202,7 @@ export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], no
          FROM jsonb_to_recordset(?::jsonb) AS x(order_number text, checkout_session_id text, store_id uuid, user_id text,
            placement_method text, currency text, subtotal_cents integer, shipping_cents integer, tax_cents integer,
            total_cents integer, shipping_address jsonb)
+         ${guard}
          RETURNING ${ORDER_TABLE_COLUMNS.join(', ')}
        ), i AS (
          INSERT INTO order_items (order_id, product_id, sku, name, size, color, product_url, image_url, quantity,
@@ -214,11 +212,18 @@ export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], no
          FROM jsonb_to_recordset(?::jsonb) AS x(order_number text, product_id uuid, sku text, name text, size text, color text,
            product_url text, image_url text, quantity integer, unit_price_cents integer, total_price_cents integer, "position" integer)
          JOIN o ON o.order_number = x.order_number
-       )
-       SELECT ${ORDER_COLUMNS.join(', ')} FROM o JOIN stores s ON s.id = o.store_id ORDER BY s.name`,
-      [now, now, JSON.stringify(orderRows), JSON.stringify(itemRows)],
-    ),
-  );
+       )`;
+  return { sql, bindings: [now, now, JSON.stringify(orderRows), JSON.stringify(itemRows)] };
+}
+
+/** The orders `insertOrdersCtes` wrote, as `listSessionOrders` returns them (store name order). */
+export const SELECT_INSERTED_ORDERS = `SELECT ${ORDER_COLUMNS.join(', ')} FROM o JOIN stores s ON s.id = o.store_id ORDER BY s.name`;
+
+/** Writes orders and their items in one statement and returns them as `listSessionOrders` would. */
+export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], now: Date): Promise<OrderRecord[]> {
+  if (orders.length === 0) return [];
+  const ctes = insertOrdersCtes(orders, now);
+  const { rows } = await prepared('orders.insert_with_items', trx.raw(`WITH ${ctes.sql} ${SELECT_INSERTED_ORDERS}`, ctes.bindings));
   return rows.map(toOrder);
 }
 
@@ -228,6 +233,48 @@ export async function findOrderByNumber(db: Knex, orderNumber: string): Promise<
     db('orders as o').join('stores as s', 's.id', 'o.store_id').where('o.order_number', orderNumber).first(ORDER_COLUMNS),
   );
   return row ? toOrder(row) : null;
+}
+
+/** The store settings a placement run works with (which adapter, its config, the fallback, the price tolerance). */
+export type PlacementStoreSettings = Pick<StoreRecord, 'placementMethod' | 'placementConfig' | 'fallbackMethod' | 'priceToleranceCents'>;
+
+export interface OrderForPlacement {
+  order: OrderRecord;
+  store: PlacementStoreSettings;
+  /** In position order. */
+  items: OrderItemRecord[];
+}
+
+const ITEM_JSON = `json_build_object(${ITEM_COLUMNS.map((column) => `'${column}', i.${column}`).join(', ')})`;
+
+/**
+ * Everything a placement run reads, in one statement: the order, its store's placement settings and its items
+ * (as one JSON array, so the row count stays one and the text fixed for any number of items).
+ */
+export async function findOrderForPlacement(db: Knex, orderNumber: string): Promise<OrderForPlacement | null> {
+  const { rows } = await prepared(
+    'orders.find_for_placement',
+    db.raw(
+      `SELECT ${ORDER_COLUMNS.join(', ')}, s.placement_method AS store_placement_method, s.placement_config AS store_placement_config,
+              s.fallback_method AS store_fallback_method, s.price_tolerance_cents AS store_price_tolerance_cents,
+              COALESCE((SELECT json_agg(${ITEM_JSON} ORDER BY i."position") FROM order_items i WHERE i.order_id = o.id), '[]') AS items
+       FROM orders o JOIN stores s ON s.id = o.store_id
+       WHERE o.order_number = ?`,
+      [orderNumber],
+    ),
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    order: toOrder(row),
+    store: {
+      placementMethod: row.store_placement_method,
+      placementConfig: row.store_placement_config,
+      fallbackMethod: row.store_fallback_method,
+      priceToleranceCents: row.store_price_tolerance_cents,
+    },
+    items: row.items.map(toItem),
+  };
 }
 
 export async function listSessionOrders(db: Knex, checkoutSessionIds: readonly string[]): Promise<OrderRecord[]> {
@@ -298,6 +345,12 @@ export async function listOrders(db: Knex, filter: OrderFilter, limit: number, o
     .offset(offset)
     .select(ORDER_COLUMNS);
   return rows.map(toOrder);
+}
+
+/** How many orders `listOrders` pages through with the same filter. */
+export async function countOrders(db: Knex, filter: OrderFilter): Promise<number> {
+  const row = await filtered(db, filter).first(db.raw('count(*)::int AS orders'));
+  return row?.orders ?? 0;
 }
 
 export interface OrderStatsRow {

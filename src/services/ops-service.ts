@@ -58,7 +58,11 @@ export function createOpsService(
   }
 
   return {
-    listTasks: (status: OpsTaskStatus | undefined, limit: number, offset: number) => tasks.listTasks(db, status, limit, offset),
+    /** One page of tasks, oldest first, and how many match the filter in all. */
+    async listTasks(status: OpsTaskStatus | undefined, limit: number, offset: number): Promise<{ tasks: OpsTaskRecord[]; totalTasks: number }> {
+      const [page, totalTasks] = await Promise.all([tasks.listTasks(db, status, limit, offset), tasks.countTasks(db, status)]);
+      return { tasks: page, totalTasks };
+    },
 
     getTask: loadTask,
 
@@ -103,7 +107,11 @@ export function createOpsService(
       return loadTask(taskId);
     },
 
-    listOrders: (status: orders.OrderFilter['status'], limit: number, offset: number) => orders.listOrders(db, { status }, limit, offset),
+    /** One page of orders, most recently changed first, and how many match the filter in all. */
+    async listOrders(status: orders.OrderFilter['status'], limit: number, offset: number): Promise<{ orders: orders.OrderRecord[]; totalOrders: number }> {
+      const [page, totalOrders] = await Promise.all([orders.listOrders(db, { status }, limit, offset), orders.countOrders(db, { status })]);
+      return { orders: page, totalOrders };
+    },
 
     /**
      * Sends a failed order (or one waiting for people) back into placement, optionally by another method. Only

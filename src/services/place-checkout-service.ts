@@ -4,10 +4,10 @@ import { newOrderNumber } from '../domain/ids';
 import type { Principal } from '../domain/principal';
 import { PAID_SESSION_STATUSES } from '../domain/session-status';
 import { PaymentGatewayUnavailableError, type ChargeOutcome } from '../payments/payment-gateway';
-import { removeCartItems } from '../repositories/carts-repository';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
-import { insertOrders, listSessionOrders, type NewOrder, type OrderRecord } from '../repositories/orders-repository';
+import { listSessionOrders, type NewOrder, type OrderRecord } from '../repositories/orders-repository';
+import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
 import { recordTransaction } from '../repositories/payment-transactions-repository';
 import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
 import type { ServiceDeps } from './service-deps';
@@ -36,7 +36,7 @@ export const chargeKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAt
  *  1. claim the session (pending → processing, attempt + 1, lease)   undo: release to pending
  *  2. charge with key `<session>:charge:<attempt>`                    declined → release; crash → step 2 again
  *                                                                     with the same key replays the outcome
- *  3. one transaction: charge in the ledger, orders, session placed   crash before commit → recovery redoes 2–3
+ *  3. one statement: session placed, charge in the ledger, orders     crash before commit → recovery redoes 2–3
  *  4. enqueue placements                                              lost → the pending-order sweeper
  * No outside call happens inside a database transaction.
  */
@@ -133,23 +133,22 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
   ): Promise<PlaceResult> {
     const now = clock.now();
     const newOrders = session.cartSnapshot.stores.map((store) => toNewOrder(session, store));
-    const written = await db.transaction(async (trx): Promise<PlaceResult | null> => {
-      const paid = await sessions.markSessionPaid(trx, session.id, session.paymentAttempt, paymentIntentId, now);
-      if (!paid) return null;
-      await recordTransaction(trx, {
-        checkoutSessionId: session.id,
-        type: movement,
-        status: 'succeeded',
+    const orders = await recordPaidCheckout(
+      db,
+      {
+        sessionId: session.id,
+        paymentAttempt: session.paymentAttempt,
+        paymentIntentId,
+        movement,
         amountCents: session.totalCents,
         currency: session.currency,
-        stripePaymentIntentId: paymentIntentId,
         idempotencyKey: chargeKey(session),
-      });
-      const orders = await insertOrders(trx, newOrders, now);
-      await removeCartItems(trx, session.userId, session.cartSnapshot.stores.flatMap((s) => s.items.map((i) => i.cartItemId)));
-      return { session: paid, orders };
-    });
-    if (!written) {
+        orders: newOrders,
+        boughtCartItemIds: session.cartSnapshot.stores.flatMap((store) => store.items.map((item) => item.cartItemId)),
+      },
+      now,
+    );
+    if (!orders) {
       // Someone else (recovery, a reclaiming retry) finished this attempt first: theirs is the result.
       const current = (await sessions.findSession(db, session.id))!;
       if (!(PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) throw notEditable(current, now);
@@ -158,7 +157,8 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     crashpoint('place.after_orders');
     await enqueue(newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId })));
     // What this place wrote, as committed: the orders are `pending` here even if a worker has started on them.
-    return written;
+    const paid: CheckoutSessionRecord = { ...session, status: 'placed', paymentIntentId, leaseExpiresAt: null, placedAt: now };
+    return { session: paid, orders };
   }
 
   async function enqueue(jobs: PlacementJobRef[]): Promise<void> {

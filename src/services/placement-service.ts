@@ -8,12 +8,11 @@ import {
   type PlacementOutcome,
 } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
-import { setSessionOutcome } from '../repositories/checkout-sessions-repository';
+import { settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
-import type { OrderRecord } from '../repositories/orders-repository';
+import type { OrderItemRecord, OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
-import { findStoreById, type StoreRecord } from '../repositories/stores-repository';
 import type { OpsTaskService } from './ops-task-service';
 import { transitionOrder } from './order-state-machine';
 import type { RefundService } from './refund-service';
@@ -33,6 +32,35 @@ export interface RunAttempt {
 }
 
 const SETTLED: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
+const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
+/** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
+const SETTLEMENT: SettlementRule = { settled: SETTLED, failed: FAILED };
+
+function toPlacementOrder(order: OrderRecord, items: readonly OrderItemRecord[]): PlacementOrder {
+  return {
+    orderNumber: order.orderNumber,
+    storeSlug: order.storeSlug,
+    storeName: order.storeName,
+    currency: order.currency,
+    shippingAddress: order.shippingAddress,
+    subtotalCents: order.subtotalCents,
+    shippingCents: order.shippingCents,
+    taxCents: order.taxCents,
+    totalCents: order.totalCents,
+    items: items.map((item) => ({
+      orderItemId: item.id,
+      sku: item.sku,
+      name: item.name,
+      quantity: item.quantity,
+      size: item.size || undefined,
+      color: item.color || undefined,
+      unitPriceCents: item.unitPriceCents,
+      totalPriceCents: item.totalPriceCents,
+      productUrl: item.productUrl ?? undefined,
+      imageUrl: item.imageUrl ?? undefined,
+    })),
+  };
+}
 
 /**
  * Buying one store order from its retailer, as the queue's job handler. Idempotent per order: a settled order
@@ -52,35 +80,8 @@ export function createPlacementService(
   const { db, clock, logger, crashpoint } = deps;
   const { registry, refunds, tasks } = collaborators;
 
-  async function toPlacementOrder(order: OrderRecord): Promise<PlacementOrder> {
-    const items = await orders.listOrderItems(db, order.id);
-    return {
-      orderNumber: order.orderNumber,
-      storeSlug: order.storeSlug,
-      storeName: order.storeName,
-      currency: order.currency,
-      shippingAddress: order.shippingAddress,
-      subtotalCents: order.subtotalCents,
-      shippingCents: order.shippingCents,
-      taxCents: order.taxCents,
-      totalCents: order.totalCents,
-      items: items.map((item) => ({
-        orderItemId: item.id,
-        sku: item.sku,
-        name: item.name,
-        quantity: item.quantity,
-        size: item.size || undefined,
-        color: item.color || undefined,
-        unitPriceCents: item.unitPriceCents,
-        totalPriceCents: item.totalPriceCents,
-        productUrl: item.productUrl ?? undefined,
-        imageUrl: item.imageUrl ?? undefined,
-      })),
-    };
-  }
-
   /** The primary method's settings are the top level of placement_config; a fallback's sit under `fallback`. */
-  const configFor = (store: StoreRecord, method: PlacementMethod) =>
+  const configFor = (store: PlacementStoreSettings, method: PlacementMethod) =>
     method === store.placementMethod ? store.placementConfig : ((store.placementConfig.fallback as Record<string, unknown>) ?? {});
 
   async function reload(orderNumber: string): Promise<OrderRecord> {
@@ -89,13 +90,12 @@ export function createPlacementService(
     return order;
   }
 
-  /** completed / partially_failed / failed once every order of the checkout is settled. */
+  /**
+   * completed / partially_failed / failed once every order of the checkout is settled. Called after the order's
+   * own move has committed, never inside it: see `settleSessionFromOrders`.
+   */
   async function settleSession(checkoutSessionId: string): Promise<void> {
-    const statuses = (await orders.listSessionOrders(db, [checkoutSessionId])).map((order) => order.status);
-    if (statuses.some((status) => !SETTLED.includes(status))) return;
-    const failed = statuses.filter((status) => status === 'failed' || status === 'cancelled').length;
-    const outcome = failed === 0 ? 'completed' : failed === statuses.length ? 'failed' : 'partially_failed';
-    await setSessionOutcome(db, checkoutSessionId, outcome, clock.now());
+    await settleSessionFromOrders(db, checkoutSessionId, SETTLEMENT, clock.now());
   }
 
   async function markPlaced(order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number) {
@@ -133,7 +133,7 @@ export function createPlacementService(
   const finishFailure = (order: OrderRecord) => failOrder(order, order.failureReason ?? 'placement failed');
 
   /** A permanent refusal or exhausted retries: the store's fallback gets the order, or it fails. */
-  async function giveUpOnMethod(order: OrderRecord, store: StoreRecord, reason: string): Promise<void> {
+  async function giveUpOnMethod(order: OrderRecord, store: PlacementStoreSettings, reason: string): Promise<void> {
     const fallback = store.fallbackMethod;
     if (fallback && order.placementMethod !== fallback && order.placementMethod === store.placementMethod) {
       const switched = await transitionOrder(deps, order, 'placing', `${order.placementMethod} placement gave up (${reason}); falling back to ${fallback}`, {
@@ -145,13 +145,18 @@ export function createPlacementService(
     await failOrder(order, reason);
   }
 
-  async function runAdapter(order: OrderRecord, store: StoreRecord, run: RunAttempt): Promise<PlacementOutcome> {
+  async function runAdapter(
+    order: OrderRecord,
+    placementOrder: PlacementOrder,
+    store: PlacementStoreSettings,
+    run: RunAttempt,
+  ): Promise<PlacementOutcome> {
     const adapter = registry.adapterFor(order.placementMethod);
     const started = Date.now();
     const attempt = run.maybeRan ? Math.max(2, run.attempt) : run.attempt;
     const base = { method: order.placementMethod, attempt };
     try {
-      const outcome = await adapter.place(await toPlacementOrder(order), {
+      const outcome = await adapter.place(placementOrder, {
         config: configFor(store, order.placementMethod),
         priceToleranceCents: store.priceToleranceCents,
         attempt,
@@ -174,10 +179,13 @@ export function createPlacementService(
 
     /** The queue's job handler. */
     async place(run: PlacementRun, attempt: RunAttempt): Promise<void> {
-      let order = await orders.findOrderByNumber(db, run.orderNumber);
-      if (order?.status === 'failed') return finishFailure(order);
-      if (!order || SETTLED.includes(order.status)) return;
-      const store = (await findStoreById(db, order.storeId))!;
+      const found = await orders.findOrderForPlacement(db, run.orderNumber);
+      if (found?.order.status === 'failed') return finishFailure(found.order);
+      if (!found || SETTLED.includes(found.order.status)) return;
+      const { store } = found;
+      // The items and totals an adapter buys do not change while an order is being placed: read once, here.
+      const placementOrder = toPlacementOrder(found.order, found.items);
+      let order = found.order;
       const wasPlacing = order.status === 'placing';
       if (order.placementMethod === 'manual' && wasPlacing && (await tasks.hasLiveTask(order.id))) return;
       if (order.status === 'pending') {
@@ -186,10 +194,10 @@ export function createPlacementService(
       crashpoint('placement.before_adapter');
       let outcome: PlacementOutcome;
       try {
-        outcome = await runAdapter(order, store, { ...attempt, maybeRan: attempt.maybeRan || wasPlacing });
+        outcome = await runAdapter(order, placementOrder, store, { ...attempt, maybeRan: attempt.maybeRan || wasPlacing });
       } catch (error) {
         if (error instanceof PriceMismatchError) {
-          await tasks.openPriceReview(order, await toPlacementOrder(order), error.retailerTotalCents, error.expectedTotalCents);
+          await tasks.openPriceReview(order, placementOrder, error.retailerTotalCents, error.expectedTotalCents);
           return;
         }
         if (error instanceof PermanentPlacementError) {
@@ -208,11 +216,10 @@ export function createPlacementService(
 
     /** The queue gave up on a run (retries exhausted, or a job that kept killing its workers). */
     async exhausted(run: PlacementRun, error: Error): Promise<void> {
-      const order = await orders.findOrderByNumber(db, run.orderNumber);
-      if (order?.status === 'failed') return finishFailure(order);
-      if (!order || SETTLED.includes(order.status)) return;
-      const store = (await findStoreById(db, order.storeId))!;
-      await giveUpOnMethod(order, store, `retries exhausted: ${error.message}`);
+      const found = await orders.findOrderForPlacement(db, run.orderNumber);
+      if (found?.order.status === 'failed') return finishFailure(found.order);
+      if (!found || SETTLED.includes(found.order.status)) return;
+      await giveUpOnMethod(found.order, found.store, `retries exhausted: ${error.message}`);
     },
 
     /** Enqueues orders whose enqueue was lost (the process died between commit and enqueue). */

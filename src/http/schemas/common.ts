@@ -17,6 +17,17 @@ export function envelope<T extends z.ZodType>(data: T) {
   return z.object({ success: z.literal(true), data });
 }
 
+/** A page of a list: the items in `data`, and beside them in `meta` the total matching the filter (named `total`) and the window. */
+export function pageEnvelope<T extends z.ZodType>(item: T, total: string) {
+  return envelope(z.array(item)).extend({
+    meta: z.object({
+      [total]: z.number().int().min(0).meta({ description: 'How many match the filter, across all pages' }),
+      limit: z.number().int(),
+      offset: z.number().int(),
+    }),
+  });
+}
+
 export const ErrorResponse = z
   .object({
     success: z.literal(false),

@@ -12,8 +12,8 @@ export class ApiError extends Error {
   }
 }
 
-/** Calls the API and returns the envelope's `data`; anything else is thrown as an ApiError. */
-export async function api(method, path, body, token = currentToken()) {
+/** Calls the API and returns the whole success envelope; anything else is thrown as an ApiError. */
+async function request(method, path, body, token) {
   const headers = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -24,9 +24,23 @@ export async function api(method, path, body, token = currentToken()) {
     throw new ApiError(0, 'network_error', 'The service could not be reached');
   }
   const payload = await response.json().catch(() => null);
-  if (response.ok && payload?.success) return payload.data;
+  if (response.ok && payload?.success) return payload;
   const error = payload?.error ?? {};
   throw new ApiError(response.status, error.code ?? `http_${response.status}`, error.message ?? response.statusText, error.details);
+}
+
+/** Calls the API and returns the envelope's `data`. */
+export async function api(method, path, body, token = currentToken()) {
+  return (await request(method, path, body, token)).data;
+}
+
+/**
+ * GETs one page of a list: its `items` (the envelope's `data`) and `total`, how many match in all (the list's
+ * `meta.total…` count, e.g. `totalTasks`).
+ */
+export async function apiPage(path, totalName) {
+  const { data, meta } = await request('GET', path, undefined, currentToken());
+  return { items: data, total: meta?.[totalName] ?? data.length };
 }
 
 /** What the error means for the person, in plain words, before the API's own message. */

@@ -141,3 +141,32 @@ export async function whileBusy(form, action) {
     form.removeAttribute('aria-busy');
   }
 }
+
+/** The page of a list the route asks for: `offset` and `limit` (1–100, default 100) from the hash's query. */
+export function pageWindow(query, defaultLimit = 100) {
+  const whole = (name, fallback, min, max) => {
+    const value = Number.parseInt(query.get(name) ?? '', 10);
+    return Number.isFinite(value) ? Math.min(Math.max(value, min), max) : fallback;
+  };
+  return { limit: whole('limit', defaultLimit, 1, 100), offset: whole('offset', 0, 0, 1_000_000) };
+}
+
+/** "12" when the whole list is on this page, otherwise "showing 101–200 of 250". */
+export function countText({ offset, shown, total }) {
+  return offset === 0 && shown >= total ? String(total) : `showing ${offset + 1}–${offset + shown} of ${total}`;
+}
+
+/**
+ * Links to the pages either side of this one (`hrefFor(offset)` builds each), with where this page sits in
+ * the list; nothing when the whole list is on this page.
+ */
+export function pager({ offset, limit, shown, total, label, hrefFor }) {
+  if (offset === 0 && shown >= total) return null;
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': `Pages of ${label}` },
+    h('p', { 'data-testid': 'page-range' }, shown === 0 ? `None past ${offset} of ${total}` : `Showing ${offset + 1}–${offset + shown} of ${total}`),
+    offset > 0 && h('a', { href: hrefFor(Math.max(0, offset - limit)), rel: 'prev', class: 'page-prev' }, '← Previous'),
+    offset + shown < total && h('a', { href: hrefFor(offset + limit), rel: 'next', class: 'page-next' }, 'Next →'),
+  );
+}

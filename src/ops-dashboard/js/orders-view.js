@@ -1,8 +1,8 @@
 // Orders by status (failed first), one order's whole story, and the two things ops do to an order: retry its
 // placement and record the carrier's tracking.
 
-import { api, ApiError } from './api.js';
-import { addressBlock, field, itemsTable, setFieldError, whileBusy } from './components.js';
+import { api, apiPage, ApiError } from './api.js';
+import { addressBlock, countText, field, itemsTable, pager, pageWindow, setFieldError, whileBusy } from './components.js';
 import { badge, dateTime, details, h, humanize, money } from './dom.js';
 
 const STATUSES = ['failed', 'placing', 'pending', 'placed', 'confirmed', 'shipped', 'delivered', 'cancelled', 'refunded', 'partially_refunded'];
@@ -12,20 +12,23 @@ const PAGE = 100;
 const RETRYABLE = ['failed', 'placing', 'pending'];
 const TRACKABLE = ['placed', 'confirmed', 'partially_refunded'];
 
-const statusQuery = (status) => (status ? `?status=${status}` : '?status=any');
-const orderHash = (orderNumber, status) => `#/orders/${encodeURIComponent(orderNumber)}${statusQuery(status)}`;
+/** A list's query in the hash: its status (`any` for all), and which page when it is not the first page of the usual size. */
+const listQuery = (status, { offset = 0, limit = PAGE } = {}) =>
+  `?status=${status ?? 'any'}${offset ? `&offset=${offset}` : ''}${limit !== PAGE ? `&limit=${limit}` : ''}`;
+const orderHash = (orderNumber, status, page) => `#/orders/${encodeURIComponent(orderNumber)}${listQuery(status, page)}`;
 
 export async function renderOrders(route, ctx) {
   const given = route.query.get('status');
   const status = given === 'any' ? null : STATUSES.includes(given) ? given : 'failed';
-  const [orders, opened] = await Promise.all([
-    api('GET', `/ops/orders?limit=${PAGE}${status ? `&status=${status}` : ''}`),
+  const page = pageWindow(route.query, PAGE);
+  const [list, opened] = await Promise.all([
+    apiPage(`/ops/orders?limit=${page.limit}&offset=${page.offset}${status ? `&status=${status}` : ''}`, 'totalOrders'),
     route.id ? api('GET', `/orders/${encodeURIComponent(route.id)}`).catch((error) => ({ error })) : null,
   ]);
   return h(
     'div',
     { class: 'split' },
-    h('section', { class: 'list-pane', 'aria-labelledby': 'orders-heading' }, orderList(orders, status, route.id, ctx)),
+    h('section', { class: 'list-pane', 'aria-labelledby': 'orders-heading' }, orderList({ ...list, ...page }, status, route.id, ctx)),
     h(
       'section',
       { class: 'detail-pane', 'aria-label': 'Order details' },
@@ -72,15 +75,16 @@ function filters(status, ctx) {
   return h('div', { class: 'toolbar' }, filter, find, h('button', { type: 'button', id: 'refresh-orders', onclick: () => ctx.refresh() }, 'Refresh'));
 }
 
-function orderList(orders, status, selected, ctx) {
+function orderList({ items: orders, total, offset, limit }, status, selected, ctx) {
   const label = status ? `${humanize(status)} orders` : 'All orders';
+  const range = { offset, limit, shown: orders.length, total };
   const table =
     orders.length === 0
-      ? h('p', { class: 'empty' }, `No ${status ? humanize(status).toLowerCase() : ''} orders.`)
+      ? h('p', { class: 'empty' }, `No ${status ? humanize(status).toLowerCase() : ''} orders${total === 0 ? '' : ' on this page'}.`)
       : h(
           'table',
           { class: 'list' },
-          h('caption', {}, `${label}: ${orders.length}${orders.length === PAGE ? ' (most recently updated first)' : ''}`),
+          h('caption', {}, `${label}: ${countText(range)}${total > orders.length ? ' (most recently updated first)' : ''}`),
           h('thead', {}, h('tr', {}, ['Order', 'Store', 'Method', 'Status', 'Total', 'Updated'].map((t) => h('th', { scope: 'col', class: t === 'Total' ? 'num' : null }, t)))),
           h(
             'tbody',
@@ -89,7 +93,7 @@ function orderList(orders, status, selected, ctx) {
               h(
                 'tr',
                 { class: order.orderNumber === selected ? 'selected' : null, 'data-order-number': order.orderNumber },
-                h('th', { scope: 'row' }, h('a', { href: orderHash(order.orderNumber, status), id: `order-${order.orderNumber}`, 'aria-current': order.orderNumber === selected ? 'true' : null }, order.orderNumber)),
+                h('th', { scope: 'row' }, h('a', { href: orderHash(order.orderNumber, status, range), id: `order-${order.orderNumber}`, 'aria-current': order.orderNumber === selected ? 'true' : null }, order.orderNumber)),
                 h('td', {}, order.storeName),
                 h('td', {}, order.placementMethod),
                 h('td', {}, badge(order.status)),
@@ -99,7 +103,8 @@ function orderList(orders, status, selected, ctx) {
             ),
           ),
         );
-  return [h('h2', { id: 'orders-heading', tabindex: '-1' }, 'Orders'), filters(status, ctx), table];
+  const pages = pager({ ...range, label: label.toLowerCase(), hrefFor: (at) => `#/orders${listQuery(status, { offset: at, limit })}` });
+  return [h('h2', { id: 'orders-heading', tabindex: '-1' }, 'Orders'), filters(status, ctx), table, pages];
 }
 
 function orderDetail(order, listStatus, ctx) {

@@ -1,7 +1,9 @@
 // The signed-in person: an ops bearer token kept for this browser tab only (sessionStorage), so closing the
-// tab signs out. The claims are read for display; the API verifies the token on every call.
+// tab signs out, with who the API said it belongs to (GET /me) for display. The API verifies the token on
+// every call.
 
 const KEY = 'mor-ops-token';
+const USER_KEY = 'mor-ops-user';
 
 /**
  * Reads a JWT's claims without verifying it. Returns null for anything that is not a three-part token with
@@ -29,17 +31,28 @@ export function currentToken() {
   return sessionStorage.getItem(KEY);
 }
 
+/** Who the API said the token belongs to at sign-in; failing that, the token's own (unverified) claims. */
 export function currentUser() {
   const token = currentToken();
-  const claims = token ? readClaims(token) : null;
+  if (!token) return null;
+  try {
+    const user = JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null');
+    if (user && typeof user.userId === 'string' && typeof user.role === 'string') return { userId: user.userId, role: user.role };
+  } catch {
+    // Not ours (or edited by hand): fall back to the claims.
+  }
+  const claims = readClaims(token);
   if (!claims) return null;
-  return { userId: String(claims.sub ?? 'unknown'), role: String(claims.role ?? 'shopper'), expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : null };
+  return { userId: String(claims.sub ?? 'unknown'), role: String(claims.role ?? 'shopper') };
 }
 
-export function signIn(token) {
+/** Keeps the token and who GET /me said it belongs to. */
+export function signIn(token, user) {
   sessionStorage.setItem(KEY, token);
+  sessionStorage.setItem(USER_KEY, JSON.stringify({ userId: user.userId, role: user.role }));
 }
 
 export function signOut() {
   sessionStorage.removeItem(KEY);
+  sessionStorage.removeItem(USER_KEY);
 }

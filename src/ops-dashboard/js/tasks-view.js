@@ -1,27 +1,30 @@
 // The task queue: tabs per status, a table of tasks, and the opened task with everything a person needs to
 // place (or cancel) the order by hand, plus Claim, Complete and Fail.
 
-import { api } from './api.js';
-import { addressBlock, field, itemsTable, setFieldError, whileBusy } from './components.js';
+import { api, apiPage } from './api.js';
+import { addressBlock, countText, field, itemsTable, pager, pageWindow, setFieldError, whileBusy } from './components.js';
 import { age, badge, details, h, humanize, money, signedMoney } from './dom.js';
 
 const STATUSES = ['open', 'claimed', 'done', 'failed', 'cancelled'];
 const PAGE = 100;
 
 const KIND_TITLES = { place_order: 'Place order', price_review: 'Price review', cancel_order: 'Cancel order' };
-const taskHash = (taskId, status) => `#/tasks/${encodeURIComponent(taskId)}?status=${status}`;
+/** A list's query in the hash: its status, and which page when it is not the first page of the usual size. */
+const listQuery = (status, { offset = 0, limit = PAGE } = {}) => `?status=${status}${offset ? `&offset=${offset}` : ''}${limit !== PAGE ? `&limit=${limit}` : ''}`;
+const taskHash = (taskId, status, page) => `#/tasks/${encodeURIComponent(taskId)}${listQuery(status, page)}`;
 const storeName = (task) => task.payload?.store?.name ?? task.payload?.store?.slug ?? '—';
 
 export async function renderTasks(route, ctx) {
   const status = STATUSES.includes(route.query.get('status')) ? route.query.get('status') : 'open';
-  const [tasks, opened] = await Promise.all([
-    api('GET', `/ops/tasks?status=${status}&limit=${PAGE}`),
+  const page = pageWindow(route.query, PAGE);
+  const [list, opened] = await Promise.all([
+    apiPage(`/ops/tasks?status=${status}&limit=${page.limit}&offset=${page.offset}`, 'totalTasks'),
     route.id ? api('GET', `/ops/tasks/${encodeURIComponent(route.id)}`).catch((error) => ({ error })) : null,
   ]);
   return h(
     'div',
     { class: 'split' },
-    h('section', { class: 'list-pane', 'aria-labelledby': 'tasks-heading' }, taskList(tasks, status, route.id, ctx)),
+    h('section', { class: 'list-pane', 'aria-labelledby': 'tasks-heading' }, taskList({ ...list, ...page }, status, route.id, ctx)),
     h(
       'section',
       { class: 'detail-pane', 'aria-label': 'Task details' },
@@ -34,14 +37,14 @@ export async function renderTasks(route, ctx) {
   );
 }
 
-function taskList(tasks, status, selectedId, ctx) {
+function taskList({ items: tasks, total, offset, limit }, status, selectedId, ctx) {
   const tabs = h(
     'nav',
     { class: 'tabs', 'aria-label': 'Task status' },
     h(
       'ul',
       {},
-      STATUSES.map((s) => h('li', {}, h('a', { href: `#/tasks?status=${s}`, id: `tab-${s}`, 'aria-current': s === status ? 'page' : null }, humanize(s)))),
+      STATUSES.map((s) => h('li', {}, h('a', { href: `#/tasks${listQuery(s, { limit })}`, id: `tab-${s}`, 'aria-current': s === status ? 'page' : null }, humanize(s)))),
     ),
   );
   const toolbar = h(
@@ -50,13 +53,14 @@ function taskList(tasks, status, selectedId, ctx) {
     h('button', { type: 'button', id: 'refresh-tasks', onclick: () => ctx.refresh() }, 'Refresh'),
   );
   const now = Date.now();
+  const range = { offset, limit, shown: tasks.length, total };
   const table =
     tasks.length === 0
-      ? h('p', { class: 'empty' }, `No ${status} tasks.`)
+      ? h('p', { class: 'empty' }, total === 0 ? `No ${status} tasks.` : `No ${status} tasks on this page.`)
       : h(
           'table',
           { class: 'list' },
-          h('caption', {}, `${humanize(status)} tasks: ${tasks.length}${tasks.length === PAGE ? ' (the oldest shown first)' : ''}`),
+          h('caption', {}, `${humanize(status)} tasks: ${countText(range)}${total > tasks.length ? ' (the oldest first)' : ''}`),
           h(
             'thead',
             {},
@@ -72,7 +76,7 @@ function taskList(tasks, status, selectedId, ctx) {
                 h(
                   'th',
                   { scope: 'row' },
-                  h('a', { href: taskHash(task.taskId, status), id: `task-${task.taskId}`, 'aria-current': task.taskId === selectedId ? 'true' : null }, task.orderNumber),
+                  h('a', { href: taskHash(task.taskId, status, range), id: `task-${task.taskId}`, 'aria-current': task.taskId === selectedId ? 'true' : null }, task.orderNumber),
                 ),
                 h('td', {}, badge(task.kind, 'kind')),
                 h('td', {}, storeName(task)),
@@ -82,7 +86,8 @@ function taskList(tasks, status, selectedId, ctx) {
             ),
           ),
         );
-  return [h('h2', { id: 'tasks-heading', tabindex: '-1' }, 'Tasks'), tabs, toolbar, table];
+  const pages = pager({ ...range, label: `${status} tasks`, hrefFor: (at) => `#/tasks${listQuery(status, { offset: at, limit })}` });
+  return [h('h2', { id: 'tasks-heading', tabindex: '-1' }, 'Tasks'), tabs, toolbar, table, pages];
 }
 
 function taskDetail(task, listStatus, ctx) {

@@ -1,0 +1,65 @@
+import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
+import { insertOrdersCtes, SELECT_INSERTED_ORDERS, toOrder, type NewOrder, type OrderRecord } from './orders-repository';
+
+export interface PaidCheckout {
+  sessionId: string;
+  /** The payment attempt that holds the session (`processing`); another attempt's write is refused. */
+  paymentAttempt: number;
+  paymentIntentId: string;
+  /** `charge` when the provider captured the money, `authorization` when it only holds it. */
+  movement: 'charge' | 'authorization';
+  amountCents: number;
+  currency: string;
+  /** The provider idempotency key of the payment, which is also the ledger row's key. */
+  idempotencyKey: string;
+  orders: NewOrder[];
+  /** The cart lines the snapshot bought: they leave the shopper's cart. */
+  boughtCartItemIds: string[];
+}
+
+/**
+ * Everything a successful payment changes, as ONE statement (atomic without a transaction, and one round trip on
+ * the hottest path): the session moves processing → placed (a compare-and-set on the attempt), the payment enters
+ * the ledger, one order per store is written with its items, and the bought lines leave the cart. Every part after
+ * the session move reads from it, so if this attempt lost the session nothing at all is written and the answer is
+ * null; otherwise the orders as `listSessionOrders` returns them.
+ */
+export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date): Promise<OrderRecord[] | null> {
+  const orders = insertOrdersCtes(paid.orders, now, 'WHERE EXISTS (SELECT 1 FROM paid)');
+  const { rows } = await prepared(
+    'checkout.record_paid',
+    db.raw(
+      `WITH paid AS (
+         UPDATE checkout_sessions
+         SET status = 'placed', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?
+         WHERE id = ? AND status = 'processing' AND payment_attempt = ?
+         RETURNING id, user_id
+       ), ledger AS (
+         INSERT INTO payment_transactions (checkout_session_id, type, status, amount_cents, currency, stripe_payment_intent_id,
+                                           idempotency_key)
+         SELECT paid.id, ?, 'succeeded', ?, ?, ?, ? FROM paid
+         ON CONFLICT (idempotency_key) DO NOTHING
+       ), bought AS (
+         DELETE FROM cart_items
+         WHERE id = ANY(?::uuid[]) AND cart_id IN (SELECT c.id FROM carts c JOIN paid ON c.user_id = paid.user_id)
+       ), ${orders.sql}
+       ${SELECT_INSERTED_ORDERS}`,
+      [
+        paid.paymentIntentId,
+        now,
+        now,
+        paid.sessionId,
+        paid.paymentAttempt,
+        paid.movement,
+        paid.amountCents,
+        paid.currency,
+        paid.paymentIntentId,
+        paid.idempotencyKey,
+        paid.boughtCartItemIds,
+        ...orders.bindings,
+      ],
+    ),
+  );
+  return rows.length > 0 ? rows.map(toOrder) : null;
+}
