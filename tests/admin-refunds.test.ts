@@ -1,6 +1,7 @@
 import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { ledgerFor, markPlacedAtRetailer, placeCheckout } from './support/order-fixtures';
 import { bearer } from './support/tokens';
+import { waitFor } from './support/wait-for';
 
 let h: CheckoutHarness;
 beforeAll(async () => {
@@ -33,6 +34,66 @@ describe('admin refunds', () => {
     const order = await orderOf(orderNumbers[1]);
     expect(res.body.data).toMatchObject({ refundId: expect.stringMatching(/^re_/), amountCents: order.totalCents, status: 'succeeded' });
     expect(order).toMatchObject({ status: 'refunded', refundedCents: order.totalCents });
+    await expectLedgerBalances(sessionId);
+
+    const again = await refund(orderNumbers[1], { reason: 'asked twice' }, 'rf-1-b');
+    expect(again.status).toBe(422);
+    expect(again.body.error).toMatchObject({ code: 'refund_exceeds_captured', details: { refundableCents: 0 } });
+  });
+
+  it('refuses an amount together with items, naming the field', async () => {
+    const { orderNumbers } = await placeCheckout(h, 'rf-5');
+    await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-5');
+    const mug = (await orderOf(orderNumbers[0])).items[0];
+    const res = await refund(orderNumbers[0], { amountCents: 100, items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'both' }, 'rf-5-a');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toMatchObject({ code: 'validation_failed', details: { fields: { amountCents: expect.stringContaining('not both') } } });
+    expect((await orderOf(orderNumbers[0])).refundedCents).toBe(0);
+  });
+
+  it('two refunds of one order at the same moment never return more than the order took', async () => {
+    const { sessionId, orderNumbers } = await placeCheckout(h, 'rf-6');
+    await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-6');
+    const { totalCents } = await orderOf(orderNumbers[0]);
+    const share = Math.ceil(totalCents * 0.6);
+    const refundsBefore = h.stripe.stats().refundsCreated;
+    // Hold every refund just before it writes its ledger row, so all three have decided before any has written:
+    // reads pass a SHARE lock, inserts wait for it.
+    const gate = await h.database.db.transaction();
+    await gate.raw('LOCK TABLE payment_transactions IN SHARE MODE');
+    const pending = Promise.all(
+      ['rf-6-a', 'rf-6-b', 'rf-6-c'].map((key) => refund(orderNumbers[0], { amountCents: share, reason: 'goodwill' }, key)),
+    );
+    await waitFor(async () => {
+      const { rows } = await h.database.db.raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+      return rows[0].n >= 3;
+    }, 10_000, 'three refunds waiting');
+    await gate.commit();
+    const answers = await pending;
+    expect(answers.map((res) => res.status).sort()).toEqual([201, 422, 422]);
+    expect(answers.filter((res) => res.status === 422).map((res) => res.body.error.code)).toEqual(['refund_exceeds_captured', 'refund_exceeds_captured']);
+    expect(h.stripe.stats().refundsCreated - refundsBefore).toBe(1);
+    expect(await orderOf(orderNumbers[0])).toMatchObject({ status: 'partially_refunded', refundedCents: share });
+    await expectLedgerBalances(sessionId);
+  });
+
+  it('items a refund still pending at Stripe will return cannot be refunded a second time', async () => {
+    const { sessionId, orderNumbers } = await placeCheckout(h, 'rf-7');
+    await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-7');
+    const mug = (await orderOf(orderNumbers[0])).items[0]; // 2 mugs
+    const bothMugs = { items: [{ orderItemId: mug.orderItemId, quantity: 2 }], reason: 'both chipped' };
+    h.stripe.injectFaults({ count: 4, status: 500, path: '/v1/refunds' });
+    const outage = await refund(orderNumbers[0], bothMugs, 'rf-7-a');
+    expect(outage.status).toBeGreaterThanOrEqual(500);
+    h.stripe.clearFaults();
+
+    const second = await refund(orderNumbers[0], { items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'one more' }, 'rf-7-b');
+    expect(second.status).toBe(422);
+    expect(second.body.error.details.fields).toEqual({ 'items.0.quantity': 'at most 0 left to refund' });
+
+    const retried = await refund(orderNumbers[0], bothMugs, 'rf-7-a').expect(201);
+    expect(retried.body.data.status).toBe('succeeded');
+    expect((await orderOf(orderNumbers[0])).items[0]).toMatchObject({ refundedQuantity: 2, status: 'refunded' });
     await expectLedgerBalances(sessionId);
   });
 

@@ -20,7 +20,6 @@ export type ErrorCode =
   | 'payment_declined'
   | 'payment_requires_action'
   | 'payment_failed'
-  | 'idempotency_key_required'
   | 'idempotency_key_reused'
   | 'request_in_progress'
   | 'invalid_transition'

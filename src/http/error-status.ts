@@ -3,7 +3,6 @@ import type { ErrorCode } from '../domain/errors';
 /** The one place where domain error codes become HTTP statuses. */
 export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   validation_failed: 400,
-  idempotency_key_required: 400,
   unauthorized: 401,
   invalid_signature: 401,
   payment_declined: 402,

@@ -14,7 +14,8 @@ const isFinal = (status: number) => status < 500;
 export function idempotent(service: IdempotencyService): RequestHandler {
   return async (req, res, next) => {
     const key = req.get('Idempotency-Key');
-    if (key === undefined) return next(new DomainError('idempotency_key_required', 'This request needs an Idempotency-Key header'));
+    // A missing key is a missing required field, answered like every other (the contract's validation_failed).
+    if (key === undefined) return next(validationFailed({ 'Idempotency-Key': 'required: this request moves money' }));
     if (key.length < 1 || key.length > 255) return next(validationFailed({ 'Idempotency-Key': 'must be 1–255 characters' }));
     const scope = principalOf(req).userId;
     const fingerprint = createHash('sha256')

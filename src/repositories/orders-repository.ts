@@ -446,6 +446,11 @@ export async function findOrderByStoreOrderNumber(db: Knex, storeId: string, sto
   return row ? toOrder(row) : null;
 }
 
+/** Locks the order's row until the transaction ends: refunds of one order are decided one at a time. */
+export async function lockOrder(trx: Knex.Transaction, orderId: string): Promise<void> {
+  await trx('orders').where({ id: orderId }).forUpdate().first('id');
+}
+
 /** Records returned quantities; an item fully returned is `refunded`, partly returned `partially_refunded`. */
 export async function addRefundedQuantities(db: Knex, items: readonly { orderItemId: string; quantity: number }[]): Promise<void> {
   for (const item of items) {

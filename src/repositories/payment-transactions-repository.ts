@@ -96,6 +96,20 @@ export async function refundedCentsByOrder(db: Knex, orderIds: readonly string[]
   return new Map(rows.map((row: any) => [row.order_id, Number(row.cents)]));
 }
 
+/** Item quantities that refunds still pending at the provider will return, per order item. */
+export async function pendingRefundQuantities(db: Knex, orderId: string): Promise<Map<string, number>> {
+  const rows = await db('payment_transactions')
+    .where({ order_id: orderId, status: 'pending' })
+    .whereIn('type', ['refund', 'partial_refund'])
+    .whereNotNull('refund_items')
+    .select('refund_items');
+  const pending = new Map<string, number>();
+  for (const item of rows.flatMap((row) => row.refund_items as RefundItem[])) {
+    pending.set(item.orderItemId, (pending.get(item.orderItemId) ?? 0) + item.quantity);
+  }
+  return pending;
+}
+
 /** Net money taken from a user: succeeded charges and captures less refunds. */
 export async function netSpentCents(db: Knex, userId: string | undefined): Promise<number> {
   const query = db('payment_transactions as t')

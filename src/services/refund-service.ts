@@ -1,6 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { findSession } from '../repositories/checkout-sessions-repository';
-import { addRefundedQuantities, type OrderRecord } from '../repositories/orders-repository';
+import type { Knex } from 'knex';
+import { addRefundedQuantities, listOrderItems, lockOrder, type OrderRecord } from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
 import type { ServiceDeps } from './service-deps';
@@ -13,7 +14,8 @@ export interface RefundResult {
 }
 
 export interface RefundRequest {
-  amountCents: number;
+  /** Absent: all that is left to refund, as decided under the order's lock. */
+  amountCents?: number;
   reason: string;
   /** The provider idempotency key of this refund; the same key never refunds twice. */
   key: string;
@@ -61,32 +63,68 @@ export function createRefundService(deps: ServiceDeps) {
     return toResult((await ledger.findTransactionByKey(db, tx.idempotencyKey))!);
   }
 
-  async function refundableCents(order: OrderRecord): Promise<number> {
-    const refunded = (await ledger.refundedCentsByOrder(db, [order.id])).get(order.id) ?? 0;
+  async function refundableCents(order: OrderRecord, conn: Knex = db): Promise<number> {
+    const refunded = (await ledger.refundedCentsByOrder(conn, [order.id])).get(order.id) ?? 0;
     return order.totalCents - refunded;
+  }
+
+  /**
+   * Items a refund may still return: bought, less what earlier refunds returned or (pending) will return.
+   * Problems name the request's item lines, as the request's own validation does.
+   */
+  async function checkItemsLeft(trx: Knex.Transaction, order: OrderRecord, requested: readonly RefundItem[]): Promise<void> {
+    const items = new Map((await listOrderItems(trx, order.id)).map((item) => [item.id, item]));
+    const pending = await ledger.pendingRefundQuantities(trx, order.id);
+    const asked = new Map<string, number>();
+    const problems: Record<string, string> = {};
+    requested.forEach((line, index) => {
+      const item = items.get(line.orderItemId);
+      if (!item) return void (problems[`items.${index}.orderItemId`] = 'not an item of this order');
+      const left = item.quantity - item.refundedQuantity - (pending.get(item.id) ?? 0) - (asked.get(item.id) ?? 0);
+      if (line.quantity > left) problems[`items.${index}.quantity`] = `at most ${Math.max(left, 0)} left to refund`;
+      asked.set(item.id, (asked.get(item.id) ?? 0) + line.quantity);
+    });
+    if (Object.keys(problems).length > 0) {
+      throw new DomainError('refund_exceeds_captured', 'The items cannot be refunded as asked', { fields: problems });
+    }
+  }
+
+  /**
+   * Records the refund's intent (a pending row) if the order still has that much, and those items, to give
+   * back. The order's row is locked meanwhile, so two refunds of one order (an admin's and a failed
+   * placement's, or two admins') can never together return more than the order took.
+   */
+  async function recordIntent(order: OrderRecord, request: RefundRequest): Promise<void> {
+    await db.transaction(async (trx) => {
+      await lockOrder(trx, order.id);
+      if (await ledger.findTransactionByKey(trx, request.key)) return;
+      if (request.items?.length) await checkItemsLeft(trx, order, request.items);
+      const refundable = await refundableCents(order, trx);
+      const amountCents = request.amountCents ?? refundable;
+      if (amountCents <= 0 || amountCents > refundable) {
+        throw new DomainError('refund_exceeds_captured', `At most ${refundable} cents of order ${order.orderNumber} can be refunded`, {
+          refundableCents: refundable,
+          requestedCents: amountCents,
+        });
+      }
+      await ledger.recordTransaction(trx, {
+        checkoutSessionId: order.checkoutSessionId,
+        orderId: order.id,
+        type: amountCents === order.totalCents ? 'refund' : 'partial_refund',
+        status: 'pending',
+        amountCents,
+        currency: order.currency,
+        idempotencyKey: request.key,
+        reason: request.reason,
+        refundItems: request.items ?? null,
+      });
+    });
   }
 
   async function refund(order: OrderRecord, request: RefundRequest): Promise<RefundResult> {
     const existing = await ledger.findTransactionByKey(db, request.key);
     if (existing) return existing.status === 'pending' ? execute(existing) : toResult(existing);
-    const refundable = await refundableCents(order);
-    if (request.amountCents <= 0 || request.amountCents > refundable) {
-      throw new DomainError('refund_exceeds_captured', `At most ${refundable} cents of order ${order.orderNumber} can be refunded`, {
-        refundableCents: refundable,
-        requestedCents: request.amountCents,
-      });
-    }
-    await ledger.recordTransaction(db, {
-      checkoutSessionId: order.checkoutSessionId,
-      orderId: order.id,
-      type: request.amountCents === order.totalCents ? 'refund' : 'partial_refund',
-      status: 'pending',
-      amountCents: request.amountCents,
-      currency: order.currency,
-      idempotencyKey: request.key,
-      reason: request.reason,
-      refundItems: request.items ?? null,
-    });
+    await recordIntent(order, request);
     return execute((await ledger.findTransactionByKey(db, request.key))!);
   }
 
@@ -98,8 +136,14 @@ export function createRefundService(deps: ServiceDeps) {
     async refundRemainder(order: OrderRecord, reason: string, key: string): Promise<RefundResult | null> {
       const existing = await ledger.findTransactionByKey(db, key);
       if (existing) return existing.status === 'pending' ? execute(existing) : toResult(existing);
-      const amountCents = await refundableCents(order);
-      return amountCents > 0 ? refund(order, { amountCents, reason, key }) : null;
+      if ((await refundableCents(order)) === 0) return null;
+      try {
+        return await refund(order, { reason, key });
+      } catch (error) {
+        // Another refund of this order took what was left in the meantime: nothing is left for this one.
+        if (error instanceof DomainError && error.code === 'refund_exceeds_captured') return null;
+        throw error;
+      }
     },
 
     /** Finishes refunds a crash or an outage left pending. */

@@ -12,6 +12,10 @@ export const RefundInput = z
     reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500),
   })
   .strict()
+  .refine((input) => input.amountCents === undefined || input.items === undefined, {
+    path: ['amountCents'],
+    message: 'send amountCents or items, not both: items are refunded at their own price',
+  })
   .meta({ id: 'RefundInput', description: 'Neither amountCents nor items: the whole refundable remainder. Items: their snapshot price plus their share of tax.' });
 
 export const CancelOrderInput = z.object({ reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'CancelOrderInput' });
