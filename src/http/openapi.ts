@@ -2,14 +2,14 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain/order-status';
 import { AddCartItemInput, Cart, UpdateCartItemInput } from './schemas/cart';
-import { CreateStoreInput, Product, Store, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
+import { AdminStore, CreateStoreInput, Product, Store, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
 import { CheckoutSession, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
 import { envelope, ErrorResponse, pageEnvelope, pagination } from './schemas/common';
 import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
-import { RetailerEventInput } from './schemas/webhooks';
+import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
-import { OrderListItem, OrderNumberParam, TrackingInput } from './schemas/orders';
+import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
  * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
@@ -23,24 +23,154 @@ interface Operation {
   body?: z.ZodType;
   params?: z.ZodObject;
   query?: z.ZodObject;
-  response?: z.ZodType;
+  /** The success answer's `data`: required, so no operation can leave its answer undocumented. */
+  response: z.ZodType;
   /** A paged list: `response` is one item, and `meta` carries this total beside the page. */
   pageTotal?: string;
-  status?: number;
+  /** The success status (200 when absent), or several with what each means, e.g. an upsert's 201 and 200. */
+  status?: number | Record<number, string>;
   errors?: Record<number, string>;
   idempotent?: boolean;
   auth?: 'bearer' | 'none' | 'signature';
 }
 
+type AddOperation = (method: Method, path: string, op: Operation) => void;
+
 const ItemIdParam = z.object({ itemId: z.uuid() });
 const SlugParam = z.object({ slug: z.string() });
 
-export function buildOpenApiDocument(extra: (add: (method: Method, path: string, op: Operation) => void) => void = () => {}) {
+/** Every answer an operation documents, by status. A malformed JSON body is a 400 on any route. */
+function responsesOf(op: Operation): Record<number, { description: string; schema: z.ZodType }> {
+  const successes = typeof op.status === 'object' ? op.status : { [op.status ?? 200]: 'Success' };
+  const data = op.pageTotal ? pageEnvelope(op.response, op.pageTotal) : envelope(op.response);
+  const bearer = op.auth === undefined || op.auth === 'bearer';
+  const errors = { 400: 'validation_failed', ...(bearer ? { 401: 'unauthorized' } : {}), ...op.errors };
+  return {
+    ...Object.fromEntries(Object.entries(successes).map(([status, description]) => [status, { description, schema: data }])),
+    ...Object.fromEntries(Object.entries(errors).map(([status, codes]) => [status, { description: codes, schema: ErrorResponse }])),
+  };
+}
+
+/** The API, operation by operation. Paths are relative to /api/v1. */
+function describeApi(add: AddOperation): void {
+  add('get', '/me', { summary: 'Who the bearer token says the caller is (any role)', tags: ['Session'], response: Me });
+
+  const shopper = ['Cart'];
+  add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], auth: 'none', response: z.array(Store) });
+  add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: AdminStore, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
+  add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: AdminStore, errors: { 403: 'forbidden', 404: 'store_not_found' } });
+  add('put', '/admin/products', {
+    summary: 'Create or update a product by (store, sku)',
+    tags: ['Admin'],
+    body: UpsertProductInput,
+    response: Product,
+    status: { 201: 'Created: the store had no product with this sku', 200: 'Updated' },
+    errors: { 403: 'forbidden', 404: 'store_not_found' },
+  });
+
+  add('get', '/cart', { summary: 'The shopper’s cart', tags: shopper, response: Cart });
+  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable' } });
+  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found' } });
+  add('delete', '/cart/items/{itemId}', { summary: 'Remove an item', tags: shopper, params: ItemIdParam, response: Cart, errors: { 404: 'not_found' } });
+  add('delete', '/cart', { summary: 'Empty the cart', tags: shopper, response: Cart });
+
+  const checkout = ['Checkout'];
+  const sessionEditErrors = { 404: 'not_found', 409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed)', 410: 'session_expired' };
+  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies' } });
+  add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
+  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: sessionEditErrors });
+  add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: sessionEditErrors });
+  add('post', '/checkout/sessions/{sessionId}/place', {
+    summary: 'Pay once for the whole snapshot and split into one order per store',
+    tags: checkout,
+    params: SessionIdParam,
+    idempotent: true,
+    response: PlaceResult,
+    status: 201,
+    errors: {
+      402: 'payment_declined (details.declineCode) | payment_requires_action (details.clientSecret)',
+      404: 'not_found',
+      409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (same key still running, or being placed)',
+      410: 'session_expired',
+      422: 'session_incomplete | idempotency_key_reused',
+      503: 'service_unavailable (retry with the same key)',
+    },
+  });
+  add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | request_in_progress (being placed)' } });
+
+  const orders = ['Orders'];
+  add('get', '/orders', { summary: 'Orders grouped by checkout (ops/admin see all)', tags: orders, query: pagination.extend({ status: z.enum(ORDER_STATUSES).optional() }), response: OrdersPage });
+  add('get', '/orders/stats', { summary: 'Order counts and money spent (ops/admin: everyone’s)', tags: orders, response: OrderStats });
+  add('get', '/orders/{orderNumber}', { summary: 'One order with items, status history and refunds', tags: orders, params: OrderNumberParam, response: OrderDetail, errors: { 404: 'not_found' } });
+  add('put', '/orders/{orderNumber}/tracking', { summary: 'Record tracking (ops): the order is shipped', tags: orders, params: OrderNumberParam, body: TrackingInput, response: OrderDetail, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
+
+  const ops = ['Ops'];
+  const taskErrors = { 403: 'forbidden', 404: 'not_found', 409: 'task_not_open' };
+  // Resolving a task moves its order, which may have moved meanwhile; failing one refunds it.
+  const resolveErrors = { ...taskErrors, 409: 'task_not_open | invalid_transition' };
+  add('get', '/ops/tasks', { summary: 'Tasks for people, oldest first: manual placements, price reviews and cancels', tags: ops, query: TaskListQuery, response: OpsTask, pageTotal: 'totalTasks', errors: { 403: 'forbidden' } });
+  add('get', '/ops/tasks/{taskId}', { summary: 'One task', tags: ops, params: TaskIdParam, response: OpsTask, errors: { 403: 'forbidden', 404: 'not_found' } });
+  add('post', '/ops/tasks/{taskId}/claim', { summary: 'Claim a task', tags: ops, params: TaskIdParam, response: OpsTask, errors: taskErrors });
+  add('post', '/ops/tasks/{taskId}/release', { summary: 'Give a claimed task back (the claimer or an admin)', tags: ops, params: TaskIdParam, response: OpsTask, errors: taskErrors });
+  add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: resolveErrors });
+  add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: { ...resolveErrors, 503: 'service_unavailable (the refund could not reach the payment provider)' } });
+  add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, response: OrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
+  add('post', '/ops/orders/{orderNumber}/retry', {
+    summary: 'Send a failed or stuck order back into placement',
+    tags: ops,
+    params: OrderNumberParam,
+    body: RetryOrderInput,
+    response: OrderListItem,
+    status: 202,
+    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition | task_not_open (someone holds its placement task)' },
+  });
+
+  add('post', '/admin/orders/{orderNumber}/refunds', {
+    summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',
+    tags: ['Admin'],
+    params: OrderNumberParam,
+    body: RefundInput,
+    idempotent: true,
+    response: Refund,
+    status: 201,
+    errors: {
+      403: 'forbidden',
+      404: 'not_found',
+      409: 'invalid_transition | request_in_progress',
+      422: 'refund_exceeds_captured | idempotency_key_reused',
+      503: 'service_unavailable (retry with the same key)',
+    },
+  });
+  add('post', '/admin/orders/{orderNumber}/cancel', {
+    summary: 'Cancel and refund an order (ops are asked to cancel it at the retailer)',
+    tags: ['Admin'],
+    params: OrderNumberParam,
+    body: CancelOrderInput,
+    response: OrderListItem,
+    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 503: 'service_unavailable (the refund could not reach the payment provider)' },
+  });
+  add('post', '/webhooks/retailers/{storeSlug}', {
+    summary: 'Retailer order events, signed: X-Retailer-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
+    tags: ['Webhooks'],
+    auth: 'signature',
+    params: z.object({ storeSlug: z.string() }),
+    body: RetailerEventInput,
+    response: RetailerEventReceipt,
+    errors: {
+      401: 'invalid_signature',
+      404: 'not_found (unknown storeOrderNumber; retry later)',
+      409: 'invalid_transition (the order moved meanwhile; retry later)',
+      503: 'service_unavailable (a cancellation’s refund could not reach the payment provider; retry later)',
+    },
+  });
+  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature' } });
+}
+
+export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => {}) {
   const registry = new OpenAPIRegistry();
   registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
 
-  const add = (method: Method, path: string, op: Operation) => {
-    const errors = { 400: 'validation_failed', 401: 'unauthorized', ...(op.errors ?? {}) };
+  const add: AddOperation = (method, path, op) => {
     registry.registerPath({
       method,
       path: `/api/v1${path}`,
@@ -53,103 +183,13 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
         headers: op.idempotent ? z.object({ 'Idempotency-Key': z.string().min(1).max(255) }) : undefined,
         body: op.body ? { content: { 'application/json': { schema: op.body } } } : undefined,
       },
-      responses: {
-        [op.status ?? 200]: {
-          description: 'Success',
-          content: { 'application/json': { schema: op.pageTotal ? pageEnvelope(op.response ?? z.unknown(), op.pageTotal) : envelope(op.response ?? z.unknown()) } },
-        },
-        ...Object.fromEntries(
-          Object.entries(errors).map(([status, codes]) => [
-            status,
-            { description: codes, content: { 'application/json': { schema: ErrorResponse } } },
-          ]),
-        ),
-      },
+      responses: Object.fromEntries(
+        Object.entries(responsesOf(op)).map(([status, { description, schema }]) => [status, { description, content: { 'application/json': { schema } } }]),
+      ),
     });
   };
 
-  add('get', '/me', { summary: 'Who the bearer token says the caller is (any role)', tags: ['Session'], response: Me });
-
-  const shopper = ['Cart'];
-  add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], response: z.array(Store) });
-  add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: Store, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
-  add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: Store, errors: { 403: 'forbidden', 404: 'store_not_found' } });
-  add('put', '/admin/products', { summary: 'Create or update a product by (store, sku)', tags: ['Admin'], body: UpsertProductInput, response: Product, errors: { 403: 'forbidden', 404: 'store_not_found' } });
-
-  add('get', '/cart', { summary: 'The shopper’s cart', tags: shopper, response: Cart });
-  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable' } });
-  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found' } });
-  add('delete', '/cart/items/{itemId}', { summary: 'Remove an item', tags: shopper, params: ItemIdParam, response: Cart, errors: { 404: 'not_found' } });
-  add('delete', '/cart', { summary: 'Empty the cart', tags: shopper, response: Cart });
-
-  const checkout = ['Checkout'];
-  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies' } });
-  add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
-  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | session_not_editable', 410: 'session_expired' } });
-  add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed', 410: 'session_expired' } });
-  add('post', '/checkout/sessions/{sessionId}/place', {
-    summary: 'Pay once for the whole snapshot and split into one order per store',
-    tags: checkout,
-    params: SessionIdParam,
-    idempotent: true,
-    response: PlaceResult,
-    status: 201,
-    errors: {
-      402: 'payment_declined (details.declineCode) | payment_requires_action (details.clientSecret)',
-      404: 'not_found',
-      409: 'session_already_placed | request_in_progress',
-      410: 'session_expired',
-      422: 'session_incomplete | idempotency_key_reused',
-      503: 'service_unavailable (retry with the same key)',
-    },
-  });
-  add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed' } });
-
-  const orders = ['Orders'];
-  const OrdersPage = z.object({
-    checkoutSessions: z.array(z.object({ checkoutSessionId: z.string(), checkoutDate: z.iso.datetime(), totalCents: z.number().int(), orders: z.array(OrderListItem) })),
-    totalOrders: z.number().int(),
-    totalCheckoutSessions: z.number().int(),
-    limit: z.number().int(),
-    offset: z.number().int(),
-  });
-  add('get', '/orders', { summary: 'Orders grouped by checkout (ops/admin see all)', tags: orders, query: pagination.extend({ status: z.enum(ORDER_STATUSES).optional() }), response: OrdersPage });
-  add('get', '/orders/stats', { summary: 'Order counts and money spent', tags: orders });
-  add('get', '/orders/{orderNumber}', { summary: 'One order with items, status history and refunds', tags: orders, params: OrderNumberParam, errors: { 404: 'not_found' } });
-  add('put', '/orders/{orderNumber}/tracking', { summary: 'Record tracking (ops): the order is shipped', tags: orders, params: OrderNumberParam, body: TrackingInput, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
-
-  const ops = ['Ops'];
-  const opsErrors = { 403: 'forbidden', 404: 'not_found', 409: 'task_not_open' };
-  add('get', '/ops/tasks', { summary: 'Tasks for people, oldest first: manual placements, price reviews and cancels', tags: ops, query: TaskListQuery, response: OpsTask, pageTotal: 'totalTasks', errors: { 403: 'forbidden' } });
-  add('get', '/ops/tasks/{taskId}', { summary: 'One task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
-  add('post', '/ops/tasks/{taskId}/claim', { summary: 'Claim a task', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
-  add('post', '/ops/tasks/{taskId}/release', { summary: 'Give a claimed task back (the claimer or an admin)', tags: ops, params: TaskIdParam, response: OpsTask, errors: opsErrors });
-  add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: opsErrors });
-  add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: opsErrors });
-  add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, response: OrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
-  add('post', '/ops/orders/{orderNumber}/retry', { summary: 'Send a failed or stuck order back into placement', tags: ops, params: OrderNumberParam, body: RetryOrderInput, response: OrderListItem, status: 202, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
-
-  add('post', '/admin/orders/{orderNumber}/refunds', {
-    summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',
-    tags: ['Admin'],
-    params: OrderNumberParam,
-    body: RefundInput,
-    idempotent: true,
-    response: Refund,
-    status: 201,
-    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 422: 'refund_exceeds_captured | idempotency_key_reused' },
-  });
-  add('post', '/admin/orders/{orderNumber}/cancel', { summary: 'Cancel and refund an order (ops are asked to cancel it at the retailer)', tags: ['Admin'], params: OrderNumberParam, body: CancelOrderInput, response: OrderListItem, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
-  add('post', '/webhooks/retailers/{storeSlug}', {
-    summary: 'Retailer order events, signed: X-Retailer-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
-    tags: ['Webhooks'],
-    auth: 'signature',
-    params: z.object({ storeSlug: z.string() }),
-    body: RetailerEventInput,
-    errors: { 401: 'invalid_signature', 404: 'not_found (unknown storeOrderNumber; retry later)' },
-  });
-  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', errors: { 401: 'invalid_signature' } });
-
+  describeApi(add);
   extra(add);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
@@ -161,6 +201,18 @@ export function buildOpenApiDocument(extra: (add: (method: Method, path: string,
     },
     servers: [{ url: '/' }],
   });
+}
+
+/**
+ * The zod schema behind each answer the document promises, keyed `METHOD path status` as the document spells
+ * them (`GET /api/v1/orders/{orderNumber} 200`): for holding real answers to the document.
+ */
+export function documentedResponseSchemas(): Map<string, z.ZodType> {
+  const schemas = new Map<string, z.ZodType>();
+  describeApi((method, path, op) => {
+    for (const [status, { schema }] of Object.entries(responsesOf(op))) schemas.set(`${method.toUpperCase()} /api/v1${path} ${status}`, schema);
+  });
+  return schemas;
 }
 
 export type OpenApiExtender = Parameters<typeof buildOpenApiDocument>[0];

@@ -67,3 +67,9 @@ export const Product = z
     available: z.boolean(),
   })
   .meta({ id: 'Product' });
+
+/** What admins get back: whether secrets are set, never the secrets themselves. */
+export const AdminStore = Store.extend({
+  placementConfigKeys: z.array(z.string()).meta({ description: 'The names of the placementConfig settings, without their values' }),
+  hasWebhookSecret: z.boolean(),
+}).meta({ id: 'AdminStore' });

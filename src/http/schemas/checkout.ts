@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { ORDER_STATUSES } from '../../domain/order-status';
 import { US_STATE_CODES } from '../../domain/us-states';
+import { orNull } from './common';
 
 const required = (field: string) => z.string({ error: `${field} is required` }).trim().min(1, `${field} is required`);
 
@@ -22,6 +24,20 @@ export const ShippingAddressInput = z
   })
   .strict()
   .meta({ id: 'ShippingAddressInput' });
+
+/** An address as answers give it: the normalised form ShippingAddressInput produced when it was set. */
+export const ShippingAddress = z
+  .object({
+    name: z.string(),
+    address1: z.string(),
+    address2: z.string().optional(),
+    city: z.string(),
+    state: z.string().meta({ example: 'CA' }),
+    zip: z.string(),
+    country: z.string().meta({ example: 'US' }),
+    phone: z.string().meta({ example: '+14155550100' }),
+  })
+  .meta({ id: 'ShippingAddress' });
 
 export const PaymentInput = z
   .object({ paymentMethodId: z.string().trim().regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe payment method id (pm_…)') })
@@ -74,7 +90,7 @@ export const OrderSummary = z
     storeId: z.string(),
     storeName: z.string(),
     placementMethod: z.enum(['api', 'headless', 'manual']),
-    status: z.string(),
+    status: z.enum(ORDER_STATUSES),
     totalCents: z.number().int(),
   })
   .meta({ id: 'OrderSummary' });
@@ -84,7 +100,7 @@ export const CheckoutSession = z
     sessionId: z.string(),
     status: z.enum(['pending', 'processing', 'placed', 'completed', 'partially_failed', 'failed', 'cancelled', 'expired']),
     cartSnapshot: CartSnapshot,
-    shippingAddress: ShippingAddressInput.nullable(),
+    shippingAddress: orNull(ShippingAddress),
     paymentMethodId: z.string().nullable(),
     paymentIntentId: z.string().nullable(),
     expiresAt: z.iso.datetime(),

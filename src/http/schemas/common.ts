@@ -13,6 +13,12 @@ export const pagination = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
+/**
+ * `X | null` for a schema with its own component: zod-to-openapi renders `X.nullable()` by marking the shared
+ * component itself nullable, which would make every other use of X accept null too.
+ */
+export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+
 export function envelope<T extends z.ZodType>(data: T) {
   return z.object({ success: z.literal(true), data });
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ORDER_NUMBER_PATTERN } from '../../domain/ids';
 import { ORDER_STATUSES } from '../../domain/order-status';
-import { OrderSummary } from './checkout';
+import { OrderSummary, ShippingAddress } from './checkout';
+
+const OrderStatus = z.enum(ORDER_STATUSES);
 
 export const OrderNumberParam = z.object({
   orderNumber: z.string().regex(ORDER_NUMBER_PATTERN, 'must be an order number like MO-7K2Q9X4M1B'),
@@ -18,7 +20,6 @@ export const TrackingInput = z
 
 /** An order in a list (`GET /orders`, `GET /ops/orders`); the detail adds items, history, address and refunds. */
 export const OrderListItem = OrderSummary.extend({
-  status: z.enum(ORDER_STATUSES),
   currency: z.string().meta({ description: 'Lower-case ISO 4217 code of the store the order is with', example: 'usd' }),
   storeOrderNumber: z.string().nullable(),
   subtotalCents: z.number().int(),
@@ -29,3 +30,65 @@ export const OrderListItem = OrderSummary.extend({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 }).meta({ id: 'OrderListItem' });
+
+export const OrdersPage = z
+  .object({
+    checkoutSessions: z.array(
+      z.object({ checkoutSessionId: z.string(), checkoutDate: z.iso.datetime(), totalCents: z.number().int(), orders: z.array(OrderListItem) }),
+    ),
+    totalOrders: z.number().int(),
+    totalCheckoutSessions: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
+  .meta({ id: 'OrdersPage' });
+
+export const OrderItem = z
+  .object({
+    orderItemId: z.uuid().meta({ description: 'What a refund of items names' }),
+    sku: z.string(),
+    name: z.string(),
+    size: z.string().nullable(),
+    color: z.string().nullable(),
+    quantity: z.number().int(),
+    unitPriceCents: z.number().int(),
+    totalPriceCents: z.number().int(),
+    productUrl: z.string().nullable(),
+    imageUrl: z.string().nullable(),
+    status: z.enum(['pending', 'placed', 'cancelled', 'refunded', 'partially_refunded']),
+    refundedQuantity: z.number().int().meta({ description: 'How many of `quantity` refunds have returned' }),
+  })
+  .meta({ id: 'OrderItem' });
+
+export const OrderStatusChange = z
+  .object({
+    fromStatus: OrderStatus.nullable().meta({ description: 'null for the status the order was created in' }),
+    toStatus: OrderStatus,
+    reason: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'OrderStatusChange' });
+
+export const OrderDetail = OrderListItem.extend({
+  checkoutSessionId: z.string(),
+  storeSlug: z.string(),
+  shippingAddress: ShippingAddress,
+  retailerTotalCents: z.number().int().nullable().meta({ description: 'What the retailer said it charged, when it said' }),
+  estimatedDelivery: z.iso.date().nullable(),
+  failureReason: z.string().nullable(),
+  placedAt: z.iso.datetime().nullable(),
+  refundedCents: z.number().int().meta({ description: 'Refunds that succeeded or are still pending' }),
+  items: z.array(OrderItem),
+  statusHistory: z.array(OrderStatusChange).meta({ description: 'Oldest first' }),
+}).meta({ id: 'OrderDetail' });
+
+export const OrderStats = z
+  .object({
+    totalOrders: z.number().int(),
+    totalSpentCents: z.number().int().meta({ description: 'Charged less refunded' }),
+    byStatus: z.partialRecord(OrderStatus, z.number().int()).meta({ description: 'Order count per status; a status with none is left out' }),
+    stores: z
+      .array(z.object({ storeId: z.string(), storeName: z.string(), orders: z.number().int(), totalCents: z.number().int() }))
+      .meta({ description: 'Most orders first' }),
+  })
+  .meta({ id: 'OrderStats' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORDER_STATUSES } from '../../domain/order-status';
 
 export const RetailerEventInput = z
   .object({
@@ -12,3 +13,23 @@ export const RetailerEventInput = z
     }),
   })
   .meta({ id: 'RetailerEvent' });
+
+const receipt = {
+  eventId: z.string(),
+  duplicate: z.boolean().meta({ description: 'Received before: nothing was done again' }),
+  outcome: z.enum(['applied', 'ignored']),
+  note: z.string().optional().meta({ description: 'Why the event was ignored' }),
+};
+
+export const RetailerEventReceipt = z
+  .object({
+    ...receipt,
+    outcome: receipt.outcome.meta({ description: 'On a duplicate, what became of the first delivery' }),
+    orderNumber: z.string().optional().meta({ description: 'The order the event was about (not on a duplicate)' }),
+    status: z.enum(ORDER_STATUSES).optional().meta({ description: 'The order’s status afterwards (not on a duplicate)' }),
+  })
+  .meta({ id: 'RetailerEventReceipt' });
+
+export const StripeEventReceipt = z
+  .object({ ...receipt, outcome: receipt.outcome.meta({ description: 'A duplicate is always ignored' }) })
+  .meta({ id: 'StripeEventReceipt' });
