@@ -1,4 +1,7 @@
 import { signRetailerPayload } from '../src/domain/retailer-signature';
+import { findOrderByNumber } from '../src/repositories/orders-repository';
+import { claimRetailerEvent, EVENT_CLAIM_LEASE_MS } from '../src/repositories/webhook-events-repository';
+import { transitionOrder } from '../src/services/order-state-machine';
 import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { ledgerFor, markPlacedAtRetailer, placeCheckout } from './support/order-fixtures';
 import { bearer } from './support/tokens';
@@ -28,6 +31,15 @@ async function placedAcmeOrder(userId: string, storeOrderNumber: string) {
   await markPlacedAtRetailer(h, orderNumbers[0], storeOrderNumber);
   return { orderNumber: orderNumbers[0], sessionId };
 }
+
+/** What a process killed mid-delivery leaves behind: the event's claim, never settled. */
+async function claimAsACrashedDelivery(event: { id: string; type: string }) {
+  const store = await h.database.db('stores').where({ slug: 'acme' }).first('id');
+  const claim = await claimRetailerEvent(h.database.db, { storeId: store.id, eventId: event.id, type: event.type, payload: event }, h.clock.now());
+  expect(claim).toMatchObject({ status: 'claimed', resumed: false });
+}
+
+const storedEvent = (eventId: string) => h.database.db('retailer_webhook_events').where({ event_id: eventId }).first();
 
 const orderOf = async (userId: string, orderNumber: string) => (await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer(userId)).expect(200)).body.data;
 
@@ -85,6 +97,54 @@ describe('retailer webhooks', () => {
     await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-500');
     const retried = await deliver(event).expect(200);
     expect(retried.body.data).toMatchObject({ outcome: 'applied', status: 'confirmed' });
+  });
+
+  describe('when a delivery died between claiming the event and settling it', () => {
+    it('answers a retry within the lease 409 request_in_progress and changes nothing', async () => {
+      const { orderNumber } = await placedAcmeOrder('wh-6', 'ACME-600');
+      const event = { id: 'evt_ship_6', type: 'order.shipped', data: { storeOrderNumber: 'ACME-600', trackingNumber: '1Z600', carrier: 'UPS' } };
+      await claimAsACrashedDelivery(event);
+      h.clock.advance(EVENT_CLAIM_LEASE_MS - 5_000);
+      const retry = await deliver(event).expect(409);
+      expect(retry.body.error.code).toBe('request_in_progress');
+      const order = await orderOf('wh-6', orderNumber);
+      expect(order).toMatchObject({ status: 'placed', trackingNumber: null });
+      expect(await storedEvent('evt_ship_6')).toMatchObject({ outcome: 'processing' });
+    });
+
+    it('applies a retry after the lease exactly once, and answers later ones as duplicates', async () => {
+      const { orderNumber } = await placedAcmeOrder('wh-7', 'ACME-700');
+      const event = { id: 'evt_ship_7', type: 'order.shipped', data: { storeOrderNumber: 'ACME-700', trackingNumber: '1Z700', carrier: 'UPS' } };
+      await claimAsACrashedDelivery(event);
+      h.clock.advance(EVENT_CLAIM_LEASE_MS + 1_000);
+      const retry = await deliver(event).expect(200);
+      expect(retry.body.data).toMatchObject({ eventId: 'evt_ship_7', duplicate: false, outcome: 'applied', orderNumber, status: 'shipped' });
+      const again = await deliver(event).expect(200);
+      expect(again.body.data).toMatchObject({ duplicate: true, outcome: 'applied' });
+      const order = await orderOf('wh-7', orderNumber);
+      expect(order).toMatchObject({ status: 'shipped', trackingNumber: '1Z700' });
+      expect(order.statusHistory.filter((e: { toStatus: string }) => e.toStatus === 'shipped')).toHaveLength(1);
+      expect(await storedEvent('evt_ship_7')).toMatchObject({ outcome: 'applied' });
+    });
+
+    it('finishes a cancellation that died after moving the order: the shopper is refunded once', async () => {
+      const { orderNumber, sessionId } = await placedAcmeOrder('wh-8', 'ACME-800');
+      const event = { id: 'evt_cancel_8', type: 'order.cancelled', data: { storeOrderNumber: 'ACME-800' } };
+      await claimAsACrashedDelivery(event);
+      // The crashed delivery got as far as the move, not to the refund.
+      const placed = (await findOrderByNumber(h.database.db, orderNumber))!;
+      await transitionOrder({ db: h.database.db, clock: h.clock }, placed, 'cancelled', 'retailer acme event evt_cancel_8: order.cancelled');
+      const refundsBefore = h.stripe.stats().refundsCreated;
+      h.clock.advance(EVENT_CLAIM_LEASE_MS + 1_000);
+
+      const retry = await deliver(event).expect(200);
+      expect(retry.body.data).toMatchObject({ duplicate: false, outcome: 'applied', status: 'cancelled' });
+      await deliver(event).expect(200);
+      const order = await orderOf('wh-8', orderNumber);
+      expect(order.refundedCents).toBe(order.totalCents);
+      expect(h.stripe.stats().refundsCreated - refundsBefore).toBe(1);
+      expect((await ledgerFor(h, sessionId)).filter((t) => t.type === 'refund')).toHaveLength(1);
+    });
   });
 
   it('answers a signed but malformed body with 400', async () => {

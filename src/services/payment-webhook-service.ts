@@ -5,11 +5,12 @@ import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
 
 /**
- * Stripe's webhooks: verified by the Stripe SDK on the raw body, stored by event id (Stripe delivers at least
- * once), then applied. Refunds can settle after we asked for them; their final state arrives here.
+ * Stripe's webhooks: verified by the Stripe SDK on the raw body, claimed by event id (Stripe delivers at least
+ * once) while being applied, then settled; a claim left by a dead process is taken over after its lease.
+ * Refunds can settle after we asked for them; their final state arrives here.
  */
 export function createPaymentWebhookService(deps: ServiceDeps, refunds: RefundService, webhookSecret: string | undefined) {
-  const { db, payments, logger } = deps;
+  const { db, clock, payments, logger } = deps;
 
   async function apply(event: ProviderEvent): Promise<{ outcome: events.EventOutcome; note?: string }> {
     if (event.type === 'refund.updated' || event.type === 'refund.failed' || event.type === 'charge.refund.updated') {
@@ -33,16 +34,21 @@ export function createPaymentWebhookService(deps: ServiceDeps, refunds: RefundSe
     },
 
     async receive(event: ProviderEvent): Promise<{ eventId: string; duplicate: boolean; outcome: events.EventOutcome; note?: string }> {
-      if (!(await events.claimProviderEvent(db, { id: event.id, type: event.type, payload: event.object }))) {
-        return { eventId: event.id, duplicate: true, outcome: 'ignored', note: 'already received' };
-      }
+      const claim = await events.claimProviderEvent(db, { id: event.id, type: event.type, payload: event.object }, clock.now());
+      // Any non-2xx makes Stripe deliver again later, by when the claim is settled or its holder's lease is over.
+      if (claim.status === 'in_progress') throw new DomainError('request_in_progress', `Event ${event.id} is being processed; deliver it again later`);
+      if (claim.status === 'settled') return { eventId: event.id, duplicate: true, outcome: 'ignored', note: 'already received' };
+      if (claim.resumed) logger.warn({ event: event.id, type: event.type }, 'stripe event: taking over a stale claim');
       try {
+        // Applying again after a crash is harmless: a refund settles only while it is pending.
         const result = await apply(event);
-        await events.settleProviderEvent(db, event.id, result);
+        if (!(await events.settleProviderEvent(db, event.id, claim.claimedAt, result))) {
+          logger.warn({ event: event.id }, 'stripe event: claim was taken over while applying');
+        }
         logger.info({ event: event.id, type: event.type, ...result }, 'stripe event received');
         return { eventId: event.id, duplicate: false, ...result };
       } catch (error) {
-        await events.forgetProviderEvent(db, event.id);
+        await events.forgetProviderEvent(db, event.id, claim.claimedAt);
         throw error;
       }
     },

@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { canTransition, type OrderStatus } from '../domain/order-status';
 import { verifyRetailerSignature } from '../domain/retailer-signature';
-import { findOrderByStoreOrderNumber } from '../repositories/orders-repository';
+import { findOrderByStoreOrderNumber, listStatusHistory, type OrderRecord } from '../repositories/orders-repository';
 import { findStoreBySlug, type StoreRecord } from '../repositories/stores-repository';
 import * as events from '../repositories/webhook-events-repository';
 import { transitionOrder } from './order-state-machine';
@@ -32,34 +32,53 @@ const TARGET: Record<RetailerEvent['type'], OrderStatus> = {
 };
 
 /**
- * Retailer tracking webhooks: verified on the raw body with the store's secret, stored by event id (a repeat
- * is accepted once), applied through the order state machine. An event that would move an order backwards is
- * recorded and ignored; a retailer cancelling refunds the shopper.
+ * Retailer tracking webhooks: verified on the raw body with the store's secret, claimed by event id while being
+ * applied (a repeat of a settled event is accepted once; a repeat during a live claim is `request_in_progress`;
+ * a claim left by a dead process is taken over after its lease), applied through the order state machine. An
+ * event that would move an order backwards is recorded and ignored; a retailer cancelling refunds the shopper.
  */
 export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
   const { db, clock, logger } = deps;
 
-  async function apply(store: StoreRecord, event: RetailerEvent): Promise<Omit<RetailerEventReceipt, 'eventId' | 'duplicate'> & { orderId?: string }> {
+  /** What follows a move: a retailer's cancellation refunds the shopper and settles the checkout (both idempotent). */
+  async function afterMove(order: OrderRecord, event: RetailerEvent): Promise<void> {
+    if (order.status !== 'cancelled') return;
+    await refunds.refundRemainder(order, `cancelled by the retailer (${event.id})`, `${order.orderNumber}:refund:retailer-cancelled`);
+    await placement.settleSession(order.checkoutSessionId);
+  }
+
+  /** Whether this event's own move is in the order's history: a crashed earlier attempt got that far. */
+  async function movedBy(order: OrderRecord, target: OrderStatus, reason: string): Promise<boolean> {
+    return (await listStatusHistory(db, order.id)).some((entry) => entry.toStatus === target && entry.reason === reason);
+  }
+
+  async function apply(
+    store: StoreRecord,
+    event: RetailerEvent,
+    resumed: boolean,
+  ): Promise<Omit<RetailerEventReceipt, 'eventId' | 'duplicate'> & { orderId?: string }> {
     const order = await findOrderByStoreOrderNumber(db, store.id, event.data.storeOrderNumber);
     if (!order) {
       // Not recorded: the retailer's retry may arrive after our worker has recorded the placement.
       throw new DomainError('not_found', `No order with store order number ${event.data.storeOrderNumber} at ${store.slug}`);
     }
     const target = TARGET[event.type];
+    const reason = `retailer ${store.slug} event ${event.id}: ${event.type}`;
+    if (resumed && order.status === target && (await movedBy(order, target, reason))) {
+      // The process died after the move and before the row was settled: the move stands, what follows it may not.
+      await afterMove(order, event);
+      return { outcome: 'applied', orderId: order.id, orderNumber: order.orderNumber, status: order.status };
+    }
     if (order.status === target || !canTransition(order.status, target)) {
       const note = `ignored: order is ${order.status}, ${event.type} would not move it forward`;
       return { outcome: 'ignored', orderId: order.id, orderNumber: order.orderNumber, status: order.status, note };
     }
-    const reason = `retailer ${store.slug} event ${event.id}: ${event.type}`;
     const moved = await transitionOrder(deps, order, target, reason, {
       ...(event.data.trackingNumber ? { trackingNumber: event.data.trackingNumber } : {}),
       ...(event.data.carrier ? { carrier: event.data.carrier } : {}),
       ...(event.data.estimatedDelivery ? { estimatedDelivery: event.data.estimatedDelivery } : {}),
     });
-    if (target === 'cancelled') {
-      await refunds.refundRemainder(moved, `cancelled by the retailer (${event.id})`, `${order.orderNumber}:refund:retailer-cancelled`);
-      await placement.settleSession(moved.checkoutSessionId);
-    }
+    await afterMove(moved, event);
     return { outcome: 'applied', orderId: moved.id, orderNumber: moved.orderNumber, status: moved.status };
   }
 
@@ -75,18 +94,23 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
     },
 
     async receive(store: StoreRecord, event: RetailerEvent): Promise<RetailerEventReceipt> {
-      if (!(await events.claimRetailerEvent(db, { storeId: store.id, eventId: event.id, type: event.type, payload: event }))) {
-        const seen = await events.findRetailerEvent(db, store.id, event.id);
-        return { eventId: event.id, duplicate: true, outcome: seen.outcome, note: seen.note ?? undefined };
+      const claim = await events.claimRetailerEvent(db, { storeId: store.id, eventId: event.id, type: event.type, payload: event }, clock.now());
+      if (claim.status === 'in_progress') {
+        // Not a duplicate yet: the delivery holding the claim may still fail, so the retailer must retry.
+        throw new DomainError('request_in_progress', `Event ${event.id} is being processed; deliver it again later`);
       }
+      if (claim.status === 'settled') return { eventId: event.id, duplicate: true, outcome: claim.outcome, note: claim.note ?? undefined };
+      if (claim.resumed) logger.warn({ store: store.slug, event: event.id }, 'retailer event: taking over a stale claim');
       try {
-        const { orderId, ...result } = await apply(store, event);
-        await events.settleRetailerEvent(db, store.id, event.id, { outcome: result.outcome, orderId, note: result.note });
+        const { orderId, ...result } = await apply(store, event, claim.resumed);
+        if (!(await events.settleRetailerEvent(db, store.id, event.id, claim.claimedAt, { outcome: result.outcome, orderId, note: result.note }))) {
+          logger.warn({ store: store.slug, event: event.id }, 'retailer event: claim was taken over while applying');
+        }
         if (result.outcome === 'ignored') logger.info({ store: store.slug, event: event.id, note: result.note }, 'retailer event ignored');
         return { eventId: event.id, duplicate: false, ...result };
       } catch (error) {
         // Not applied: forget the claim so the retailer's retry is processed.
-        await events.forgetRetailerEvent(db, store.id, event.id);
+        await events.forgetRetailerEvent(db, store.id, event.id, claim.claimedAt);
         throw error;
       }
     },
