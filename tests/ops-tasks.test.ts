@@ -1,4 +1,6 @@
 import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
+import { findOrderByNumber } from '../src/repositories/orders-repository';
+import { transitionOrder } from '../src/services/order-state-machine';
 import { bearer } from './support/tokens';
 
 let h: CheckoutHarness;
@@ -77,5 +79,21 @@ describe('ops tasks', () => {
     expect((await list('limit=1')).body.meta.totalTasks).toBe(3);
     expect((await list('status=done')).body).toMatchObject({ data: [], meta: { totalTasks: 0 } });
     await act('ops-1', 'release').expect(200);
+  });
+  it('that cannot be finished because the order moved meanwhile stay as they were: the task and the order change together or not at all', async () => {
+    const orderNumber = await placeManualOrder('tasks-4');
+    const { body } = await h.http.get('/api/v1/ops/tasks?status=open&limit=100').set(bearer('ops-1', 'ops')).expect(200);
+    const task = body.data.find((t: { orderNumber: string }) => t.orderNumber === orderNumber);
+    // An admin's cancel has moved the order but not yet withdrawn its task (two steps of one cancel).
+    const order = (await findOrderByNumber(h.database.db, orderNumber))!;
+    await transitionOrder({ db: h.database.db, clock: h.clock }, order, 'cancelled', 'cancelled by admin-1: changed mind');
+
+    const done = await h.http.post(`/api/v1/ops/tasks/${task.taskId}/complete`).set(bearer('ops-1', 'ops')).send({ storeOrderNumber: 'CS-9' });
+    expect(done.status).toBe(409);
+    expect(done.body.error.code).toBe('invalid_transition');
+    const failed = await h.http.post(`/api/v1/ops/tasks/${task.taskId}/fail`).set(bearer('ops-1', 'ops')).send({ reason: 'out of stock' });
+    expect(failed.status).toBe(409);
+    expect((await h.http.get(`/api/v1/ops/tasks/${task.taskId}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'open', storeOrderNumber: null });
+    expect((await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'cancelled', storeOrderNumber: null });
   });
 });

@@ -3,7 +3,7 @@ import type { Services } from '../services/create-services';
 
 /**
  * The resume half of every saga, on a timer: places whose process died mid-way, orders whose enqueue was
- * lost, refunds left pending. Each step is idempotent and safe to run on every instance at once.
+ * lost or whose run was lost, refunds left pending. Each step is idempotent and safe to run on every instance at once.
  */
 export function startMaintenance(services: Services, logger: Logger, intervalMs = 15_000): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
@@ -11,8 +11,9 @@ export function startMaintenance(services: Services, logger: Logger, intervalMs 
     try {
       const recovered = await services.placeCheckout.recoverStalePlacements();
       const swept = await services.placement.sweepPendingOrders();
+      const stalled = await services.placement.resumeStalledOrders();
       const refunds = await services.refunds.resumePendingRefunds();
-      if (recovered + swept + refunds > 0) logger.info({ recovered, swept, refunds }, 'maintenance resumed interrupted work');
+      if (recovered + swept + stalled + refunds > 0) logger.info({ recovered, swept, stalled, refunds }, 'maintenance resumed interrupted work');
     } catch (error) {
       logger.error({ err: error }, 'maintenance pass failed; will try again');
     }

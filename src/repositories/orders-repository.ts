@@ -463,6 +463,28 @@ export async function addRefundedQuantities(db: Knex, items: readonly { orderIte
   }
 }
 
+/**
+ * Orders no run is taking forward: `pending` since before `pendingBefore`, or `placing` with neither a move
+ * nor a placement attempt since `placingBefore` and no person working on them (no open or claimed task).
+ */
+export async function listStalledOrderRefs(
+  db: Knex,
+  cutoffs: { pendingBefore: Date; placingBefore: Date },
+  limit: number,
+): Promise<{ orderNumber: string; storeId: string }[]> {
+  const { rows } = await db.raw(
+    `SELECT o.order_number, o.store_id FROM orders o
+     WHERE (o.status = 'pending' AND o.updated_at < ?)
+        OR (o.status = 'placing' AND o.updated_at < ?
+            AND NOT EXISTS (SELECT 1 FROM placement_attempts a WHERE a.order_id = o.id AND a.created_at >= ?)
+            AND NOT EXISTS (SELECT 1 FROM ops_tasks t WHERE t.order_id = o.id AND t.status IN ('open', 'claimed')))
+     ORDER BY o.updated_at
+     LIMIT ?`,
+    [cutoffs.pendingBefore, cutoffs.placingBefore, cutoffs.placingBefore, limit],
+  );
+  return rows.map((row: { order_number: string; store_id: string }) => ({ orderNumber: row.order_number, storeId: row.store_id }));
+}
+
 /** Orders in a status, unchanged since before `changedBefore`, oldest first: what the sweepers look for. */
 export async function listOrderRefsByStatus(
   db: Knex,

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { DomainError } from '../domain/errors';
 import { canTransition } from '../domain/order-status';
 import type { Principal } from '../domain/principal';
@@ -28,15 +29,21 @@ export function createOpsService(
     return task;
   }
 
-  async function resolve(principal: Principal, taskId: string, to: 'done' | 'failed', fields: { storeOrderNumber?: string; failureReason?: string }) {
+  /**
+   * Who may finish the task, and the write that finishes it. The caller commits that write together with the
+   * order's move, so a crash never leaves a task done for an order still being placed (or the other way round).
+   */
+  async function resolution(principal: Principal, taskId: string, to: 'done' | 'failed', fields: { storeOrderNumber?: string; failureReason?: string }) {
     const task = await loadTask(taskId);
     if (task.status === 'claimed' && task.claimedBy !== principal.userId && principal.role !== 'admin') {
       throw new DomainError('task_not_open', `Task is claimed by ${task.claimedBy}`);
     }
-    if (!(await tasks.moveTask(db, taskId, ['open', 'claimed'], to, { ...fields, resolvedBy: principal.userId }, clock.now()))) {
-      throw new DomainError('task_not_open', `Task is already ${(await loadTask(taskId)).status}`);
-    }
-    return task;
+    const resolve = async (conn: Knex) => {
+      if (!(await tasks.moveTask(conn, taskId, ['open', 'claimed'], to, { ...fields, resolvedBy: principal.userId }, clock.now()))) {
+        throw new DomainError('task_not_open', `Task is already ${(await loadTask(taskId)).status}`);
+      }
+    };
+    return { task, resolve };
   }
 
   /**
@@ -91,19 +98,25 @@ export function createOpsService(
      * cancel task, the person cancelled it there (the order was already cancelled and refunded).
      */
     async complete(principal: Principal, taskId: string, storeOrderNumber: string) {
-      const task = await resolve(principal, taskId, 'done', { storeOrderNumber });
-      if (task.kind === 'cancel_order') return loadTask(taskId);
+      const { task, resolve } = await resolution(principal, taskId, 'done', { storeOrderNumber });
+      if (task.kind === 'cancel_order') {
+        await resolve(db);
+        return loadTask(taskId);
+      }
       const order = (await orders.findOrderByNumber(db, task.orderNumber))!;
-      await placement.markPlaced(order, storeOrderNumber, `placed by hand by ${principal.userId} (task ${taskId})`);
+      await placement.markPlaced(order, storeOrderNumber, `placed by hand by ${principal.userId} (task ${taskId})`, undefined, resolve);
       return loadTask(taskId);
     },
 
     /** A person could not place it: the order fails and is refunded. (A cancel that failed changes no order.) */
     async fail(principal: Principal, taskId: string, reason: string) {
-      const task = await resolve(principal, taskId, 'failed', { failureReason: reason });
-      if (task.kind === 'cancel_order') return loadTask(taskId);
+      const { task, resolve } = await resolution(principal, taskId, 'failed', { failureReason: reason });
+      if (task.kind === 'cancel_order') {
+        await resolve(db);
+        return loadTask(taskId);
+      }
       const order = (await orders.findOrderByNumber(db, task.orderNumber))!;
-      await placement.failOrder(order, `ops (${principal.userId}): ${reason}`);
+      await placement.failOrder(order, `ops (${principal.userId}): ${reason}`, resolve);
       return loadTask(taskId);
     },
 

@@ -5,6 +5,12 @@ import { allowedTransitions, canTransition, type OrderStatus } from '../domain/o
 import { findOrderByNumber, updateOrderStatus, type OrderChanges, type OrderRecord } from '../repositories/orders-repository';
 
 /**
+ * Writes that must commit together with an order's move or not at all (a task resolved by the move, the refund
+ * the move owes): a crash can then never leave the one without the other. It runs on the move's transaction.
+ */
+export type AlongsideMove = (trx: Knex.Transaction, moved: OrderRecord) => Promise<void>;
+
+/**
  * The only way an order's status changes. The table in src/domain/order-status.ts says what is legal; the
  * UPDATE is a compare-and-set on the current status, so two racing movers cannot both win; the database
  * trigger writes order_status_history with `reason`.
@@ -15,6 +21,7 @@ export async function transitionOrder(
   to: OrderStatus,
   reason: string,
   changes: OrderChanges = {},
+  alongside?: AlongsideMove,
 ): Promise<OrderRecord> {
   if (!canTransition(order.status, to)) {
     throw new DomainError('invalid_transition', `Order ${order.orderNumber} cannot move from ${order.status} to ${to}`, {
@@ -23,7 +30,14 @@ export async function transitionOrder(
       allowed: allowedTransitions(order.status),
     });
   }
-  const moved = await updateOrderStatus(deps.db, order.id, order.status, to, reason, changes, deps.clock.now());
+  const now = deps.clock.now();
+  const moved = alongside
+    ? await deps.db.transaction(async (trx) => {
+        const row = await updateOrderStatus(trx, order.id, order.status, to, reason, changes, now);
+        if (row) await alongside(trx, row);
+        return row;
+      })
+    : await updateOrderStatus(deps.db, order.id, order.status, to, reason, changes, now);
   if (moved) return moved;
   const current = await findOrderByNumber(deps.db, order.orderNumber);
   throw new DomainError('invalid_transition', `Order ${order.orderNumber} changed meanwhile (now ${current?.status})`, {

@@ -14,7 +14,7 @@ import type { OrderItemRecord, OrderRecord, PlacementStoreSettings } from '../re
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
 import type { OpsTaskService } from './ops-task-service';
-import { transitionOrder } from './order-state-machine';
+import { transitionOrder, type AlongsideMove } from './order-state-machine';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
 
@@ -33,6 +33,9 @@ export interface RunAttempt {
 
 const SETTLED: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
 const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
+/** How long an order may sit with no run taking it forward before it gets a fresh one. */
+const STALLED_PENDING_MS = 10 * 60_000;
+const STALLED_PLACING_MS = 30 * 60_000;
 /** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
 const SETTLEMENT: SettlementRule = { settled: SETTLED, failed: FAILED };
 
@@ -98,12 +101,8 @@ export function createPlacementService(
     await settleSessionFromOrders(db, checkoutSessionId, SETTLEMENT, clock.now());
   }
 
-  async function markPlaced(order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number) {
-    const placed = await transitionOrder(deps, order, 'placed', reason, {
-      storeOrderNumber,
-      placedAt: clock.now(),
-      retailerTotalCents,
-    });
+  async function markPlaced(order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number, alongside?: AlongsideMove) {
+    const placed = await transitionOrder(deps, order, 'placed', reason, { storeOrderNumber, placedAt: clock.now(), retailerTotalCents }, alongside);
     await settleSession(placed.checkoutSessionId);
     return placed;
   }
@@ -112,10 +111,12 @@ export function createPlacementService(
    * No retailer will take the order: fail it, refund exactly its total, and settle the checkout. Resumable: called
    * again for a failed order (its refund interrupted by a crash or a payment outage) it only finishes the refund.
    */
-  async function failOrder(order: OrderRecord, reason: string): Promise<void> {
+  async function failOrder(order: OrderRecord, reason: string, alongside?: AlongsideMove): Promise<void> {
     let current = order;
     if (current.status !== 'failed') {
-      current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason });
+      current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason }, alongside);
+    } else if (alongside) {
+      await db.transaction((trx) => alongside(trx, current));
     }
     try {
       // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
@@ -230,6 +231,25 @@ export function createPlacementService(
         logger.info({ count: stuck.length }, 'swept pending orders back onto the placement queue');
       }
       return stuck.length;
+    },
+
+    /**
+     * Gives a fresh run to orders whose run was lost: a job that ended without moving its order (its failure
+     * handler died), an ops retry or fallback whose enqueue was lost, a manual run that died before opening the
+     * task. Older than any retry schedule (backoff tops out at 10 minutes), so a run still waiting for its next
+     * try is left alone; and a fresh run of an order still being placed waits for that run (one run per order).
+     */
+    async resumeStalledOrders(limit = 200): Promise<number> {
+      const now = clock.now().getTime();
+      const cutoffs = { pendingBefore: new Date(now - STALLED_PENDING_MS), placingBefore: new Date(now - STALLED_PLACING_MS) };
+      const stalled = await orders.listStalledOrderRefs(db, cutoffs, limit);
+      if (stalled.length > 0) {
+        // One run key per window: instances sweeping at once add the same job, which the queue keeps once.
+        const runKey = `resume-${Math.floor(now / STALLED_PLACING_MS)}`;
+        await collaborators.enqueue(stalled.map((ref) => ({ ...ref, runKey })));
+        logger.warn({ orders: stalled.map((ref) => ref.orderNumber) }, 'gave stalled orders a fresh placement run');
+      }
+      return stalled.length;
     },
 
     /**

@@ -1,0 +1,78 @@
+import { findOrderByNumber } from '../src/repositories/orders-repository';
+import { transitionOrder } from '../src/services/order-state-machine';
+import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
+import { bearer } from './support/tokens';
+
+let h: CheckoutHarness;
+const ops = bearer('ops-1', 'ops');
+const MINUTE = 60_000;
+
+beforeAll(async () => {
+  h = await startCheckoutHarness();
+  const admin = bearer('admin-1', 'admin');
+  await h.http.post('/api/v1/admin/stores').set(admin).send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' }).expect(201);
+  await h.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: 'corner', sku: 'CANDLE', name: 'Candle', priceCents: 1800, productUrl: 'https://corner.example/candle' }).expect(201);
+});
+afterAll(() => h.close());
+
+/** A shopper's paid one-store checkout: its order is `pending`, its first run handed to the (recording) queue. */
+async function paidOrder(userId: string): Promise<string> {
+  const shopper = bearer(userId);
+  await h.addToCart(userId, 'corner', 'CANDLE', 1);
+  const sessionId = (await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201)).body.data.sessionId;
+  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send({ name: 'Ada', address1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '5125550100' }).expect(200);
+  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
+  const placed = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', userId).expect(201);
+  return placed.body.data.orders[0].orderNumber;
+}
+
+const runsFor = (orderNumber: string) => h.enqueued.filter((run) => run.orderNumber === orderNumber);
+const resume = () => h.app.services.placement.resumeStalledOrders();
+const firstTry = { attempt: 1, maxAttempts: 6, maybeRan: false };
+
+describe('orders no run is taking forward', () => {
+  it('when a paid order’s first run is lost, then after ten minutes it gets a fresh run, which hands it to the ops team', async () => {
+    const orderNumber = await paidOrder('stalled-1');
+    expect(runsFor(orderNumber)).toHaveLength(1);
+
+    h.clock.advance(9 * MINUTE);
+    await resume();
+    expect(runsFor(orderNumber)).toHaveLength(1);
+
+    h.clock.advance(2 * MINUTE);
+    await resume();
+    const fresh = runsFor(orderNumber)[1]!;
+    expect(fresh.runKey).toMatch(/^resume-/);
+    await h.app.services.placement.place(fresh, firstTry);
+    const order = (await h.http.get(`/api/v1/orders/${orderNumber}`).set(ops).expect(200)).body.data;
+    expect(order.status).toBe('placing');
+    const tasks = (await h.http.get('/api/v1/ops/tasks?status=open&limit=100').set(ops).expect(200)).body.data;
+    expect(tasks.filter((task: { orderNumber: string }) => task.orderNumber === orderNumber)).toHaveLength(1);
+  });
+
+  it('when a run died after taking the order on, then it is resumed only after thirty quiet minutes, and never while a person holds its task', async () => {
+    const orderNumber = await paidOrder('stalled-2');
+    const order = (await findOrderByNumber(h.database.db, orderNumber))!;
+    await transitionOrder({ db: h.database.db, clock: h.clock }, order, 'placing', 'placement started via manual'); // …then the worker died
+    const before = runsFor(orderNumber).length;
+
+    h.clock.advance(29 * MINUTE);
+    await resume();
+    expect(runsFor(orderNumber)).toHaveLength(before);
+
+    h.clock.advance(2 * MINUTE);
+    await resume();
+    const fresh = runsFor(orderNumber).at(-1)!;
+    expect(runsFor(orderNumber)).toHaveLength(before + 1);
+    await h.app.services.placement.place(fresh, { ...firstTry, maybeRan: true });
+    const task = (await h.http.get('/api/v1/ops/tasks?status=open&limit=100').set(ops).expect(200)).body.data.find(
+      (t: { orderNumber: string }) => t.orderNumber === orderNumber,
+    );
+    expect(task).toBeDefined();
+
+    // The task waits for a person for as long as it takes: no new run while it is open.
+    h.clock.advance(120 * MINUTE);
+    await resume();
+    expect(runsFor(orderNumber)).toHaveLength(before + 1);
+  });
+});
