@@ -159,11 +159,11 @@ function describeApi(add: AddOperation): void {
     errors: {
       401: 'invalid_signature',
       404: 'not_found (unknown storeOrderNumber; retry later)',
-      409: 'invalid_transition (the order moved meanwhile; retry later)',
+      409: 'invalid_transition (the order moved meanwhile) | request_in_progress (this event is being applied): retry later',
       503: 'service_unavailable (a cancellation’s refund could not reach the payment provider; retry later)',
     },
   });
-  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature' } });
+  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)' } });
 }
 
 export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => {}) {
