@@ -160,6 +160,41 @@ describe('refunds', () => {
     });
     expect(sandbox.stats().refundsCreated).toBe(0);
   });
+
+  it('when a refund is still pending, then retrieving it shows how it ends, where its key only replays pending', async () => {
+    const { paymentIntentId } = (await gateway.charge(chargeRequest())) as { paymentIntentId: string };
+    const request = { paymentIntentId, amountCents: 2_000, idempotencyKey: randomUUID(), metadata: {} };
+    sandbox.holdRefunds();
+    const created = await gateway.refund(request);
+    expect(created).toEqual({ refundId: expect.stringMatching(/^re_/), amountCents: 2_000, status: 'pending' });
+
+    sandbox.settleHeldRefunds('failed');
+
+    expect(await gateway.refund(request)).toMatchObject({ refundId: created.refundId, status: 'pending' });
+    expect(await gateway.retrieveRefund(created.refundId!)).toEqual({
+      refundId: created.refundId,
+      amountCents: 2_000,
+      status: 'failed',
+      failureCode: 'expired_or_canceled_card',
+    });
+    expect(sandbox.stats().refundsCreated).toBe(1);
+  });
+
+  it('when a refund is looked up by its idempotency key, then the one made with that key is found, and no other', async () => {
+    const { paymentIntentId } = (await gateway.charge(chargeRequest())) as { paymentIntentId: string };
+    const key = randomUUID();
+    await gateway.refund({ paymentIntentId, amountCents: 1_000, idempotencyKey: randomUUID(), metadata: { order_id: 'o-1' } });
+    const made = await gateway.refund({ paymentIntentId, amountCents: 1_500, idempotencyKey: key, metadata: { order_id: 'o-2' } });
+
+    expect(await gateway.findRefundByKey(paymentIntentId, key)).toEqual(made);
+    expect(await gateway.findRefundByKey(paymentIntentId, randomUUID())).toBeNull();
+  });
+
+  it('when a refund request is invalid for another reason than the refund, then it is thrown, not recorded as refused', async () => {
+    await expect(gateway.refund({ paymentIntentId: 'pi_unknown', amountCents: 100, idempotencyKey: randomUUID(), metadata: {} })).rejects.toBeInstanceOf(
+      Stripe.errors.StripeInvalidRequestError,
+    );
+  });
 });
 
 describe('when Stripe fails', () => {

@@ -195,6 +195,50 @@ describe('refunds', () => {
 
     await expect(stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({ code: 'charge_not_refundable' });
   });
+
+  it('when refunds are held, then one is created pending, its key replays pending, and retrieving it shows it settled', async () => {
+    const intent = await pay({ amount: 5_000 });
+    const key = randomUUID();
+    sandbox.holdRefunds();
+
+    const created = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key });
+    expect(created).toMatchObject({ status: 'pending', amount: 1_000 });
+    expect(sandbox.settleHeldRefunds('succeeded')).toEqual([expect.objectContaining({ id: created.id, status: 'succeeded' })]);
+
+    // Stripe replays the first answer for a key, frozen: only a retrieve sees the refund as it is now.
+    expect(await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key })).toMatchObject({ id: created.id, status: 'pending' });
+    expect(await stripe.refunds.retrieve(created.id)).toMatchObject({ id: created.id, status: 'succeeded' });
+    expect(await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 })).toMatchObject({ status: 'succeeded' });
+    expect(sandbox.stats().refundsCreated).toBe(2);
+  });
+
+  it('when a held refund fails, then Stripe gives its reason and its amount can be refunded again', async () => {
+    const intent = await pay({ amount: 5_000 });
+    sandbox.holdRefunds();
+    const held = await stripe.refunds.create({ payment_intent: intent.id });
+
+    sandbox.settleHeldRefunds('failed');
+
+    expect(await stripe.refunds.retrieve(held.id)).toMatchObject({ status: 'failed', failure_reason: 'expired_or_canceled_card' });
+    expect(await stripe.refunds.create({ payment_intent: intent.id })).toMatchObject({ amount: 5_000, status: 'succeeded' });
+  });
+
+  it('when refunds are listed for a payment, then only its refunds come, newest first, and the SDK pages through them', async () => {
+    const intent = await pay({ amount: 5_000 });
+    const other = await pay({ amount: 5_000 });
+    const ids: string[] = [];
+    for (const amount of [100, 200, 300]) ids.push((await stripe.refunds.create({ payment_intent: intent.id, amount })).id);
+    await stripe.refunds.create({ payment_intent: other.id, amount: 400 });
+
+    const firstPage = await stripe.refunds.list({ payment_intent: intent.id, limit: 2 });
+    expect(firstPage).toMatchObject({ object: 'list', url: '/v1/refunds', has_more: true });
+    expect(firstPage.data.map((refund) => refund.id)).toEqual([ids[2], ids[1]]);
+    const all: string[] = [];
+    for await (const refund of stripe.refunds.list({ payment_intent: intent.id, limit: 2 })) all.push(refund.id);
+    expect(all).toEqual([...ids].reverse());
+    expect((await stripe.refunds.list({ payment_intent: intent.id, ending_before: ids[0], limit: 1 })).data.map((r) => r.id)).toEqual([ids[1]]);
+    await expect(stripe.refunds.list({ starting_after: 're_unknown' })).rejects.toMatchObject({ code: 'resource_missing', param: 'starting_after' });
+  });
 });
 
 describe('idempotency', () => {
@@ -237,6 +281,18 @@ describe('idempotency', () => {
       Array(4).fill(expect.objectContaining({ statusCode: 409, code: 'idempotency_key_in_use' })),
     );
     expect(sandbox.stats().paymentIntentsCreated).toBe(1);
+  });
+
+  it('when idempotency keys expire, as Stripe lets them after 24 hours, then the same key runs anew', async () => {
+    const intent = await pay({ amount: 5_000 });
+    const key = randomUUID();
+    const first = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key });
+
+    sandbox.expireIdempotencyKeys();
+
+    const second = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key });
+    expect(second.id).not.toBe(first.id);
+    expect(sandbox.stats().refundsCreated).toBe(2);
   });
 
   it('when two API keys use the same idempotency key, then they do not collide', async () => {
@@ -316,6 +372,23 @@ describe('controls over HTTP', () => {
 
     expect((await control('POST', 'reset')).status).toBe(200);
     expect(sandbox.stats()).toMatchObject({ paymentIntentsCreated: 0, requests: 0 });
+  });
+
+  it('when another process holds, settles and expires, then refunds and keys follow', async () => {
+    const intent = await pay({ amount: 5_000 });
+    const key = randomUUID();
+    expect((await control('POST', 'refunds/hold')).status).toBe(200);
+    const held = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key });
+    expect(held.status).toBe('pending');
+
+    const settled = await control('POST', 'refunds/settle', { outcome: 'succeeded' });
+    expect((await settled.json()).data).toEqual([expect.objectContaining({ id: held.id, status: 'succeeded' })]);
+    expect((await control('POST', 'refunds/settle', { outcome: 'lost' })).status).toBe(400);
+    expect((await control('POST', 'idempotency_keys/expire')).status).toBe(200);
+
+    const again = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key });
+    expect(again).toMatchObject({ status: 'succeeded' });
+    expect(again.id).not.toBe(held.id);
   });
 
   it('when a fault spec is invalid, then the control answers 400', async () => {

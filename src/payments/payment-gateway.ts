@@ -41,6 +41,7 @@ export interface PaymentSnapshot {
 export interface RefundRequest {
   paymentIntentId: string;
   amountCents: number;
+  /** Also recorded on the refund itself, so findRefundByKey can find it once the provider forgets the key. */
   idempotencyKey: string;
   reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
   metadata: Record<string, string>;
@@ -51,7 +52,7 @@ export interface RefundOutcome {
   refundId: string | null;
   amountCents: number;
   status: 'pending' | 'succeeded' | 'failed' | 'canceled' | 'requires_action';
-  /** The provider's reason when it refused (e.g. charge_already_refunded). */
+  /** The provider's reason when it refused (e.g. charge_already_refunded) or the refund failed later. */
   failureCode?: string;
 }
 
@@ -63,7 +64,17 @@ export interface PaymentGateway {
   capture(paymentIntentId: string, amountCents: number, idempotencyKey: string): Promise<PaymentSnapshot>;
   /** Releases an authorization or abandons an unconfirmed payment. */
   cancel(paymentIntentId: string, idempotencyKey: string): Promise<PaymentSnapshot>;
+  /**
+   * Creates a refund, or replays the first answer for its idempotency key while the provider remembers the key
+   * (Stripe: at least 24 hours). Replays are frozen: a refund answered `pending` replays `pending` even after
+   * it settled, so follow a known refund with retrieveRefund. A refund the provider refuses (already refunded,
+   * more than is left, disputed) is a `failed` outcome; any other error is thrown, nothing being known.
+   */
   refund(request: RefundRequest): Promise<RefundOutcome>;
+  /** The refund's current state at the provider. */
+  retrieveRefund(refundId: string): Promise<RefundOutcome>;
+  /** The refund of that payment created with that idempotency key, if there is one; the key outlives Stripe's memory of it. */
+  findRefundByKey(paymentIntentId: string, idempotencyKey: string): Promise<RefundOutcome | null>;
   /** Checks a provider webhook's signature on the exact bytes received; throws WebhookSignatureError if it fails. */
   verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent;
 }

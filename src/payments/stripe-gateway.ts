@@ -11,6 +11,22 @@ import {
   type RefundRequest,
 } from './payment-gateway';
 
+/** The refund metadata entry that carries its idempotency key, for findRefundByKey once Stripe forgets the key. */
+const REFUND_KEY_METADATA = 'idempotency_key';
+
+/**
+ * Stripe's error codes for a refund it will not make (https://docs.stripe.com/error-codes). Any other invalid
+ * request (a bad parameter, an unknown PaymentIntent, a wrong mode) says nothing about whether the money can go
+ * back: recording it as a failed refund would free the order's refundable cents for another key, so it is thrown.
+ */
+const REFUND_REFUSALS: ReadonlySet<string> = new Set([
+  'amount_too_large',
+  'charge_already_refunded',
+  'charge_disputed',
+  'charge_not_refundable',
+  'refund_disputed_payment',
+]);
+
 export interface StripeGatewayOptions {
   secretKey: string;
   /** A Stripe-compatible server such as the sandbox (`STRIPE_API_URL`, e.g. http://127.0.0.1:12111); api.stripe.com when absent. */
@@ -72,19 +88,35 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     async refund(request: RefundRequest): Promise<RefundOutcome> {
       try {
         const refund = await stripe.refunds.create(
-          { payment_intent: request.paymentIntentId, amount: request.amountCents, reason: request.reason, metadata: request.metadata },
+          {
+            payment_intent: request.paymentIntentId,
+            amount: request.amountCents,
+            reason: request.reason,
+            metadata: { ...request.metadata, [REFUND_KEY_METADATA]: request.idempotencyKey },
+          },
           { idempotencyKey: request.idempotencyKey },
         );
-        return { refundId: refund.id, amountCents: refund.amount, status: toRefundStatus(refund.status) };
+        return toRefundOutcome(refund);
       } catch (error) {
-        // A refund Stripe refuses as invalid (already refunded, more than is left, a disputed charge) will be
-        // refused again with the same key: an outcome to record, not an outage to retry.
-        if (error instanceof Stripe.errors.StripeInvalidRequestError) {
-          return { refundId: null, amountCents: request.amountCents, status: 'failed', failureCode: error.code ?? 'invalid_request' };
+        // A refund Stripe refuses (already refunded, more than is left, a disputed charge) will be refused again
+        // with the same key: an outcome to record, not an outage to retry.
+        if (error instanceof Stripe.errors.StripeInvalidRequestError && REFUND_REFUSALS.has(error.code ?? '')) {
+          return { refundId: null, amountCents: request.amountCents, status: 'failed', failureCode: error.code };
         }
         throw translateError(error);
       }
     },
+
+    retrieveRefund: (refundId) => call(() => stripe.refunds.retrieve(refundId)).then(toRefundOutcome),
+
+    findRefundByKey: (paymentIntentId, idempotencyKey) =>
+      call(async () => {
+        // stripe-node pages through the whole list; one payment rarely has more than a handful of refunds.
+        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) {
+          if (refund.metadata?.[REFUND_KEY_METADATA] === idempotencyKey) return toRefundOutcome(refund);
+        }
+        return null;
+      }),
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {
       try {
@@ -207,6 +239,12 @@ function knownStatus(intent: Stripe.PaymentIntent): PaymentSnapshot['status'] {
 }
 
 const REFUND_STATUSES: readonly RefundOutcome['status'][] = ['pending', 'succeeded', 'failed', 'canceled', 'requires_action'];
+
+function toRefundOutcome(refund: Stripe.Refund): RefundOutcome {
+  const status = toRefundStatus(refund.status);
+  const ended = status === 'failed' || status === 'canceled';
+  return { refundId: refund.id, amountCents: refund.amount, status, ...(ended ? { failureCode: refund.failure_reason ?? status } : {}) };
+}
 
 function toRefundStatus(status: string | null): RefundOutcome['status'] {
   // A refund is created pending until the network confirms it; Stripe may not report a status yet.

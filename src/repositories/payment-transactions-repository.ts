@@ -147,13 +147,22 @@ export async function settleTransaction(
   return updated === 1;
 }
 
+/**
+ * Pending refunds, least recently tried first (never tried before all), so that refunds the provider keeps
+ * pending for days take their turn behind newer intents instead of filling every batch.
+ */
 export async function listPendingRefunds(db: Knex, limit: number): Promise<PaymentTransactionRecord[]> {
   const rows = await db('payment_transactions')
     .whereIn('type', ['refund', 'partial_refund'])
     .where({ status: 'pending' })
-    .orderBy('created_at')
+    .orderByRaw('last_attempt_at ASC NULLS FIRST, created_at')
     .limit(limit);
   return rows.map(toRecord);
+}
+
+/** Stamps a try at a pending refund: the resume's turn order. */
+export async function markRefundAttempted(db: Knex, idempotencyKey: string): Promise<void> {
+  await db('payment_transactions').where({ idempotency_key: idempotencyKey, status: 'pending' }).update({ last_attempt_at: db.fn.now() });
 }
 
 export async function findTransactionByRefundId(db: Knex, stripeRefundId: string): Promise<PaymentTransactionRecord | null> {

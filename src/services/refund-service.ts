@@ -1,6 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { findSession } from '../repositories/checkout-sessions-repository';
 import type { Knex } from 'knex';
+import type { RefundOutcome } from '../payments/payment-gateway';
 import { addRefundedQuantities, listOrderItems, lockOrder, type OrderRecord } from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
@@ -23,13 +24,21 @@ export interface RefundRequest {
 }
 
 /**
+ * Stripe remembers an idempotency key for at least 24 hours and may forget it after; a create with a forgotten
+ * key makes a new refund. Until a row is this old (4 hours short of that, as margin) its key still replays the
+ * first create; from then on the row's refund is first looked up by the key it carries in its metadata.
+ * The row is written before its first create, so its age never understates the key's.
+ */
+const KEY_REMEMBERED_FOR_MS = 20 * 60 * 60 * 1000;
+
+/**
  * Refunds against the checkout's single payment. The ledger row is written first as `pending` (the intent),
  * then the provider is called with the row's idempotency key, then the row is settled together with the items
- * it returns: a crash anywhere in between leaves a pending row that `resumePendingRefunds` finishes with the
- * same key, never refunding twice.
+ * it returns: a crash anywhere in between leaves a pending row that `resumePendingRefunds` finishes, never
+ * refunding twice.
  */
 export function createRefundService(deps: ServiceDeps) {
-  const { db, payments, logger } = deps;
+  const { db, payments, logger, clock } = deps;
 
   const toResult = (tx: ledger.PaymentTransactionRecord): RefundResult => ({
     transactionId: tx.id,
@@ -38,15 +47,32 @@ export function createRefundService(deps: ServiceDeps) {
     status: tx.status,
   });
 
-  async function execute(tx: ledger.PaymentTransactionRecord): Promise<RefundResult> {
+  /**
+   * Where the row's refund stands at the provider. A refund already known is retrieved: creating it again would
+   * only replay the provider's first answer, frozen at `pending`. Otherwise the first create may have happened
+   * with its answer lost; while the key is remembered the same create replays it, and after that the refund is
+   * looked up by its key before anything is created.
+   */
+  async function askProvider(tx: ledger.PaymentTransactionRecord): Promise<RefundOutcome> {
+    if (tx.stripeRefundId) return payments.retrieveRefund(tx.stripeRefundId);
     const session = await findSession(db, tx.checkoutSessionId);
-    const outcome = await payments.refund({
-      paymentIntentId: session!.paymentIntentId!,
+    const paymentIntentId = session!.paymentIntentId!;
+    if (clock.now().getTime() - tx.createdAt.getTime() >= KEY_REMEMBERED_FOR_MS) {
+      const earlier = await payments.findRefundByKey(paymentIntentId, tx.idempotencyKey);
+      if (earlier) return earlier;
+    }
+    return payments.refund({
+      paymentIntentId,
       amountCents: tx.amountCents,
       idempotencyKey: tx.idempotencyKey,
       reason: 'requested_by_customer',
       metadata: { checkout_session_id: tx.checkoutSessionId, order_id: tx.orderId ?? '', reason: (tx.reason ?? '').slice(0, 450) },
     });
+  }
+
+  async function execute(tx: ledger.PaymentTransactionRecord): Promise<RefundResult> {
+    await ledger.markRefundAttempted(db, tx.idempotencyKey);
+    const outcome = await askProvider(tx);
     const status = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'failed' || outcome.status === 'canceled' ? 'failed' : 'pending';
     if (status !== 'pending') {
       await db.transaction(async (trx) => {
@@ -58,7 +84,7 @@ export function createRefundService(deps: ServiceDeps) {
         if (settled && status === 'succeeded' && tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
       });
     } else {
-      if (outcome.refundId) await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
+      if (outcome.refundId && outcome.refundId !== tx.stripeRefundId) await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
     }
     return toResult((await ledger.findTransactionByKey(db, tx.idempotencyKey))!);
   }
@@ -146,7 +172,7 @@ export function createRefundService(deps: ServiceDeps) {
       }
     },
 
-    /** Finishes refunds a crash or an outage left pending. */
+    /** Finishes refunds a crash, an outage or a slow card network left pending, least recently tried first. */
     async resumePendingRefunds(limit = 50): Promise<number> {
       let resumed = 0;
       for (const tx of await ledger.listPendingRefunds(db, limit)) {

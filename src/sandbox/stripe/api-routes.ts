@@ -9,7 +9,7 @@ import {
   retrievePaymentIntent,
 } from './payment-intents';
 import { retrievePaymentMethod } from './payment-methods';
-import { createRefund, retrieveRefund } from './refunds';
+import { createRefund, listRefunds, retrieveRefund } from './refunds';
 import type { SandboxState } from './sandbox-state';
 import { StripeApiError } from './stripe-error';
 
@@ -32,6 +32,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/capture$`), operation: capturePaymentIntent },
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/cancel$`), operation: cancelPaymentIntent },
   { method: 'POST', pattern: /^\/v1\/refunds$/, operation: (state, _id, params) => createRefund(state, params) },
+  { method: 'GET', pattern: /^\/v1\/refunds$/, operation: (state, _id, params) => listRefunds(state, params) },
   { method: 'GET', pattern: new RegExp(`^/v1/refunds/${ID}$`), operation: (state, id) => retrieveRefund(state, id) },
   { method: 'GET', pattern: new RegExp(`^/v1/charges/${ID}$`), operation: (state, id) => retrieveCharge(state, id) },
   { method: 'GET', pattern: new RegExp(`^/v1/payment_methods/${ID}$`), operation: (state, id) => retrievePaymentMethod(state, id) },

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parseFaultSpecs } from './faults';
 import { readBody, sendJson } from './http-io';
 import { StripeApiError } from './stripe-error';
-import type { FaultSpec, PaymentIntentObject, SandboxStats } from './types';
+import type { FaultSpec, PaymentIntentObject, RefundObject, SandboxStats } from './types';
 
 /** What a test can do to a sandbox, in process or (through the routes below) from another process. */
 export interface SandboxControls {
@@ -16,16 +16,24 @@ export interface SandboxControls {
   setLatency(ms: number): void;
   /** The shopper completes (or fails) 3-D Secure for a PaymentIntent in requires_action. */
   authenticate(paymentIntentId: string, outcome?: 'succeed' | 'fail'): PaymentIntentObject;
+  /** New refunds are created `pending`, as a refund waiting on the card network is, until settleHeldRefunds. */
+  holdRefunds(): void;
+  /** Settles every pending refund (`failed` ones as expired_or_canceled_card) and stops holding new ones. */
+  settleHeldRefunds(outcome?: 'succeeded' | 'failed'): RefundObject[];
+  /** Forgets every idempotency key, as Stripe may once a key is 24 hours old: the same key then runs anew. */
+  expireIdempotencyKeys(): void;
 }
 
 const latencyBody = z.object({ ms: z.number().int().min(0) });
 const authenticateBody = z.object({ outcome: z.enum(['succeed', 'fail']).default('succeed') });
+const settleRefundsBody = z.object({ outcome: z.enum(['succeeded', 'failed']).default('succeeded') });
 const AUTHENTICATE = /^\/_sandbox\/payment_intents\/([A-Za-z0-9_]+)\/authenticate$/;
 
 /**
  * The `/_sandbox/*` control surface: JSON bodies, no API key needed:
  * GET stats · POST reset · POST faults (a FaultSpec or an array) · DELETE faults · POST latency `{ms}` ·
- * GET payment_intents · POST payment_intents/:id/authenticate `{outcome?: 'succeed' | 'fail'}`.
+ * GET payment_intents · POST payment_intents/:id/authenticate `{outcome?: 'succeed' | 'fail'}` ·
+ * POST refunds/hold · POST refunds/settle `{outcome?: 'succeeded' | 'failed'}` · POST idempotency_keys/expire.
  */
 export async function handleControlRequest(controls: SandboxControls, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const route = `${req.method} ${url.pathname}`;
@@ -52,6 +60,18 @@ export async function handleControlRequest(controls: SandboxControls, req: Incom
     }
     if (route === 'GET /_sandbox/payment_intents') {
       return sendJson(res, 200, { object: 'list', data: controls.paymentIntents() });
+    }
+    if (route === 'POST /_sandbox/refunds/hold') {
+      controls.holdRefunds();
+      return sendJson(res, 200, { holding: true });
+    }
+    if (route === 'POST /_sandbox/refunds/settle') {
+      const { outcome } = settleRefundsBody.parse(body ?? {});
+      return sendJson(res, 200, { object: 'list', data: controls.settleHeldRefunds(outcome) });
+    }
+    if (route === 'POST /_sandbox/idempotency_keys/expire') {
+      controls.expireIdempotencyKeys();
+      return sendJson(res, 200, { expired: true });
     }
     const authenticate = req.method === 'POST' ? AUTHENTICATE.exec(url.pathname) : null;
     if (authenticate) {

@@ -29,6 +29,8 @@ export class SandboxState {
   readonly charges = new Map<string, ChargeObject>();
   readonly refunds = new Map<string, RefundObject>();
   stats: SandboxStats = emptyStats();
+  /** While true, new refunds stay `pending` (as if waiting on the card network) until they are settled. */
+  holdingRefunds = false;
 
   clear(): void {
     this.paymentIntents.clear();
@@ -36,6 +38,7 @@ export class SandboxState {
     this.charges.clear();
     this.refunds.clear();
     this.stats = emptyStats();
+    this.holdingRefunds = false;
   }
 }
 

@@ -7,6 +7,7 @@ import { FaultInjector } from './faults';
 import { sendJson } from './http-io';
 import { IdempotencyStore } from './idempotency';
 import { findRecord } from './payment-intents';
+import { settleHeldRefunds } from './refunds';
 import { SandboxState } from './sandbox-state';
 
 export interface StripeSandboxOptions {
@@ -53,6 +54,14 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     },
     authenticate: (paymentIntentId, outcome = 'succeed') =>
       structuredClone(completeAuthentication(state, findRecord(state, paymentIntentId), outcome)),
+    holdRefunds: () => {
+      state.holdingRefunds = true;
+    },
+    settleHeldRefunds: (outcome = 'succeeded') => {
+      state.holdingRefunds = false;
+      return structuredClone(settleHeldRefunds(state, outcome));
+    },
+    expireIdempotencyKeys: () => idempotency.clear(),
   };
   const api = { state, idempotency, faults, latencyMs: () => latencyMs };
 

@@ -112,7 +112,17 @@ export interface RefundObject {
   metadata: Record<string, string>;
   payment_intent: string;
   reason: RefundReason | null;
-  status: 'succeeded';
+  /** `pending` only while the sandbox holds refunds (see SandboxControls.holdRefunds). */
+  status: 'pending' | 'succeeded' | 'failed';
+  /** Present once a refund has failed, as Stripe reports it (e.g. `expired_or_canceled_card`). */
+  failure_reason?: string;
+}
+
+export interface RefundList {
+  object: 'list';
+  url: '/v1/refunds';
+  has_more: boolean;
+  data: RefundObject[];
 }
 
 export interface SandboxStats {
