@@ -131,9 +131,10 @@ describe('retailer webhooks', () => {
       const { orderNumber, sessionId } = await placedAcmeOrder('wh-8', 'ACME-800');
       const event = { id: 'evt_cancel_8', type: 'order.cancelled', data: { storeOrderNumber: 'ACME-800' } };
       await claimAsACrashedDelivery(event);
-      // The crashed delivery got as far as the move, not to the refund.
+      // The crashed delivery got as far as the move (which commits with the refund it owes), not to sending it.
       const placed = (await findOrderByNumber(h.database.db, orderNumber))!;
-      await transitionOrder({ db: h.database.db, clock: h.clock }, placed, 'cancelled', 'retailer acme event evt_cancel_8: order.cancelled');
+      const owed = h.app.services.refunds.owedRefund('cancelled by the retailer (evt_cancel_8)', `${orderNumber}:refund:retailer-cancelled`);
+      await transitionOrder({ db: h.database.db, clock: h.clock }, placed, 'cancelled', 'retailer acme event evt_cancel_8: order.cancelled', {}, owed);
       const refundsBefore = h.stripe.stats().refundsCreated;
       h.clock.advance(EVENT_CLAIM_LEASE_MS + 1_000);
 

@@ -2,18 +2,22 @@ import type { Logger } from '../logger';
 import type { Services } from '../services/create-services';
 
 /**
- * The resume half of every saga, on a timer: places whose process died mid-way, orders whose enqueue was
- * lost or whose run was lost, refunds left pending. Each step is idempotent and safe to run on every instance at once.
+ * The resume half of every saga, on a timer: places whose process died mid-way, payments a shopper completed
+ * (3-D Secure) but never placed, orders whose enqueue or run was lost, refunds left pending. Each step is
+ * idempotent and safe to run on every instance at once.
  */
 export function startMaintenance(services: Services, logger: Logger, intervalMs = 15_000): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
   const tick = async () => {
     try {
       const recovered = await services.placeCheckout.recoverStalePlacements();
+      const abandoned = await services.placeCheckout.recoverAbandonedPayments();
       const swept = await services.placement.sweepPendingOrders();
       const stalled = await services.placement.resumeStalledOrders();
       const refunds = await services.refunds.resumePendingRefunds();
-      if (recovered + swept + stalled + refunds > 0) logger.info({ recovered, swept, stalled, refunds }, 'maintenance resumed interrupted work');
+      if (recovered + abandoned + swept + stalled + refunds > 0) {
+        logger.info({ recovered, abandoned, swept, stalled, refunds }, 'maintenance resumed interrupted work');
+      }
     } catch (error) {
       logger.error({ err: error }, 'maintenance pass failed; will try again');
     }

@@ -19,7 +19,7 @@ export type ErrorCode =
   | 'session_already_placed'
   | 'payment_declined'
   | 'payment_requires_action'
-  | 'payment_failed'
+  | 'payment_already_completed'
   | 'idempotency_key_reused'
   | 'request_in_progress'
   | 'invalid_transition'

@@ -75,7 +75,11 @@ function describeApi(add: AddOperation): void {
   add('delete', '/cart', { summary: 'Empty the cart', tags: shopper, response: Cart });
 
   const checkout = ['Checkout'];
-  const sessionEditErrors = { 404: 'not_found', 409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed)', 410: 'session_expired' };
+  const sessionEditErrors = {
+    404: 'not_found',
+    409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)',
+    410: 'session_expired',
+  };
   add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies' } });
   add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
   add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: sessionEditErrors });
@@ -96,7 +100,7 @@ function describeApi(add: AddOperation): void {
       503: 'service_unavailable (retry with the same key)',
     },
   });
-  add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | request_in_progress (being placed)' } });
+  add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)' } });
 
   const orders = ['Orders'];
   add('get', '/orders', { summary: 'Orders grouped by checkout (ops/admin see all)', tags: orders, query: pagination.extend({ status: z.enum(ORDER_STATUSES).optional() }), response: OrdersPage });

@@ -100,6 +100,16 @@ export interface PendingSessionChanges {
   paymentMethodId?: string;
 }
 
+/**
+ * What the caller knows of the session's earlier PaymentIntent (one awaiting 3-D Secure). The change applies only
+ * while the session still holds exactly `seen` (null: none), so a PaymentIntent that a concurrent place left on the
+ * session is never silently dropped; `forget` clears it, for a caller that has made sure it can no longer take money.
+ */
+export interface EarlierPaymentGuard {
+  seen: string | null;
+  forget: boolean;
+}
+
 /** Changes an unplaced, unexpired session of this user. Returns null when there is no such session. */
 export async function updatePendingSession(
   db: Knex,
@@ -107,21 +117,28 @@ export async function updatePendingSession(
   userId: string,
   now: Date,
   changes: PendingSessionChanges,
+  earlier: EarlierPaymentGuard = { seen: null, forget: false },
 ): Promise<CheckoutSessionRecord | null> {
-  // The statement's shape is which of the three changes are present: at most eight prepared variants.
-  const shape = [changes.snapshot ? 'snapshot' : '', changes.shippingAddress ? 'address' : '', changes.paymentMethodId ? 'payment' : '']
+  // The statement's shape is which of the changes are present: a small, fixed set of prepared variants.
+  const shape = [
+    changes.snapshot ? 'snapshot' : '',
+    changes.shippingAddress ? 'address' : '',
+    changes.paymentMethodId ? 'payment' : '',
+    earlier.forget ? 'forget' : '',
+  ]
     .filter(Boolean)
     .join('+');
   const [row] = await prepared(
-    `checkout_sessions.update_pending:${shape}`,
+    `checkout_sessions.update:${shape}`,
     db('checkout_sessions')
       .where({ id, user_id: userId, status: 'pending' })
       .where('expires_at', '>', now)
+      .whereRaw('payment_intent_id IS NOT DISTINCT FROM ?::text', [earlier.seen])
       .update({
         ...(changes.snapshot ? snapshotColumns(changes.snapshot) : {}),
         ...(changes.shippingAddress ? { shipping_address: JSON.stringify(changes.shippingAddress) } : {}),
-        // A new payment method makes any earlier PaymentIntent (e.g. one awaiting 3-D Secure) irrelevant.
-        ...(changes.paymentMethodId ? { payment_method_id: changes.paymentMethodId, payment_intent_id: null } : {}),
+        ...(changes.paymentMethodId ? { payment_method_id: changes.paymentMethodId } : {}),
+        ...(earlier.forget ? { payment_intent_id: null } : {}),
         updated_at: now,
       })
       .returning(SESSION_COLUMNS),
@@ -230,8 +247,75 @@ export async function settleSessionFromOrders(db: Knex, id: string, rule: Settle
   return rowCount === 1;
 }
 
-export async function cancelPendingSession(db: Knex, id: string, now: Date): Promise<boolean> {
-  const updated = await db('checkout_sessions').where({ id, status: 'pending' }).update({ status: 'cancelled', updated_at: now });
+/**
+ * Cancels a pending session that still holds exactly the earlier PaymentIntent `seen` (null: none); the caller has
+ * made sure that one can no longer take money, so the cancelled session forgets it. Null when there is no such session.
+ */
+export async function cancelPendingSession(db: Knex, id: string, seen: string | null, now: Date): Promise<CheckoutSessionRecord | null> {
+  const [row] = await db('checkout_sessions')
+    .where({ id, status: 'pending' })
+    .whereRaw('payment_intent_id IS NOT DISTINCT FROM ?::text', [seen])
+    .update({ status: 'cancelled', payment_intent_id: null, updated_at: now })
+    .returning(SESSION_COLUMNS);
+  return row ? toRecord(row) : null;
+}
+
+/**
+ * Pending or cancelled sessions still holding a PaymentIntent from an earlier place, untouched since `olderThan`:
+ * the shopper may have paid it (finished 3-D Secure) and never come back. A cancelled one whose payment has already
+ * been refunded in full is done.
+ */
+export async function listSessionsWithEarlierPayment(db: Knex, olderThan: Date, limit: number): Promise<CheckoutSessionRecord[]> {
+  const rows = await db('checkout_sessions as cs')
+    .whereIn('cs.status', ['pending', 'cancelled'])
+    .whereNotNull('cs.payment_intent_id')
+    .where('cs.updated_at', '<=', olderThan)
+    .whereNotExists(
+      db('payment_transactions as t')
+        .whereRaw('t.checkout_session_id = cs.id')
+        .whereRaw('t.stripe_payment_intent_id = cs.payment_intent_id')
+        .where('t.type', 'refund'),
+    )
+    .orderBy('cs.updated_at')
+    .limit(limit)
+    .select(SESSION_COLUMNS.map((column) => `cs.${column}`));
+  return rows.map(toRecord);
+}
+
+/**
+ * Takes a pending session (expired or not) whose earlier PaymentIntent `paymentIntentId` the shopper has paid, into
+ * processing with a fresh attempt, so the place can finish with that payment. The place's Idempotency-Key becomes
+ * `idempotencyKey` when given (the shopper's own place), else stays the last one (a sweep).
+ */
+export async function claimPaidSession(
+  db: Knex,
+  id: string,
+  paymentIntentId: string,
+  idempotencyKey: string | null,
+  now: Date,
+  leaseUntil: Date,
+): Promise<CheckoutSessionRecord | null> {
+  const [row] = await db('checkout_sessions')
+    .where({ id, status: 'pending', payment_intent_id: paymentIntentId })
+    .whereNotNull('shipping_address')
+    .whereNotNull('payment_method_id')
+    .update({
+      status: 'processing',
+      payment_attempt: db.raw('payment_attempt + 1'),
+      place_idempotency_key: db.raw('COALESCE(?::text, place_idempotency_key)', [idempotencyKey]),
+      lease_expires_at: leaseUntil,
+      updated_at: now,
+    })
+    .returning(SESSION_COLUMNS);
+  return row ? toRecord(row) : null;
+}
+
+/** An expired or cancelled session lets go of an earlier PaymentIntent that the caller made sure can no longer take money. */
+export async function forgetEarlierPayment(db: Knex, id: string, paymentIntentId: string, now: Date): Promise<boolean> {
+  const updated = await db('checkout_sessions')
+    .where({ id, payment_intent_id: paymentIntentId })
+    .whereIn('status', ['pending', 'cancelled'])
+    .update({ payment_intent_id: null, updated_at: now });
   return updated === 1;
 }
 

@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors';
 import { newCheckoutSessionId } from '../domain/ids';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
 import type { SessionStatus } from '../domain/session-status';
+import { PaymentGatewayUnavailableError, type PaymentSnapshot } from '../payments/payment-gateway';
 import { listCartLines, type CartLine } from '../repositories/carts-repository';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
@@ -38,6 +39,68 @@ export function notEditable(session: CheckoutSessionRecord, now: Date): DomainEr
   if (status === 'processing') return new DomainError('request_in_progress', 'The checkout session is being placed');
   return new DomainError('session_already_placed', 'The checkout session has already been placed');
 }
+
+/**
+ * The statuses in which Stripe can still cancel a PaymentIntent, after which it never takes money
+ * (https://docs.stripe.com/api/payment_intents/cancel; `processing` is cancellable only for some asynchronous
+ * methods, and for a card means the money is being taken, so it counts as paid here).
+ */
+const CANCELLABLE_PAYMENT_STATUSES: readonly PaymentSnapshot['status'][] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'requires_capture',
+];
+
+/** The shopper's money has been taken, or is being taken: the payment must be used, never replaced. */
+export const isPaid = (payment: PaymentSnapshot) => payment.status === 'succeeded' || payment.status === 'processing';
+
+/** The provider idempotency key of cancelling one earlier PaymentIntent of a session during one payment attempt. */
+export const cancelKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>, paymentIntentId: string) =>
+  `${session.id}:cancel:${session.paymentAttempt}:${paymentIntentId}`;
+
+/**
+ * Makes sure a PaymentIntent an earlier place left on the session (one awaiting 3-D Secure) can no longer take
+ * money, by cancelling it while Stripe still can. Answers what it is now: `canceled` (or another unpaid end), or
+ * `succeeded` / `processing` when the shopper paid first, even in a race with the cancel itself.
+ */
+export async function cancelEarlierPayment(
+  deps: Pick<ServiceDeps, 'payments'>,
+  session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>,
+  paymentIntentId: string,
+  known?: PaymentSnapshot,
+): Promise<PaymentSnapshot> {
+  const payment = known ?? (await deps.payments.retrieve(paymentIntentId));
+  if (!CANCELLABLE_PAYMENT_STATUSES.includes(payment.status)) return payment;
+  try {
+    return await deps.payments.cancel(paymentIntentId, cancelKey(session, paymentIntentId));
+  } catch (error) {
+    if (error instanceof PaymentGatewayUnavailableError) throw error;
+    // Refused: it moved on since it was read (the shopper finished 3-D Secure just now). What it became decides.
+    const current = await deps.payments.retrieve(paymentIntentId);
+    if (CANCELLABLE_PAYMENT_STATUSES.includes(current.status)) throw error;
+    return current;
+  }
+}
+
+/** The shopper has paid the session's earlier PaymentIntent: the session can only be placed now, with that payment. */
+export function paymentAlreadyCompleted(payment: PaymentSnapshot): DomainError {
+  const message =
+    payment.status === 'processing'
+      ? 'A payment for this checkout is already being processed; place the session to finish the checkout with it'
+      : 'This checkout has already been paid (3-D Secure was completed); place the session to finish the checkout with that payment';
+  return new DomainError('payment_already_completed', message, { paymentIntentId: payment.paymentIntentId, paymentStatus: payment.status });
+}
+
+/** Whether a change makes the session's earlier PaymentIntent unusable: another payment method, or another total. */
+function voidsEarlierPayment(session: CheckoutSessionRecord, changes: sessions.PendingSessionChanges): boolean {
+  const otherMethod = changes.paymentMethodId !== undefined && changes.paymentMethodId !== session.paymentMethodId;
+  const otherTotal = changes.snapshot !== undefined && changes.snapshot.summary.totalCents !== session.totalCents;
+  return otherMethod || otherTotal;
+}
+
+/** A change found another earlier payment every time it tried: a place keeps running in between. */
+const keepsChanging = () => new DomainError('request_in_progress', 'The checkout session is being placed; try again');
 
 function groupByStore(lines: CartLine[]): PricedStoreInput[] {
   const byStore = new Map<string, PricedStoreInput>();
@@ -84,19 +147,38 @@ export function createCheckoutService(deps: ServiceDeps) {
   }
 
   /**
+   * Settles the earlier PaymentIntent before a change that voids it: cancelled if it is still open, and the change
+   * refused once the shopper has paid it (placing then finishes the checkout with that payment).
+   */
+  async function letGoOfEarlierPayment(session: CheckoutSessionRecord): Promise<void> {
+    const payment = await cancelEarlierPayment(deps, session, session.paymentIntentId!);
+    if (isPaid(payment)) throw paymentAlreadyCompleted(payment);
+  }
+
+  /**
    * Changes the shopper's pending session. A change that needs the current session (tax follows the address)
    * reads it first; one that does not is a single guarded UPDATE, and only a refusal reads the row to explain it.
+   * The UPDATE holds only while the session keeps the earlier PaymentIntent this change has accounted for, so one
+   * that a concurrent place left meanwhile is seen and settled on the next try rather than dropped.
    */
   async function update(
     principal: Principal,
     sessionId: string,
     change: sessions.PendingSessionChanges | ((session: CheckoutSessionRecord) => sessions.PendingSessionChanges),
   ): Promise<CheckoutSessionView> {
-    const changes = typeof change === 'function' ? change(await loadVisibleSession(deps, principal, sessionId, true)) : change;
-    const now = clock.now();
-    const updated = await sessions.updatePendingSession(db, sessionId, principal.userId, now, changes);
-    if (!updated) throw notEditable(await loadVisibleSession(deps, principal, sessionId, true), now);
-    return view(updated);
+    let session = typeof change === 'function' ? await loadVisibleSession(deps, principal, sessionId, true) : null;
+    for (let tries = 1; ; tries += 1) {
+      const changes = typeof change === 'function' ? change(session!) : change;
+      const seen = session?.paymentIntentId ?? null;
+      const forget = session !== null && seen !== null && voidsEarlierPayment(session, changes);
+      if (forget) await letGoOfEarlierPayment(session!);
+      const now = clock.now();
+      const updated = await sessions.updatePendingSession(db, sessionId, principal.userId, now, changes, { seen, forget });
+      if (updated) return view(updated);
+      session = await loadVisibleSession(deps, principal, sessionId, true);
+      if (effectiveStatus(session, now) !== 'pending') throw notEditable(session, now);
+      if (session.paymentIntentId === seen || tries >= 3) throw keepsChanging();
+    }
   }
 
   return {
@@ -141,14 +223,22 @@ export function createCheckoutService(deps: ServiceDeps) {
       return update(principal, sessionId, { paymentMethodId });
     },
 
+    /**
+     * Cancels an unplaced session. A payment an earlier place left open is cancelled first, so no hold or later
+     * authentication can take money for a cancelled checkout; one the shopper has already paid refuses the cancel.
+     */
     async cancel(principal: Principal, sessionId: string): Promise<CheckoutSessionView> {
-      const session = await loadVisibleSession(deps, principal, sessionId, true);
-      const now = clock.now();
-      if (session.status === 'cancelled') return view(session);
-      if (!(await sessions.cancelPendingSession(db, sessionId, now))) {
-        throw notEditable((await sessions.findSession(db, sessionId)) ?? session, now);
+      let session = await loadVisibleSession(deps, principal, sessionId, true);
+      for (let tries = 1; ; tries += 1) {
+        const now = clock.now();
+        if (session.status === 'cancelled') return view(session);
+        if (session.status !== 'pending') throw notEditable(session, now);
+        if (session.paymentIntentId) await letGoOfEarlierPayment(session);
+        const cancelled = await sessions.cancelPendingSession(db, sessionId, session.paymentIntentId, now);
+        if (cancelled) return view(cancelled);
+        if (tries >= 3) throw keepsChanging();
+        session = (await sessions.findSession(db, sessionId)) ?? session;
       }
-      return view((await sessions.findSession(db, sessionId))!);
     },
   };
 }

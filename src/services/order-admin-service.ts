@@ -7,7 +7,7 @@ import { newId } from '../domain/ids';
 import * as orders from '../repositories/orders-repository';
 import type { OrderRecord } from '../repositories/orders-repository';
 import * as tasks from '../repositories/ops-tasks-repository';
-import { transitionOrder } from './order-state-machine';
+import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
 import type { PlacementService } from './placement-service';
 import type { RefundResult, RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
@@ -79,11 +79,14 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
           to: 'cancelled',
         });
       }
-      const retailerMayHaveIt = order.status !== 'pending';
-      const cancelled = await transitionOrder(deps, order, 'cancelled', `cancelled by ${principal.userId}: ${reason}`);
-      await tasks.withdrawPurchaseTasks(db, order.id, principal.userId, clock.now());
-      if (retailerMayHaveIt && !(order.placementMethod === 'manual' && !order.storeOrderNumber)) {
-        await tasks.openTask(db, {
+      const retailerMayHaveIt = order.status !== 'pending' && !(order.placementMethod === 'manual' && !order.storeOrderNumber);
+      const refundKey = `${orderNumber}:refund:cancelled`;
+      // Nobody may buy it any more, ops are asked to cancel it where the retailer may have it, and the refund is
+      // owed: all of it commits with the move, or none of it does.
+      const withdrawAndAsk: AlongsideMove = async (trx) => {
+        await tasks.withdrawPurchaseTasks(trx, order.id, principal.userId, clock.now());
+        if (!retailerMayHaveIt) return;
+        await tasks.openTask(trx, {
           id: newId('task'),
           orderId: order.id,
           kind: 'cancel_order',
@@ -94,9 +97,14 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
             instructions: `Cancel ${order.storeOrderNumber ?? `the order with reference ${orderNumber}`} at ${order.storeName}; the shopper has been refunded.`,
           },
         });
+      };
+      const owed = refunds.owedRefund(`cancelled: ${reason}`, refundKey);
+      const cancelled = await transitionOrder(deps, order, 'cancelled', `cancelled by ${principal.userId}: ${reason}`, {}, alongsideAll(withdrawAndAsk, owed));
+      try {
+        await refunds.carryOut(refundKey);
+      } finally {
+        await placement.settleSession(cancelled.checkoutSessionId);
       }
-      await refunds.refundRemainder(cancelled, `cancelled: ${reason}`, `${orderNumber}:refund:cancelled`);
-      await placement.settleSession(cancelled.checkoutSessionId);
       return load(orderNumber);
     },
   };

@@ -10,6 +10,13 @@ import { findOrderByNumber, updateOrderStatus, type OrderChanges, type OrderReco
  */
 export type AlongsideMove = (trx: Knex.Transaction, moved: OrderRecord) => Promise<void>;
 
+/** Several writes that commit with the same move, in this order. */
+export const alongsideAll =
+  (...writes: (AlongsideMove | undefined)[]): AlongsideMove =>
+  async (trx, moved) => {
+    for (const write of writes) if (write) await write(trx, moved);
+  };
+
 /**
  * The only way an order's status changes. The table in src/domain/order-status.ts says what is legal; the
  * UPDATE is a compare-and-set on the current status, so two racing movers cannot both win; the database

@@ -3,13 +3,13 @@ import { DomainError } from '../domain/errors';
 import { newOrderNumber } from '../domain/ids';
 import type { Principal } from '../domain/principal';
 import { PAID_SESSION_STATUSES } from '../domain/session-status';
-import { PaymentGatewayUnavailableError, type ChargeOutcome } from '../payments/payment-gateway';
+import { PaymentGatewayUnavailableError, type ChargeOutcome, type PaymentSnapshot } from '../payments/payment-gateway';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
 import { listSessionOrders, type NewOrder, type OrderRecord } from '../repositories/orders-repository';
 import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
 import { recordTransaction } from '../repositories/payment-transactions-repository';
-import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
+import { cancelEarlierPayment, effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
 import type { ServiceDeps } from './service-deps';
 
 export interface PlaceResult {
@@ -28,6 +28,36 @@ export type EnqueuePlacements = (jobs: PlacementJobRef[]) => Promise<void>;
 /** The provider idempotency key of one payment attempt: a retry of the same attempt can never charge twice. */
 export const chargeKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>) =>
   `${session.id}:charge:${session.paymentAttempt}`;
+
+/**
+ * How long a session holding an earlier PaymentIntent stays untouched before the abandoned-payment sweep acts on it:
+ * long enough that a shopper returning from 3-D Secure places it themselves, under their own Idempotency-Key.
+ */
+export const ABANDONED_PAYMENT_AFTER_MS = 5 * 60_000;
+
+/** What paying for an attempt came to: the provider's outcome, or an earlier payment still being processed. */
+type PaymentOutcome = ChargeOutcome | { kind: 'processing'; paymentIntentId: string };
+
+/** Whether a payment was made for exactly this session's snapshot. */
+const paysFor = (session: CheckoutSessionRecord, payment: PaymentSnapshot) =>
+  payment.amountCents === session.totalCents && payment.metadata.checkout_session_id === session.id;
+
+/** An earlier payment as the outcome of this attempt; null when it did not and will not pay. */
+function asOutcome(payment: PaymentSnapshot): PaymentOutcome | null {
+  const { paymentIntentId, amountCents } = payment;
+  switch (payment.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', paymentIntentId, amountCents, capturedCents: payment.capturedCents };
+    case 'requires_capture':
+      return { kind: 'authorized', paymentIntentId, amountCents };
+    case 'processing':
+      return { kind: 'processing', paymentIntentId };
+    case 'requires_action':
+      return payment.clientSecret ? { kind: 'requires_action', paymentIntentId, clientSecret: payment.clientSecret } : null;
+    default:
+      return null;
+  }
+}
 
 /**
  * Place: one payment for the whole snapshot, then one order per store, then placement.
@@ -53,23 +83,23 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     return { session, orders: await listSessionOrders(db, [session.id]) };
   }
 
-  /** A 3-D Secure payment from an earlier attempt that the shopper has since completed is used, not re-charged. */
-  async function outcomeOfEarlierPayment(session: CheckoutSessionRecord): Promise<ChargeOutcome | null> {
+  /**
+   * The PaymentIntent an earlier attempt left open (3-D Secure) decides this attempt: paid (or being paid) is used,
+   * never charged again; still awaiting the shopper's authentication is asked again. One that can no longer pay for
+   * this snapshot (authentication failed, another total) is cancelled before a new one is made: the shopper's device
+   * still holds its client secret and could otherwise confirm it later.
+   */
+  async function outcomeOfEarlierPayment(session: CheckoutSessionRecord): Promise<PaymentOutcome | null> {
     if (!session.paymentIntentId) return null;
     const earlier = await payments.retrieve(session.paymentIntentId);
-    // Choosing another payment method clears the session's paymentIntentId, so a match here is this charge.
-    const sameCharge = earlier.amountCents === session.totalCents && earlier.metadata.checkout_session_id === session.id;
-    if (!sameCharge) return null;
-    if (earlier.status === 'succeeded') {
-      return { kind: 'succeeded', paymentIntentId: earlier.paymentIntentId, amountCents: earlier.amountCents, capturedCents: earlier.capturedCents };
-    }
-    if (earlier.status === 'requires_action' && earlier.clientSecret) {
-      return { kind: 'requires_action', paymentIntentId: earlier.paymentIntentId, clientSecret: earlier.clientSecret };
-    }
-    return null;
+    // A paid one for another amount is not replaced either: settle refuses it loudly rather than charge twice.
+    const usable = earlier.status === 'succeeded' || earlier.status === 'processing' || paysFor(session, earlier);
+    const outcome = usable ? asOutcome(earlier) : null;
+    if (outcome) return outcome;
+    return asOutcome(await cancelEarlierPayment(deps, session, earlier.paymentIntentId, earlier));
   }
 
-  async function charge(session: CheckoutSessionRecord): Promise<ChargeOutcome> {
+  async function charge(session: CheckoutSessionRecord): Promise<PaymentOutcome> {
     crashpoint('place.before_charge');
     try {
       const earlier = session.paymentAttempt > 1 ? await outcomeOfEarlierPayment(session) : null;
@@ -95,7 +125,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     }
   }
 
-  async function settle(session: CheckoutSessionRecord, outcome: ChargeOutcome): Promise<PlaceResult> {
+  async function settle(session: CheckoutSessionRecord, outcome: PaymentOutcome): Promise<PlaceResult> {
     const now = clock.now();
     if (outcome.kind === 'declined') {
       await recordTransaction(db, {
@@ -115,6 +145,14 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       await sessions.releasePlacement(db, session.id, session.paymentAttempt, now, outcome.paymentIntentId);
       throw new DomainError('payment_requires_action', 'The card needs authentication (3-D Secure)', {
         clientSecret: outcome.clientSecret,
+        paymentIntentId: outcome.paymentIntentId,
+      });
+    }
+    if (outcome.kind === 'processing') {
+      // Its end is not known yet: a new charge now could take the money twice. The shopper's retry (the key is not
+      // saved for this answer) or the abandoned-payment sweep finishes the place once it has succeeded.
+      await sessions.releasePlacement(db, session.id, session.paymentAttempt, now, outcome.paymentIntentId);
+      throw new DomainError('request_in_progress', 'The payment for this checkout is still being processed; place it again shortly', {
         paymentIntentId: outcome.paymentIntentId,
       });
     }
@@ -176,6 +214,41 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     return settle(session, outcome);
   }
 
+  /**
+   * Places a pending session, even past its expiry, with an earlier PaymentIntent the shopper has paid: the payment
+   * bought exactly this frozen snapshot. Null when another place took the session first.
+   */
+  async function finishWithPayment(session: CheckoutSessionRecord, payment: PaymentSnapshot, idempotencyKey: string | null) {
+    const now = clock.now();
+    const claimed = await sessions.claimPaidSession(db, session.id, payment.paymentIntentId, idempotencyKey, now, leaseUntil(now));
+    return claimed ? settle(claimed, asOutcome(payment)!) : null;
+  }
+
+  /** One session of the abandoned-payment sweep; true when it placed or refunded it. */
+  async function recoverAbandonedPayment(session: CheckoutSessionRecord, now: Date): Promise<boolean> {
+    const paymentIntentId = session.paymentIntentId!;
+    let payment = await payments.retrieve(paymentIntentId);
+    const stillOpen = effectiveStatus(session, now) === 'pending';
+    if (!stillOpen && payment.status !== 'succeeded' && payment.status !== 'processing') {
+      // Expired or cancelled unpaid: it must never take money now (a shopper finishing 3-D Secure meanwhile wins).
+      payment = await cancelEarlierPayment(deps, session, paymentIntentId, payment);
+      if (payment.status === 'canceled') await sessions.forgetEarlierPayment(db, session.id, paymentIntentId, now);
+    }
+    // Processing is left for a later sweep; an open session's unpaid one for the shopper, still authenticating.
+    if (payment.status !== 'succeeded') return false;
+    if (!paysFor(session, payment)) {
+      logger.error({ sessionId: session.id, paymentIntentId, amountCents: payment.amountCents }, 'paid PaymentIntent does not match its session; needs ops');
+      return false;
+    }
+    if (session.status === 'cancelled') {
+      // Cancelling checks the payment first and refuses a paid one, so this is never expected: no orders exist to
+      // refund against, and the money must not be kept quietly.
+      logger.error({ sessionId: session.id, paymentIntentId }, 'a cancelled checkout holds a paid PaymentIntent; needs ops');
+      return false;
+    }
+    return (await finishWithPayment(session, payment, null)) !== null;
+  }
+
   return {
     async place(principal: Principal, sessionId: string, idempotencyKey: string): Promise<PlaceResult> {
       const now = clock.now();
@@ -191,7 +264,15 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         if (!reclaimed) throw new DomainError('request_in_progress', 'The checkout session is being placed');
         return pay(reclaimed);
       }
-      if (effectiveStatus(session, now) !== 'pending') throw notEditable(session, now);
+      if (effectiveStatus(session, now) !== 'pending') {
+        // Paid (3-D Secure completed) just before it expired: that payment still buys this snapshot.
+        const payment = session.status === 'pending' && session.paymentIntentId ? await payments.retrieve(session.paymentIntentId) : null;
+        const finished = payment?.status === 'succeeded' && paysFor(session, payment) ? await finishWithPayment(session, payment, idempotencyKey) : null;
+        if (finished) return finished;
+        const current = payment ? (await sessions.findSession(db, session.id))! : session;
+        if ((PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) return alreadyPlaced(current, idempotencyKey);
+        throw notEditable(current, now);
+      }
       const missing = [
         ...(session.shippingAddress ? [] : ['shippingAddress']),
         ...(session.paymentMethodId ? [] : ['paymentMethod']),
@@ -221,6 +302,27 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         } catch (error) {
           const expected = error instanceof DomainError;
           logger[expected ? 'info' : 'error']({ err: error, sessionId: stale.id }, 'recovered place ended without orders');
+        }
+      }
+      return recovered;
+    },
+
+    /**
+     * The abandoned-payment sweep, for sessions holding a PaymentIntent from an earlier place (3-D Secure) and left
+     * alone for ABANDONED_PAYMENT_AFTER_MS. A pending one the shopper paid is placed with that payment through the
+     * usual one-statement write, even past its expiry; an expired or cancelled one's unpaid PaymentIntent is
+     * cancelled. Safe to run on many instances at once. Returns how many checkouts it placed.
+     */
+    async recoverAbandonedPayments(limit = 50): Promise<number> {
+      const now = clock.now();
+      const olderThan = new Date(now.getTime() - ABANDONED_PAYMENT_AFTER_MS);
+      let recovered = 0;
+      for (const session of await sessions.listSessionsWithEarlierPayment(db, olderThan, limit)) {
+        try {
+          if (await recoverAbandonedPayment(session, now)) recovered += 1;
+        } catch (error) {
+          const expected = error instanceof DomainError || error instanceof PaymentGatewayUnavailableError;
+          logger[expected ? 'warn' : 'error']({ err: error, sessionId: session.id }, 'abandoned payment not recovered yet');
         }
       }
       return recovered;

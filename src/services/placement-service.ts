@@ -14,7 +14,7 @@ import type { OrderItemRecord, OrderRecord, PlacementStoreSettings } from '../re
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
 import type { OpsTaskService } from './ops-task-service';
-import { transitionOrder, type AlongsideMove } from './order-state-machine';
+import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
 
@@ -108,21 +108,23 @@ export function createPlacementService(
   }
 
   /**
-   * No retailer will take the order: fail it, refund exactly its total, and settle the checkout. Resumable: called
-   * again for a failed order (its refund interrupted by a crash or a payment outage) it only finishes the refund.
+   * No retailer will take the order: fail it, refund exactly its total, and settle the checkout. The refund's
+   * intent commits with the move; called again for a failed order (its refund refused, or interrupted by a crash
+   * or a payment outage) it only finishes the refund.
    */
   async function failOrder(order: OrderRecord, reason: string, alongside?: AlongsideMove): Promise<void> {
+    // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
+    // asks again under a new key, while a pending one keeps its key until it is settled.
+    const key = `${order.orderNumber}:refund:placement-failed:${await countFailedRefunds(db, order.id)}`;
+    const owed = alongsideAll(alongside, refunds.owedRefund(`placement failed: ${reason}`, key));
     let current = order;
     if (current.status !== 'failed') {
-      current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason }, alongside);
-    } else if (alongside) {
-      await db.transaction((trx) => alongside(trx, current));
+      current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason }, owed);
+    } else {
+      await db.transaction((trx) => owed(trx, current));
     }
     try {
-      // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
-      // asks again under a new key, while a pending one keeps its key until it is settled.
-      const refusedBefore = await countFailedRefunds(db, current.id);
-      await refunds.refundRemainder(current, `placement failed: ${reason}`, `${current.orderNumber}:refund:placement-failed:${refusedBefore}`);
+      await refunds.carryOut(key);
     } finally {
       // The checkout's outcome depends on its orders alone; a refund still pending is finished by a later run
       // of this order's job or by the pending-refund resume, neither of which would settle the session.

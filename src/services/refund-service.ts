@@ -5,6 +5,7 @@ import type { RefundOutcome } from '../payments/payment-gateway';
 import { addRefundedQuantities, listOrderItems, lockOrder, type OrderRecord } from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
+import type { AlongsideMove } from './order-state-machine';
 import type { ServiceDeps } from './service-deps';
 
 export interface RefundResult {
@@ -120,56 +121,61 @@ export function createRefundService(deps: ServiceDeps) {
    * back. The order's row is locked meanwhile, so two refunds of one order (an admin's and a failed
    * placement's, or two admins') can never together return more than the order took.
    */
-  async function recordIntent(order: OrderRecord, request: RefundRequest): Promise<void> {
-    await db.transaction(async (trx) => {
-      await lockOrder(trx, order.id);
-      if (await ledger.findTransactionByKey(trx, request.key)) return;
-      if (request.items?.length) await checkItemsLeft(trx, order, request.items);
-      const refundable = await refundableCents(order, trx);
-      const amountCents = request.amountCents ?? refundable;
-      if (amountCents <= 0 || amountCents > refundable) {
-        throw new DomainError('refund_exceeds_captured', `At most ${refundable} cents of order ${order.orderNumber} can be refunded`, {
-          refundableCents: refundable,
-          requestedCents: amountCents,
-        });
-      }
-      await ledger.recordTransaction(trx, {
-        checkoutSessionId: order.checkoutSessionId,
-        orderId: order.id,
-        type: amountCents === order.totalCents ? 'refund' : 'partial_refund',
-        status: 'pending',
-        amountCents,
-        currency: order.currency,
-        idempotencyKey: request.key,
-        reason: request.reason,
-        refundItems: request.items ?? null,
+  async function recordIntent(trx: Knex.Transaction, order: OrderRecord, request: RefundRequest): Promise<void> {
+    await lockOrder(trx, order.id);
+    if (await ledger.findTransactionByKey(trx, request.key)) return;
+    if (request.items?.length) await checkItemsLeft(trx, order, request.items);
+    const refundable = await refundableCents(order, trx);
+    const amountCents = request.amountCents ?? refundable;
+    if (amountCents <= 0 || amountCents > refundable) {
+      throw new DomainError('refund_exceeds_captured', `At most ${refundable} cents of order ${order.orderNumber} can be refunded`, {
+        refundableCents: refundable,
+        requestedCents: amountCents,
       });
+    }
+    await ledger.recordTransaction(trx, {
+      checkoutSessionId: order.checkoutSessionId,
+      orderId: order.id,
+      type: amountCents === order.totalCents ? 'refund' : 'partial_refund',
+      status: 'pending',
+      amountCents,
+      currency: order.currency,
+      idempotencyKey: request.key,
+      reason: request.reason,
+      refundItems: request.items ?? null,
     });
   }
 
+  /** Carries out the refund recorded under `key`: sends it if still pending, else reports how it ended. */
+  async function carryOut(key: string): Promise<RefundResult | null> {
+    const recorded = await ledger.findTransactionByKey(db, key);
+    if (!recorded) return null;
+    return recorded.status === 'pending' ? execute(recorded) : toResult(recorded);
+  }
+
   async function refund(order: OrderRecord, request: RefundRequest): Promise<RefundResult> {
-    const existing = await ledger.findTransactionByKey(db, request.key);
-    if (existing) return existing.status === 'pending' ? execute(existing) : toResult(existing);
-    await recordIntent(order, request);
-    return execute((await ledger.findTransactionByKey(db, request.key))!);
+    const existing = await carryOut(request.key);
+    if (existing) return existing;
+    await db.transaction((trx) => recordIntent(trx, order, request));
+    return (await carryOut(request.key))!;
   }
 
   return {
     refund,
     refundableCents,
 
-    /** Refunds whatever of the order's total is not refunded yet (nothing when all of it is). */
-    async refundRemainder(order: OrderRecord, reason: string, key: string): Promise<RefundResult | null> {
-      const existing = await ledger.findTransactionByKey(db, key);
-      if (existing) return existing.status === 'pending' ? execute(existing) : toResult(existing);
-      if ((await refundableCents(order)) === 0) return null;
-      try {
-        return await refund(order, { reason, key });
-      } catch (error) {
-        // Another refund of this order took what was left in the meantime: nothing is left for this one.
-        if (error instanceof DomainError && error.code === 'refund_exceeds_captured') return null;
-        throw error;
-      }
+    carryOut,
+
+    /**
+     * The refund a move to failed or cancelled owes: all of the order's total not refunded yet, recorded as a
+     * pending intent on the move's own transaction (see AlongsideMove), so no crash can leave the order moved
+     * and the money kept. `carryOut(key)` then sends it; if the process dies first, the pending-refund resume
+     * does. Nothing is recorded when nothing is left.
+     */
+    owedRefund(reason: string, key: string): AlongsideMove {
+      return async (trx, moved) => {
+        if ((await refundableCents(moved, trx)) > 0) await recordIntent(trx, moved, { reason, key });
+      };
     },
 
     /** Finishes refunds a crash, an outage or a slow card network left pending, least recently tried first. */

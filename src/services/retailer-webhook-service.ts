@@ -40,11 +40,19 @@ const TARGET: Record<RetailerEvent['type'], OrderStatus> = {
 export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
   const { db, clock, logger } = deps;
 
-  /** What follows a move: a retailer's cancellation refunds the shopper and settles the checkout (both idempotent). */
-  async function afterMove(order: OrderRecord, event: RetailerEvent): Promise<void> {
+  const cancelRefundKey = (order: Pick<OrderRecord, 'orderNumber'>) => `${order.orderNumber}:refund:retailer-cancelled`;
+
+  /**
+   * What follows a move: a retailer's cancellation sends the refund recorded with the move and settles the
+   * checkout (both idempotent).
+   */
+  async function afterMove(order: OrderRecord): Promise<void> {
     if (order.status !== 'cancelled') return;
-    await refunds.refundRemainder(order, `cancelled by the retailer (${event.id})`, `${order.orderNumber}:refund:retailer-cancelled`);
-    await placement.settleSession(order.checkoutSessionId);
+    try {
+      await refunds.carryOut(cancelRefundKey(order));
+    } finally {
+      await placement.settleSession(order.checkoutSessionId);
+    }
   }
 
   /** Whether this event's own move is in the order's history: a crashed earlier attempt got that far. */
@@ -66,19 +74,27 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
     const reason = `retailer ${store.slug} event ${event.id}: ${event.type}`;
     if (resumed && order.status === target && (await movedBy(order, target, reason))) {
       // The process died after the move and before the row was settled: the move stands, what follows it may not.
-      await afterMove(order, event);
+      await afterMove(order);
       return { outcome: 'applied', orderId: order.id, orderNumber: order.orderNumber, status: order.status };
     }
     if (order.status === target || !canTransition(order.status, target)) {
       const note = `ignored: order is ${order.status}, ${event.type} would not move it forward`;
       return { outcome: 'ignored', orderId: order.id, orderNumber: order.orderNumber, status: order.status, note };
     }
-    const moved = await transitionOrder(deps, order, target, reason, {
-      ...(event.data.trackingNumber ? { trackingNumber: event.data.trackingNumber } : {}),
-      ...(event.data.carrier ? { carrier: event.data.carrier } : {}),
-      ...(event.data.estimatedDelivery ? { estimatedDelivery: event.data.estimatedDelivery } : {}),
-    });
-    await afterMove(moved, event);
+    const owed = target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, cancelRefundKey(order)) : undefined;
+    const moved = await transitionOrder(
+      deps,
+      order,
+      target,
+      reason,
+      {
+        ...(event.data.trackingNumber ? { trackingNumber: event.data.trackingNumber } : {}),
+        ...(event.data.carrier ? { carrier: event.data.carrier } : {}),
+        ...(event.data.estimatedDelivery ? { estimatedDelivery: event.data.estimatedDelivery } : {}),
+      },
+      owed,
+    );
+    await afterMove(moved);
     return { outcome: 'applied', orderId: moved.id, orderNumber: moved.orderNumber, status: moved.status };
   }
 
