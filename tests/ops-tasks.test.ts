@@ -96,4 +96,24 @@ describe('ops tasks', () => {
     expect((await h.http.get(`/api/v1/ops/tasks/${task.taskId}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'open', storeOrderNumber: null });
     expect((await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'cancelled', storeOrderNumber: null });
   });
+  it('sent back into placement by an ops retry, an order is not refunded by a failure that was decided before the retry', async () => {
+    const orderNumber = await placeManualOrder('tasks-5');
+    const { body } = await h.http.get('/api/v1/ops/tasks?status=open&limit=100').set(bearer('ops-1', 'ops')).expect(200);
+    const task = body.data.find((t: { orderNumber: string }) => t.orderNumber === orderNumber);
+    await h.http.post(`/api/v1/ops/tasks/${task.taskId}/fail`).set(bearer('ops-1', 'ops')).send({ reason: 'out of stock' }).expect(200);
+    // Stripe later reports that refund failed (the card account was closed): the money is ours again, so ops may retry.
+    const failed = (await findOrderByNumber(h.database.db, orderNumber))!;
+    await h.database.db('payment_transactions').where({ order_id: failed.id, type: 'refund' }).update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
+    const refundsBefore = h.stripe.stats().refundsCreated;
+    const ledgerRows = () => h.database.db('payment_transactions').where({ order_id: failed.id }).count({ n: '*' }).first();
+    const rowsBefore = await ledgerRows();
+
+    await h.http.post(`/api/v1/ops/orders/${orderNumber}/retry`).set(bearer('ops-1', 'ops')).send({}).expect(202);
+    // A run that read the order while it was still failed now finishes "its" failure.
+    await h.app.services.placement.failOrder(failed, 'out of stock');
+
+    expect(h.stripe.stats().refundsCreated).toBe(refundsBefore);
+    expect(await ledgerRows()).toEqual(rowsBefore);
+    expect((await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'placing', refundedCents: 0 });
+  });
 });

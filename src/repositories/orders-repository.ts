@@ -446,9 +446,13 @@ export async function findOrderByStoreOrderNumber(db: Knex, storeId: string, sto
   return row ? toOrder(row) : null;
 }
 
-/** Locks the order's row until the transaction ends: refunds of one order are decided one at a time. */
-export async function lockOrder(trx: Knex.Transaction, orderId: string): Promise<void> {
-  await trx('orders').where({ id: orderId }).forUpdate().first('id');
+/**
+ * Locks the order's row until the transaction ends, and says its status as of now: refunds of one order, and
+ * the moves that depend on them, are decided one at a time.
+ */
+export async function lockOrder(trx: Knex.Transaction, orderId: string): Promise<OrderStatus> {
+  const row = await trx('orders').where({ id: orderId }).forUpdate().first('status');
+  return row.status;
 }
 
 /** Records returned quantities; an item fully returned is `refunded`, partly returned `partially_refunded`. */

@@ -133,10 +133,14 @@ export function createOpsService(
     async retry(principal: Principal, orderNumber: string, method?: PlacementMethod) {
       const order = await orders.findOrderByNumber(db, orderNumber);
       if (!order) throw new DomainError('not_found', 'Order not found');
-      const refunded = (await refundedCentsByOrder(db, [order.id])).get(order.id) ?? 0;
-      if (order.status === 'failed' && refunded > 0) {
-        throw new DomainError('invalid_transition', 'The order was refunded; it cannot be placed again', { refundedCents: refunded });
-      }
+      // Checked now for a prompt answer, and again on the move itself, where a refund racing it is seen for sure.
+      const notRefunded = async (conn: Knex) => {
+        const refunded = (await refundedCentsByOrder(conn, [order.id])).get(order.id) ?? 0;
+        if (order.status === 'failed' && refunded > 0) {
+          throw new DomainError('invalid_transition', 'The order was refunded; it cannot be placed again', { refundedCents: refunded });
+        }
+      };
+      await notRefunded(db);
       const store = (await findStoreById(db, order.storeId))!;
       const nextMethod = method ?? order.placementMethod;
       if (nextMethod !== store.placementMethod && nextMethod !== 'manual' && nextMethod !== store.fallbackMethod) {
@@ -145,10 +149,14 @@ export function createOpsService(
         });
       }
       if (canTransition(order.status, 'placing')) await withdrawPlacementTasks(order.id);
-      const moved = await transitionOrder(deps, order, 'placing', `retry requested by ${principal.userId} via ${nextMethod}`, {
-        placementMethod: nextMethod,
-        failureReason: null,
-      });
+      const moved = await transitionOrder(
+        deps,
+        order,
+        'placing',
+        `retry requested by ${principal.userId} via ${nextMethod}`,
+        { placementMethod: nextMethod, failureReason: null },
+        notRefunded,
+      );
       await enqueue([{ orderNumber, storeId: order.storeId, runKey: `retry-${Date.now()}` }]);
       return moved;
     },

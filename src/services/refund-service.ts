@@ -1,6 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { findSession } from '../repositories/checkout-sessions-repository';
 import type { Knex } from 'knex';
+import type { OrderStatus } from '../domain/order-status';
 import type { RefundOutcome } from '../payments/payment-gateway';
 import { addRefundedQuantities, listOrderItems, lockOrder, type OrderRecord } from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
@@ -14,6 +15,9 @@ export interface RefundResult {
   amountCents: number;
   status: 'pending' | 'succeeded' | 'failed';
 }
+
+/** The statuses in which an order owes the shopper all of its money back. */
+const OWING: readonly OrderStatus[] = ['failed', 'cancelled'];
 
 export interface RefundRequest {
   /** Absent: all that is left to refund, as decided under the order's lock. */
@@ -174,6 +178,9 @@ export function createRefundService(deps: ServiceDeps) {
      */
     owedRefund(reason: string, key: string): AlongsideMove {
       return async (trx, moved) => {
+        // Decided on the order as it is now, not as the caller last read it: an order an ops retry has sent back
+        // into placement meanwhile owes nothing (we would be buying it with money we returned).
+        if (!OWING.includes(await lockOrder(trx, moved.id))) return;
         if ((await refundableCents(moved, trx)) > 0) await recordIntent(trx, moved, { reason, key });
       };
     },
