@@ -75,4 +75,21 @@ describe('orders no run is taking forward', () => {
     await resume();
     expect(runsFor(orderNumber)).toHaveLength(before + 1);
   });
+  it('when the process died between an order’s last move and its checkout’s settle, then the checkout settles five minutes later', async () => {
+    const orderNumber = await paidOrder('stalled-3');
+    const order = (await findOrderByNumber(h.database.db, orderNumber))!;
+    const deps = { db: h.database.db, clock: h.clock };
+    const placing = await transitionOrder(deps, order, 'placing', 'placement started via manual');
+    await transitionOrder(deps, placing, 'placed', 'placed by hand', { storeOrderNumber: 'CS-3', placedAt: h.clock.now() }); // …its settle never ran
+    const sessionOf = async () => (await h.http.get(`/api/v1/checkout/sessions/${order.checkoutSessionId}`).set(bearer('stalled-3')).expect(200)).body.data.status;
+    expect(await sessionOf()).toBe('placed');
+
+    h.clock.advance(4 * MINUTE);
+    await h.app.services.placement.settleOverdueCheckouts();
+    expect(await sessionOf()).toBe('placed');
+
+    h.clock.advance(2 * MINUTE);
+    await h.app.services.placement.settleOverdueCheckouts();
+    expect(await sessionOf()).toBe('completed');
+  });
 });

@@ -251,6 +251,22 @@ export async function settleSessionFromOrders(db: Knex, id: string, rule: Settle
  * Cancels a pending session that still holds exactly the earlier PaymentIntent `seen` (null: none); the caller has
  * made sure that one can no longer take money, so the cancelled session forgets it. Null when there is no such session.
  */
+/**
+ * Checkouts still `placed` since before `changedBefore` although every order is settled: the process died between
+ * an order's move and the checkout's settle.
+ */
+export async function listOverdueSettlements(db: Knex, rule: SettlementRule, changedBefore: Date, limit: number): Promise<string[]> {
+  const { rows } = await db.raw(
+    `SELECT cs.id FROM checkout_sessions cs
+     WHERE cs.status = 'placed' AND cs.updated_at < ?
+       AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_session_id = cs.id AND o.status <> ALL(?::text[]))
+     ORDER BY cs.updated_at
+     LIMIT ?`,
+    [changedBefore, [...rule.settled], limit],
+  );
+  return rows.map((row: { id: string }) => row.id);
+}
+
 export async function cancelPendingSession(db: Knex, id: string, seen: string | null, now: Date): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
     .where({ id, status: 'pending' })

@@ -8,7 +8,7 @@ import {
   type PlacementOutcome,
 } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
-import { settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
+import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
 import type { OrderItemRecord, OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
@@ -36,6 +36,8 @@ const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
 /** How long an order may sit with no run taking it forward before it gets a fresh one. */
 const STALLED_PENDING_MS = 10 * 60_000;
 const STALLED_PLACING_MS = 30 * 60_000;
+/** A checkout settles right after its last order's move; this long after, the settle was lost. */
+const OVERDUE_SETTLEMENT_MS = 5 * 60_000;
 /** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
 const SETTLEMENT: SettlementRule = { settled: SETTLED, failed: FAILED };
 
@@ -252,6 +254,13 @@ export function createPlacementService(
         logger.warn({ orders: stalled.map((ref) => ref.orderNumber) }, 'gave stalled orders a fresh placement run');
       }
       return stalled.length;
+    },
+
+    /** Settles checkouts whose last order's settle was lost to a crash (every order settled, the checkout not). */
+    async settleOverdueCheckouts(limit = 200): Promise<number> {
+      const overdue = await listOverdueSettlements(db, SETTLEMENT, new Date(clock.now().getTime() - OVERDUE_SETTLEMENT_MS), limit);
+      for (const sessionId of overdue) await settleSession(sessionId);
+      return overdue.length;
     },
 
     /**
