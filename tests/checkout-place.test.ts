@@ -191,4 +191,30 @@ describe('crash recovery', () => {
       await crashing.close();
     }
   });
+
+  it('when an attempt is still unfinished a day later, then recovery leaves it to ops instead of repeating the charge', async () => {
+    class ProcessDied extends Error {}
+    const crashing = await startCheckoutHarness({
+      crashpoint: (name) => {
+        if (name === 'place.after_charge') throw new ProcessDied('killed after charge');
+      },
+    });
+    try {
+      await crashing.seedCatalog();
+      const sessionId = await crashing.sessionReadyToPlace('crash-2');
+      expect((await crashing.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('crash-2')).set('Idempotency-Key', 'k-crash-2')).status).toBe(500);
+      crashing.clock.advance(60_000);
+      expect(await crashing.app.services.placeCheckout.recoverStalePlacements()).toBe(0); // dies again: a bug that does not go away
+
+      // Stripe may forget the attempt's key after 24 hours; from 20 hours on, the charge is not repeated blind.
+      crashing.clock.advance(20 * 60 * 60_000);
+      crashing.stripe.expireIdempotencyKeys();
+      const before = crashing.stripe.stats().paymentIntentsCreated;
+      expect(await crashing.app.services.placeCheckout.recoverStalePlacements()).toBe(0);
+      expect(crashing.stripe.stats().paymentIntentsCreated).toBe(before);
+      expect((await crashing.database.db('checkout_sessions').where({ id: sessionId }).first()).status).toBe('processing');
+    } finally {
+      await crashing.close();
+    }
+  });
 });

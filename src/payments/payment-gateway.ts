@@ -3,6 +3,13 @@
  * services never import the Stripe SDK. Every write takes an idempotency key so that a retry, a crash or a
  * race replays the first outcome instead of moving money twice.
  */
+/**
+ * How long a provider idempotency key may be trusted to replay its first request. Stripe remembers a key for at
+ * least 24 hours and may forget it after, when the same key would make a new payment or refund; this leaves 4
+ * hours of margin. Past it, a step is never repeated blind: it is looked up first, or left to a person.
+ */
+export const IDEMPOTENCY_KEY_TRUSTED_FOR_MS = 20 * 60 * 60 * 1000;
+
 export interface ChargeRequest {
   amountCents: number;
   currency: string;

@@ -169,6 +169,7 @@ export async function beginPlacement(
       .update({
         status: 'processing',
         payment_attempt: db.raw('payment_attempt + 1'),
+        attempt_started_at: now,
         place_idempotency_key: idempotencyKey,
         lease_expires_at: leaseUntil,
         updated_at: now,
@@ -318,6 +319,7 @@ export async function claimPaidSession(
     .update({
       status: 'processing',
       payment_attempt: db.raw('payment_attempt + 1'),
+      attempt_started_at: now,
       place_idempotency_key: db.raw('COALESCE(?::text, place_idempotency_key)', [idempotencyKey]),
       lease_expires_at: leaseUntil,
       updated_at: now,
@@ -335,14 +337,26 @@ export async function forgetEarlierPayment(db: Knex, id: string, paymentIntentId
   return updated === 1;
 }
 
-export async function listStaleProcessingSessions(db: Knex, now: Date, limit: number): Promise<CheckoutSessionRecord[]> {
-  const rows = await db('checkout_sessions')
-    .where({ status: 'processing' })
-    .where('lease_expires_at', '<=', now)
-    .orderBy('lease_expires_at')
-    .limit(limit)
-    .select(SESSION_COLUMNS);
-  return rows.map(toRecord);
+/**
+ * Processing sessions whose holder's lease ran out, for recovery: those whose attempt began after `startedAfter`
+ * (`resumable`), and the ids of some older ones (`tooOld`), whose charge must not be repeated blind.
+ */
+export async function listStaleProcessingSessions(
+  db: Knex,
+  now: Date,
+  startedAfter: Date,
+  limit: number,
+): Promise<{ resumable: CheckoutSessionRecord[]; tooOld: string[] }> {
+  const stale = () => db('checkout_sessions').where({ status: 'processing' }).where('lease_expires_at', '<=', now);
+  const [rows, old] = await Promise.all([
+    stale()
+      .where((q) => q.whereNull('attempt_started_at').orWhere('attempt_started_at', '>', startedAfter))
+      .orderBy('lease_expires_at')
+      .limit(limit)
+      .select(SESSION_COLUMNS),
+    stale().where('attempt_started_at', '<=', startedAfter).orderBy('lease_expires_at').limit(20).pluck('id'),
+  ]);
+  return { resumable: rows.map(toRecord), tooOld: old };
 }
 
 /** Ends the current holder's lease now, so the next try may take over this attempt immediately. */

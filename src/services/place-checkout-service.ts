@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors';
 import { newOrderNumber } from '../domain/ids';
 import type { Principal } from '../domain/principal';
 import { PAID_SESSION_STATUSES } from '../domain/session-status';
-import { PaymentGatewayUnavailableError, type ChargeOutcome, type PaymentSnapshot } from '../payments/payment-gateway';
+import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, PaymentGatewayUnavailableError, type ChargeOutcome, type PaymentSnapshot } from '../payments/payment-gateway';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
 import { listSessionOrders, type NewOrder, type OrderRecord } from '../repositories/orders-repository';
@@ -293,7 +293,13 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     async recoverStalePlacements(limit = 50): Promise<number> {
       const now = clock.now();
       let recovered = 0;
-      for (const stale of await sessions.listStaleProcessingSessions(db, now, limit)) {
+      const startedAfter = new Date(now.getTime() - IDEMPOTENCY_KEY_TRUSTED_FOR_MS);
+      const { resumable, tooOld } = await sessions.listStaleProcessingSessions(db, now, startedAfter, limit);
+      if (tooOld.length > 0) {
+        // Stripe may have forgotten these attempts' keys: a repeated charge could take the money a second time.
+        logger.error({ sessionIds: tooOld }, 'place attempts still unfinished after a day are not retried; they need ops');
+      }
+      for (const stale of resumable) {
         const reclaimed = await sessions.reclaimPlacement(db, stale.id, now, leaseUntil(now));
         if (!reclaimed) continue;
         try {

@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors';
 import { findSession } from '../repositories/checkout-sessions-repository';
 import type { Knex } from 'knex';
 import type { OrderStatus } from '../domain/order-status';
-import type { RefundOutcome } from '../payments/payment-gateway';
+import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, type RefundOutcome } from '../payments/payment-gateway';
 import { addRefundedQuantities, listOrderItems, lockOrder, type OrderRecord } from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
@@ -28,13 +28,6 @@ export interface RefundRequest {
   items?: RefundItem[];
 }
 
-/**
- * Stripe remembers an idempotency key for at least 24 hours and may forget it after; a create with a forgotten
- * key makes a new refund. Until a row is this old (4 hours short of that, as margin) its key still replays the
- * first create; from then on the row's refund is first looked up by the key it carries in its metadata.
- * The row is written before its first create, so its age never understates the key's.
- */
-const KEY_REMEMBERED_FOR_MS = 20 * 60 * 60 * 1000;
 
 /**
  * Refunds against the checkout's single payment. The ledger row is written first as `pending` (the intent),
@@ -62,7 +55,9 @@ export function createRefundService(deps: ServiceDeps) {
     if (tx.stripeRefundId) return payments.retrieveRefund(tx.stripeRefundId);
     const session = await findSession(db, tx.checkoutSessionId);
     const paymentIntentId = session!.paymentIntentId!;
-    if (clock.now().getTime() - tx.createdAt.getTime() >= KEY_REMEMBERED_FOR_MS) {
+    // Past the key's trusted age its create might not replay: the refund is first looked up by the key it carries
+    // in its metadata. The row is written before its first create, so its age never understates the key's.
+    if (clock.now().getTime() - tx.createdAt.getTime() >= IDEMPOTENCY_KEY_TRUSTED_FOR_MS) {
       const earlier = await payments.findRefundByKey(paymentIntentId, tx.idempotencyKey);
       if (earlier) return earlier;
     }
