@@ -30,8 +30,10 @@ describe('admin refunds', () => {
   it('refunds a whole placed order: the order is refunded and the ledger balances', async () => {
     const { sessionId, orderNumbers } = await placeCheckout(h, 'rf-1');
     await markPlacedAtRetailer(h, orderNumbers[1], 'GLOBEX-1');
+    expect((await orderOf(orderNumbers[1])).items.map((item: { status: string }) => item.status)).toEqual(['placed']);
     const res = await refund(orderNumbers[1], { reason: 'customer returned it' }, 'rf-1-a').expect(201);
     const order = await orderOf(orderNumbers[1]);
+    expect(order.items).toEqual([expect.objectContaining({ status: 'refunded', refundedQuantity: order.items[0].quantity })]);
     expect(res.body.data).toMatchObject({ refundId: expect.stringMatching(/^re_/), amountCents: order.totalCents, status: 'succeeded' });
     expect(order).toMatchObject({ status: 'refunded', refundedCents: order.totalCents });
     await expectLedgerBalances(sessionId);

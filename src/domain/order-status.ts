@@ -42,6 +42,18 @@ export function allowedTransitions(from: OrderStatus): readonly OrderStatus[] {
   return TRANSITIONS[from];
 }
 
+export type OrderItemStatus = 'pending' | 'placed' | 'cancelled' | 'refunded' | 'partially_refunded';
+
+/**
+ * What an order's move does to its items (those no refund has touched): bought with it when it is placed, not
+ * bought when it fails or is cancelled; placed again after an ops retry succeeds. Null: the items stay as they are.
+ */
+export function itemsAfterMove(to: OrderStatus): { status: OrderItemStatus; from: readonly OrderItemStatus[] } | null {
+  if (to === 'placed') return { status: 'placed', from: ['pending', 'cancelled'] };
+  if (to === 'failed' || to === 'cancelled') return { status: 'cancelled', from: ['pending', 'placed'] };
+  return null;
+}
+
 /** Statuses in which the retailer holds (or held) a real order with our reference. */
 export const PLACED_STATUSES: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered'];
 

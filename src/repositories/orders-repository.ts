@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
-import type { OrderStatus } from '../domain/order-status';
+import { itemsAfterMove, type OrderStatus } from '../domain/order-status';
 import type { PlacementMethod } from '../placement/placement-adapter';
 import type { StoreRecord } from './stores-repository';
 
@@ -428,12 +428,21 @@ export async function updateOrderStatus(
     ...(changes.placedAt !== undefined ? { placed_at: changes.placedAt } : {}),
   };
   const update = db('orders').where({ id: orderId, status: from }).update(set).returning(ORDER_TABLE_COLUMNS);
-  // The statement's shape is which of the eight optional columns change (a bit each, at most 256 variants); in
-  // practice a handful of transitions use a handful of combinations.
+  // The statement's shape is which of the eight optional columns change (a bit each, at most 256 variants) and
+  // whether the items follow; in practice a handful of transitions use a handful of combinations.
   const shape = OPTIONAL_ORDER_CHANGES.reduce((mask, key, bit) => (changes[key] !== undefined ? mask | (1 << bit) : mask), 0);
+  const items = itemsAfterMove(to);
+  let query = db.with('o', update);
+  if (items) {
+    // In the same statement: only if the order's own compare-and-set won.
+    query = query.with(
+      'i',
+      db('order_items').whereIn('order_id', db('o').select('id')).whereIn('status', items.from).update({ status: items.status }),
+    );
+  }
   const row = await prepared(
-    `orders.update_status.${shape}`,
-    db.with('o', update).from('o').join('stores as s', 's.id', 'o.store_id').first(ORDER_COLUMNS),
+    `orders.update_status.${shape}${items ? `.items_${items.status}` : ''}`,
+    query.from('o').join('stores as s', 's.id', 'o.store_id').first(ORDER_COLUMNS),
   );
   return row ? toOrder(row) : null;
 }
@@ -487,6 +496,18 @@ export async function listStalledOrderRefs(
     [cutoffs.pendingBefore, cutoffs.placingBefore, cutoffs.placingBefore, limit],
   );
   return rows.map((row: { order_number: string; store_id: string }) => ({ orderNumber: row.order_number, storeId: row.store_id }));
+}
+
+/** Once refunds that went through add up to the order's total, every item of it counts as returned. */
+export async function refundAllItemsOfRefundedOrder(db: Knex, orderId: string): Promise<void> {
+  await db.raw(
+    `UPDATE order_items SET refunded_quantity = quantity, status = 'refunded'
+     WHERE order_id = ? AND refunded_quantity < quantity
+       AND (SELECT total_cents FROM orders WHERE id = ?) <= (
+         SELECT COALESCE(sum(amount_cents), 0) FROM payment_transactions
+         WHERE order_id = ? AND type IN ('refund', 'partial_refund') AND status = 'succeeded')`,
+    [orderId, orderId, orderId],
+  );
 }
 
 /** Orders in a status, unchanged since before `changedBefore`, oldest first: what the sweepers look for. */

@@ -3,7 +3,7 @@ import { findSession } from '../repositories/checkout-sessions-repository';
 import type { Knex } from 'knex';
 import type { OrderStatus } from '../domain/order-status';
 import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, type RefundOutcome } from '../payments/payment-gateway';
-import { addRefundedQuantities, listOrderItems, lockOrder, type OrderRecord } from '../repositories/orders-repository';
+import { addRefundedQuantities, listOrderItems, lockOrder, refundAllItemsOfRefundedOrder, type OrderRecord } from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
 import type { AlongsideMove } from './order-state-machine';
@@ -37,6 +37,15 @@ export interface RefundRequest {
  */
 export function createRefundService(deps: ServiceDeps) {
   const { db, payments, logger, clock } = deps;
+
+  /**
+   * A refund that went through returns the items it names; and once the whole order has been refunded (by items,
+   * amounts or all at once), every item is.
+   */
+  async function returnItems(trx: Knex.Transaction, tx: ledger.PaymentTransactionRecord): Promise<void> {
+    if (tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
+    if (tx.orderId) await refundAllItemsOfRefundedOrder(trx, tx.orderId);
+  }
 
   const toResult = (tx: ledger.PaymentTransactionRecord): RefundResult => ({
     transactionId: tx.id,
@@ -81,7 +90,7 @@ export function createRefundService(deps: ServiceDeps) {
           stripeRefundId: outcome.refundId ?? undefined,
           failureCode: status === 'failed' ? (outcome.failureCode ?? outcome.status) : null,
         });
-        if (settled && status === 'succeeded' && tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
+        if (settled && status === 'succeeded') await returnItems(trx, tx);
       });
     } else {
       if (outcome.refundId && outcome.refundId !== tx.stripeRefundId) await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
@@ -199,7 +208,7 @@ export function createRefundService(deps: ServiceDeps) {
       if (!tx || tx.status !== 'pending') return false;
       return db.transaction(async (trx) => {
         const settled = await ledger.settleTransaction(trx, tx.idempotencyKey, { status, failureCode: status === 'failed' ? 'failed' : null });
-        if (settled && status === 'succeeded' && tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
+        if (settled && status === 'succeeded') await returnItems(trx, tx);
         return settled;
       });
     },
