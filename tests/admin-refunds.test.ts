@@ -43,6 +43,28 @@ describe('admin refunds', () => {
     expect(again.body.error).toMatchObject({ code: 'refund_exceeds_captured', details: { refundableCents: 0 } });
   });
 
+  it('moves the order only once the money has really gone back: a refund Stripe holds pending, then fails, leaves it placed', async () => {
+    const { orderNumbers } = await placeCheckout(h, 'rf-8');
+    await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-8');
+    await markPlacedAtRetailer(h, orderNumbers[1], 'GLOBEX-8');
+    h.stripe.holdRefunds();
+    const held = await refund(orderNumbers[0], { reason: 'returned' }, 'rf-8-a').expect(201);
+    expect(held.body.data.status).toBe('pending');
+    expect(await orderOf(orderNumbers[0])).toMatchObject({ status: 'placed' });
+    h.stripe.settleHeldRefunds('failed');
+    await h.app.services.refunds.resumePendingRefunds();
+    expect(await orderOf(orderNumbers[0])).toMatchObject({ status: 'placed', refundedCents: 0 });
+
+    h.stripe.holdRefunds();
+    await refund(orderNumbers[1], { reason: 'returned' }, 'rf-8-b').expect(201);
+    expect((await orderOf(orderNumbers[1])).status).toBe('placed');
+    h.stripe.settleHeldRefunds('succeeded');
+    await h.app.services.refunds.resumePendingRefunds();
+    const refunded = await orderOf(orderNumbers[1]);
+    expect(refunded).toMatchObject({ status: 'refunded', refundedCents: refunded.totalCents });
+    expect(refunded.items.every((item: { status: string }) => item.status === 'refunded')).toBe(true);
+  });
+
   it('refuses an amount together with items, naming the field', async () => {
     const { orderNumbers } = await placeCheckout(h, 'rf-5');
     await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-5');

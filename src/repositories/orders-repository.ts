@@ -235,6 +235,11 @@ export async function findOrderByNumber(db: Knex, orderNumber: string): Promise<
   return row ? toOrder(row) : null;
 }
 
+export async function findOrderById(db: Knex, orderId: string): Promise<OrderRecord | null> {
+  const row = await db('orders as o').join('stores as s', 's.id', 'o.store_id').where('o.id', orderId).first(ORDER_COLUMNS);
+  return row ? toOrder(row) : null;
+}
+
 /** The store settings a placement run works with (which adapter, its config, the fallback, the price tolerance). */
 export type PlacementStoreSettings = Pick<StoreRecord, 'placementMethod' | 'placementConfig' | 'fallbackMethod' | 'priceToleranceCents'>;
 

@@ -110,6 +110,16 @@ export async function pendingRefundQuantities(db: Knex, orderId: string): Promis
   return pending;
 }
 
+/** Cents of the order that refunds have actually returned (settled as succeeded). */
+export async function returnedCents(db: Knex, orderId: string): Promise<number> {
+  const row = await db('payment_transactions')
+    .where({ order_id: orderId, status: 'succeeded' })
+    .whereIn('type', ['refund', 'partial_refund'])
+    .sum({ cents: 'amount_cents' })
+    .first();
+  return Number(row?.cents ?? 0);
+}
+
 /** Net money taken from a user: succeeded charges and captures less refunds. */
 export async function netSpentCents(db: Knex, userId: string | undefined): Promise<number> {
   const query = db('payment_transactions as t')

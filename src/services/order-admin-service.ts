@@ -14,7 +14,6 @@ import type { ServiceDeps } from './service-deps';
 
 // `refunded` too: refunding it again is answered as the contract says, refund_exceeds_captured (nothing is left).
 const REFUNDABLE: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded', 'refunded', 'failed', 'cancelled'];
-const FULFILMENT: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded'];
 const CANCELLABLE: readonly OrderStatus[] = ['pending', 'placing', 'placed', 'confirmed', 'partially_refunded'];
 
 export interface AdminRefundInput {
@@ -43,15 +42,6 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
     return value + proportionalShare(order.taxCents, value, order.subtotalCents);
   }
 
-  /** After money went back: a fulfilled order is refunded or partially refunded. */
-  async function reflectRefund(order: OrderRecord, reason: string): Promise<void> {
-    if (!FULFILMENT.includes(order.status)) return;
-    const remaining = await refunds.refundableCents(order);
-    const to: OrderStatus = remaining === 0 ? 'refunded' : 'partially_refunded';
-    if (order.status === to && to === 'refunded') return;
-    await transitionOrder(deps, order, to, reason);
-  }
-
   return {
     async refund(principal: Principal, orderNumber: string, input: AdminRefundInput, idempotencyKey: string): Promise<RefundResult> {
       const order = await load(orderNumber);
@@ -62,9 +52,7 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
       const amountCents = input.amountCents ?? itemsAmount; // neither: all that is left
       const scope = createHash('sha256').update(`${principal.userId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
       const reason = `refund by ${principal.userId}: ${input.reason}`;
-      const result = await refunds.refund(order, { amountCents, reason, key: `${orderNumber}:refund:admin:${scope}`, items: input.items });
-      if (result.status !== 'failed') await reflectRefund(await load(orderNumber), reason);
-      return result;
+      return refunds.refund(order, { amountCents, reason, key: `${orderNumber}:refund:admin:${scope}`, items: input.items });
     },
 
     /**

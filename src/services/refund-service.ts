@@ -3,10 +3,17 @@ import { findSession } from '../repositories/checkout-sessions-repository';
 import type { Knex } from 'knex';
 import type { OrderStatus } from '../domain/order-status';
 import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, type RefundOutcome } from '../payments/payment-gateway';
-import { addRefundedQuantities, listOrderItems, lockOrder, refundAllItemsOfRefundedOrder, type OrderRecord } from '../repositories/orders-repository';
+import {
+  addRefundedQuantities,
+  findOrderById,
+  listOrderItems,
+  lockOrder,
+  refundAllItemsOfRefundedOrder,
+  type OrderRecord,
+} from '../repositories/orders-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
-import type { AlongsideMove } from './order-state-machine';
+import { transitionOrder, type AlongsideMove } from './order-state-machine';
 import type { ServiceDeps } from './service-deps';
 
 export interface RefundResult {
@@ -16,6 +23,8 @@ export interface RefundResult {
   status: 'pending' | 'succeeded' | 'failed';
 }
 
+/** Orders the shopper has (or had) from the retailer: a refund of theirs shows in their status. */
+const FULFILLED: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded'];
 /** The statuses in which an order owes the shopper all of its money back. */
 const OWING: readonly OrderStatus[] = ['failed', 'cancelled'];
 
@@ -39,12 +48,18 @@ export function createRefundService(deps: ServiceDeps) {
   const { db, payments, logger, clock } = deps;
 
   /**
-   * A refund that went through returns the items it names; and once the whole order has been refunded (by items,
-   * amounts or all at once), every item is.
+   * What a refund that went through changes beyond the ledger, on the same transaction: the items it names are
+   * returned (all of them once the order's whole total is); a fulfilled order becomes refunded or partially
+   * refunded. Only money that really went back counts, so a refund still pending (or one that fails) moves nothing.
    */
-  async function returnItems(trx: Knex.Transaction, tx: ledger.PaymentTransactionRecord): Promise<void> {
+  async function afterMoneyReturned(trx: Knex.Transaction, tx: ledger.PaymentTransactionRecord): Promise<void> {
     if (tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
-    if (tx.orderId) await refundAllItemsOfRefundedOrder(trx, tx.orderId);
+    if (!tx.orderId) return;
+    await refundAllItemsOfRefundedOrder(trx, tx.orderId);
+    if (!FULFILLED.includes(await lockOrder(trx, tx.orderId))) return;
+    const order = (await findOrderById(trx, tx.orderId))!;
+    const to: OrderStatus = (await ledger.returnedCents(trx, order.id)) >= order.totalCents ? 'refunded' : 'partially_refunded';
+    if (order.status !== 'refunded') await transitionOrder({ db: trx, clock }, order, to, tx.reason ?? 'refunded');
   }
 
   const toResult = (tx: ledger.PaymentTransactionRecord): RefundResult => ({
@@ -90,7 +105,7 @@ export function createRefundService(deps: ServiceDeps) {
           stripeRefundId: outcome.refundId ?? undefined,
           failureCode: status === 'failed' ? (outcome.failureCode ?? outcome.status) : null,
         });
-        if (settled && status === 'succeeded') await returnItems(trx, tx);
+        if (settled && status === 'succeeded') await afterMoneyReturned(trx, tx);
       });
     } else {
       if (outcome.refundId && outcome.refundId !== tx.stripeRefundId) await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
@@ -208,7 +223,7 @@ export function createRefundService(deps: ServiceDeps) {
       if (!tx || tx.status !== 'pending') return false;
       return db.transaction(async (trx) => {
         const settled = await ledger.settleTransaction(trx, tx.idempotencyKey, { status, failureCode: status === 'failed' ? 'failed' : null });
-        if (settled && status === 'succeeded') await returnItems(trx, tx);
+        if (settled && status === 'succeeded') await afterMoneyReturned(trx, tx);
         return settled;
       });
     },
