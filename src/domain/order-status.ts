@@ -42,7 +42,8 @@ export function allowedTransitions(from: OrderStatus): readonly OrderStatus[] {
   return TRANSITIONS[from];
 }
 
-export type OrderItemStatus = 'pending' | 'placed' | 'cancelled' | 'refunded' | 'partially_refunded';
+export const ORDER_ITEM_STATUSES = ['pending', 'placed', 'cancelled', 'refunded', 'partially_refunded'] as const;
+export type OrderItemStatus = (typeof ORDER_ITEM_STATUSES)[number];
 
 /**
  * What an order's move does to its items (those no refund has touched): bought with it when it is placed, not

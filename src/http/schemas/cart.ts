@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { slug } from './common';
+import { lineItemFields, slug } from './common';
 
 const quantity = z.number().int('must be a whole number').min(1, 'must be between 1 and 99').max(99, 'must be between 1 and 99');
 const variant = z.string().trim().max(50);
@@ -15,13 +15,7 @@ export const CartItem = z.object({
   id: z.uuid(),
   storeId: z.uuid(),
   storeName: z.string(),
-  sku: z.string(),
-  name: z.string(),
-  size: z.string().nullable(),
-  color: z.string().nullable(),
-  quantity: z.number().int(),
-  unitPriceCents: z.number().int(),
-  totalPriceCents: z.number().int(),
+  ...lineItemFields,
   available: z.boolean(),
 });
 

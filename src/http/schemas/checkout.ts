@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../domain/order-status';
 import { US_STATE_CODES } from '../../domain/us-states';
-import { orNull } from './common';
+import { lineItemFields, orNull, productLinkFields } from './common';
 
 const required = (field: string) => z.string({ error: `${field} is required` }).trim().min(1, `${field} is required`);
 
@@ -46,19 +46,7 @@ export const PaymentInput = z
 
 export const SessionIdParam = z.object({ sessionId: z.string().regex(/^cs_[A-Za-z0-9_-]{1,64}$/, 'must be a checkout session id (cs_…)') });
 
-const SnapshotItem = z.object({
-  cartItemId: z.string(),
-  productId: z.string(),
-  sku: z.string(),
-  name: z.string(),
-  size: z.string().nullable(),
-  color: z.string().nullable(),
-  quantity: z.number().int(),
-  unitPriceCents: z.number().int(),
-  totalPriceCents: z.number().int(),
-  productUrl: z.string().nullable(),
-  imageUrl: z.string().nullable(),
-});
+const SnapshotItem = z.object({ cartItemId: z.string(), productId: z.string(), ...lineItemFields, ...productLinkFields });
 
 const Totals = {
   subtotalCents: z.number().int(),

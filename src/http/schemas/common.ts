@@ -17,6 +17,20 @@ export const pagination = z.object({
  * `X | null` for a schema with its own component: zod-to-openapi renders `X.nullable()` by marking the shared
  * component itself nullable, which would make every other use of X accept null too.
  */
+/** The fields every line of goods shows, in a cart, a snapshot or an order. */
+export const lineItemFields = {
+  sku: z.string(),
+  name: z.string(),
+  size: z.string().nullable(),
+  color: z.string().nullable(),
+  quantity: z.number().int(),
+  unitPriceCents: z.number().int(),
+  totalPriceCents: z.number().int(),
+};
+
+/** Where a line's product can be seen, as the catalog had it. */
+export const productLinkFields = { productUrl: z.string().nullable(), imageUrl: z.string().nullable() };
+
 export const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 
 export function envelope<T extends z.ZodType>(data: T) {

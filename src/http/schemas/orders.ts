@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORDER_NUMBER_PATTERN } from '../../domain/ids';
-import { ORDER_STATUSES } from '../../domain/order-status';
+import { ORDER_ITEM_STATUSES, ORDER_STATUSES } from '../../domain/order-status';
+import { lineItemFields, productLinkFields } from './common';
 import { OrderSummary, ShippingAddress } from './checkout';
 
 const OrderStatus = z.enum(ORDER_STATUSES);
@@ -46,16 +47,9 @@ export const OrdersPage = z
 export const OrderItem = z
   .object({
     orderItemId: z.uuid().meta({ description: 'What a refund of items names' }),
-    sku: z.string(),
-    name: z.string(),
-    size: z.string().nullable(),
-    color: z.string().nullable(),
-    quantity: z.number().int(),
-    unitPriceCents: z.number().int(),
-    totalPriceCents: z.number().int(),
-    productUrl: z.string().nullable(),
-    imageUrl: z.string().nullable(),
-    status: z.enum(['pending', 'placed', 'cancelled', 'refunded', 'partially_refunded']),
+    ...lineItemFields,
+    ...productLinkFields,
+    status: z.enum(ORDER_ITEM_STATUSES),
     refundedQuantity: z.number().int().meta({ description: 'How many of `quantity` refunds have returned' }),
   })
   .meta({ id: 'OrderItem' });
