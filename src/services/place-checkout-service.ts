@@ -9,7 +9,8 @@ import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-re
 import { listSessionOrders, type NewOrder, type OrderRecord } from '../repositories/orders-repository';
 import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
 import { recordTransaction } from '../repositories/payment-transactions-repository';
-import { cancelEarlierPayment, effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
+import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
+import { cancelEarlierPayment } from './earlier-payment';
 import type { ServiceDeps } from './service-deps';
 
 export interface PlaceResult {

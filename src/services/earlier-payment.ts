@@ -1,0 +1,60 @@
+import { DomainError } from '../domain/errors';
+import { PaymentGatewayUnavailableError, type PaymentSnapshot } from '../payments/payment-gateway';
+import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
+import type { ServiceDeps } from './service-deps';
+
+// A PaymentIntent an earlier place left on a checkout session (one that asked for 3-D Secure): what it means for
+// the session, and how to make sure it can no longer take money.
+
+/**
+ * The statuses in which Stripe can still cancel a PaymentIntent, after which it never takes money
+ * (https://docs.stripe.com/api/payment_intents/cancel; `processing` is cancellable only for some asynchronous
+ * methods, and for a card means the money is being taken, so it counts as paid here).
+ */
+const CANCELLABLE_PAYMENT_STATUSES: readonly PaymentSnapshot['status'][] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'requires_capture',
+];
+
+/** The shopper's money has been taken, or is being taken: the payment must be used, never replaced. */
+export const isPaid = (payment: PaymentSnapshot) => payment.status === 'succeeded' || payment.status === 'processing';
+
+/** The provider idempotency key of cancelling one earlier PaymentIntent of a session during one payment attempt. */
+export const cancelKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>, paymentIntentId: string) =>
+  `${session.id}:cancel:${session.paymentAttempt}:${paymentIntentId}`;
+
+/**
+ * Makes sure a PaymentIntent an earlier place left on the session (one awaiting 3-D Secure) can no longer take
+ * money, by cancelling it while Stripe still can. Answers what it is now: `canceled` (or another unpaid end), or
+ * `succeeded` / `processing` when the shopper paid first, even in a race with the cancel itself.
+ */
+export async function cancelEarlierPayment(
+  deps: Pick<ServiceDeps, 'payments'>,
+  session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>,
+  paymentIntentId: string,
+  known?: PaymentSnapshot,
+): Promise<PaymentSnapshot> {
+  const payment = known ?? (await deps.payments.retrieve(paymentIntentId));
+  if (!CANCELLABLE_PAYMENT_STATUSES.includes(payment.status)) return payment;
+  try {
+    return await deps.payments.cancel(paymentIntentId, cancelKey(session, paymentIntentId));
+  } catch (error) {
+    if (error instanceof PaymentGatewayUnavailableError) throw error;
+    // Refused: it moved on since it was read (the shopper finished 3-D Secure just now). What it became decides.
+    const current = await deps.payments.retrieve(paymentIntentId);
+    if (CANCELLABLE_PAYMENT_STATUSES.includes(current.status)) throw error;
+    return current;
+  }
+}
+
+/** The shopper has paid the session's earlier PaymentIntent: the session can only be placed now, with that payment. */
+export function paymentAlreadyCompleted(payment: PaymentSnapshot): DomainError {
+  const message =
+    payment.status === 'processing'
+      ? 'A payment for this checkout is already being processed; place the session to finish the checkout with it'
+      : 'This checkout has already been paid (3-D Secure was completed); place the session to finish the checkout with that payment';
+  return new DomainError('payment_already_completed', message, { paymentIntentId: payment.paymentIntentId, paymentStatus: payment.status });
+}
+
