@@ -64,7 +64,8 @@ describe('the OpenAPI document is true to real answers', () => {
       taskId: 'task_unknown',
     };
     const mismatches = [];
-    for (const [path, operations] of Object.entries(served.paths)) {
+    // The API's operations; /healthz, /readyz and /metrics answer without the envelope (tests/operations.test.ts).
+    for (const [path, operations] of Object.entries(served.paths).filter(([path]) => path.startsWith('/api/v1/'))) {
       for (const [method, documented] of Object.entries(operations)) {
         const url = path.replace(/\{(\w+)\}/g, (_, name: string) => example[name]);
         const res = await h.http[method as 'get'](url);

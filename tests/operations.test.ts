@@ -45,6 +45,9 @@ describe('operations endpoints', () => {
     expect(schemaOf('/api/v1/ops/tasks').properties.meta.required).toEqual(['totalTasks', 'limit', 'offset']);
     expect(schemaOf('/api/v1/ops/orders').properties.meta.required).toEqual(['totalOrders', 'limit', 'offset']);
     expect(body.components.schemas.OrderListItem.required).toContain('currency');
+    expect(Object.keys(body.paths['/readyz'].get.responses)).toEqual(['200', '503']);
+    expect(body.paths['/metrics'].get.responses['200'].content).toHaveProperty('text/plain');
+    expect(body.paths['/healthz'].get.security).toBeUndefined();
     const ui = await h.http.get('/api/docs/').expect(200);
     expect(ui.text).toContain('swagger-ui');
   });

@@ -195,6 +195,7 @@ export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => 
 
   describeApi(add);
   extra(add);
+  describeOperations(registry);
 
   return new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
@@ -204,6 +205,36 @@ export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => 
       description: 'One cart, many retailers, one payment. Money is integer cents. See CONTRACT.md for the conventions.',
     },
     servers: [{ url: '/' }],
+  });
+}
+
+const Readiness = z
+  .object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.string().meta({ description: '"ok" or what failed' })) })
+  .meta({ id: 'Readiness' });
+
+/** Liveness, readiness and metrics: outside /api/v1, without the envelope, for load balancers and Prometheus. */
+function describeOperations(registry: OpenAPIRegistry): void {
+  const json = (schema: z.ZodType) => ({ content: { 'application/json': { schema } } });
+  registry.registerPath({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness: the process answers',
+    tags: ['Operations'],
+    responses: { 200: { description: 'Alive', ...json(z.object({ status: z.literal('ok') })) } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness: the database and Redis answer within 2 s',
+    tags: ['Operations'],
+    responses: { 200: { description: 'Ready', ...json(Readiness) }, 503: { description: 'Not ready: which check failed', ...json(Readiness) } },
+  });
+  registry.registerPath({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics (request latency by route and status, queue and placement counters, process)',
+    tags: ['Operations'],
+    responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
   });
 }
 
