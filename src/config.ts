@@ -23,6 +23,8 @@ const schema = z.object({
   CHECKOUT_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
   /** How long a place may hold its session before another instance may finish it (after a crash). */
   PLACE_LEASE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
+  /** at_place: charge the checkout when it is placed; after_placement: authorize then, capture what was placed. */
+  CAPTURE_POLICY: z.enum(['at_place', 'after_placement']).default('at_place'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ARTIFACTS_DIR: z.string().default('./artifacts'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),

@@ -45,7 +45,11 @@ async function main(): Promise<void> {
     payments: payments.gateway,
     jwtSecret: config.jwtSecret,
     logger,
-    settings: { sessionTtlMs: config.CHECKOUT_SESSION_TTL_MINUTES * 60_000, placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000 },
+    settings: {
+      sessionTtlMs: config.CHECKOUT_SESSION_TTL_MINUTES * 60_000,
+      placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000,
+      capturePolicy: config.CAPTURE_POLICY,
+    },
     placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET },
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),

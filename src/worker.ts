@@ -35,7 +35,8 @@ async function main(): Promise<void> {
       payments: payments.gateway,
       logger,
       crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
-      settings: { placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000 },
+      // The worker settles checkouts, and under after_placement a settled checkout is captured right away.
+      settings: { placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000, capturePolicy: config.CAPTURE_POLICY },
     }),
     { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
   );

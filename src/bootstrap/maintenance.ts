@@ -3,8 +3,8 @@ import type { Services } from '../services/create-services';
 
 /**
  * The resume half of every saga, on a timer: places whose process died mid-way, payments a shopper completed
- * (3-D Secure) but never placed, orders whose enqueue or run was lost, refunds left pending, checkouts left
- * unsettled. Each step is idempotent and safe to run on every instance at once.
+ * (3-D Secure) but never placed, orders whose enqueue or run was lost, authorizations due for capture, refunds left
+ * pending, checkouts left unsettled. Each step is idempotent and safe to run on every instance at once.
  */
 export function startMaintenance(services: Services, logger: Logger, intervalMs = 15_000): { stop(): Promise<void> } {
   let running: Promise<void> | null = null;
@@ -14,10 +14,12 @@ export function startMaintenance(services: Services, logger: Logger, intervalMs 
       const abandoned = await services.placeCheckout.recoverAbandonedPayments();
       const swept = await services.placement.sweepPendingOrders();
       const stalled = await services.placement.resumeStalledOrders();
+      // Before the refunds: a refund waits for the capture it returns money from.
+      const captured = await services.captures.captureDue();
       const refunds = await services.refunds.resumePendingRefunds();
       const settled = await services.placement.settleOverdueCheckouts();
-      if (recovered + abandoned + swept + stalled + refunds + settled > 0) {
-        logger.info({ recovered, abandoned, swept, stalled, refunds, settled }, 'maintenance resumed interrupted work');
+      if (recovered + abandoned + swept + stalled + captured + refunds + settled > 0) {
+        logger.info({ recovered, abandoned, swept, stalled, captured, refunds, settled }, 'maintenance resumed interrupted work');
       }
     } catch (error) {
       logger.error({ err: error }, 'maintenance pass failed; will try again');

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'invalid_transition'
   | 'conflict'
   | 'refund_exceeds_captured'
+  | 'payment_not_captured'
   | 'invalid_signature'
   | 'task_not_open'
   | 'service_unavailable';

@@ -20,6 +20,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_transition: 409,
   conflict: 409,
   task_not_open: 409,
+  payment_not_captured: 409,
   session_expired: 410,
   cart_empty: 422,
   mixed_currencies: 422,

@@ -126,7 +126,7 @@ function describeApi(add: AddOperation): void {
     body: RetryOrderInput,
     response: OrderListItem,
     status: 202,
-    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition | task_not_open (someone holds its placement task)' },
+    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition | task_not_open (someone holds its placement task) | payment_not_captured (the capture left it out)' },
   });
 
   add('post', '/admin/orders/{orderNumber}/refunds', {
@@ -140,7 +140,7 @@ function describeApi(add: AddOperation): void {
     errors: {
       403: 'forbidden',
       404: 'not_found',
-      409: 'invalid_transition | request_in_progress',
+      409: 'invalid_transition | request_in_progress | payment_not_captured (capture policy after_placement: not captured yet, or left out)',
       422: 'refund_exceeds_captured | idempotency_key_reused',
       503: 'service_unavailable (retry with the same key)',
     },

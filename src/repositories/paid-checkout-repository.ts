@@ -9,6 +9,8 @@ export interface PaidCheckout {
   paymentIntentId: string;
   /** `charge` when the provider captured the money, `authorization` when it only holds it. */
   movement: 'charge' | 'authorization';
+  /** For an authorization: the latest moment to capture it (the capture sweep's deadline). Null for a charge. */
+  captureDueAt: Date | null;
   amountCents: number;
   currency: string;
   /** The provider idempotency key of the payment, which is also the ledger row's key. */
@@ -32,7 +34,8 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
     db.raw(
       `WITH paid AS (
          UPDATE checkout_sessions
-         SET status = 'placed', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?
+         SET status = 'placed', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?,
+             capture_due_at = ?::timestamptz
          WHERE id = ? AND status = 'processing' AND payment_attempt = ?
          RETURNING id, user_id
        ), ledger AS (
@@ -49,6 +52,7 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
         paid.paymentIntentId,
         now,
         now,
+        paid.captureDueAt,
         paid.sessionId,
         paid.paymentAttempt,
         paid.movement,

@@ -193,3 +193,20 @@ export async function countFailedRefunds(db: Knex, orderId: string): Promise<num
     .first(db.raw('count(*)::int AS n'));
   return row?.n ?? 0;
 }
+
+/** The checkout's capture or void of its authorization (capture policy after_placement), whatever its status. */
+export async function findCaptureOfSession(db: Knex, checkoutSessionId: string): Promise<PaymentTransactionRecord | null> {
+  const row = await db('payment_transactions').where({ checkout_session_id: checkoutSessionId }).whereIn('type', ['capture', 'void']).first();
+  return row ? toRecord(row) : null;
+}
+
+/** Captures and voids still pending since before `createdBefore`: a crash or an outage interrupted them. Oldest first. */
+export async function listPendingCaptures(db: Knex, createdBefore: Date, limit: number): Promise<PaymentTransactionRecord[]> {
+  const rows = await db('payment_transactions')
+    .whereIn('type', ['capture', 'void'])
+    .where({ status: 'pending' })
+    .where('created_at', '<', createdBefore)
+    .orderBy('created_at')
+    .limit(limit);
+  return rows.map(toRecord);
+}

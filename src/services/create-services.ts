@@ -1,6 +1,7 @@
 import { createManualPlacementAdapter } from '../placement/manual-adapter';
 import type { PlacementAdapter } from '../placement/placement-adapter';
 import { createPlacementRegistry } from '../placement/placement-registry';
+import { createCaptureService } from './capture-service';
 import { createCartService } from './cart-service';
 import { createCatalogService } from './catalog-service';
 import { createCheckoutService } from './checkout-service';
@@ -30,7 +31,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const tasks = createOpsTaskService(deps);
   const registry = createPlacementRegistry([...wiring.adapters, createManualPlacementAdapter(tasks.port)]);
   const refunds = createRefundService(deps);
-  const placement = createPlacementService(deps, { registry, refunds, tasks, enqueue: wiring.enqueue });
+  const captures = createCaptureService(deps);
+  const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
@@ -41,6 +43,7 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     // A key's lock outlives the place lease, so a retry never races the holder it would take over from.
     idempotency: createIdempotencyService(deps, deps.settings.placeLeaseMs * 2),
     refunds,
+    captures,
     tasks,
     placement,
     ops: createOpsService(deps, placement, wiring.enqueue),

@@ -7,6 +7,7 @@ import * as orders from '../repositories/orders-repository';
 import * as tasks from '../repositories/ops-tasks-repository';
 import type { OpsTaskKind, OpsTaskRecord, OpsTaskStatus } from '../repositories/ops-tasks-repository';
 import { findStoreById } from '../repositories/stores-repository';
+import { takenCents } from '../repositories/captures-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
 import { transitionOrder } from './order-state-machine';
 import type { PlacementRun, PlacementService } from './placement-service';
@@ -128,19 +129,25 @@ export function createOpsService(
 
     /**
      * Sends a failed order (or one waiting for people) back into placement, optionally by another method. Only
-     * while the shopper's money for it has not been returned: we never buy with money we no longer hold.
+     * while the shopper's money for it has not been returned, nor left out of the checkout's capture: we never buy
+     * with money we no longer hold.
      */
     async retry(principal: Principal, orderNumber: string, method?: PlacementMethod) {
       const order = await orders.findOrderByNumber(db, orderNumber);
       if (!order) throw new DomainError('not_found', 'Order not found');
-      // Checked now for a prompt answer, and again on the move itself, where a refund racing it is seen for sure.
-      const notRefunded = async (conn: Knex) => {
+      // Checked now for a prompt answer, and again on the move itself, where a refund or a capture racing it is seen
+      // for sure.
+      const moneyStillHeld = async (conn: Knex) => {
+        if (order.status !== 'failed') return;
         const refunded = (await refundedCentsByOrder(conn, [order.id])).get(order.id) ?? 0;
-        if (order.status === 'failed' && refunded > 0) {
+        if (refunded > 0) {
           throw new DomainError('invalid_transition', 'The order was refunded; it cannot be placed again', { refundedCents: refunded });
         }
+        if ((await takenCents(conn, order.id)) === 0) {
+          throw new DomainError('payment_not_captured', "The order was left out of its checkout's capture: its money was never taken, so it cannot be placed again");
+        }
       };
-      await notRefunded(db);
+      await moneyStillHeld(db);
       const store = (await findStoreById(db, order.storeId))!;
       const nextMethod = method ?? order.placementMethod;
       if (nextMethod !== store.placementMethod && nextMethod !== 'manual' && nextMethod !== store.fallbackMethod) {
@@ -155,7 +162,7 @@ export function createOpsService(
         'placing',
         `retry requested by ${principal.userId} via ${nextMethod}`,
         { placementMethod: nextMethod, failureReason: null },
-        notRefunded,
+        moneyStillHeld,
       );
       await enqueue([{ orderNumber, storeId: order.storeId, runKey: `retry-${Date.now()}` }]);
       return moved;

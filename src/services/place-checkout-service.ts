@@ -10,6 +10,7 @@ import { listSessionOrders, type NewOrder, type OrderRecord } from '../repositor
 import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
 import { recordTransaction } from '../repositories/payment-transactions-repository';
 import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
+import { CAPTURE_DEADLINE_MS } from './capture-service';
 import { cancelEarlierPayment } from './earlier-payment';
 import type { ServiceDeps } from './service-deps';
 
@@ -42,6 +43,13 @@ type PaymentOutcome = ChargeOutcome | { kind: 'processing'; paymentIntentId: str
 /** Whether a payment was made for exactly this session's snapshot. */
 const paysFor = (session: CheckoutSessionRecord, payment: PaymentSnapshot) =>
   payment.amountCents === session.totalCents && payment.metadata.checkout_session_id === session.id;
+
+/**
+ * The shopper completed this session's earlier payment: paid, or (capture policy after_placement) authorized for
+ * exactly its snapshot. Either buys the snapshot; an authorization is captured later like any other.
+ */
+const completedFor = (session: CheckoutSessionRecord, payment: PaymentSnapshot) =>
+  payment.status === 'succeeded' || (payment.status === 'requires_capture' && paysFor(session, payment));
 
 /** An earlier payment as the outcome of this attempt; null when it did not and will not pay. */
 function asOutcome(payment: PaymentSnapshot): PaymentOutcome | null {
@@ -111,7 +119,8 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
           currency: session.currency,
           paymentMethodId: session.paymentMethodId!,
           idempotencyKey: chargeKey(session),
-          captureMethod: 'automatic',
+          // after_placement only holds the money here; the capture service takes what was placed once it is known.
+          captureMethod: settings.capturePolicy === 'after_placement' ? 'manual' : 'automatic',
           description: `Checkout ${session.id}`,
           metadata: { checkout_session_id: session.id, user_id: session.userId, attempt: String(session.paymentAttempt) },
         }))
@@ -179,6 +188,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         paymentAttempt: session.paymentAttempt,
         paymentIntentId,
         movement,
+        captureDueAt: movement === 'authorization' ? new Date(now.getTime() + CAPTURE_DEADLINE_MS) : null,
         amountCents: session.totalCents,
         currency: session.currency,
         idempotencyKey: chargeKey(session),
@@ -230,13 +240,15 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     const paymentIntentId = session.paymentIntentId!;
     let payment = await payments.retrieve(paymentIntentId);
     const stillOpen = effectiveStatus(session, now) === 'pending';
-    if (!stillOpen && payment.status !== 'succeeded' && payment.status !== 'processing') {
+    // A cancelled session's authorization is released, never used: cancelling let go of it already, or should have.
+    const completed = completedFor(session, payment) && (payment.status === 'succeeded' || session.status === 'pending');
+    if (!stillOpen && !completed && payment.status !== 'processing') {
       // Expired or cancelled unpaid: it must never take money now (a shopper finishing 3-D Secure meanwhile wins).
       payment = await cancelEarlierPayment(deps, session, paymentIntentId, payment);
       if (payment.status === 'canceled') await sessions.forgetEarlierPayment(db, session.id, paymentIntentId, now);
     }
     // Processing is left for a later sweep; an open session's unpaid one for the shopper, still authenticating.
-    if (payment.status !== 'succeeded') return false;
+    if (payment.status !== 'succeeded' && !completed) return false;
     if (!paysFor(session, payment)) {
       logger.error({ sessionId: session.id, paymentIntentId, amountCents: payment.amountCents }, 'paid PaymentIntent does not match its session; needs ops');
       return false;
@@ -268,7 +280,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       if (effectiveStatus(session, now) !== 'pending') {
         // Paid (3-D Secure completed) just before it expired: that payment still buys this snapshot.
         const payment = session.status === 'pending' && session.paymentIntentId ? await payments.retrieve(session.paymentIntentId) : null;
-        const finished = payment?.status === 'succeeded' && paysFor(session, payment) ? await finishWithPayment(session, payment, idempotencyKey) : null;
+        const finished = payment && completedFor(session, payment) && paysFor(session, payment) ? await finishWithPayment(session, payment, idempotencyKey) : null;
         if (finished) return finished;
         const current = payment ? (await sessions.findSession(db, session.id))! : session;
         if ((PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) return alreadyPlaced(current, idempotencyKey);

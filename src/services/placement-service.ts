@@ -13,6 +13,7 @@ import * as orders from '../repositories/orders-repository';
 import type { OrderItemRecord, OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
+import type { CaptureService } from './capture-service';
 import type { OpsTaskService } from './ops-task-service';
 import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
 import type { RefundService } from './refund-service';
@@ -79,6 +80,7 @@ export function createPlacementService(
     registry: PlacementRegistry;
     refunds: RefundService;
     tasks: OpsTaskService;
+    captures: CaptureService;
     enqueue: (runs: PlacementRun[]) => Promise<void>;
   },
 ) {
@@ -97,10 +99,13 @@ export function createPlacementService(
 
   /**
    * completed / partially_failed / failed once every order of the checkout is settled. Called after the order's
-   * own move has committed, never inside it: see `settleSessionFromOrders`.
+   * own move has committed, never inside it: see `settleSessionFromOrders`. A checkout that has just settled is
+   * captured (capture policy after_placement); a crash in between is caught up by the capture sweep.
    */
   async function settleSession(checkoutSessionId: string): Promise<void> {
-    await settleSessionFromOrders(db, checkoutSessionId, SETTLEMENT, clock.now());
+    if (await settleSessionFromOrders(db, checkoutSessionId, SETTLEMENT, clock.now())) {
+      await collaborators.captures.checkoutSettled(checkoutSessionId);
+    }
   }
 
   async function markPlaced(order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number, alongside?: AlongsideMove) {

@@ -11,6 +11,7 @@ import {
   refundAllItemsOfRefundedOrder,
   type OrderRecord,
 } from '../repositories/orders-repository';
+import { takenCents } from '../repositories/captures-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
 import { transitionOrder, type AlongsideMove } from './order-state-machine';
@@ -27,6 +28,17 @@ export interface RefundResult {
 const FULFILLED: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded'];
 /** The statuses in which an order owes the shopper all of its money back. */
 const OWING: readonly OrderStatus[] = ['failed', 'cancelled'];
+
+/** An authorization that has not been captured (yet, or for this order ever) has nothing to refund from. */
+function paymentNotCaptured(order: OrderRecord, taken: number | null): DomainError {
+  const message =
+    taken === null
+      ? `The checkout of order ${order.orderNumber} is authorized but not captured yet: cancel the order instead ` +
+        '(it will not be charged), or refund it once the checkout is captured'
+      : `Order ${order.orderNumber} was left out of its checkout's capture (it had failed or been cancelled by then): ` +
+        'its money was never taken, so there is nothing to refund';
+  return new DomainError('payment_not_captured', message, { orderStatus: order.status });
+}
 
 export interface RefundRequest {
   /** Absent: all that is left to refund, as decided under the order's lock. */
@@ -94,9 +106,22 @@ export function createRefundService(deps: ServiceDeps) {
     });
   }
 
+  /**
+   * Under capture policy after_placement a refund returns money the checkout's capture took. While that capture is
+   * still pending at Stripe there is nothing to refund from yet: the refund stays pending and is resumed. A capture
+   * that failed took nothing, so there never will be. Null: ask the provider.
+   */
+  async function heldByCapture(tx: ledger.PaymentTransactionRecord): Promise<RefundOutcome | null> {
+    if (tx.stripeRefundId) return null;
+    const capture = await ledger.findCaptureOfSession(db, tx.checkoutSessionId);
+    if (!capture || (capture.type === 'capture' && capture.status === 'succeeded')) return null;
+    if (capture.type === 'capture' && capture.status === 'pending') return { refundId: null, amountCents: tx.amountCents, status: 'pending' };
+    return { refundId: null, amountCents: tx.amountCents, status: 'failed', failureCode: 'payment_not_captured' };
+  }
+
   async function execute(tx: ledger.PaymentTransactionRecord): Promise<RefundResult> {
     await ledger.markRefundAttempted(db, tx.idempotencyKey);
-    const outcome = await askProvider(tx);
+    const outcome = (await heldByCapture(tx)) ?? (await askProvider(tx));
     const status = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'failed' || outcome.status === 'canceled' ? 'failed' : 'pending';
     if (status !== 'pending') {
       await db.transaction(async (trx) => {
@@ -113,9 +138,14 @@ export function createRefundService(deps: ServiceDeps) {
     return toResult((await ledger.findTransactionByKey(db, tx.idempotencyKey))!);
   }
 
+  /**
+   * What of the order the shopper has paid and not had back (refunds still pending count as returned). Under capture
+   * policy after_placement that is nothing until the checkout is captured, and nothing ever for an order that had
+   * failed or been cancelled by then: its money was never taken.
+   */
   async function refundableCents(order: OrderRecord, conn: Knex = db): Promise<number> {
-    const refunded = (await ledger.refundedCentsByOrder(conn, [order.id])).get(order.id) ?? 0;
-    return order.totalCents - refunded;
+    const [taken, refunded] = await Promise.all([takenCents(conn, order.id), ledger.refundedCentsByOrder(conn, [order.id])]);
+    return (taken ?? 0) - (refunded.get(order.id) ?? 0);
   }
 
   /**
@@ -147,6 +177,8 @@ export function createRefundService(deps: ServiceDeps) {
   async function recordIntent(trx: Knex.Transaction, order: OrderRecord, request: RefundRequest): Promise<void> {
     await lockOrder(trx, order.id);
     if (await ledger.findTransactionByKey(trx, request.key)) return;
+    const taken = await takenCents(trx, order.id);
+    if (!taken) throw paymentNotCaptured(order, taken);
     if (request.items?.length) await checkItemsLeft(trx, order, request.items);
     const refundable = await refundableCents(order, trx);
     const amountCents = request.amountCents ?? refundable;
@@ -198,7 +230,8 @@ export function createRefundService(deps: ServiceDeps) {
     owedRefund(reason: string, key: string): AlongsideMove {
       return async (trx, moved) => {
         // Decided on the order as it is now, not as the caller last read it: an order an ops retry has sent back
-        // into placement meanwhile owes nothing (we would be buying it with money we returned).
+        // into placement meanwhile owes nothing (we would be buying it with money we returned). Nor does one whose
+        // money an authorization only holds: the checkout's capture, locking every order, leaves it out.
         if (!OWING.includes(await lockOrder(trx, moved.id))) return;
         if ((await refundableCents(moved, trx)) > 0) await recordIntent(trx, moved, { reason, key });
       };

@@ -19,10 +19,18 @@ export interface ServiceDeps {
   crashpoint: (name: CrashpointName) => void;
 }
 
+/**
+ * When the shopper's money is taken. `at_place` charges the whole checkout when it is placed (orders that cannot be
+ * placed are refunded); `after_placement` only authorizes it then, and captures what was placed once every order is
+ * settled (or at the authorization's deadline), so orders that fail cost no refund.
+ */
+export type CapturePolicy = 'at_place' | 'after_placement';
+
 export interface ServiceSettings {
   sessionTtlMs: number;
   /** How long a place may hold a session before recovery may take it over. */
   placeLeaseMs: number;
+  capturePolicy: CapturePolicy;
 }
 
 export type CrashpointName =
@@ -34,9 +42,9 @@ export type CrashpointName =
 
 export const noCrashpoints = (): void => {};
 
-const DEFAULT_SETTINGS: ServiceSettings = { sessionTtlMs: 30 * 60_000, placeLeaseMs: 30_000 };
+const DEFAULT_SETTINGS: ServiceSettings = { sessionTtlMs: 30 * 60_000, placeLeaseMs: 30_000, capturePolicy: 'at_place' };
 
-/** Fills in the defaults: system clock, silent logs, no crashpoints, 30-minute sessions. */
+/** Fills in the defaults: system clock, silent logs, no crashpoints, 30-minute sessions, charged at place. */
 export function buildServiceDeps(
   deps: Pick<ServiceDeps, 'db' | 'payments'> & Partial<Omit<ServiceDeps, 'settings'>> & { settings?: Partial<ServiceSettings> },
 ): ServiceDeps {
