@@ -267,8 +267,9 @@ describe('ops dashboard in Chromium', () => {
     await page.$eval('#tracking-eta', (input) => ((input as HTMLInputElement).value = '2026-12-01'));
     await page.click('#record-tracking');
     await waitForText(page, '#notice-status', `${placed} is shipped: UPS 1Z999AA10123456784`);
-    await waitForText(page, '.detail-pane', 'Estimated delivery');
-    expect(await textOf(page, '.detail-pane')).toMatch(/Tracking\s+UPS 1Z999AA10123456784/);
+    // The form's own "Estimated delivery" label is on the page before too: wait for the shipped order's facts.
+    await page.waitForFunction(() => /Tracking\s+UPS 1Z999AA10123456784/.test((document.querySelector('.detail-pane') as HTMLElement | null)?.innerText ?? ''), { timeout: 10_000 });
+    expect(await textOf(page, '.detail-pane')).toMatch(/Estimated delivery\s+2026-12-01/);
     expect((await h.http.get(`/api/v1/orders/${placed}`).set(ops).expect(200)).body.data).toMatchObject({
       status: 'shipped',
       trackingNumber: '1Z999AA10123456784',
