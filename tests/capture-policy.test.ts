@@ -47,6 +47,19 @@ async function expectLedgerBalances(sessionId: string) {
 }
 
 describe('authorize at place, capture what was placed', () => {
+  it('answers place with nothing charged yet and the total authorized, on a replay too', async () => {
+    const sessionId = await h.sessionReadyToPlace('cap-0');
+    const place = () => h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('cap-0')).set('Idempotency-Key', 'cap-0');
+    const first = await place().expect(201);
+    const { total_cents: total } = await h.database.db('checkout_sessions').where({ id: sessionId }).first();
+    expect(first.body.data).toMatchObject({ chargedCents: 0, authorizedCents: total });
+    const replay = await place().expect(201);
+    expect(replay.body.data).toMatchObject({ chargedCents: 0, authorizedCents: total });
+    // Leave no authorization behind for the deadline tests below: nothing is placed, so it is released.
+    for (const order of first.body.data.orders) await failOrder(order.orderNumber);
+    expect(intentOf(first.body.data.paymentIntentId).status).toBe('canceled');
+  });
+
   it('when one order is placed and the other fails, then the checkout captures exactly the placed order and refunds nothing', async () => {
     const before = h.stripe.stats();
     const { sessionId, orderNumbers } = await placeCheckout(h, 'cap-1');

@@ -76,10 +76,11 @@ export const presentSession = ({ session, status, orders }: CheckoutSessionView)
   ...(orders ? { orders: orders.map(presentOrderSummary) } : {}),
 });
 
-export const presentPlaceResult = ({ session, orders }: PlaceResult) => ({
+export const presentPlaceResult = ({ session, orders, payment }: PlaceResult) => ({
   checkoutSessionId: session.id,
   paymentIntentId: session.paymentIntentId!,
-  chargedCents: session.totalCents,
+  chargedCents: payment === 'charged' ? session.totalCents : 0,
+  ...(payment === 'authorized' ? { authorizedCents: session.totalCents } : {}),
   orders: orders.map(presentOrderSummary),
   summary: { totalOrders: orders.length },
 });

@@ -8,7 +8,7 @@ import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
 import { listSessionOrders, type NewOrder, type OrderRecord } from '../repositories/orders-repository';
 import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
-import { recordTransaction } from '../repositories/payment-transactions-repository';
+import { findTransactionByKey, recordTransaction } from '../repositories/payment-transactions-repository';
 import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
 import { CAPTURE_DEADLINE_MS } from './capture-service';
 import { cancelEarlierPayment } from './earlier-payment';
@@ -17,6 +17,8 @@ import type { ServiceDeps } from './service-deps';
 export interface PlaceResult {
   session: CheckoutSessionRecord;
   orders: OrderRecord[];
+  /** What the payment did at place: took the money, or (capture policy after_placement) only holds it. */
+  payment: 'charged' | 'authorized';
 }
 
 export interface PlacementJobRef {
@@ -89,7 +91,13 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         paymentIntentId: session.paymentIntentId,
       });
     }
-    return { session, orders: await listSessionOrders(db, [session.id]) };
+    return placedResult(session);
+  }
+
+  /** A placed session as `place` answers it, read back (a replay, or a place someone else finished). */
+  async function placedResult(session: CheckoutSessionRecord): Promise<PlaceResult> {
+    const [orders, payment] = await Promise.all([listSessionOrders(db, [session.id]), findTransactionByKey(db, chargeKey(session))]);
+    return { session, orders, payment: payment?.type === 'authorization' ? 'authorized' : 'charged' };
   }
 
   /**
@@ -201,13 +209,13 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       // Someone else (recovery, a reclaiming retry) finished this attempt first: theirs is the result.
       const current = (await sessions.findSession(db, session.id))!;
       if (!(PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) throw notEditable(current, now);
-      return { session: current, orders: await listSessionOrders(db, [session.id]) };
+      return placedResult(current);
     }
     crashpoint('place.after_orders');
     await enqueue(newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId })));
     // What this place wrote, as committed: the orders are `pending` here even if a worker has started on them.
     const paid: CheckoutSessionRecord = { ...session, status: 'placed', paymentIntentId, leaseExpiresAt: null, placedAt: now };
-    return { session: paid, orders };
+    return { session: paid, orders, payment: movement === 'charge' ? 'charged' : 'authorized' };
   }
 
   async function enqueue(jobs: PlacementJobRef[]): Promise<void> {

@@ -101,7 +101,12 @@ export const PlaceResult = z
   .object({
     checkoutSessionId: z.string(),
     paymentIntentId: z.string(),
-    chargedCents: z.number().int(),
+    chargedCents: z.number().int().meta({ description: 'Money taken at place: the total, or 0 when the payment is only authorized' }),
+    authorizedCents: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Capture policy after_placement: the total held on the card; only what is placed is captured' }),
     orders: z.array(OrderSummary),
     summary: z.object({ totalOrders: z.number().int() }),
   })
