@@ -6,7 +6,6 @@ import { createCatalogController } from './controllers/catalog-controller';
 import { createCheckoutController } from './controllers/checkout-controller';
 import { createOrdersController } from './controllers/orders-controller';
 import type { Clock } from './domain/clock';
-import { DomainError } from './domain/errors';
 import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotent } from './http/idempotency';

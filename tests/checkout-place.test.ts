@@ -1,4 +1,4 @@
-import { ADDRESS, startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
+import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { bearer } from './support/tokens';
 
 let h: CheckoutHarness;

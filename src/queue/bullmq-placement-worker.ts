@@ -1,8 +1,7 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Logger } from 'pino';
 import { silentLogger } from '../logger';
-import { computeBackoffMs, defaultBackoffPolicy, type BackoffPolicy } from './backoff';
-import { defaultBreakerPolicy, type BreakerPolicy } from './breaker-state';
+import { computeBackoffMs, defaultBackoffPolicy } from './backoff';
+import { defaultBreakerPolicy } from './breaker-state';
 import {
   bullmqConnection,
   DEFAULT_PREFIX,
@@ -14,9 +13,7 @@ import {
 import { runPlacementAttempt, type StoreGate } from './placement-attempt';
 import type {
   PlacementAttempt,
-  PlacementExhaustedHandler,
   PlacementJob,
-  PlacementJobHandler,
   PlacementRunnerOptions,
   PlacementWorkerHandle,
 } from './placement-queue';

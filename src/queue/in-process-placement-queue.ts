@@ -1,12 +1,9 @@
-import type { Logger } from 'pino';
 import { silentLogger } from '../logger';
-import { computeBackoffMs, defaultBackoffPolicy, type BackoffPolicy, type Random } from './backoff';
-import { defaultBreakerPolicy, type BreakerPolicy, type BreakerStatus } from './breaker-state';
+import { computeBackoffMs, defaultBackoffPolicy, type Random } from './backoff';
+import { defaultBreakerPolicy, type BreakerStatus } from './breaker-state';
 import { createMemoryCircuitBreaker } from './circuit-breaker';
 import { runPlacementAttempt, type StoreGate } from './placement-attempt';
-import { placementJobKey, type PlacementExhaustedHandler, type PlacementJob, type PlacementJobHandler, type PlacementQueue,
-  type PlacementRunnerOptions,
-} from './placement-queue';
+import { placementJobKey, type PlacementJob, type PlacementQueue, type PlacementRunnerOptions } from './placement-queue';
 import { createMemoryStoreLimiter } from './store-limiter';
 
 export interface InProcessPlacementQueueOptions extends PlacementRunnerOptions {

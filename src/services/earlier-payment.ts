@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors';
-import { PaymentGatewayUnavailableError, type PaymentSnapshot } from '../payments/payment-gateway';
+import { PaymentGatewayUnavailableError, type ChargeOutcome, type PaymentSnapshot } from '../payments/payment-gateway';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
 import type { ServiceDeps } from './service-deps';
 
@@ -58,3 +58,33 @@ export function paymentAlreadyCompleted(payment: PaymentSnapshot): DomainError {
   return new DomainError('payment_already_completed', message, { paymentIntentId: payment.paymentIntentId, paymentStatus: payment.status });
 }
 
+/** What paying for an attempt came to: the provider's outcome, or an earlier payment still being processed. */
+export type PaymentOutcome = ChargeOutcome | { kind: 'processing'; paymentIntentId: string };
+
+/** Whether a payment was made for exactly this session's snapshot. */
+export const paysFor = (session: CheckoutSessionRecord, payment: PaymentSnapshot) =>
+  payment.amountCents === session.totalCents && payment.metadata.checkout_session_id === session.id;
+
+/**
+ * The shopper completed this session's earlier payment: paid, or (capture policy after_placement) authorized for
+ * exactly its snapshot. Either buys the snapshot; an authorization is captured later like any other.
+ */
+export const completedFor = (session: CheckoutSessionRecord, payment: PaymentSnapshot) =>
+  payment.status === 'succeeded' || (payment.status === 'requires_capture' && paysFor(session, payment));
+
+/** An earlier payment as the outcome of this attempt; null when it did not and will not pay. */
+export function asOutcome(payment: PaymentSnapshot): PaymentOutcome | null {
+  const { paymentIntentId, amountCents } = payment;
+  switch (payment.status) {
+    case 'succeeded':
+      return { kind: 'succeeded', paymentIntentId, amountCents, capturedCents: payment.capturedCents };
+    case 'requires_capture':
+      return { kind: 'authorized', paymentIntentId, amountCents };
+    case 'processing':
+      return { kind: 'processing', paymentIntentId };
+    case 'requires_action':
+      return payment.clientSecret ? { kind: 'requires_action', paymentIntentId, clientSecret: payment.clientSecret } : null;
+    default:
+      return null;
+  }
+}

@@ -1,17 +1,16 @@
-import type { SnapshotStore } from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
-import { newOrderNumber } from '../domain/ids';
 import type { Principal } from '../domain/principal';
 import { PAID_SESSION_STATUSES } from '../domain/session-status';
-import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, PaymentGatewayUnavailableError, type ChargeOutcome, type PaymentSnapshot } from '../payments/payment-gateway';
+import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, PaymentGatewayUnavailableError, type PaymentSnapshot } from '../payments/payment-gateway';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
-import { listSessionOrders, type NewOrder, type OrderRecord } from '../repositories/orders-repository';
+import { listSessionOrders, type OrderRecord } from '../repositories/orders-repository';
 import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
 import { findTransactionByKey, recordTransaction } from '../repositories/payment-transactions-repository';
 import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
 import { CAPTURE_DEADLINE_MS } from './capture-service';
-import { cancelEarlierPayment } from './earlier-payment';
+import { asOutcome, cancelEarlierPayment, completedFor, paysFor, type PaymentOutcome } from './earlier-payment';
+import { toNewOrder } from './store-orders';
 import type { ServiceDeps } from './service-deps';
 
 export interface PlaceResult {
@@ -38,37 +37,6 @@ export const chargeKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAt
  * long enough that a shopper returning from 3-D Secure places it themselves, under their own Idempotency-Key.
  */
 export const ABANDONED_PAYMENT_AFTER_MS = 5 * 60_000;
-
-/** What paying for an attempt came to: the provider's outcome, or an earlier payment still being processed. */
-type PaymentOutcome = ChargeOutcome | { kind: 'processing'; paymentIntentId: string };
-
-/** Whether a payment was made for exactly this session's snapshot. */
-const paysFor = (session: CheckoutSessionRecord, payment: PaymentSnapshot) =>
-  payment.amountCents === session.totalCents && payment.metadata.checkout_session_id === session.id;
-
-/**
- * The shopper completed this session's earlier payment: paid, or (capture policy after_placement) authorized for
- * exactly its snapshot. Either buys the snapshot; an authorization is captured later like any other.
- */
-const completedFor = (session: CheckoutSessionRecord, payment: PaymentSnapshot) =>
-  payment.status === 'succeeded' || (payment.status === 'requires_capture' && paysFor(session, payment));
-
-/** An earlier payment as the outcome of this attempt; null when it did not and will not pay. */
-function asOutcome(payment: PaymentSnapshot): PaymentOutcome | null {
-  const { paymentIntentId, amountCents } = payment;
-  switch (payment.status) {
-    case 'succeeded':
-      return { kind: 'succeeded', paymentIntentId, amountCents, capturedCents: payment.capturedCents };
-    case 'requires_capture':
-      return { kind: 'authorized', paymentIntentId, amountCents };
-    case 'processing':
-      return { kind: 'processing', paymentIntentId };
-    case 'requires_action':
-      return payment.clientSecret ? { kind: 'requires_action', paymentIntentId, clientSecret: payment.clientSecret } : null;
-    default:
-      return null;
-  }
-}
 
 /**
  * Place: one payment for the whole snapshot, then one order per store, then placement.
@@ -354,34 +322,6 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       }
       return recovered;
     },
-  };
-}
-
-function toNewOrder(session: CheckoutSessionRecord, store: SnapshotStore): NewOrder {
-  return {
-    orderNumber: newOrderNumber(),
-    checkoutSessionId: session.id,
-    storeId: store.storeId,
-    userId: session.userId,
-    placementMethod: store.placementMethod,
-    currency: session.currency,
-    subtotalCents: store.subtotalCents,
-    shippingCents: store.shippingCents,
-    taxCents: store.taxCents,
-    totalCents: store.totalCents,
-    shippingAddress: session.shippingAddress!,
-    items: store.items.map((item) => ({
-      productId: item.productId,
-      sku: item.sku,
-      name: item.name,
-      size: item.size ?? '',
-      color: item.color ?? '',
-      productUrl: item.productUrl,
-      imageUrl: item.imageUrl,
-      quantity: item.quantity,
-      unitPriceCents: item.unitPriceCents,
-      totalPriceCents: item.totalPriceCents,
-    })),
   };
 }
 
