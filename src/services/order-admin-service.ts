@@ -82,7 +82,7 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
             orderNumber,
             store: { slug: order.storeSlug, name: order.storeName },
             storeOrderNumber: order.storeOrderNumber,
-            instructions: `Cancel ${order.storeOrderNumber ?? `the order with reference ${orderNumber}`} at ${order.storeName}; the shopper has been refunded.`,
+            instructions: `Cancel ${order.storeOrderNumber ?? `the order with reference ${orderNumber}`} at ${order.storeName}; the shopper is not charged for it (refunded, or under the capture policy never taken).`,
           },
         });
       };
