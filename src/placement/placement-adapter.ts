@@ -60,6 +60,15 @@ export interface PlacementDeferred {
 export type PlacementOutcome = PlacementResult | PlacementDeferred;
 
 /**
+ * What the retailer says about an order an earlier try may have sent it. Only `not_placed` (the retailer was
+ * seen to answer "no such order") lets the service buy elsewhere or refund; `unknown` goes to a person.
+ */
+export type LookupOutcome =
+  | { kind: 'placed'; result: PlacementResult }
+  | { kind: 'not_placed'; evidence: string }
+  | { kind: 'unknown'; reason: string };
+
+/**
  * One way of buying an order from a retailer. Implementations must be idempotent per order number: calling
  * `place` again for an order the retailer already has returns that order instead of creating a second one.
  * Expected refusals are `PermanentPlacementError`s; anything worth retrying is a `TransientPlacementError`.
@@ -67,6 +76,11 @@ export type PlacementOutcome = PlacementResult | PlacementDeferred;
 export interface PlacementAdapter {
   readonly method: PlacementMethod;
   place(order: PlacementOrder, context: PlacementContext): Promise<PlacementOutcome>;
+  /**
+   * Asks the retailer whether it holds this order (by our order number), without buying anything. An adapter
+   * that cannot tell leaves this out, which the service treats as `unknown`.
+   */
+  lookup?(order: PlacementOrder, context: PlacementContext): Promise<LookupOutcome>;
   /** Checks a store's placement_config; returns field → problem, empty when valid. */
   validateConfig(config: unknown): Record<string, string>;
 }
