@@ -32,6 +32,8 @@ const schema = z.object({
   /** How long a worker may go silent before BullMQ hands its job to another worker. */
   WORKER_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  /** How often a running placement renews its store slot; a dead worker's slots are free 3 heartbeats later. */
+  WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. */

@@ -49,6 +49,7 @@ async function main(): Promise<void> {
     storeConcurrency: config.WORKER_STORE_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_MS,
     stalledIntervalMs: config.WORKER_STALLED_CHECK_MS,
+    heartbeatMs: config.WORKER_HEARTBEAT_MS,
     logger,
   });
   const maintenance = startMaintenance(services, logger);

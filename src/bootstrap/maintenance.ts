@@ -1,14 +1,21 @@
 import type { Logger } from '../logger';
 import type { Services } from '../services/create-services';
 
+export interface MaintenanceTimings {
+  /** The full pass: resumes that call Stripe or the retailers, or wait out long thresholds. */
+  intervalMs?: number;
+  /** The settle sweep alone: one cheap query, so a checkout whose settle a crash lost is settled within seconds. */
+  settleEveryMs?: number;
+}
+
 /**
  * The resume half of every saga, on a timer: places whose process died mid-way, payments a shopper completed
  * (3-D Secure) but never placed, orders whose enqueue or run was lost, authorizations due for capture, refunds left
  * pending, checkouts left unsettled. Each step is idempotent and safe to run on every instance at once.
  */
-export function startMaintenance(services: Services, logger: Logger, intervalMs = 15_000): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  const tick = async () => {
+export function startMaintenance(services: Services, logger: Logger, timings: MaintenanceTimings = {}): { stop(): Promise<void> } {
+  const { intervalMs = 15_000, settleEveryMs = 2_000 } = timings;
+  const full = repeating(intervalMs, async () => {
     try {
       const recovered = await services.placeCheckout.recoverStalePlacements();
       const abandoned = await services.placeCheckout.recoverAbandonedPayments();
@@ -17,23 +24,39 @@ export function startMaintenance(services: Services, logger: Logger, intervalMs 
       // Before the refunds: a refund waits for the capture it returns money from.
       const captured = await services.captures.captureDue();
       const refunds = await services.refunds.resumePendingRefunds();
-      const settled = await services.placement.settleOverdueCheckouts();
-      if (recovered + abandoned + swept + stalled + captured + refunds + settled > 0) {
-        logger.info({ recovered, abandoned, swept, stalled, captured, refunds, settled }, 'maintenance resumed interrupted work');
+      if (recovered + abandoned + swept + stalled + captured + refunds > 0) {
+        logger.info({ recovered, abandoned, swept, stalled, captured, refunds }, 'maintenance resumed interrupted work');
       }
     } catch (error) {
       logger.error({ err: error }, 'maintenance pass failed; will try again');
     }
+  });
+  const settle = repeating(settleEveryMs, async () => {
+    try {
+      const settled = await services.placement.settleOverdueCheckouts();
+      if (settled > 0) logger.info({ settled }, 'settled checkouts whose settle was lost');
+    } catch (error) {
+      logger.error({ err: error }, 'settle sweep failed; will try again');
+    }
+  });
+  return {
+    async stop() {
+      await Promise.all([full.stop(), settle.stop()]);
+    },
   };
-  const timer = setInterval(() => {
+}
+
+/** Runs `tick` now and then every `everyMs`, never two at once; stop() waits for the one running. */
+function repeating(everyMs: number, tick: () => Promise<void>): { stop(): Promise<void> } {
+  let running: Promise<void> | null = null;
+  const start = () => {
     running ??= tick().finally(() => {
       running = null;
     });
-  }, intervalMs);
+  };
+  const timer = setInterval(start, everyMs);
   timer.unref();
-  running = tick().finally(() => {
-    running = null;
-  });
+  start();
   return {
     async stop() {
       clearInterval(timer);

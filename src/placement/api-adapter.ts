@@ -7,6 +7,7 @@ import {
   PriceMismatchError,
   TransientPlacementError,
   type PermanentPlacementCode,
+  type LookupOutcome,
   type PlacementAdapter,
   type PlacementContext,
   type PlacementOrder,
@@ -66,13 +67,7 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
       const config = parseConfig(context.config);
       const call = createRetailerCaller(config, transport, context, clock);
       const logger = context.logger.child({ adapter: 'api', orderNumber: order.orderNumber, storeSlug: order.storeSlug });
-      const placed = (retailerOrder: RetailerOrder, details: Record<string, unknown>): PlacementResult => ({
-        kind: 'placed',
-        storeOrderNumber: retailerOrder.orderNumber,
-        placedAt: clock.now(),
-        retailerTotalCents: retailerOrder.totalCents,
-        details: { retailerStatus: retailerOrder.status, ...details },
-      });
+      const placed = placedResult(clock);
 
       if (context.attempt > 1) {
         const earlier = await findEarlierOrder(call, order.orderNumber, logger);
@@ -93,12 +88,61 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
         throw new PriceMismatchError(quote.totalCents, order.totalCents, { quote });
       }
 
-      const reply = await call('create_order', 'POST', '/orders', createOrderBody(order, items, quote), order.orderNumber);
-      const created = parseReply(retailerOrderSchema, reply);
+      let created: RetailerOrder;
+      let replayed: boolean;
+      try {
+        const reply = await call('create_order', 'POST', '/orders', createOrderBody(order, items, quote), order.orderNumber);
+        created = parseReply(retailerOrderSchema, reply);
+        replayed = reply.status === 200;
+      } catch (error) {
+        // The outcome of the attempt, not the answer, is what counts (for the store's breaker, and so that no retry
+        // is spent): a 5xx, a timeout or an unreadable 2xx may hide an order the retailer did take. Ask once.
+        const accepted = isAmbiguous(error) ? await findEarlierOrder(call, order.orderNumber, logger).catch(() => undefined) : undefined;
+        if (!accepted) throw error;
+        logger.warn({ err: error, storeOrderNumber: accepted.orderNumber }, 'the retailer took the order despite its answer');
+        return placed(accepted, { recoveredByLookup: true, answer: (error as Error).message });
+      }
       logger.info({ storeOrderNumber: created.orderNumber, retailerTotalCents: created.totalCents }, 'placed with retailer');
-      return placed(created, { replayed: reply.status === 200, quote });
+      return placed(created, { replayed, quote });
+    },
+
+    /**
+     * `GET /orders?externalReference=`: a 2xx with an empty list is the retailer saying it has no such order;
+     * anything else (timeouts, 5xx, an unreadable answer) says nothing either way.
+     */
+    async lookup(order, context): Promise<LookupOutcome> {
+      const checked = configSchema.safeParse(context.config);
+      if (!checked.success) return { kind: 'unknown', reason: 'the store placement config is invalid for the api adapter' };
+      const call = createRetailerCaller(checked.data, transport, context, clock);
+      const logger = context.logger.child({ adapter: 'api', orderNumber: order.orderNumber, storeSlug: order.storeSlug });
+      try {
+        const found = await findEarlierOrder(call, order.orderNumber, logger);
+        if (found) return { kind: 'placed', result: placedResult(clock)(found, { recoveredByLookup: true }) };
+        return { kind: 'not_placed', evidence: `GET /orders?externalReference=${order.orderNumber} answered an empty list` };
+      } catch (error) {
+        return { kind: 'unknown', reason: `the retailer's order lookup failed: ${(error as Error).message}` };
+      }
     },
   };
+}
+
+const placedResult =
+  (clock: Clock) =>
+  (retailerOrder: RetailerOrder, details: Record<string, unknown>): PlacementResult => ({
+    kind: 'placed',
+    storeOrderNumber: retailerOrder.orderNumber,
+    placedAt: clock.now(),
+    retailerTotalCents: retailerOrder.totalCents,
+    details: { retailerStatus: retailerOrder.status, ...details },
+  });
+
+/** A create whose answer leaves open whether the retailer took the order (not a refusal, not "try later"). */
+function isAmbiguous(error: unknown): boolean {
+  if (!(error instanceof TransientPlacementError)) return false;
+  const { cause } = error;
+  if (cause instanceof HttpTransportError && cause.reason === 'connection' && cause.code === 'ECONNREFUSED') return false;
+  const status = (error as TransientPlacementError & { httpStatus?: number }).httpStatus;
+  return status === undefined || status >= 500;
 }
 
 /** The order an earlier attempt placed, if the retailer has it (normally one; more would mean a retailer bug). */
@@ -219,7 +263,8 @@ function statusError(step: Step, response: HttpReply, clock: Clock): Error {
   const summary = `retailer ${step} answered ${status}${retailerCode ? ` ${retailerCode}` : ''}`;
 
   if (status >= 500 || TRANSIENT_CLIENT_STATUSES.has(status)) {
-    return new TransientPlacementError(summary, parseRetryAfter(response.header('retry-after') ?? null, clock.now()));
+    const retryAfterMs = parseRetryAfter(response.header('retry-after') ?? null, clock.now());
+    return Object.assign(new TransientPlacementError(summary, retryAfterMs), { httpStatus: status });
   }
   if (status === 401 || status === 403) {
     return new PermanentPlacementError('config_invalid', `${summary}: check the store's apiKey`, details);

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../domain/clock';
 import type { BrowserPool } from './browser-pool';
 import {
   PermanentPlacementError,
+  type LookupOutcome,
   type PlacementAdapter,
   type PlacementContext,
   type PlacementOrder,
@@ -138,6 +139,27 @@ export function createHeadlessPlacementAdapter({
     });
   }
 
+  function lookupOnPage(order: PlacementOrder, context: PlacementContext, config: HeadlessPlacementConfig) {
+    const logger = context.logger.child({ adapter: 'headless', orderNumber: order.orderNumber, lookup: true });
+    return browserPool.withPage(async (page) => {
+      const run = createRecipeRun({
+        page,
+        recipe: config.recipe,
+        values: buildRecipeValues({ ...config, order }),
+        order,
+        priceToleranceCents: context.priceToleranceCents,
+        navigationTimeoutMs: config.navigationTimeoutMs ?? DEFAULT_NAVIGATION_TIMEOUT_MS,
+        selectorTimeoutMs: config.selectorTimeoutMs ?? DEFAULT_SELECTOR_TIMEOUT_MS,
+        module: config.recipe.module ? modules[config.recipe.module] : undefined,
+        logger,
+        signal: context.signal,
+        saveScreenshot: async () => '',
+      });
+      await run.signIn();
+      return run.lookup();
+    });
+  }
+
   return {
     method: 'headless',
 
@@ -159,6 +181,27 @@ export function createHeadlessPlacementAdapter({
           'headless placement failed',
         );
         throw failure;
+      }
+    },
+
+    /**
+     * Signs in and runs the recipe's lookup (or its module's) without buying anything: the retailer's history
+     * showing our order is `placed`, the lookup finishing without it is `not_placed`. No lookup, or one that
+     * fails, tells nothing: `unknown`.
+     */
+    async lookup(order, context): Promise<LookupOutcome> {
+      const checked = checkConfig(context.config, modules);
+      if (!checked.ok) return { kind: 'unknown', reason: 'headless placement config is invalid' };
+      const { recipe } = checked.config;
+      if (!recipe.lookup && !(recipe.module && modules[recipe.module]?.lookup)) {
+        return { kind: 'unknown', reason: 'the recipe has no lookup for the retailer\'s order history' };
+      }
+      try {
+        const found = await lookupOnPage(order, context, checked.config);
+        if (!found) return { kind: 'not_placed', evidence: `the recipe's lookup did not find ${order.orderNumber} in the retailer's order history` };
+        return { kind: 'placed', result: { kind: 'placed', storeOrderNumber: found.confirmationNumber, placedAt: clock.now(), retailerTotalCents: found.retailerTotalCents, details: { method: 'headless', foundBy: 'lookup' } } };
+      } catch (error) {
+        return { kind: 'unknown', reason: `the recipe's lookup failed: ${(error as Error).message}` };
       }
     },
   };

@@ -1,9 +1,18 @@
-import type { PlacementAdapter, PlacementOrder, PlacementOutcome } from './placement-adapter';
+import type { LookupOutcome, PlacementAdapter, PlacementOrder, PlacementOutcome } from './placement-adapter';
+
+/** What our own task records say about buying an order by hand. */
+export type ManualPurchase =
+  | { kind: 'bought'; taskId: string; storeOrderNumber: string; resolvedAt: Date }
+  /** A task someone may be acting on right now (open, or claimed by `claimedBy`). */
+  | { kind: 'in_hand'; taskId: string; claimedBy: string | null }
+  | { kind: 'none' };
 
 /** Where manual placement hands work to people. The ops-task service implements it. */
 export interface OpsTaskPort {
   /** Opens (or finds the live) task for the order; idempotent per order. */
   openPlacementTask(order: PlacementOrder, payload: ManualTaskPayload): Promise<{ taskId: string }>;
+  /** Whether a person recorded buying the order, or may be buying it now. */
+  findPurchase(orderNumber: string): Promise<ManualPurchase>;
 }
 
 /** Everything a person needs to buy the order on the retailer's site by hand. */
@@ -66,6 +75,23 @@ export function createManualPlacementAdapter(tasks: OpsTaskPort): PlacementAdapt
     async place(order): Promise<PlacementOutcome> {
       const { taskId } = await tasks.openPlacementTask(order, manualTaskPayload(order));
       return { kind: 'deferred', taskId, details: { taskId } };
+    },
+    /**
+     * The retailer only ever gets a manual order from a person, and people record what they did on the task: a
+     * completed task is the purchase; a live one means someone may be buying it right now, which only they know;
+     * no task that recorded a purchase and none still live means nobody bought it.
+     */
+    async lookup(order): Promise<LookupOutcome> {
+      const purchase = await tasks.findPurchase(order.orderNumber);
+      if (purchase.kind === 'bought') {
+        const { taskId, storeOrderNumber, resolvedAt } = purchase;
+        return { kind: 'placed', result: { kind: 'placed', storeOrderNumber, placedAt: resolvedAt, details: { taskId, foundBy: 'ops_task' } } };
+      }
+      if (purchase.kind === 'in_hand') {
+        const who = purchase.claimedBy ? `claimed by ${purchase.claimedBy}` : 'open';
+        return { kind: 'unknown', reason: `ops task ${purchase.taskId} is ${who}: a person may be buying the order now` };
+      }
+      return { kind: 'not_placed', evidence: 'no ops task recorded buying the order, and none is open' };
     },
     validateConfig(config): Record<string, string> {
       return config === undefined || (typeof config === 'object' && config !== null && !Array.isArray(config))

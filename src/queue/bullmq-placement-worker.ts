@@ -20,16 +20,28 @@ import type {
 import { createRedisCircuitBreaker } from './redis-circuit-breaker';
 import { createRedisStoreLimiter } from './redis-store-limiter';
 
+/** How often a running job renews its store slot, by default. */
+export const DEFAULT_HEARTBEAT_MS = 2_000;
+/** A slot outlives its last renewal by this many heartbeats: a live worker keeps it, a killed one frees it in seconds. */
+const LEASE_HEARTBEATS = 3;
+/** Recoveries past ours before BullMQ fails a job on its own. */
+const STALLED_BACKSTOP = 3;
+
 export type BullmqPlacementWorkerOptions = RedisTarget &
   QueueLocation &
   PlacementRunnerOptions & {
-    /** A store slot (or probe) whose worker stopped renewing it is freed after this long. */
+    /** How often a running job renews its store slot (and probe): the worker's heartbeat. */
+    heartbeatMs?: number;
+    /** A store slot (or probe) whose worker stopped renewing it is freed after this long; 3 heartbeats by default. */
     storeLeaseMs?: number;
     /** BullMQ's job lock: a worker that stops renewing it (killed, frozen) loses the job after this long. */
     lockDurationMs?: number;
     /** How often BullMQ looks for jobs whose lock expired, to hand them to another worker. */
     stalledIntervalMs?: number;
-    /** How many times a job may be recovered after its worker died before it is failed for good. */
+    /**
+     * How many times a job may be recovered after its worker died; the next recovery gives up on it (the
+     * domain's exhausted handler, which asks the retailer first) instead of running it again.
+     */
     maxStalledCount?: number;
   };
 
@@ -46,7 +58,9 @@ export async function startBullmqPlacementWorker(
 ): Promise<PlacementWorkerHandle> {
   const logger = (options.logger ?? silentLogger).child({ queue: options.queueName });
   const backoff = { ...defaultBackoffPolicy, ...options.backoff };
-  const storeLeaseMs = options.storeLeaseMs ?? 60_000;
+  const heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  const storeLeaseMs = options.storeLeaseMs ?? LEASE_HEARTBEATS * heartbeatMs;
+  const maxStalledCount = options.maxStalledCount ?? 2;
   const gateClient = openGateClient(options, (err) => logger.error({ err }, 'placement gate Redis error'));
   const keyPrefix = gateKeyPrefix(options);
   const breaker = createRedisCircuitBreaker({
@@ -62,12 +76,13 @@ export async function startBullmqPlacementWorker(
       leaseMs: storeLeaseMs,
     }),
     breaker,
-    renewEveryMs: Math.floor(storeLeaseMs / 3),
+    renewEveryMs: Math.min(heartbeatMs, Math.floor(storeLeaseMs / 2)),
     busyDelayMs: options.storeBusyDelayMs ?? 1_000,
   };
   const deps = { handler: options.handler, onExhausted: options.onExhausted, gate, logger };
 
   async function processJob(job: Job<PlacementJob>, token?: string): Promise<void> {
+    if (job.stalledCounter > maxStalledCount) return giveUpOnStalledJob(job);
     const result = await runPlacementAttempt(job.data, attemptOf(job), deps);
     switch (result.kind) {
       case 'done':
@@ -82,14 +97,26 @@ export async function startBullmqPlacementWorker(
     }
   }
 
+  /**
+   * A job whose workers kept dying (a retailer so slow that deploys or crashes keep interrupting it). The give-up runs
+   * while the job is still ours: if this worker dies too, the job stalls again and the next worker gives up.
+   */
+  async function giveUpOnStalledJob(job: Job<PlacementJob>): Promise<never> {
+    const error = new Error(`its workers died ${job.stalledCounter} times while placing it`);
+    logger.error({ orderNumber: job.data.orderNumber, stalled: job.stalledCounter }, 'placement given up: its workers kept dying');
+    await options.onExhausted(job.data, error);
+    throw new UnrecoverableError(error.message);
+  }
+
   const worker = new Worker<PlacementJob>(options.queueName, processJob, {
     connection: bullmqConnection(options),
     prefix: options.prefix ?? DEFAULT_PREFIX,
     concurrency: options.concurrency ?? 50,
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.stalledIntervalMs ?? 30_000,
-    // A rolling deploy that has to kill a slow worker should not fail an order on the first crash.
-    maxStalledCount: options.maxStalledCount ?? 2,
+    // Ours decides (processJob gives up once a job stalled more than maxStalledCount times, inside the processor so a
+    // crash there is recovered like any other); BullMQ's own limit is a backstop for a give-up that kills its workers.
+    maxStalledCount: maxStalledCount + STALLED_BACKSTOP,
     // Used for every job: runPlacementAttempt has already decided that a retry will happen (and skipped
     // onExhausted), so this must never answer -1 ("do not retry"), whatever backoff type a job names.
     settings: { backoffStrategy: (attemptsMade, _type, err) => computeBackoffMs(attemptsMade, backoff, err) },
@@ -101,6 +128,7 @@ export async function startBullmqPlacementWorker(
   // domain's recovery sweep covers orders left in placing.
   worker.on('failed', (job, err) => {
     if (!job?.deferredFailure) return;
+    // Only past the backstop: the give-up itself kept killing workers.
     logger.error({ err, orderNumber: job.data.orderNumber }, 'placement failed: its workers kept dying');
     options.onExhausted(job.data, err).catch((fallbackErr: unknown) => {
       logger.error({ err: fallbackErr, orderNumber: job.data.orderNumber }, 'failed to run the exhausted handler');

@@ -7,14 +7,14 @@ export interface RedisStoreLimiterOptions {
   /** Namespace for the limiter's keys, e.g. `bull:placement`. */
   keyPrefix: string;
   limit: number;
-  /** How long a slot survives without renewal; a crashed holder's slot frees itself after this. */
+  /** How long a slot survives without renewal (a small multiple of the worker heartbeat that renews it); a killed holder's slot frees itself after this. */
   leaseMs: number;
   now?: () => number;
 }
 
 // Per store, a sorted set of the orders holding a slot (score = when the lease expires), and per store a hash of
 // which run of each order holds it. Expired leases are purged before counting, so a worker killed mid-job costs
-// the store one slot (and its order a wait) for at most `leaseMs`.
+// the store one slot (and its order a wait) for at most `leaseMs`, a few heartbeats.
 // KEYS: slots, runs. ARGV: now, ttl, limit, order, run. Returns 1 acquired, 0 store busy, -1 order busy.
 const ACQUIRE = `
 local now, ttl, limit, order, run = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5]
@@ -36,17 +36,27 @@ redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
 return 1`;
 
-// KEYS: slots, runs. ARGV: now, ttl, order, run.
+// KEYS: slots, runs. ARGV: now, ttl, order, run. A run whose lease lapsed while it kept running (its worker was
+// frozen past the lease) takes its slot back if no other run of the order took it meanwhile, even over the limit:
+// the placement is running, so the count must say so. Returns 1 renewed, 2 taken back, 0 another run holds it.
 const RENEW = `
 local now, ttl, order, run = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local expires = redis.call('ZSCORE', KEYS[1], order)
-if not expires or tonumber(expires) <= now or redis.call('HGET', KEYS[2], order) ~= run then
+local holder = redis.call('HGET', KEYS[2], order)
+local result = 1
+if not expires or tonumber(expires) <= now then
+  if expires and holder ~= run then
+    return 0
+  end
+  result = 2
+elseif holder ~= run then
   return 0
 end
 redis.call('ZADD', KEYS[1], now + ttl, order)
+redis.call('HSET', KEYS[2], order, run)
 redis.call('PEXPIRE', KEYS[1], ttl)
 redis.call('PEXPIRE', KEYS[2], ttl)
-return 1`;
+return result`;
 
 // KEYS: slots, runs. ARGV: order, run.
 const RELEASE = `
@@ -73,7 +83,7 @@ export function createRedisStoreLimiter(options: RedisStoreLimiterOptions): Stor
       return OUTCOME[result];
     },
     async renew(storeId, orderNumber, runId) {
-      return (await renew(slotsKey(storeId), runsKey(storeId), now(), leaseMs, orderNumber, runId)) === 1;
+      return (await renew(slotsKey(storeId), runsKey(storeId), now(), leaseMs, orderNumber, runId)) !== 0;
     },
     async release(storeId, orderNumber, runId) {
       await release(slotsKey(storeId), runsKey(storeId), orderNumber, runId);

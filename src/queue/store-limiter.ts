@@ -10,7 +10,10 @@ export type SlotRefusal = 'store_busy' | 'order_busy';
 export interface StoreLimiter {
   /** Takes (or re-takes) a slot of the store for this run of the order; otherwise says why not. */
   tryAcquire(storeId: string, orderNumber: string, runId: string): Promise<'acquired' | SlotRefusal>;
-  /** Extends a held slot's lease; false when it had already expired (the holder should carry on regardless). */
+  /**
+   * Extends a held slot's lease (or takes a lapsed one back, if no other run of the order took it); false when
+   * another run holds the order's slot now (the holder carries on regardless: it cannot undo what it started).
+   */
   renew(storeId: string, orderNumber: string, runId: string): Promise<boolean>;
   /** Frees the slot if this run still holds it (a run whose lease ran out must not free its successor's). */
   release(storeId: string, orderNumber: string, runId: string): Promise<void>;

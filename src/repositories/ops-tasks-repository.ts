@@ -1,3 +1,4 @@
+import type { ManualPurchase } from '../placement/manual-adapter';
 import type { Knex } from 'knex';
 
 export type OpsTaskKind = 'place_order' | 'price_review' | 'cancel_order';
@@ -63,6 +64,23 @@ export async function findTask(db: Knex, id: string): Promise<OpsTaskRecord | nu
 export async function findLiveTaskForOrder(db: Knex, orderId: string): Promise<OpsTaskRecord | null> {
   const row = await withOrderNumber(db).where('t.order_id', orderId).whereIn('t.status', ['open', 'claimed']).first();
   return row ? toRecord(row) : null;
+}
+
+/**
+ * What the order's purchase tasks (placement, price review) say: one a person completed with the retailer's order
+ * number, else one still live, else none.
+ */
+export async function findPurchaseRecord(db: Knex, orderId: string): Promise<ManualPurchase> {
+  const rows = await db('ops_tasks')
+    .where({ order_id: orderId })
+    .whereIn('kind', ['place_order', 'price_review'])
+    .whereIn('status', ['done', 'open', 'claimed'])
+    .orderBy('created_at', 'desc')
+    .select('id', 'status', 'claimed_by', 'store_order_number', 'resolved_at');
+  const done = rows.find((row) => row.status === 'done' && row.store_order_number);
+  if (done) return { kind: 'bought', taskId: done.id, storeOrderNumber: done.store_order_number, resolvedAt: done.resolved_at };
+  const live = rows.find((row) => row.status !== 'done');
+  return live ? { kind: 'in_hand', taskId: live.id, claimedBy: live.claimed_by } : { kind: 'none' };
 }
 
 /** Every task of the order that someone may still act on (open or claimed), oldest first. */

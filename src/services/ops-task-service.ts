@@ -17,6 +17,10 @@ export function createOpsTaskService(deps: ServiceDeps) {
       const task = await tasks.openTask(db, { id: newId('task'), orderId: record!.id, kind: 'place_order', payload: { ...payload } });
       return { taskId: task.id };
     },
+    async findPurchase(orderNumber) {
+      const record = await findOrderByNumber(db, orderNumber);
+      return record ? tasks.findPurchaseRecord(db, record.id) : { kind: 'none' };
+    },
   };
 
   return {

@@ -1,21 +1,17 @@
 import { DomainError } from '../domain/errors';
 import { PLACED_STATUSES, type OrderStatus } from '../domain/order-status';
-import {
-  PermanentPlacementError,
-  PriceMismatchError,
-  type PlacementMethod,
-  type PlacementOrder,
-  type PlacementOutcome,
-} from '../placement/placement-adapter';
+import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
 import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
-import type { OrderItemRecord, OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
+import type { OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
 import type { CaptureService } from './capture-service';
 import type { OpsTaskService } from './ops-task-service';
 import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
+import { configFor, createPlacementGiveUp } from './placement-give-up';
+import { toPlacementOrder } from './placement-order';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
 
@@ -37,36 +33,14 @@ const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
 /** How long an order may sit with no run taking it forward before it gets a fresh one. */
 const STALLED_PENDING_MS = 10 * 60_000;
 const STALLED_PLACING_MS = 30 * 60_000;
-/** A checkout settles right after its last order's move; this long after, the settle was lost. */
-const OVERDUE_SETTLEMENT_MS = 5 * 60_000;
+/**
+ * A checkout settles right after its last order's move. One placed longer ago than this whose orders are all
+ * settled lost its settle to a crash; settling it again is harmless (the settle is a compare-and-set), so the
+ * threshold only keeps the sweep off checkouts still being settled the normal way.
+ */
+const OVERDUE_SETTLEMENT_MS = 3_000;
 /** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
 const SETTLEMENT: SettlementRule = { settled: SETTLED, failed: FAILED };
-
-function toPlacementOrder(order: OrderRecord, items: readonly OrderItemRecord[]): PlacementOrder {
-  return {
-    orderNumber: order.orderNumber,
-    storeSlug: order.storeSlug,
-    storeName: order.storeName,
-    currency: order.currency,
-    shippingAddress: order.shippingAddress,
-    subtotalCents: order.subtotalCents,
-    shippingCents: order.shippingCents,
-    taxCents: order.taxCents,
-    totalCents: order.totalCents,
-    items: items.map((item) => ({
-      orderItemId: item.id,
-      sku: item.sku,
-      name: item.name,
-      quantity: item.quantity,
-      size: item.size || undefined,
-      color: item.color || undefined,
-      unitPriceCents: item.unitPriceCents,
-      totalPriceCents: item.totalPriceCents,
-      productUrl: item.productUrl ?? undefined,
-      imageUrl: item.imageUrl ?? undefined,
-    })),
-  };
-}
 
 /**
  * Buying one store order from its retailer, as the queue's job handler. Idempotent per order: a settled order
@@ -86,10 +60,7 @@ export function createPlacementService(
 ) {
   const { db, clock, logger, crashpoint } = deps;
   const { registry, refunds, tasks } = collaborators;
-
-  /** The primary method's settings are the top level of placement_config; a fallback's sit under `fallback`. */
-  const configFor = (store: PlacementStoreSettings, method: PlacementMethod) =>
-    method === store.placementMethod ? store.placementConfig : ((store.placementConfig.fallback as Record<string, unknown>) ?? {});
+  const giveUps = createPlacementGiveUp(deps, registry);
 
   async function reload(orderNumber: string): Promise<OrderRecord> {
     const order = await orders.findOrderByNumber(db, orderNumber);
@@ -110,6 +81,7 @@ export function createPlacementService(
 
   async function markPlaced(order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number, alongside?: AlongsideMove) {
     const placed = await transitionOrder(deps, order, 'placed', reason, { storeOrderNumber, placedAt: clock.now(), retailerTotalCents }, alongside);
+    crashpoint('placement.before_settle');
     await settleSession(placed.checkoutSessionId);
     return placed;
   }
@@ -127,6 +99,7 @@ export function createPlacementService(
     let current = order;
     if (current.status !== 'failed') {
       current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason }, owed);
+      crashpoint('placement.before_settle');
     } else {
       await db.transaction((trx) => owed(trx, current));
     }
@@ -202,19 +175,24 @@ export function createPlacementService(
         order = await transitionOrder(deps, order, 'placing', `placement started via ${order.placementMethod}`);
       }
       crashpoint('placement.before_adapter');
+      // An earlier run may have reached the retailer: a failed try, a worker that died, or the order found placing.
+      const maybeRan = attempt.maybeRan || wasPlacing;
       let outcome: PlacementOutcome;
       try {
-        outcome = await runAdapter(order, placementOrder, store, { ...attempt, maybeRan: attempt.maybeRan || wasPlacing });
+        outcome = await runAdapter(order, placementOrder, store, { ...attempt, maybeRan });
       } catch (error) {
-        if (error instanceof PriceMismatchError) {
-          await tasks.openPriceReview(order, placementOrder, error.retailerTotalCents, error.expectedTotalCents);
-          return;
-        }
-        if (error instanceof PermanentPlacementError) {
-          await giveUpOnMethod(await reload(order.orderNumber), store, `${error.code}: ${error.message}`);
-          return;
-        }
-        throw error;
+        if (!(error instanceof PermanentPlacementError)) throw error;
+        // This try's refusal is definite about itself; only an earlier try may have left an order at the retailer.
+        const current = await reload(order.orderNumber);
+        const notPlaced = async (at: OrderRecord, why: string) => {
+          if (error instanceof PriceMismatchError) {
+            await tasks.openPriceReview(at, placementOrder, error.retailerTotalCents, error.expectedTotalCents);
+          } else {
+            await giveUpOnMethod(at, store, why);
+          }
+        };
+        await giveUps.giveUp(current, placementOrder, store, `${error.code}: ${error.message}`, maybeRan, { placed: markPlaced, notPlaced });
+        return;
       }
       crashpoint('placement.after_adapter');
       if (outcome.kind === 'placed') {
@@ -224,12 +202,21 @@ export function createPlacementService(
       }
     },
 
-    /** The queue gave up on a run (retries exhausted, or a job that kept killing its workers). */
+    /**
+     * The queue gave up on a run (retries exhausted, or a job that kept killing its workers). Every try may have
+     * reached the retailer once the order is `placing`, so the retailer is asked before anything is given up.
+     */
     async exhausted(run: PlacementRun, error: Error): Promise<void> {
       const found = await orders.findOrderForPlacement(db, run.orderNumber);
       if (found?.order.status === 'failed') return finishFailure(found.order);
       if (!found || SETTLED.includes(found.order.status)) return;
-      await giveUpOnMethod(found.order, found.store, `retries exhausted: ${error.message}`);
+      const { order, store } = found;
+      if (order.placementMethod === 'manual' && (await tasks.hasLiveTask(order.id))) return;
+      const placementOrder = toPlacementOrder(order, found.items);
+      await giveUps.giveUp(order, placementOrder, store, `retries exhausted: ${error.message}`, order.status === 'placing', {
+        placed: markPlaced,
+        notPlaced: (at, why) => giveUpOnMethod(at, store, why),
+      });
     },
 
     /** Enqueues orders whose enqueue was lost (the process died between commit and enqueue). */
@@ -261,7 +248,10 @@ export function createPlacementService(
       return stalled.length;
     },
 
-    /** Settles checkouts whose last order's settle was lost to a crash (every order settled, the checkout not). */
+    /**
+     * Settles checkouts whose last order's settle was lost to a crash (every order settled, the checkout not).
+     * Maintenance runs it every 2 s on its own timer.
+     */
     async settleOverdueCheckouts(limit = 200): Promise<number> {
       const overdue = await listOverdueSettlements(db, SETTLEMENT, new Date(clock.now().getTime() - OVERDUE_SETTLEMENT_MS), limit);
       for (const sessionId of overdue) await settleSession(sessionId);

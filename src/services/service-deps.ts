@@ -38,7 +38,9 @@ export type CrashpointName =
   | 'place.after_charge'
   | 'place.after_orders'
   | 'placement.before_adapter'
-  | 'placement.after_adapter';
+  | 'placement.after_adapter'
+  /** After an order's final move committed, before its checkout is settled. */
+  | 'placement.before_settle';
 
 export const noCrashpoints = (): void => {};
 
