@@ -136,25 +136,44 @@ describe('api placement adapter', () => {
 
     expect(retried).toMatchObject({ kind: 'placed', details: { replayed: false } });
     expect(sim.orders(slug)).toHaveLength(1);
-    expect(sim.stats(slug)).toMatchObject({ lookups: 1, orderCreations: 1 });
+    // One lookup right after the 500 (it found nothing, so the try failed), one before the retry sends anything.
+    expect(sim.stats(slug)).toMatchObject({ lookups: 2, orderCreations: 1 });
   });
 
-  it('when the answer is lost after the order was created, then the retry finds it and creates nothing', async () => {
+  it('when the answer is lost after the order was created, then the same try finds it: placed, nothing created twice, no retry', async () => {
     const { slug, config } = addRetailer();
     const order = buildOrder(slug);
     sim.injectFaults(slug, { kind: 'create_then_500' });
 
-    expect(await failureOf(adapter.place(order, context(config)))).toBeInstanceOf(TransientPlacementError);
-    const retried = await adapter.place(order, context(config, { attempt: 2 }));
+    const outcome = await adapter.place(order, context(config));
 
-    const [existing] = sim.orders(slug);
-    expect(retried).toMatchObject({
+    const [existing, ...more] = sim.orders(slug);
+    expect(more).toEqual([]);
+    expect(outcome).toMatchObject({
       kind: 'placed',
       storeOrderNumber: existing!.orderNumber,
       retailerTotalCents: SNAPSHOT_TOTAL_CENTS,
-      details: { recoveredByLookup: true },
+      details: { recoveredByLookup: true, answer: expect.stringContaining('500') },
     });
-    expect(sim.stats(slug)).toMatchObject({ orderCreations: 1, orderRequests: 1, quotes: 1 });
+    expect(sim.stats(slug)).toMatchObject({ orderCreations: 1, orderRequests: 1, quotes: 1, lookups: 1 });
+  });
+
+  it('when a retry finds the order an earlier try created, then it creates nothing', async () => {
+    const { slug, config } = addRetailer();
+    const order = buildOrder(slug);
+    await adapter.place(order, context(config));
+
+    const retried = await adapter.place(order, context(config, { attempt: 2 }));
+
+    expect(retried).toMatchObject({ kind: 'placed', storeOrderNumber: sim.orders(slug)[0]!.orderNumber, details: { recoveredByLookup: true } });
+    expect(sim.stats(slug)).toMatchObject({ orderCreations: 1, orderRequests: 1, quotes: 1, lookups: 1 });
+  });
+
+  it('when the retailer rate-limits the create, then nothing is looked up: a 429 says the order was not taken', async () => {
+    const { slug, config } = addRetailer();
+    sim.injectFaults(slug, { kind: 'status_429', retryAfterSeconds: 1 });
+    expect(await failureOf(adapter.place(buildOrder(slug), context(config)))).toBeInstanceOf(TransientPlacementError);
+    expect(sim.stats(slug)).toMatchObject({ lookups: 0, orderCreations: 0 });
   });
 
   it('when the retailer rate-limits, then the error is transient with its Retry-After', async () => {
@@ -269,6 +288,38 @@ describe('api placement adapter', () => {
     const error = await failureOf(adapter.place(buildOrder('nowhere'), context({ baseUrl: 'not a url', apiKey: 'k' })));
 
     expect(error).toMatchObject({ code: 'config_invalid', details: { fields: { baseUrl: 'must be an http(s) URL' } } });
+  });
+});
+
+describe('api adapter lookup', () => {
+  it('when the retailer holds the order, then the lookup answers placed with its number and total, and buys nothing', async () => {
+    const { slug, config } = addRetailer();
+    const order = buildOrder(slug);
+    await adapter.place(order, context(config));
+
+    const found = await adapter.lookup!(order, context(config));
+
+    expect(found).toMatchObject({ kind: 'placed', result: { storeOrderNumber: sim.orders(slug)[0]!.orderNumber, retailerTotalCents: SNAPSHOT_TOTAL_CENTS } });
+    expect(sim.stats(slug)).toMatchObject({ orderCreations: 1, orderRequests: 1 });
+  });
+
+  it('when the retailer answers an empty list, then the lookup answers not_placed with that evidence', async () => {
+    const { slug, config } = addRetailer();
+    const order = buildOrder(slug);
+    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: expect.stringContaining('empty list') });
+    expect(sim.stats(slug)).toMatchObject({ lookups: 1, orderRequests: 0, quotes: 0 });
+  });
+
+  it('when the lookup meets a 500, a timeout or a dead retailer, then it answers unknown, never not_placed', async () => {
+    const { slug, config } = addRetailer();
+    const order = buildOrder(slug);
+    sim.injectFaults(slug, { kind: 'status_500', scope: 'any' });
+    expect(await adapter.lookup!(order, context(config))).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('500') });
+    sim.injectFaults(slug, { kind: 'timeout', scope: 'any' });
+    expect(await adapter.lookup!(order, context({ ...config, timeoutMs: 200 }))).toMatchObject({ kind: 'unknown' });
+    const dead = { ...config, baseUrl: 'http://127.0.0.1:1/retailers/nobody' };
+    expect(await adapter.lookup!(order, context(dead))).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('connection failed') });
+    expect(await adapter.lookup!(order, context({ apiKey: 'x' }))).toMatchObject({ kind: 'unknown' });
   });
 });
 

@@ -76,7 +76,16 @@ describe('store limiter in Redis, when a holder crashed', () => {
     expect(await limiter.tryAcquire('crashy', 'MO-NEXT', 'MO-NEXT')).toBe('store_busy');
     clock += 200;
     expect(await limiter.tryAcquire('crashy', 'MO-NEXT', 'MO-NEXT')).toBe('acquired');
-    expect(await limiter.renew('crashy', 'MO-DEAD', 'MO-DEAD')).toBe(false);
+  });
+
+  it('when a holder that was only frozen renews after its lease lapsed, then it takes its slot back and the count says so', async () => {
+    clock = 2_500_000;
+    await limiter.tryAcquire('frozen', 'MO-SLOW', 'MO-SLOW');
+    clock += 1_100;
+    expect(await limiter.tryAcquire('frozen', 'MO-NEXT', 'MO-NEXT')).toBe('acquired');
+    expect(await limiter.renew('frozen', 'MO-SLOW', 'MO-SLOW')).toBe(true);
+    expect(await limiter.inFlight('frozen')).toBe(2);
+    expect(await limiter.tryAcquire('frozen', 'MO-THIRD', 'MO-THIRD')).toBe('store_busy');
   });
 
   it('lets another run of the order in once the dead run’s lease runs out, and the dead run cannot free it', async () => {
@@ -89,5 +98,7 @@ describe('store limiter in Redis, when a holder crashed', () => {
     await limiter.release('crashy-order', 'MO-X', 'MO-X');
     expect(await limiter.inFlight('crashy-order')).toBe(1);
     expect(await limiter.renew('crashy-order', 'MO-X', 'MO-X.manual')).toBe(true);
+    // The first run was only frozen: it cannot take back a slot another run of the order holds now.
+    expect(await limiter.renew('crashy-order', 'MO-X', 'MO-X')).toBe(false);
   });
 });
