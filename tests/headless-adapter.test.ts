@@ -203,6 +203,26 @@ describe('headless placement against the demo storefront', () => {
     expect(second).toMatchObject({ kind: 'placed', storeOrderNumber: placed!.confirmationNumber, retailerTotalCents: order.totalCents, details: { foundBy: 'lookup' } });
   });
 
+  it('when asked before giving up, then the lookup answers placed for an order the shop holds and not_placed for one it does not, buying nothing', async () => {
+    const held = orderOf([{ sku: 'CAP-003', quantity: 1 }]);
+    await placeWithoutBrowser(held.orderNumber);
+    const absent = orderOf([{ sku: 'TEE-001', quantity: 1, size: 'M', color: 'black' }]);
+    const ordersBefore = store.orders().length;
+
+    const found = await adapter.lookup!(held, contextOf());
+    const missing = await adapter.lookup!(absent, contextOf());
+
+    expect(found).toMatchObject({ kind: 'placed', result: { storeOrderNumber: ordersReferencing(held)[0]!.confirmationNumber } });
+    expect(missing).toEqual({ kind: 'not_placed', evidence: expect.stringContaining(absent.orderNumber) });
+    expect(store.orders()).toHaveLength(ordersBefore);
+  });
+
+  it('when the shop cannot be read, then the lookup answers unknown, never not_placed', async () => {
+    const order = orderOf([{ sku: 'TEE-001', quantity: 1, size: 'M', color: 'black' }]);
+    const unreachable = await adapter.lookup!(order, contextOf({ config: { baseUrl: 'http://127.0.0.1:1', navigationTimeoutMs: 2_000 } }));
+    expect(unreachable).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('lookup failed') });
+  });
+
   it('when the place step answers 500, then the failure is transient and the retry places the order once', async () => {
     const order = orderOf([{ sku: 'CAP-003', quantity: 2 }]);
     store.failNextCheckouts(1);
