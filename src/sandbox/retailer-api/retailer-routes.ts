@@ -29,10 +29,14 @@ export async function handleRetailerRequest(
 
   const fault = retailer.faults.take(route);
   if (fault) retailer.stats.faultsServed += 1;
+  // The body is taken in before the processing time, as a real server would: a client that goes away while the
+  // retailer works (a killed worker) does not stop the order it sent from being created.
+  const body = readJsonBody(req);
+  body.catch(() => undefined);
   if (retailer.latencyMs > 0) await sleep(retailer.latencyMs);
   if (fault && serveFaultInsteadOfAnswer(fault, req, res)) return;
 
-  const result = await answer(retailer, route, req, query);
+  const result = await answer(retailer, route, req, query, body);
   if (fault?.kind === 'create_then_500') return sendJson(res, 500, { code: 'internal_error', message: 'injected fault' });
   sendJson(res, result.status, result.body, result.headers);
 }
@@ -55,15 +59,16 @@ async function answer(
   route: ProtocolRoute,
   req: IncomingMessage,
   query: URLSearchParams,
+  body: Promise<unknown>,
 ): Promise<Answer> {
   if (!retailer.isAuthorized(req.headers.authorization)) {
     retailer.stats.unauthorized += 1;
     return { status: 401, body: { code: 'unauthorized', message: 'missing or wrong API key' } };
   }
   try {
-    if (route === 'create_order') return await answerCreateOrder(retailer, req);
+    if (route === 'create_order') return await answerCreateOrder(retailer, req, await body);
     if (route === 'quote') {
-      return answerQuote(retailer.quote(parseOrThrow(quoteBodySchema, await readJsonBody(req), 'quote')));
+      return answerQuote(retailer.quote(parseOrThrow(quoteBodySchema, await body, 'quote')));
     }
     return answerLookup(retailer, query);
   } catch (error) {
@@ -72,13 +77,13 @@ async function answer(
   }
 }
 
-async function answerCreateOrder(retailer: SimulatedRetailer, req: IncomingMessage): Promise<Answer> {
+async function answerCreateOrder(retailer: SimulatedRetailer, req: IncomingMessage, rawBody: unknown): Promise<Answer> {
   const idempotencyKey = req.headers['idempotency-key'];
   const badKey = idempotencyKey !== undefined && (idempotencyKey.length < 1 || idempotencyKey.length > 255);
   if (Array.isArray(idempotencyKey) || badKey) {
     throw new SimulatorError('invalid_request', 'Idempotency-Key must be one header of 1–255 characters');
   }
-  const body = parseOrThrow(createOrderBodySchema, await readJsonBody(req), 'order');
+  const body = parseOrThrow(createOrderBodySchema, rawBody, 'order');
   const outcome: OrderOutcome = retailer.createOrder(body, idempotencyKey);
   if (outcome.kind === 'rejected') return { status: 422, body: { code: outcome.code, message: outcome.message } };
   return { status: outcome.kind === 'created' ? 201 : 200, body: publicOrder(outcome.order) };

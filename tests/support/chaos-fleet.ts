@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { freePort } from './service-process';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+/** One API or worker process of the fleet, run as `node --import tsx` so SIGKILL reaches the process itself. */
+export interface FleetProcess {
+  readonly name: string;
+  /** The API's base URL (APIs only). */
+  readonly url?: string;
+  kill(): Promise<void>;
+  output(): string;
+}
+
+/** Mulberry32: a small seeded generator, so a failing chaos run can be replayed with its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function launch(entry: string, env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<void> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, output: () => output, exited };
+}
+
+const sigkill = async (child: ChildProcess, exited: Promise<void>) => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await exited;
+};
+
+/** `src/worker.ts` as a process; resolves once it has started (it logs nothing at warn level, so after a short grace). */
+export async function startWorkerProcess(name: string, env: Record<string, string>): Promise<FleetProcess> {
+  const { child, output, exited } = launch('src/worker.ts', env);
+  return { name, kill: () => sigkill(child, exited), output };
+}
+
+/** `src/server.ts` as a process on a free port; resolves once it answers /healthz. */
+export async function startApiProcess(name: string, env: Record<string, string>): Promise<FleetProcess> {
+  const port = await freePort();
+  const { child, output, exited } = launch('src/server.ts', { HOST: '127.0.0.1', PORT: String(port), ...env });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited during start:\n${output()}`);
+    const up = await fetch(`${url}/healthz`).then((res) => res.ok, () => false);
+    if (up) break;
+    if (Date.now() > deadline) {
+      await sigkill(child, exited);
+      throw new Error(`${name} did not start within 30 s:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { name, url, kill: () => sigkill(child, exited), output };
+}
