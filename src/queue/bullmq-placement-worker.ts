@@ -102,7 +102,8 @@ export async function startBullmqPlacementWorker(
    * while the job is still ours: if this worker dies too, the job stalls again and the next worker gives up.
    */
   async function giveUpOnStalledJob(job: Job<PlacementJob>): Promise<never> {
-    const error = new Error(`its workers died ${job.stalledCounter} times while placing it`);
+    const times = job.stalledCounter === 1 ? '1 time' : `${job.stalledCounter} times`;
+    const error = new Error(`its workers died ${times} while placing it`);
     logger.error({ orderNumber: job.data.orderNumber, stalled: job.stalledCounter }, 'placement given up: its workers kept dying');
     await options.onExhausted(job.data, error);
     throw new UnrecoverableError(error.message);
