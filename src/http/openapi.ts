@@ -69,8 +69,8 @@ function describeApi(add: AddOperation): void {
   });
 
   add('get', '/cart', { summary: 'The shopper’s cart', tags: shopper, response: Cart });
-  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable' } });
-  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found' } });
+  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable', 422: 'cart_limit_exceeded (details.limit: lines | subtotal)' } });
+  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found', 422: 'cart_limit_exceeded (details.limit: subtotal)' } });
   add('delete', '/cart/items/{itemId}', { summary: 'Remove an item', tags: shopper, params: ItemIdParam, response: Cart, errors: { 404: 'not_found' } });
   add('delete', '/cart', { summary: 'Empty the cart', tags: shopper, response: Cart });
 
@@ -80,9 +80,9 @@ function describeApi(add: AddOperation): void {
     409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)',
     410: 'session_expired',
   };
-  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies' } });
+  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies | amount_too_large | amount_too_small (the total is outside what one payment may be)' } });
   add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
-  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: sessionEditErrors });
+  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: { ...sessionEditErrors, 422: 'amount_too_large (tax takes the total above the largest payment)' } });
   add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: sessionEditErrors });
   add('post', '/checkout/sessions/{sessionId}/place', {
     summary: 'Pay once for the whole snapshot and split into one order per store',
@@ -96,7 +96,7 @@ function describeApi(add: AddOperation): void {
       404: 'not_found',
       409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (same key still running, or being placed)',
       410: 'session_expired',
-      422: 'session_incomplete | idempotency_key_reused',
+      422: 'session_incomplete | idempotency_key_reused | payment_refused (the payment provider refused the amount or currency: details.reason; the session stays payable and cancellable)',
       503: 'service_unavailable (retry with the same key)',
     },
   });

@@ -25,7 +25,13 @@ export type ChargeOutcome =
   | { kind: 'succeeded'; paymentIntentId: string; amountCents: number; capturedCents: number }
   | { kind: 'authorized'; paymentIntentId: string; amountCents: number }
   | { kind: 'declined'; paymentIntentId?: string; declineCode: string; message: string }
-  | { kind: 'requires_action'; paymentIntentId: string; clientSecret: string };
+  | { kind: 'requires_action'; paymentIntentId: string; clientSecret: string }
+  /**
+   * The provider refused the request itself, for a reason that is neither the card's nor an outage (an amount
+   * above its maximum or below its minimum, a currency it does not take). Nothing was charged, and the same
+   * request would be refused again: an outcome to answer, never to retry.
+   */
+  | { kind: 'refused'; code: string; message: string; param?: string };
 
 export interface PaymentSnapshot {
   paymentIntentId: string;

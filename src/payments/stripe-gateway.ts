@@ -71,8 +71,8 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         );
         return toChargeOutcome(intent);
       } catch (error) {
-        const decline = asDecline(error);
-        if (decline) return decline;
+        const refusal = asDecline(error) ?? asRefusal(error);
+        if (refusal) return refusal;
         throw translateError(error);
       }
     },
@@ -180,6 +180,22 @@ function asDecline(error: unknown): Extract<ChargeOutcome, { kind: 'declined' }>
     return { kind: 'declined', declineCode: 'invalid_payment_method', message: error.message };
   }
   return undefined;
+}
+
+/**
+ * A create Stripe answers with an invalid-request error (https://docs.stripe.com/error-codes: `amount_too_large`,
+ * `amount_too_small`, an unsupported `currency`, …) made no PaymentIntent and charged nothing; the same request is
+ * refused again. A 401/403 (a bad key) or an idempotency error is not the shopper's doing and stays an error.
+ */
+function asRefusal(error: unknown): Extract<ChargeOutcome, { kind: 'refused' }> | undefined {
+  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return undefined;
+  if (error.statusCode !== 400) return undefined;
+  return {
+    kind: 'refused',
+    code: error.code ?? (error.param ? `invalid_${error.param}` : 'invalid_request'),
+    message: error.message,
+    ...(error.param ? { param: error.param } : {}),
+  };
 }
 
 /**
