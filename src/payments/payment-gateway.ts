@@ -99,6 +99,17 @@ export interface ProviderEvent {
   object: Record<string, unknown>;
 }
 
+/** A correctly signed webhook whose content is not an event we can use (no id, no type, a null data.object). */
+export class InvalidWebhookEventError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidWebhookEventError';
+  }
+}
+
 export class WebhookSignatureError extends Error {
   constructor(message: string) {
     super(message);
