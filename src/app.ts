@@ -28,7 +28,12 @@ import { createWebhooksController } from './controllers/webhooks-controller';
 import { adminOrdersRoutes } from './routes/admin-orders-routes';
 import { webhooksRoutes } from './routes/webhooks-routes';
 import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
+import type { Redis } from 'ioredis';
 import { createMeController } from './controllers/me-controller';
+import { DEFAULT_HTTP_SETTINGS, type HttpSettings } from './http/http-settings';
+import { inputHygiene } from './http/input-hygiene';
+import { createRateLimits } from './http/rate-limits';
+import { metricsAccess, noStore, securityHeaders } from './http/security-headers';
 import { meRoutes } from './routes/me-routes';
 
 export interface AppDeps {
@@ -42,6 +47,12 @@ export interface AppDeps {
   settings?: Partial<ServiceSettings>;
   readinessChecks?: Record<string, ReadinessCheck>;
   crashpoint?: ServiceDeps['crashpoint'];
+  /** Headers, operational pages and rate limits; each part defaults to DEFAULT_HTTP_SETTINGS. */
+  http?: Partial<HttpSettings>;
+  /** Where rate limits count, so they hold across processes; in memory when absent. */
+  rateLimitRedis?: Redis;
+  /** Keeps one app's counts apart from another's in a shared Redis (tests). */
+  rateLimitPrefix?: string;
 }
 
 /** The composition root: every dependency is passed in, nothing is a module-level singleton. */
@@ -50,12 +61,16 @@ export function createApp(deps: AppDeps) {
   const services = createServices(serviceDeps, deps.placement);
   const metrics = createMetrics();
 
+  const http: HttpSettings = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
+  const limits = createRateLimits(http.rateLimits, serviceDeps.logger, deps.rateLimitRedis, deps.rateLimitPrefix);
+
   const app: Express = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // API answers are per-shopper JSON that clients never revalidate: hashing every body for an ETag is wasted CPU.
   app.set('etag', false);
   app.use(observeRequests(serviceDeps.logger, metrics));
+  app.use(securityHeaders(http));
   app.use(
     express.json({
       limit: '100kb',
@@ -65,16 +80,23 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
+  app.use(inputHygiene);
 
+  app.use('/metrics', metricsAccess(http));
   app.use(operationsRoutes({ database: () => deps.db.raw('select 1'), ...deps.readinessChecks }, metrics.registry));
-  const openApi = buildOpenApiDocument();
-  app.get('/api/docs.json', (_req, res) => {
-    res.json(openApi);
-  });
-  app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openApi));
+  if (http.apiDocs) {
+    const openApi = buildOpenApiDocument();
+    app.get('/api/docs.json', (_req, res) => {
+      res.json(openApi);
+    });
+    app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openApi));
+  }
 
   const api = express.Router();
+  api.use(noStore);
   const catalogController = createCatalogController(services.catalog);
+  // Before anything reads a store or an event: no token, so the client's address is what is counted.
+  api.use(['/stores', '/webhooks'], limits.anonymous);
   api.use(publicCatalogRoutes(catalogController));
   api.use(webhooksRoutes(createWebhooksController(services.retailerWebhooks, services.paymentWebhooks)));
   api.use(authenticate(deps.jwtSecret));
@@ -82,6 +104,8 @@ export function createApp(deps: AppDeps) {
   api.use(adminCatalogRoutes(catalogController));
   api.use(cartRoutes(createCartController(services.cart)));
   const idempotentRequest = idempotent(services.idempotency);
+  api.post('/checkout/sessions/:sessionId/place', limits.shopperPayments);
+  api.put('/checkout/sessions/:sessionId/payment', limits.shopperPayments);
   api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotentRequest));
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(opsRoutes(createOpsController(services.ops)));

@@ -1,10 +1,26 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { HttpSettings } from './http/http-settings';
 
 /**
  * The environment, validated once at start-up. Every problem is reported at once, by variable name, so a
  * deployer fixes them in one go. Unset DATABASE_URL / REDIS_URL / STRIPE_SECRET_KEY select the embedded
  * defaults (PGlite, in-process placement, the Stripe sandbox) so `npm start` works on a fresh machine.
  */
+const httpSettingsSchema = {
+  /** Strict-Transport-Security max-age; 0 sends none. Defaults to 180 days in production (behind TLS), 0 otherwise. */
+  HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(2 * 365 * 86_400).optional(),
+  /** Serve /api/docs: defaults to on, and to off in production. */
+  API_DOCS: z.enum(['on', 'off']).optional(),
+  /** When set, /metrics asks for `Authorization: Bearer <it>`; unset, /metrics is open, and closed in production. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  /** Per shopper per window on place and payment-method changes; 0 turns the limit off. */
+  RATE_LIMIT_SHOPPER_PAYMENTS: z.coerce.number().int().min(0).max(1_000_000).default(30),
+  /** Per client IP per window on unauthenticated routes and webhooks; 0 turns the limit off. */
+  RATE_LIMIT_ANONYMOUS: z.coerce.number().int().min(0).max(1_000_000).default(600),
+};
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -36,11 +52,21 @@ const schema = z.object({
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
-  /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. */
-  CHAOS_CRASH_AT: z.string().optional(),
+  /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. Refused in production. */
+  CHAOS_CRASH_AT: z.string().max(100).optional(),
+  ...httpSettingsSchema,
 });
 
-export type Config = z.infer<typeof schema> & { jwtSecret: string };
+/** Where the token secret came from: the environment, the embedded demo's fixed one, or a random one per start. */
+export type JwtSecretSource = 'env' | 'development' | 'random';
+
+export type Config = z.infer<typeof schema> & {
+  jwtSecret: string;
+  jwtSecretSource: JwtSecretSource;
+  /** Things a deployer must read; the entry points log each one loudly. */
+  warnings: string[];
+  http: HttpSettings;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -63,14 +89,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET: required in production');
     if (!config.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');
     if (!config.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY: required in production');
+    if (config.CHAOS_CRASH_AT) problems.push('CHAOS_CRASH_AT: a test switch that kills the process; never set in production');
   }
   if (config.WEB_CONCURRENCY > 1 && (!config.DATABASE_URL || !config.REDIS_URL)) {
     // The embedded database serves one process, and each process's in-process queue would place its own orders.
     problems.push('WEB_CONCURRENCY: several API processes need DATABASE_URL and REDIS_URL (a shared database and queue)');
   }
+  if (config.WEB_CONCURRENCY > 1 && !config.JWT_SECRET) {
+    problems.push('JWT_SECRET: several API processes must share one token secret');
+  }
   if (config.STRIPE_SECRET_KEY?.startsWith('sk_live_') && config.STRIPE_API_URL) {
     problems.push('STRIPE_API_URL: a live key must talk to Stripe itself, not to a sandbox');
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { ...config, jwtSecret: config.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET };
+  return { ...config, ...chooseJwtSecret(config), ...httpSettingsDefaults(config) };
+}
+
+/**
+ * The secret written in this file may sign tokens only while the whole service runs on its embedded defaults (no
+ * DATABASE_URL, no Stripe key): a demo on one machine. With a real database or payment key and no JWT_SECRET,
+ * every start makes a random secret, so no token anyone could forge from the source is ever accepted there.
+ */
+function chooseJwtSecret(config: z.infer<typeof schema>): Pick<Config, 'jwtSecret' | 'jwtSecretSource' | 'warnings'> {
+  if (config.JWT_SECRET) return { jwtSecret: config.JWT_SECRET, jwtSecretSource: 'env', warnings: [] };
+  if (!config.DATABASE_URL && !config.STRIPE_SECRET_KEY) {
+    return {
+      jwtSecret: DEVELOPMENT_JWT_SECRET,
+      jwtSecretSource: 'development',
+      warnings: ['JWT_SECRET is not set: tokens are signed with the public development secret (embedded demo only)'],
+    };
+  }
+  return {
+    jwtSecret: randomBytes(32).toString('base64url'),
+    jwtSecretSource: 'random',
+    warnings: [
+      'JWT_SECRET is not set while DATABASE_URL or STRIPE_SECRET_KEY is: tokens are signed with a random secret made for this start; no token from elsewhere (npm run token, another process, a restart) will be accepted. Set JWT_SECRET.',
+    ],
+  };
+}
+
+function httpSettingsDefaults(config: z.infer<typeof schema>): Pick<Config, 'http'> {
+  const production = config.NODE_ENV === 'production';
+  const metrics: HttpSettings['metrics'] = config.METRICS_TOKEN
+    ? { access: 'token', token: config.METRICS_TOKEN }
+    : { access: production ? 'closed' : 'open' };
+  return {
+    http: {
+      hstsMaxAgeSeconds: config.HSTS_MAX_AGE_SECONDS ?? (production ? 180 * 86_400 : 0),
+      apiDocs: (config.API_DOCS ?? (production ? 'off' : 'on')) === 'on',
+      metrics,
+      rateLimits: {
+        windowMs: config.RATE_LIMIT_WINDOW_SECONDS * 1000,
+        shopperPaymentsPerWindow: config.RATE_LIMIT_SHOPPER_PAYMENTS,
+        anonymousPerWindow: config.RATE_LIMIT_ANONYMOUS,
+      },
+    },
+  };
 }

@@ -22,6 +22,7 @@ import type { Services } from './services/create-services';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  for (const warning of config.warnings) logger.warn({ configuration: true }, warning);
   if (shouldSuperviseApiProcesses(config.WEB_CONCURRENCY)) return superviseApiProcesses(config.WEB_CONCURRENCY, logger);
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
@@ -53,6 +54,9 @@ async function main(): Promise<void> {
     placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET },
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
+    http: config.http,
+    // Rate limits count in Redis when there is one, so they hold across API processes.
+    rateLimitRedis: redis ?? undefined,
   });
   services = app.services;
 

@@ -47,14 +47,36 @@ describe('place', () => {
     const sessionId = await h.sessionReadyToPlace('history-1');
     const { body } = await place('history-1', sessionId, 'key-history-1').expect(201);
     const orderNumber = body.data.orders[0].orderNumber;
-    const detail = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('history-1')).expect(200);
+    const detail = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200);
     expect(detail.body.data.statusHistory).toEqual([
       expect.objectContaining({ fromStatus: null, toStatus: 'pending', reason: 'payment captured; awaiting placement' }),
     ]);
     // Any writer, even raw SQL, leaves a trace: the trigger sits below the application.
     await h.database.db('orders').where({ order_number: orderNumber }).update({ status: 'placing', status_reason: 'manual SQL' });
-    const after = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('history-1')).expect(200);
+    const after = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200);
     expect(after.body.data.statusHistory.at(-1)).toEqual(expect.objectContaining({ fromStatus: 'pending', toStatus: 'placing', reason: 'manual SQL' }));
+  });
+
+  it('shows the shopper the history in shopper words, never the staff reasons', async () => {
+    const sessionId = await h.sessionReadyToPlace('history-2');
+    const { body } = await place('history-2', sessionId, 'key-history-2').expect(201);
+    const orderNumber = body.data.orders[0].orderNumber;
+    await h.database
+      .db('orders')
+      .where({ order_number: orderNumber })
+      .update({ status: 'placing', status_reason: 'placed by hand by ops-otto (task task_123)' });
+    await h.database.db('orders').where({ order_number: orderNumber }).update({ status: 'failed', status_reason: 'failed by ops-otto', failure_reason: 'ops-otto: retailer phone line dead' });
+    const detail = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('history-2')).expect(200);
+    expect(detail.body.data.statusHistory.map((entry: { reason: string }) => entry.reason)).toEqual([
+      'Order received',
+      'We are placing your order with the store',
+      'We could not place this order with the store; you are not charged for it',
+    ]);
+    expect(detail.body.data.failureReason).toBe('The store could not take this order');
+    expect(JSON.stringify(detail.body)).not.toMatch(/ops-otto|task_123/);
+    const staff = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('admin-1', 'admin')).expect(200);
+    expect(staff.body.data.statusHistory.at(-1).reason).toBe('failed by ops-otto');
+    expect(staff.body.data.failureReason).toBe('ops-otto: retailer phone line dead');
     expect(detail.body.data.items).toEqual([expect.objectContaining({ sku: 'MUG', quantity: 2, unitPriceCents: 1250, totalPriceCents: 2500 })]);
   });
 

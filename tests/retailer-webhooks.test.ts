@@ -41,7 +41,8 @@ async function claimAsACrashedDelivery(event: { id: string; type: string }) {
 
 const storedEvent = (eventId: string) => h.database.db('retailer_webhook_events').where({ event_id: eventId }).first();
 
-const orderOf = async (userId: string, orderNumber: string) => (await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer(userId)).expect(200)).body.data;
+const orderOf = async (userId: string, orderNumber: string, role: 'shopper' | 'ops' = 'shopper') =>
+  (await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer(userId, role)).expect(200)).body.data;
 
 describe('retailer webhooks', () => {
   it('applies a signed shipping event with its tracking, once per event id', async () => {
@@ -51,7 +52,7 @@ describe('retailer webhooks', () => {
     expect(first.body.data).toMatchObject({ eventId: 'evt_ship_1', duplicate: false, outcome: 'applied', orderNumber, status: 'shipped' });
     const again = await deliver(event).expect(200);
     expect(again.body.data).toMatchObject({ duplicate: true, outcome: 'applied' });
-    const order = await orderOf('wh-1', orderNumber);
+    const order = await orderOf('ops-1', orderNumber, 'ops');
     expect(order).toMatchObject({ status: 'shipped', trackingNumber: '1Z999', carrier: 'UPS', estimatedDelivery: '2026-12-01' });
     expect(order.statusHistory.filter((e: { toStatus: string }) => e.toStatus === 'shipped')).toEqual([
       expect.objectContaining({ fromStatus: 'placed', reason: expect.stringContaining('evt_ship_1') }),

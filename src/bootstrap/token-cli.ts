@@ -11,4 +11,9 @@ if (!['shopper', 'ops', 'admin'].includes(role)) {
   process.exit(2);
 }
 const config = loadConfig();
+if (config.jwtSecretSource === 'random') {
+  // The API makes its own random secret at each start: a token signed here would never be accepted.
+  console.error('JWT_SECRET is not set: set the same JWT_SECRET for the API and for this command');
+  process.exit(2);
+}
 process.stdout.write(`${jwt.sign({ sub: userId, role }, config.jwtSecret, { algorithm: 'HS256', expiresIn: '30d' })}\n`);

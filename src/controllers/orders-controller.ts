@@ -7,7 +7,10 @@ import { parseInput } from '../http/validate';
 import { pagination } from '../http/schemas/common';
 import { OrderNumberParam, TrackingInput } from '../http/schemas/orders';
 import type { OrdersService } from '../services/orders-service';
-import { presentOrderDetail, presentOrderListItem } from './presenters';
+import { canSeeAllUsers, type Principal } from '../domain/principal';
+import { presentOrderDetail, presentOrderListItem, type Audience } from './presenters';
+
+const audienceOf = (principal: Principal): Audience => (canSeeAllUsers(principal) ? 'staff' : 'shopper');
 
 const ListQuery = pagination.extend({ status: z.enum(ORDER_STATUSES).optional() });
 
@@ -34,12 +37,14 @@ export function createOrdersController(orders: OrdersService) {
       send(res, await orders.stats(principalOf(req)));
     },
     async get(req: Request, res: Response) {
-      send(res, presentOrderDetail(await orders.getOrder(principalOf(req), orderNumber(req))));
+      const principal = principalOf(req);
+      send(res, presentOrderDetail(await orders.getOrder(principal, orderNumber(req)), audienceOf(principal)));
     },
     async recordTracking(req: Request, res: Response) {
       const number = orderNumber(req);
       const input = parseInput(TrackingInput, req.body);
-      send(res, presentOrderDetail(await orders.recordTracking(principalOf(req), number, input)));
+      const principal = principalOf(req);
+      send(res, presentOrderDetail(await orders.recordTracking(principal, number, input), audienceOf(principal)));
     },
   };
 }

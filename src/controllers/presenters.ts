@@ -1,3 +1,4 @@
+import { SHOPPER_FAILURE_REASON, shopperReason } from './shopper-words';
 import type { CartView } from '../services/cart-service';
 import type { CheckoutSessionView } from '../services/checkout-service';
 import type { OrderDetail } from '../services/orders-service';
@@ -98,14 +99,17 @@ export const presentOrderListItem = (order: OrderRecord) => ({
   updatedAt: order.updatedAt.toISOString(),
 });
 
-export const presentOrderDetail = ({ order, items, history, refundedCents }: OrderDetail) => ({
+/** Staff (ops, admin) read the recorded reasons; a shopper reads shopper words (shopper-words.ts). */
+export type Audience = 'shopper' | 'staff';
+
+export const presentOrderDetail = ({ order, items, history, refundedCents }: OrderDetail, audience: Audience) => ({
   ...presentOrderListItem(order),
   checkoutSessionId: order.checkoutSessionId,
   storeSlug: order.storeSlug,
   shippingAddress: order.shippingAddress,
   retailerTotalCents: order.retailerTotalCents,
   estimatedDelivery: order.estimatedDelivery,
-  failureReason: order.failureReason,
+  failureReason: audience === 'staff' || order.failureReason === null ? order.failureReason : SHOPPER_FAILURE_REASON,
   placedAt: order.placedAt?.toISOString() ?? null,
   refundedCents,
   items: items.map((item) => ({
@@ -125,7 +129,7 @@ export const presentOrderDetail = ({ order, items, history, refundedCents }: Ord
   statusHistory: history.map((entry) => ({
     fromStatus: entry.fromStatus,
     toStatus: entry.toStatus,
-    reason: entry.reason,
+    reason: audience === 'staff' ? entry.reason : shopperReason(entry.toStatus),
     createdAt: entry.createdAt.toISOString(),
   })),
 });

@@ -4,6 +4,11 @@ import jwt from 'jsonwebtoken';
 import { DomainError } from '../domain/errors';
 import type { Principal, Role } from '../domain/principal';
 
+/** A user id as it is stored and shown: 1–200 characters, no control characters (a NUL cannot be stored in Postgres text). */
+const SUBJECT = /^[^\u0000-\u001f\u007f]{1,200}$/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const hasLoneSurrogate = (value: string) => LONE_SURROGATE.test(value);
+
 /** Verifies `Authorization: Bearer <HS256 JWT>` and puts `{ userId, role }` on the request. */
 export function authenticate(secret: string): RequestHandler {
   // A string secret makes jsonwebtoken try (and fail) to parse it as a PEM public key on every request before it
@@ -15,9 +20,11 @@ export function authenticate(secret: string): RequestHandler {
     if (!match) return next(new DomainError('unauthorized', 'Missing bearer token'));
     try {
       const claims = jwt.verify(match[1], key, { algorithms: ['HS256'] });
-      if (typeof claims !== 'object' || typeof claims.sub !== 'string' || claims.sub.length === 0) {
-        return next(new DomainError('unauthorized', 'Token has no subject'));
+      if (typeof claims !== 'object' || typeof claims.sub !== 'string' || !SUBJECT.test(claims.sub) || hasLoneSurrogate(claims.sub)) {
+        return next(new DomainError('unauthorized', 'Token has no usable subject'));
       }
+      // A token that never expires cannot be taken back: every token must say when it ends.
+      if (typeof claims.exp !== 'number') return next(new DomainError('unauthorized', 'Token has no expiry (exp)'));
       const role = claims.role ?? 'shopper';
       if (role !== 'shopper' && role !== 'ops' && role !== 'admin') {
         return next(new DomainError('unauthorized', 'Token has an unknown role'));

@@ -27,5 +27,12 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   session_incomplete: 422,
   idempotency_key_reused: 422,
   refund_exceeds_captured: 422,
+  payment_refused: 422,
+  cart_limit_exceeded: 422,
+  amount_too_large: 422,
+  amount_too_small: 422,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
   service_unavailable: 503,
 };

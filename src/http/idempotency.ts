@@ -4,12 +4,22 @@ import { DomainError, validationFailed } from '../domain/errors';
 import type { IdempotencyService } from '../services/idempotency-service';
 import { principalOf } from './auth';
 
-/** Responses that must not be saved: the request did not finish, so a retry must run it again. */
-const isFinal = (status: number) => status < 500;
+/**
+ * Refusals that are answers to something done: the payment provider was asked and declined, wanted 3-D Secure,
+ * or refused the amount (a failed attempt is in the ledger). They are saved and replayed, like every success.
+ */
+const OUTCOME_CODES: ReadonlySet<string> = new Set(['payment_declined', 'payment_requires_action', 'payment_refused']);
+
+/**
+ * Whether an answer is saved for replay. As Stripe does (https://docs.stripe.com/api/idempotent_requests), only
+ * answers to requests that did something: a 5xx did not finish, and a 4xx from validation or a precondition
+ * (no address yet, a session expired, a rate limit) did nothing, so the client may fix it and retry with the key.
+ */
+const isSaved = (status: number, code: string | undefined) => status < 400 || (status < 500 && code !== undefined && OUTCOME_CODES.has(code));
 
 /**
  * Wraps a money-moving route with the contract's Idempotency-Key semantics. Keys are scoped per user; the
- * request fingerprint is method, path and body. Saved: every answer below 500 except "request in progress".
+ * request fingerprint is method, path and body. Saved: successes, and refusals that record an outcome (isSaved).
  */
 export function idempotent(service: IdempotencyService): RequestHandler {
   return async (req, res, next) => {
@@ -37,8 +47,8 @@ export function idempotent(service: IdempotencyService): RequestHandler {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
       const status = res.statusCode;
-      const inProgress = (body as { error?: { code?: string } })?.error?.code === 'request_in_progress';
-      const save = isFinal(status) && !inProgress ? service.complete(scope, key, status, body) : service.release(scope, key);
+      const code = (body as { error?: { code?: string } })?.error?.code;
+      const save = isSaved(status, code) ? service.complete(scope, key, status, body) : service.release(scope, key);
       // The answer is sent only once its record is durable: a client that saw it can rely on the replay.
       save.then(
         () => json(body),

@@ -51,12 +51,15 @@ function responsesOf(op: Operation): Record<number, { description: string; schem
   };
 }
 
+/** A rate limit (per shopper on payments, per address without a token): wait the Retry-After seconds. */
+const RATE_LIMITED = 'rate_limited (Retry-After header; details.retryAfterSeconds)';
+
 /** The API, operation by operation. Paths are relative to /api/v1. */
 function describeApi(add: AddOperation): void {
   add('get', '/me', { summary: 'Who the bearer token says the caller is (any role)', tags: ['Session'], response: Me });
 
   const shopper = ['Cart'];
-  add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], auth: 'none', response: z.array(Store) });
+  add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], auth: 'none', response: z.array(Store), errors: { 429: RATE_LIMITED } });
   add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: AdminStore, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
   add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: AdminStore, errors: { 403: 'forbidden', 404: 'store_not_found' } });
   add('put', '/admin/products', {
@@ -69,8 +72,8 @@ function describeApi(add: AddOperation): void {
   });
 
   add('get', '/cart', { summary: 'The shopper’s cart', tags: shopper, response: Cart });
-  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable' } });
-  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found' } });
+  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable', 422: 'cart_limit_exceeded (details.limit: lines | subtotal)' } });
+  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found', 422: 'cart_limit_exceeded (details.limit: subtotal)' } });
   add('delete', '/cart/items/{itemId}', { summary: 'Remove an item', tags: shopper, params: ItemIdParam, response: Cart, errors: { 404: 'not_found' } });
   add('delete', '/cart', { summary: 'Empty the cart', tags: shopper, response: Cart });
 
@@ -80,10 +83,10 @@ function describeApi(add: AddOperation): void {
     409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)',
     410: 'session_expired',
   };
-  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies' } });
+  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies | amount_too_large | amount_too_small (the total is outside what one payment may be)' } });
   add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
-  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: sessionEditErrors });
-  add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: sessionEditErrors });
+  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: { ...sessionEditErrors, 422: 'amount_too_large (tax takes the total above the largest payment)' } });
+  add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: { ...sessionEditErrors, 429: RATE_LIMITED } });
   add('post', '/checkout/sessions/{sessionId}/place', {
     summary: 'Pay once for the whole snapshot and split into one order per store',
     tags: checkout,
@@ -96,7 +99,8 @@ function describeApi(add: AddOperation): void {
       404: 'not_found',
       409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (same key still running, or being placed)',
       410: 'session_expired',
-      422: 'session_incomplete | idempotency_key_reused',
+      422: 'session_incomplete | idempotency_key_reused | payment_refused (the payment provider refused the amount or currency: details.reason; the session stays payable and cancellable)',
+      429: RATE_LIMITED,
       503: 'service_unavailable (retry with the same key)',
     },
   });
@@ -164,10 +168,11 @@ function describeApi(add: AddOperation): void {
       401: 'invalid_signature',
       404: 'not_found (unknown storeOrderNumber; retry later)',
       409: 'invalid_transition (the order moved meanwhile) | request_in_progress (this event is being applied): retry later',
+      429: RATE_LIMITED,
       503: 'service_unavailable (a cancellation’s refund could not reach the payment provider; retry later)',
     },
   });
-  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)' } });
+  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)', 429: RATE_LIMITED } });
 }
 
 export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => {}) {

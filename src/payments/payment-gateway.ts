@@ -25,7 +25,13 @@ export type ChargeOutcome =
   | { kind: 'succeeded'; paymentIntentId: string; amountCents: number; capturedCents: number }
   | { kind: 'authorized'; paymentIntentId: string; amountCents: number }
   | { kind: 'declined'; paymentIntentId?: string; declineCode: string; message: string }
-  | { kind: 'requires_action'; paymentIntentId: string; clientSecret: string };
+  | { kind: 'requires_action'; paymentIntentId: string; clientSecret: string }
+  /**
+   * The provider refused the request itself, for a reason that is neither the card's nor an outage (an amount
+   * above its maximum or below its minimum, a currency it does not take). Nothing was charged, and the same
+   * request would be refused again: an outcome to answer, never to retry.
+   */
+  | { kind: 'refused'; code: string; message: string; param?: string };
 
 export interface PaymentSnapshot {
   paymentIntentId: string;
@@ -91,6 +97,17 @@ export interface ProviderEvent {
   type: string;
   /** The event's object (a payment intent, a refund, …) as the provider sent it. */
   object: Record<string, unknown>;
+}
+
+/** A correctly signed webhook whose content is not an event we can use (no id, no type, a null data.object). */
+export class InvalidWebhookEventError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'InvalidWebhookEventError';
+  }
 }
 
 export class WebhookSignatureError extends Error {

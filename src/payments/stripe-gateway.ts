@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import {
+  InvalidWebhookEventError,
   PaymentGatewayUnavailableError,
   WebhookSignatureError,
   type ProviderEvent,
@@ -71,8 +72,8 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         );
         return toChargeOutcome(intent);
       } catch (error) {
-        const decline = asDecline(error);
-        if (decline) return decline;
+        const refusal = asDecline(error) ?? asRefusal(error);
+        if (refusal) return refusal;
         throw translateError(error);
       }
     },
@@ -119,13 +120,22 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
       }),
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {
+      let event: Stripe.Event;
       try {
         // Stripe signs the exact bytes it sent and rejects timestamps older than 5 minutes.
-        const event = stripe.webhooks.constructEvent(rawBody, signatureHeader, secret);
-        return { id: event.id, type: event.type, object: event.data.object as unknown as Record<string, unknown> };
+        event = stripe.webhooks.constructEvent(rawBody, signatureHeader, secret);
       } catch (error) {
         throw new WebhookSignatureError((error as Error).message);
       }
+      // Signed is not the same as well formed: the signing secret may have signed anything.
+      const { id, type, data } = event as Partial<Stripe.Event>;
+      if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new InvalidWebhookEventError('id', 'must be an event id');
+      if (typeof type !== 'string' || type.length === 0 || type.length > 255) throw new InvalidWebhookEventError('type', 'must be an event type');
+      const object = (data as { object?: unknown } | undefined)?.object;
+      if (typeof object !== 'object' || object === null || Array.isArray(object)) {
+        throw new InvalidWebhookEventError('data.object', 'must be an object');
+      }
+      return { id, type, object: object as Record<string, unknown> };
     },
   };
 }
@@ -180,6 +190,22 @@ function asDecline(error: unknown): Extract<ChargeOutcome, { kind: 'declined' }>
     return { kind: 'declined', declineCode: 'invalid_payment_method', message: error.message };
   }
   return undefined;
+}
+
+/**
+ * A create Stripe answers with an invalid-request error (https://docs.stripe.com/error-codes: `amount_too_large`,
+ * `amount_too_small`, an unsupported `currency`, …) made no PaymentIntent and charged nothing; the same request is
+ * refused again. A 401/403 (a bad key) or an idempotency error is not the shopper's doing and stays an error.
+ */
+function asRefusal(error: unknown): Extract<ChargeOutcome, { kind: 'refused' }> | undefined {
+  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return undefined;
+  if (error.statusCode !== 400) return undefined;
+  return {
+    kind: 'refused',
+    code: error.code ?? (error.param ? `invalid_${error.param}` : 'invalid_request'),
+    message: error.message,
+    ...(error.param ? { param: error.param } : {}),
+  };
 }
 
 /**

@@ -83,32 +83,49 @@ export async function listCartLines(db: Knex, userId: string): Promise<CartLine[
 
 export interface AddedCartItem {
   /** The product with this sku at the store with this slug; null when there is none. */
-  product: { sku: string; name: string; available: boolean } | null;
-  /** The line as it now is; null, and nothing changed, when the product is missing or unavailable or the line is full. */
+  product: { sku: string; name: string; available: boolean; priceCents: number } | null;
+  /** The line as it now is; null, and nothing changed, when the product is missing or unavailable or a limit is hit. */
   line: { id: string; quantity: number } | null;
+  /** The cart before this add: its lines, its subtotal and whether it already had this product and variant. */
+  before: { lines: number; subtotalCents: number; hasLine: boolean };
+}
+
+export interface CartLimits {
+  maxQuantity: number;
+  maxLines: number;
+  maxSubtotalCents: number;
 }
 
 /**
  * Adds to the user's line with the same product and variant, creating the cart on first use: the product lookup,
  * the cart and the line are one statement (one round trip instead of three). Nothing is written unless the product
- * exists and is available. The line is left as it was when it would then hold more than `maxQuantity`: the check and
- * the write are one statement, so two concurrent adds cannot both pass it.
+ * exists and is available. The line is left as it was when it would then hold more than `maxQuantity`, and nothing is
+ * added past the cart's line count or subtotal limits (two concurrent adds may both pass those two; the checkout
+ * total is checked again, exactly, when a session is made).
  */
 export async function addCartItem(
   db: Knex,
   userId: string,
   item: { storeSlug: string; sku: string; size: string; color: string; quantity: number },
-  maxQuantity: number,
+  limits: CartLimits,
 ): Promise<AddedCartItem> {
   const { rows } = await prepared(
     'cart_items.add',
     db.raw(
       `WITH product AS (
-         SELECT p.id, p.sku, p.name, p.available
+         SELECT p.id, p.sku, p.name, p.available, p.price_cents
          FROM products p JOIN stores s ON s.id = p.store_id
          WHERE s.slug = ? AND p.sku = ?
+       ), usage AS (
+         SELECT count(ci.id)::integer AS lines,
+                coalesce(sum(ci.quantity::bigint * cp.price_cents), 0)::bigint AS subtotal,
+                coalesce(bool_or(ci.product_id = (SELECT id FROM product) AND ci.size = ?::text AND ci.color = ?::text), false) AS has_line
+         FROM carts c JOIN cart_items ci ON ci.cart_id = c.id JOIN products cp ON cp.id = ci.product_id
+         WHERE c.user_id = ?::text
        ), cart AS (
-         INSERT INTO carts (user_id) SELECT ?::text FROM product WHERE product.available
+         INSERT INTO carts (user_id) SELECT ?::text FROM product CROSS JOIN usage
+         WHERE product.available AND (usage.has_line OR usage.lines < ?::integer)
+           AND usage.subtotal + ?::bigint * product.price_cents <= ?::bigint
          ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
          RETURNING id
        ), line AS (
@@ -118,16 +135,23 @@ export async function addCartItem(
          WHERE cart_items.quantity + EXCLUDED.quantity <= ?::integer
          RETURNING id, quantity
        )
-       SELECT product.sku, product.name, product.available, line.id AS line_id, line.quantity AS line_quantity
-       FROM product LEFT JOIN line ON true`,
-      [item.storeSlug, item.sku, userId, item.size, item.color, item.quantity, maxQuantity],
+       SELECT product.sku, product.name, product.available, product.price_cents, line.id AS line_id, line.quantity AS line_quantity,
+              usage.lines, usage.subtotal, usage.has_line
+       FROM product CROSS JOIN usage LEFT JOIN line ON true`,
+      [
+        item.storeSlug, item.sku,
+        item.size, item.color, userId,
+        userId, limits.maxLines, item.quantity, limits.maxSubtotalCents,
+        item.size, item.color, item.quantity, limits.maxQuantity,
+      ],
     ),
   );
   const row = rows[0];
-  if (!row) return { product: null, line: null };
+  if (!row) return { product: null, line: null, before: { lines: 0, subtotalCents: 0, hasLine: false } };
   return {
-    product: { sku: row.sku, name: row.name, available: row.available },
+    product: { sku: row.sku, name: row.name, available: row.available, priceCents: row.price_cents },
     line: row.line_id ? { id: row.line_id, quantity: row.line_quantity } : null,
+    before: { lines: row.lines, subtotalCents: Number(row.subtotal), hasLine: row.has_line },
   };
 }
 

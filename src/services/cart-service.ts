@@ -1,4 +1,5 @@
 import { DomainError, validationFailed } from '../domain/errors';
+import { cartLimitExceeded, MAX_CART_LINES, MAX_LINE_QUANTITY, MAX_PAYMENT_CENTS } from '../domain/limits';
 import { sumCents } from '../domain/money';
 import * as carts from '../repositories/carts-repository';
 import type { CartLine } from '../repositories/carts-repository';
@@ -10,7 +11,14 @@ export interface CartView {
   subtotalCents: number;
 }
 
-const MAX_QUANTITY = 99;
+const LIMITS = { maxQuantity: MAX_LINE_QUANTITY, maxLines: MAX_CART_LINES, maxSubtotalCents: MAX_PAYMENT_CENTS };
+
+const subtotalTooLarge = (subtotalCents: number) =>
+  cartLimitExceeded(`The cart's subtotal may be at most ${MAX_PAYMENT_CENTS} cents, the largest payment accepted`, {
+    limit: 'subtotal',
+    subtotalCents,
+    maxCents: MAX_PAYMENT_CENTS,
+  });
 
 /** The shopper's one cart across every store. Prices always come from the catalog, never the shopper. */
 export function createCartService({ db }: ServiceDeps) {
@@ -31,14 +39,23 @@ export function createCartService({ db }: ServiceDeps) {
       input: { storeSlug: string; sku: string; quantity: number; size?: string; color?: string },
     ): Promise<CartView> {
       const line = { storeSlug: input.storeSlug, sku: input.sku, size: input.size ?? '', color: input.color ?? '', quantity: input.quantity };
-      const { product, line: added } = await carts.addCartItem(db, userId, line, MAX_QUANTITY);
+      const { product, line: added, before } = await carts.addCartItem(db, userId, line, LIMITS);
       if (!product) throw new DomainError('product_not_found', `No product "${input.sku}" at store "${input.storeSlug}"`);
       if (!product.available) throw new DomainError('product_unavailable', `"${product.name}" is not available`, { sku: product.sku });
-      if (!added) throw validationFailed({ quantity: `the cart may hold at most ${MAX_QUANTITY} of one item` });
-      return view(userId);
+      if (added) return view(userId);
+      if (!before.hasLine && before.lines >= MAX_CART_LINES) {
+        throw cartLimitExceeded(`The cart may hold at most ${MAX_CART_LINES} different items`, { limit: 'lines', maxLines: MAX_CART_LINES });
+      }
+      const subtotalCents = before.subtotalCents + product.priceCents * input.quantity;
+      if (subtotalCents > MAX_PAYMENT_CENTS) throw subtotalTooLarge(subtotalCents);
+      throw validationFailed({ quantity: `the cart may hold at most ${MAX_LINE_QUANTITY} of one item` });
     },
 
     async updateQuantity(userId: string, itemId: string, quantity: number): Promise<CartView> {
+      const current = await view(userId);
+      const changed = current.lines.find((line) => line.id === itemId);
+      const subtotalCents = current.subtotalCents + (changed ? (quantity - changed.quantity) * changed.unitPriceCents : 0);
+      if (subtotalCents > MAX_PAYMENT_CENTS) throw subtotalTooLarge(subtotalCents);
       if (!(await carts.setCartItemQuantity(db, userId, itemId, quantity))) throw new DomainError('not_found', 'Cart item not found');
       return view(userId);
     },

@@ -2,6 +2,7 @@ import type { ShippingAddress } from '../domain/address';
 import type { CartSnapshot } from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
 import { newCheckoutSessionId } from '../domain/ids';
+import { assertPayableTotal } from '../domain/limits';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
 import type { SessionStatus } from '../domain/session-status';
 import { listCartLines, type CartLine } from '../repositories/carts-repository';
@@ -144,6 +145,7 @@ export function createCheckoutService(deps: ServiceDeps) {
         throw new DomainError('mixed_currencies', 'One checkout can only charge one currency', { currencies: [...currencies] });
       }
       const snapshot: CartSnapshot = buildSnapshot([...currencies][0], groupByStore(lines));
+      assertPayableTotal(snapshot.summary.totalCents);
       const now = clock.now();
       const session = await sessions.insertSession(db, {
         id: newCheckoutSessionId(),
@@ -161,10 +163,11 @@ export function createCheckoutService(deps: ServiceDeps) {
 
     /** Sets the one shipping address; tax and every total follow from its state. */
     setShipping(principal: Principal, sessionId: string, address: ShippingAddress) {
-      return update(principal, sessionId, (session) => ({
-        shippingAddress: address,
-        snapshot: applyTax(session.cartSnapshot, address.state),
-      }));
+      return update(principal, sessionId, (session) => {
+        const snapshot = applyTax(session.cartSnapshot, address.state);
+        assertPayableTotal(snapshot.summary.totalCents);
+        return { shippingAddress: address, snapshot };
+      });
     },
 
     setPaymentMethod(principal: Principal, sessionId: string, paymentMethodId: string) {

@@ -58,6 +58,19 @@ export function paymentAlreadyCompleted(payment: PaymentSnapshot): DomainError {
   return new DomainError('payment_already_completed', message, { paymentIntentId: payment.paymentIntentId, paymentStatus: payment.status });
 }
 
+/**
+ * The provider refused to take this payment at all (its amount or currency): the shopper's card is not at fault
+ * and another card would be refused too, so the answer says what to change.
+ */
+export function paymentRefused(outcome: Extract<ChargeOutcome, { kind: 'refused' }>): DomainError {
+  const advice: Record<string, string> = {
+    amount_too_large: 'The total is above what the payment provider accepts in one payment; remove items and check out again',
+    amount_too_small: 'The total is below the smallest payment the payment provider accepts; add items and check out again',
+  };
+  const message = advice[outcome.code] ?? 'The payment provider refused this payment; cancel the checkout and start again';
+  return new DomainError('payment_refused', message, { reason: outcome.code, ...(outcome.param ? { param: outcome.param } : {}) });
+}
+
 /** What paying for an attempt came to: the provider's outcome, or an earlier payment still being processed. */
 export type PaymentOutcome = ChargeOutcome | { kind: 'processing'; paymentIntentId: string };
 

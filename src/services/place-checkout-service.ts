@@ -9,7 +9,7 @@ import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
 import { findTransactionByKey, recordTransaction } from '../repositories/payment-transactions-repository';
 import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
 import { CAPTURE_DEADLINE_MS } from './capture-service';
-import { asOutcome, cancelEarlierPayment, completedFor, paysFor, type PaymentOutcome } from './earlier-payment';
+import { asOutcome, cancelEarlierPayment, completedFor, paymentRefused, paysFor, type PaymentOutcome } from './earlier-payment';
 import { toNewOrder } from './store-orders';
 import type { ServiceDeps } from './service-deps';
 
@@ -113,18 +113,21 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
 
   async function settle(session: CheckoutSessionRecord, outcome: PaymentOutcome): Promise<PlaceResult> {
     const now = clock.now();
-    if (outcome.kind === 'declined') {
+    if (outcome.kind === 'declined' || outcome.kind === 'refused') {
+      // Nothing was charged: the failed attempt is a ledger row and the session is payable (or cancellable) again.
+      const declined = outcome.kind === 'declined';
       await recordTransaction(db, {
         checkoutSessionId: session.id,
         type: 'charge',
         status: 'failed',
         amountCents: session.totalCents,
         currency: session.currency,
-        stripePaymentIntentId: outcome.paymentIntentId ?? null,
+        stripePaymentIntentId: declined ? (outcome.paymentIntentId ?? null) : null,
         idempotencyKey: chargeKey(session),
-        failureCode: outcome.declineCode,
+        failureCode: declined ? outcome.declineCode : outcome.code,
       });
       await sessions.releasePlacement(db, session.id, session.paymentAttempt, now, null);
+      if (!declined) throw paymentRefused(outcome);
       throw new DomainError('payment_declined', outcome.message || 'The card was declined', { declineCode: outcome.declineCode });
     }
     if (outcome.kind === 'requires_action') {

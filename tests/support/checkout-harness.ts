@@ -24,6 +24,8 @@ export interface CheckoutHarness {
   stripe: StripeSandbox;
   clock: ManualClock;
   app: ReturnType<typeof createApp>;
+  /** What the app was built from, to build a second one on the same database (a second API process). */
+  deps: AppDeps;
   enqueued: PlacementRun[];
   seedCatalog(): Promise<void>;
   addToCart(userId: string, storeSlug: string, sku: string, quantity?: number, extra?: Record<string, string>): Promise<void>;
@@ -41,7 +43,7 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
   const stripe = await startStripeSandbox();
   const clock = new ManualClock();
   const enqueued: PlacementRun[] = [];
-  const app = createApp({
+  const deps: AppDeps = {
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_harness', apiUrl: stripe.url, maxNetworkRetries: 1 }),
     jwtSecret: TEST_JWT_SECRET,
@@ -53,7 +55,8 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
       },
     },
     ...overrides,
-  });
+  };
+  const app = createApp(deps);
   const http = supertest(app.app);
   const admin = bearer('admin-1', 'admin');
 
@@ -63,6 +66,7 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
     stripe,
     clock,
     app,
+    deps,
     enqueued,
     async seedCatalog() {
       const stores = [

@@ -34,8 +34,8 @@ export const UpsertProductInput = z
     sku: z.string().trim().min(1).max(100),
     name: z.string().trim().min(1).max(300),
     priceCents: cents,
-    productUrl: z.url().optional(),
-    imageUrl: z.url().optional(),
+    productUrl: z.url().max(2000).optional(),
+    imageUrl: z.url().max(2000).optional(),
     available: z.boolean().optional(),
   })
   .strict()

@@ -40,7 +40,7 @@ export const ShippingAddress = z
   .meta({ id: 'ShippingAddress' });
 
 export const PaymentInput = z
-  .object({ paymentMethodId: z.string().trim().regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe payment method id (pm_…)') })
+  .object({ paymentMethodId: z.string().trim().max(255, 'must be at most 255 characters').regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe payment method id (pm_…)') })
   .strict()
   .meta({ id: 'PaymentInput' });
 

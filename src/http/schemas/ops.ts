@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../../domain/order-status';
 import { pagination } from './common';
 
-export const TaskIdParam = z.object({ taskId: z.string().regex(/^task_[A-Za-z0-9]+$/, 'must be a task id (task_…)') });
+export const TaskIdParam = z.object({ taskId: z.string().regex(/^task_[A-Za-z0-9]{1,64}$/, 'must be a task id (task_…)') });
 
 export const TaskListQuery = pagination.extend({
   status: z.enum(['open', 'claimed', 'done', 'failed', 'cancelled']).optional(),

@@ -210,9 +210,23 @@ function readPaymentMethodTypes(params: FormObject, confirmationMethodGiven: boo
   };
 }
 
+/** The presentment currencies Stripe takes (https://docs.stripe.com/currencies); Stripe lists them when refusing one. */
+const SUPPORTED_CURRENCIES = (
+  'usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bif bmd bnd bob brl bsd bwp byn bzd cad cdf chf clp cny ' +
+  'cop crc cve czk djf dkk dop dzd egp etb eur fjd fkp gbp gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk jmd ' +
+  'jpy kes kgs khr kmf krw kyd kzt lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt mop mur mvr mwk mxn myr mzn nad ngn nio ' +
+  'nok npr nzd pab pen pgk php pkr pln pyg qar ron rsd rub rwf sar sbd scr sek sgd shp sle sos srd std szl thb tjs top ' +
+  'try ttd twd tzs uah ugx uyu uzs vnd vuv wst xaf xcd xof xpf yer zar zmw'
+).split(' ');
+
 function readCurrency(params: FormObject): string {
   const currency = p.requiredString(params, 'currency').toLowerCase();
-  if (!/^[a-z]{3}$/.test(currency)) throw invalidParam(`Invalid currency: ${currency}.`, { param: 'currency' });
+  if (!SUPPORTED_CURRENCIES.includes(currency)) {
+    // Stripe's own wording; the error names the param and carries no code.
+    throw invalidParam(`Invalid currency: ${currency}. Stripe currently supports these currencies: ${SUPPORTED_CURRENCIES.join(', ')}`, {
+      param: 'currency',
+    });
+  }
   return currency;
 }
 
