@@ -30,6 +30,8 @@ import { webhooksRoutes } from './routes/webhooks-routes';
 import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
 import { createMeController } from './controllers/me-controller';
 import { meRoutes } from './routes/me-routes';
+import { createProductsController } from './controllers/products-controller';
+import { productsRoutes } from './routes/products-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -76,6 +78,7 @@ export function createApp(deps: AppDeps) {
   const api = express.Router();
   const catalogController = createCatalogController(services.catalog);
   api.use(publicCatalogRoutes(catalogController));
+  api.use(productsRoutes(createProductsController(services.products)));
   api.use(webhooksRoutes(createWebhooksController(services.retailerWebhooks, services.paymentWebhooks)));
   api.use(authenticate(deps.jwtSecret));
   api.use(meRoutes(createMeController()));

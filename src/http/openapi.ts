@@ -9,6 +9,7 @@ import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
+import { CatalogProduct, ProductListQuery, StoreProductListQuery } from './schemas/products';
 import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -57,6 +58,8 @@ function describeApi(add: AddOperation): void {
 
   const shopper = ['Cart'];
   add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], auth: 'none', response: z.array(Store) });
+  add('get', '/products', { summary: 'Browse and search every store’s products (best match first with q)', tags: ['Catalog'], auth: 'none', query: ProductListQuery, response: CatalogProduct, pageTotal: 'totalProducts', errors: { 404: 'store_not_found' } });
+  add('get', '/stores/{slug}/products', { summary: 'Browse and search one store’s products', tags: ['Catalog'], auth: 'none', params: SlugParam, query: StoreProductListQuery, response: CatalogProduct, pageTotal: 'totalProducts', errors: { 404: 'store_not_found' } });
   add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: AdminStore, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
   add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: AdminStore, errors: { 403: 'forbidden', 404: 'store_not_found' } });
   add('put', '/admin/products', {

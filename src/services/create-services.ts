@@ -10,6 +10,7 @@ import { createOpsService } from './ops-service';
 import { createOpsTaskService } from './ops-task-service';
 import { createOrdersService } from './orders-service';
 import { createPlaceCheckoutService } from './place-checkout-service';
+import { createProductBrowseService } from './product-browse-service';
 import { createPlacementService, type PlacementRun } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
@@ -36,6 +37,7 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
+    products: createProductBrowseService(deps),
     cart: createCartService(deps),
     checkout: createCheckoutService(deps),
     placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue),
