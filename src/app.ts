@@ -32,6 +32,8 @@ import { createMeController } from './controllers/me-controller';
 import { meRoutes } from './routes/me-routes';
 import { createProductsController } from './controllers/products-controller';
 import { productsRoutes } from './routes/products-routes';
+import { createCatalogSyncController } from './controllers/catalog-sync-controller';
+import { catalogSyncRoutes } from './routes/catalog-sync-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -87,6 +89,7 @@ export function createApp(deps: AppDeps) {
   const idempotentRequest = idempotent(services.idempotency);
   api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotentRequest));
   api.use(ordersRoutes(createOrdersController(services.orders)));
+  api.use(catalogSyncRoutes(createCatalogSyncController(services.catalogSync)));
   api.use(opsRoutes(createOpsController(services.ops)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);

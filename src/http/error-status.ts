@@ -28,4 +28,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   idempotency_key_reused: 422,
   refund_exceeds_captured: 422,
   service_unavailable: 503,
+  catalog_not_readable: 422,
+  // The retailer could not be read: the gateway's upstream failed, not the request.
+  catalog_sync_failed: 502,
 };

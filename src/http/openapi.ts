@@ -10,6 +10,7 @@ import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
 import { CatalogProduct, ProductListQuery, StoreProductListQuery } from './schemas/products';
+import { CatalogChange, CatalogChangeListQuery, CatalogSyncListQuery, CatalogSyncRun } from './schemas/catalog-sync';
 import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -131,6 +132,23 @@ function describeApi(add: AddOperation): void {
     status: 202,
     errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition | task_not_open (someone holds its placement task) | payment_not_captured (the capture left it out)' },
   });
+
+  add('post', '/ops/stores/{slug}/catalog-sync', {
+    summary: 'Sync the store’s catalog from its retailer now: new products appear, prices and availability follow, products it dropped become unavailable',
+    tags: ops,
+    params: SlugParam,
+    response: CatalogSyncRun,
+    status: 201,
+    errors: {
+      403: 'forbidden',
+      404: 'store_not_found',
+      409: 'request_in_progress (a sync of this store is running)',
+      422: 'catalog_not_readable (no connection of this store can read its catalog: keep it with PUT /admin/products)',
+      502: 'catalog_sync_failed (the retailer could not be read; details.run is the failed run, nothing was changed)',
+    },
+  });
+  add('get', '/ops/catalog/syncs', { summary: 'Catalog sync runs, newest first, with what each changed', tags: ops, query: CatalogSyncListQuery, response: CatalogSyncRun, pageTotal: 'totalRuns', errors: { 403: 'forbidden' } });
+  add('get', '/ops/catalog/changes', { summary: 'What catalog syncs changed, newest first: prices, availability, new and dropped products', tags: ops, query: CatalogChangeListQuery, response: CatalogChange, pageTotal: 'totalChanges', errors: { 403: 'forbidden' } });
 
   add('post', '/admin/orders/{orderNumber}/refunds', {
     summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',
