@@ -49,7 +49,7 @@ function filtered(db: Knex, filter: ProductFilter): Knex.QueryBuilder {
     const pattern = containsPattern(filter.q);
     // Every branch is answerable from the trigram GIN indexes (ILIKE directly; `q <% col` as its commutator
     // `col %> q`), so Postgres combines index bitmaps instead of reading every product. `<%` uses
-    // pg_trgm.word_similarity_threshold (0.6 by default): a word with a typo or two still matches.
+    // pg_trgm.word_similarity_threshold (set on every connection, src/db/knex.ts): a word with a typo or two still matches.
     query.whereRaw('(p.name ILIKE ? OR p.sku ILIKE ? OR ? <% p.name OR ? <% p.sku)', [pattern, pattern, filter.q, filter.q]);
   }
   return query;
