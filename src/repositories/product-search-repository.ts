@@ -17,7 +17,7 @@ export interface ProductListing {
 }
 
 export interface ProductFilter {
-  /** Matches names and SKUs: substrings, and words within a typo or two (pg_trgm word similarity). */
+  /** Matches names and SKUs: the whole query as a substring, or each of its words within a typo or two. */
   q?: string;
   storeSlug?: string;
   available?: boolean;
@@ -38,6 +38,12 @@ const LISTING_COLUMNS = [
   's.currency as store_currency',
 ];
 
+/** What a search matches: the expression the trigram index (migration 20261202080001) is built on, to the letter. */
+const SEARCH_TEXT = "(p.name || ' ' || p.sku)";
+
+/** Words of a query beyond this many are left out of matching (they still rank). */
+const MAX_WORDS = 5;
+
 /** `%q%` for ILIKE, with LIKE's own wildcards in the query taken literally. */
 const containsPattern = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -46,11 +52,15 @@ function filtered(db: Knex, filter: ProductFilter): Knex.QueryBuilder {
   if (filter.storeSlug !== undefined) query.where('s.slug', filter.storeSlug);
   if (filter.available !== undefined) query.where('p.available', filter.available);
   if (filter.q !== undefined) {
-    const pattern = containsPattern(filter.q);
-    // Every branch is answerable from the trigram GIN indexes (ILIKE directly; `q <% col` as its commutator
-    // `col %> q`), so Postgres combines index bitmaps instead of reading every product. `<%` uses
-    // pg_trgm.word_similarity_threshold (set on every connection, src/db/knex.ts): a word with a typo or two still matches.
-    query.whereRaw('(p.name ILIKE ? OR p.sku ILIKE ? OR ? <% p.name OR ? <% p.sku)', [pattern, pattern, filter.q, filter.q]);
+    // A product matches when it contains the whole query, or each of its words (up to MAX_WORDS) within a typo or
+    // two: `w <% text` holds when some word of the text has trigram word similarity ≥ pg_trgm's threshold (set on
+    // every connection, src/db/knex.ts). Words under 3 letters have no trigram to forgive a typo with: they must
+    // appear as typed. Every condition is answered from the trigram GIN index on SEARCH_TEXT (`w <% text` as its
+    // commutator `text %> w`), so Postgres combines index bitmaps instead of reading every product.
+    const words = filter.q.split(/\s+/).filter(Boolean).slice(0, MAX_WORDS);
+    const each = words.map((word) => (word.length < 3 ? `${SEARCH_TEXT} ILIKE ?` : `? <% ${SEARCH_TEXT}`)).join(' AND ');
+    const bindings = words.map((word) => (word.length < 3 ? containsPattern(word) : word));
+    query.whereRaw(`(${SEARCH_TEXT} ILIKE ? OR (${each}))`, [containsPattern(filter.q), ...bindings]);
   }
   return query;
 }
@@ -58,7 +68,7 @@ function filtered(db: Knex, filter: ProductFilter): Knex.QueryBuilder {
 /**
  * One page of products and how many match across all pages. The order is total (it ends with the id), so pages
  * never repeat or skip a product. With `q`, best match first: the exact SKU, then names or SKUs that contain the
- * query, then by word similarity, then by how close the whole name is; without `q`, by name.
+ * query, then by word similarity, then shorter names first; without `q`, by name.
  */
 export async function searchProducts(
   db: Knex,
@@ -73,25 +83,34 @@ export async function searchProducts(
     ]);
     return { products: rows.map(toListing), total };
   }
-  const q = filter.q;
-  const pattern = containsPattern(q);
-  // Ranking needs every match scored anyway, so the total comes with the page (a window over the same rows).
-  const rows = await filtered(db, filter)
-    .select([...LISTING_COLUMNS, db.raw('count(*) OVER () AS total')])
-    .orderByRaw(
-      `(lower(p.sku) = lower(?)) DESC,
-       (p.name ILIKE ? OR p.sku ILIKE ?) DESC,
-       greatest(word_similarity(?, p.name), word_similarity(?, p.sku)) DESC,
-       similarity(?, p.name) DESC,
-       p.name, p.id`,
-      [q, pattern, pattern, q, q, q],
-    )
-    .limit(page.limit)
-    .offset(page.offset);
+  const rows = await rankedPageQuery(db, { ...filter, q: filter.q }, page);
   if (rows.length > 0 || page.offset === 0) return { products: rows.map(toListing), total: rows[0]?.total ?? 0 };
   // Past the last page: no row carries the total, so ask for it.
   const [{ total }] = await filtered(db, filter).count<{ total: number }[]>({ total: '*' });
   return { products: [], total };
+}
+
+/**
+ * The ranked search itself, one statement: the page of matches, best first, each row with the total matching (a
+ * window over the same rows: ranking scores every match anyway). Exported for bench/catalog-search.ts, which runs
+ * the same SQL bare.
+ */
+export function rankedPageQuery(db: Knex, filter: ProductFilter & { q: string }, page: { limit: number; offset: number }): Knex.QueryBuilder {
+  const { q } = filter;
+  const pattern = containsPattern(q);
+  return filtered(db, filter)
+    .select([...LISTING_COLUMNS, db.raw('count(*) OVER () AS total')])
+    .orderByRaw(
+      // One trigram comparison per match (they dominate the cost of a broad search); among equals, shorter names
+      // are closer to what was typed.
+      `(lower(p.sku) = lower(?)) DESC,
+       (${SEARCH_TEXT} ILIKE ?) DESC,
+       word_similarity(?, ${SEARCH_TEXT}) DESC,
+       length(p.name), p.name, p.id`,
+      [q, pattern, q],
+    )
+    .limit(page.limit)
+    .offset(page.offset);
 }
 
 function toListing(row: Record<string, any>): ProductListing {
