@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createDb, WORD_SIMILARITY_THRESHOLD } from '../src/db/knex';
@@ -65,7 +65,7 @@ runBenchmark(async (defer) => {
   const http = createHttpClient(baseUrl, settings.concurrency);
   defer('close the HTTP client', async () => http.close());
 
-  console.log(`catalog search: ${settings.products} products in 50 stores, ${QUERIES.length} queries, ${settings.concurrency} clients, ${settings.durationS} s per side after ${settings.warmupS} s warm-up`);
+  console.log(`catalog search: ${settings.products} products in 50 stores, ${QUERIES.length} queries, ${settings.concurrency} clients, ${settings.durationS} s per side after ${settings.warmupS} s warm-up; load average ${loadavg()[0]!.toFixed(1)}`);
   const matches = await Promise.all(QUERIES.map(async (q) => [q, (await http.send('GET', `/api/v1/products?q=${encodeURIComponent(q)}`)).body.meta.totalProducts]));
   console.log(`matches per query: ${matches.map(([q, n]) => `${q} ${n}`).join(', ')}`);
 
