@@ -173,6 +173,22 @@ describe('syncing a connected retailer’s catalog', () => {
     expect(Object.values(await storeProducts('emptied')).every((p: any) => p.available)).toBe(true);
   });
 
+  it('records a retailer refusing the API key as a failure not worth retrying soon', async () => {
+    sim.addRetailer('locked', { apiKey: 'the-right-key', catalog: { CUP: { priceCents: 1250 } } });
+    await h.http
+      .post('/api/v1/admin/stores')
+      .set(admin)
+      .send({ slug: 'locked', name: 'Locked', placementMethod: 'api', placementConfig: { baseUrl: sim.baseUrlFor('locked'), apiKey: 'a-wrong-key' } })
+      .expect(201);
+    const refused = (await syncNow('locked').expect(502)).body.error.details.run;
+    expect(refused).toMatchObject({ status: 'failed', errorTransient: false, retries: 0, error: expect.stringContaining('401') });
+    // A transient failure is tried again after a minute; this one only after an hour.
+    h.clock.advance(FAILURE_BASE_MS);
+    await h.app.services.catalogSync.syncDueStores();
+    const latest = (await h.http.get('/api/v1/ops/catalog/syncs?store=locked').set(ops).expect(200)).body;
+    expect(latest.meta.totalRuns).toBe(1);
+  });
+
   it('runs one sync of a store at a time', async () => {
     sim.setLatency('outpost', 300);
     const first = syncNow('outpost');
