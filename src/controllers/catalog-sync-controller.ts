@@ -36,6 +36,7 @@ const presentChange = (change: CatalogChangeRecord) => ({
   runId: change.runId,
   storeSlug: change.storeSlug,
   storeName: change.storeName,
+  currency: change.currency,
   productId: change.productId,
   sku: change.sku,
   name: change.name,

@@ -144,6 +144,7 @@ export interface CatalogChangeRecord {
   runId: number;
   storeSlug: string;
   storeName: string;
+  currency: string;
   productId: string;
   sku: string;
   name: string;
@@ -163,7 +164,7 @@ export async function listChanges(db: Knex, filter: { storeSlug?: string; kind?:
   };
   const [rows, [{ total }]] = await Promise.all([
     base()
-      .select('c.id', 'c.run_id', 'c.product_id', 'c.sku', 'c.name', 'c.kind', 'c.old_price_cents', 'c.new_price_cents', 'c.created_at', 's.slug as store_slug', 's.name as store_name')
+      .select('c.id', 'c.run_id', 'c.product_id', 'c.sku', 'c.name', 'c.kind', 'c.old_price_cents', 'c.new_price_cents', 'c.created_at', 's.slug as store_slug', 's.name as store_name', 's.currency as store_currency')
       .orderBy('c.id', 'desc')
       .limit(page.limit)
       .offset(page.offset),
@@ -174,6 +175,7 @@ export async function listChanges(db: Knex, filter: { storeSlug?: string; kind?:
     runId: Number(row.run_id),
     storeSlug: row.store_slug,
     storeName: row.store_name,
+    currency: row.store_currency,
     productId: row.product_id,
     sku: row.sku,
     name: row.name,

@@ -42,6 +42,7 @@ export const CatalogChange = z
     runId: z.number().int(),
     storeSlug: z.string(),
     storeName: z.string(),
+    currency: z.string(),
     productId: z.uuid(),
     sku: z.string(),
     name: z.string(),

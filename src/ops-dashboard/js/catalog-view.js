@@ -7,7 +7,7 @@ import { badge, dateTime, h, humanize, money, signedMoney } from './dom.js';
 
 const KINDS = ['price_changed', 'became_unavailable', 'became_available', 'added', 'delisted', 'relisted', 'details_changed'];
 const SLUG = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const PAGE = 50;
+const PAGE = 100;
 
 const catalogQuery = (store, kind, { offset = 0 } = {}) =>
   `?kind=${kind ?? 'any'}${store ? `&store=${encodeURIComponent(store)}` : ''}${offset ? `&offset=${offset}` : ''}`;
@@ -111,10 +111,10 @@ function changesTable({ items: changes, total, offset, limit }, store, kind) {
                 h('td', {}, h('code', {}, change.sku)),
                 h('td', {}, change.storeName),
                 h('td', {}, badge(change.kind, 'change')),
-                withPrices && h('td', { class: 'num' }, money(change.oldPriceCents)),
-                withPrices && h('td', { class: 'num' }, money(change.newPriceCents)),
+                withPrices && h('td', { class: 'num' }, money(change.oldPriceCents, change.currency)),
+                withPrices && h('td', { class: 'num' }, money(change.newPriceCents, change.currency)),
                 withPrices &&
-                  h('td', { class: 'num' }, change.kind === 'price_changed' ? signedMoney(change.newPriceCents - change.oldPriceCents) : '—'),
+                  h('td', { class: 'num' }, change.kind === 'price_changed' ? signedMoney(change.newPriceCents - change.oldPriceCents, change.currency) : '—'),
                 h('td', {}, dateTime(change.createdAt)),
               ),
             ),
