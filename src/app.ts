@@ -35,6 +35,10 @@ import { inputHygiene } from './http/input-hygiene';
 import { createRateLimits } from './http/rate-limits';
 import { metricsAccess, noStore, securityHeaders } from './http/security-headers';
 import { meRoutes } from './routes/me-routes';
+import { createProductsController } from './controllers/products-controller';
+import { productsRoutes } from './routes/products-routes';
+import { createCatalogSyncController } from './controllers/catalog-sync-controller';
+import { catalogSyncRoutes } from './routes/catalog-sync-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -96,8 +100,9 @@ export function createApp(deps: AppDeps) {
   api.use(noStore);
   const catalogController = createCatalogController(services.catalog);
   // Before anything reads a store or an event: no token, so the client's address is what is counted.
-  api.use(['/stores', '/webhooks'], limits.anonymous);
+  api.use(['/stores', '/products', '/webhooks'], limits.anonymous);
   api.use(publicCatalogRoutes(catalogController));
+  api.use(productsRoutes(createProductsController(services.products)));
   api.use(webhooksRoutes(createWebhooksController(services.retailerWebhooks, services.paymentWebhooks)));
   api.use(authenticate(deps.jwtSecret));
   api.use(meRoutes(createMeController()));
@@ -108,6 +113,7 @@ export function createApp(deps: AppDeps) {
   api.put('/checkout/sessions/:sessionId/payment', limits.shopperPayments);
   api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotentRequest));
   api.use(ordersRoutes(createOrdersController(services.orders)));
+  api.use(catalogSyncRoutes(createCatalogSyncController(services.catalogSync)));
   api.use(opsRoutes(createOpsController(services.ops)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);

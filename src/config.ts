@@ -52,6 +52,8 @@ const schema = z.object({
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** How often a connected retailer's catalog is read again (stores whose connection can read it); 0 turns it off. */
+  CATALOG_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(15),
   /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. Refused in production. */
   CHAOS_CRASH_AT: z.string().max(100).optional(),
   ...httpSettingsSchema,

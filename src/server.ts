@@ -4,6 +4,7 @@ import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startDemoEnvironment, type DemoEnvironment } from './bootstrap/demo-environment';
 import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses } from './bootstrap/api-cluster';
 import { startMaintenance } from './bootstrap/maintenance';
+import { startCatalogSyncSchedule } from './bootstrap/catalog-sync-schedule';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
@@ -51,7 +52,12 @@ async function main(): Promise<void> {
       placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000,
       capturePolicy: config.CAPTURE_POLICY,
     },
-    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET },
+    placement: {
+      adapters: placement.adapters,
+      enqueue: (runs) => queue.enqueue(runs),
+      stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      catalogSync: { intervalMs: Math.max(1, config.CATALOG_SYNC_INTERVAL_MINUTES) * 60_000 },
+    },
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
     http: config.http,
@@ -66,6 +72,7 @@ async function main(): Promise<void> {
     logger.info({ tokens: demo.tokens }, 'demo bearer tokens (development only): shopper, ops, admin');
   }
   const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
+  const catalogSyncs = isLeadApiInstance() && config.CATALOG_SYNC_INTERVAL_MINUTES > 0 ? startCatalogSyncSchedule(services.catalogSync, logger) : null;
   // The in-process queue forgot the jobs of the previous run; BullMQ keeps its own.
   if (!config.REDIS_URL) await services.placement.resumeInterruptedPlacements();
 
@@ -76,6 +83,7 @@ async function main(): Promise<void> {
   onShutdownSignal(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await maintenance?.stop();
+    await catalogSyncs?.stop();
     await queue.close();
     await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();

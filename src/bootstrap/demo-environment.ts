@@ -26,6 +26,8 @@ const OUTFITTERS_CATALOG = [
   { sku: 'TEE-ORG', name: 'Organic cotton tee', priceCents: 2400, sizes: ['S', 'M', 'L'], colors: ['white', 'navy'] },
   { sku: 'HOODIE', name: 'Fleece hoodie', priceCents: 5800, sizes: ['M', 'L', 'XL'], colors: ['grey', 'black'] },
 ];
+/** Sold by the demo retailer but never typed in by an admin: acme's first catalog sync brings it in. */
+const ACME_RETAILER_ONLY = [{ sku: 'STOVE', name: 'Backpacking stove', priceCents: 4999 }];
 const CORNER_CATALOG = [{ sku: 'CANDLE', name: 'Beeswax candle', priceCents: 1800 }];
 
 export async function startDemoEnvironment(services: Services, jwtSecret: string, logger: Logger): Promise<DemoEnvironment> {
@@ -33,7 +35,12 @@ export async function startDemoEnvironment(services: Services, jwtSecret: string
   const acme = simulator.addRetailer('acme', {
     apiKey: 'acme-demo-key',
     shippingCents: 599,
-    catalog: Object.fromEntries(ACME_CATALOG.map((p) => [p.sku, { priceCents: p.priceCents, stock: 1000 }])),
+    catalog: Object.fromEntries(
+      [...ACME_CATALOG, ...ACME_RETAILER_ONLY].map((p) => [
+        p.sku,
+        { priceCents: p.priceCents, stock: 1000, name: p.name, productUrl: `https://example.com/acme/${p.sku}` },
+      ]),
+    ),
   });
   const storefront = await startDemoStorefront({
     port: 0,

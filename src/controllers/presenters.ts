@@ -52,6 +52,9 @@ export const presentCart = (cart: CartView) => ({
     unitPriceCents: line.unitPriceCents,
     totalPriceCents: line.unitPriceCents * line.quantity,
     available: line.available,
+    // The catalog's price moved since the line was added (a sync or an admin): the cart shows today's price.
+    addedUnitPriceCents: line.addedUnitPriceCents ?? line.unitPriceCents,
+    priceChanged: line.addedUnitPriceCents !== null && line.addedUnitPriceCents !== line.unitPriceCents,
   })),
   summary: { itemCount: cart.itemCount, subtotalCents: cart.subtotalCents },
 });

@@ -35,7 +35,9 @@ export type ErrorCode =
   | 'payment_not_captured'
   | 'invalid_signature'
   | 'task_not_open'
-  | 'service_unavailable';
+  | 'service_unavailable'
+  | 'catalog_not_readable'
+  | 'catalog_sync_failed';
 
 export class DomainError extends Error {
   constructor(

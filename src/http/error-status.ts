@@ -35,4 +35,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   service_unavailable: 503,
+  catalog_not_readable: 422,
+  // The retailer could not be read: the gateway's upstream failed, not the request.
+  catalog_sync_failed: 502,
 };

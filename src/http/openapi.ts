@@ -9,6 +9,8 @@ import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
+import { CatalogProduct, ProductListQuery, StoreProductListQuery } from './schemas/products';
+import { CatalogChange, CatalogChangeListQuery, CatalogSyncListQuery, CatalogSyncRun } from './schemas/catalog-sync';
 import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -60,6 +62,8 @@ function describeApi(add: AddOperation): void {
 
   const shopper = ['Cart'];
   add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], auth: 'none', response: z.array(Store), errors: { 429: RATE_LIMITED } });
+  add('get', '/products', { summary: 'Browse and search every store’s products (best match first with q)', tags: ['Catalog'], auth: 'none', query: ProductListQuery, response: CatalogProduct, pageTotal: 'totalProducts', errors: { 404: 'store_not_found', 429: RATE_LIMITED } });
+  add('get', '/stores/{slug}/products', { summary: 'Browse and search one store’s products', tags: ['Catalog'], auth: 'none', params: SlugParam, query: StoreProductListQuery, response: CatalogProduct, pageTotal: 'totalProducts', errors: { 404: 'store_not_found', 429: RATE_LIMITED } });
   add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: AdminStore, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
   add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: AdminStore, errors: { 403: 'forbidden', 404: 'store_not_found' } });
   add('put', '/admin/products', {
@@ -132,6 +136,23 @@ function describeApi(add: AddOperation): void {
     status: 202,
     errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition | task_not_open (someone holds its placement task) | payment_not_captured (the capture left it out)' },
   });
+
+  add('post', '/ops/stores/{slug}/catalog-sync', {
+    summary: 'Sync the store’s catalog from its retailer now: new products appear, prices and availability follow, products it dropped become unavailable',
+    tags: ops,
+    params: SlugParam,
+    response: CatalogSyncRun,
+    status: 201,
+    errors: {
+      403: 'forbidden',
+      404: 'store_not_found',
+      409: 'request_in_progress (a sync of this store is running)',
+      422: 'catalog_not_readable (no connection of this store can read its catalog: keep it with PUT /admin/products)',
+      502: 'catalog_sync_failed (the retailer could not be read; details.run is the failed run, nothing was changed)',
+    },
+  });
+  add('get', '/ops/catalog/syncs', { summary: 'Catalog sync runs, newest first, with what each changed', tags: ops, query: CatalogSyncListQuery, response: CatalogSyncRun, pageTotal: 'totalRuns', errors: { 403: 'forbidden' } });
+  add('get', '/ops/catalog/changes', { summary: 'What catalog syncs changed, newest first: prices, availability, new and dropped products', tags: ops, query: CatalogChangeListQuery, response: CatalogChange, pageTotal: 'totalChanges', errors: { 403: 'forbidden' } });
 
   add('post', '/admin/orders/{orderNumber}/refunds', {
     summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',

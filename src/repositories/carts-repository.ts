@@ -19,6 +19,8 @@ export interface CartLine {
   color: string;
   quantity: number;
   unitPriceCents: number;
+  /** The price when the shopper added the line (or last added to it); null for lines older than that record. */
+  addedUnitPriceCents: number | null;
   available: boolean;
   productUrl: string | null;
   imageUrl: string | null;
@@ -44,6 +46,7 @@ export async function listCartLines(db: Knex, userId: string): Promise<CartLine[
         'ci.size',
         'ci.color',
         'ci.quantity',
+        'ci.added_unit_price_cents',
         'p.store_id',
         'p.sku',
         'p.name',
@@ -75,6 +78,7 @@ export async function listCartLines(db: Knex, userId: string): Promise<CartLine[
     color: row.color,
     quantity: row.quantity,
     unitPriceCents: row.price_cents,
+    addedUnitPriceCents: row.added_unit_price_cents,
     available: row.available,
     productUrl: row.product_url,
     imageUrl: row.image_url,
@@ -97,7 +101,8 @@ export interface CartLimits {
 }
 
 /**
- * Adds to the user's line with the same product and variant, creating the cart on first use: the product lookup,
+ * Adds to the user's line with the same product and variant (the line then remembers today's price: the shopper has
+ * just seen it), creating the cart on first use: the product lookup,
  * the cart and the line are one statement (one round trip instead of three). Nothing is written unless the product
  * exists and is available. The line is left as it was when it would then hold more than `maxQuantity`, and nothing is
  * added past the cart's line count or subtotal limits (two concurrent adds may both pass those two; the checkout
@@ -129,9 +134,10 @@ export async function addCartItem(
          ON CONFLICT (user_id) DO UPDATE SET updated_at = now()
          RETURNING id
        ), line AS (
-         INSERT INTO cart_items (cart_id, product_id, size, color, quantity)
-         SELECT cart.id, product.id, ?::text, ?::text, ?::integer FROM cart CROSS JOIN product
-         ON CONFLICT (cart_id, product_id, size, color) DO UPDATE SET quantity = cart_items.quantity + EXCLUDED.quantity
+         INSERT INTO cart_items (cart_id, product_id, size, color, quantity, added_unit_price_cents)
+         SELECT cart.id, product.id, ?::text, ?::text, ?::integer, product.price_cents FROM cart CROSS JOIN product
+         ON CONFLICT (cart_id, product_id, size, color) DO UPDATE
+           SET quantity = cart_items.quantity + EXCLUDED.quantity, added_unit_price_cents = EXCLUDED.added_unit_price_cents
          WHERE cart_items.quantity + EXCLUDED.quantity <= ?::integer
          RETURNING id, quantity
        )

@@ -10,6 +10,10 @@ import { createOpsService } from './ops-service';
 import { createOpsTaskService } from './ops-task-service';
 import { createOrdersService } from './orders-service';
 import { createPlaceCheckoutService } from './place-checkout-service';
+import { createProductBrowseService } from './product-browse-service';
+import { createCatalogSyncService, type CatalogSyncSettings } from './catalog-sync-service';
+import type { CatalogReader } from '../catalog/catalog-reader';
+import { createRetailerApiCatalogReader } from '../catalog/retailer-api-catalog-reader';
 import { createPlacementService, type PlacementRun } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
@@ -24,6 +28,9 @@ export interface ServiceWiring {
   enqueue: (runs: PlacementRun[]) => Promise<void>;
   /** Verifies Stripe's webhooks; without it /webhooks/stripe refuses every call. */
   stripeWebhookSecret?: string;
+  /** What can read a connected retailer's catalog; the retailer order API's reader when not given. */
+  catalogReaders?: readonly CatalogReader[];
+  catalogSync?: Partial<CatalogSyncSettings>;
 }
 
 /** Every use case, wired once. Shared by the API process and the placement workers. */
@@ -36,6 +43,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
+    products: createProductBrowseService(deps),
+    catalogSync: createCatalogSyncService(deps, wiring.catalogReaders ?? [createRetailerApiCatalogReader()], wiring.catalogSync),
     cart: createCartService(deps),
     checkout: createCheckoutService(deps),
     placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue),

@@ -16,7 +16,10 @@ export const CartItem = z.object({
   storeId: z.uuid(),
   storeName: z.string(),
   ...lineItemFields,
-  available: z.boolean(),
+  unitPriceCents: z.number().int().meta({ description: 'Today’s catalog price: what a checkout session would freeze' }),
+  available: z.boolean().meta({ description: 'False when the product went unavailable since it was added (checkout refuses it)' }),
+  addedUnitPriceCents: z.number().int().meta({ description: 'The price when the line was added' }),
+  priceChanged: z.boolean().meta({ description: 'The price is no longer what it was when the line was added' }),
 });
 
 export const Cart = z

@@ -53,6 +53,8 @@ const PLAIN_WORDS = {
   not_found: 'It was not found: check the number, or it may have been removed.',
   conflict: 'Someone changed this at the same moment. Refresh and try again.',
   service_unavailable: 'A service we depend on is unavailable right now. Try again in a minute.',
+  catalog_sync_failed: 'The retailer’s catalog could not be read, so nothing was changed. The schedule tries again later.',
+  catalog_not_readable: 'This store’s connection cannot read the retailer’s catalog: its products are kept by hand (PUT /admin/products).',
   network_error: 'The service could not be reached. Check that it is running, then try again.',
   internal_error: 'Something went wrong on our side. Try again; if it keeps happening, tell the engineering team.',
 };

@@ -1,8 +1,9 @@
 // The dashboard's shell: sign-in, the signed-in header, messages, and a hash router that renders the tasks or
-// orders view (#/tasks/<taskId>?status=open, #/orders/<orderNumber>?status=failed).
+// orders view (#/tasks/<taskId>?status=open, #/orders/<orderNumber>?status=failed), or the catalog's syncs (#/catalog).
 
 import { api, ApiError, describeError } from './api.js';
 import { h, replaceChildren } from './dom.js';
+import { renderCatalog } from './catalog-view.js';
 import { renderOrders } from './orders-view.js';
 import { cleanToken, currentUser, readClaims, signIn, signOut } from './session.js';
 import { renderTasks } from './tasks-view.js';
@@ -27,7 +28,7 @@ const els = {
 function parseRoute() {
   const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const [section, id] = path.split('/').map((part) => decodeURIComponent(part));
-  return { section: section === 'orders' ? 'orders' : 'tasks', id: id || null, query: new URLSearchParams(query) };
+  return { section: ['orders', 'catalog'].includes(section) ? section : 'tasks', id: id || null, query: new URLSearchParams(query) };
 }
 
 function clearNotices() {
@@ -129,10 +130,11 @@ async function render() {
   const focusedId = document.activeElement && els.view.contains(document.activeElement) ? document.activeElement.id : null;
   els.view.setAttribute('aria-busy', 'true');
   try {
-    const node = await (route.section === 'orders' ? renderOrders(route, ctx) : renderTasks(route, ctx));
+    const views = { orders: renderOrders, catalog: renderCatalog, tasks: renderTasks };
+    const node = await views[route.section](route, ctx);
     if (ticket !== renderTicket) return;
     replaceChildren(els.view, node);
-    document.title = `${route.section === 'orders' ? 'Orders' : 'Tasks'}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
+    document.title = `${{ orders: 'Orders', catalog: 'Catalog', tasks: 'Tasks' }[route.section]}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
     restoreFocus(`${route.section}/${route.id ?? ''}`, focusedId);
   } catch (error) {
     if (ticket !== renderTicket) return;

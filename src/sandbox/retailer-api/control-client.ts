@@ -52,6 +52,7 @@ export function connectRetailerApiSimulator(
     setLatency: (slug, latencyMs) => call('PUT', `${retailer(slug)}/latency`, { latencyMs }),
     setStock: (slug, name, stock) => call('PUT', `${sku(slug, name)}/stock`, { stock }),
     setPrice: (slug, name, priceCents) => call('PUT', `${sku(slug, name)}/price`, { priceCents }),
+    removeSku: (slug, name) => call('DELETE', sku(slug, name)),
     injectFaults: (slug, fault) => call('POST', `${retailer(slug)}/faults`, fault),
     clearFaults: (slug) => call('DELETE', `${retailer(slug)}/faults`),
     orders: async (slug) => (await call<{ orders: SimulatedOrder[] }>('GET', `${retailer(slug)}/orders`)).orders,

@@ -56,6 +56,7 @@ const CONTROL_ROUTES: ControlRoute[] = [
       return NO_CONTENT;
     },
   },
+  { method: 'DELETE', pattern: ['retailers', ':slug', 'skus', ':sku'], run: (c, [slug, sku]) => (c.removeSku(slug!, sku!), NO_CONTENT) },
   {
     method: 'POST',
     pattern: ['retailers', ':slug', 'faults'],

@@ -60,6 +60,10 @@ export class RetailerRegistry implements RetailerSimControls {
     this.get(slug).setPrice(sku, parseOrThrow(priceBodySchema, { priceCents }, 'price').priceCents);
   }
 
+  removeSku(slug: string, sku: string): void {
+    this.get(slug).removeSku(sku);
+  }
+
   injectFaults(slug: string, fault: FaultSpec): void {
     this.get(slug).faults.inject(parseOrThrow(faultSpecSchema, fault, 'fault'));
   }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ProtocolRoute } from './fault-queue';
 import { readJsonBody, sendJson, sleep } from './http-io';
 import type { QuoteOutcome, OrderOutcome, SimulatedRetailer } from './retailer';
-import { createOrderBodySchema, parseOrThrow, quoteBodySchema } from './schemas';
+import { createOrderBodySchema, parseOrThrow, productPageQuerySchema, quoteBodySchema } from './schemas';
 import { SimulatorError, type FaultSpec, type SimulatedOrder } from './types';
 
 interface Answer {
@@ -45,12 +45,14 @@ function matchRoute(method: string, path: string): ProtocolRoute | undefined {
   if (path === '/orders' && method === 'POST') return 'create_order';
   if (path === '/orders' && method === 'GET') return 'lookup_orders';
   if (path === '/quotes' && method === 'POST') return 'quote';
+  if (path === '/products' && method === 'GET') return 'list_products';
   return undefined;
 }
 
 function countRoute(retailer: SimulatedRetailer, route: ProtocolRoute): void {
   if (route === 'create_order') retailer.stats.orderRequests += 1;
   else if (route === 'lookup_orders') retailer.stats.lookups += 1;
+  else if (route === 'list_products') retailer.stats.productPages += 1;
   else retailer.stats.quotes += 1;
 }
 
@@ -70,6 +72,7 @@ async function answer(
     if (route === 'quote') {
       return answerQuote(retailer.quote(parseOrThrow(quoteBodySchema, await body, 'quote')));
     }
+    if (route === 'list_products') return answerProductPage(retailer, query);
     return answerLookup(retailer, query);
   } catch (error) {
     if (!(error instanceof SimulatorError)) throw error;
@@ -99,6 +102,11 @@ function answerLookup(retailer: SimulatedRetailer, query: URLSearchParams): Answ
   const externalReference = query.get('externalReference');
   if (!externalReference) throw new SimulatorError('invalid_request', 'externalReference is required');
   return { status: 200, body: { orders: retailer.findOrders(externalReference).map(publicOrder) } };
+}
+
+function answerProductPage(retailer: SimulatedRetailer, query: URLSearchParams): Answer {
+  const { limit, cursor } = parseOrThrow(productPageQuerySchema, Object.fromEntries(query), 'product page');
+  return { status: 200, body: retailer.listProducts(limit, cursor) };
 }
 
 function publicOrder(order: SimulatedOrder) {

@@ -17,6 +17,15 @@ import {
   type SimulatedOrder,
 } from './types';
 
+export interface CatalogListing {
+  sku: string;
+  name: string;
+  priceCents: number;
+  available: boolean;
+  imageUrl: string | null;
+  productUrl: string | null;
+}
+
 export type Rejection = { kind: 'rejected'; code: RetailerRejectionCode; message: string };
 export type OrderOutcome = { kind: 'created' | 'replayed'; order: SimulatedOrder } | Rejection;
 export type QuoteOutcome = { kind: 'quoted'; price: RetailerPrice } | Rejection;
@@ -32,6 +41,7 @@ export class SimulatedRetailer {
     orderRejections: 0,
     lookups: 0,
     quotes: 0,
+    productPages: 0,
     unauthorized: 0,
     faultsServed: 0,
   };
@@ -100,6 +110,31 @@ export class SimulatedRetailer {
     const entry = this.catalog.get(sku);
     if (!entry) throw new SimulatorError('sku_not_found', `${this.slug} has no sku ${sku}; set its price first`);
     entry.stock = stock;
+  }
+
+  /**
+   * One page of the catalog in sku order, after `cursor` (the last sku of the previous page). Skus sort the same way
+   * on every call, so a product added or removed between pages neither shifts nor repeats the others.
+   */
+  listProducts(limit: number, cursor: string | undefined): { products: CatalogListing[]; nextCursor: string | null } {
+    const skus = [...this.catalog.keys()].sort().filter((sku) => cursor === undefined || sku > cursor);
+    const page = skus.slice(0, limit);
+    const products = page.map((sku) => {
+      const entry = this.catalog.get(sku)!;
+      return {
+        sku,
+        name: entry.name ?? sku,
+        priceCents: entry.priceCents,
+        available: entry.stock === undefined || entry.stock > 0,
+        imageUrl: entry.imageUrl ?? null,
+        productUrl: entry.productUrl ?? null,
+      };
+    });
+    return { products, nextCursor: skus.length > limit ? page[page.length - 1]! : null };
+  }
+
+  removeSku(sku: string): void {
+    if (!this.catalog.delete(sku)) throw new SimulatorError('sku_not_found', `${this.slug} has no sku ${sku}`);
   }
 
   /** Adds the sku (with unlimited stock) when the catalog does not have it yet. */

@@ -33,7 +33,18 @@ export const retailerSlugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 
 
 export const retailerSetupSchema = z.object({
   apiKey: z.string().min(1),
-  catalog: z.record(z.string().min(1), z.object({ priceCents: cents, stock: cents.optional() })).optional(),
+  catalog: z
+    .record(
+      z.string().min(1),
+      z.object({
+        priceCents: cents,
+        stock: cents.optional(),
+        name: z.string().min(1).max(300).optional(),
+        imageUrl: z.url().optional(),
+        productUrl: z.url().optional(),
+      }),
+    )
+    .optional(),
   taxBasisPoints: z.int().min(0).max(10_000).optional(),
   shippingCents: cents.optional(),
   latencyMs: z.int().min(0).max(600_000).optional(),
@@ -47,9 +58,16 @@ export const latencyBodySchema = z.object({ latencyMs: z.int().min(0).max(600_00
 export const stockBodySchema = z.object({ stock: cents });
 export const priceBodySchema = z.object({ priceCents: cents });
 
+/** `GET /products?limit=&cursor=`: the cursor is the last sku of the previous page (skus are listed in order). */
+export const productPageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
 const faultCommon = {
   count: z.int().min(1).max(1_000_000).optional(),
-  scope: z.enum(['create_order', 'any']).optional(),
+  scope: z.enum(['create_order', 'list_products', 'any']).optional(),
+  after: z.int().min(0).max(1_000_000).optional(),
 };
 
 export const faultSpecSchema = z.discriminatedUnion('kind', [

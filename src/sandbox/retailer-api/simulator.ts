@@ -83,6 +83,7 @@ function bindControls(registry: RetailerRegistry): RetailerSimControls {
     setLatency: registry.setLatency.bind(registry),
     setStock: registry.setStock.bind(registry),
     setPrice: registry.setPrice.bind(registry),
+    removeSku: registry.removeSku.bind(registry),
     injectFaults: registry.injectFaults.bind(registry),
     clearFaults: registry.clearFaults.bind(registry),
     orders: registry.orders.bind(registry),

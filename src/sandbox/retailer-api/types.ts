@@ -4,6 +4,10 @@ export interface CatalogEntry {
   priceCents: number;
   /** Units on hand; decremented on every accepted order. Absent means unlimited. */
   stock?: number;
+  /** What `GET /products` shows; the name defaults to the sku. */
+  name?: string;
+  imageUrl?: string;
+  productUrl?: string;
 }
 
 export type Catalog = Record<string, CatalogEntry>;
@@ -59,22 +63,25 @@ export interface RetailerStats {
   orderRejections: number;
   lookups: number;
   quotes: number;
+  /** `GET /products` pages asked for. */
+  productPages: number;
   unauthorized: number;
   faultsServed: number;
 }
 
-/** Which requests a fault applies to: only order creations (`POST /orders`), or any protocol request. */
-export type FaultScope = 'create_order' | 'any';
+/** Which requests a fault applies to: order creations (`POST /orders`), catalog pages (`GET /products`), or any. */
+export type FaultScope = 'create_order' | 'list_products' | 'any';
 
 export type FaultKind = 'status_500' | 'status_503' | 'status_429' | 'timeout' | 'reset' | 'create_then_500' | 'reject';
 
 /**
- * A misbehaviour for the next `count` matching requests (default 1, scope default `create_order`).
+ * A misbehaviour for the next `count` matching requests (default 1, scope default `create_order`), once `after`
+ * matching requests (default 0) have been answered normally (e.g. fail a catalog's second page, not its first).
  * `timeout` never answers (the socket stays open until the client gives up); `reset` destroys the socket;
  * `create_then_500` processes the request normally and then answers 500, so the order exists but the caller
  * cannot know it; `reject` answers 422 with `code`.
  */
-export type FaultSpec = { count?: number; scope?: FaultScope } & (
+export type FaultSpec = { count?: number; scope?: FaultScope; after?: number } & (
   | { kind: 'status_500' | 'status_503' | 'timeout' | 'reset' | 'create_then_500' }
   | { kind: 'status_429'; retryAfterSeconds?: number }
   | { kind: 'reject'; code: RetailerRejectionCode; message?: string }
@@ -112,6 +119,8 @@ export interface RetailerSimControls {
   setStock(slug: string, sku: string, stock: number): void;
   /** Adds the sku (with unlimited stock) when the catalog does not have it yet. */
   setPrice(slug: string, sku: string, priceCents: number): void;
+  /** The retailer stops selling the sku: it leaves the catalog (and `GET /products`). */
+  removeSku(slug: string, sku: string): void;
   injectFaults(slug: string, fault: FaultSpec): void;
   clearFaults(slug: string): void;
   orders(slug: string): SimulatedOrder[];
