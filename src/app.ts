@@ -30,6 +30,10 @@ import { webhooksRoutes } from './routes/webhooks-routes';
 import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
 import { createMeController } from './controllers/me-controller';
 import { meRoutes } from './routes/me-routes';
+import type { Queue } from 'bullmq';
+import { createStoreHealthController } from './controllers/store-health-controller';
+import { storeHealthRoutes } from './routes/store-health-routes';
+import { QUEUE_BOARD_PATH, queueBoardRoutes } from './routes/queue-board-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -42,6 +46,10 @@ export interface AppDeps {
   settings?: Partial<ServiceSettings>;
   readinessChecks?: Record<string, ReadinessCheck>;
   crashpoint?: ServiceDeps['crashpoint'];
+  /** Where headless placement keeps failure screenshots (ARTIFACTS_DIR), for the store health drill-down. */
+  artifactsDir?: string;
+  /** The BullMQ queues Bull Board shows under /ops/queues; none with the in-process queue. */
+  boardQueues?: readonly Queue[];
 }
 
 /** The composition root: every dependency is passed in, nothing is a module-level singleton. */
@@ -85,8 +93,10 @@ export function createApp(deps: AppDeps) {
   api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotentRequest));
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(opsRoutes(createOpsController(services.ops)));
+  api.use(storeHealthRoutes(createStoreHealthController(services.storeHealth, services.storeLevers, deps.artifactsDir ?? './artifacts')));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);
+  app.use(QUEUE_BOARD_PATH, queueBoardRoutes(deps.boardQueues ?? [], deps.jwtSecret));
   app.use('/ops', opsDashboardRoutes());
 
   app.use(notFoundHandler);

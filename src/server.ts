@@ -11,6 +11,7 @@ import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
 import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { createInProcessPlacementQueue } from './queue/in-process-placement-queue';
+import { createBullmqQueueControl } from './queue/bullmq-queue-control';
 import type { PlacementQueue } from './queue/placement-queue';
 import type { Services } from './services/create-services';
 
@@ -30,15 +31,19 @@ async function main(): Promise<void> {
   let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const queue: PlacementQueue = config.REDIS_URL
-    ? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger })
+  const inProcess = config.REDIS_URL
+    ? null
     : createInProcessPlacementQueue({
         handler: (job, attempt) => services!.placement.place(job, attempt),
         onExhausted: (job, error) => services!.placement.exhausted(job, error),
+        isStorePaused: (storeId) => services!.storeLevers.isPaused(storeId),
         concurrency: config.WORKER_CONCURRENCY,
         storeConcurrency: config.WORKER_STORE_CONCURRENCY,
         logger,
       });
+  const queue: PlacementQueue = inProcess ?? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL!, queueName: config.PLACEMENT_QUEUE_NAME, logger });
+  // The API's view of the workers' queue: breakers for store health, a resume's release, Bull Board.
+  const bullmqControl = config.REDIS_URL ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger }) : null;
 
   const app = createApp({
     db: database.db,
@@ -50,7 +55,14 @@ async function main(): Promise<void> {
       placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000,
       capturePolicy: config.CAPTURE_POLICY,
     },
-    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET },
+    placement: {
+      adapters: placement.adapters,
+      enqueue: (runs) => queue.enqueue(runs),
+      stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      queueControl: inProcess ?? bullmqControl ?? undefined,
+    },
+    artifactsDir: config.ARTIFACTS_DIR,
+    boardQueues: bullmqControl ? [bullmqControl.queue] : [],
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
   });
@@ -73,7 +85,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await maintenance?.stop();
     await queue.close();
-    await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
+    await Promise.allSettled([bullmqControl?.close(), placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();
   });
 }

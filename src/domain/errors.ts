@@ -28,6 +28,9 @@ export type ErrorCode =
   | 'payment_not_captured'
   | 'invalid_signature'
   | 'task_not_open'
+  | 'store_already_paused'
+  | 'store_not_paused'
+  | 'method_not_configured'
   | 'service_unavailable';
 
 export class DomainError extends Error {

@@ -20,6 +20,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_transition: 409,
   conflict: 409,
   task_not_open: 409,
+  store_already_paused: 409,
+  store_not_paused: 409,
   payment_not_captured: 409,
   session_expired: 410,
   cart_empty: 422,
@@ -27,5 +29,6 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   session_incomplete: 422,
   idempotency_key_reused: 422,
   refund_exceeds_captured: 422,
+  method_not_configured: 422,
   service_unavailable: 503,
 };

@@ -9,6 +9,7 @@ import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
+import { describeStoreHealthApi } from './openapi-store-health';
 import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -34,7 +35,7 @@ interface Operation {
   auth?: 'bearer' | 'none' | 'signature';
 }
 
-type AddOperation = (method: Method, path: string, op: Operation) => void;
+export type AddOperation = (method: Method, path: string, op: Operation) => void;
 
 const ItemIdParam = z.object({ itemId: z.uuid() });
 const SlugParam = z.object({ slug: z.string() });
@@ -168,6 +169,7 @@ function describeApi(add: AddOperation): void {
     },
   });
   add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)' } });
+  describeStoreHealthApi(add);
 }
 
 export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => {}) {

@@ -64,6 +64,8 @@ export async function startBullmqPlacementWorker(
     breaker,
     renewEveryMs: Math.floor(storeLeaseMs / 3),
     busyDelayMs: options.storeBusyDelayMs ?? 1_000,
+    paused: options.isStorePaused,
+    pausedDelayMs: options.pausedRecheckMs,
   };
   const deps = { handler: options.handler, onExhausted: options.onExhausted, gate, logger };
 

@@ -1,0 +1,137 @@
+import type { Knex } from 'knex';
+import type { PlacementMethod } from '../placement/placement-adapter';
+import type { AttemptOutcome } from './placement-attempts-repository';
+
+/** Raw counts for one store and method over a window; rates are derived in the service. */
+export interface StoreMethodCounts {
+  storeId: string;
+  method: PlacementMethod;
+  orders: number;
+  /** Tries that reached a verdict (every try but a hand-off to people). */
+  attempts: number;
+  placed: number;
+  failed: number;
+  firstTries: number;
+  firstTryPlaced: number;
+  manual: number;
+  failedRefundCents: number;
+  placeSecondsP50: number | null;
+  placeSecondsP95: number | null;
+}
+
+/**
+ * One pass over the window's orders of every store (orders_store_created_idx), each order's attempts, tasks and
+ * refunds looked up by its id. An order counts under the method it was first sent to, so a fallback's rescue shows
+ * as that method's success after retries and its manual share; an order not tried yet counts under its own method.
+ * "Failed" means given up on (a failure reason and never placed); a refund is placement's when its key says so.
+ */
+const FIGURES_SQL = `
+WITH recent AS (
+  SELECT o.store_id, COALESCE(pa.first_method, o.placement_method) AS method, o.created_at, o.placed_at,
+         o.failure_reason, pa.first_outcome, COALESCE(pa.settled_attempts, 0) AS settled_attempts,
+         EXISTS (SELECT 1 FROM ops_tasks t WHERE t.order_id = o.id AND t.kind IN ('place_order', 'price_review')) AS went_manual,
+         (SELECT COALESCE(sum(p.amount_cents), 0) FROM payment_transactions p
+           WHERE p.order_id = o.id AND p.type IN ('refund', 'partial_refund') AND p.status <> 'failed'
+             AND p.idempotency_key LIKE '%:refund:placement-failed:%') AS failed_refund_cents
+  FROM stores s
+  JOIN orders o ON o.store_id = s.id AND o.created_at >= :since AND o.created_at <= :until
+  LEFT JOIN LATERAL (
+    SELECT (array_agg(a.method ORDER BY a.id))[1] AS first_method,
+           (array_agg(a.outcome ORDER BY a.id))[1] AS first_outcome,
+           count(*) FILTER (WHERE a.outcome <> 'deferred') AS settled_attempts
+    FROM placement_attempts a WHERE a.order_id = o.id
+  ) pa ON true
+)
+SELECT store_id, method,
+       count(*)::int AS orders,
+       sum(settled_attempts)::int AS attempts,
+       count(*) FILTER (WHERE placed_at IS NOT NULL)::int AS placed,
+       count(*) FILTER (WHERE placed_at IS NULL AND failure_reason IS NOT NULL)::int AS failed,
+       count(*) FILTER (WHERE first_outcome IS NOT NULL AND first_outcome <> 'deferred')::int AS first_tries,
+       count(*) FILTER (WHERE first_outcome = 'placed')::int AS first_try_placed,
+       count(*) FILTER (WHERE went_manual)::int AS manual,
+       sum(failed_refund_cents)::bigint AS failed_refund_cents,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM placed_at - created_at))
+         FILTER (WHERE placed_at IS NOT NULL) AS p50,
+       percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM placed_at - created_at))
+         FILTER (WHERE placed_at IS NOT NULL) AS p95
+FROM recent
+GROUP BY store_id, method`;
+
+const roundSeconds = (value: number | null) => (value === null ? null : Math.round(Number(value) * 10) / 10);
+
+export async function storeMethodCounts(db: Knex, since: Date, until: Date): Promise<StoreMethodCounts[]> {
+  const { rows } = await db.raw(FIGURES_SQL, { since, until });
+  return rows.map((row: Record<string, any>) => ({
+    storeId: row.store_id,
+    method: row.method,
+    orders: row.orders,
+    attempts: row.attempts,
+    placed: row.placed,
+    failed: row.failed,
+    firstTries: row.first_tries,
+    firstTryPlaced: row.first_try_placed,
+    manual: row.manual,
+    failedRefundCents: Number(row.failed_refund_cents),
+    placeSecondsP50: roundSeconds(row.p50),
+    placeSecondsP95: roundSeconds(row.p95),
+  }));
+}
+
+export interface PlacementFailureRecord {
+  orderNumber: string;
+  orderStatus: string;
+  method: PlacementMethod;
+  attempt: number;
+  outcome: AttemptOutcome;
+  errorCode: string | null;
+  message: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/** The store's latest failed tries of orders from the window, newest first. */
+export async function recentPlacementFailures(db: Knex, storeId: string, since: Date, limit: number): Promise<PlacementFailureRecord[]> {
+  const rows = await db('orders as o')
+    .join('placement_attempts as a', 'a.order_id', 'o.id')
+    .where('o.store_id', storeId)
+    .where('o.created_at', '>=', since)
+    .whereIn('a.outcome', ['transient_error', 'permanent_error', 'price_mismatch'])
+    .orderBy('a.id', 'desc')
+    .limit(limit)
+    .select('o.order_number', 'o.status', 'a.method', 'a.attempt', 'a.outcome', 'a.error_code', 'a.message', 'a.details', 'a.created_at');
+  return rows.map((row) => ({
+    orderNumber: row.order_number,
+    orderStatus: row.status,
+    method: row.method,
+    attempt: row.attempt,
+    outcome: row.outcome,
+    errorCode: row.error_code,
+    message: row.message,
+    details: row.details,
+    createdAt: row.created_at,
+  }));
+}
+
+export interface HealthBucket {
+  start: Date;
+  orders: number;
+  placed: number;
+  failed: number;
+  manual: number;
+}
+
+/** The store's orders per time bucket (minute, hour or day) since `since`, for the drill-down chart. */
+export async function storeHealthSeries(db: Knex, storeId: string, since: Date, bucket: 'minute' | 'hour' | 'day'): Promise<HealthBucket[]> {
+  const { rows } = await db.raw(
+    `SELECT date_trunc(:bucket, o.created_at) AS start, count(*)::int AS orders,
+            count(*) FILTER (WHERE o.placed_at IS NOT NULL)::int AS placed,
+            count(*) FILTER (WHERE o.placed_at IS NULL AND o.failure_reason IS NOT NULL)::int AS failed,
+            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM ops_tasks t WHERE t.order_id = o.id
+                                             AND t.kind IN ('place_order', 'price_review')))::int AS manual
+     FROM orders o WHERE o.store_id = :storeId AND o.created_at >= :since
+     GROUP BY 1 ORDER BY 1`,
+    { bucket, storeId, since },
+  );
+  return rows.map((row: Record<string, any>) => ({ start: row.start, orders: row.orders, placed: row.placed, failed: row.failed, manual: row.manual }));
+}
