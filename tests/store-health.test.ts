@@ -78,8 +78,9 @@ describe('store health figures', () => {
 
   it('when a store is opened, then its latest failures come with reasons and screenshot names, and its orders over time', async () => {
     const detail = (await h.http.get('/api/v1/ops/stores/flaky?window=24h').set(ops).expect(200)).body.data;
-    expect(detail.failures.map((f: { outcome: string }) => f.outcome)).toEqual(['price_mismatch', 'permanent_error', 'permanent_error', 'transient_error', 'transient_error', 'transient_error']);
-    expect(detail.failures[1]).toMatchObject({ errorCode: 'out_of_stock', message: 'MUG is sold out', step: 'failIf', screenshot: 'MO-X-1-1.png', orderStatus: 'failed' });
+    // Newest first: the retried order's first try, the fallback order's three, the sold-out order's, the price review's.
+    expect(detail.failures.map((f: { outcome: string }) => f.outcome)).toEqual(['transient_error', 'permanent_error', 'transient_error', 'transient_error', 'permanent_error', 'price_mismatch']);
+    expect(detail.failures[4]).toMatchObject({ errorCode: 'out_of_stock', message: 'MUG is sold out', step: 'failIf', screenshot: 'MO-X-1-1.png', orderStatus: 'failed' });
     expect(detail.series.reduce((sum: number, b: { orders: number }) => sum + b.orders, 0)).toBe(6);
     expect(detail.store).toMatchObject({ slug: 'flaky', paused: false, currentMethod: 'api' });
   });

@@ -97,7 +97,7 @@ export async function recentPlacementFailures(db: Knex, storeId: string, since: 
     .where('o.store_id', storeId)
     .where('o.created_at', '>=', since)
     .whereIn('a.outcome', ['transient_error', 'permanent_error', 'price_mismatch'])
-    .orderBy('a.id', 'desc')
+    .orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
     .limit(limit)
     .select('o.order_number', 'o.status', 'a.method', 'a.attempt', 'a.outcome', 'a.error_code', 'a.message', 'a.details', 'a.created_at');
   return rows.map((row) => ({
