@@ -24,9 +24,17 @@ const BASE = {
   plugins: { legend: { display: false } },
 };
 
+/** Resolves on the first frame in which the canvas is in the document, so Chart.js sizes it to its box. */
+function whenPlaced(canvas) {
+  return new Promise((resolve) => {
+    const check = () => (canvas.isConnected ? resolve() : requestAnimationFrame(check));
+    check();
+  });
+}
+
 /** Draws into `canvas` once it is in the document; marks it `data-drawn` for tests and people alike. */
 function draw(canvas, config) {
-  void loadChartJs().then((Chart) => {
+  void Promise.all([loadChartJs(), whenPlaced(canvas)]).then(([Chart]) => {
     const chart = new Chart(canvas, config);
     canvas.dataset.drawn = String(chart.data.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null).length, 0));
   });
