@@ -10,6 +10,7 @@ import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotent } from './http/idempotency';
 import { createMetrics } from './http/metrics';
+import { registerStoreHealthMetrics } from './http/store-health-metrics';
 import { observeRequests } from './http/request-observer';
 import { buildOpenApiDocument } from './http/openapi';
 import type { Logger } from './logger';
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps) {
   const serviceDeps = buildServiceDeps(deps);
   const services = createServices(serviceDeps, deps.placement);
   const metrics = createMetrics();
+  registerStoreHealthMetrics(metrics.registry, services.storeHealth);
 
   const app: Express = express();
   app.disable('x-powered-by');

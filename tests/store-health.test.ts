@@ -85,6 +85,16 @@ describe('store health figures', () => {
     expect(detail.store).toMatchObject({ slug: 'flaky', paused: false, currentMethod: 'api' });
   });
 
+  it('when Prometheus scrapes, then the same figures are gauges labelled by store, method and window', async () => {
+    const text = (await h.http.get('/metrics').expect(200)).text;
+    expect(text).toContain('mor_store_placement_success_ratio{store="flaky",method="api",window="24h"} 0.75');
+    expect(text).toContain('mor_store_placement_success_ratio{store="flaky",method="api",window="7d"} 0.8');
+    expect(text).toContain('mor_store_place_seconds_p95{store="flaky",method="api",window="24h"} 543');
+    expect(text).toContain('mor_store_manual_share_ratio{store="steady",method="manual",window="24h"} 1');
+    expect(text).toContain('mor_store_failed_placement_refund_cents{store="flaky",method="api",window="24h"} 2500');
+    expect(text).toMatch(/mor_store_paused\{store="steady"\} [01]/);
+  });
+
   it('refuses shoppers, unknown windows and unknown stores', async () => {
     await h.http.get('/api/v1/ops/stores').expect(401);
     await h.http.get('/api/v1/ops/stores').set(bearer('sam')).expect(403);

@@ -34,7 +34,8 @@ WITH recent AS (
            WHERE p.order_id = o.id AND p.type IN ('refund', 'partial_refund') AND p.status <> 'failed'
              AND p.idempotency_key LIKE '%:refund:placement-failed:%') AS failed_refund_cents
   FROM stores s
-  JOIN orders o ON o.store_id = s.id AND o.created_at >= :since AND o.created_at <= :until
+  -- Per store, so each is one range scan of orders_store_created_idx (no skip scan over store_id otherwise).
+  CROSS JOIN LATERAL (SELECT * FROM orders o WHERE o.store_id = s.id AND o.created_at >= :since AND o.created_at <= :until) o
   LEFT JOIN LATERAL (
     SELECT (array_agg(a.method ORDER BY a.id))[1] AS first_method,
            (array_agg(a.outcome ORDER BY a.id))[1] AS first_outcome,
