@@ -1,3 +1,4 @@
+import { documentedResponseSchemas } from '../src/http/openapi';
 import { seedOrderHistory } from './support/store-history';
 import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { bearer } from './support/tokens';
@@ -45,9 +46,18 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => h.close());
 
+const schemas = documentedResponseSchemas();
+/** The answer is exactly what the OpenAPI document promises: nothing missing, nothing undocumented. */
+function expectDocumented(key: string, body: unknown) {
+  const parsed = schemas.get(`${key}`)!.safeParse(body);
+  expect({ key, issues: parsed.error?.issues ?? [] }).toEqual({ key, issues: [] });
+  expect(parsed.data).toStrictEqual(body);
+}
+
 describe('store health figures', () => {
   it('when a day of attempts is counted by hand, then every figure of every store and method matches, worst first', async () => {
     const res = await h.http.get('/api/v1/ops/stores').query({ window: '24h' }).set(ops).expect(200);
+    expectDocumented('GET /api/v1/ops/stores 200', res.body);
     const rows = res.body.data;
     expect(rows.map((r: { slug: string; method: string }) => `${r.slug}/${r.method}`)).toEqual(['flaky/api', 'steady/manual']);
     expect(rows[0]).toEqual({
@@ -77,7 +87,9 @@ describe('store health figures', () => {
   });
 
   it('when a store is opened, then its latest failures come with reasons and screenshot names, and its orders over time', async () => {
-    const detail = (await h.http.get('/api/v1/ops/stores/flaky?window=24h').set(ops).expect(200)).body.data;
+    const answer = (await h.http.get('/api/v1/ops/stores/flaky?window=24h').set(ops).expect(200)).body;
+    expectDocumented('GET /api/v1/ops/stores/{slug} 200', answer);
+    const detail = answer.data;
     // Newest first: the retried order's first try, the fallback order's three, the sold-out order's, the price review's.
     expect(detail.failures.map((f: { outcome: string }) => f.outcome)).toEqual(['transient_error', 'permanent_error', 'transient_error', 'transient_error', 'permanent_error', 'price_mismatch']);
     expect(detail.failures[4]).toMatchObject({ errorCode: 'out_of_stock', message: 'MUG is sold out', step: 'failIf', screenshot: 'MO-X-1-1.png', orderStatus: 'failed' });
@@ -109,13 +121,16 @@ describe('store levers', () => {
     await h.http.post('/api/v1/ops/stores/steady/pause').set(ops).send({}).expect(400);
     const paused = await h.http.post('/api/v1/ops/stores/steady/pause').set(ops).send({ reason: 'retailer checkout is down' }).expect(200);
     expect(paused.body.data).toMatchObject({ slug: 'steady', paused: true, pause: { by: 'olivia', reason: 'retailer checkout is down' } });
+    expectDocumented('POST /api/v1/ops/stores/{slug}/pause 200', paused.body);
     const again = await h.http.post('/api/v1/ops/stores/steady/pause').set(admin).send({ reason: 'me too' }).expect(409);
+    expectDocumented('POST /api/v1/ops/stores/{slug}/pause 409', again.body);
     expect(again.body.error).toMatchObject({ code: 'store_already_paused', details: { pausedBy: 'olivia' } });
     const row = (await h.http.get('/api/v1/ops/stores').set(ops).expect(200)).body.data.find((r: { slug: string }) => r.slug === 'steady');
     expect(row).toMatchObject({ paused: true, pause: { by: 'olivia' } });
 
     const resumed = await h.http.post('/api/v1/ops/stores/steady/resume').set(admin).send({ reason: 'retailer is back' }).expect(200);
     expect(resumed.body.data).toMatchObject({ paused: false, pause: null, releasedPlacements: 0 });
+    expectDocumented('POST /api/v1/ops/stores/{slug}/resume 200', resumed.body);
     expect((await h.http.post('/api/v1/ops/stores/steady/resume').set(ops).expect(409)).body.error.code).toBe('store_not_paused');
 
     const { levers } = (await h.http.get('/api/v1/ops/stores/steady').set(ops).expect(200)).body.data;
@@ -130,6 +145,8 @@ describe('store levers', () => {
     expect(refused.body.error).toMatchObject({ code: 'method_not_configured', details: { allowed: ['api', 'manual'] } });
     const manual = await h.http.post('/api/v1/ops/stores/flaky/method').set(ops).send({ placementMethod: 'manual', reason: 'retailer API outage' }).expect(200);
     expect(manual.body.data).toMatchObject({ configuredMethod: 'api', methodOverride: 'manual', currentMethod: 'manual' });
+    expectDocumented('POST /api/v1/ops/stores/{slug}/method 200', manual.body);
+    expectDocumented('POST /api/v1/ops/stores/{slug}/method 422', refused.body);
     const rows = (await h.http.get('/api/v1/ops/stores').set(ops).expect(200)).body.data.filter((r: { slug: string }) => r.slug === 'flaky');
     // The figures stay under the method the orders went by; the row says where new ones go.
     expect(rows.map((r: { method: string; currentMethod: string }) => [r.method, r.currentMethod])).toEqual([['api', 'manual'], ['manual', 'manual']]);
