@@ -30,9 +30,12 @@ WITH recent AS (
   SELECT o.store_id, COALESCE(pa.first_method, o.placement_method) AS method, o.created_at, o.placed_at,
          o.failure_reason, pa.first_outcome, COALESCE(pa.settled_attempts, 0) AS settled_attempts,
          EXISTS (SELECT 1 FROM ops_tasks t WHERE t.order_id = o.id AND t.kind IN ('place_order', 'price_review')) AS went_manual,
-         (SELECT COALESCE(sum(p.amount_cents), 0) FROM payment_transactions p
-           WHERE p.order_id = o.id AND p.type IN ('refund', 'partial_refund') AND p.status <> 'failed'
-             AND p.idempotency_key LIKE '%:refund:placement-failed:%') AS failed_refund_cents
+         -- Only an order given up on has a placement refund: one probe of the ledger for the few, none for the
+         -- rest. (An order an ops retry then placed has its reason cleared, and its earlier refund leaves the sum.)
+         CASE WHEN o.failure_reason IS NULL THEN 0 ELSE
+           (SELECT COALESCE(sum(p.amount_cents), 0) FROM payment_transactions p
+             WHERE p.order_id = o.id AND p.type IN ('refund', 'partial_refund') AND p.status <> 'failed'
+               AND p.idempotency_key LIKE '%:refund:placement-failed:%') END AS failed_refund_cents
   FROM stores s
   -- Per store, so each is one range scan of orders_store_created_idx (no skip scan over store_id otherwise).
   CROSS JOIN LATERAL (SELECT * FROM orders o WHERE o.store_id = s.id AND o.created_at >= :since AND o.created_at <= :until) o

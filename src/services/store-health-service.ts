@@ -48,8 +48,22 @@ const emptyCounts = (method: PlacementMethod): Omit<health.StoreMethodCounts, 's
  * How well each retailer is bought from, computed from the database (orders, placement attempts, tasks, the
  * ledger) so every API process shows the same figures. The breaker comes from the queue (Redis for BullMQ).
  */
-export function createStoreHealthService(deps: ServiceDeps, queue: PlacementQueueControl | undefined) {
+export function createStoreHealthService(deps: ServiceDeps, queue: PlacementQueueControl | undefined, options: { countsCacheMs?: number } = {}) {
   const { db, clock, logger } = deps;
+  // The counts are the expensive part (a week of orders); dashboards, scrapes and several viewers within a few
+  // seconds share one reading. Pauses, switches and breakers are read fresh every time.
+  const countsCacheMs = options.countsCacheMs ?? 5_000;
+  const cached = new Map<HealthWindow, { at: number; counts: Promise<health.StoreMethodCounts[]> }>();
+
+  function countsFor(window: HealthWindow): Promise<health.StoreMethodCounts[]> {
+    const now = clock.now().getTime();
+    const hit = cached.get(window);
+    if (hit && now - hit.at < countsCacheMs) return hit.counts;
+    const counts = health.storeMethodCounts(db, new Date(now - HEALTH_WINDOWS[window]), new Date(now));
+    cached.set(window, { at: now, counts });
+    counts.catch(() => cached.delete(window));
+    return counts;
+  }
 
   async function breakerOf(storeId: string): Promise<BreakerStatus | null> {
     if (!queue) return null;
@@ -75,8 +89,7 @@ export function createStoreHealthService(deps: ServiceDeps, queue: PlacementQueu
   }
 
   async function rowsFor(stores: StoreLeversRecord[], window: HealthWindow): Promise<StoreHealthRow[]> {
-    const until = clock.now();
-    const counts = await health.storeMethodCounts(db, new Date(until.getTime() - HEALTH_WINDOWS[window]), until);
+    const counts = await countsFor(window);
     const breakers = new Map(await Promise.all(stores.map(async (s) => [s.id, await breakerOf(s.id)] as const)));
     const rows: StoreHealthRow[] = [];
     for (const store of stores) {
