@@ -1,5 +1,12 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import puppeteer from 'puppeteer-core';
+import { CHROMIUM_ARGS } from '../src/placement/browser-pool';
 import { admin, ops, startPlacementHarness, type PlacementHarness } from './support/placement-harness';
-import { bearer } from './support/tokens';
+import { bearer, tokenFor } from './support/tokens';
 
 /** Bull Board under /ops/queues: the dashboard's sign-in, read-only for ops, retry and clean for admins. */
 let h: PlacementHarness;
@@ -45,4 +52,35 @@ describe('Bull Board', () => {
     await h.http.put(`/ops/queues/api/queues/${h.queueName}/retry/failed`).set('Cookie', cookie).expect(200);
     await h.http.put(`/ops/queues/api/queues/${h.queueName}/clean/waiting`).set('Cookie', cookie).expect(200);
   });
+
+  it('when ops open the board from the dashboard in Chromium, then it shows the placement queue', async () => {
+    const server: Server = h.app.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.setViewport({ width: 1280, height: 800 });
+      const refused: string[] = [];
+      page.on('response', (response) => {
+        if (response.status() >= 400) refused.push(`${response.status()} ${response.url()}`);
+      });
+      await page.goto(`${baseUrl}/ops#/stores`);
+      await page.type('#token', tokenFor('olivia', 'ops'));
+      await page.click('#sign-in-form button[type=submit]');
+      await page.waitForSelector('#open-queue-board');
+      await Promise.all([page.waitForNavigation(), page.click('#open-queue-board')]);
+      expect(page.url()).toBe(`${baseUrl}/ops/queues/`);
+      await page.waitForFunction((name) => document.body.innerText.includes(name), {}, h.queueName);
+      await page.waitForNetworkIdle();
+      expect(refused).toEqual([]);
+      const shot = resolve(__dirname, '..', 'artifacts', 'tests', 'ops-queue-board.png');
+      await mkdir(resolve(shot, '..'), { recursive: true });
+      await page.screenshot({ path: shot });
+    } finally {
+      await browser.close();
+      await new Promise((done) => server.close(done));
+    }
+  }, 60_000);
 });
