@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 /**
  * Store health and the levers ops pull on a store. A pause and a method override live on the store row (every
  * API and worker process reads the same answer); each pull of a lever is a row with who and why, never edited.
- * The indexes serve the health figures: a store's orders by age, and each order's tasks.
+ * The indexes serve the health figures: a store's orders by age, attempts and tasks by age, each order's tasks.
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`
@@ -29,6 +29,9 @@ export async function up(knex: Knex): Promise<void> {
     CREATE INDEX store_lever_events_store_idx ON store_lever_events (store_id, id DESC);
 
     CREATE INDEX orders_store_created_idx ON orders (store_id, created_at);
+    -- Attempts are only ever appended, so rows lie in created_at order: a BRIN range costs almost nothing to keep.
+    CREATE INDEX placement_attempts_created_brin ON placement_attempts USING brin (created_at);
+    CREATE INDEX ops_tasks_created_idx ON ops_tasks (created_at);
     CREATE INDEX ops_tasks_order_idx ON ops_tasks (order_id);
   `);
 }
@@ -36,6 +39,8 @@ export async function up(knex: Knex): Promise<void> {
 export async function down(knex: Knex): Promise<void> {
   await knex.raw(`
     DROP INDEX IF EXISTS ops_tasks_order_idx;
+    DROP INDEX IF EXISTS ops_tasks_created_idx;
+    DROP INDEX IF EXISTS placement_attempts_created_brin;
     DROP INDEX IF EXISTS orders_store_created_idx;
     DROP TABLE IF EXISTS store_lever_events;
     ALTER TABLE stores DROP CONSTRAINT IF EXISTS stores_pause_complete,

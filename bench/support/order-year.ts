@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 /**
  * A year of orders over S stores, written set-wise in SQL (a million rows in about a minute): one paid checkout
  * per order, spread evenly over the year. Per store method: api and headless orders are mostly placed on the first
- * try, some after a retry, a few fail (refunded) and a few go to people; manual orders are all a task. The history
+ * try, some after a retry, a few fail (refunded) and a few go to people; manual orders are all a task. Rows are
+ * written oldest first, as the service appends them. The history
  * trigger is off while seeding (nothing here reads order_status_history) and back on afterwards.
  */
 export async function seedYearOfOrders(db: Knex, orders: number, stores: number): Promise<void> {
@@ -38,7 +39,7 @@ export async function seedYearOfOrders(db: Knex, orders: number, stores: number)
             CASE WHEN kind = 'failed' THEN NULL
                  ELSE created_at + make_interval(secs => CASE kind WHEN 'first' THEN 3 WHEN 'retried' THEN 40 ELSE 1800 END * (0.5 + random())) END,
             created_at
-     FROM seed_orders`,
+     FROM seed_orders ORDER BY g DESC`,
   );
   await db.raw(`ALTER TABLE orders ENABLE TRIGGER orders_status_history`);
   await db.raw(
@@ -50,12 +51,14 @@ export async function seedYearOfOrders(db: Knex, orders: number, stores: number)
         CASE WHEN s.kind = 'failed' THEN 'out_of_stock' END, CASE WHEN s.kind IN ('retried', 'manual') AND s.method <> 'manual' THEN 'retailer answered 503' END),
        (CASE WHEN s.kind = 'manual' THEN 'manual' ELSE s.method END, 2, CASE WHEN s.kind = 'retried' THEN 'placed' ELSE 'deferred' END, NULL, NULL)
      ) AS t(method, attempt, outcome, error_code, message)
-     WHERE t.attempt = 1 OR (s.kind IN ('retried', 'manual') AND s.method <> 'manual')`,
+     WHERE t.attempt = 1 OR (s.kind IN ('retried', 'manual') AND s.method <> 'manual')
+     ORDER BY s.g DESC, t.attempt`,
   );
   await db.raw(
     `INSERT INTO ops_tasks (id, order_id, kind, status, payload, store_order_number, created_at)
      SELECT 'task_y' || s.g, o.id, 'place_order', 'done', '{}', 'R' || s.g, s.created_at
-     FROM seed_orders s JOIN orders o ON o.order_number = 'MO-' || lpad(upper(to_hex(s.g)), 10, '0') WHERE s.kind = 'manual'`,
+     FROM seed_orders s JOIN orders o ON o.order_number = 'MO-' || lpad(upper(to_hex(s.g)), 10, '0') WHERE s.kind = 'manual'
+     ORDER BY s.g DESC`,
   );
   await db.raw(
     `INSERT INTO payment_transactions (checkout_session_id, order_id, type, status, amount_cents, idempotency_key, created_at)

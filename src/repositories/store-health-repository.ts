@@ -20,31 +20,44 @@ export interface StoreMethodCounts {
 }
 
 /**
- * One pass over the window's orders of every store (orders_store_created_idx), each order's attempts, tasks and
- * refunds looked up by its id. An order counts under the method it was first sent to, so a fallback's rescue shows
- * as that method's success after retries and its manual share; an order not tried yet counts under its own method.
- * "Failed" means given up on (a failure reason and never placed); a refund is placement's when its key says so.
+ * The window's orders of every store (one range scan of orders_store_created_idx per store), joined to what
+ * happened to them, each read as one range: an order's attempts and tasks all come after the order, so the
+ * window's share of placement_attempts (a BRIN range on an append-only table) and of ops_tasks is aggregated once
+ * and hash-joined, instead of probing per order. An order counts under the method it was first sent to, so a
+ * fallback's rescue shows as that method's success after retries and its manual share; an order not tried yet
+ * counts under its own method. "Failed" means given up on (a failure reason and never placed); a refund is
+ * placement's when its key says so.
  */
 const FIGURES_SQL = `
 WITH recent AS (
-  SELECT o.store_id, COALESCE(pa.first_method, o.placement_method) AS method, o.created_at, o.placed_at,
-         o.failure_reason, pa.first_outcome, COALESCE(pa.settled_attempts, 0) AS settled_attempts,
-         EXISTS (SELECT 1 FROM ops_tasks t WHERE t.order_id = o.id AND t.kind IN ('place_order', 'price_review')) AS went_manual,
+  SELECT o.id, o.store_id, o.placement_method, o.created_at, o.placed_at, o.failure_reason
+  FROM stores s
+  -- OFFSET 0 keeps the planner from flattening this into one scan of every store's orders (no skip scan).
+  CROSS JOIN LATERAL (SELECT * FROM orders o WHERE o.store_id = s.id AND o.created_at >= :since AND o.created_at <= :until OFFSET 0) o
+),
+tries AS (
+  -- One sort by (order, attempt) gives each order's first try and, over its partition, its count of verdicts.
+  SELECT DISTINCT ON (a.order_id) a.order_id, a.method AS first_method, a.outcome AS first_outcome,
+         count(*) FILTER (WHERE a.outcome <> 'deferred') OVER (PARTITION BY a.order_id) AS settled_attempts
+  FROM placement_attempts a
+  WHERE a.created_at >= :since
+  ORDER BY a.order_id, a.id
+),
+people AS MATERIALIZED (
+  SELECT DISTINCT t.order_id FROM ops_tasks t WHERE t.created_at >= :since AND t.kind IN ('place_order', 'price_review')
+),
+per_order AS (
+  SELECT r.store_id, COALESCE(tr.first_method, r.placement_method) AS method, r.created_at, r.placed_at, r.failure_reason,
+         tr.first_outcome, COALESCE(tr.settled_attempts, 0) AS settled_attempts, p.order_id IS NOT NULL AS went_manual,
          -- Only an order given up on has a placement refund: one probe of the ledger for the few, none for the
          -- rest. (An order an ops retry then placed has its reason cleared, and its earlier refund leaves the sum.)
-         CASE WHEN o.failure_reason IS NULL THEN 0 ELSE
-           (SELECT COALESCE(sum(p.amount_cents), 0) FROM payment_transactions p
-             WHERE p.order_id = o.id AND p.type IN ('refund', 'partial_refund') AND p.status <> 'failed'
-               AND p.idempotency_key LIKE '%:refund:placement-failed:%') END AS failed_refund_cents
-  FROM stores s
-  -- Per store, so each is one range scan of orders_store_created_idx (no skip scan over store_id otherwise).
-  CROSS JOIN LATERAL (SELECT * FROM orders o WHERE o.store_id = s.id AND o.created_at >= :since AND o.created_at <= :until) o
-  LEFT JOIN LATERAL (
-    SELECT (array_agg(a.method ORDER BY a.id))[1] AS first_method,
-           (array_agg(a.outcome ORDER BY a.id))[1] AS first_outcome,
-           count(*) FILTER (WHERE a.outcome <> 'deferred') AS settled_attempts
-    FROM placement_attempts a WHERE a.order_id = o.id
-  ) pa ON true
+         CASE WHEN r.failure_reason IS NULL THEN 0 ELSE
+           (SELECT COALESCE(sum(pt.amount_cents), 0) FROM payment_transactions pt
+             WHERE pt.order_id = r.id AND pt.type IN ('refund', 'partial_refund') AND pt.status <> 'failed'
+               AND pt.idempotency_key LIKE '%:refund:placement-failed:%') END AS failed_refund_cents
+  FROM recent r
+  LEFT JOIN tries tr ON tr.order_id = r.id
+  LEFT JOIN people p ON p.order_id = r.id
 )
 SELECT store_id, method,
        count(*)::int AS orders,
@@ -59,7 +72,7 @@ SELECT store_id, method,
          FILTER (WHERE placed_at IS NOT NULL) AS p50,
        percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM placed_at - created_at))
          FILTER (WHERE placed_at IS NOT NULL) AS p95
-FROM recent
+FROM per_order
 GROUP BY store_id, method`;
 
 const roundSeconds = (value: number | null) => (value === null ? null : Math.round(Number(value) * 10) / 10);
