@@ -10,6 +10,7 @@ import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotent } from './http/idempotency';
 import { createMetrics } from './http/metrics';
+import { registerStoreHealthMetrics } from './http/store-health-metrics';
 import { observeRequests } from './http/request-observer';
 import { buildOpenApiDocument } from './http/openapi';
 import type { Logger } from './logger';
@@ -39,6 +40,10 @@ import { createProductsController } from './controllers/products-controller';
 import { productsRoutes } from './routes/products-routes';
 import { createCatalogSyncController } from './controllers/catalog-sync-controller';
 import { catalogSyncRoutes } from './routes/catalog-sync-routes';
+import type { Queue } from 'bullmq';
+import { createStoreHealthController } from './controllers/store-health-controller';
+import { storeHealthRoutes } from './routes/store-health-routes';
+import { QUEUE_BOARD_PATH, queueBoardRoutes } from './routes/queue-board-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -57,6 +62,10 @@ export interface AppDeps {
   rateLimitRedis?: Redis;
   /** Keeps one app's counts apart from another's in a shared Redis (tests). */
   rateLimitPrefix?: string;
+  /** Where headless placement keeps failure screenshots (ARTIFACTS_DIR), for the store health drill-down. */
+  artifactsDir?: string;
+  /** The BullMQ queues Bull Board shows under /ops/queues; none with the in-process queue. */
+  boardQueues?: readonly Queue[];
 }
 
 /** The composition root: every dependency is passed in, nothing is a module-level singleton. */
@@ -64,6 +73,7 @@ export function createApp(deps: AppDeps) {
   const serviceDeps = buildServiceDeps(deps);
   const services = createServices(serviceDeps, deps.placement);
   const metrics = createMetrics();
+  registerStoreHealthMetrics(metrics.registry, services.storeHealth);
 
   const http: HttpSettings = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
   const limits = createRateLimits(http.rateLimits, serviceDeps.logger, deps.rateLimitRedis, deps.rateLimitPrefix);
@@ -115,8 +125,10 @@ export function createApp(deps: AppDeps) {
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(catalogSyncRoutes(createCatalogSyncController(services.catalogSync)));
   api.use(opsRoutes(createOpsController(services.ops)));
+  api.use(storeHealthRoutes(createStoreHealthController(services.storeHealth, services.storeLevers, deps.artifactsDir ?? './artifacts')));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);
+  app.use(QUEUE_BOARD_PATH, queueBoardRoutes(deps.boardQueues ?? [], deps.jwtSecret));
   app.use('/ops', opsDashboardRoutes());
 
   app.use(notFoundHandler);

@@ -12,6 +12,7 @@ import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
 import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { createInProcessPlacementQueue } from './queue/in-process-placement-queue';
+import { createBullmqQueueControl } from './queue/bullmq-queue-control';
 import type { PlacementQueue } from './queue/placement-queue';
 import type { Services } from './services/create-services';
 
@@ -32,15 +33,19 @@ async function main(): Promise<void> {
   let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
-  const queue: PlacementQueue = config.REDIS_URL
-    ? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger })
+  const inProcess = config.REDIS_URL
+    ? null
     : createInProcessPlacementQueue({
         handler: (job, attempt) => services!.placement.place(job, attempt),
         onExhausted: (job, error) => services!.placement.exhausted(job, error),
+        isStorePaused: (storeId) => services!.storeLevers.isPaused(storeId),
         concurrency: config.WORKER_CONCURRENCY,
         storeConcurrency: config.WORKER_STORE_CONCURRENCY,
         logger,
       });
+  const queue: PlacementQueue = inProcess ?? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL!, queueName: config.PLACEMENT_QUEUE_NAME, logger });
+  // The API's view of the workers' queue: breakers for store health, a resume's release, Bull Board.
+  const bullmqControl = config.REDIS_URL ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger }) : null;
 
   const app = createApp({
     db: database.db,
@@ -57,7 +62,10 @@ async function main(): Promise<void> {
       enqueue: (runs) => queue.enqueue(runs),
       stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
       catalogSync: { intervalMs: Math.max(1, config.CATALOG_SYNC_INTERVAL_MINUTES) * 60_000 },
+      queueControl: inProcess ?? bullmqControl ?? undefined,
     },
+    artifactsDir: config.ARTIFACTS_DIR,
+    boardQueues: bullmqControl ? [bullmqControl.queue] : [],
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
     http: config.http,
@@ -85,7 +93,7 @@ async function main(): Promise<void> {
     await maintenance?.stop();
     await catalogSyncs?.stop();
     await queue.close();
-    await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
+    await Promise.allSettled([bullmqControl?.close(), placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();
   });
 }

@@ -45,6 +45,7 @@ async function main(): Promise<void> {
     queueName: config.PLACEMENT_QUEUE_NAME,
     handler: (job, attempt) => services.placement.place(job, attempt),
     onExhausted: (job, error) => services.placement.exhausted(job, error),
+    isStorePaused: (storeId) => services.storeLevers.isPaused(storeId),
     concurrency: config.WORKER_CONCURRENCY,
     storeConcurrency: config.WORKER_STORE_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_MS,

@@ -37,7 +37,11 @@ export type ErrorCode =
   | 'task_not_open'
   | 'service_unavailable'
   | 'catalog_not_readable'
-  | 'catalog_sync_failed';
+  | 'catalog_sync_failed'
+  | 'store_already_paused'
+  | 'store_not_paused'
+  | 'method_not_configured'
+  | 'service_unavailable';
 
 export class DomainError extends Error {
   constructor(

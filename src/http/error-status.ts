@@ -20,6 +20,8 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_transition: 409,
   conflict: 409,
   task_not_open: 409,
+  store_already_paused: 409,
+  store_not_paused: 409,
   payment_not_captured: 409,
   session_expired: 410,
   cart_empty: 422,
@@ -34,6 +36,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  method_not_configured: 422,
   service_unavailable: 503,
   catalog_not_readable: 422,
   // The retailer could not be read: the gateway's upstream failed, not the request.

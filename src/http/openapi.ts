@@ -11,6 +11,7 @@ import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrde
 import { Me } from './schemas/me';
 import { CatalogProduct, ProductListQuery, StoreProductListQuery } from './schemas/products';
 import { CatalogChange, CatalogChangeListQuery, CatalogSyncListQuery, CatalogSyncRun } from './schemas/catalog-sync';
+import { describeStoreHealthApi } from './openapi-store-health';
 import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -36,7 +37,7 @@ interface Operation {
   auth?: 'bearer' | 'none' | 'signature';
 }
 
-type AddOperation = (method: Method, path: string, op: Operation) => void;
+export type AddOperation = (method: Method, path: string, op: Operation) => void;
 
 const ItemIdParam = z.object({ itemId: z.uuid() });
 const SlugParam = z.object({ slug: z.string() });
@@ -194,6 +195,7 @@ function describeApi(add: AddOperation): void {
     },
   });
   add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)', 429: RATE_LIMITED } });
+  describeStoreHealthApi(add);
 }
 
 export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => {}) {

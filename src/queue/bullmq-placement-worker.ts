@@ -78,6 +78,8 @@ export async function startBullmqPlacementWorker(
     breaker,
     renewEveryMs: Math.min(heartbeatMs, Math.floor(storeLeaseMs / 2)),
     busyDelayMs: options.storeBusyDelayMs ?? 1_000,
+    paused: options.isStorePaused,
+    pausedDelayMs: options.pausedRecheckMs,
   };
   const deps = { handler: options.handler, onExhausted: options.onExhausted, gate, logger };
 

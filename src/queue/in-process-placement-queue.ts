@@ -3,7 +3,13 @@ import { computeBackoffMs, defaultBackoffPolicy, type Random } from './backoff';
 import { defaultBreakerPolicy, type BreakerStatus } from './breaker-state';
 import { createMemoryCircuitBreaker } from './circuit-breaker';
 import { runPlacementAttempt, type StoreGate } from './placement-attempt';
-import { placementJobKey, type PlacementJob, type PlacementQueue, type PlacementRunnerOptions } from './placement-queue';
+import {
+  placementJobKey,
+  type PlacementJob,
+  type PlacementQueue,
+  type PlacementQueueControl,
+  type PlacementRunnerOptions,
+} from './placement-queue';
 import { createMemoryStoreLimiter } from './store-limiter';
 
 export interface InProcessPlacementQueueOptions extends PlacementRunnerOptions {
@@ -13,7 +19,7 @@ export interface InProcessPlacementQueueOptions extends PlacementRunnerOptions {
   random?: Random;
 }
 
-export interface InProcessPlacementQueue extends PlacementQueue {
+export interface InProcessPlacementQueue extends PlacementQueue, PlacementQueueControl {
   /** Resolves once nothing is queued, running or waiting to retry. For tests and orderly shutdown. */
   drain(): Promise<void>;
   getBreakerState(storeId: string): Promise<BreakerStatus>;
@@ -23,7 +29,11 @@ interface Entry {
   job: PlacementJob;
   /** Failed tries so far; holds for a busy store or an open breaker do not count. */
   failures: number;
+  /** Enqueue order: a resumed store's jobs go back in it. */
+  seq: number;
   timer?: NodeJS.Timeout;
+  /** Waiting because ops paused the store (a resume releases it early). */
+  heldForPause?: boolean;
 }
 
 /**
@@ -44,12 +54,15 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
     limiter: createMemoryStoreLimiter(options.storeConcurrency ?? 10),
     breaker,
     busyDelayMs: options.storeBusyDelayMs ?? 250,
+    paused: options.isStorePaused,
+    pausedDelayMs: options.pausedRecheckMs,
   };
   const deps = { handler: options.handler, onExhausted: options.onExhausted, gate, logger, random };
 
   const entries = new Map<string, Entry>();
   const ready: Entry[] = [];
   let running = 0;
+  let enqueued = 0;
   let closed = false;
   let idleWaiters: Array<() => void> = [];
 
@@ -67,6 +80,7 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
     if (closed) return;
     entry.timer = setTimeout(() => {
       entry.timer = undefined;
+      entry.heldForPause = false;
       ready.push(entry);
       pump();
     }, delayMs);
@@ -79,6 +93,7 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
       const result = await runPlacementAttempt(entry.job, attempt, deps);
       if (result.kind === 'held') {
         later(entry, result.delayMs);
+        entry.heldForPause = result.reason === 'store_paused';
       } else if (result.kind === 'retry') {
         entry.failures++;
         later(entry, computeBackoffMs(entry.failures, backoff, result.error, random));
@@ -102,7 +117,7 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
       for (const job of jobs) {
         const key = placementJobKey(job);
         if (entries.has(key)) continue;
-        const entry: Entry = { job: { orderNumber: job.orderNumber, storeId: job.storeId, runKey: job.runKey }, failures: 0 };
+        const entry: Entry = { job: { orderNumber: job.orderNumber, storeId: job.storeId, runKey: job.runKey }, failures: 0, seq: enqueued++ };
         entries.set(key, entry);
         ready.push(entry);
       }
@@ -115,6 +130,18 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
       });
     },
     getBreakerState: (storeId) => breaker.getState(storeId),
+    async releaseStore(storeId) {
+      const held = [...entries.values()].filter((entry) => entry.heldForPause && entry.timer && entry.job.storeId === storeId);
+      held.sort((a, b) => a.seq - b.seq);
+      for (const entry of held) {
+        clearTimeout(entry.timer);
+        entry.timer = undefined;
+        entry.heldForPause = false;
+        ready.push(entry);
+      }
+      pump();
+      return held.length;
+    },
     async close() {
       closed = true;
       for (const entry of entries.values()) clearTimeout(entry.timer);

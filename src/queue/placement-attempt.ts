@@ -13,7 +13,13 @@ export interface StoreGate {
   renewEveryMs?: number;
   /** How long a job waits before asking again when the store is at its limit or a probe is running. */
   busyDelayMs: number;
+  /** Ops paused the store: its jobs wait, in the order they came, until it is resumed. */
+  paused?: (storeId: string) => Promise<boolean>;
+  pausedDelayMs?: number;
 }
+
+/** Paused jobs ask again this often unless a resume releases them first (the release is the usual way out). */
+export const DEFAULT_PAUSED_RECHECK_MS = 30_000;
 
 export interface AttemptDeps {
   handler: PlacementJobHandler;
@@ -27,7 +33,7 @@ export interface AttemptDeps {
 export type AttemptResult =
   | { kind: 'done' }
   /** The handler did not run: ask again after `delayMs`. Costs no attempt. */
-  | { kind: 'held'; reason: SlotRefusal | 'breaker_open' | 'breaker_probing'; delayMs: number }
+  | { kind: 'held'; reason: SlotRefusal | 'store_paused' | 'breaker_open' | 'breaker_probing'; delayMs: number }
   /** The handler failed and attempts remain: retry with backoff. */
   | { kind: 'retry'; error: Error }
   /** The job will not be tried again; `onExhausted` has been called. */
@@ -45,6 +51,12 @@ export async function runPlacementAttempt(
   const { gate, logger } = deps;
   const random = deps.random ?? Math.random;
   const log = logger.child({ orderNumber: job.orderNumber, storeId: job.storeId, attempt: attempt.attempt });
+
+  if (gate.paused && (await gate.paused(job.storeId))) {
+    log.debug('placement held: store paused by ops');
+    // No jitter: held jobs come back in the order they were held, like a resume releases them.
+    return { kind: 'held', reason: 'store_paused', delayMs: gate.pausedDelayMs ?? DEFAULT_PAUSED_RECHECK_MS };
+  }
 
   const admission = await gate.breaker.admit(job.storeId);
   if (!admission.admitted) {

@@ -71,5 +71,19 @@ export interface PlacementRunnerOptions {
   backoff?: Partial<BackoffPolicy>;
   /** How long a job held back by a busy store (or a running probe) waits before asking again. */
   storeBusyDelayMs?: number;
+  /**
+   * Whether ops paused the store. A paused store's jobs wait without spending an attempt until a resume releases
+   * them (`PlacementQueueControl.releaseStore`), or, should that call be lost, until they ask again.
+   */
+  isStorePaused?: (storeId: string) => Promise<boolean>;
+  /** How long a paused store's job waits before asking again. */
+  pausedRecheckMs?: number;
   logger?: Logger;
+}
+
+/** What the API needs of the queue beyond enqueueing: the breakers as the workers see them, and a resume. */
+export interface PlacementQueueControl {
+  getBreakerState(storeId: string): Promise<BreakerStatus>;
+  /** Sends a resumed store's waiting jobs back to the queue at once, oldest first. Resolves with how many. */
+  releaseStore(storeId: string): Promise<number>;
 }

@@ -241,7 +241,10 @@ export async function findOrderById(db: Knex, orderId: string): Promise<OrderRec
 }
 
 /** The store settings a placement run works with (which adapter, its config, the fallback, the price tolerance). */
-export type PlacementStoreSettings = Pick<StoreRecord, 'placementMethod' | 'placementConfig' | 'fallbackMethod' | 'priceToleranceCents'>;
+export type PlacementStoreSettings = Pick<StoreRecord, 'placementMethod' | 'placementConfig' | 'fallbackMethod' | 'priceToleranceCents'> & {
+  /** The method ops switched the store to (an outage lever); orders not yet started go by it. */
+  methodOverride: PlacementMethod | null;
+};
 
 export interface OrderForPlacement {
   order: OrderRecord;
@@ -262,6 +265,7 @@ export async function findOrderForPlacement(db: Knex, orderNumber: string): Prom
     db.raw(
       `SELECT ${ORDER_COLUMNS.join(', ')}, s.placement_method AS store_placement_method, s.placement_config AS store_placement_config,
               s.fallback_method AS store_fallback_method, s.price_tolerance_cents AS store_price_tolerance_cents,
+              s.method_override AS store_method_override,
               COALESCE((SELECT json_agg(${ITEM_JSON} ORDER BY i."position") FROM order_items i WHERE i.order_id = o.id), '[]') AS items
        FROM orders o JOIN stores s ON s.id = o.store_id
        WHERE o.order_number = ?`,
@@ -277,6 +281,7 @@ export async function findOrderForPlacement(db: Knex, orderNumber: string): Prom
       placementConfig: row.store_placement_config,
       fallbackMethod: row.store_fallback_method,
       priceToleranceCents: row.store_price_tolerance_cents,
+      methodOverride: row.store_method_override,
     },
     items: row.items.map(toItem),
   };

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import express, { Router, type Response } from 'express';
 
 /**
@@ -6,6 +6,8 @@ import express, { Router, type Response } from 'express';
  * TypeScript directly, and `npm run build` copies them next to the compiled code.
  */
 export const OPS_DASHBOARD_DIR = join(__dirname, '..', 'ops-dashboard');
+/** Chart.js's self-contained build, served from the installed package (its version is the lockfile's). */
+const CHART_JS = join(dirname(require.resolve('chart.js')), 'chart.umd.min.js');
 
 /**
  * The page only ever talks to this origin's /api/v1 and renders API data as text nodes; the policy makes
@@ -38,6 +40,7 @@ export function opsDashboardRoutes(): Router {
   const noCache = { setHeaders: (res: Response) => res.setHeader('Cache-Control', 'no-cache') };
   // express.static answers a mount point without its trailing slash (`/ops`) with a redirect or a 404.
   router.get('/', (_req, res) => res.sendFile(join(OPS_DASHBOARD_DIR, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }));
+  router.get('/vendor/chart.umd.min.js', (_req, res) => res.sendFile(CHART_JS, { headers: { 'Cache-Control': 'no-cache' } }));
   router.use(express.static(OPS_DASHBOARD_DIR, { index: false, redirect: false, ...noCache }));
   return router;
 }

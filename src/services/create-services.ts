@@ -20,6 +20,9 @@ import { createPaymentWebhookService } from './payment-webhook-service';
 import { createRefundService } from './refund-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
+import { createStoreHealthService } from './store-health-service';
+import { createStoreLeversService } from './store-levers-service';
+import type { PlacementQueueControl } from '../queue/placement-queue';
 
 export interface ServiceWiring {
   /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
@@ -31,6 +34,10 @@ export interface ServiceWiring {
   /** What can read a connected retailer's catalog; the retailer order API's reader when not given. */
   catalogReaders?: readonly CatalogReader[];
   catalogSync?: Partial<CatalogSyncSettings>;
+  /** The queue's breakers and the release of a resumed store's jobs; without it both are skipped. */
+  queueControl?: PlacementQueueControl;
+  /** How long a process trusts its last reading of a store's pause (see StoreLeversOptions). */
+  pauseCacheMs?: number;
 }
 
 /** Every use case, wired once. Shared by the API process and the placement workers. */
@@ -59,6 +66,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     orderAdmin: createOrderAdminService(deps, refunds, placement),
     retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
     paymentWebhooks: createPaymentWebhookService(deps, refunds, wiring.stripeWebhookSecret),
+    storeLevers: createStoreLeversService(deps, wiring.queueControl, { pauseCacheMs: wiring.pauseCacheMs }),
+    storeHealth: createStoreHealthService(deps, wiring.queueControl),
   };
 }
 

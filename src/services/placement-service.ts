@@ -172,7 +172,10 @@ export function createPlacementService(
       const wasPlacing = order.status === 'placing';
       if (order.placementMethod === 'manual' && wasPlacing && (await tasks.hasLiveTask(order.id))) return;
       if (order.status === 'pending') {
-        order = await transitionOrder(deps, order, 'placing', `placement started via ${order.placementMethod}`);
+        // An ops method switch reaches every order whose placement has not started; a started one keeps its method.
+        const method = store.methodOverride ?? order.placementMethod;
+        const switched = method === order.placementMethod ? undefined : { placementMethod: method };
+        order = await transitionOrder(deps, order, 'placing', `placement started via ${method}`, switched);
       }
       crashpoint('placement.before_adapter');
       // An earlier run may have reached the retailer: a failed try, a worker that died, or the order found placing.

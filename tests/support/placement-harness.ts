@@ -11,6 +11,7 @@ import { createBrowserPool } from '../../src/placement/browser-pool';
 import { createHeadlessPlacementAdapter } from '../../src/placement/headless-adapter';
 import demoRecipe from '../../src/placement/recipes/demo-storefront-recipe.json';
 import { createBullmqPlacementQueue } from '../../src/queue/bullmq-placement-queue';
+import { createBullmqQueueControl } from '../../src/queue/bullmq-queue-control';
 import { startBullmqPlacementWorker, type BullmqPlacementWorkerOptions } from '../../src/queue/bullmq-placement-worker';
 import type { PlacementWorkerHandle } from '../../src/queue/placement-queue';
 import { startRetailerApiSimulator, type RetailerSetup } from '../../src/sandbox/retailer-api';
@@ -41,7 +42,7 @@ export interface PlacementHarnessOptions {
   prefix?: string;
   /** Tries per job, the first included. */
   attempts?: number;
-  worker?: Partial<Pick<BullmqPlacementWorkerOptions, 'breaker' | 'lockDurationMs' | 'stalledIntervalMs'>>;
+  worker?: Partial<Pick<BullmqPlacementWorkerOptions, 'breaker' | 'lockDurationMs' | 'stalledIntervalMs' | 'concurrency' | 'pausedRecheckMs'>>;
 }
 
 export interface Product {
@@ -106,6 +107,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
   // Chromium starts on the first headless placement only; files without one never launch it.
   const browserPool = createBrowserPool({ maxPages: 2 });
   const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, prefix, attempts: options.attempts ?? 4 });
+  const queueControl = createBullmqQueueControl({ redisUrl: REDIS_URL, queueName, prefix });
   const app = createApp({
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_placement', apiUrl: stripe.url, maxNetworkRetries: 0 }),
@@ -113,7 +115,12 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     placement: {
       adapters: [createApiPlacementAdapter(), createHeadlessPlacementAdapter({ browserPool, artifactsDir })],
       enqueue: (runs) => queue.enqueue(runs),
+      queueControl,
+      // Every pause check reads the database: a test's pause holds the very next job.
+      pauseCacheMs: 0,
     },
+    artifactsDir,
+    boardQueues: [queueControl.queue],
   });
   const http = supertest(app.app);
   let worker: PlacementWorkerHandle | undefined;
@@ -138,6 +145,8 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     storefront,
     app,
     queue,
+    queueControl,
+    artifactsDir,
     queueName,
     prefix,
 
@@ -148,6 +157,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
         prefix,
         handler: (job, attempt) => app.services.placement.place(job, attempt),
         onExhausted: (job, error) => app.services.placement.exhausted(job, error),
+        isStorePaused: (storeId) => app.services.storeLevers.isPaused(storeId),
         backoff: { baseMs: 50, maxMs: 200 },
         storeBusyDelayMs: 50,
         ...options.worker,
@@ -284,6 +294,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     async close(): Promise<void> {
       await harness.stopWorker();
       await queue.close();
+      await queueControl.close();
       await deleteRedisKeys(`${prefix}:${queueName}:*`);
       await browserPool.close();
       await Promise.all([storefront.stop(), simulator.close(), stripe.stop()]);

@@ -7,6 +7,7 @@ import { renderCatalog } from './catalog-view.js';
 import { renderOrders } from './orders-view.js';
 import { cleanToken, currentUser, readClaims, signIn, signOut } from './session.js';
 import { renderTasks } from './tasks-view.js';
+import { renderStores } from './stores-view.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -25,10 +26,18 @@ const els = {
   sections: document.querySelectorAll('[data-section]'),
 };
 
+/** Each section's view and title. */
+const SECTIONS = {
+  tasks: { render: renderTasks, title: 'Tasks' },
+  orders: { render: renderOrders, title: 'Orders' },
+  stores: { render: renderStores, title: 'Stores' },
+  catalog: { render: renderCatalog, title: 'Catalog' },
+};
+
 function parseRoute() {
   const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const [section, id] = path.split('/').map((part) => decodeURIComponent(part));
-  return { section: ['orders', 'catalog'].includes(section) ? section : 'tasks', id: id || null, query: new URLSearchParams(query) };
+  return { section: SECTIONS[section] ? section : 'tasks', id: id || null, query: new URLSearchParams(query) };
 }
 
 function clearNotices() {
@@ -130,11 +139,10 @@ async function render() {
   const focusedId = document.activeElement && els.view.contains(document.activeElement) ? document.activeElement.id : null;
   els.view.setAttribute('aria-busy', 'true');
   try {
-    const views = { orders: renderOrders, catalog: renderCatalog, tasks: renderTasks };
-    const node = await views[route.section](route, ctx);
+    const node = await SECTIONS[route.section].render(route, ctx);
     if (ticket !== renderTicket) return;
     replaceChildren(els.view, node);
-    document.title = `${{ orders: 'Orders', catalog: 'Catalog', tasks: 'Tasks' }[route.section]}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
+    document.title = `${SECTIONS[route.section].title}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
     restoreFocus(`${route.section}/${route.id ?? ''}`, focusedId);
   } catch (error) {
     if (ticket !== renderTicket) return;
