@@ -41,6 +41,8 @@ export async function up(knex: Knex): Promise<void> {
       currency text NOT NULL,
       reason text,
       status text NOT NULL,
+      -- How the dispute was split over the checkout's orders, as for a refund made outside the service.
+      attribution text NOT NULL CHECK (attribution IN ('whole_order', 'spread')),
       opened_at timestamptz NOT NULL,
       closed_at timestamptz,
       created_at timestamptz NOT NULL DEFAULT now(),

@@ -7,6 +7,9 @@ import {
   type ChargeRequest,
   type PaymentGateway,
   type PaymentSnapshot,
+  type Period,
+  type ProviderPayment,
+  type ProviderRefund,
   type RefundOutcome,
   type RefundRequest,
 } from './payment-gateway';
@@ -117,6 +120,19 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         }
         return null;
       }),
+
+    listRefundsOfPayment: (paymentIntentId) =>
+      call(async () => {
+        const refunds: ProviderRefund[] = [];
+        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) refunds.push(toProviderRefund(refund));
+        return refunds.reverse();
+      }),
+
+    listPayments: (period) =>
+      // stripe-node's auto-pagination: each page asks for the next with starting_after = the last id, while has_more.
+      paged(stripe.paymentIntents.list({ created: createdRange(period), limit: 100, expand: ['data.latest_charge'] }), toProviderPayment),
+
+    listRefunds: (period) => paged(stripe.refunds.list({ created: createdRange(period), limit: 100 }), toProviderRefund),
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {
       try {
@@ -252,4 +268,49 @@ function toRefundStatus(status: string | null): RefundOutcome['status'] {
   const known = REFUND_STATUSES.find((candidate) => candidate === status);
   if (!known) throw new Error(`Unknown Stripe refund status: ${status}`);
   return known;
+}
+
+/** Stripe filters `created` in whole seconds: [since, until) becomes gte ⌈since⌉, lt ⌈until⌉. */
+function createdRange(period: Period): { gte: number; lt: number } {
+  return { gte: Math.ceil(period.since.getTime() / 1000), lt: Math.ceil(period.until.getTime() / 1000) };
+}
+
+async function* paged<T, R>(list: AsyncIterable<T>, map: (item: T) => R): AsyncIterable<R> {
+  try {
+    for await (const item of list) yield map(item);
+  } catch (error) {
+    throw translateError(error);
+  }
+}
+
+function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
+  const outcome = toRefundOutcome(refund);
+  return {
+    refundId: refund.id,
+    paymentIntentId: typeof refund.payment_intent === 'string' ? refund.payment_intent : (refund.payment_intent?.id ?? null),
+    amountCents: refund.amount,
+    currency: refund.currency,
+    status: outcome.status,
+    createdAt: new Date(refund.created * 1000),
+    idempotencyKey: refund.metadata?.[REFUND_KEY_METADATA] ?? null,
+    reason: refund.reason ?? null,
+    ...(outcome.failureCode ? { failureCode: outcome.failureCode } : {}),
+  };
+}
+
+function toProviderPayment(intent: Stripe.PaymentIntent): ProviderPayment {
+  const charge = typeof intent.latest_charge === 'object' ? intent.latest_charge : null;
+  const captured = charge?.captured ? charge.amount_captured : 0;
+  // After a partial capture Stripe counts the released remainder in amount_refunded; it was never taken.
+  const refunded = charge?.captured ? charge.amount_refunded - (charge.amount - charge.amount_captured) : 0;
+  return {
+    paymentIntentId: intent.id,
+    status: knownStatus(intent),
+    amountCents: intent.amount,
+    currency: intent.currency,
+    capturedCents: captured,
+    refundedCents: Math.max(refunded, 0),
+    createdAt: new Date(intent.created * 1000),
+    metadata: { ...intent.metadata },
+  };
 }

@@ -14,6 +14,8 @@ import { createPlacementService, type PlacementRun } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
 import { createRefundService } from './refund-service';
+import { createOutsideRefundService } from './outside-refund-service';
+import { createDisputeService } from './dispute-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 
@@ -33,6 +35,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const refunds = createRefundService(deps);
   const captures = createCaptureService(deps);
   const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
+  const outsideRefunds = createOutsideRefundService(deps, refunds);
+  const disputes = createDisputeService(deps, refunds);
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
@@ -49,7 +53,9 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     ops: createOpsService(deps, placement, wiring.enqueue),
     orderAdmin: createOrderAdminService(deps, refunds, placement),
     retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
-    paymentWebhooks: createPaymentWebhookService(deps, refunds, wiring.stripeWebhookSecret),
+    outsideRefunds,
+    disputes,
+    paymentWebhooks: createPaymentWebhookService(deps, outsideRefunds, disputes, wiring.stripeWebhookSecret),
   };
 }
 
