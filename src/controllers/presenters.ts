@@ -5,6 +5,7 @@ import type { PlaceResult } from '../services/place-checkout-service';
 import type { ProductRecord } from '../repositories/products-repository';
 import type { StoreRecord } from '../repositories/stores-repository';
 import type { OrderRecord } from '../repositories/orders-repository';
+import type { OrderDispute } from '../repositories/disputes-repository';
 
 /** The contract's JSON shapes. Nothing here reads storage or decides anything. */
 
@@ -98,7 +99,21 @@ export const presentOrderListItem = (order: OrderRecord) => ({
   updatedAt: order.updatedAt.toISOString(),
 });
 
-export const presentOrderDetail = ({ order, items, history, refundedCents }: OrderDetail) => ({
+/** A dispute as ops see it with one of the orders it concerns. */
+export const presentDispute = (dispute: OrderDispute) => ({
+  disputeId: dispute.id,
+  status: dispute.status,
+  reason: dispute.reason,
+  amountCents: dispute.orderAmountCents,
+  disputedCents: dispute.amountCents,
+  currency: dispute.currency,
+  attribution: dispute.attribution,
+  paymentIntentId: dispute.paymentIntentId,
+  openedAt: dispute.openedAt.toISOString(),
+  closedAt: dispute.closedAt?.toISOString() ?? null,
+});
+
+export const presentOrderDetail = ({ order, items, history, refundedCents, disputes }: OrderDetail) => ({
   ...presentOrderListItem(order),
   checkoutSessionId: order.checkoutSessionId,
   storeSlug: order.storeSlug,
@@ -128,4 +143,5 @@ export const presentOrderDetail = ({ order, items, history, refundedCents }: Ord
     reason: entry.reason,
     createdAt: entry.createdAt.toISOString(),
   })),
+  ...(disputes ? { disputes: disputes.map(presentDispute) } : {}),
 });

@@ -9,7 +9,7 @@ import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
-import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
+import { OpsOrderListItem, OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
  * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
@@ -118,7 +118,7 @@ function describeApi(add: AddOperation): void {
   add('post', '/ops/tasks/{taskId}/release', { summary: 'Give a claimed task back (the claimer or an admin)', tags: ops, params: TaskIdParam, response: OpsTask, errors: taskErrors });
   add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: resolveErrors });
   add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: { ...resolveErrors, 503: 'service_unavailable (the refund could not reach the payment provider)' } });
-  add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, response: OrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
+  add('get', '/ops/orders', { summary: 'Orders by status (or disputed), most recently changed first, with their disputes', tags: ops, query: OpsOrderListQuery, response: OpsOrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
   add('post', '/ops/orders/{orderNumber}/retry', {
     summary: 'Send a failed or stuck order back into placement',
     tags: ops,
