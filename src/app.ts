@@ -30,6 +30,9 @@ import { webhooksRoutes } from './routes/webhooks-routes';
 import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
 import { createMeController } from './controllers/me-controller';
 import { meRoutes } from './routes/me-routes';
+import { createReconciliationController } from './controllers/reconciliation-controller';
+import { reconciliationRoutes } from './routes/reconciliation-routes';
+import { registerReconciliationMetrics } from './http/reconciliation-metrics';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -49,6 +52,7 @@ export function createApp(deps: AppDeps) {
   const serviceDeps = buildServiceDeps(deps);
   const services = createServices(serviceDeps, deps.placement);
   const metrics = createMetrics();
+  registerReconciliationMetrics(metrics.registry, services.reconciliation.latestFinishedRun);
 
   const app: Express = express();
   app.disable('x-powered-by');
@@ -85,6 +89,7 @@ export function createApp(deps: AppDeps) {
   api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotentRequest));
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(opsRoutes(createOpsController(services.ops)));
+  api.use(reconciliationRoutes(createReconciliationController(services.reconciliation)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);
   app.use('/ops', opsDashboardRoutes());

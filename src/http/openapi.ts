@@ -9,6 +9,7 @@ import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
+import { ReconciliationRun, ReconciliationRunDetail, RunIdParam, RunListQuery } from './schemas/reconciliation';
 import { OpsOrderListItem, OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -119,6 +120,15 @@ function describeApi(add: AddOperation): void {
   add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: resolveErrors });
   add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: { ...resolveErrors, 503: 'service_unavailable (the refund could not reach the payment provider)' } });
   add('get', '/ops/orders', { summary: 'Orders by status (or disputed), most recently changed first, with their disputes', tags: ops, query: OpsOrderListQuery, response: OpsOrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
+  add('get', '/ops/reconciliation', {
+    summary: 'Reconciliations with Stripe (daily, or `npm run reconcile`), newest first, with the drift each found',
+    tags: ops,
+    query: RunListQuery,
+    response: ReconciliationRun,
+    pageTotal: 'totalRuns',
+    errors: { 403: 'forbidden' },
+  });
+  add('get', '/ops/reconciliation/{runId}', { summary: 'One reconciliation with its report: every difference between Stripe and the ledger', tags: ops, params: RunIdParam, response: ReconciliationRunDetail, errors: { 403: 'forbidden', 404: 'not_found' } });
   add('post', '/ops/orders/{orderNumber}/retry', {
     summary: 'Send a failed or stuck order back into placement',
     tags: ops,

@@ -82,6 +82,10 @@ export interface PaymentGateway {
   retrieveRefund(refundId: string): Promise<RefundOutcome>;
   /** The refund of that payment created with that idempotency key, if there is one; the key outlives Stripe's memory of it. */
   findRefundByKey(paymentIntentId: string, idempotencyKey: string): Promise<RefundOutcome | null>;
+  /** The payment, or null when the provider has no such payment. */
+  findPayment(paymentIntentId: string): Promise<PaymentSnapshot | null>;
+  /** The refund, or null when the provider has no such refund. */
+  findRefund(refundId: string): Promise<ProviderRefund | null>;
   /** Every refund of a payment (made by us or in the provider's dashboard), oldest first. */
   listRefundsOfPayment(paymentIntentId: string): Promise<ProviderRefund[]>;
   /** Payments created in [since, until), newest first, every page. */

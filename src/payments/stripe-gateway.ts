@@ -121,6 +121,10 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         return null;
       }),
 
+    findPayment: (paymentIntentId) => orNull(() => stripe.paymentIntents.retrieve(paymentIntentId)).then((intent) => (intent ? toSnapshot(intent) : null)),
+
+    findRefund: (refundId) => orNull(() => stripe.refunds.retrieve(refundId)).then((refund) => (refund ? toProviderRefund(refund) : null)),
+
     listRefundsOfPayment: (paymentIntentId) =>
       call(async () => {
         const refunds: ProviderRefund[] = [];
@@ -273,6 +277,16 @@ function toRefundStatus(status: string | null): RefundOutcome['status'] {
 /** Stripe filters `created` in whole seconds: [since, until) becomes gte ⌈since⌉, lt ⌈until⌉. */
 function createdRange(period: Period): { gte: number; lt: number } {
   return { gte: Math.ceil(period.since.getTime() / 1000), lt: Math.ceil(period.until.getTime() / 1000) };
+}
+
+/** A retrieve that answers null for Stripe's 404 resource_missing. */
+async function orNull<T>(operation: () => Promise<T>): Promise<T | null> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404 && error.code === 'resource_missing') return null;
+    throw translateError(error);
+  }
 }
 
 async function* paged<T, R>(list: AsyncIterable<T>, map: (item: T) => R): AsyncIterable<R> {

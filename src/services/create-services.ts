@@ -16,6 +16,7 @@ import { createPaymentWebhookService } from './payment-webhook-service';
 import { createRefundService } from './refund-service';
 import { createOutsideRefundService } from './outside-refund-service';
 import { createDisputeService } from './dispute-service';
+import { createReconciliationService } from './reconciliation-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 
@@ -55,6 +56,7 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
     outsideRefunds,
     disputes,
+    reconciliation: createReconciliationService(deps),
     paymentWebhooks: createPaymentWebhookService(deps, outsideRefunds, disputes, wiring.stripeWebhookSecret),
   };
 }
