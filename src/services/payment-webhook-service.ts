@@ -20,7 +20,8 @@ export function createPaymentWebhookService(
   const { db, clock, payments, logger } = deps;
 
   async function apply(event: ProviderEvent): Promise<{ outcome: events.EventOutcome; note?: string }> {
-    const object = event.object;
+    const object: Record<string, unknown> = event.object ?? {};
+    if (!text(object.id)) return { outcome: 'ignored', note: 'the event names no object' };
     if (REFUND_EVENTS.includes(event.type)) return outsideRefunds.applyRefund(refundOf(object));
     if (event.type === 'charge.refunded') {
       const paymentIntentId = idOf(object.payment_intent);
