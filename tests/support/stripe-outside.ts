@@ -14,6 +14,8 @@ export interface OutsideHarness extends CheckoutHarness {
   /** Waits until every event the sandbox has sent so far was delivered (or given up on). */
   eventsDelivered(): Promise<void>;
   stripeSdk: Stripe;
+  /** Where the API listens (the sandbox's webhook endpoint is under it). */
+  apiUrl: string;
   paymentIntentOf(sessionId: string): Promise<string>;
   expectBalanced(sessionId: string): Promise<void>;
   closeAll(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startOutsideHarness(): Promise<OutsideHarness> {
   const outside: OutsideHarness = Object.assign(h, {
     control,
     stripeSdk,
+    apiUrl,
     async eventsDelivered() {
       await control('webhooks/idle', {});
     },

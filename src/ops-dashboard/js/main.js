@@ -1,8 +1,9 @@
-// The dashboard's shell: sign-in, the signed-in header, messages, and a hash router that renders the tasks or
-// orders view (#/tasks/<taskId>?status=open, #/orders/<orderNumber>?status=failed).
+// The dashboard's shell: sign-in, the signed-in header, messages, and a hash router that renders the tasks,
+// orders or money view (#/tasks/<taskId>?status=open, #/orders/<orderNumber>?status=failed, #/money/<runId>).
 
 import { api, ApiError, describeError } from './api.js';
 import { h, replaceChildren } from './dom.js';
+import { renderMoney } from './money-view.js';
 import { renderOrders } from './orders-view.js';
 import { cleanToken, currentUser, readClaims, signIn, signOut } from './session.js';
 import { renderTasks } from './tasks-view.js';
@@ -24,10 +25,17 @@ const els = {
   sections: document.querySelectorAll('[data-section]'),
 };
 
+/** Each section: how it renders and its title. */
+const SECTIONS = {
+  tasks: { render: (route) => renderTasks(route, ctx), title: 'Tasks' },
+  orders: { render: (route) => renderOrders(route, ctx), title: 'Orders' },
+  money: { render: (route) => renderMoney(route, ctx), title: 'Money' },
+};
+
 function parseRoute() {
   const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const [section, id] = path.split('/').map((part) => decodeURIComponent(part));
-  return { section: section === 'orders' ? 'orders' : 'tasks', id: id || null, query: new URLSearchParams(query) };
+  return { section: SECTIONS[section] ? section : 'tasks', id: id || null, query: new URLSearchParams(query) };
 }
 
 function clearNotices() {
@@ -129,10 +137,10 @@ async function render() {
   const focusedId = document.activeElement && els.view.contains(document.activeElement) ? document.activeElement.id : null;
   els.view.setAttribute('aria-busy', 'true');
   try {
-    const node = await (route.section === 'orders' ? renderOrders(route, ctx) : renderTasks(route, ctx));
+    const node = await SECTIONS[route.section].render(route);
     if (ticket !== renderTicket) return;
     replaceChildren(els.view, node);
-    document.title = `${route.section === 'orders' ? 'Orders' : 'Tasks'}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
+    document.title = `${SECTIONS[route.section].title}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
     restoreFocus(`${route.section}/${route.id ?? ''}`, focusedId);
   } catch (error) {
     if (ticket !== renderTicket) return;
