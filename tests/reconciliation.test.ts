@@ -37,6 +37,8 @@ describe('reconciliation with Stripe', () => {
     await h.control('dashboard/refunds', { paymentIntentId: second.paymentIntentId, amount: 1_234 });
     await h.eventsDelivered();
 
+    await h.expectBalanced(first.sessionId);
+    await h.expectBalanced(second.sessionId);
     const result = (await h.app.services.reconciliation.runAndRecord(aroundNow(), 'manual'))!;
     expect(result.report).toMatchObject({ stripe: { paymentIntents: 2, refunds: 2 }, driftCount: 0, drift: [] });
 

@@ -115,6 +115,18 @@ export interface ProviderRefund {
   failureCode?: string;
 }
 
+/** A dispute as the provider's events carry it. */
+export interface ProviderDispute {
+  disputeId: string;
+  paymentIntentId: string;
+  chargeId: string | null;
+  amountCents: number;
+  currency: string;
+  reason: string | null;
+  status: string;
+  createdAt: Date;
+}
+
 /** A payment as the provider holds it, with what its charge captured and what refunds took back. */
 export interface ProviderPayment {
   paymentIntentId: string;

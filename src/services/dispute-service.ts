@@ -3,20 +3,9 @@ import { attributeToOrders, type Attribution } from '../domain/attribution';
 import * as disputes from '../repositories/disputes-repository';
 import { findSessionByPaymentIntent, lockSessionOrders } from '../repositories/outside-money-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
+import type { ProviderDispute } from '../payments/payment-gateway';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
-
-/** A dispute as Stripe's `charge.dispute.*` events carry it. */
-export interface ProviderDispute {
-  disputeId: string;
-  paymentIntentId: string;
-  chargeId: string | null;
-  amountCents: number;
-  currency: string;
-  reason: string | null;
-  status: string;
-  createdAt: Date;
-}
 
 /** Stripe's final dispute statuses: `lost` leaves the money with the cardholder. */
 const CLOSED = ['won', 'lost', 'warning_closed'];

@@ -1,9 +1,14 @@
 import { DomainError } from '../domain/errors';
-import { WebhookSignatureError, type ProviderEvent, type ProviderRefund } from '../payments/payment-gateway';
+import { WebhookSignatureError, type ProviderEvent } from '../payments/payment-gateway';
+import { disputeOf, idOf, refundOf } from '../payments/stripe-event-objects';
 import * as events from '../repositories/webhook-events-repository';
-import type { DisputeService, ProviderDispute } from './dispute-service';
+import type { DisputeService } from './dispute-service';
 import type { OutsideRefundService } from './outside-refund-service';
 import type { ServiceDeps } from './service-deps';
+
+/** The events that move money outside the service (see README, Money made outside the service). */
+const REFUND_EVENTS = ['refund.created', 'refund.updated', 'refund.failed', 'charge.refund.updated'];
+const DISPUTE_EVENTS = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated'];
 
 /**
  * Stripe's webhooks: verified by the Stripe SDK on the raw body, claimed by event id (Stripe delivers at least
@@ -21,7 +26,7 @@ export function createPaymentWebhookService(
 
   async function apply(event: ProviderEvent): Promise<{ outcome: events.EventOutcome; note?: string }> {
     const object: Record<string, unknown> = event.object ?? {};
-    if (!text(object.id)) return { outcome: 'ignored', note: 'the event names no object' };
+    if (typeof object.id !== 'string' || !object.id) return { outcome: 'ignored', note: 'the event names no object' };
     if (REFUND_EVENTS.includes(event.type)) return outsideRefunds.applyRefund(refundOf(object));
     if (event.type === 'charge.refunded') {
       const paymentIntentId = idOf(object.payment_intent);
@@ -70,49 +75,3 @@ export function createPaymentWebhookService(
 }
 
 export type PaymentWebhookService = ReturnType<typeof createPaymentWebhookService>;
-
-const REFUND_EVENTS = ['refund.created', 'refund.updated', 'refund.failed', 'charge.refund.updated'];
-const DISPUTE_EVENTS = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated'];
-const REFUND_STATUSES: readonly ProviderRefund['status'][] = ['pending', 'succeeded', 'failed', 'canceled', 'requires_action'];
-
-/** An expandable Stripe field: an id, or the object with its id. */
-function idOf(value: unknown): string | null {
-  if (typeof value === 'string' && value) return value;
-  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
-  return null;
-}
-
-const text = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
-const cents = (value: unknown): number => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : 0);
-const when = (value: unknown): Date => new Date((Number.isFinite(value) ? (value as number) : 0) * 1000);
-
-function refundOf(object: Record<string, unknown>): ProviderRefund {
-  const status = REFUND_STATUSES.find((known) => known === object.status) ?? 'pending';
-  const metadata = (object.metadata ?? {}) as Record<string, unknown>;
-  return {
-    refundId: String(object.id),
-    paymentIntentId: idOf(object.payment_intent),
-    amountCents: cents(object.amount),
-    currency: text(object.currency) ?? 'usd',
-    status,
-    createdAt: when(object.created),
-    idempotencyKey: text(metadata.idempotency_key),
-    reason: text(object.reason),
-    ...(status === 'failed' || status === 'canceled' ? { failureCode: text(object.failure_reason) ?? status } : {}),
-  };
-}
-
-function disputeOf(object: Record<string, unknown>): ProviderDispute | null {
-  const paymentIntentId = idOf(object.payment_intent);
-  if (!paymentIntentId || !cents(object.amount)) return null;
-  return {
-    disputeId: String(object.id),
-    paymentIntentId,
-    chargeId: idOf(object.charge),
-    amountCents: cents(object.amount),
-    currency: text(object.currency) ?? 'usd',
-    reason: text(object.reason),
-    status: text(object.status) ?? 'needs_response',
-    createdAt: when(object.created),
-  };
-}
