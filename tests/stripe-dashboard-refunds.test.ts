@@ -1,5 +1,6 @@
+import Stripe from 'stripe';
 import { ledgerFor, markPlacedAtRetailer, placeCheckout } from './support/order-fixtures';
-import { startOutsideHarness, type OutsideHarness } from './support/stripe-outside';
+import { startOutsideHarness, WEBHOOK_SECRET, type OutsideHarness } from './support/stripe-outside';
 import { bearer } from './support/tokens';
 
 let h: OutsideHarness;
@@ -109,6 +110,27 @@ describe('a refund made in Stripe’s Dashboard', () => {
     await h.eventsDelivered();
     expect((await ledgerFor(h, sessionId)).filter((row) => row.stripe_refund_id === refund.id)).toEqual([expect.objectContaining({ status: 'failed' })]);
     expect(await orderOf(acme.orderNumber)).toMatchObject({ status: 'placed', refundedCents: 0 });
+    await h.expectBalanced(sessionId);
+  });
+});
+
+describe('events about one Dashboard refund arriving at once', () => {
+  it('record it once, whichever is applied first', async () => {
+    const { sessionId, globex, paymentIntentId } = await placedCheckout('dash-5');
+    // One order's whole total: applied twice, the second would find that order settled and spread it over the other.
+    const refund = await h.control('dashboard/refunds', { paymentIntentId, amount: globex.totalCents });
+    // Besides the sandbox's own deliveries: more events naming the same refund, signed as Stripe signs them, all at once.
+    const signer = new Stripe('sk_test_unused').webhooks;
+    const deliveries = ['refund.created', 'refund.updated', 'refund.created', 'charge.refunded'].map((type, i) => {
+      const object = type === 'charge.refunded' ? { id: `ch_for_${refund.id}`, object: 'charge', payment_intent: paymentIntentId } : refund;
+      const payload = JSON.stringify({ id: `evt_race_${i}_${refund.id}`, object: 'event', type, api_version: '2025-09-30.clover', created: 1, data: { object } });
+      return h.http.post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', signer.generateTestHeaderString({ payload, secret: WEBHOOK_SECRET })).send(payload);
+    });
+    const answers = await Promise.all(deliveries);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200]);
+    await h.eventsDelivered();
+    const rows = (await ledgerFor(h, sessionId)).filter((row) => row.stripe_refund_id === refund.id);
+    expect(rows).toEqual([expect.objectContaining({ amount_cents: globex.totalCents, attribution: 'whole_order' })]);
     await h.expectBalanced(sessionId);
   });
 });
