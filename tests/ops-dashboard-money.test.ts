@@ -61,7 +61,7 @@ it('shows open disputes with their orders, the dispute on the order, and the dri
   expect(row).toContain('Product not received');
   await page.waitForSelector(`[data-run-id="${run.id}"]`);
   const report = await textOf(page, '[data-testid="drift-report"]');
-  expect(report).toContain('1 differences');
+  expect(report).toContain('Stripe: 2 payments, 0 refunds. 1 difference.');
   expect(await textOf(page, '[data-drift-kind="payment_missing_in_ledger"]')).toContain(stray.id);
 
   await page.click(`[data-dispute-id="${dispute.id}"] a`);

@@ -86,7 +86,7 @@ function driftReport(run) {
   const report = run.report;
   if (!report) return h('p', { class: 'empty' }, run.error ? `Run ${run.runId} failed: ${run.error}` : `Run ${run.runId} is still running.`);
   const summary = `Stripe: ${report.stripe.paymentIntents} payments, ${report.stripe.refunds} refunds. ` +
-    (report.driftCount === 0 ? 'The ledger matches Stripe.' : `${report.driftCount} differences.`);
+    (report.driftCount === 0 ? 'The ledger matches Stripe.' : `${report.driftCount} ${report.driftCount === 1 ? 'difference' : 'differences'}.`);
   return h(
     'section',
     { 'aria-labelledby': 'drift-heading', 'data-testid': 'drift-report' },
