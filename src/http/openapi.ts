@@ -177,7 +177,7 @@ function describeApi(add: AddOperation): void {
       503: 'service_unavailable (a cancellation’s refund could not reach the payment provider; retry later)',
     },
   });
-  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)' } });
+  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET: refunds (ours settled, Dashboard ones recorded on the orders) and disputes', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)' } });
 }
 
 export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => {}) {
