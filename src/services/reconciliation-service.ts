@@ -46,6 +46,8 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
  */
 export function createReconciliationService(deps: ServiceDeps) {
   const { db, payments, clock, logger } = deps;
+  /** The day whose daily run this instance finished: no need to ask the database again until the next one. */
+  let dailyDoneFor: number | null = null;
 
   async function compareRefunds(refunds: ProviderRefund[], period: Period, sessionOf: (paymentIntentId: string) => string | undefined): Promise<{ drift: Drift[]; rows: number }> {
     const keys = refunds.flatMap((refund) => (refund.idempotencyKey ? [refund.idempotencyKey] : []));
@@ -156,8 +158,11 @@ export function createReconciliationService(deps: ServiceDeps) {
     async runDailyIfDue(): Promise<{ run: runs.ReconciliationRun; report: ReconciliationReport } | null> {
       const now = clock.now().getTime();
       const today = Math.floor(now / DAY_MS) * DAY_MS;
-      if (now - today < DAILY_DELAY_MS) return null;
-      return runAndRecord({ since: new Date(today - DAY_MS), until: new Date(today) }, 'daily');
+      if (now - today < DAILY_DELAY_MS || dailyDoneFor === today) return null;
+      const done = await runAndRecord({ since: new Date(today - DAY_MS), until: new Date(today) }, 'daily');
+      // This instance ran it; another instance's run is seen by the claim (one statement per tick) until it finishes.
+      if (done) dailyDoneFor = today;
+      return done;
     },
 
     async listRuns(limit: number, offset: number): Promise<{ runs: runs.ReconciliationRun[]; totalRuns: number }> {
