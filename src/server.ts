@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp } from './app';
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
@@ -6,6 +7,7 @@ import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses }
 import { startMaintenance } from './bootstrap/maintenance';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
+import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
 import { loadConfig } from './config';
 import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
@@ -25,6 +27,8 @@ async function main(): Promise<void> {
   if (shouldSuperviseApiProcesses(config.WEB_CONCURRENCY)) return superviseApiProcesses(config.WEB_CONCURRENCY, logger);
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
+  const inProcessSandbox = config.STRIPE_SECRET_KEY ? null : payments.sandboxUrl;
+  const stripeWebhookSecret = embeddedWebhookSecret(inProcessSandbox, config.STRIPE_WEBHOOK_SECRET);
   const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
 
   let services: Services | undefined;
@@ -50,7 +54,7 @@ async function main(): Promise<void> {
       placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000,
       capturePolicy: config.CAPTURE_POLICY,
     },
-    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET },
+    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret },
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
   });
@@ -67,6 +71,11 @@ async function main(): Promise<void> {
 
   const server = app.app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL }, 'checkout service listening');
+    if (inProcessSandbox && !config.STRIPE_WEBHOOK_SECRET) {
+      registerEmbeddedWebhookEndpoint(inProcessSandbox, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stripeWebhookSecret!, logger).catch((err: unknown) =>
+        logger.warn({ err }, 'the in-process Stripe sandbox will not send events'),
+      );
+    }
   });
 
   onShutdownSignal(logger, async () => {
