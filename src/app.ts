@@ -44,6 +44,9 @@ import type { Queue } from 'bullmq';
 import { createStoreHealthController } from './controllers/store-health-controller';
 import { storeHealthRoutes } from './routes/store-health-routes';
 import { QUEUE_BOARD_PATH, queueBoardRoutes } from './routes/queue-board-routes';
+import { createReconciliationController } from './controllers/reconciliation-controller';
+import { reconciliationRoutes } from './routes/reconciliation-routes';
+import { registerReconciliationMetrics } from './http/reconciliation-metrics';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps) {
 
   const http: HttpSettings = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
   const limits = createRateLimits(http.rateLimits, serviceDeps.logger, deps.rateLimitRedis, deps.rateLimitPrefix);
+  registerReconciliationMetrics(metrics.registry, services.reconciliation.latestFinishedRun);
 
   const app: Express = express();
   app.disable('x-powered-by');
@@ -126,6 +130,7 @@ export function createApp(deps: AppDeps) {
   api.use(catalogSyncRoutes(createCatalogSyncController(services.catalogSync)));
   api.use(opsRoutes(createOpsController(services.ops)));
   api.use(storeHealthRoutes(createStoreHealthController(services.storeHealth, services.storeLevers, deps.artifactsDir ?? './artifacts')));
+  api.use(reconciliationRoutes(createReconciliationController(services.reconciliation)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   app.use('/api/v1', api);
   app.use(QUEUE_BOARD_PATH, queueBoardRoutes(deps.boardQueues ?? [], deps.jwtSecret));

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { createApp } from './app';
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
@@ -7,6 +8,7 @@ import { startMaintenance } from './bootstrap/maintenance';
 import { startCatalogSyncSchedule } from './bootstrap/catalog-sync-schedule';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
+import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
 import { loadConfig } from './config';
 import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
   if (shouldSuperviseApiProcesses(config.WEB_CONCURRENCY)) return superviseApiProcesses(config.WEB_CONCURRENCY, logger);
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
+  const inProcessSandbox = config.STRIPE_SECRET_KEY ? null : payments.sandboxUrl;
+  const stripeWebhookSecret = embeddedWebhookSecret(inProcessSandbox, config.STRIPE_WEBHOOK_SECRET);
   const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
 
   let services: Services | undefined;
@@ -60,7 +64,7 @@ async function main(): Promise<void> {
     placement: {
       adapters: placement.adapters,
       enqueue: (runs) => queue.enqueue(runs),
-      stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      stripeWebhookSecret,
       catalogSync: { intervalMs: Math.max(1, config.CATALOG_SYNC_INTERVAL_MINUTES) * 60_000 },
       queueControl: inProcess ?? bullmqControl ?? undefined,
     },
@@ -86,6 +90,11 @@ async function main(): Promise<void> {
 
   const server = app.app.listen(config.PORT, config.HOST, () => {
     logger.info({ port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL }, 'checkout service listening');
+    if (inProcessSandbox && !config.STRIPE_WEBHOOK_SECRET) {
+      registerEmbeddedWebhookEndpoint(inProcessSandbox, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stripeWebhookSecret!, logger).catch((err: unknown) =>
+        logger.warn({ err }, 'the in-process Stripe sandbox will not send events'),
+      );
+    }
   });
 
   onShutdownSignal(logger, async () => {

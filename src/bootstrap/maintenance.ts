@@ -11,7 +11,8 @@ export interface MaintenanceTimings {
 /**
  * The resume half of every saga, on a timer: places whose process died mid-way, payments a shopper completed
  * (3-D Secure) but never placed, orders whose enqueue or run was lost, authorizations due for capture, refunds left
- * pending, checkouts left unsettled. Each step is idempotent and safe to run on every instance at once.
+ * pending, checkouts left unsettled; and once a day, reconciliation with Stripe. Each step is idempotent and safe to
+ * run on every instance at once.
  */
 export function startMaintenance(services: Services, logger: Logger, timings: MaintenanceTimings = {}): { stop(): Promise<void> } {
   const { intervalMs = 15_000, settleEveryMs = 2_000 } = timings;
@@ -27,6 +28,8 @@ export function startMaintenance(services: Services, logger: Logger, timings: Ma
       if (recovered + abandoned + swept + stalled + captured + refunds > 0) {
         logger.info({ recovered, abandoned, swept, stalled, captured, refunds }, 'maintenance resumed interrupted work');
       }
+      // Once a day (claimed across instances): yesterday's Stripe payments and refunds against the ledger. Reports only.
+      await services.reconciliation.runDailyIfDue();
     } catch (error) {
       logger.error({ err: error }, 'maintenance pass failed; will try again');
     }

@@ -6,7 +6,7 @@ import { OrderNumberParam } from '../http/schemas/orders';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, RetryOrderInput, TaskIdParam, TaskListQuery } from '../http/schemas/ops';
 import type { OpsTaskRecord } from '../repositories/ops-tasks-repository';
 import type { OpsService } from '../services/ops-service';
-import { presentOrderListItem } from './presenters';
+import { presentDispute, presentOrderListItem } from './presenters';
 
 const presentTask = (task: OpsTaskRecord) => ({
   taskId: task.id,
@@ -52,8 +52,9 @@ export function createOpsController(ops: OpsService) {
     },
     async listOrders(req: Request, res: Response) {
       const query = parseInput(OpsOrderListQuery, req.query, 'query');
-      const { orders, totalOrders } = await ops.listOrders(query.status, query.limit, query.offset);
-      sendPage(res, orders.map(presentOrderListItem), { totalOrders, limit: query.limit, offset: query.offset });
+      const { orders, totalOrders, disputes } = await ops.listOrders({ status: query.status, disputed: query.disputed }, query.limit, query.offset);
+      const page = orders.map((order) => ({ ...presentOrderListItem(order), disputes: (disputes.get(order.id) ?? []).map(presentDispute) }));
+      sendPage(res, page, { totalOrders, limit: query.limit, offset: query.offset });
     },
     async retryOrder(req: Request, res: Response) {
       const { orderNumber } = parseInput(OrderNumberParam, req.params, 'orderNumber');

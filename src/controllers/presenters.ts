@@ -6,6 +6,7 @@ import type { PlaceResult } from '../services/place-checkout-service';
 import type { ProductRecord } from '../repositories/products-repository';
 import type { StoreRecord } from '../repositories/stores-repository';
 import type { OrderRecord } from '../repositories/orders-repository';
+import type { OrderDispute } from '../repositories/disputes-repository';
 
 /** The contract's JSON shapes. Nothing here reads storage or decides anything. */
 
@@ -102,10 +103,24 @@ export const presentOrderListItem = (order: OrderRecord) => ({
   updatedAt: order.updatedAt.toISOString(),
 });
 
+/** A dispute as ops see it with one of the orders it concerns. */
+export const presentDispute = (dispute: OrderDispute) => ({
+  disputeId: dispute.id,
+  status: dispute.status,
+  reason: dispute.reason,
+  amountCents: dispute.orderAmountCents,
+  disputedCents: dispute.amountCents,
+  currency: dispute.currency,
+  attribution: dispute.attribution,
+  paymentIntentId: dispute.paymentIntentId,
+  openedAt: dispute.openedAt.toISOString(),
+  closedAt: dispute.closedAt?.toISOString() ?? null,
+});
+
 /** Staff (ops, admin) read the recorded reasons; a shopper reads shopper words (shopper-words.ts). */
 export type Audience = 'shopper' | 'staff';
 
-export const presentOrderDetail = ({ order, items, history, refundedCents }: OrderDetail, audience: Audience) => ({
+export const presentOrderDetail = ({ order, items, history, refundedCents, disputes }: OrderDetail, audience: Audience) => ({
   ...presentOrderListItem(order),
   checkoutSessionId: order.checkoutSessionId,
   storeSlug: order.storeSlug,
@@ -135,4 +150,5 @@ export const presentOrderDetail = ({ order, items, history, refundedCents }: Ord
     reason: audience === 'staff' ? entry.reason : shopperReason(entry.toStatus),
     createdAt: entry.createdAt.toISOString(),
   })),
+  ...(disputes ? { disputes: disputes.map(presentDispute) } : {}),
 });

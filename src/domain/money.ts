@@ -27,3 +27,28 @@ export function proportionalShare(amountCents: Cents, part: Cents, whole: Cents)
   const numerator = BigInt(amountCents) * BigInt(part) * 2n + BigInt(whole);
   return Number(numerator / (BigInt(whole) * 2n));
 }
+
+/**
+ * Splits `amountCents` over parts in proportion to their weights (each part's share rounded half-up, as
+ * `proportionalShare` rounds a tax share), then settles the rounding so the shares add up to the amount exactly
+ * and none exceeds its weight: cents missing go to the first parts with room, cents over come off the last.
+ * The amount must not exceed the sum of the weights.
+ */
+export function spreadCents(amountCents: Cents, weights: readonly Cents[]): Cents[] {
+  assertCents(amountCents);
+  const whole = sumCents(weights);
+  if (amountCents > whole) throw new RangeError(`cannot spread ${amountCents} over ${whole}`);
+  const shares = weights.map((weight) => Math.min(weight, proportionalShare(amountCents, weight, whole)));
+  let off = amountCents - sumCents(shares);
+  for (let index = 0; off > 0 && index < shares.length; index += 1) {
+    const room = Math.min(weights[index] - shares[index], off);
+    shares[index] += room;
+    off -= room;
+  }
+  for (let index = shares.length - 1; off < 0 && index >= 0; index -= 1) {
+    const take = Math.min(shares[index], -off);
+    shares[index] -= take;
+    off += take;
+  }
+  return shares;
+}

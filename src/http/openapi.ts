@@ -12,7 +12,8 @@ import { Me } from './schemas/me';
 import { CatalogProduct, ProductListQuery, StoreProductListQuery } from './schemas/products';
 import { CatalogChange, CatalogChangeListQuery, CatalogSyncListQuery, CatalogSyncRun } from './schemas/catalog-sync';
 import { describeStoreHealthApi } from './openapi-store-health';
-import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
+import { ReconciliationRun, ReconciliationRunDetail, RunIdParam, RunListQuery } from './schemas/reconciliation';
+import { OpsOrderListItem, OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
  * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
@@ -127,7 +128,16 @@ function describeApi(add: AddOperation): void {
   add('post', '/ops/tasks/{taskId}/release', { summary: 'Give a claimed task back (the claimer or an admin)', tags: ops, params: TaskIdParam, response: OpsTask, errors: taskErrors });
   add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: resolveErrors });
   add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: { ...resolveErrors, 503: 'service_unavailable (the refund could not reach the payment provider)' } });
-  add('get', '/ops/orders', { summary: 'Orders by status, most recently changed first', tags: ops, query: OpsOrderListQuery, response: OrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
+  add('get', '/ops/orders', { summary: 'Orders by status (or disputed), most recently changed first, with their disputes', tags: ops, query: OpsOrderListQuery, response: OpsOrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
+  add('get', '/ops/reconciliation', {
+    summary: 'Reconciliations with Stripe (daily, or `npm run reconcile`), newest first, with the drift each found',
+    tags: ops,
+    query: RunListQuery,
+    response: ReconciliationRun,
+    pageTotal: 'totalRuns',
+    errors: { 403: 'forbidden' },
+  });
+  add('get', '/ops/reconciliation/{runId}', { summary: 'One reconciliation with its report: every difference between Stripe and the ledger', tags: ops, params: RunIdParam, response: ReconciliationRunDetail, errors: { 403: 'forbidden', 404: 'not_found' } });
   add('post', '/ops/orders/{orderNumber}/retry', {
     summary: 'Send a failed or stuck order back into placement',
     tags: ops,
@@ -194,7 +204,7 @@ function describeApi(add: AddOperation): void {
       503: 'service_unavailable (a cancellation’s refund could not reach the payment provider; retry later)',
     },
   });
-  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)', 429: RATE_LIMITED } });
+  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET: refunds (ours settled, Dashboard ones recorded on the orders) and disputes', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)', 429: RATE_LIMITED } });
   describeStoreHealthApi(add);
 }
 

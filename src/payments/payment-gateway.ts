@@ -88,8 +88,63 @@ export interface PaymentGateway {
   retrieveRefund(refundId: string): Promise<RefundOutcome>;
   /** The refund of that payment created with that idempotency key, if there is one; the key outlives Stripe's memory of it. */
   findRefundByKey(paymentIntentId: string, idempotencyKey: string): Promise<RefundOutcome | null>;
+  /** The payment, or null when the provider has no such payment. */
+  findPayment(paymentIntentId: string): Promise<PaymentSnapshot | null>;
+  /** The refund, or null when the provider has no such refund. */
+  findRefund(refundId: string): Promise<ProviderRefund | null>;
+  /** Every refund of a payment (made by us or in the provider's dashboard), oldest first. */
+  listRefundsOfPayment(paymentIntentId: string): Promise<ProviderRefund[]>;
+  /** Payments created in [since, until), newest first, every page. */
+  listPayments(period: Period): AsyncIterable<ProviderPayment>;
+  /** Refunds created in [since, until), newest first, every page. */
+  listRefunds(period: Period): AsyncIterable<ProviderRefund>;
   /** Checks a provider webhook's signature on the exact bytes received; throws WebhookSignatureError if it fails. */
   verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent;
+}
+
+export interface Period {
+  since: Date;
+  until: Date;
+}
+
+/** A refund as the provider holds it, whoever made it. */
+export interface ProviderRefund {
+  refundId: string;
+  paymentIntentId: string | null;
+  amountCents: number;
+  currency: string;
+  status: RefundOutcome['status'];
+  createdAt: Date;
+  /** The idempotency key our own refunds carry in their metadata; absent on refunds made elsewhere. */
+  idempotencyKey: string | null;
+  reason: string | null;
+  failureCode?: string;
+}
+
+/** A dispute as the provider's events carry it. */
+export interface ProviderDispute {
+  disputeId: string;
+  paymentIntentId: string;
+  chargeId: string | null;
+  amountCents: number;
+  currency: string;
+  reason: string | null;
+  status: string;
+  createdAt: Date;
+}
+
+/** A payment as the provider holds it, with what its charge captured and what refunds took back. */
+export interface ProviderPayment {
+  paymentIntentId: string;
+  status: PaymentSnapshot['status'];
+  amountCents: number;
+  currency: string;
+  /** Captured by the charge (0 while only authorized). */
+  capturedCents: number;
+  /** Refunded from what was captured (refunds pending or succeeded), excluding an authorization's released remainder. */
+  refundedCents: number;
+  createdAt: Date;
+  metadata: Record<string, string>;
 }
 
 export interface ProviderEvent {

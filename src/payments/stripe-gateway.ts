@@ -7,13 +7,12 @@ import {
   type ChargeOutcome,
   type ChargeRequest,
   type PaymentGateway,
-  type PaymentSnapshot,
+  type Period,
+  type ProviderRefund,
   type RefundOutcome,
   type RefundRequest,
 } from './payment-gateway';
-
-/** The refund metadata entry that carries its idempotency key, for findRefundByKey once Stripe forgets the key. */
-const REFUND_KEY_METADATA = 'idempotency_key';
+import { REFUND_KEY_METADATA, toProviderPayment, toProviderRefund, toRefundOutcome, toSnapshot } from './stripe-objects';
 
 /**
  * Stripe's error codes for a refund it will not make (https://docs.stripe.com/error-codes). Any other invalid
@@ -118,6 +117,23 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         }
         return null;
       }),
+
+    findPayment: (paymentIntentId) => orNull(() => stripe.paymentIntents.retrieve(paymentIntentId)).then((intent) => (intent ? toSnapshot(intent) : null)),
+
+    findRefund: (refundId) => orNull(() => stripe.refunds.retrieve(refundId)).then((refund) => (refund ? toProviderRefund(refund) : null)),
+
+    listRefundsOfPayment: (paymentIntentId) =>
+      call(async () => {
+        const refunds: ProviderRefund[] = [];
+        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) refunds.push(toProviderRefund(refund));
+        return refunds.reverse();
+      }),
+
+    listPayments: (period) =>
+      // stripe-node's auto-pagination: each page asks for the next with starting_after = the last id, while has_more.
+      paged(stripe.paymentIntents.list({ created: createdRange(period), limit: 100, expand: ['data.latest_charge'] }), toProviderPayment),
+
+    listRefunds: (period) => paged(stripe.refunds.list({ created: createdRange(period), limit: 100 }), toProviderRefund),
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {
       let event: Stripe.Event;
@@ -234,48 +250,26 @@ async function call<T>(operation: () => Promise<T>): Promise<T> {
   }
 }
 
-function toSnapshot(intent: Stripe.PaymentIntent): PaymentSnapshot {
-  return {
-    paymentIntentId: intent.id,
-    status: knownStatus(intent),
-    amountCents: intent.amount,
-    capturedCents: intent.amount_received,
-    currency: intent.currency,
-    paymentMethodId: typeof intent.payment_method === 'string' ? intent.payment_method : intent.payment_method?.id,
-    clientSecret: intent.client_secret ?? undefined,
-    metadata: { ...intent.metadata },
-  };
+/** Stripe filters `created` in whole seconds: [since, until) becomes gte ⌈since⌉, lt ⌈until⌉. */
+function createdRange(period: Period): { gte: number; lt: number } {
+  return { gte: Math.ceil(period.since.getTime() / 1000), lt: Math.ceil(period.until.getTime() / 1000) };
 }
 
-const PAYMENT_STATUSES: readonly PaymentSnapshot['status'][] = [
-  'requires_payment_method',
-  'requires_confirmation',
-  'requires_action',
-  'processing',
-  'requires_capture',
-  'canceled',
-  'succeeded',
-];
-
-/** stripe-node types statuses as open strings, since Stripe may add some; one we do not know is a surprise. */
-function knownStatus(intent: Stripe.PaymentIntent): PaymentSnapshot['status'] {
-  const known = PAYMENT_STATUSES.find((candidate) => candidate === intent.status);
-  if (!known) throw new Error(`PaymentIntent ${intent.id} has an unknown status: ${intent.status}`);
-  return known;
+/** A retrieve that answers null for Stripe's 404 resource_missing. */
+async function orNull<T>(operation: () => Promise<T>): Promise<T | null> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404 && error.code === 'resource_missing') return null;
+    throw translateError(error);
+  }
 }
 
-const REFUND_STATUSES: readonly RefundOutcome['status'][] = ['pending', 'succeeded', 'failed', 'canceled', 'requires_action'];
-
-function toRefundOutcome(refund: Stripe.Refund): RefundOutcome {
-  const status = toRefundStatus(refund.status);
-  const ended = status === 'failed' || status === 'canceled';
-  return { refundId: refund.id, amountCents: refund.amount, status, ...(ended ? { failureCode: refund.failure_reason ?? status } : {}) };
+async function* paged<T, R>(list: AsyncIterable<T>, map: (item: T) => R): AsyncIterable<R> {
+  try {
+    for await (const item of list) yield map(item);
+  } catch (error) {
+    throw translateError(error);
+  }
 }
 
-function toRefundStatus(status: string | null): RefundOutcome['status'] {
-  // A refund is created pending until the network confirms it; Stripe may not report a status yet.
-  if (status === null) return 'pending';
-  const known = REFUND_STATUSES.find((candidate) => candidate === status);
-  if (!known) throw new Error(`Unknown Stripe refund status: ${status}`);
-  return known;
-}

@@ -314,12 +314,23 @@ export async function listStatusHistory(db: Knex, orderId: string): Promise<Stat
 export interface OrderFilter {
   userId?: string;
   status?: OrderStatus;
+  /** Orders a dispute concerns: `open` while the bank has not decided, `any` ever. */
+  disputed?: 'open' | 'any';
 }
 
 const filtered = (db: Knex, filter: OrderFilter) => {
   const query = db('orders as o');
   if (filter.userId) query.where('o.user_id', filter.userId);
   if (filter.status) query.where('o.status', filter.status);
+  if (filter.disputed) {
+    query.whereExists(function disputedOrder() {
+      this.select(db.raw('1'))
+        .from('dispute_orders as dord')
+        .join('disputes as d', 'd.id', 'dord.dispute_id')
+        .whereRaw('dord.order_id = o.id');
+      if (filter.disputed === 'open') this.whereNull('d.closed_at');
+    });
+  }
   return query;
 };
 

@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 
-export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund';
+export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund' | 'dispute_loss';
 export type TransactionStatus = 'pending' | 'succeeded' | 'failed';
+/** `service`: a movement the service made; `stripe`: one it learnt of from Stripe (a Dashboard refund, a lost dispute). */
+export type TransactionSource = 'service' | 'stripe';
+/** How a movement made outside the service was split over the checkout's orders. */
+export type TransactionAttribution = 'whole_order' | 'spread';
 
 export interface PaymentTransactionRecord {
   id: string;
@@ -17,6 +21,8 @@ export interface PaymentTransactionRecord {
   failureCode: string | null;
   reason: string | null;
   refundItems: RefundItem[] | null;
+  source: TransactionSource;
+  attribution: TransactionAttribution | null;
   createdAt: Date;
 }
 
@@ -39,6 +45,8 @@ const toRecord = (row: Record<string, any>): PaymentTransactionRecord => ({
   failureCode: row.failure_code,
   reason: row.reason,
   refundItems: row.refund_items,
+  source: row.source,
+  attribution: row.attribution,
   createdAt: row.created_at,
 });
 
@@ -56,6 +64,8 @@ export interface NewPaymentTransaction {
   failureCode?: string | null;
   reason?: string | null;
   refundItems?: RefundItem[] | null;
+  source?: TransactionSource;
+  attribution?: TransactionAttribution | null;
 }
 
 export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Promise<void> {
@@ -73,6 +83,8 @@ export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Pr
       failure_code: tx.failureCode ?? null,
       reason: tx.reason ?? null,
       refund_items: tx.refundItems ? JSON.stringify(tx.refundItems) : null,
+      source: tx.source ?? 'service',
+      attribution: tx.attribution ?? null,
     })
     .onConflict('idempotency_key')
     .ignore();
@@ -127,7 +139,7 @@ export async function netSpentCents(db: Knex, userId: string | undefined): Promi
     .where('t.status', 'succeeded')
     .first(
       db.raw(`COALESCE(SUM(CASE WHEN t.type IN ('charge', 'capture') THEN t.amount_cents
-                                WHEN t.type IN ('refund', 'partial_refund') THEN -t.amount_cents
+                                WHEN t.type IN ('refund', 'partial_refund', 'dispute_loss') THEN -t.amount_cents
                                 ELSE 0 END), 0)::bigint AS cents`),
     );
   if (userId) query.where('s.user_id', userId);
@@ -175,9 +187,22 @@ export async function markRefundAttempted(db: Knex, idempotencyKey: string): Pro
   await db('payment_transactions').where({ idempotency_key: idempotencyKey, status: 'pending' }).update({ last_attempt_at: db.fn.now() });
 }
 
-export async function findTransactionByRefundId(db: Knex, stripeRefundId: string): Promise<PaymentTransactionRecord | null> {
-  const row = await db('payment_transactions').where({ stripe_refund_id: stripeRefundId }).first();
-  return row ? toRecord(row) : null;
+/** The ledger rows of one provider refund: one for ours, one per order it was attributed to for one made outside. */
+export async function listTransactionsByRefundId(db: Knex, stripeRefundId: string): Promise<PaymentTransactionRecord[]> {
+  const rows = await db('payment_transactions').where({ stripe_refund_id: stripeRefundId }).orderBy('created_at');
+  return rows.map(toRecord);
+}
+
+/** Cents of each order that lost disputes took back (the card network returned them to the cardholder). */
+export async function disputeLostCentsByOrder(db: Knex, orderIds: readonly string[]): Promise<Map<string, number>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await db('payment_transactions')
+    .whereIn('order_id', orderIds)
+    .where({ type: 'dispute_loss', status: 'succeeded' })
+    .groupBy('order_id')
+    .select('order_id')
+    .sum({ cents: 'amount_cents' });
+  return new Map(rows.map((row: any) => [row.order_id, Number(row.cents)]));
 }
 
 /** Remembers the provider's id of a refund still pending there, so its webhook can settle the row. */

@@ -18,6 +18,9 @@ import { createPlacementService, type PlacementRun } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
 import { createRefundService } from './refund-service';
+import { createOutsideRefundService } from './outside-refund-service';
+import { createDisputeService } from './dispute-service';
+import { createReconciliationService } from './reconciliation-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 import { createStoreHealthService } from './store-health-service';
@@ -47,6 +50,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const refunds = createRefundService(deps);
   const captures = createCaptureService(deps);
   const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
+  const outsideRefunds = createOutsideRefundService(deps, refunds);
+  const disputes = createDisputeService(deps, refunds);
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
@@ -65,7 +70,10 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     ops: createOpsService(deps, placement, wiring.enqueue),
     orderAdmin: createOrderAdminService(deps, refunds, placement),
     retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
-    paymentWebhooks: createPaymentWebhookService(deps, refunds, wiring.stripeWebhookSecret),
+    outsideRefunds,
+    disputes,
+    reconciliation: createReconciliationService(deps),
+    paymentWebhooks: createPaymentWebhookService(deps, outsideRefunds, disputes, wiring.stripeWebhookSecret),
     storeLevers: createStoreLeversService(deps, wiring.queueControl, { pauseCacheMs: wiring.pauseCacheMs }),
     storeHealth: createStoreHealthService(deps, wiring.queueControl),
   };

@@ -9,6 +9,7 @@ import type { OpsTaskKind, OpsTaskRecord, OpsTaskStatus } from '../repositories/
 import { findStoreById } from '../repositories/stores-repository';
 import { takenCents } from '../repositories/captures-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
+import { listDisputesOfOrders, type OrderDispute } from '../repositories/disputes-repository';
 import { transitionOrder } from './order-state-machine';
 import type { PlacementRun, PlacementService } from './placement-service';
 import type { ServiceDeps } from './service-deps';
@@ -121,10 +122,14 @@ export function createOpsService(
       return loadTask(taskId);
     },
 
-    /** One page of orders, most recently changed first, and how many match the filter in all. */
-    async listOrders(status: orders.OrderFilter['status'], limit: number, offset: number): Promise<{ orders: orders.OrderRecord[]; totalOrders: number }> {
-      const [page, totalOrders] = await Promise.all([orders.listOrders(db, { status }, limit, offset), orders.countOrders(db, { status })]);
-      return { orders: page, totalOrders };
+    /** One page of orders, most recently changed first, how many match the filter in all, and their disputes. */
+    async listOrders(
+      filter: Pick<orders.OrderFilter, 'status' | 'disputed'>,
+      limit: number,
+      offset: number,
+    ): Promise<{ orders: orders.OrderRecord[]; totalOrders: number; disputes: Map<string, OrderDispute[]> }> {
+      const [page, totalOrders] = await Promise.all([orders.listOrders(db, filter, limit, offset), orders.countOrders(db, filter)]);
+      return { orders: page, totalOrders, disputes: await listDisputesOfOrders(db, page.map((order) => order.id)) };
     },
 
     /**

@@ -5,6 +5,7 @@ import { findSessionsByIds } from '../repositories/checkout-sessions-repository'
 import * as orders from '../repositories/orders-repository';
 import type { OrderItemRecord, OrderRecord, StatusHistoryRecord } from '../repositories/orders-repository';
 import { netSpentCents, refundedCentsByOrder } from '../repositories/payment-transactions-repository';
+import { listDisputesOfOrders, type OrderDispute } from '../repositories/disputes-repository';
 import { transitionOrder } from './order-state-machine';
 import type { ServiceDeps } from './service-deps';
 
@@ -13,6 +14,8 @@ export interface OrderDetail {
   items: OrderItemRecord[];
   history: StatusHistoryRecord[];
   refundedCents: number;
+  /** For ops and admins: the disputes that concern the order. */
+  disputes?: OrderDispute[];
 }
 
 export interface SessionOrders {
@@ -89,7 +92,9 @@ export function createOrdersService(deps: ServiceDeps) {
     },
 
     async getOrder(principal: Principal, orderNumber: string): Promise<OrderDetail> {
-      return detail(await loadVisibleOrder(principal, orderNumber));
+      const order = await loadVisibleOrder(principal, orderNumber);
+      const [view, disputes] = await Promise.all([detail(order), canSeeAllUsers(principal) ? listDisputesOfOrders(db, [order.id]) : null]);
+      return disputes ? { ...view, disputes: disputes.get(order.id) ?? [] } : view;
     },
 
     /** Ops record the carrier's tracking: the order is shipped. */

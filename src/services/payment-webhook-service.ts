@@ -1,23 +1,41 @@
 import { DomainError } from '../domain/errors';
 import { WebhookSignatureError, type ProviderEvent } from '../payments/payment-gateway';
+import { disputeOf, idOf, refundOf } from '../payments/stripe-event-objects';
 import * as events from '../repositories/webhook-events-repository';
-import type { RefundService } from './refund-service';
+import type { DisputeService } from './dispute-service';
+import type { OutsideRefundService } from './outside-refund-service';
 import type { ServiceDeps } from './service-deps';
+
+/** The events that move money outside the service (see README, Money made outside the service). */
+const REFUND_EVENTS = ['refund.created', 'refund.updated', 'refund.failed', 'charge.refund.updated'];
+const DISPUTE_EVENTS = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated'];
 
 /**
  * Stripe's webhooks: verified by the Stripe SDK on the raw body, claimed by event id (Stripe delivers at least
  * once) while being applied, then settled; a claim left by a dead process is taken over after its lease.
- * Refunds can settle after we asked for them; their final state arrives here.
+ * Refunds can settle after we asked for them; their final state arrives here. Refunds someone made in Stripe's
+ * Dashboard and disputes arrive here too, and become ledger rows on the checkout's orders.
  */
-export function createPaymentWebhookService(deps: ServiceDeps, refunds: RefundService, webhookSecret: string | undefined) {
+export function createPaymentWebhookService(
+  deps: ServiceDeps,
+  outsideRefunds: OutsideRefundService,
+  disputes: DisputeService,
+  webhookSecret: string | undefined,
+) {
   const { db, clock, payments, logger } = deps;
 
   async function apply(event: ProviderEvent): Promise<{ outcome: events.EventOutcome; note?: string }> {
-    if (event.type === 'refund.updated' || event.type === 'refund.failed' || event.type === 'charge.refund.updated') {
-      const status = event.object.status;
-      if (status !== 'succeeded' && status !== 'failed') return { outcome: 'ignored', note: `refund is ${String(status)}` };
-      const settled = await refunds.settleFromProvider(String(event.object.id), status);
-      return settled ? { outcome: 'applied' } : { outcome: 'ignored', note: 'refund unknown or already settled' };
+    const object: Record<string, unknown> = event.object ?? {};
+    if (typeof object.id !== 'string' || !object.id) return { outcome: 'ignored', note: 'the event names no object' };
+    if (REFUND_EVENTS.includes(event.type)) return outsideRefunds.applyRefund(refundOf(object));
+    if (event.type === 'charge.refunded') {
+      const paymentIntentId = idOf(object.payment_intent);
+      if (!paymentIntentId) return { outcome: 'ignored', note: 'charge names no payment' };
+      return outsideRefunds.applyRefundsOfPayment(paymentIntentId);
+    }
+    if (DISPUTE_EVENTS.includes(event.type)) {
+      const dispute = disputeOf(object);
+      return dispute ? disputes.record(dispute) : { outcome: 'ignored', note: 'dispute names no payment' };
     }
     return { outcome: 'ignored', note: `no action for ${event.type}` };
   }
@@ -40,7 +58,8 @@ export function createPaymentWebhookService(deps: ServiceDeps, refunds: RefundSe
       if (claim.status === 'settled') return { eventId: event.id, duplicate: true, outcome: 'ignored', note: 'already received' };
       if (claim.resumed) logger.warn({ event: event.id, type: event.type }, 'stripe event: taking over a stale claim');
       try {
-        // Applying again after a crash is harmless: a refund settles only while it is pending.
+        // Applying again after a crash is harmless: a refund settles only while it is pending, and outside money is
+        // recorded under keys made of Stripe's ids.
         const result = await apply(event);
         if (!(await events.settleProviderEvent(db, event.id, claim.claimedAt, result))) {
           logger.warn({ event: event.id }, 'stripe event: claim was taken over while applying');

@@ -139,13 +139,17 @@ export function createRefundService(deps: ServiceDeps) {
   }
 
   /**
-   * What of the order the shopper has paid and not had back (refunds still pending count as returned). Under capture
+   * What of the order the shopper has paid and not had back (refunds still pending count as returned, and so does
+   * what a lost dispute took back). Under capture
    * policy after_placement that is nothing until the checkout is captured, and nothing ever for an order that had
    * failed or been cancelled by then: its money was never taken.
    */
-  async function refundableCents(order: OrderRecord, conn: Knex = db): Promise<number> {
-    const [taken, refunded] = await Promise.all([takenCents(conn, order.id), ledger.refundedCentsByOrder(conn, [order.id])]);
-    return (taken ?? 0) - (refunded.get(order.id) ?? 0);
+  async function refundableCents(order: Pick<OrderRecord, 'id'>, conn: Knex = db): Promise<number> {
+    // One query at a time: `conn` is often a transaction, a single connection.
+    const taken = await takenCents(conn, order.id);
+    const refunded = await ledger.refundedCentsByOrder(conn, [order.id]);
+    const disputed = await ledger.disputeLostCentsByOrder(conn, [order.id]);
+    return (taken ?? 0) - (refunded.get(order.id) ?? 0) - (disputed.get(order.id) ?? 0);
   }
 
   /**
@@ -250,16 +254,27 @@ export function createRefundService(deps: ServiceDeps) {
       return resumed;
     },
 
-    /** A provider event says how a refund ended (refunds can settle asynchronously). */
-    async settleFromProvider(stripeRefundId: string, status: 'succeeded' | 'failed'): Promise<boolean> {
-      const tx = await ledger.findTransactionByRefundId(db, stripeRefundId);
-      if (!tx || tx.status !== 'pending') return false;
+    /**
+     * A provider event says how a refund ended (refunds can settle asynchronously). Ours is found by the key it
+     * carries, even before its id is recorded; one made outside the service by its id (a row per order).
+     */
+    async settleFromProvider(stripeRefundId: string, status: 'succeeded' | 'failed', idempotencyKey?: string | null): Promise<boolean> {
+      const byKey = idempotencyKey ? await ledger.findTransactionByKey(db, idempotencyKey) : null;
+      const rows = byKey ? [byKey] : await ledger.listTransactionsByRefundId(db, stripeRefundId);
+      const pending = rows.filter((tx) => tx.status === 'pending');
+      if (pending.length === 0) return false;
       return db.transaction(async (trx) => {
-        const settled = await ledger.settleTransaction(trx, tx.idempotencyKey, { status, failureCode: status === 'failed' ? 'failed' : null });
-        if (settled && status === 'succeeded') await afterMoneyReturned(trx, tx);
+        let settled = false;
+        for (const tx of pending) {
+          const moved = await ledger.settleTransaction(trx, tx.idempotencyKey, { status, stripeRefundId, failureCode: status === 'failed' ? 'failed' : null });
+          if (moved && status === 'succeeded') await afterMoneyReturned(trx, tx);
+          settled ||= moved;
+        }
         return settled;
       });
     },
+
+    afterMoneyReturned,
   };
 }
 

@@ -15,7 +15,10 @@ export const CompleteTaskInput = z
 
 export const FailTaskInput = z.object({ reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'FailTaskInput' });
 
-export const OpsOrderListQuery = pagination.extend({ status: z.enum(ORDER_STATUSES).optional() });
+export const OpsOrderListQuery = pagination.extend({
+  status: z.enum(ORDER_STATUSES).optional(),
+  disputed: z.enum(['open', 'any']).optional().meta({ description: 'Only orders a dispute concerns: still open, or ever' }),
+});
 
 export const RetryOrderInput = z
   .object({ placementMethod: z.enum(['api', 'headless', 'manual']).optional() })

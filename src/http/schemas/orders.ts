@@ -32,6 +32,24 @@ export const OrderListItem = OrderSummary.extend({
   updatedAt: z.iso.datetime(),
 }).meta({ id: 'OrderListItem' });
 
+export const OrderDispute = z
+  .object({
+    disputeId: z.string().meta({ example: 'dp_1Nx…' }),
+    status: z.string().meta({ description: "Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, …" }),
+    reason: z.string().nullable().meta({ description: "The cardholder's bank's reason, e.g. fraudulent, product_not_received" }),
+    amountCents: z.number().int().meta({ description: 'The part of the dispute that falls to this order' }),
+    disputedCents: z.number().int().meta({ description: 'The whole dispute, over every order of the checkout it concerns' }),
+    currency: z.string(),
+    attribution: z.enum(['whole_order', 'spread']).meta({ description: 'whole_order: the amount was what this order had left; spread: shared over the orders by what each had left' }),
+    paymentIntentId: z.string(),
+    openedAt: z.iso.datetime(),
+    closedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'OrderDispute' });
+
+/** `GET /ops/orders`: orders with the disputes that concern them. */
+export const OpsOrderListItem = OrderListItem.extend({ disputes: z.array(OrderDispute) }).meta({ id: 'OpsOrderListItem' });
+
 export const OrdersPage = z
   .object({
     checkoutSessions: z.array(
@@ -74,6 +92,7 @@ export const OrderDetail = OrderListItem.extend({
   refundedCents: z.number().int().meta({ description: 'Refunds that succeeded or are still pending' }),
   items: z.array(OrderItem),
   statusHistory: z.array(OrderStatusChange).meta({ description: 'Oldest first' }),
+  disputes: z.array(OrderDispute).optional().meta({ description: 'Ops and admins only: disputes that concern the order, newest first' }),
 }).meta({ id: 'OrderDetail' });
 
 export const OrderStats = z

@@ -1,9 +1,11 @@
-// The dashboard's shell: sign-in, the signed-in header, messages, and a hash router that renders the tasks or
-// orders view (#/tasks/<taskId>?status=open, #/orders/<orderNumber>?status=failed), or the catalog's syncs (#/catalog).
+// The dashboard's shell: sign-in, the signed-in header, messages, and a hash router that renders a section:
+// tasks, orders, stores, catalog or money (#/tasks/<taskId>?status=open, #/orders/<orderNumber>?status=failed,
+// #/stores/<slug>?window=24h, #/catalog, #/money/<runId>).
 
 import { api, ApiError, describeError } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { renderCatalog } from './catalog-view.js';
+import { renderMoney } from './money-view.js';
 import { renderOrders } from './orders-view.js';
 import { cleanToken, currentUser, readClaims, signIn, signOut } from './session.js';
 import { renderTasks } from './tasks-view.js';
@@ -32,6 +34,7 @@ const SECTIONS = {
   orders: { render: renderOrders, title: 'Orders' },
   stores: { render: renderStores, title: 'Stores' },
   catalog: { render: renderCatalog, title: 'Catalog' },
+  money: { render: renderMoney, title: 'Money' },
 };
 
 function parseRoute() {

@@ -96,7 +96,7 @@ function orderList({ items: orders, total, offset, limit }, status, selected, ct
                 h('th', { scope: 'row' }, h('a', { href: orderHash(order.orderNumber, status, range), id: `order-${order.orderNumber}`, 'aria-current': order.orderNumber === selected ? 'true' : null }, order.orderNumber)),
                 h('td', {}, order.storeName),
                 h('td', {}, order.placementMethod),
-                h('td', {}, badge(order.status)),
+                h('td', {}, badge(order.status), order.disputes?.some((dispute) => dispute.closedAt === null) ? [' ', badge('disputed', 'flag')] : null),
                 h('td', { class: 'num' }, money(order.totalCents, order.currency)),
                 h('td', {}, dateTime(order.updatedAt)),
               ),
@@ -130,9 +130,30 @@ function orderDetail(order, listStatus, ctx) {
       ['Checkout session', h('code', {}, order.checkoutSessionId)],
     ]),
     actions(order, listStatus, ctx),
+    disputesSection(order.disputes ?? [], currency),
     h('section', {}, h('h3', {}, 'Items'), itemsTable(order.items ?? [], currency, { showItemStatus: true })),
     h('section', {}, h('h3', {}, 'Status history'), history(order.statusHistory ?? [])),
     h('section', {}, h('h3', {}, 'Ship to'), addressBlock(order.shippingAddress)),
+  );
+}
+
+/** Disputes a cardholder's bank opened on the checkout's payment that concern this order. */
+function disputesSection(disputes, currency) {
+  if (disputes.length === 0) return null;
+  return h(
+    'section',
+    { 'aria-labelledby': 'order-disputes-title', 'data-testid': 'order-disputes' },
+    h('h3', { id: 'order-disputes-title' }, 'Disputes'),
+    disputes.map((dispute) =>
+      details([
+        ['Dispute', h('code', {}, dispute.disputeId)],
+        ['Status', badge(dispute.status, 'dispute')],
+        ['Reason', humanize(dispute.reason ?? 'unknown')],
+        ['This order’s part', `${money(dispute.amountCents, currency)} of ${money(dispute.disputedCents, currency)} (${dispute.attribution === 'whole_order' ? 'the whole order' : 'spread over the checkout’s orders'})`],
+        ['Opened', dateTime(dispute.openedAt)],
+        ['Closed', dispute.closedAt ? dateTime(dispute.closedAt) : null],
+      ]),
+    ),
   );
 }
 

@@ -5,11 +5,12 @@ import {
   capturePaymentIntent,
   confirmPaymentIntentById,
   createPaymentIntent,
-  listPaymentIntents,
   retrievePaymentIntent,
 } from './payment-intents';
 import { retrievePaymentMethod } from './payment-methods';
-import { createRefund, listRefunds, retrieveRefund } from './refunds';
+import { createRefund, retrieveRefund } from './refunds';
+import { retrieveDispute } from './disputes';
+import { listDisputes, listPaymentIntents, listRefunds } from './lists';
 import type { SandboxState } from './sandbox-state';
 import { StripeApiError } from './stripe-error';
 
@@ -34,6 +35,8 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', pattern: /^\/v1\/refunds$/, operation: (state, _id, params) => createRefund(state, params) },
   { method: 'GET', pattern: /^\/v1\/refunds$/, operation: (state, _id, params) => listRefunds(state, params) },
   { method: 'GET', pattern: new RegExp(`^/v1/refunds/${ID}$`), operation: (state, id) => retrieveRefund(state, id) },
+  { method: 'GET', pattern: /^\/v1\/disputes$/, operation: (state, _id, params) => listDisputes(state, params) },
+  { method: 'GET', pattern: new RegExp(`^/v1/disputes/${ID}$`), operation: (state, id) => retrieveDispute(state, id) },
   { method: 'GET', pattern: new RegExp(`^/v1/charges/${ID}$`), operation: (state, id) => retrieveCharge(state, id) },
   { method: 'GET', pattern: new RegExp(`^/v1/payment_methods/${ID}$`), operation: (state, id) => retrievePaymentMethod(state, id) },
 ];

@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { parseFaultSpecs } from './faults';
 import { readBody, sendJson } from './http-io';
+import { handleOutsideControl, type OutsideControls } from './outside-controls';
 import { StripeApiError } from './stripe-error';
 import type { FaultSpec, PaymentIntentObject, RefundObject, SandboxStats } from './types';
 
 /** What a test can do to a sandbox, in process or (through the routes below) from another process. */
-export interface SandboxControls {
+export interface SandboxControls extends OutsideControls {
   stats(): SandboxStats;
   /** Forgets every object, idempotency key, armed fault and counter, and restores the starting latency. */
   reset(): void;
@@ -33,7 +34,8 @@ const AUTHENTICATE = /^\/_sandbox\/payment_intents\/([A-Za-z0-9_]+)\/authenticat
  * The `/_sandbox/*` control surface: JSON bodies, no API key needed:
  * GET stats · POST reset · POST faults (a FaultSpec or an array) · DELETE faults · POST latency `{ms}` ·
  * GET payment_intents · POST payment_intents/:id/authenticate `{outcome?: 'succeed' | 'fail'}` ·
- * POST refunds/hold · POST refunds/settle `{outcome?: 'succeeded' | 'failed'}` · POST idempotency_keys/expire.
+ * POST refunds/hold · POST refunds/settle `{outcome?: 'succeeded' | 'failed'}` · POST idempotency_keys/expire;
+ * and the Dashboard refunds, disputes and webhook endpoints of outside-controls.ts.
  */
 export async function handleControlRequest(controls: SandboxControls, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const route = `${req.method} ${url.pathname}`;
@@ -78,6 +80,7 @@ export async function handleControlRequest(controls: SandboxControls, req: Incom
       const { outcome } = authenticateBody.parse(body ?? {});
       return sendJson(res, 200, controls.authenticate(authenticate[1], outcome));
     }
+    if (await handleOutsideControl(controls, req.method ?? 'GET', url, body, res)) return;
     sendJson(res, 404, { error: { message: `Unknown sandbox control: ${route}` } });
   } catch (error) {
     if (error instanceof StripeApiError) return sendJson(res, error.status, { error: error.body });

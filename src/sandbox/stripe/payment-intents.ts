@@ -84,17 +84,6 @@ export function retrievePaymentIntent(state: SandboxState, id: string): PaymentI
   return findRecord(state, id).intent;
 }
 
-export function listPaymentIntents(state: SandboxState, params: FormObject) {
-  const limit = Math.min(Math.max(p.optionalInteger(params, 'limit') ?? 10, 1), 100);
-  const newestFirst = [...state.paymentIntents.values()].reverse();
-  return {
-    object: 'list' as const,
-    url: '/v1/payment_intents',
-    has_more: newestFirst.length > limit,
-    data: newestFirst.slice(0, limit).map((record) => record.intent),
-  };
-}
-
 export function confirmPaymentIntentById(state: SandboxState, id: string, params: FormObject): PaymentIntentObject {
   const record = findRecord(state, id);
   p.assertKnownParams(params, CONFIRM_PARAMS);

@@ -2,12 +2,11 @@ import type { FormObject } from './form-body';
 import * as p from './params';
 import { newStripeId, nowSeconds, type SandboxState } from './sandbox-state';
 import { formatAmount, invalidParam, invalidState, resourceMissing } from './stripe-error';
-import type { ChargeObject, PaymentIntentObject, RefundList, RefundObject } from './types';
+import type { ChargeObject, PaymentIntentObject, RefundObject } from './types';
 
 /** The Refunds resource: https://docs.stripe.com/api/refunds */
 
 const CREATE_PARAMS = new Set(['payment_intent', 'charge', 'amount', 'reason', 'metadata', 'instructions_email', 'expand']);
-const LIST_PARAMS = new Set(['payment_intent', 'charge', 'limit', 'starting_after', 'ending_before']);
 /** Why a held refund fails when the sandbox is told to fail it: the most common reason Stripe reports. */
 const HELD_REFUND_FAILURE_REASON = 'expired_or_canceled_card';
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
@@ -62,6 +61,9 @@ export function createRefund(state: SandboxState, params: FormObject): RefundObj
   };
   state.refunds.set(refund.id, refund);
   state.stats.refundsCreated += 1;
+  // What Stripe sends for every refund, made through the API or in the Dashboard.
+  state.emit('charge.refunded', charge);
+  state.emit('refund.created', refund);
   return refund;
 }
 
@@ -69,41 +71,6 @@ export function retrieveRefund(state: SandboxState, id: string): RefundObject {
   const refund = state.refunds.get(id);
   if (!refund) throw resourceMissing('refund', id);
   return refund;
-}
-
-/**
- * Refunds, newest first, optionally of one PaymentIntent or charge, a page of `limit` (1–100, default 10) at
- * a time after `starting_after` or before `ending_before`, as Stripe's list endpoints page.
- */
-export function listRefunds(state: SandboxState, params: FormObject): RefundList {
-  p.assertKnownParams(params, LIST_PARAMS);
-  const intentId = p.optionalString(params, 'payment_intent');
-  const chargeId = p.optionalString(params, 'charge');
-  const limit = p.optionalInteger(params, 'limit') ?? 10;
-  const startingAfter = p.optionalString(params, 'starting_after');
-  const endingBefore = p.optionalString(params, 'ending_before');
-  if (limit < 1 || limit > 100) throw invalidParam('Invalid limit: must be between 1 and 100', { param: 'limit' });
-  if (startingAfter && endingBefore) {
-    throw invalidParam('You may only specify one of these parameters: starting_after, ending_before.', { code: 'parameters_exclusive' });
-  }
-  const newestFirst = [...state.refunds.values()]
-    .reverse()
-    .filter((refund) => (!intentId || refund.payment_intent === intentId) && (!chargeId || refund.charge === chargeId));
-  const cursorAt = (id: string, param: string) => {
-    const index = newestFirst.findIndex((refund) => refund.id === id);
-    if (index === -1) throw invalidParam(`No such refund: '${id}'`, { code: 'resource_missing', param });
-    return index;
-  };
-  let rest = newestFirst;
-  let data: RefundObject[];
-  if (endingBefore) {
-    rest = newestFirst.slice(0, cursorAt(endingBefore, 'ending_before'));
-    data = rest.slice(-limit);
-  } else {
-    if (startingAfter) rest = newestFirst.slice(cursorAt(startingAfter, 'starting_after') + 1);
-    data = rest.slice(0, limit);
-  }
-  return { object: 'list', url: '/v1/refunds', has_more: rest.length > limit, data };
 }
 
 /**
@@ -120,6 +87,8 @@ export function settleHeldRefunds(state: SandboxState, outcome: 'succeeded' | 'f
       charge.amount_refunded -= refund.amount;
       charge.refunded = false;
     }
+    state.emit('refund.updated', refund);
+    if (outcome === 'failed') state.emit('refund.failed', refund);
   }
   return held;
 }

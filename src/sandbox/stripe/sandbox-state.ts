@@ -1,6 +1,6 @@
 import { customAlphabet } from 'nanoid';
 import type { CardBehaviour } from './test-payment-methods';
-import type { ChargeObject, PaymentIntentObject, PaymentMethodObject, RefundObject, SandboxStats } from './types';
+import type { ChargeObject, DisputeObject, PaymentIntentObject, PaymentMethodObject, RefundObject, SandboxStats } from './types';
 
 export interface PaymentMethodRecord {
   object: PaymentMethodObject;
@@ -28,15 +28,19 @@ export class SandboxState {
   readonly paymentMethods = new Map<string, PaymentMethodRecord>();
   readonly charges = new Map<string, ChargeObject>();
   readonly refunds = new Map<string, RefundObject>();
+  readonly disputes = new Map<string, DisputeObject>();
   stats: SandboxStats = emptyStats();
   /** While true, new refunds stay `pending` (as if waiting on the card network) until they are settled. */
   holdingRefunds = false;
+  /** Announces a change as a Stripe event (`charge.refunded`, …); the webhook sender delivers it to endpoints. */
+  emit: (type: string, object: unknown) => void = () => {};
 
   clear(): void {
     this.paymentIntents.clear();
     this.paymentMethods.clear();
     this.charges.clear();
     this.refunds.clear();
+    this.disputes.clear();
     this.stats = emptyStats();
     this.holdingRefunds = false;
   }

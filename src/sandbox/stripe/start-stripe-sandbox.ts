@@ -7,7 +7,9 @@ import { FaultInjector } from './faults';
 import { sendJson } from './http-io';
 import { IdempotencyStore } from './idempotency';
 import { findRecord } from './payment-intents';
-import { settleHeldRefunds } from './refunds';
+import { closeDispute, openDispute, updateDispute } from './disputes';
+import { createRefund, settleHeldRefunds } from './refunds';
+import { WebhookSender } from './webhook-sender';
 import { SandboxState } from './sandbox-state';
 
 export interface StripeSandboxOptions {
@@ -35,6 +37,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   const state = new SandboxState();
   const idempotency = new IdempotencyStore();
   const faults = new FaultInjector();
+  const webhooks = new WebhookSender();
+  state.emit = (type, object) => webhooks.emit(type, object);
   let latencyMs = initialLatencyMs;
 
   const controls: SandboxControls = {
@@ -43,6 +47,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       state.clear();
       idempotency.clear();
       faults.clear();
+      webhooks.clear();
       latencyMs = initialLatencyMs;
     },
     paymentIntents: () => [...state.paymentIntents.values()].map((record) => structuredClone(record.intent)),
@@ -62,6 +67,16 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       return structuredClone(settleHeldRefunds(state, outcome));
     },
     expireIdempotencyKeys: () => idempotency.clear(),
+    addWebhookEndpoint: (spec) => webhooks.addEndpoint(spec),
+    events: (filter) => webhooks.list(filter),
+    webhooksIdle: () => webhooks.idle(),
+    dashboardRefund: ({ paymentIntentId, amount, reason }) =>
+      structuredClone(
+        createRefund(state, { payment_intent: paymentIntentId, ...(amount ? { amount: String(amount) } : {}), ...(reason ? { reason } : {}) }),
+      ),
+    openDispute: (request) => structuredClone(openDispute(state, request)),
+    updateDispute: (id, status) => structuredClone(updateDispute(state, id, status)),
+    closeDispute: (id, outcome) => structuredClone(closeDispute(state, id, outcome)),
   };
   const api = { state, idempotency, faults, latencyMs: () => latencyMs };
 
@@ -89,6 +104,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     port: boundPort,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        webhooks.clear();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -97,6 +97,8 @@ export interface ChargeObject {
   payment_method: string;
   refunded: boolean;
   status: 'succeeded' | 'failed';
+  /** Set once a dispute is opened on the charge. */
+  disputed?: boolean;
 }
 
 export type RefundReason = 'duplicate' | 'fraudulent' | 'requested_by_customer';
@@ -150,3 +152,34 @@ interface FaultScope {
 export type FaultSpec =
   | (FaultScope & { count: number; status: 500 | 503 | 429; afterCommit?: boolean })
   | (FaultScope & { count: number; kind: 'hang' });
+
+export type DisputeStatus = 'warning_needs_response' | 'warning_under_review' | 'warning_closed' | 'needs_response' | 'under_review' | 'won' | 'lost';
+
+export interface DisputeObject {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  balance_transactions: string[];
+  charge: string;
+  created: number;
+  currency: string;
+  is_charge_refundable: boolean;
+  livemode: false;
+  metadata: Record<string, string>;
+  payment_intent: string;
+  reason: string;
+  status: DisputeStatus;
+}
+
+/** An event as Stripe sends it to a webhook endpoint (https://docs.stripe.com/api/events/object). */
+export interface StripeEventObject {
+  id: string;
+  object: 'event';
+  api_version: string;
+  created: number;
+  data: { object: unknown };
+  livemode: false;
+  pending_webhooks: number;
+  request: { id: string | null; idempotency_key: string | null };
+  type: string;
+}
