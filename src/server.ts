@@ -4,6 +4,7 @@ import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startDemoEnvironment, type DemoEnvironment } from './bootstrap/demo-environment';
 import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses } from './bootstrap/api-cluster';
 import { startMaintenance } from './bootstrap/maintenance';
+import { startStatusSync } from './bootstrap/status-sync-loop';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
     logger.info({ tokens: demo.tokens }, 'demo bearer tokens (development only): shopper, ops, admin');
   }
   const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
+  const statusSync = isLeadApiInstance() ? startStatusSync(services, logger) : null;
   // The in-process queue forgot the jobs of the previous run; BullMQ keeps its own.
   if (!config.REDIS_URL) await services.placement.resumeInterruptedPlacements();
 
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
   onShutdownSignal(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await maintenance?.stop();
+    await statusSync?.stop();
     await queue.close();
     await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();

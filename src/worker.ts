@@ -1,5 +1,6 @@
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startMaintenance } from './bootstrap/maintenance';
+import { startStatusSync } from './bootstrap/status-sync-loop';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
@@ -52,11 +53,13 @@ async function main(): Promise<void> {
     logger,
   });
   const maintenance = startMaintenance(services, logger);
+  const statusSync = startStatusSync(services, logger);
   logger.info({ queue: config.PLACEMENT_QUEUE_NAME }, 'placement worker running');
 
   onShutdownSignal(logger, async () => {
     await worker.close();
     await maintenance.stop();
+    await statusSync.stop();
     await Promise.allSettled([queue.close(), placement.close(), payments.close()]);
     await database.close();
   });

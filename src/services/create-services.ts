@@ -16,6 +16,7 @@ import { createPaymentWebhookService } from './payment-webhook-service';
 import { createRefundService } from './refund-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
+import { createStatusSyncService } from './status-sync-service';
 
 export interface ServiceWiring {
   /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
@@ -33,6 +34,7 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const refunds = createRefundService(deps);
   const captures = createCaptureService(deps);
   const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
+  const retailerWebhooks = createRetailerWebhookService(deps, refunds, placement);
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
@@ -48,7 +50,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     placement,
     ops: createOpsService(deps, placement, wiring.enqueue),
     orderAdmin: createOrderAdminService(deps, refunds, placement),
-    retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
+    retailerWebhooks,
+    statusSync: createStatusSyncService(deps, { registry, retailerWebhooks }),
     paymentWebhooks: createPaymentWebhookService(deps, refunds, wiring.stripeWebhookSecret),
   };
 }

@@ -11,6 +11,7 @@ import { createBrowserPool } from '../../src/placement/browser-pool';
 import { createHeadlessPlacementAdapter } from '../../src/placement/headless-adapter';
 import demoRecipe from '../../src/placement/recipes/demo-storefront-recipe.json';
 import { createBullmqPlacementQueue } from '../../src/queue/bullmq-placement-queue';
+import { createPlatformCheckoutJournal } from '../../src/repositories/platform-checkouts-repository';
 import { startBullmqPlacementWorker, type BullmqPlacementWorkerOptions } from '../../src/queue/bullmq-placement-worker';
 import type { PlacementWorkerHandle } from '../../src/queue/placement-queue';
 import { startRetailerApiSimulator, type RetailerSetup } from '../../src/sandbox/retailer-api';
@@ -111,7 +112,10 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     payments: createStripeGateway({ secretKey: 'sk_test_placement', apiUrl: stripe.url, maxNetworkRetries: 0 }),
     jwtSecret: TEST_JWT_SECRET,
     placement: {
-      adapters: [createApiPlacementAdapter(), createHeadlessPlacementAdapter({ browserPool, artifactsDir })],
+      adapters: [
+        createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) }),
+        createHeadlessPlacementAdapter({ browserPool, artifactsDir }),
+      ],
       enqueue: (runs) => queue.enqueue(runs),
     },
   });

@@ -31,10 +31,18 @@ export interface ShopSession {
 }
 
 const ORDER = 'code state totalWithTax currencyCode lines { quantity productVariant { sku } }';
-/** Every Shop API mutation answers an Order or a typed ErrorResult; these are the fields the mapping reads. */
-const ORDER_OR_ERROR = `__typename ... on Order { ${ORDER} } ... on ErrorResult { errorCode message }
-  ... on InsufficientStockError { quantityAvailable } ... on OrderStateTransitionError { transitionError }
-  ... on PaymentDeclinedError { paymentErrorMessage } ... on PaymentFailedError { paymentErrorMessage }`;
+/**
+ * Every Shop API mutation answers an Order or a typed ErrorResult; these are the fields the mapping reads. GraphQL
+ * refuses a fragment on a type outside the mutation's union, so each mutation names the extra errors it can answer.
+ */
+const ERROR_DETAILS = {
+  stock: '... on InsufficientStockError { quantityAvailable }',
+  transition: '... on OrderStateTransitionError { transitionError }',
+  payment: '... on PaymentDeclinedError { paymentErrorMessage } ... on PaymentFailedError { paymentErrorMessage }',
+};
+const orderOrError = (...details: (keyof typeof ERROR_DETAILS)[]) =>
+  `__typename ... on Order { ${ORDER} } ... on ErrorResult { errorCode message } ${details.map((detail) => ERROR_DETAILS[detail]).join(' ')}`;
+const ORDER_OR_ERROR = orderOrError();
 
 type OrderOrError = Partial<ShopOrder> & {
   __typename: string;
@@ -118,7 +126,7 @@ export async function fillOrder(
   };
 
   for (const item of order.items) {
-    const added = await mutate('add_item', 'addItemToOrder', `mutation Add($id: ID!, $qty: Int!) { addItemToOrder(productVariantId: $id, quantity: $qty) { ${ORDER_OR_ERROR} } }`, {
+    const added = await mutate('add_item', 'addItemToOrder', `mutation Add($id: ID!, $qty: Int!) { addItemToOrder(productVariantId: $id, quantity: $qty) { ${orderOrError('stock')} } }`, {
       id: variantIds.get(item.sku),
       qty: item.quantity,
     });
@@ -189,10 +197,10 @@ export async function payOrder(
   const shop = async (step: string, field: string, query: string, variables: Record<string, unknown> = {}) =>
     orderOf(step, (await api.shop<Record<string, OrderOrError>>(step, query, variables, session.token)).data[field]);
   if (filled.state !== 'ArrangingPayment') {
-    await shop('arrange_payment', 'transitionOrderToState', `mutation { transitionOrderToState(state: "ArrangingPayment") { ${ORDER_OR_ERROR} } }`);
+    await shop('arrange_payment', 'transitionOrderToState', `mutation { transitionOrderToState(state: "ArrangingPayment") { ${orderOrError('transition')} } }`);
   }
   await beforePayment();
-  return shop('add_payment', 'addPaymentToOrder', `mutation Pay($input: PaymentInput!) { addPaymentToOrder(input: $input) { ${ORDER_OR_ERROR} } }`, {
+  return shop('add_payment', 'addPaymentToOrder', `mutation Pay($input: PaymentInput!) { addPaymentToOrder(input: $input) { ${orderOrError('transition', 'payment')} } }`, {
     input: { method: settings.paymentMethodCode, metadata: { reference: order.orderNumber } },
   });
 }
@@ -209,7 +217,7 @@ export async function reopenActiveOrder(api: VendureApi, session: Required<ShopS
   const shop = async (step: string, field: string, query: string) =>
     orderOf(step, (await api.shop<Record<string, OrderOrError>>(step, query, {}, session.token)).data[field]);
   if (active.state === 'ArrangingPayment') {
-    await shop('reopen', 'transitionOrderToState', `mutation { transitionOrderToState(state: "AddingItems") { ${ORDER_OR_ERROR} } }`);
+    await shop('reopen', 'transitionOrderToState', `mutation { transitionOrderToState(state: "AddingItems") { ${orderOrError('transition')} } }`);
   }
   return shop('empty_order', 'removeAllOrderLines', `mutation { removeAllOrderLines { ${ORDER_OR_ERROR} } }`);
 }
