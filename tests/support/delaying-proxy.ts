@@ -30,6 +30,7 @@ export async function startDelayingProxy(upstream: string) {
   const held: Held[] = [];
   const waiters: { match: (body: string) => boolean; resolve: () => void }[] = [];
   let forwarded = 0;
+  let inFlight = 0;
 
   function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, delayResponseMs = 0): void {
     const headers = { ...req.headers, host: target.host };
@@ -39,12 +40,16 @@ export async function startDelayingProxy(upstream: string) {
       answer.on('end', async () => {
         forwarded += 1;
         if (delayResponseMs > 0) await sleep(delayResponseMs);
+        inFlight -= 1;
         if (res.destroyed) return;
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         res.end(Buffer.concat(chunks));
       });
     });
-    upstreamRequest.on('error', () => res.destroy());
+    upstreamRequest.on('error', () => {
+      inFlight -= 1;
+      res.destroy();
+    });
     upstreamRequest.end(body);
   }
 
@@ -54,6 +59,7 @@ export async function startDelayingProxy(upstream: string) {
     req.on('end', async () => {
       const body = Buffer.concat(chunks);
       const text = body.toString();
+      inFlight += 1;
       for (const waiter of waiters.filter((w) => w.match(text))) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
@@ -61,7 +67,14 @@ export async function startDelayingProxy(upstream: string) {
       const rule = rules.find((candidate) => candidate.match(text) && (candidate.times === undefined || candidate.used < candidate.times));
       if (rule) rule.used += 1;
       if (rule?.hold) {
-        held.push({ body: text, forward: () => forward(req, body, res, rule.delayResponseMs), drop: () => res.destroy() });
+        held.push({
+          body: text,
+          forward: () => forward(req, body, res, rule.delayResponseMs),
+          drop: () => {
+            inFlight -= 1;
+            res.destroy();
+          },
+        });
         return;
       }
       if (rule?.delayRequestMs) await sleep(rule.delayRequestMs);
@@ -84,6 +97,8 @@ export async function startDelayingProxy(upstream: string) {
       return new Promise((resolve) => waiters.push({ match, resolve }));
     },
     heldCount: () => held.length,
+    /** Requests received and not yet answered or dropped (a slowed one counts until its answer is handed back). */
+    inFlight: () => inFlight,
     forwardedCount: () => forwarded,
     releaseHeld() {
       for (const request of held.splice(0)) request.forward();

@@ -17,6 +17,7 @@ import type { PlacementWorkerHandle } from '../../src/queue/placement-queue';
 import { startRetailerApiSimulator, type RetailerSetup } from '../../src/sandbox/retailer-api';
 import { startDemoStorefront, type DemoProductInput } from '../../src/sandbox/storefront/demo-storefront';
 import { startStripeSandbox } from '../../src/sandbox/stripe';
+import type { ServiceSettings } from '../../src/services/service-deps';
 import { ADDRESS } from './checkout-harness';
 import { createTestDatabase } from './test-database';
 import { bearer, TEST_JWT_SECRET } from './tokens';
@@ -43,6 +44,8 @@ export interface PlacementHarnessOptions {
   /** Tries per job, the first included. */
   attempts?: number;
   worker?: Partial<Pick<BullmqPlacementWorkerOptions, 'breaker' | 'lockDurationMs' | 'stalledIntervalMs'>>;
+  /** Service settings other than the defaults (e.g. the status poll schedule). */
+  settings?: Partial<ServiceSettings>;
 }
 
 export interface Product {
@@ -111,6 +114,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_placement', apiUrl: stripe.url, maxNetworkRetries: 0 }),
     jwtSecret: TEST_JWT_SECRET,
+    settings: options.settings,
     placement: {
       adapters: [
         createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) }),
