@@ -74,7 +74,7 @@ export function createApp(deps: AppDeps) {
   app.use('/api/docs', swaggerUi.serve, swaggerUi.setup(openApi));
 
   const api = express.Router();
-  const catalogController = createCatalogController(services.catalog);
+  const catalogController = createCatalogController(services.catalog, services.storeChecks);
   api.use(publicCatalogRoutes(catalogController));
   api.use(webhooksRoutes(createWebhooksController(services.retailerWebhooks, services.paymentWebhooks)));
   api.use(authenticate(deps.jwtSecret));

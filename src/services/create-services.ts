@@ -17,6 +17,7 @@ import { createRefundService } from './refund-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 import { createStatusSyncService } from './status-sync-service';
+import { createStoreCheckService } from './store-checks/store-check-service';
 
 export interface ServiceWiring {
   /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
@@ -38,6 +39,7 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
+    storeChecks: createStoreCheckService(deps, registry),
     cart: createCartService(deps),
     checkout: createCheckoutService(deps),
     placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue),
