@@ -272,6 +272,22 @@ describe('api placement adapter', () => {
   });
 });
 
+describe('api adapter lookup', () => {
+  it('answers placed with the retailer order, not_placed when the retailer has none, unknown when it cannot be asked', async () => {
+    const { slug, config } = addRetailer();
+    const order = buildOrder(slug);
+    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: `the retailer has no order with externalReference ${order.orderNumber}` });
+
+    const placed = (await adapter.place(order, context(config))) as PlacementResult;
+    expect(await adapter.lookup!(order, context(config))).toMatchObject({
+      kind: 'placed',
+      result: { storeOrderNumber: placed.storeOrderNumber, retailerTotalCents: placed.retailerTotalCents, details: expect.objectContaining({ recoveredByLookup: true }) },
+    });
+    expect(await adapter.lookup!(order, context({ ...config, baseUrl: 'http://127.0.0.1:9' }))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/connection failed/) });
+    expect(sim.stats(slug)).toMatchObject({ orderCreations: 1 });
+  });
+});
+
 describe('api adapter validateConfig', () => {
   it.each([
     ['a complete config', { baseUrl: 'https://retailer.example/api', apiKey: 'k', timeoutMs: 5000 }, []],
