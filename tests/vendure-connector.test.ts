@@ -33,7 +33,7 @@ beforeAll(async () => {
   adapter = createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) });
   proxy = await startDelayingProxy(new URL(platform.shopApiUrl).origin);
   await vendure.createProduct({ sku: SKU, name: 'Connector mug', priceCents: 1600, stock: 50 });
-}, 120_000);
+}, 180_000);
 afterEach(() => proxy.clearRules());
 afterAll(async () => {
   await proxy?.close();

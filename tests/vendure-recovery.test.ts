@@ -21,7 +21,7 @@ beforeAll(async () => {
   proxy = await startDelayingProxy(new URL(platform.shopApiUrl).origin);
   // BullMQ's default prefix, because src/worker.ts (spawned below) uses it; the queue name alone is unique.
   h = await startPlacementHarness({ prefix: 'bull', startWorker: false });
-}, 120_000);
+}, 180_000);
 afterEach(() => proxy.clearRules());
 afterAll(async () => {
   await h?.close();

@@ -16,7 +16,7 @@ beforeAll(async () => {
   // Every placed order is due again at once: the test drives the sync's passes itself, as its timer would.
   h = await startPlacementHarness({ settings: { statusPoll: { firstMs: 0, maxMs: 0 } } });
   shop = await createVendureStore(h, platform, vendure, 'vnd-sync', { products: [{ name: 'Camp chair', priceCents: 2800 }] });
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   await h?.close();
   await release?.();

@@ -14,7 +14,7 @@ beforeAll(async () => {
   ({ platform, release } = await usePlatform('vendure'));
   vendure = vendureAdmin(platform);
   h = await startPlacementHarness({ startWorker: false });
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   await h?.close();
   await release?.();

@@ -15,6 +15,11 @@ export interface VendurePlatform {
   stop(): Promise<void>;
 }
 
+/** A Vendure that is starting: its addresses are known at once, `ready` settles when it serves (or could not start). */
+export interface LaunchedVendure extends VendurePlatform {
+  ready: Promise<void>;
+}
+
 const ADMIN = { username: 'superadmin', password: 'superadmin' };
 const READY = /VENDURE_READY (\d+)/;
 
@@ -36,6 +41,13 @@ async function freePort(): Promise<number> {
  * an "on-account" payment method that settles at once, and a superadmin. Resolves once it serves.
  */
 export async function startVendure(options: { port?: number; timeoutMs?: number } = {}): Promise<VendurePlatform> {
+  const { ready, ...platform } = await launchVendure(options);
+  await ready;
+  return platform;
+}
+
+/** Starts Vendure's process and answers at once, so whoever launched it can do other work while it boots. */
+export async function launchVendure(options: { port?: number; timeoutMs?: number } = {}): Promise<LaunchedVendure> {
   const dir = __dirname;
   if (!existsSync(join(dir, 'node_modules', '@vendure', 'core'))) {
     throw new Error(`Vendure is not installed: run \`npm ci --prefix ${dir}\` (npm test does it when it is missing)`);
@@ -48,7 +60,7 @@ export async function startVendure(options: { port?: number; timeoutMs?: number 
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`Vendure did not start within ${options.timeoutMs ?? 120_000} ms:\n${output.slice(-2000)}`)), options.timeoutMs ?? 120_000);
     const fail = (error: Error) => {
       clearTimeout(timer);
@@ -56,7 +68,7 @@ export async function startVendure(options: { port?: number; timeoutMs?: number 
       reject(error);
     };
     const read = (chunk: Buffer) => {
-      output += chunk.toString();
+      output = (output + chunk.toString()).slice(-20_000);
       if (READY.test(output)) {
         clearTimeout(timer);
         resolve();
@@ -64,13 +76,12 @@ export async function startVendure(options: { port?: number; timeoutMs?: number 
     };
     child.stdout!.on('data', read);
     child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+      output = (output + chunk.toString()).slice(-20_000);
     });
     void exited.then((code) => fail(new Error(`Vendure exited (${code}) before it served:\n${output.slice(-2000)}`)));
   });
-  // Drain what it logs from now on, so a full pipe never blocks it.
-  child.stdout!.resume();
-  child.stderr!.resume();
+  // Nobody may be waiting yet: a failure to start is reported to whoever awaits `ready`, not as an unhandled rejection.
+  ready.catch(() => {});
 
   const base = `http://127.0.0.1:${port}`;
   return {
@@ -80,6 +91,7 @@ export async function startVendure(options: { port?: number; timeoutMs?: number 
     adminPassword: ADMIN.password,
     paymentMethodCode: 'on-account',
     orderReferenceField: 'clientRef',
+    ready,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
