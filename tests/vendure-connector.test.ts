@@ -13,6 +13,7 @@ import { createPlatformCheckoutJournal } from '../src/repositories/platform-chec
 import { callsField, startDelayingProxy, type DelayingProxy } from './support/delaying-proxy';
 import { ADDRESS } from './support/checkout-harness';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { waitFor } from './support/wait-for';
 import { usePlatform } from './support/test-platforms';
 import { vendureAdmin, type VendureAdmin } from './support/vendure-admin';
 import type { VendurePlatform } from './platforms/vendure/start';
@@ -102,6 +103,21 @@ describe('the vendure connector', () => {
     await expect(adapter.place({ ...dear, totalCents: dear.totalCents - 200 }, context())).rejects.toBeInstanceOf(PriceMismatchError);
     expect(await adapter.lookup!(dear, context())).toMatchObject({ kind: 'not_placed', evidence: expect.stringMatching(/is in state AddingItems, never paid/) });
     expect(await adapter.lookup!(ours, context(1, { adminApiUrl: 'http://127.0.0.1:9/admin-api' }))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/connection failed/) });
+  });
+
+  it('when a payment was sent and its answer never seen, then lookup shuts the door on it before it answers not_placed', async () => {
+    // The payment sits in the proxy past our timeout: Vendure has not seen it yet when we ask.
+    proxy.addRule({ match: callsField('addPaymentToOrder'), delayRequestMs: 2500, times: 1 });
+    const ours = order(1);
+    const slow = context(1, { shopApiUrl: `${proxy.url}/shop-api`, timeoutMs: 1000 });
+    await expect(adapter.place(ours, slow)).rejects.toBeInstanceOf(TransientPlacementError);
+
+    expect(await adapter.lookup!(ours, slow)).toMatchObject({ kind: 'not_placed', evidence: expect.stringMatching(/moved back to AddingItems so a late payment cannot land/) });
+    // The late payment reaches Vendure and is refused: nothing was bought.
+    await waitFor(async () => proxy.inFlight() === 0, 15_000, 'the late payment to reach Vendure');
+    const [atVendure, ...more] = await vendure.ordersByReference(ours.orderNumber);
+    expect(more).toEqual([]);
+    expect(atVendure).toMatchObject({ state: 'AddingItems', orderPlacedAt: null, payments: [] });
   });
 
   it('reads a placed order’s status from the Admin API', async () => {

@@ -119,10 +119,20 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
         if (!record?.code) {
           return { kind: 'not_placed', evidence: 'no vendure order was started for it (its code is recorded before anything is paid)' };
         }
-        const found = await findOrder(apiFor(parseConfig(context.config), context.signal), record.code);
+        const api = apiFor(parseConfig(context.config), context.signal);
+        const found = await findOrder(api, record.code);
         if (found?.orderPlacedAt) return { kind: 'placed', result: placed(found, { recoveredByLookup: true }) };
-        const where = found ? `is in state ${found.state}, never paid` : 'does not exist';
-        return { kind: 'not_placed', evidence: `vendure order ${record.code} ${where}` };
+        if (!found) return { kind: 'not_placed', evidence: `vendure order ${record.code} does not exist` };
+        if (record.state !== 'paying') return { kind: 'not_placed', evidence: `vendure order ${record.code} is in state ${found.state}, never paid` };
+        // A payment was sent and its answer never seen: it may still land. Moving the order back to AddingItems
+        // (its session is ours) shuts that door, since Vendure only takes a payment in ArrangingPayment.
+        if (record.token && (await reopenActiveOrder(api, { code: record.code, token: record.token }))) {
+          await remember(order.orderNumber, { state: 'adding_items' });
+          return { kind: 'not_placed', evidence: `vendure order ${record.code} was never paid; moved back to AddingItems so a late payment cannot land` };
+        }
+        const again = await findOrder(api, record.code);
+        if (again?.orderPlacedAt) return { kind: 'placed', result: placed(again, { recoveredByLookup: true }) };
+        return { kind: 'unknown', reason: `a payment was sent for vendure order ${record.code} (now ${again?.state ?? 'gone'}) and its outcome was not seen` };
       } catch (error) {
         return { kind: 'unknown', reason: (error as Error).message };
       }
