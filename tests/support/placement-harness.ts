@@ -116,10 +116,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     jwtSecret: TEST_JWT_SECRET,
     settings: options.settings,
     placement: {
-      adapters: [
-        createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) }),
-        createHeadlessPlacementAdapter({ browserPool, artifactsDir }),
-      ],
+      adapters: [createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) }), createHeadlessPlacementAdapter({ browserPool, artifactsDir })],
       enqueue: (runs) => queue.enqueue(runs),
     },
   });
