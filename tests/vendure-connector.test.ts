@@ -120,6 +120,15 @@ describe('the vendure connector', () => {
     expect(atVendure).toMatchObject({ state: 'AddingItems', orderPlacedAt: null, payments: [] });
   });
 
+  it('when our record of the Vendure order is lost, then our reference at the shop still finds the paid order', async () => {
+    const ours = order(1);
+    const first = (await adapter.place(ours, context())) as { storeOrderNumber: string };
+    await database.db('platform_checkouts').where({ order_number: ours.orderNumber }).delete();
+    expect(await adapter.lookup!(ours, context())).toMatchObject({ kind: 'placed', result: { storeOrderNumber: first.storeOrderNumber } });
+    expect(await adapter.place(ours, context(2))).toMatchObject({ storeOrderNumber: first.storeOrderNumber, details: expect.objectContaining({ recoveredByLookup: true }) });
+    expect(await vendure.ordersByReference(ours.orderNumber)).toHaveLength(1);
+  });
+
   it('reads a placed order’s status from the Admin API', async () => {
     const placed = (await adapter.place(order(1), context())) as { storeOrderNumber: string };
     const status = await adapter.statusPolling!.readStatus(placed.storeOrderNumber, { config: config(), logger: silentLogger });

@@ -76,6 +76,18 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
     return data.orders.items[0];
   }
 
+  /** A paid order carrying our order number in the shop's reference field, when the store names one. */
+  async function findPaidByReference(api: VendureApi, config: VendureConfig, orderNumber: string): Promise<AdminOrder | undefined> {
+    if (!config.orderReferenceField) return undefined;
+    // The field name is validated as an identifier (configSchema), so it can stand in the query text.
+    const data = await api.admin<{ orders: { items: AdminOrder[] } }>(
+      'find_by_reference',
+      `query Ref($ref: String!) { orders(options: { filter: { ${config.orderReferenceField}: { eq: $ref } } }) { items { ${ADMIN_ORDER} } } }`,
+      { ref: orderNumber },
+    );
+    return data.orders.items.find((candidate) => candidate.orderPlacedAt);
+  }
+
   return {
     platform: VENDURE,
     statusUpdates: 'polling',
@@ -91,6 +103,12 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
       const logger = context.logger.child({ adapter: 'api', platform: VENDURE, orderNumber: order.orderNumber, storeSlug: order.storeSlug });
       const record = (await journal.read(order.orderNumber, VENDURE)) as VendureCheckoutRecord | undefined;
       let session: ShopSession = {};
+      if (!record && context.attempt > 1) {
+        // No record of an earlier try (it died before Vendure assigned a code, or the record is gone): our reference
+        // at the shop is the last word before buying.
+        const earlier = await findPaidByReference(api, config, order.orderNumber);
+        if (earlier) return placed(earlier, { recoveredByLookup: true });
+      }
       if (record?.code && record.token) {
         const resumable = { code: record.code, token: record.token };
         if (await reopenActiveOrder(api, resumable)) {
@@ -116,10 +134,13 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
     async lookup(order, context): Promise<LookupOutcome> {
       try {
         const record = (await journal.read(order.orderNumber, VENDURE)) as VendureCheckoutRecord | undefined;
+        const config = parseConfig(context.config);
+        const api = apiFor(config, context.signal);
         if (!record?.code) {
+          const byReference = await findPaidByReference(api, config, order.orderNumber);
+          if (byReference) return { kind: 'placed', result: placed(byReference, { recoveredByLookup: true }) };
           return { kind: 'not_placed', evidence: 'no vendure order was started for it (its code is recorded before anything is paid)' };
         }
-        const api = apiFor(parseConfig(context.config), context.signal);
         const found = await findOrder(api, record.code);
         if (found?.orderPlacedAt) return { kind: 'placed', result: placed(found, { recoveredByLookup: true }) };
         if (!found) return { kind: 'not_placed', evidence: `vendure order ${record.code} does not exist` };
