@@ -9,16 +9,12 @@ const { populate } = require('@vendure/core/cli');
 
 const port = Number(process.env.PORT || 3070);
 
-/**
- * "Buying on account": the retailer trusts its merchant customer and invoices it later, so the payment is settled
- * at once. A merchant account whose credit is stopped is refused (metadata.refuse, for tests of a refusal).
- */
+/** "Buying on account": the retailer trusts its merchant customer and invoices it later, so the payment is settled at once. */
 const onAccountHandler = new PaymentMethodHandler({
   code: 'on-account',
   description: [{ languageCode: LanguageCode.en, value: 'On account (invoiced monthly)' }],
   args: {},
   createPayment: async (_ctx, order, amount, _args, metadata) => {
-    if (metadata && metadata.refuse) return { amount, state: 'Declined', errorMessage: 'account on credit stop' };
     return { amount, state: 'Settled', transactionId: `acct-${order.code}`, metadata: { reference: metadata && metadata.reference } };
   },
   settlePayment: async () => ({ success: true }),
