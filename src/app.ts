@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps) {
 
   const api = express.Router();
   api.use(noStore);
-  const catalogController = createCatalogController(services.catalog);
+  const catalogController = createCatalogController(services.catalog, services.storeChecks);
   // Before anything reads a store or an event: no token, so the client's address is what is counted.
   api.use(['/stores', '/products', '/webhooks'], limits.anonymous);
   api.use(publicCatalogRoutes(catalogController));

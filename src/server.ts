@@ -6,6 +6,7 @@ import { startDemoEnvironment, type DemoEnvironment } from './bootstrap/demo-env
 import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses } from './bootstrap/api-cluster';
 import { startMaintenance } from './bootstrap/maintenance';
 import { startCatalogSyncSchedule } from './bootstrap/catalog-sync-schedule';
+import { startStatusSync } from './bootstrap/status-sync-loop';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
   const payments = await openPayments(config, logger);
   const inProcessSandbox = config.STRIPE_SECRET_KEY ? null : payments.sandboxUrl;
   const stripeWebhookSecret = embeddedWebhookSecret(inProcessSandbox, config.STRIPE_WEBHOOK_SECRET);
-  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
+  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES });
 
   let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   }
   const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
   const catalogSyncs = isLeadApiInstance() && config.CATALOG_SYNC_INTERVAL_MINUTES > 0 ? startCatalogSyncSchedule(services.catalogSync, logger) : null;
+  const statusSync = isLeadApiInstance() ? startStatusSync(services, logger) : null;
   // The in-process queue forgot the jobs of the previous run; BullMQ keeps its own.
   if (!config.REDIS_URL) await services.placement.resumeInterruptedPlacements();
 
@@ -101,6 +103,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await maintenance?.stop();
     await catalogSyncs?.stop();
+    await statusSync?.stop();
     await queue.close();
     await Promise.allSettled([bullmqControl?.close(), placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();

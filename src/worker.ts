@@ -1,5 +1,6 @@
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startMaintenance } from './bootstrap/maintenance';
+import { startStatusSync } from './bootstrap/status-sync-loop';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
   }
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
-  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
+  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
   const services = createServices(
     buildServiceDeps({
@@ -54,11 +55,13 @@ async function main(): Promise<void> {
     logger,
   });
   const maintenance = startMaintenance(services, logger);
+  const statusSync = startStatusSync(services, logger);
   logger.info({ queue: config.PLACEMENT_QUEUE_NAME }, 'placement worker running');
 
   onShutdownSignal(logger, async () => {
     await worker.close();
     await maintenance.stop();
+    await statusSync.stop();
     await Promise.allSettled([queue.close(), placement.close(), payments.close()]);
     await database.close();
   });

@@ -306,7 +306,7 @@ describe('api adapter lookup', () => {
   it('when the retailer answers an empty list, then the lookup answers not_placed with that evidence', async () => {
     const { slug, config } = addRetailer();
     const order = buildOrder(slug);
-    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: expect.stringContaining('empty list') });
+    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: expect.stringContaining('no order with externalReference') });
     expect(sim.stats(slug)).toMatchObject({ lookups: 1, orderRequests: 0, quotes: 0 });
   });
 
@@ -320,6 +320,20 @@ describe('api adapter lookup', () => {
     const dead = { ...config, baseUrl: 'http://127.0.0.1:1/retailers/nobody' };
     expect(await adapter.lookup!(order, context(dead))).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('connection failed') });
     expect(await adapter.lookup!(order, context({ apiKey: 'x' }))).toMatchObject({ kind: 'unknown' });
+  });
+
+  it('answers placed with the retailer order, not_placed when the retailer has none, unknown when it cannot be asked', async () => {
+    const { slug, config } = addRetailer();
+    const order = buildOrder(slug);
+    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: `the retailer has no order with externalReference ${order.orderNumber}` });
+
+    const placed = (await adapter.place(order, context(config))) as PlacementResult;
+    expect(await adapter.lookup!(order, context(config))).toMatchObject({
+      kind: 'placed',
+      result: { storeOrderNumber: placed.storeOrderNumber, retailerTotalCents: placed.retailerTotalCents, details: expect.objectContaining({ recoveredByLookup: true }) },
+    });
+    expect(await adapter.lookup!(order, context({ ...config, baseUrl: 'http://127.0.0.1:9' }))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/connection failed/) });
+    expect(sim.stats(slug)).toMatchObject({ orderCreations: 1 });
   });
 });
 

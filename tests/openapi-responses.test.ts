@@ -90,6 +90,10 @@ describe('the OpenAPI document is true to real answers', () => {
     const config = { baseUrl: 'http://127.0.0.1:9/retailers/initech', apiKey: 'initech-key' };
     const updated = expectDocumented('PUT /admin/stores/{slug}', await h.http.put('/api/v1/admin/stores/initech').set(admin).send({ placementMethod: 'api', placementConfig: config, fallbackMethod: 'manual' }).expect(200));
     expect(updated.data).toMatchObject({ placementMethod: 'api', placementConfigKeys: expect.arrayContaining(['baseUrl', 'apiKey']) });
+    const checked = expectDocumented('POST /admin/stores/{slug}/check', await h.http.post('/api/v1/admin/stores/initech/check').set(admin).expect(200));
+    expect(checked.data.checks).toEqual(expect.arrayContaining([{ name: 'reach', ok: false, message: expect.stringMatching(/connection failed/) }]));
+    expectDocumented('POST /admin/stores/{slug}/check', await h.http.post('/api/v1/admin/stores/nope/check').set(admin).expect(404));
+    expectDocumented('POST /admin/stores/{slug}/check', await h.http.post('/api/v1/admin/stores/initech/check').set(bearer('doc-shopper')).expect(403));
     const taken = expectDocumented('POST /admin/stores', await h.http.post('/api/v1/admin/stores').set(admin).send(newStore).expect(409));
     expect(taken.error!.code).toBe('store_exists');
 

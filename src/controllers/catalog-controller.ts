@@ -4,9 +4,10 @@ import { send } from '../http/respond';
 import { CreateStoreInput, UpdateStoreInput, UpsertProductInput } from '../http/schemas/catalog';
 import { slug } from '../http/schemas/common';
 import type { CatalogService } from '../services/catalog-service';
+import type { StoreCheckService } from '../services/store-checks/store-check-service';
 import { presentProduct, presentStore, presentStoreForAdmin } from './presenters';
 
-export function createCatalogController(catalog: CatalogService) {
+export function createCatalogController(catalog: CatalogService, storeChecks: StoreCheckService) {
   return {
     async listStores(_req: Request, res: Response) {
       send(res, (await catalog.listStores()).map(presentStore));
@@ -21,6 +22,12 @@ export function createCatalogController(catalog: CatalogService) {
       const storeSlug = parseInput(slug, req.params.slug, 'slug');
       const input = parseInput(UpdateStoreInput, req.body);
       send(res, presentStoreForAdmin(await catalog.updateStore(storeSlug, input)));
+    },
+
+    /** A dry run of the store's placement config against its retailer; nothing is bought. */
+    async checkStore(req: Request, res: Response) {
+      const storeSlug = parseInput(slug, req.params.slug, 'slug');
+      send(res, await storeChecks.check(storeSlug));
     },
 
     async upsertProduct(req: Request, res: Response) {

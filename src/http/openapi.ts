@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain/order-status';
 import { AddCartItemInput, Cart, UpdateCartItemInput } from './schemas/cart';
-import { AdminStore, CreateStoreInput, Product, Store, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
+import { AdminStore, CreateStoreInput, Product, Store, StoreCheckResult, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
 import { CheckoutSession, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
 import { envelope, ErrorResponse, pageEnvelope, pagination } from './schemas/common';
 import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
@@ -68,6 +68,13 @@ function describeApi(add: AddOperation): void {
   add('get', '/stores/{slug}/products', { summary: 'Browse and search one store’s products', tags: ['Catalog'], auth: 'none', params: SlugParam, query: StoreProductListQuery, response: CatalogProduct, pageTotal: 'totalProducts', errors: { 404: 'store_not_found', 429: RATE_LIMITED } });
   add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: AdminStore, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
   add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: AdminStore, errors: { 403: 'forbidden', 404: 'store_not_found' } });
+  add('post', '/admin/stores/{slug}/check', {
+    summary: 'Check a store’s placement config against its retailer (reach, sign in, price one product) without buying',
+    tags: ['Admin'],
+    params: SlugParam,
+    response: StoreCheckResult,
+    errors: { 403: 'forbidden', 404: 'store_not_found' },
+  });
   add('put', '/admin/products', {
     summary: 'Create or update a product by (store, sku)',
     tags: ['Admin'],

@@ -83,6 +83,46 @@ export interface PlacementAdapter {
   lookup?(order: PlacementOrder, context: PlacementContext): Promise<LookupOutcome>;
   /** Checks a store's placement_config; returns field → problem, empty when valid. */
   validateConfig(config: unknown): Record<string, string>;
+  /**
+   * A dry run of a store's config against the retailer (reach it, sign in, price a product), without buying:
+   * what works and what does not, in words (`POST /admin/stores/:slug/check`).
+   */
+  check?(context: StoreContext): Promise<StoreCheck[]>;
+  /** For retailers that send no webhooks: which stores the status sync polls, and how it reads an order there. */
+  statusPolling?: StatusPolling;
+}
+
+/** A store's settings without an order: for checks and status reads. */
+export interface StoreContext {
+  config: Record<string, unknown>;
+  logger: Logger;
+  /** One product of the store's catalog, to price at the retailer (absent when the catalog is empty). */
+  sampleProduct?: { sku: string; name: string; priceCents: number };
+  signal?: AbortSignal;
+}
+
+export interface StoreCheck {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface StatusPolling {
+  /** The `placementConfig.platform` values whose orders are polled (their platforms send no webhooks). */
+  platforms: readonly string[];
+  readStatus(storeOrderNumber: string, context: StoreContext): Promise<RetailerOrderStatus>;
+}
+
+/**
+ * Where the retailer says an order is. `open`: bought, not yet on its way; the others are the moves a retailer
+ * webhook would announce (order.shipped / order.delivered / order.cancelled).
+ */
+export interface RetailerOrderStatus {
+  state: 'open' | 'shipped' | 'delivered' | 'cancelled';
+  /** The platform's own name for the state, for logs and the order's history. */
+  retailerState: string;
+  trackingNumber?: string;
+  carrier?: string;
 }
 
 /** Worth another try later (timeouts, 5xx, 429, a crashed browser). */

@@ -80,3 +80,9 @@ export async function findProductAtStore(db: Knex, storeSlug: string, sku: strin
   );
   return row ? toRecord(row) : null;
 }
+
+/** One buyable product of a store (the first by sku), for a dry check to price at the retailer. */
+export async function findSampleProduct(db: Knex, storeId: string): Promise<ProductRecord | null> {
+  const row = await db('products').where({ store_id: storeId, available: true }).orderBy('sku').first(PRODUCT_COLUMNS);
+  return row ? toRecord(row) : null;
+}

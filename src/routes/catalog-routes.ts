@@ -15,6 +15,7 @@ export function adminCatalogRoutes(controller: CatalogController): Router {
   const router = Router();
   router.post('/admin/stores', requireRole('admin'), controller.createStore);
   router.put('/admin/stores/:slug', requireRole('admin'), controller.updateStore);
+  router.post('/admin/stores/:slug/check', requireRole('admin'), controller.checkStore);
   router.put('/admin/products', requireRole('admin'), controller.upsertProduct);
   return router;
 }

@@ -26,6 +26,8 @@ import type { ServiceDeps } from './service-deps';
 import { createStoreHealthService } from './store-health-service';
 import { createStoreLeversService } from './store-levers-service';
 import type { PlacementQueueControl } from '../queue/placement-queue';
+import { createStatusSyncService } from './status-sync-service';
+import { createStoreCheckService } from './store-checks/store-check-service';
 
 export interface ServiceWiring {
   /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
@@ -52,9 +54,11 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
   const outsideRefunds = createOutsideRefundService(deps, refunds);
   const disputes = createDisputeService(deps, refunds);
+  const retailerWebhooks = createRetailerWebhookService(deps, refunds, placement);
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
+    storeChecks: createStoreCheckService(deps, registry),
     products: createProductBrowseService(deps),
     catalogSync: createCatalogSyncService(deps, wiring.catalogReaders ?? [createRetailerApiCatalogReader()], wiring.catalogSync),
     cart: createCartService(deps),
@@ -69,7 +73,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     placement,
     ops: createOpsService(deps, placement, wiring.enqueue),
     orderAdmin: createOrderAdminService(deps, refunds, placement),
-    retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
+    retailerWebhooks,
+    statusSync: createStatusSyncService(deps, { registry, retailerWebhooks }),
     outsideRefunds,
     disputes,
     reconciliation: createReconciliationService(deps),

@@ -31,6 +31,15 @@ export interface ServiceSettings {
   /** How long a place may hold a session before recovery may take it over. */
   placeLeaseMs: number;
   capturePolicy: CapturePolicy;
+  /** How often the status sync asks a retailer that sends no webhooks about a placed order. */
+  statusPoll: StatusPollSchedule;
+}
+
+export interface StatusPollSchedule {
+  /** The wait after a poll that saw a change (and the first step of the backoff). */
+  firstMs: number;
+  /** The longest wait between two polls of one order. */
+  maxMs: number;
 }
 
 export type CrashpointName =
@@ -44,7 +53,12 @@ export type CrashpointName =
 
 export const noCrashpoints = (): void => {};
 
-const DEFAULT_SETTINGS: ServiceSettings = { sessionTtlMs: 30 * 60_000, placeLeaseMs: 30_000, capturePolicy: 'at_place' };
+const DEFAULT_SETTINGS: ServiceSettings = {
+  sessionTtlMs: 30 * 60_000,
+  placeLeaseMs: 30_000,
+  capturePolicy: 'at_place',
+  statusPoll: { firstMs: 60_000, maxMs: 60 * 60_000 },
+};
 
 /** Fills in the defaults: system clock, silent logs, no crashpoints, 30-minute sessions, charged at place. */
 export function buildServiceDeps(

@@ -12,11 +12,13 @@ import { createHeadlessPlacementAdapter } from '../../src/placement/headless-ada
 import demoRecipe from '../../src/placement/recipes/demo-storefront-recipe.json';
 import { createBullmqPlacementQueue } from '../../src/queue/bullmq-placement-queue';
 import { createBullmqQueueControl } from '../../src/queue/bullmq-queue-control';
+import { createPlatformCheckoutJournal } from '../../src/repositories/platform-checkouts-repository';
 import { startBullmqPlacementWorker, type BullmqPlacementWorkerOptions } from '../../src/queue/bullmq-placement-worker';
 import type { PlacementWorkerHandle } from '../../src/queue/placement-queue';
 import { startRetailerApiSimulator, type RetailerSetup } from '../../src/sandbox/retailer-api';
 import { startDemoStorefront, type DemoProductInput } from '../../src/sandbox/storefront/demo-storefront';
 import { startStripeSandbox } from '../../src/sandbox/stripe';
+import type { ServiceSettings } from '../../src/services/service-deps';
 import { ADDRESS } from './checkout-harness';
 import { createTestDatabase } from './test-database';
 import { bearer, TEST_JWT_SECRET } from './tokens';
@@ -43,6 +45,8 @@ export interface PlacementHarnessOptions {
   /** Tries per job, the first included. */
   attempts?: number;
   worker?: Partial<Pick<BullmqPlacementWorkerOptions, 'breaker' | 'lockDurationMs' | 'stalledIntervalMs' | 'concurrency' | 'pausedRecheckMs'>>;
+  /** Service settings other than the defaults (e.g. the status poll schedule). */
+  settings?: Partial<ServiceSettings>;
 }
 
 export interface Product {
@@ -112,8 +116,9 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_placement', apiUrl: stripe.url, maxNetworkRetries: 0 }),
     jwtSecret: TEST_JWT_SECRET,
+    settings: options.settings,
     placement: {
-      adapters: [createApiPlacementAdapter(), createHeadlessPlacementAdapter({ browserPool, artifactsDir })],
+      adapters: [createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) }), createHeadlessPlacementAdapter({ browserPool, artifactsDir })],
       enqueue: (runs) => queue.enqueue(runs),
       queueControl,
       // Every pause check reads the database: a test's pause holds the very next job.

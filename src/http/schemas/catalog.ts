@@ -73,3 +73,15 @@ export const AdminStore = Store.extend({
   placementConfigKeys: z.array(z.string()).meta({ description: 'The names of the placementConfig settings, without their values' }),
   hasWebhookSecret: z.boolean(),
 }).meta({ id: 'AdminStore' });
+
+export const StoreCheckResult = z
+  .object({
+    checks: z.array(
+      z.object({
+        name: z.string().meta({ description: 'What was tried: config, platform, reach, authenticate, payment_method, shipping_method, price …; fallback.* for the fallback method' }),
+        ok: z.boolean(),
+        message: z.string().meta({ description: 'What works, or what does not and why, in words' }),
+      }),
+    ),
+  })
+  .meta({ id: 'StoreCheckResult' });
