@@ -306,7 +306,7 @@ describe('api adapter lookup', () => {
   it('when the retailer answers an empty list, then the lookup answers not_placed with that evidence', async () => {
     const { slug, config } = addRetailer();
     const order = buildOrder(slug);
-    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: expect.stringContaining('no order with externalReference') });
+    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: expect.stringContaining('empty list') });
     expect(sim.stats(slug)).toMatchObject({ lookups: 1, orderRequests: 0, quotes: 0 });
   });
 
@@ -325,7 +325,7 @@ describe('api adapter lookup', () => {
   it('answers placed with the retailer order, not_placed when the retailer has none, unknown when it cannot be asked', async () => {
     const { slug, config } = addRetailer();
     const order = buildOrder(slug);
-    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: `the retailer has no order with externalReference ${order.orderNumber}` });
+    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: `GET /orders?externalReference=${order.orderNumber} answered an empty list` });
 
     const placed = (await adapter.place(order, context(config))) as PlacementResult;
     expect(await adapter.lookup!(order, context(config))).toMatchObject({

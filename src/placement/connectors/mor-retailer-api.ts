@@ -115,9 +115,9 @@ export function createMorRetailerApiConnector({ transport, clock }: { transport:
         const logger = context.logger.child({ adapter: 'api', orderNumber: order.orderNumber, storeSlug: order.storeSlug });
         const earlier = await findEarlierOrder(call, order.orderNumber, logger);
         if (earlier) return { kind: 'placed', result: placed(earlier, { recoveredByLookup: true }) };
-        return { kind: 'not_placed', evidence: `the retailer has no order with externalReference ${order.orderNumber}` };
+        return { kind: 'not_placed', evidence: `GET /orders?externalReference=${order.orderNumber} answered an empty list` };
       } catch (error) {
-        return { kind: 'unknown', reason: (error as Error).message };
+        return { kind: 'unknown', reason: `the retailer's order lookup failed: ${(error as Error).message}` };
       }
     },
 
