@@ -258,6 +258,7 @@ describe('headless placement against the demo storefront', () => {
             return fn(page);
           }),
         close: () => pool.close(),
+        probe: () => pool.probe(),
       },
     });
 
