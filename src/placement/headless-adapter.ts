@@ -1,4 +1,4 @@
-import type { Page } from 'puppeteer-core';
+import type { Cookie, Page } from 'puppeteer-core';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../domain/clock';
 import { BrowserUnavailableError, type BrowserPool } from './browser-pool';
@@ -26,7 +26,12 @@ export interface HeadlessAdapterOptions {
   /** Code modules recipes may name; defaults to the built-in ones. */
   modules?: RecipeModules;
   clock?: Clock;
+  /** Signed-in cookies per store account, for recipes with `signIn.reuseSession`; one per adapter by default. */
+  sessions?: SessionStore;
 }
+
+/** Cookies of a store account's last browser session (in memory: a new process signs in once). */
+export type SessionStore = Map<string, Cookie[]>;
 
 const DEFAULT_NAVIGATION_TIMEOUT_MS = 30_000;
 const DEFAULT_SELECTOR_TIMEOUT_MS = 5_000;
@@ -95,6 +100,7 @@ export function createHeadlessPlacementAdapter({
   artifactsDir,
   modules = builtInRecipeModules,
   clock = systemClock,
+  sessions = new Map(),
 }: HeadlessAdapterOptions): PlacementAdapter {
   const perStore = createKeyedLimiter();
 
@@ -110,6 +116,9 @@ export function createHeadlessPlacementAdapter({
     return perStore.run(order.storeSlug, config.concurrency ?? Number.POSITIVE_INFINITY, () =>
       browserPool.withPage(async (page) => {
         await page.setViewport(config.viewport ?? DEFAULT_VIEWPORT);
+        const sessionKey = `${order.storeSlug} ${config.baseUrl} ${config.credentials.username}`;
+        const saved = config.recipe.signIn?.reuseSession ? sessions.get(sessionKey) : undefined;
+        if (saved?.length) await page.browserContext().setCookie(...saved);
         const run = createRecipeRun({
           page,
           recipe: config.recipe,
@@ -122,11 +131,22 @@ export function createHeadlessPlacementAdapter({
           logger,
           signal: context.signal,
           saveScreenshot: (label) => saveScreenshot(page, artifacts(), label),
+          captureFailure: () => saveFailureArtifacts(page, artifacts()),
+          restoredSession: !!saved?.length,
         });
+        const keepSession = async () => {
+          if (!config.recipe.signIn?.reuseSession) return;
+          const cookies = await page.browserContext().cookies().catch(() => undefined);
+          if (cookies?.length) sessions.set(sessionKey, cookies);
+        };
         try {
-          return await fn({ page, run, artifacts });
+          const result = await fn({ page, run, artifacts });
+          await keepSession();
+          return result;
         } catch (error) {
-          const saved = await saveFailureArtifacts(page, artifacts());
+          await keepSession();
+          const captured = (error as { details?: { artifacts?: unknown } }).details?.artifacts;
+          const saved = captured ?? (await saveFailureArtifacts(page, artifacts()));
           throw toPlacementFailure(error, {
             step: run.currentStep,
             submitted: run.submitted,

@@ -47,19 +47,22 @@ const receivesClick = (el: Element): boolean => {
 
 /** `tag#id.class "text"` of whatever covers the element's centre (runs in the page). */
 const describeCover = (el: Element): string => {
-  const describe = (node: Element) => {
-    const id = node.id ? `#${node.id}` : '';
-    const cls = typeof node.className === 'string' && node.className.trim() ? `.${node.className.trim().split(/\s+/).slice(0, 3).join('.')}` : '';
-    const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60);
-    return `${node.tagName.toLowerCase()}${id}${cls}${text ? ` "${text}"` : ''}`;
-  };
+  // No named inner functions: tsx (esbuild keepNames) would wrap them in a helper the page does not have.
   const box = el.getBoundingClientRect();
   if (box.width === 0 || box.height === 0) return 'nothing: the element has no size (hidden)';
   const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
   if (!hit) return 'nothing: the element is outside the window';
   const disabled = (el as HTMLButtonElement).disabled || el.getAttribute('aria-disabled') === 'true';
   if (hit === el || el.contains(hit)) return disabled ? 'nothing, but the element stayed disabled' : 'nothing (it kept moving)';
-  return `${describe(hit)}${hit.parentElement ? ` inside ${describe(hit.parentElement)}` : ''}`;
+  const parts: string[] = [];
+  for (const node of [hit, hit.parentElement]) {
+    if (!node) continue;
+    const id = node.id ? `#${node.id}` : '';
+    const cls = typeof node.className === 'string' && node.className.trim() ? `.${node.className.trim().split(/\s+/).slice(0, 3).join('.')}` : '';
+    const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60);
+    parts.push(`${node.tagName.toLowerCase()}${id}${cls}${text ? ` "${text}"` : ''}`);
+  }
+  return parts.join(' inside ');
 };
 
 /**
@@ -130,8 +133,25 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     { visible, timeoutMs = selectorTimeoutMs, frame }: { visible: boolean; timeoutMs?: number; frame?: string },
   ): Promise<ElementHandle<Element>> {
     const scope = await scopeOf(frame, timeoutMs);
+    const css = toPuppeteerSelector(selector);
+    if (visible) {
+      // The first VISIBLE match: responsive shops render one form twice and hide one copy per layout.
+      const deadline = Date.now() + timeoutMs;
+      do {
+        const handles = await scope.$$(css).catch((error: Error) => {
+          // A page navigating away detaches the frame for a moment; only a broken selector is final.
+          if (/not a valid selector/.test(error.message)) throw error;
+          return [];
+        });
+        for (const handle of handles) {
+          if (await handle.isVisible().catch(() => false)) return handle as ElementHandle<Element>;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+      return missingElement(selector, timeoutMs, visible, scope);
+    }
     try {
-      const handle = await scope.waitForSelector(toPuppeteerSelector(selector), { visible, timeout: timeoutMs });
+      const handle = await scope.waitForSelector(css, { timeout: timeoutMs });
       if (handle) return handle as ElementHandle<Element>;
     } catch (error) {
       if (!(error instanceof TimeoutError)) throw error;

@@ -51,7 +51,7 @@ export function checkRecipe(recipe: Recipe, { modules }: RecipeCheckOptions = {}
       checkStep(step, path, name, scope, recipe, module, extracted, fail);
       if (step.type === 'forEachItem') step.steps.forEach((inner, i) => visit(inner, `${path}.steps.${i}`, [...scope, 'item']));
       if (step.type === 'repeat') step.steps.forEach((inner, i) => visit(inner, `${path}.steps.${i}`, [...scope, 'repeat']));
-      if (step.type === 'extract') extracted.add(step.as);
+      if (step.type === 'extract' || step.type === 'request') extracted.add(step.as);
     };
     steps?.forEach((step, index) => visit(step, `${prefix}.${index}`, ['top']));
   }
@@ -79,6 +79,12 @@ function checkStep(
     const problem = selectorProblem(value);
     if (problem) fail(`${path}.${field}`, problem);
   }
+  if (step.type === 'extract') {
+    if ((step.selector === undefined) === (step.from === undefined)) fail(path, 'needs either "selector" (read the page) or "from" (a value read earlier)');
+    if (step.from !== undefined && !extracted.has(step.from)) fail(`${path}.from`, `needs an earlier extract or request step with "as": "${step.from}"`);
+    if (step.from !== undefined && step.pattern === undefined) fail(`${path}.pattern`, 'required with "from"');
+    if (step.pattern !== undefined && !patternCompiles(step.pattern)) fail(`${path}.pattern`, 'not a valid regular expression');
+  }
   const nested = scope.length > 1;
   const submits = (step.type === 'click' || step.type === 'call') && step.submitsOrder;
   if (submits && (section !== 'steps' || nested)) fail(`${path}.submitsOrder`, 'only a top-level step of "steps" can submit the order');
@@ -92,12 +98,28 @@ function checkStep(
   }
 }
 
+/** Whether a pattern compiles once its placeholders are filled in (with a plain word). */
+function patternCompiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern.replace(/\{\{[^{}]*\}\}/g, 'x'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function templatedFields(step: AnyStep): [string, string][] {
   const fields: [string, string][] = [];
-  if ('selector' in step) fields.push(['selector', step.selector]);
+  if ('selector' in step && step.selector !== undefined) fields.push(['selector', step.selector]);
+  if (step.type === 'extract' && step.pattern !== undefined) fields.push(['pattern', step.pattern]);
+  if (step.type === 'request' && step.json !== undefined) fields.push(['json', step.json]);
   if ('url' in step) fields.push(['url', step.url]);
   if (step.type === 'fill' || step.type === 'select') fields.push(['value', step.value]);
-  if (step.type === 'choose') fields.push(['trigger', step.trigger], ['option', step.option]);
+  if (step.type === 'choose') {
+    fields.push(['option', step.option]);
+    if (step.trigger) fields.push(['trigger', step.trigger]);
+    if (step.expect) fields.push(['expect', step.expect]);
+  }
   if (step.type === 'click' && step.waitForResponse) fields.push(['waitForResponse', step.waitForResponse]);
   if (step.type === 'click' && step.expect) fields.push(['expect', step.expect]);
   if (step.type === 'failIf') fields.push(['message', step.message]);
@@ -108,9 +130,11 @@ function templatedFields(step: AnyStep): [string, string][] {
 
 function selectorFields(step: AnyStep): [string, string][] {
   const fields: [string, string][] = [];
-  if ('selector' in step) fields.push(['selector', step.selector]);
+  if ('selector' in step && step.selector !== undefined) fields.push(['selector', step.selector]);
   if ('frame' in step && step.frame) fields.push(['frame', step.frame]);
-  if (step.type === 'choose') fields.push(['trigger', step.trigger], ...(step.optionSelector ? [['optionSelector', step.optionSelector] as [string, string]] : []));
+  if (step.type === 'choose') {
+    for (const key of ['trigger', 'optionSelector', 'clickInside', 'expect'] as const) if (step[key]) fields.push([key, step[key]!]);
+  }
   if (step.type === 'click' && step.expect) fields.push(['expect', step.expect]);
   if (step.type === 'emptyCart') fields.push(['removeSelector', step.removeSelector], ['emptySelector', step.emptySelector]);
   return fields;
@@ -203,10 +227,16 @@ function checkLookup(recipe: Recipe, module: RecipeModules[string] | undefined, 
     if (!usesOrderNumber(lookup.steps)) {
       fail('lookup.steps', 'must look for our order number ({{order.orderNumber}}) in a URL or selector: any other order would be taken for ours');
     }
-    if (lookup.notPlacedWhen !== undefined) {
-      const problem = selectorProblem(lookup.notPlacedWhen);
+    const evidence = lookup.notPlacedWhen;
+    if (typeof evidence === 'string') {
+      const problem = selectorProblem(evidence);
       if (problem) fail('lookup.notPlacedWhen', problem);
-      else if (lookup.notPlacedWhen.trim() === found.selector.trim()) fail('lookup.notPlacedWhen', 'must differ from the selector that finds our order');
+      else if (evidence.trim() === found.selector?.trim()) fail('lookup.notPlacedWhen', 'must differ from the selector that finds our order');
+    } else if (evidence) {
+      const sources = new Set(lookup.steps.flatMap((step) => (step.type === 'extract' || step.type === 'request' ? [step.as] : [])));
+      if (!sources.has(evidence.from)) fail('lookup.notPlacedWhen.from', `needs a lookup step with "as": "${evidence.from}"`);
+      if (!patternCompiles(evidence.pattern)) fail('lookup.notPlacedWhen.pattern', 'not a valid regular expression');
+      else if (evidence.pattern === found.pattern) fail('lookup.notPlacedWhen.pattern', 'must differ from the pattern that finds our order');
     }
     return;
   }

@@ -25,6 +25,10 @@ export interface RecipeRunOptions {
   signal?: AbortSignal;
   /** Saves a screenshot for a `screenshot` step; returns its path. */
   saveScreenshot(label: string): Promise<string>;
+  /** True when the cookies of an earlier run were put back: `signIn.reuseSession` may skip the sign-in. */
+  restoredSession?: boolean;
+  /** Saves the failure evidence (screenshot, HTML) of the page as it is; called before `onAbort` changes it. */
+  captureFailure?(): Promise<unknown>;
 }
 
 export interface PlacedAtRetailer {
@@ -172,11 +176,19 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
     await runSteps(rereads, 'lookup.reread', options.values);
     const second = found();
     if (second) return { kind: 'placed', match: second };
-    if (!lookup.notPlacedWhen) return { kind: 'unknown', reason: 'our order was not seen, and the recipe names no sign that the history has loaded (lookup.notPlacedWhen)' };
-    const selector = renderTemplate(lookup.notPlacedWhen, options.values);
-    const evidence = await page.$(toPuppeteerSelector(selector));
-    if (!evidence) return { kind: 'unknown', reason: `our order was not seen, and ${selector} (the sign that the history has loaded) is not on ${page.url()}` };
-    return { kind: 'not_placed', evidence: `${selector} shown on ${page.url()} with the network quiet, and no entry for ${order.orderNumber}` };
+    const evidence = lookup.notPlacedWhen;
+    if (!evidence) return { kind: 'unknown', reason: 'our order was not seen, and the recipe names no sign that the history has loaded (lookup.notPlacedWhen)' };
+    if (typeof evidence === 'string') {
+      const selector = renderTemplate(evidence, options.values);
+      if (!(await page.$(toPuppeteerSelector(selector)))) return { kind: 'unknown', reason: `our order was not seen, and ${selector} (the sign that the history has loaded) is not on ${page.url()}` };
+      return { kind: 'not_placed', evidence: `${selector} shown on ${page.url()} with the network quiet, and no entry for ${order.orderNumber}` };
+    }
+    const source = extracted[evidence.from];
+    const pattern = renderTemplate(evidence.pattern, options.values);
+    if (source === undefined || !new RegExp(pattern).test(String(source))) {
+      return { kind: 'unknown', reason: `our order was not seen, and extracted.${evidence.from} does not match /${pattern}/ (the sign of a complete answer)` };
+    }
+    return { kind: 'not_placed', evidence: `extracted.${evidence.from} matches /${pattern}/ and holds no entry for ${order.orderNumber}` };
   }
 
   return {
@@ -192,7 +204,16 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
     },
 
     async signIn() {
-      if (recipe.signIn) await runSteps(recipe.signIn.steps, 'signIn.steps', options.values);
+      if (!recipe.signIn) return;
+      const reuse = recipe.signIn.reuseSession;
+      if (reuse && options.restoredSession) {
+        currentStep = 'signIn.reuseSession';
+        await driver.goto(new URL(renderTemplate(reuse.url, options.values), String(options.values.baseUrl)).toString());
+        await driver.waitForStable(300).catch(() => undefined);
+        if (await page.$(toPuppeteerSelector(renderTemplate(reuse.signedInWhen, options.values)))) return;
+        logger.info('the saved session is no longer signed in; signing in again');
+      }
+      await runSteps(recipe.signIn.steps, 'signIn.steps', options.values);
     },
 
     async lookup() {
@@ -217,6 +238,10 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
         await runSteps(recipe.steps, 'steps', options.values);
       } catch (error) {
         if (!submitted && recipe.onAbort) {
+          const artifacts = await options.captureFailure?.();
+          if (artifacts && error instanceof Error && 'details' in error && typeof error.details === 'object' && error.details) {
+            Object.assign(error.details, { artifacts });
+          }
           const step = currentStep;
           await runSteps(recipe.onAbort.steps, 'onAbort.steps', options.values).catch((cleanup: Error) =>
             logger.warn({ err: { message: cleanup.message }, step: currentStep }, 'onAbort steps failed; the retailer cart may hold leftovers'),

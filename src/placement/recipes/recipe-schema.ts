@@ -13,16 +13,6 @@ const template = z.string();
 const note = z.string().optional();
 const timeoutMs = z.int().min(100).max(120_000);
 const identifier = z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits, starting with a letter');
-const regexSource = z.string().min(1).refine(compiles, 'not a valid regular expression');
-
-function compiles(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export const FAIL_CODES = ['out_of_stock', 'address_rejected', 'rejected'] as const;
 
@@ -39,12 +29,18 @@ const onElement = {
 const gotoStep = z.strictObject({ type: z.literal('goto'), url: template.min(1, 'required'), note });
 const fillStep = z.strictObject({ type: z.literal('fill'), selector, value: template, skipIfEmpty: z.boolean().optional(), ...onElement });
 const selectStep = z.strictObject({ type: z.literal('select'), selector, value: template, skipIfEmpty: z.boolean().optional(), ...onElement });
-/** A custom dropdown: click the trigger, then the option whose visible text is `option`. */
+/**
+ * A custom dropdown or a group of styled radios: click the trigger (if any), then the option whose visible text
+ * is `option` (or contains it, with `"match": "contains"`); `clickInside` clicks an element inside that option.
+ */
 const chooseStep = z.strictObject({
   type: z.literal('choose'),
-  trigger: selector,
+  trigger: selector.optional(),
   option: template.min(1, 'required'),
   optionSelector: selector.optional(),
+  match: z.enum(['exact', 'contains']).optional(),
+  clickInside: selector.optional(),
+  expect: selector.optional(),
   skipIfEmpty: z.boolean().optional(),
   ...onElement,
 });
@@ -68,13 +64,30 @@ const waitForStableStep = z.strictObject({
   timeoutMs: timeoutMs.optional(),
   note,
 });
+/** Reads an element's text (or attribute), or with `from` a value an earlier step read (a `request`'s body). */
 const extractStep = z.strictObject({
   type: z.literal('extract'),
-  selector,
+  selector: selector.optional(),
+  from: identifier.optional(),
   as: identifier,
   attribute: z.string().min(1).optional(),
-  pattern: regexSource.optional(),
+  /** A regular expression (a template: `{{order.orderNumber | regex}}` inserts our number); group 1 or the match is kept. */
+  pattern: z.string().min(1).optional(),
   ...onElement,
+});
+/**
+ * Calls the shop's own API from the signed-in page (same cookies, same origin) and keeps the response body as
+ * `extracted.<as>`: for shops whose pages never show our reference but whose account API does.
+ */
+const requestStep = z.strictObject({
+  type: z.literal('request'),
+  url: template.min(1, 'required'),
+  method: z.enum(['GET', 'POST']).optional(),
+  /** A JSON body (template), sent with content-type application/json. */
+  json: template.optional(),
+  as: identifier,
+  timeoutMs: timeoutMs.optional(),
+  note,
 });
 const guardPriceStep = z.strictObject({ type: z.literal('guardPrice'), note });
 const failIfStep = z.strictObject({ type: z.literal('failIf'), selector, code: z.enum(FAIL_CODES), message: z.string().min(1, 'required'), frame: selector.optional(), note });
@@ -93,7 +106,7 @@ const emptyCartStep = z.strictObject({
 
 const simpleSteps = [
   gotoStep, fillStep, selectStep, chooseStep, clickStep, waitForStep, waitForGoneStep, waitForStableStep,
-  extractStep, guardPriceStep, failIfStep, screenshotStep, callStep, emptyCartStep,
+  extractStep, requestStep, guardPriceStep, failIfStep, screenshotStep, callStep, emptyCartStep,
 ] as const;
 const simpleStepSchema = z.discriminatedUnion('type', [...simpleSteps]);
 /** `times` is a template (`{{item.quantity}}`); a repeat never runs more than `max` (default 20) times. */
@@ -112,14 +125,25 @@ export const stepSchema = z.discriminatedUnion('type', [...simpleSteps, repeatSt
 
 const stepList = z.array(stepSchema).min(1, 'needs at least one step').max(200);
 const section = z.strictObject({ steps: stepList, note });
+/**
+ * Signing in again for every order trips shops' login rate limits (EverShop: 8 per 15 minutes per address).
+ * With `reuseSession`, the cookies of the last run are put back first; when `url` then shows `signedInWhen`,
+ * the sign-in steps are skipped.
+ */
+const signInSection = z.strictObject({
+  steps: stepList,
+  reuseSession: z.strictObject({ url: template.min(1, 'required'), signedInWhen: selector }).optional(),
+  note,
+});
 
 /**
  * How a retry finds an order an earlier attempt may have placed. `notPlacedWhen` is what positively shows
  * "loaded, and our order is not there" (an explicit empty state, a loaded marker); without it a lookup can
  * only answer "placed" or "unknown". `{ "none": true }` declares that the shop has no reliable lookup.
  */
+const absenceEvidence = z.union([selector, z.strictObject({ from: identifier, pattern: z.string().min(1, 'required') })]);
 const lookupSection = z.union([
-  z.strictObject({ steps: stepList, notPlacedWhen: selector.optional(), note }),
+  z.strictObject({ steps: stepList, notPlacedWhen: absenceEvidence.optional(), note }),
   z.strictObject({ none: z.literal(true), reason: z.string().min(1, 'required'), note }),
 ]);
 
@@ -129,7 +153,7 @@ export const recipeSchema = z.strictObject({
   /** A code module registered with the adapter, for what data cannot express. */
   module: z.string().min(1).optional(),
   /** Runs first on every attempt: get a signed-in session. */
-  signIn: section.optional(),
+  signIn: signInSection.optional(),
   /** Runs on retries before `steps`: finds an order an earlier attempt placed. */
   lookup: lookupSection.optional(),
   steps: stepList,

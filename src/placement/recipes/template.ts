@@ -32,6 +32,8 @@ export const TEMPLATE_FILTERS: Readonly<Record<string, { description: string; ap
   stripLeadingZeros: { description: 'leading zeros removed (one zero stays): "00417" → "417"', apply: (v) => v.replace(/^0+(?=.)/, '') },
   url: { description: 'percent-encoded for a URL path or query part (encodeURIComponent)', apply: (v) => encodeURIComponent(v) },
   css: { description: 'escaped for use inside a CSS selector (CSS.escape)', apply: cssEscape },
+  regex: { description: 'escaped for use inside a regular expression (a `pattern`)', apply: (v) => v.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&') },
+  json: { description: 'escaped for use inside a JSON string', apply: (v) => JSON.stringify(v).slice(1, -1) },
   lower: { description: 'lower case', apply: (v) => v.toLowerCase() },
   upper: { description: 'upper case', apply: (v) => v.toUpperCase() },
   trim: { description: 'surrounding white space removed', apply: (v) => v.trim() },

@@ -50,7 +50,7 @@ export async function connectEverShopAdmin(baseUrl: string, credentials: { email
 
   async function defaultPackage(): Promise<number> {
     if (packageId !== undefined) return packageId;
-    const created = await api<{ package_id: number }>('POST', '/packages', { name: 'Box', length: 10, width: 10, height: 10, weight: 0, is_default: true });
+    const created = await api<{ package_id: number }>('POST', '/packages', { name: `Box ${Math.random().toString(36).slice(2, 8)}`, length: 10, width: 10, height: 10, weight: 0, is_default: false });
     packageId = created.package_id;
     return packageId;
   }
