@@ -10,6 +10,8 @@ export interface BrowserPoolOptions {
   maxPages?: number;
   executablePath?: string;
   launchTimeoutMs?: number;
+  /** More Chromium flags, e.g. `--proxy-server=…` to reach shops through a proxy. */
+  extraArgs?: string[];
 }
 
 /** Lends out short-lived pages of one shared Chromium. */
@@ -88,6 +90,7 @@ export function createBrowserPool({
   maxPages = 2,
   executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   launchTimeoutMs = 30_000,
+  extraArgs = [],
 }: BrowserPoolOptions = {}): BrowserPool {
   if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`maxPages must be a positive integer, got ${maxPages}`);
   let launched: Promise<Launched> | undefined;
@@ -102,7 +105,7 @@ export function createBrowserPool({
       const browser = await puppeteer.launch({
         executablePath,
         headless: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS, ...extraArgs],
         userDataDir,
         timeout: launchTimeoutMs,
         // Bounds any single DevTools call, so a hung renderer frees its pool slot (Puppeteer's default is 3 min).

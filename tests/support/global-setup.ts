@@ -21,6 +21,7 @@ const PLATFORMS: Platform[] = [
       return {
         env: {
           EVERSHOP_URL: shop.baseUrl,
+          EVERSHOP_DB: shop.database,
           EVERSHOP_ADMIN_EMAIL: shop.seed.admin.email,
           EVERSHOP_ADMIN_PASSWORD: shop.seed.admin.password,
           EVERSHOP_SEED: JSON.stringify(shop.seed),
