@@ -1,4 +1,4 @@
-import { TimeoutError, type ElementHandle, type Frame, type HTTPResponse, type Page } from 'puppeteer-core';
+import { TimeoutError, type ElementHandle, type Frame, type HTTPRequest, type HTTPResponse, type Page } from 'puppeteer-core';
 import { toPuppeteerSelector } from './element-selector';
 import { flowBroken, HeadlessTransientError } from './recipe-errors';
 
@@ -18,6 +18,8 @@ export interface ClickRecord {
 export type PageDriver = ReturnType<typeof createPageDriver>;
 
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
+/** A request open this long is taken as hung (a long poll, a stalled tracker) when waiting for a page to settle. */
+const HUNG_REQUEST_MS = 10_000;
 const pathOf = (url: string): string => {
   try {
     const parsed = new URL(url);
@@ -75,6 +77,15 @@ const describeCover = (el: Element): string => {
 export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTimeoutMs }: PageDriverOptions) {
   let lastDocumentStatus: number | undefined;
   let lastClick: ClickRecord | undefined;
+  // Requests in flight, to say what kept a page from settling.
+  const inFlight = new Set<HTTPRequest>();
+  const startedAt = new WeakMap<HTTPRequest, number>();
+  page.on('request', (request) => {
+    inFlight.add(request);
+    startedAt.set(request, Date.now());
+  });
+  page.on('requestfinished', (request) => void inFlight.delete(request));
+  page.on('requestfailed', (request) => void inFlight.delete(request));
   page.on('response', (response) => {
     if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) lastDocumentStatus = response.status();
   });
@@ -247,13 +258,25 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
       });
     },
 
-    /** Waits until no request is in flight, the DOM has not changed and no finite animation ran for `quietMs`. */
-    async waitForStable(quietMs = 500, timeoutMs = navigationTimeoutMs): Promise<void> {
+    /**
+     * Waits until no request is in flight, the DOM has not changed and no finite animation ran for `quietMs`.
+     * A request older than `HUNG_REQUEST_MS` is taken as hung (shops leave some open) and ignored, except with
+     * `strict` (lookups): there a hung data request must never pass for "loaded".
+     */
+    async waitForStable(quietMs = 500, timeoutMs = navigationTimeoutMs, { strict = false }: { strict?: boolean } = {}): Promise<void> {
       const deadline = Date.now() + timeoutMs;
-      const unstable = () => new HeadlessTransientError(`${pathOf(page.url())} did not settle within ${timeoutMs} ms`, { url: page.url() });
-      await page.waitForNetworkIdle({ idleTime: quietMs, timeout: timeoutMs }).catch((error) => {
-        throw error instanceof TimeoutError ? unstable() : error;
-      });
+      const unstable = (what: string) => new HeadlessTransientError(`${pathOf(page.url())} did not settle within ${timeoutMs} ms: ${what}`, { url: page.url() });
+      const busy = () => [...inFlight].filter((request) => strict || Date.now() - (startedAt.get(request) ?? 0) < HUNG_REQUEST_MS);
+      let quietSince = busy().length === 0 ? Date.now() : 0;
+      while (Date.now() - quietSince < quietMs || quietSince === 0) {
+        if (Date.now() > deadline) {
+          const names = busy().map((request) => `${request.method()} ${pathOf(request.url())}`).slice(0, 5);
+          throw unstable(`requests still in flight: ${names.join(', ') || 'none (they kept coming)'}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (busy().length > 0) quietSince = 0;
+        else if (quietSince === 0) quietSince = Date.now();
+      }
       await page
         .waitForFunction(
           (quiet: number) => {
@@ -271,7 +294,7 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
           quietMs,
         )
         .catch((error) => {
-          throw error instanceof TimeoutError ? unstable() : error;
+          throw error instanceof TimeoutError ? unstable('the page kept changing (DOM mutations or animations)') : error;
         });
     },
   };

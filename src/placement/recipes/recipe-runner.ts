@@ -169,7 +169,7 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
     const first = found();
     if (first) return { kind: 'placed', match: first };
     // A single-page app shows its empty list before the data arrives: read again once everything is quiet.
-    await driver.waitForStable(LOOKUP_QUIET_MS, options.navigationTimeoutMs).catch((error: Error) => {
+    await driver.waitForStable(LOOKUP_QUIET_MS, options.navigationTimeoutMs, { strict: true }).catch((error: Error) => {
       throw new HeadlessTransientError(`lookup: ${error.message}`, { url: page.url() });
     });
     const rereads = lookup.steps.filter((step) => step.type === 'extract' && step.optional);
