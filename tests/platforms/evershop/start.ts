@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -69,6 +69,36 @@ export async function buildEverShop(env: NodeJS.ProcessEnv, log: (line: string) 
   if (!existsSync(BIN)) throw new Error(`EverShop is not installed: run npm ci --prefix ${EVERSHOP_DIR}`);
   const hash = await lockHash();
   if ((await readFile(BUILD_STAMP, 'utf8').catch(() => '')) === hash) return;
+  // CI starts the build early (tests/platforms/prebuild.ts) while the type check runs: wait for it, never build twice.
+  const lock = join(EVERSHOP_DIR, 'build.lock');
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      const holder = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
+      const alive = holder > 0 && (() => {
+        try {
+          process.kill(holder, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      if (!alive) await rm(lock, { recursive: true, force: true });
+      else await sleep(1_000);
+    }
+  }
+  try {
+    if ((await readFile(BUILD_STAMP, 'utf8').catch(() => '')) === hash) return;
+    await runBuild(env, log, hash);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function runBuild(env: NodeJS.ProcessEnv, log: (line: string) => void, hash: string): Promise<void> {
   const started = Date.now();
   log('evershop: building (about 2 minutes)');
   const logFile = join(EVERSHOP_DIR, 'build.log');
@@ -111,12 +141,8 @@ function stopGroup(child: ChildProcess): Promise<void> {
   });
 }
 
-export async function startEverShop(options: StartEverShopOptions = {}): Promise<EverShopPlatform> {
-  const log = options.log ?? (() => undefined);
-  const pg = { host: options.pgHost ?? '127.0.0.1', port: options.pgPort ?? 5432, user: options.pgUser ?? 'postgres' };
-  const database = `evershop_${process.pid}_${randomBytes(3).toString('hex')}`;
-  const port = options.port ?? (await freePort());
-  const baseUrl = `http://127.0.0.1:${port}`;
+/** The environment EverShop's processes run with (the build needs the same, minus a real database). */
+export function everShopEnv({ port, database, pg, baseUrl }: { port: number; database: string; pg: { host: string; port: number; user: string }; baseUrl: string }): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: 'production',
@@ -135,7 +161,16 @@ export async function startEverShop(options: StartEverShopOptions = {}): Promise
   };
   // The jest worker's own NODE_OPTIONS / loaders must not leak into EverShop's processes.
   delete env.NODE_OPTIONS;
+  return env;
+}
 
+export async function startEverShop(options: StartEverShopOptions = {}): Promise<EverShopPlatform> {
+  const log = options.log ?? (() => undefined);
+  const pg = { host: options.pgHost ?? '127.0.0.1', port: options.pgPort ?? 5432, user: options.pgUser ?? 'postgres' };
+  const database = `evershop_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const port = options.port ?? (await freePort());
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const env = everShopEnv({ port, database, pg, baseUrl });
   const admin = new Client({ ...pg, database: 'postgres' });
   await admin.connect();
   const dropDatabase = async () => {
