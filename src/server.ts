@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   if (shouldSuperviseApiProcesses(config.WEB_CONCURRENCY)) return superviseApiProcesses(config.WEB_CONCURRENCY, logger);
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
-  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
+  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES, logger });
 
   let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
-  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
+  const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES, logger });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
   const services = createServices(
     buildServiceDeps({
