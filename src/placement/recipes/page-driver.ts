@@ -81,6 +81,8 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
   const inFlight = new Set<HTTPRequest>();
   const startedAt = new WeakMap<HTTPRequest, number>();
   page.on('request', (request) => {
+    // A new document cancels the old one's requests, and Chromium does not always report them as failed.
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) inFlight.clear();
     inFlight.add(request);
     startedAt.set(request, Date.now());
   });
