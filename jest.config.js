@@ -6,12 +6,12 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
   // nanoid ships ESM only; let swc turn it into CommonJS for Jest's module system.
   transformIgnorePatterns: ['/node_modules/(?!nanoid/)'],
-  // The real platforms the tests buy from (tests/platforms/*) have their own installs, never part of the test tree.
-  modulePathIgnorePatterns: ['<rootDir>/tests/platforms/[^/]+/node_modules/'],
-  testPathIgnorePatterns: ['/node_modules/'],
-  // Starts those platforms once per run, in parallel (tests/support/test-platforms.ts lists them).
+  testTimeout: 30000,
+  // Real third-party shops (tests/platforms/*), started once per run and only when the run includes their tests.
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
-  testTimeout: 30000,
+  // The platforms' own installs are not test code.
+  modulePathIgnorePatterns: ['<rootDir>/tests/platforms/[^/]+/node_modules', '<rootDir>/tests/platforms/[^/]+/\\.evershop'],
+  testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 2,
 };

@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   const payments = await openPayments(config, logger);
   const inProcessSandbox = config.STRIPE_SECRET_KEY ? null : payments.sandboxUrl;
   const stripeWebhookSecret = embeddedWebhookSecret(inProcessSandbox, config.STRIPE_WEBHOOK_SECRET);
-  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES });
+  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES, logger });
 
   let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
   const database = await openDatabase(config, logger);
   const payments = await openPayments(config, logger);
-  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES });
+  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES, logger });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
   const services = createServices(
     buildServiceDeps({

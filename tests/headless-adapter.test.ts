@@ -278,6 +278,7 @@ describe('headless placement against the demo storefront', () => {
             return fn(page);
           }),
         close: () => pool.close(),
+        probe: () => pool.probe(),
       },
     });
 

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
 import { createApiPlacementAdapter } from '../placement/api-adapter';
-import { createBrowserPool } from '../placement/browser-pool';
+import { createBrowserPool, type BrowserPool } from '../placement/browser-pool';
 import { createHeadlessPlacementAdapter } from '../placement/headless-adapter';
 import type { PlacementAdapter } from '../placement/placement-adapter';
 import { createPlatformCheckoutJournal } from '../repositories/platform-checkouts-repository';
@@ -9,12 +10,22 @@ import { createPlatformCheckoutJournal } from '../repositories/platform-checkout
 export interface PlacementAdapters {
   adapters: PlacementAdapter[];
   close(): Promise<void>;
+  browserPool: BrowserPool;
 }
 
-/** The automated adapters of this process. Chromium starts lazily, on the first headless placement. */
-export function createPlacementAdapters(config: Config, db: Knex, options: { maxPages?: number } = {}): PlacementAdapters {
+/**
+ * The automated adapters of this process. Chromium starts lazily, on the first headless placement, but whether it
+ * can run at all is checked now: a missing or broken browser is a configuration error to see at start-up, and
+ * headless orders then go straight to their store's fallback (the adapter fails them as `config_invalid`).
+ */
+export function createPlacementAdapters(config: Config, db: Knex, options: { maxPages?: number; logger?: Logger } = {}): PlacementAdapters {
   const browserPool = createBrowserPool({ maxPages: options.maxPages ?? 2, executablePath: config.CHROMIUM_PATH });
+  void browserPool.probe().then((result) => {
+    if (result.ok) options.logger?.info({ chromium: result.version }, 'headless placement: Chromium is available');
+    else options.logger?.error({ code: 'config_error', chromiumPath: config.CHROMIUM_PATH, reason: result.reason }, 'headless placement: Chromium is not available; headless orders go to their store fallback');
+  });
   return {
+    browserPool,
     adapters: [
       // Platform connectors record the retailer-side order before they pay (platform_checkouts).
       createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(db) }),

@@ -1,4 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
@@ -8,6 +10,8 @@ export interface BrowserPoolOptions {
   maxPages?: number;
   executablePath?: string;
   launchTimeoutMs?: number;
+  /** More Chromium flags, e.g. `--proxy-server=…` to reach shops through a proxy. */
+  extraArgs?: string[];
 }
 
 /** Lends out short-lived pages of one shared Chromium. */
@@ -19,6 +23,36 @@ export interface BrowserPool {
   withPage<T>(fn: (page: Page) => Promise<T>): Promise<T>;
   /** Closes Chromium; waiting and later `withPage` calls are refused. */
   close(): Promise<void>;
+  /**
+   * Whether Chromium can run at all (the executable exists and answers `--version`). Checked once at start-up
+   * and again whenever a launch fails for a reason the browser cannot outgrow.
+   */
+  probe(): Promise<BrowserAvailability>;
+}
+
+export type BrowserAvailability = { ok: true; version: string } | { ok: false; reason: string };
+
+/** Chromium is missing or broken: retrying will not help until someone fixes the installation. */
+export class BrowserUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`Chromium is not available: ${reason}`);
+    this.name = 'BrowserUnavailableError';
+  }
+}
+
+/** Runs `chromium --version`: cheap, and fails the same way a launch would when the binary is missing or broken. */
+export async function probeChromium(executablePath: string, timeoutMs = 15_000): Promise<BrowserAvailability> {
+  try {
+    await access(executablePath, constants.X_OK);
+  } catch (error) {
+    return { ok: false, reason: `${executablePath} is missing or not executable (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  return new Promise((resolve) => {
+    execFile(executablePath, ['--version'], { timeout: timeoutMs }, (error, stdout, stderr) => {
+      if (error) resolve({ ok: false, reason: `${executablePath} --version failed: ${(stderr || error.message).trim().slice(0, 200)}` });
+      else resolve({ ok: true, version: stdout.trim() });
+    });
+  });
 }
 
 /** Flags for a server without a display, a sandbox or outside network access. */
@@ -56,10 +90,12 @@ export function createBrowserPool({
   maxPages = 2,
   executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   launchTimeoutMs = 30_000,
+  extraArgs = [],
 }: BrowserPoolOptions = {}): BrowserPool {
   if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`maxPages must be a positive integer, got ${maxPages}`);
   let launched: Promise<Launched> | undefined;
   let closed = false;
+  let availability: Promise<BrowserAvailability> | undefined;
   let active = 0;
   const waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
@@ -69,7 +105,7 @@ export function createBrowserPool({
       const browser = await puppeteer.launch({
         executablePath,
         headless: true,
-        args: CHROMIUM_ARGS,
+        args: [...CHROMIUM_ARGS, ...extraArgs],
         userDataDir,
         timeout: launchTimeoutMs,
         // Bounds any single DevTools call, so a hung renderer frees its pool slot (Puppeteer's default is 3 min).
@@ -97,10 +133,24 @@ export function createBrowserPool({
     return pending;
   }
 
+  const probe = () =>
+    (availability ??= probeChromium(executablePath).then((result) => {
+      // A broken install is reported at once, and looked at again a minute later (someone may have fixed it).
+      if (!result.ok) setTimeout(() => void (availability = undefined), 60_000).unref();
+      return result;
+    }));
+
   async function connectedBrowser(): Promise<Browser> {
     if (closed) throw new BrowserPoolClosedError();
+    const known = await probe();
+    if (!known.ok) throw new BrowserUnavailableError(known.reason);
     const pending = (launched ??= startLaunch());
-    const { browser } = await pending;
+    const { browser } = await pending.catch(async (error) => {
+      // A launch can fail for a moment (memory, a busy machine) or for good: ask the binary again to tell which.
+      availability = undefined;
+      const now = await probe();
+      throw now.ok ? error : new BrowserUnavailableError(now.reason);
+    });
     if (browser.connected) return browser;
     if (launched === pending) launched = undefined;
     return connectedBrowser();
@@ -136,6 +186,8 @@ export function createBrowserPool({
         release();
       }
     },
+
+    probe,
 
     async close() {
       closed = true;

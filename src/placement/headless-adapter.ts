@@ -1,6 +1,8 @@
+import type { Cookie, Page } from 'puppeteer-core';
 import { z } from 'zod';
 import { systemClock, type Clock } from '../domain/clock';
-import type { BrowserPool } from './browser-pool';
+import { BrowserUnavailableError, type BrowserPool } from './browser-pool';
+import { createKeyedLimiter } from './keyed-limiter';
 import {
   PermanentPlacementError,
   type LookupOutcome,
@@ -11,9 +13,9 @@ import {
 } from './placement-adapter';
 import { saveFailureArtifacts, saveScreenshot, type ArtifactOptions } from './recipes/failure-artifacts';
 import { listRecipeVariables } from './recipes/recipe-checks';
-import { toPlacementFailure } from './recipes/recipe-errors';
-import { builtInRecipeModules, type RecipeModules } from './recipes/recipe-modules';
-import { createRecipeRun, type PlacedAtRetailer } from './recipes/recipe-runner';
+import { HeadlessTransientError, toPlacementFailure } from './recipes/recipe-errors';
+import { builtInRecipeModules, type LookupMatch, type RecipeModules } from './recipes/recipe-modules';
+import { createRecipeRun, type RecipeRun } from './recipes/recipe-runner';
 import { validateRecipe, zodIssuesToErrors, type Recipe } from './recipes/recipe-schema';
 import { buildRecipeValues, listSecretValues } from './recipes/recipe-variables';
 
@@ -24,10 +26,17 @@ export interface HeadlessAdapterOptions {
   /** Code modules recipes may name; defaults to the built-in ones. */
   modules?: RecipeModules;
   clock?: Clock;
+  /** Signed-in cookies per store account, for recipes with `signIn.reuseSession`; one per adapter by default. */
+  sessions?: SessionStore;
 }
+
+/** Cookies of a store account's last browser session (in memory: a new process signs in once). */
+export type SessionStore = Map<string, Cookie[]>;
 
 const DEFAULT_NAVIGATION_TIMEOUT_MS = 30_000;
 const DEFAULT_SELECTOR_TIMEOUT_MS = 5_000;
+/** A common desktop window: shops lay out (and hide) elements by width. */
+export const DEFAULT_VIEWPORT = { width: 1440, height: 900 } as const;
 
 /** A store's placement_config for the headless method. The recipe is checked separately, for precise paths. */
 const configSchema = z.strictObject({
@@ -45,13 +54,17 @@ const configSchema = z.strictObject({
   navigationTimeoutMs: z.int().min(1_000).max(120_000).optional(),
   /** How long a step waits for its selector before the page is judged not to match the recipe. */
   selectorTimeoutMs: z.int().min(100).max(60_000).optional(),
+  /** Browser window size for this shop (default 1440×900). */
+  viewport: z.strictObject({ width: z.int().min(320).max(3840), height: z.int().min(320).max(2400) }).optional(),
+  /** Browser checkouts of this store at once in one worker process (an account with a server-side cart: 1). */
+  concurrency: z.int().min(1).max(20).optional(),
 });
 
 export type HeadlessPlacementConfig = Omit<z.infer<typeof configSchema>, 'recipe'> & { recipe: Recipe };
 
 type ConfigCheck = { ok: true; config: HeadlessPlacementConfig } | { ok: false; errors: Record<string, string> };
 
-function checkConfig(input: unknown, modules: RecipeModules): ConfigCheck {
+export function checkHeadlessConfig(input: unknown, modules: RecipeModules = builtInRecipeModules): ConfigCheck {
   const parsed = configSchema.safeParse(input, { reportInput: true });
   const errors = parsed.success ? {} : zodIssuesToErrors(parsed.error.issues, 'config');
   const rawRecipe = (input as { recipe?: unknown } | null)?.recipe;
@@ -71,18 +84,28 @@ function checkConfig(input: unknown, modules: RecipeModules): ConfigCheck {
 
 const fileStamp = (date: Date): string => date.toISOString().replace(/[-:.]/g, '');
 
+interface Session {
+  page: Page;
+  run: RecipeRun;
+  artifacts(): ArtifactOptions;
+}
+
 /**
  * Places orders by driving the retailer's own storefront in headless Chromium, following the store's recipe.
- * Idempotent through the recipe's lookup: a retry first looks for our order number in the retailer's history.
+ * Idempotent through the recipe's lookup: a retry first looks for our order number in the retailer's history,
+ * and buys again only when the lookup positively saw that the order is not there.
  */
 export function createHeadlessPlacementAdapter({
   browserPool,
   artifactsDir,
   modules = builtInRecipeModules,
   clock = systemClock,
+  sessions = new Map(),
 }: HeadlessAdapterOptions): PlacementAdapter {
-  async function placeOnPage(order: PlacementOrder, context: PlacementContext, config: HeadlessPlacementConfig): Promise<PlacementResult> {
-    const startedAt = clock.now();
+  const perStore = createKeyedLimiter();
+
+  /** Opens a page sized for the store, with a recipe run on it, under the store's concurrency limit. */
+  function withSession<T>(order: PlacementOrder, context: PlacementContext, config: HeadlessPlacementConfig, fn: (session: Session) => Promise<T>): Promise<T> {
     const logger = context.logger.child({ adapter: 'headless', orderNumber: order.orderNumber, attempt: context.attempt });
     const values = buildRecipeValues({ ...config, order });
     const artifacts = (): ArtifactOptions => ({
@@ -90,118 +113,143 @@ export function createHeadlessPlacementAdapter({
       baseName: `${order.orderNumber}-${context.attempt}-${fileStamp(clock.now())}`,
       secrets: listSecretValues(values),
     });
-
-    return browserPool.withPage(async (page) => {
-      const run = createRecipeRun({
-        page,
-        recipe: config.recipe,
-        values,
-        order,
-        priceToleranceCents: context.priceToleranceCents,
-        navigationTimeoutMs: config.navigationTimeoutMs ?? DEFAULT_NAVIGATION_TIMEOUT_MS,
-        selectorTimeoutMs: config.selectorTimeoutMs ?? DEFAULT_SELECTOR_TIMEOUT_MS,
-        module: config.recipe.module ? modules[config.recipe.module] : undefined,
-        logger,
-        signal: context.signal,
-        saveScreenshot: (label) => saveScreenshot(page, artifacts(), label),
-      });
-      const placed = (found: PlacedAtRetailer & { details?: Record<string, unknown> }, foundBy: 'recipe' | 'lookup'): PlacementResult => {
-        logger.info({ storeOrderNumber: found.confirmationNumber, foundBy, retailerTotalCents: found.retailerTotalCents }, 'placed at retailer');
-        return {
-          kind: 'placed',
-          storeOrderNumber: found.confirmationNumber,
-          placedAt: clock.now(),
-          retailerTotalCents: found.retailerTotalCents,
-          details: {
-            ...found.details,
-            method: 'headless',
-            foundBy,
-            confirmationNumber: found.confirmationNumber,
-            url: page.url(),
-            durationMs: clock.now().getTime() - startedAt.getTime(),
-            ...(run.screenshots.length > 0 && { screenshots: run.screenshots }),
-            ...(found.extracted && { extracted: found.extracted }),
-          },
+    return perStore.run(order.storeSlug, config.concurrency ?? Number.POSITIVE_INFINITY, () =>
+      browserPool.withPage(async (page) => {
+        await page.setViewport(config.viewport ?? DEFAULT_VIEWPORT);
+        const sessionKey = `${order.storeSlug} ${config.baseUrl} ${config.credentials.username}`;
+        const saved = config.recipe.signIn?.reuseSession ? sessions.get(sessionKey) : undefined;
+        if (saved?.length) await page.browserContext().setCookie(...saved);
+        const run = createRecipeRun({
+          page,
+          recipe: config.recipe,
+          values,
+          order,
+          priceToleranceCents: context.priceToleranceCents,
+          navigationTimeoutMs: config.navigationTimeoutMs ?? DEFAULT_NAVIGATION_TIMEOUT_MS,
+          selectorTimeoutMs: config.selectorTimeoutMs ?? DEFAULT_SELECTOR_TIMEOUT_MS,
+          module: config.recipe.module ? modules[config.recipe.module] : undefined,
+          logger,
+          signal: context.signal,
+          saveScreenshot: (label) => saveScreenshot(page, artifacts(), label),
+          captureFailure: () => saveFailureArtifacts(page, artifacts()),
+          restoredSession: !!saved?.length,
+        });
+        const keepSession = async () => {
+          if (!config.recipe.signIn?.reuseSession) return;
+          const cookies = await page.browserContext().cookies().catch(() => undefined);
+          if (cookies?.length) sessions.set(sessionKey, cookies);
         };
-      };
-
-      try {
-        await run.signIn();
-        if (context.attempt > 1) {
-          const existing = await run.lookup();
-          if (existing) return placed(existing, 'lookup');
+        try {
+          const result = await fn({ page, run, artifacts });
+          await keepSession();
+          return result;
+        } catch (error) {
+          await keepSession();
+          const captured = (error as { details?: { artifacts?: unknown } }).details?.artifacts;
+          const saved = captured ?? (await saveFailureArtifacts(page, artifacts()));
+          throw toPlacementFailure(error, {
+            step: run.currentStep,
+            submitted: run.submitted,
+            url: page.url(),
+            artifacts: saved,
+            ...(run.lastClick && { lastClick: run.lastClick }),
+          });
         }
-        return placed(await run.placeOrder(), 'recipe');
-      } catch (error) {
-        const saved = await saveFailureArtifacts(page, artifacts());
-        throw toPlacementFailure(error, { step: run.currentStep, submitted: run.submitted, url: page.url(), artifacts: saved });
-      }
-    });
+      }),
+    );
   }
 
-  function lookupOnPage(order: PlacementOrder, context: PlacementContext, config: HeadlessPlacementConfig) {
-    const logger = context.logger.child({ adapter: 'headless', orderNumber: order.orderNumber, lookup: true });
-    return browserPool.withPage(async (page) => {
-      const run = createRecipeRun({
-        page,
-        recipe: config.recipe,
-        values: buildRecipeValues({ ...config, order }),
-        order,
-        priceToleranceCents: context.priceToleranceCents,
-        navigationTimeoutMs: config.navigationTimeoutMs ?? DEFAULT_NAVIGATION_TIMEOUT_MS,
-        selectorTimeoutMs: config.selectorTimeoutMs ?? DEFAULT_SELECTOR_TIMEOUT_MS,
-        module: config.recipe.module ? modules[config.recipe.module] : undefined,
-        logger,
-        signal: context.signal,
-        saveScreenshot: async () => '',
-      });
-      await run.signIn();
-      return run.lookup();
-    });
+  function placedResult(session: Session, found: LookupMatch, foundBy: 'recipe' | 'lookup', startedAt: Date, extracted?: Record<string, string | number>): PlacementResult {
+    return {
+      kind: 'placed',
+      storeOrderNumber: found.confirmationNumber,
+      placedAt: clock.now(),
+      retailerTotalCents: found.retailerTotalCents,
+      details: {
+        ...found.details,
+        method: 'headless',
+        foundBy,
+        confirmationNumber: found.confirmationNumber,
+        url: session.page.url(),
+        durationMs: clock.now().getTime() - startedAt.getTime(),
+        ...(session.run.screenshots.length > 0 && { screenshots: session.run.screenshots }),
+        ...(extracted && { extracted }),
+      },
+    };
+  }
+
+  function configOrThrow(context: PlacementContext): HeadlessPlacementConfig {
+    const checked = checkHeadlessConfig(context.config, modules);
+    if (!checked.ok) throw new PermanentPlacementError('config_invalid', 'headless placement config is invalid', { fields: checked.errors });
+    return checked.config;
+  }
+
+  /** Launch failures and crashes outside a step land here too; a missing Chromium goes to the fallback at once. */
+  function asFailure(error: unknown, order: PlacementOrder, context: PlacementContext) {
+    const failure =
+      error instanceof BrowserUnavailableError
+        ? new PermanentPlacementError('config_invalid', error.message, { browser: error.reason })
+        : toPlacementFailure(error, {});
+    context.logger.warn(
+      { adapter: 'headless', orderNumber: order.orderNumber, attempt: context.attempt, err: { name: failure.name, message: failure.message }, details: failure.details },
+      'headless placement failed',
+    );
+    return failure;
   }
 
   return {
     method: 'headless',
 
     validateConfig(config) {
-      const checked = checkConfig(config, modules);
+      const checked = checkHeadlessConfig(config, modules);
       return checked.ok ? {} : checked.errors;
     },
 
     async place(order, context) {
-      const checked = checkConfig(context.config, modules);
-      if (!checked.ok) throw new PermanentPlacementError('config_invalid', 'headless placement config is invalid', { fields: checked.errors });
+      const config = configOrThrow(context);
+      const startedAt = clock.now();
       try {
-        return await placeOnPage(order, context, checked.config);
+        return await withSession(order, context, config, async (session) => {
+          await session.run.signIn();
+          if (context.attempt > 1) {
+            const earlier = await session.run.lookup();
+            context.logger.info({ orderNumber: order.orderNumber, lookup: earlier.kind, why: 'evidence' in earlier ? earlier.evidence : 'reason' in earlier ? earlier.reason : undefined }, 'headless lookup before buying again');
+            if (earlier.kind === 'placed') return placedResult(session, earlier.match, 'lookup', startedAt);
+            if (earlier.kind === 'unknown') {
+              // An earlier try may have submitted: buying again on a guess could buy twice. Retries look again;
+              // when they run out, the order goes to a person who is told it may already have been bought.
+              throw new HeadlessTransientError(`not buying again: could not tell whether an earlier attempt placed the order (${earlier.reason})`, {
+                lookup: 'unknown',
+                mayAlreadyBeBought: true,
+              });
+            }
+          }
+          const placed = await session.run.placeOrder();
+          return placedResult(session, placed, 'recipe', startedAt, placed.extracted);
+        });
       } catch (error) {
-        // Launch failures and crashes outside a step land here too; none of these messages carry typed values.
-        const failure = toPlacementFailure(error, {});
-        context.logger.warn(
-          { adapter: 'headless', orderNumber: order.orderNumber, attempt: context.attempt, err: { name: failure.name, message: failure.message }, details: failure.details },
-          'headless placement failed',
-        );
-        throw failure;
+        throw asFailure(error, order, context);
       }
     },
 
-    /**
-     * Signs in and runs the recipe's lookup (or its module's) without buying anything: the retailer's history
-     * showing our order is `placed`, the lookup finishing without it is `not_placed`. No lookup, or one that
-     * fails, tells nothing: `unknown`.
-     */
     async lookup(order, context): Promise<LookupOutcome> {
-      const checked = checkConfig(context.config, modules);
-      if (!checked.ok) return { kind: 'unknown', reason: 'headless placement config is invalid' };
-      const { recipe } = checked.config;
-      if (!recipe.lookup && !(recipe.module && modules[recipe.module]?.lookup)) {
-        return { kind: 'unknown', reason: 'the recipe has no lookup for the retailer\'s order history' };
-      }
+      let config: HeadlessPlacementConfig;
       try {
-        const found = await lookupOnPage(order, context, checked.config);
-        if (!found) return { kind: 'not_placed', evidence: `the recipe's lookup did not find ${order.orderNumber} in the retailer's order history` };
-        return { kind: 'placed', result: { kind: 'placed', storeOrderNumber: found.confirmationNumber, placedAt: clock.now(), retailerTotalCents: found.retailerTotalCents, details: { method: 'headless', foundBy: 'lookup' } } };
+        config = configOrThrow(context);
       } catch (error) {
-        return { kind: 'unknown', reason: `the recipe's lookup failed: ${(error as Error).message}` };
+        return { kind: 'unknown', reason: (error as Error).message };
+      }
+      const startedAt = clock.now();
+      try {
+        return await withSession(order, context, config, async (session): Promise<LookupOutcome> => {
+          await session.run.signIn();
+          const outcome = await session.run.lookup();
+          if (outcome.kind === 'placed') return { kind: 'placed', result: placedResult(session, outcome.match, 'lookup', startedAt) };
+          return outcome;
+        });
+      } catch (error) {
+        // Whatever stopped the lookup (a timeout, a missing browser), it saw nothing either way.
+        return { kind: 'unknown', reason: asFailure(error, order, context).message };
       }
     },
   };

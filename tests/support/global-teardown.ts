@@ -1,7 +1,6 @@
-const STOPS = Symbol.for('mor.testPlatforms.stops');
+import { stopPlatforms } from './global-setup';
 
-/** Stops what the global setup launched. */
+/** Stops what the global setup started. */
 export default async function globalTeardown(): Promise<void> {
-  const stops = ((globalThis as Record<symbol, unknown>)[STOPS] ?? []) as (() => Promise<void>)[];
-  await Promise.all(stops.map((stop) => stop()));
+  await stopPlatforms();
 }

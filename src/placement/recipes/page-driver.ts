@@ -1,4 +1,5 @@
-import { TimeoutError, type ElementHandle, type HTTPResponse, type Page } from 'puppeteer-core';
+import { TimeoutError, type ElementHandle, type Frame, type HTTPRequest, type HTTPResponse, type Page } from 'puppeteer-core';
+import { toPuppeteerSelector } from './element-selector';
 import { flowBroken, HeadlessTransientError } from './recipe-errors';
 
 export interface PageDriverOptions {
@@ -6,9 +7,19 @@ export interface PageDriverOptions {
   selectorTimeoutMs: number;
 }
 
+/** What the last click was aimed at, and what the browser says it actually hit (for failure reports). */
+export interface ClickRecord {
+  selector: string;
+  url: string;
+  /** The element that received the click, e.g. `button#place-order "Place Order"`; absent after a navigation. */
+  hit?: string;
+}
+
 export type PageDriver = ReturnType<typeof createPageDriver>;
 
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
+/** A request open this long is taken as hung (a long poll, a stalled tracker) when waiting for a page to settle. */
+const HUNG_REQUEST_MS = 10_000;
 const pathOf = (url: string): string => {
   try {
     const parsed = new URL(url);
@@ -19,12 +30,64 @@ const pathOf = (url: string): string => {
 };
 
 /**
+ * True when a person clicking the element's centre would hit it (or its label), not a toast, a banner or a
+ * modal on top. Scrolls it into view first. Runs in the page: no closures.
+ */
+const receivesClick = (el: Element): boolean => {
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) return false;
+  if (box.top < 0 || box.left < 0 || box.bottom > window.innerHeight || box.right > window.innerWidth) {
+    el.scrollIntoView({ block: 'center', inline: 'center' });
+    return false;
+  }
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  if (!hit) return false;
+  if (hit === el || el.contains(hit)) return true;
+  const label = hit.closest('label');
+  return !!label && (label.contains(el) || (label as HTMLLabelElement).control === el);
+};
+
+/** `tag#id.class "text"` of whatever covers the element's centre (runs in the page). */
+const describeCover = (el: Element): string => {
+  // No named inner functions: tsx (esbuild keepNames) would wrap them in a helper the page does not have.
+  const box = el.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0) return 'nothing: the element has no size (hidden)';
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  if (!hit) return 'nothing: the element is outside the window';
+  const disabled = (el as HTMLButtonElement).disabled || el.getAttribute('aria-disabled') === 'true';
+  if (hit === el || el.contains(hit)) return disabled ? 'nothing, but the element stayed disabled' : 'nothing (it kept moving)';
+  const parts: string[] = [];
+  for (const node of [hit, hit.parentElement]) {
+    if (!node) continue;
+    const id = node.id ? `#${node.id}` : '';
+    const cls = typeof node.className === 'string' && node.className.trim() ? `.${node.className.trim().split(/\s+/).slice(0, 3).join('.')}` : '';
+    const text = (node.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60);
+    parts.push(`${node.tagName.toLowerCase()}${id}${cls}${text ? ` "${text}"` : ''}`);
+  }
+  return parts.join(' inside ');
+};
+
+/**
  * Puppeteer calls with the failure rules of the headless adapter: a 5xx/429 document or a navigation timeout is
  * transient; a selector missing from a page that finished loading normally means the retailer's markup no
  * longer matches the recipe (`flow_broken`). 4xx pages are left to the recipe's `failIf` steps to explain.
+ * Clicks go through Puppeteer's locator (visible, enabled, stable, in view) plus a hit test, so a click never
+ * lands silently on a toast or a banner over the element.
  */
 export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTimeoutMs }: PageDriverOptions) {
   let lastDocumentStatus: number | undefined;
+  let lastClick: ClickRecord | undefined;
+  // Requests in flight, to say what kept a page from settling.
+  const inFlight = new Set<HTTPRequest>();
+  const startedAt = new WeakMap<HTTPRequest, number>();
+  page.on('request', (request) => {
+    // A new document cancels the old one's requests, and Chromium does not always report them as failed.
+    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) inFlight.clear();
+    inFlight.add(request);
+    startedAt.set(request, Date.now());
+  });
+  page.on('requestfinished', (request) => void inFlight.delete(request));
+  page.on('requestfailed', (request) => void inFlight.delete(request));
   page.on('response', (response) => {
     if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) lastDocumentStatus = response.status();
   });
@@ -48,7 +111,7 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     throw error;
   }
 
-  async function missingElement(selector: string, timeoutMs: number, visible: boolean): Promise<never> {
+  async function missingElement(selector: string, timeoutMs: number, visible: boolean, scope: Frame): Promise<never> {
     const url = page.url();
     if (url.startsWith('chrome-error://')) throw new HeadlessTransientError(`the retailer could not be reached (waiting for ${selector})`, { url, selector });
     if (lastDocumentStatus !== undefined && lastDocumentStatus >= 500) {
@@ -58,7 +121,7 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     if (readyState !== 'complete') {
       throw new HeadlessTransientError(`${pathOf(url)} was still loading after ${timeoutMs} ms (waiting for ${selector})`, { url, selector, readyState });
     }
-    const present = (await page.$(selector)) !== null;
+    const present = (await scope.$(toPuppeteerSelector(selector)).catch(() => null)) !== null;
     const status = lastDocumentStatus !== undefined ? ` (HTTP ${lastDocumentStatus})` : '';
     const problem = present && visible ? 'is on the page but never became visible' : `never appeared within ${timeoutMs} ms`;
     throw flowBroken(`${selector} ${problem} on ${pathOf(url)}${status}: the retailer's page no longer matches the recipe`, {
@@ -68,26 +131,95 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     });
   }
 
+  /** The main frame, or the document of the iframe `frameSelector` names (card fields of a payment provider). */
+  async function scopeOf(frameSelector: string | undefined, timeoutMs = selectorTimeoutMs): Promise<Frame> {
+    if (!frameSelector) return page.mainFrame();
+    const iframe = await element(frameSelector, { visible: true, timeoutMs });
+    const frame = await iframe.contentFrame();
+    if (!frame) throw flowBroken(`${frameSelector} is not an iframe`, { selector: frameSelector });
+    return frame;
+  }
+
+  /** Waits for the first element matching `selector`; `visible` for elements a person would interact with. */
+  async function element(
+    selector: string,
+    { visible, timeoutMs = selectorTimeoutMs, frame }: { visible: boolean; timeoutMs?: number; frame?: string },
+  ): Promise<ElementHandle<Element>> {
+    const scope = await scopeOf(frame, timeoutMs);
+    const css = toPuppeteerSelector(selector);
+    if (visible) {
+      // The first VISIBLE match: responsive shops render one form twice and hide one copy per layout.
+      const deadline = Date.now() + timeoutMs;
+      do {
+        const handles = await scope.$$(css).catch((error: Error) => {
+          // A page navigating away detaches the frame for a moment; only a broken selector is final.
+          if (/not a valid selector/.test(error.message)) throw error;
+          return [];
+        });
+        for (const handle of handles) {
+          if (await handle.isVisible().catch(() => false)) return handle as ElementHandle<Element>;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } while (Date.now() < deadline);
+      return missingElement(selector, timeoutMs, visible, scope);
+    }
+    try {
+      const handle = await scope.waitForSelector(css, { timeout: timeoutMs });
+      if (handle) return handle as ElementHandle<Element>;
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+    }
+    return missingElement(selector, timeoutMs, visible, scope);
+  }
+
+  async function clickOnce(selector: string, scope: Frame, timeoutMs: number): Promise<void> {
+    const css = toPuppeteerSelector(selector);
+    lastClick = { selector, url: page.url() };
+    await scope
+      .evaluate(() => {
+        const w = window as unknown as { __morClickHit?: string };
+        delete w.__morClickHit;
+        window.addEventListener(
+          'click',
+          (event) => {
+            const t = event.target as Element;
+            const text = (t.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 60);
+            w.__morClickHit = `${t.tagName.toLowerCase()}${t.id ? `#${t.id}` : ''}${text ? ` "${text}"` : ''}`;
+          },
+          { capture: true, once: true },
+        );
+      })
+      .catch(() => undefined);
+    try {
+      await scope.locator(css).setTimeout(timeoutMs).setVisibility('visible').filter(receivesClick).click();
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      const handle = await scope.$(css).catch(() => null);
+      if (!handle) return missingElement(selector, timeoutMs, true, scope);
+      const cover = await handle.evaluate(describeCover).catch(() => 'unknown');
+      throw new HeadlessTransientError(`${selector} could not be clicked within ${timeoutMs} ms: a click there would hit ${cover}`, {
+        url: page.url(),
+        selector,
+        coveredBy: cover,
+      });
+    }
+    lastClick.hit = await scope.evaluate(() => (window as unknown as { __morClickHit?: string }).__morClickHit).catch(() => undefined);
+  }
+
   return {
     page,
     get lastDocumentStatus() {
       return lastDocumentStatus;
     },
+    get lastClick(): ClickRecord | undefined {
+      return lastClick;
+    },
+    element,
+    scopeOf,
 
     async goto(url: string): Promise<void> {
       const response = await page.goto(url, { timeout: navigationTimeoutMs, waitUntil: 'load' }).catch((error) => navigationFailure(error, `opening ${pathOf(url)}`));
       assertLoaded(response, `opening ${pathOf(url)}`);
-    },
-
-    /** Waits for the first element matching `selector`; `visible` for elements a person would interact with. */
-    async element(selector: string, { visible, timeoutMs = selectorTimeoutMs }: { visible: boolean; timeoutMs?: number }): Promise<ElementHandle<Element>> {
-      try {
-        const handle = await page.waitForSelector(selector, { visible, timeout: timeoutMs });
-        if (handle) return handle;
-      } catch (error) {
-        if (!(error instanceof TimeoutError)) throw error;
-      }
-      return missingElement(selector, timeoutMs, visible);
     },
 
     /**
@@ -107,14 +239,65 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
       await handle.evaluate((el) => el.dispatchEvent(new Event('change', { bubbles: true })));
     },
 
-    /** Clicks, and when the click submits a form or follows a link, waits for the next document to load. */
-    async click(handle: ElementHandle<Element>, selector: string, waitForNavigation: boolean): Promise<void> {
-      if (!waitForNavigation) return handle.click();
-      const [response] = await Promise.all([
-        page.waitForNavigation({ timeout: navigationTimeoutMs, waitUntil: 'load' }).catch((error) => navigationFailure(error, `after clicking ${selector}`)),
-        handle.click(),
-      ]);
+    /** Clicks once the element can really receive the click; with `waitForNavigation`, waits for the next document. */
+    async click(selector: string, options: { waitForNavigation?: boolean; frame?: string; timeoutMs?: number } = {}): Promise<void> {
+      const timeoutMs = options.timeoutMs ?? selectorTimeoutMs;
+      const scope = await scopeOf(options.frame, timeoutMs);
+      if (!options.waitForNavigation) return clickOnce(selector, scope, timeoutMs);
+      const navigation = page.waitForNavigation({ timeout: navigationTimeoutMs, waitUntil: 'load' });
+      navigation.catch(() => undefined);
+      await clickOnce(selector, scope, timeoutMs);
+      const response = await navigation.catch((error) => navigationFailure(error, `after clicking ${selector}`));
       assertLoaded(response, `after clicking ${selector}`);
+    },
+
+    /** Waits until nothing visible matches `selector` (a spinner, an overlay, a toast). */
+    async waitForGone(selector: string, timeoutMs = selectorTimeoutMs, frame?: string): Promise<void> {
+      const scope = await scopeOf(frame, timeoutMs);
+      await scope.waitForSelector(toPuppeteerSelector(selector), { hidden: true, timeout: timeoutMs }).catch((error) => {
+        if (!(error instanceof TimeoutError)) throw error;
+        throw new HeadlessTransientError(`${selector} was still on ${pathOf(page.url())} after ${timeoutMs} ms`, { url: page.url(), selector });
+      });
+    },
+
+    /**
+     * Waits until no request is in flight, the DOM has not changed and no finite animation ran for `quietMs`.
+     * A request older than `HUNG_REQUEST_MS` is taken as hung (shops leave some open) and ignored, except with
+     * `strict` (lookups): there a hung data request must never pass for "loaded".
+     */
+    async waitForStable(quietMs = 500, timeoutMs = navigationTimeoutMs, { strict = false }: { strict?: boolean } = {}): Promise<void> {
+      const deadline = Date.now() + timeoutMs;
+      const unstable = (what: string) => new HeadlessTransientError(`${pathOf(page.url())} did not settle within ${timeoutMs} ms: ${what}`, { url: page.url() });
+      const busy = () => [...inFlight].filter((request) => strict || Date.now() - (startedAt.get(request) ?? 0) < HUNG_REQUEST_MS);
+      let quietSince = busy().length === 0 ? Date.now() : 0;
+      while (Date.now() - quietSince < quietMs || quietSince === 0) {
+        if (Date.now() > deadline) {
+          const names = busy().map((request) => `${request.method()} ${pathOf(request.url())}`).slice(0, 5);
+          throw unstable(`requests still in flight: ${names.join(', ') || 'none (they kept coming)'}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (busy().length > 0) quietSince = 0;
+        else if (quietSince === 0) quietSince = Date.now();
+      }
+      await page
+        .waitForFunction(
+          (quiet: number) => {
+            const w = window as unknown as { __morLastMutation?: number; __morObserver?: MutationObserver };
+            if (!w.__morObserver) {
+              w.__morLastMutation = performance.now();
+              w.__morObserver = new MutationObserver(() => void (w.__morLastMutation = performance.now()));
+              w.__morObserver.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+            }
+            const animating = document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity);
+            if (animating) w.__morLastMutation = performance.now();
+            return performance.now() - (w.__morLastMutation ?? 0) >= quiet;
+          },
+          { timeout: Math.max(100, deadline - Date.now()), polling: 100 },
+          quietMs,
+        )
+        .catch((error) => {
+          throw error instanceof TimeoutError ? unstable('the page kept changing (DOM mutations or animations)') : error;
+        });
     },
   };
 }

@@ -1,11 +1,13 @@
 import type { Page } from 'puppeteer-core';
 import type { Logger } from 'pino';
 import { PermanentPlacementError, PriceMismatchError, type PlacementOrder } from '../placement-adapter';
-import { parseMoneyToCents } from './money-text';
-import { createPageDriver } from './page-driver';
+import { toPuppeteerSelector } from './element-selector';
+import { createPageDriver, type ClickRecord } from './page-driver';
+import { EXTRACTED_PREFIX } from './recipe-checks';
 import { flowBroken, HeadlessTransientError, toPlacementFailure } from './recipe-errors';
 import type { LookupMatch, RecipeModule, RecipeModuleSession } from './recipe-modules';
 import type { ItemStep, Recipe, RecipeStep } from './recipe-schema';
+import { runSimpleStep } from './recipe-steps';
 import { buildItemValues } from './recipe-variables';
 import { renderTemplate, type TemplateValues } from './template';
 
@@ -23,6 +25,10 @@ export interface RecipeRunOptions {
   signal?: AbortSignal;
   /** Saves a screenshot for a `screenshot` step; returns its path. */
   saveScreenshot(label: string): Promise<string>;
+  /** True when the cookies of an earlier run were put back: `signIn.reuseSession` may skip the sign-in. */
+  restoredSession?: boolean;
+  /** Saves the failure evidence (screenshot, HTML) of the page as it is; called before `onAbort` changes it. */
+  captureFailure?(): Promise<unknown>;
 }
 
 export interface PlacedAtRetailer {
@@ -32,17 +38,29 @@ export interface PlacedAtRetailer {
   extracted?: Record<string, string | number>;
 }
 
+/** What the recipe's lookup saw. Only positive evidence of absence may answer `not_placed`. */
+export type RecipeLookupOutcome =
+  | { kind: 'placed'; match: LookupMatch }
+  | { kind: 'not_placed'; evidence: string }
+  | { kind: 'unknown'; reason: string };
+
 export interface RecipeRun {
   /** The step running now, or the one that failed: `steps.3.steps.1`. */
   readonly currentStep: string | undefined;
   /** True once the order-submitting step has started: from then on the retailer may have the order. */
   readonly submitted: boolean;
   readonly screenshots: readonly string[];
+  /** The last click: what it aimed at and what it hit. */
+  readonly lastClick: ClickRecord | undefined;
   signIn(): Promise<void>;
-  /** The order an earlier attempt placed, if the retailer has it. */
-  lookup(): Promise<LookupMatch | undefined>;
+  /** Whether the retailer holds the order an earlier attempt may have placed. */
+  lookup(): Promise<RecipeLookupOutcome>;
+  /** Runs `steps`; a failure before the submit runs `onAbort` (best effort) before it is thrown. */
   placeOrder(): Promise<PlacedAtRetailer>;
 }
+
+/** How long the network and the page must stay quiet before an absent order counts as absent. */
+const LOOKUP_QUIET_MS = 750;
 
 /**
  * Executes a recipe's sections on one page. Every failure leaves as a `PermanentPlacementError` or a
@@ -56,6 +74,13 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
   let currentStep: string | undefined;
   let submitted = false;
 
+  /** Recipe values plus what was extracted so far, as `extracted.<as>`. */
+  const withExtracted = (values: TemplateValues): TemplateValues => {
+    const added: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(extracted)) added[`${EXTRACTED_PREFIX}${name}`] = value;
+    return { ...values, ...added };
+  };
+
   const moduleSession: RecipeModuleSession = {
     page,
     order,
@@ -63,7 +88,7 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
     get extracted() {
       return extracted;
     },
-    render: (template) => renderTemplate(template, options.values),
+    render: (template) => renderTemplate(template, withExtracted(options.values)),
     goto: (url) => driver.goto(new URL(renderTemplate(url, options.values), String(options.values.baseUrl)).toString()),
     waitFor: async (selector, timeoutMs) => void (await driver.element(selector, { visible: false, timeoutMs })),
   };
@@ -77,88 +102,40 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
         }
         continue;
       }
+      if (step.type === 'repeat') {
+        currentStep = path;
+        const times = Number(renderTemplate(step.times, withExtracted(values)));
+        const max = step.max ?? 20;
+        if (!Number.isInteger(times) || times < 0) throw failure(new PermanentPlacementError('config_invalid', `repeat "times" rendered to "${times}", not a count`), { step: path });
+        if (times > max) throw failure(new PermanentPlacementError('rejected', `needs ${times} repeats, more than this recipe's limit of ${max}`), { step: path });
+        for (let round = 1; round <= times; round += 1) {
+          await runSteps(step.steps, `${path}.steps`, { ...values, 'repeat.index': round, 'repeat.count': times });
+        }
+        continue;
+      }
       currentStep = path;
       logger.debug({ step: path, type: step.type, selector: 'selector' in step ? step.selector : undefined }, 'recipe step');
       try {
         signal?.throwIfAborted();
-        await runStep(step, values);
+        await runSimpleStep(step, {
+          page,
+          driver,
+          values: withExtracted(values),
+          extracted,
+          markSubmitted: () => void (submitted = true),
+          guardPrice,
+          screenshot: async (label) => void screenshots.push(await options.saveScreenshot(label)),
+          call: async (action) => {
+            const run = module?.actions?.[action];
+            if (!run) throw new PermanentPlacementError('config_invalid', `module action "${action}" is not registered`);
+            await run(moduleSession);
+          },
+        });
       } catch (error) {
         const item = values['item.sku'] === undefined ? {} : { itemSku: values['item.sku'], itemPosition: values['item.position'] };
-        throw failure(error, { step: path, stepType: step.type, ...item });
+        throw failure(error, { step: path, stepType: step.type, ...item, ...(driver.lastClick && { lastClick: driver.lastClick }) });
       }
     }
-  }
-
-  async function runStep(step: ItemStep, values: TemplateValues): Promise<void> {
-    const render = (template: string) => renderTemplate(template, values);
-    switch (step.type) {
-      case 'goto':
-        return driver.goto(new URL(render(step.url), String(values.baseUrl)).toString());
-      case 'fill': {
-        const value = render(step.value);
-        if (step.skipIfEmpty && value === '') return;
-        const selector = render(step.selector);
-        return driver.fill(await driver.element(selector, { visible: true }), selector, value);
-      }
-      case 'select': {
-        const value = render(step.value);
-        if (step.skipIfEmpty && value === '') return;
-        const selector = render(step.selector);
-        const chosen = await (await driver.element(selector, { visible: true })).select(value);
-        if (!chosen.includes(value)) throw flowBroken(`${selector} has no option "${value}"`, { selector });
-        return;
-      }
-      case 'click': {
-        const selector = render(step.selector);
-        const button = await driver.element(selector, { visible: true });
-        if (step.submitsOrder) submitted = true;
-        return driver.click(button, selector, step.waitForNavigation ?? false);
-      }
-      case 'waitFor':
-        return void (await driver.element(render(step.selector), { visible: false, timeoutMs: step.timeoutMs }));
-      case 'extract':
-        return extract(step, render);
-      case 'guardPrice':
-        return guardPrice();
-      case 'failIf': {
-        const selector = render(step.selector);
-        const refusal = await page.$(selector);
-        if (!refusal) return;
-        const text = (await refusal.evaluate((el) => el.textContent ?? '')).replace(/\s+/g, ' ').trim();
-        throw new PermanentPlacementError(step.code, render(step.message), { selector, retailerMessage: text.slice(0, 300) });
-      }
-      case 'screenshot':
-        screenshots.push(await options.saveScreenshot(step.label ?? 'step'));
-        return;
-      case 'call': {
-        const action = module?.actions?.[step.action];
-        if (!action) throw new PermanentPlacementError('config_invalid', `module action "${step.action}" is not registered`);
-        if (step.submitsOrder) submitted = true;
-        return action(moduleSession);
-      }
-    }
-  }
-
-  async function extract(step: Extract<ItemStep, { type: 'extract' }>, render: (template: string) => string): Promise<void> {
-    const selector = render(step.selector);
-    // An optional extract reads the page as it is: absence is an answer ("no such order"), not a wait.
-    const element = step.optional ? await page.$(selector) : await driver.element(selector, { visible: false });
-    if (!element) return;
-    const raw = await element.evaluate((el, attribute) => (attribute ? el.getAttribute(attribute) : el.textContent), step.attribute ?? null);
-    if (raw === null) throw flowBroken(`${selector} has no ${step.attribute} attribute`, { selector });
-    let text = raw.replace(/\s+/g, ' ').trim();
-    if (step.pattern) {
-      const match = new RegExp(step.pattern).exec(text);
-      if (!match) throw flowBroken(`${selector} text "${text.slice(0, 80)}" does not match /${step.pattern}/`, { selector });
-      text = match[1] ?? match[0];
-    }
-    if (step.as !== 'retailerTotalCents') {
-      extracted[step.as] = text;
-      return;
-    }
-    const cents = parseMoneyToCents(text);
-    if (cents === undefined) throw flowBroken(`${selector} text "${text.slice(0, 80)}" is not an amount`, { selector });
-    extracted[step.as] = cents;
   }
 
   function guardPrice(): void {
@@ -182,6 +159,37 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
   }
 
   const retailerTotal = () => (typeof extracted.retailerTotalCents === 'number' ? extracted.retailerTotalCents : undefined);
+  const found = (): LookupMatch | undefined => {
+    const confirmationNumber = extracted.confirmationNumber;
+    return typeof confirmationNumber === 'string' && confirmationNumber ? { confirmationNumber, retailerTotalCents: retailerTotal() } : undefined;
+  };
+
+  async function recipeLookup(lookup: Extract<NonNullable<Recipe['lookup']>, { steps: unknown }>): Promise<RecipeLookupOutcome> {
+    await runSteps(lookup.steps, 'lookup.steps', options.values);
+    const first = found();
+    if (first) return { kind: 'placed', match: first };
+    // A single-page app shows its empty list before the data arrives: read again once everything is quiet.
+    await driver.waitForStable(LOOKUP_QUIET_MS, options.navigationTimeoutMs, { strict: true }).catch((error: Error) => {
+      throw new HeadlessTransientError(`lookup: ${error.message}`, { url: page.url() });
+    });
+    const rereads = lookup.steps.filter((step) => step.type === 'extract' && step.optional);
+    await runSteps(rereads, 'lookup.reread', options.values);
+    const second = found();
+    if (second) return { kind: 'placed', match: second };
+    const evidence = lookup.notPlacedWhen;
+    if (!evidence) return { kind: 'unknown', reason: 'our order was not seen, and the recipe names no sign that the history has loaded (lookup.notPlacedWhen)' };
+    if (typeof evidence === 'string') {
+      const selector = renderTemplate(evidence, options.values);
+      if (!(await page.$(toPuppeteerSelector(selector)))) return { kind: 'unknown', reason: `our order was not seen, and ${selector} (the sign that the history has loaded) is not on ${page.url()}` };
+      return { kind: 'not_placed', evidence: `${selector} shown on ${page.url()} with the network quiet, and no entry for ${order.orderNumber}` };
+    }
+    const source = extracted[evidence.from];
+    const pattern = renderTemplate(evidence.pattern, options.values);
+    if (source === undefined || !new RegExp(pattern).test(String(source))) {
+      return { kind: 'unknown', reason: `our order was not seen, and extracted.${evidence.from} does not match /${pattern}/ (the sign of a complete answer)` };
+    }
+    return { kind: 'not_placed', evidence: `extracted.${evidence.from} matches /${pattern}/ and holds no entry for ${order.orderNumber}` };
+  }
 
   return {
     get currentStep() {
@@ -191,31 +199,57 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
       return submitted;
     },
     screenshots,
+    get lastClick() {
+      return driver.lastClick;
+    },
 
     async signIn() {
-      if (recipe.signIn) await runSteps(recipe.signIn.steps, 'signIn.steps', options.values);
+      if (!recipe.signIn) return;
+      const reuse = recipe.signIn.reuseSession;
+      if (reuse && options.restoredSession) {
+        currentStep = 'signIn.reuseSession';
+        await driver.goto(new URL(renderTemplate(reuse.url, options.values), String(options.values.baseUrl)).toString());
+        await driver.waitForStable(300).catch(() => undefined);
+        if (await page.$(toPuppeteerSelector(renderTemplate(reuse.signedInWhen, options.values)))) return;
+        logger.info('the saved session is no longer signed in; signing in again');
+      }
+      await runSteps(recipe.signIn.steps, 'signIn.steps', options.values);
     },
 
     async lookup() {
       extracted = {};
       try {
-        if (recipe.lookup) {
-          await runSteps(recipe.lookup.steps, 'lookup.steps', options.values);
-          const confirmationNumber = extracted.confirmationNumber;
-          return typeof confirmationNumber === 'string' && confirmationNumber ? { confirmationNumber, retailerTotalCents: retailerTotal() } : undefined;
-        }
-        if (!module?.lookup) return undefined;
+        if (recipe.lookup && 'none' in recipe.lookup) return { kind: 'unknown', reason: `the recipe declares no reliable lookup: ${recipe.lookup.reason}` };
+        if (recipe.lookup) return await recipeLookup(recipe.lookup);
+        if (!module?.lookup) return { kind: 'unknown', reason: 'the recipe has no lookup' };
         currentStep = 'module.lookup';
-        return await module.lookup(moduleSession).catch((error) => {
+        const match = await module.lookup(moduleSession).catch((error) => {
           throw failure(error, { step: 'module.lookup' });
         });
+        // A module reads the whole history itself (or throws): no match is its positive answer.
+        return match ? { kind: 'placed', match } : { kind: 'not_placed', evidence: `module "${recipe.module}" read the order history to its end` };
       } finally {
         extracted = {};
       }
     },
 
     async placeOrder() {
-      await runSteps(recipe.steps, 'steps', options.values);
+      try {
+        await runSteps(recipe.steps, 'steps', options.values);
+      } catch (error) {
+        if (!submitted && recipe.onAbort) {
+          const artifacts = await options.captureFailure?.();
+          if (artifacts && error instanceof Error && 'details' in error && typeof error.details === 'object' && error.details) {
+            Object.assign(error.details, { artifacts });
+          }
+          const step = currentStep;
+          await runSteps(recipe.onAbort.steps, 'onAbort.steps', options.values).catch((cleanup: Error) =>
+            logger.warn({ err: { message: cleanup.message }, step: currentStep }, 'onAbort steps failed; the retailer cart may hold leftovers'),
+          );
+          currentStep = step;
+        }
+        throw error;
+      }
       const confirmationNumber = extracted.confirmationNumber;
       if (typeof confirmationNumber !== 'string' || !confirmationNumber) {
         throw failure(flowBroken('no confirmation number was read'), { step: currentStep });

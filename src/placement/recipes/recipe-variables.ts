@@ -1,4 +1,5 @@
 import type { PlacementItem, PlacementOrder } from '../placement-adapter';
+import { countryName, stateName } from './place-names';
 import type { TemplateValue } from './template';
 
 export interface TemplateVariable {
@@ -37,6 +38,8 @@ export const TEMPLATE_VARIABLES = {
   'address.state': { scope: 'recipe', description: 'two-letter state code' },
   'address.zip': { scope: 'recipe', description: 'ZIP or ZIP+4' },
   'address.country': { scope: 'recipe', description: 'ISO 3166-1 alpha-2 country' },
+  'address.stateName': { scope: 'recipe', description: 'the state spelled out, e.g. Texas (US; other countries: the code)' },
+  'address.countryName': { scope: 'recipe', description: 'the country spelled out in English, e.g. United States' },
   'address.phone': { scope: 'recipe', description: 'phone as stored, e.g. +14155550100' },
   'address.phoneDigits': { scope: 'recipe', description: 'national phone digits, e.g. 4155550100' },
   'item.sku': { scope: 'item', description: 'retailer SKU' },
@@ -98,6 +101,8 @@ export function buildRecipeValues({ baseUrl, credentials, payment, order }: Reci
     'address.state': address.state,
     'address.zip': address.zip,
     'address.country': address.country,
+    'address.stateName': stateName(address.country, address.state),
+    'address.countryName': countryName(address.country),
     'address.phone': address.phone,
     'address.phoneDigits': address.phone.replace(/\D/g, '').replace(/^1(?=\d{10}$)/, ''),
   };

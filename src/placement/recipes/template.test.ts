@@ -29,3 +29,29 @@ describe('findTemplateVariables', () => {
     expect(findTemplateVariables('{{a.b}}-{{c}}-{{a.b}}')).toEqual(['a.b', 'c', 'a.b']);
   });
 });
+
+describe('template filters', () => {
+  const values = { 'order.orderNumber': 'MO-00417', 'item.sku': 'a b/c', 'order.totalCents': 2599, sel: '1st#id' };
+
+  it('pipes a value through filters left to right', () => {
+    expect(renderTemplate('{{order.orderNumber | digits | stripLeadingZeros}}', values)).toBe('417');
+    expect(renderTemplate('{{ order.orderNumber|lower }}', values)).toBe('mo-00417');
+  });
+
+  it('escapes for URLs and CSS selectors', () => {
+    expect(renderTemplate('/p/{{item.sku | url}}', values)).toBe('/p/a%20b%2Fc');
+    expect(renderTemplate('#{{sel | css}}', values)).toBe('#\\31 st\\#id');
+  });
+
+  it('formats cents as a decimal amount', () => {
+    expect(renderTemplate('{{order.totalCents | dollars}}', values)).toBe('25.99');
+  });
+
+  it('keeps a single zero', () => {
+    expect(renderTemplate('{{x | stripLeadingZeros}}', { x: '000' })).toBe('0');
+  });
+
+  it('when a filter is unknown, then it throws naming the filter', () => {
+    expect(() => findTemplateVariables('{{order.orderNumber | strip}}')).toThrow(/unknown filter "strip"/);
+  });
+});

@@ -4,8 +4,10 @@ import express from 'express';
 import { systemClock, type Clock } from '../../domain/clock';
 import { createControlRoutes } from './control-routes';
 import { createShopRoutes } from './shop-routes';
+import type { SpaMode } from './spa-mode';
 import { createStoreState, type DemoOrder, type DemoProductInput, type StorefrontVariant } from './store-state';
 
+export type { SpaMode } from './spa-mode';
 export type { DemoAddress, DemoOrder, DemoOrderLine, DemoProductInput, StorefrontVariant } from './store-state';
 
 export interface DemoStorefrontOptions {
@@ -45,6 +47,8 @@ export interface DemoStorefront {
    * shopper never sees a confirmation, while the order exists.
    */
   crashAfterNextOrder(): void;
+  /** Single-page-app behaviour: late history data, a toast over the page, a fading cookie banner (spa-mode.ts). */
+  setSpaMode(mode: SpaMode | undefined): void;
   /** Clears every switch and restores list prices; orders stay. */
   reset(): void;
 }
@@ -93,6 +97,7 @@ export async function startDemoStorefront({
     setPrice: (sku, cents) => state.setPrice(sku, cents),
     failNextCheckouts: (n) => void (state.switches.failingCheckouts = n),
     crashAfterNextOrder: () => void (state.switches.crashAfterNextOrder = true),
+    setSpaMode: (mode) => void (state.switches.spa = mode),
     reset: () => state.reset(),
   };
 }

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Clock } from '../../domain/clock';
 import * as pages from './pages';
+import { SPA_HISTORY_SCRIPT, spaOverlays } from './spa-mode';
 import type { DemoAddress, ShopperSession, StoreState } from './store-state';
 
 const SESSION_COOKIE = 'do_session';
@@ -52,8 +53,11 @@ function validateCheckout(req: Request): { address: DemoAddress; reference: stri
 /** The shopper-facing pages: sign-in, product, cart, checkout, review, place, confirmation, order history. */
 export function createShopRoutes({ state, storeName, credentials, ordersPerPage, clock }: ShopRouteOptions): Router {
   const router = Router();
-  const send = (res: Response, status: number, title: string, body: string) =>
-    res.status(status).type('html').send(pages.layout(storeName, title, body, sessionOf(res).username));
+  const send = (res: Response, status: number, title: string, body: string) => {
+    const spa = state.switches.spa;
+    const html = pages.layout(storeName, title, body, sessionOf(res).username);
+    res.status(status).type('html').send(spa ? html.replace('</body>', `${spaOverlays(spa)}${title === 'Your orders' ? SPA_HISTORY_SCRIPT : ''}</body>`) : html);
+  };
   const requireSignIn = (req: Request, res: Response, next: NextFunction) =>
     sessionOf(res).username ? next() : res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
 
@@ -139,6 +143,12 @@ export function createShopRoutes({ state, storeName, credentials, ordersPerPage,
       return send(res, 404, 'Not found', pages.messagePage('Not found', 'No such order.', 'not-found'));
     }
     send(res, 200, 'Order confirmed', pages.confirmationPage(order));
+  });
+
+  // The data behind the single-page history (spa-mode.ts), answered late on purpose.
+  router.get('/account/orders.json', requireSignIn, async (_req, res) => {
+    await new Promise((resolve) => setTimeout(resolve, state.switches.spa?.dataDelayMs ?? 0));
+    res.json({ loaded: true });
   });
 
   router.get('/account/orders', requireSignIn, (req, res) => {

@@ -1,3 +1,4 @@
+import type { SpaMode } from './spa-mode';
 import { randomBytes, randomInt } from 'node:crypto';
 import { applyBasisPoints, sumCents } from '../../domain/money';
 
@@ -72,6 +73,8 @@ export interface StoreSwitches {
   variant: StorefrontVariant;
   failingCheckouts: number;
   crashAfterNextOrder: boolean;
+  /** Single-page-app behaviour (spa-mode.ts); off when undefined. */
+  spa?: SpaMode;
 }
 
 export type PlaceOrderResult =
@@ -203,7 +206,7 @@ export function createStoreState({ products, taxBasisPoints, shippingCents }: St
 
     /** Back to the start: no faults, list prices, everything in stock. Orders and stock levels are kept. */
     reset(): void {
-      Object.assign(switches, { latencyMs: 0, variant: 'normal', failingCheckouts: 0, crashAfterNextOrder: false });
+      Object.assign(switches, { latencyMs: 0, variant: 'normal', failingCheckouts: 0, crashAfterNextOrder: false, spa: undefined });
       outOfStock.clear();
       for (const [sku, cents] of listPrices) catalog.get(sku)!.priceCents = cents;
     },
