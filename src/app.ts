@@ -30,6 +30,8 @@ import { webhooksRoutes } from './routes/webhooks-routes';
 import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
 import { createMeController } from './controllers/me-controller';
 import { meRoutes } from './routes/me-routes';
+import { createWebhookEndpointsController } from './controllers/webhook-endpoints-controller';
+import { webhookEndpointsRoutes } from './routes/webhook-endpoints-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -86,6 +88,7 @@ export function createApp(deps: AppDeps) {
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(opsRoutes(createOpsController(services.ops)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
+  api.use(webhookEndpointsRoutes(createWebhookEndpointsController(services.webhookEndpoints)));
   app.use('/api/v1', api);
   app.use('/ops', opsDashboardRoutes());
 

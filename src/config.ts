@@ -34,6 +34,15 @@ const schema = z.object({
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** Outbound events: SMTP for the shopper's mails (none: kept in the database, shown in the dashboard). */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Orders <orders@mor-checkout.local>'),
+  EVENTS_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('events'),
+  /** First retry of a webhook or mail; each next one doubles (13 tries over about 2.8 days by default). */
+  EVENT_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(13),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. */
   CHAOS_CRASH_AT: z.string().optional(),
 });

@@ -4,6 +4,7 @@ import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startDemoEnvironment, type DemoEnvironment } from './bootstrap/demo-environment';
 import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses } from './bootstrap/api-cluster';
 import { startMaintenance } from './bootstrap/maintenance';
+import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
@@ -40,6 +41,9 @@ async function main(): Promise<void> {
         logger,
       });
 
+  // Without Redis the events are sent from this process; with it, by `npm run worker`.
+  const events = openEventQueue(config, () => services!, logger, { consume: false });
+
   const app = createApp({
     db: database.db,
     payments: payments.gateway,
@@ -50,7 +54,12 @@ async function main(): Promise<void> {
       placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000,
       capturePolicy: config.CAPTURE_POLICY,
     },
-    placement: { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs), stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET },
+    placement: {
+      adapters: placement.adapters,
+      enqueue: (runs) => queue.enqueue(runs),
+      stripeWebhookSecret: config.STRIPE_WEBHOOK_SECRET,
+      events: { enqueue: (jobs) => events.queue.enqueue(jobs), mailer: events.mailer, settings: eventSettingsFrom(config) },
+    },
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
   });
@@ -62,6 +71,7 @@ async function main(): Promise<void> {
     logger.info({ tokens: demo.tokens }, 'demo bearer tokens (development only): shopper, ops, admin');
   }
   const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
+  const dispatcher = isLeadApiInstance() ? startEventDispatcher(services, logger) : null;
   // The in-process queue forgot the jobs of the previous run; BullMQ keeps its own.
   if (!config.REDIS_URL) await services.placement.resumeInterruptedPlacements();
 
@@ -72,7 +82,9 @@ async function main(): Promise<void> {
   onShutdownSignal(logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await maintenance?.stop();
+    await dispatcher?.stop();
     await queue.close();
+    await events.close();
     await Promise.allSettled([placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();
   });

@@ -1,5 +1,6 @@
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startMaintenance } from './bootstrap/maintenance';
+import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
@@ -29,6 +30,9 @@ async function main(): Promise<void> {
   const payments = await openPayments(config, logger);
   const placement = createPlacementAdapters(config, { maxPages: config.BROWSER_MAX_PAGES });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
+  // The worker also sends the outbound events: webhooks to the shopping app, mails to the shopper.
+  let built: ReturnType<typeof createServices> | undefined;
+  const events = openEventQueue(config, () => built!, logger, { consume: true });
   const services = createServices(
     buildServiceDeps({
       db: database.db,
@@ -38,8 +42,13 @@ async function main(): Promise<void> {
       // The worker settles checkouts, and under after_placement a settled checkout is captured right away.
       settings: { placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000, capturePolicy: config.CAPTURE_POLICY },
     }),
-    { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
+    {
+      adapters: placement.adapters,
+      enqueue: (runs) => queue.enqueue(runs),
+      events: { enqueue: (jobs) => events.queue.enqueue(jobs), mailer: events.mailer, settings: eventSettingsFrom(config) },
+    },
   );
+  built = services;
   const worker = await startBullmqPlacementWorker({
     redisUrl: config.REDIS_URL,
     queueName: config.PLACEMENT_QUEUE_NAME,
@@ -52,12 +61,14 @@ async function main(): Promise<void> {
     logger,
   });
   const maintenance = startMaintenance(services, logger);
+  const dispatcher = startEventDispatcher(services, logger);
   logger.info({ queue: config.PLACEMENT_QUEUE_NAME }, 'placement worker running');
 
   onShutdownSignal(logger, async () => {
     await worker.close();
     await maintenance.stop();
-    await Promise.allSettled([queue.close(), placement.close(), payments.close()]);
+    await dispatcher.stop();
+    await Promise.allSettled([queue.close(), events.close(), placement.close(), payments.close()]);
     await database.close();
   });
 }

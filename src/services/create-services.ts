@@ -16,6 +16,11 @@ import { createPaymentWebhookService } from './payment-webhook-service';
 import { createRefundService } from './refund-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
+import { createEmailDeliveryService } from './email-delivery-service';
+import { createEventDispatchService } from './event-dispatch-service';
+import { DEFAULT_EVENT_SETTINGS, type EventSettings, type EventWiring } from './event-wiring';
+import { createWebhookDeliveryService } from './webhook-delivery-service';
+import { createWebhookEndpointsService } from './webhook-endpoints-service';
 
 export interface ServiceWiring {
   /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
@@ -24,6 +29,8 @@ export interface ServiceWiring {
   enqueue: (runs: PlacementRun[]) => Promise<void>;
   /** Verifies Stripe's webhooks; without it /webhooks/stripe refuses every call. */
   stripeWebhookSecret?: string;
+  /** Outbound events: the events queue and SMTP. Without it events are still written and fanned out, not sent. */
+  events?: Partial<Omit<EventWiring, 'settings'>> & { settings?: Partial<EventSettings> };
 }
 
 /** Every use case, wired once. Shared by the API process and the placement workers. */
@@ -33,6 +40,11 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const refunds = createRefundService(deps);
   const captures = createCaptureService(deps);
   const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
+  const events: EventWiring = {
+    enqueue: wiring.events?.enqueue ?? (async () => {}),
+    mailer: wiring.events?.mailer ?? null,
+    settings: { ...DEFAULT_EVENT_SETTINGS, ...wiring.events?.settings },
+  };
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
@@ -50,6 +62,10 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     orderAdmin: createOrderAdminService(deps, refunds, placement),
     retailerWebhooks: createRetailerWebhookService(deps, refunds, placement),
     paymentWebhooks: createPaymentWebhookService(deps, refunds, wiring.stripeWebhookSecret),
+    eventDispatch: createEventDispatchService(deps, events),
+    webhookDelivery: createWebhookDeliveryService(deps, events),
+    emailDelivery: createEmailDeliveryService(deps, events),
+    webhookEndpoints: createWebhookEndpointsService(deps, events),
   };
 }
 
