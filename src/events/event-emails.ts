@@ -38,6 +38,8 @@ export async function composeEventEmail(db: Knex, event: OutboxEventRecord): Pro
     });
     return { template: 'order_confirmation', to, ...mail };
   }
+  // A checkout's outcome has no mail of its own: each of its orders says what became of it.
+  if (!data.order) return null;
 
   const order = orderFromRow(data.order);
   const to = order.shippingAddress.email;

@@ -9,6 +9,7 @@ import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
+import { describeEventsOut } from './openapi-events';
 import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -34,7 +35,7 @@ interface Operation {
   auth?: 'bearer' | 'none' | 'signature';
 }
 
-type AddOperation = (method: Method, path: string, op: Operation) => void;
+export type AddOperation = (method: Method, path: string, op: Operation) => void;
 
 const ItemIdParam = z.object({ itemId: z.uuid() });
 const SlugParam = z.object({ slug: z.string() });
@@ -153,6 +154,7 @@ function describeApi(add: AddOperation): void {
     response: OrderListItem,
     errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 503: 'service_unavailable (the refund could not reach the payment provider)' },
   });
+  describeEventsOut(add);
   add('post', '/webhooks/retailers/{storeSlug}', {
     summary: 'Retailer order events, signed: X-Retailer-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
     tags: ['Webhooks'],

@@ -18,16 +18,26 @@ const SWEEP_GRACE_MS = 30_000;
 export function createEventDispatchService(deps: ServiceDeps, wiring: EventWiring) {
   const { db, clock, logger } = deps;
 
+  /** Fans out one batch; answers how many events it took (an event that cannot be rendered stays for the next pass). */
   async function dispatchBatch(limit: number): Promise<number> {
     const jobs: EventJob[] = [];
-    const dispatched = await db.transaction(async (trx) => {
+    const taken = await db.transaction(async (trx) => {
       const events = await takeUndispatched(trx, limit);
       if (!events) return 0;
       const now = clock.now();
       for (const event of events) {
-        await markDispatched(trx, event.seq, eventBody(event), now);
+        let body: string;
+        let mail: Awaited<ReturnType<typeof composeEventEmail>>;
+        try {
+          body = eventBody(event);
+          mail = await composeEventEmail(trx, event);
+        } catch (err) {
+          // A bug in a template must not hold every later event back; this one is kept and logged on every pass.
+          logger.error({ err, eventId: event.eventId, type: event.type }, 'event could not be rendered; left in the outbox');
+          continue;
+        }
+        await markDispatched(trx, event.seq, body, now);
         for (const id of await insertDeliveries(trx, event)) jobs.push({ kind: 'webhook', id });
-        const mail = await composeEventEmail(trx, event);
         if (!mail) continue;
         const id = await insertEmail(trx, { eventSeq: event.seq, ...mail });
         if (id) jobs.push({ kind: 'email', id });
@@ -37,7 +47,7 @@ export function createEventDispatchService(deps: ServiceDeps, wiring: EventWirin
     if (jobs.length > 0) {
       await wiring.enqueue(jobs).catch((err) => logger.warn({ err, jobs: jobs.length }, 'queueing event sends failed; the sweep will'));
     }
-    return dispatched;
+    return taken;
   }
 
   return {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { createApp } from '../../src/app';
+import type { ServiceWiring } from '../../src/services/create-services';
 import { createStripeGateway } from '../../src/payments/stripe-gateway';
 import { createApiPlacementAdapter } from '../../src/placement/api-adapter';
 import { createBrowserPool } from '../../src/placement/browser-pool';
@@ -42,6 +43,8 @@ export interface PlacementHarnessOptions {
   /** Tries per job, the first included. */
   attempts?: number;
   worker?: Partial<Pick<BullmqPlacementWorkerOptions, 'breaker' | 'lockDurationMs' | 'stalledIntervalMs'>>;
+  /** Outbound events wiring (tests/support/events-harness.ts). */
+  events?: ServiceWiring['events'];
 }
 
 export interface Product {
@@ -113,6 +116,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     placement: {
       adapters: [createApiPlacementAdapter(), createHeadlessPlacementAdapter({ browserPool, artifactsDir })],
       enqueue: (runs) => queue.enqueue(runs),
+      events: options.events,
     },
   });
   const http = supertest(app.app);
