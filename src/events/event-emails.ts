@@ -67,7 +67,6 @@ export async function composeEventEmail(db: Knex, event: OutboxEventRecord): Pro
       order: await storeOrderOf(db, order),
       currency: order.currency,
       outcome: event.type === 'order.cancelled' ? 'cancelled' : 'failed',
-      reason: order.failureReason,
       refundCents,
     });
     return { template: event.type === 'order.cancelled' ? 'order_cancelled' : 'order_failed', to, ...mail };

@@ -122,7 +122,6 @@ export function orderNotPlacedMail(input: {
   order: MailStoreOrder;
   currency: string;
   outcome: 'cancelled' | 'failed';
-  reason: string | null;
   /** What the shopper gets back for it (pending or done); 0 when the money was never taken. */
   refundCents: number;
 }): RenderedEmail {
@@ -131,11 +130,10 @@ export function orderNotPlacedMail(input: {
   const money = input.refundCents > 0
     ? `We are refunding ${formatCents(input.refundCents, input.currency)} to your card; you will get a mail when it is sent.`
     : 'You have not been charged for it.';
-  const because = input.outcome === 'failed' && input.reason ? `Why: ${input.reason}` : '';
+  // No failure reason: ours are written for ops (adapter errors, who failed a task), not for the shopper.
   const text = `Hello ${input.name},
 
 ${title}. ${money}
-${because}
 
 ${textLines(itemLines(input.order.items, input.currency))}
 `;
@@ -143,7 +141,6 @@ ${textLines(itemLines(input.order.items, input.currency))}
     title,
     `<p>Hello ${escapeHtml(input.name)},</p>
 <p>${escapeHtml(money)}</p>
-${because ? `<p>${escapeHtml(because)}</p>` : ''}
 ${htmlLines(itemLines(input.order.items, input.currency))}`,
   );
   return { subject: title, text, html };
