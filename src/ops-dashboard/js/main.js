@@ -6,6 +6,7 @@ import { h, replaceChildren } from './dom.js';
 import { renderOrders } from './orders-view.js';
 import { cleanToken, currentUser, readClaims, signIn, signOut } from './session.js';
 import { renderTasks } from './tasks-view.js';
+import { renderWebhooks } from './webhooks-view.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -24,10 +25,17 @@ const els = {
   sections: document.querySelectorAll('[data-section]'),
 };
 
+/** Each section: how it renders, and its title. */
+const VIEWS = {
+  tasks: { render: renderTasks, title: 'Tasks' },
+  orders: { render: renderOrders, title: 'Orders' },
+  webhooks: { render: renderWebhooks, title: 'Webhooks and mails' },
+};
+
 function parseRoute() {
   const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const [section, id] = path.split('/').map((part) => decodeURIComponent(part));
-  return { section: section === 'orders' ? 'orders' : 'tasks', id: id || null, query: new URLSearchParams(query) };
+  return { section: Object.hasOwn(VIEWS, section) ? section : 'tasks', id: id || null, query: new URLSearchParams(query) };
 }
 
 function clearNotices() {
@@ -129,10 +137,10 @@ async function render() {
   const focusedId = document.activeElement && els.view.contains(document.activeElement) ? document.activeElement.id : null;
   els.view.setAttribute('aria-busy', 'true');
   try {
-    const node = await (route.section === 'orders' ? renderOrders(route, ctx) : renderTasks(route, ctx));
+    const node = await VIEWS[route.section].render(route, ctx);
     if (ticket !== renderTicket) return;
     replaceChildren(els.view, node);
-    document.title = `${route.section === 'orders' ? 'Orders' : 'Tasks'}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
+    document.title = `${VIEWS[route.section].title}${route.id ? ` · ${route.id}` : ''} · Ops dashboard`;
     restoreFocus(`${route.section}/${route.id ?? ''}`, focusedId);
   } catch (error) {
     if (ticket !== renderTicket) return;
