@@ -69,7 +69,7 @@ it('shows a disabled endpoint and its failed delivery, enables it, redelivers, a
   await waitForText(page, '#notice-status', 'enabled again');
   const delivered = await waitFor(async () => h.receiver.received.find((event) => event.data.orderNumber === orderNumber), 20_000, 'the delivery');
   await page.click('#refresh-deliveries');
-  await waitForText(page, '[data-testid="deliveries"]', 'succeeded');
+  await waitForText(page, '[data-testid="deliveries"]', 'Succeeded');
 
   await page.click('[data-testid="deliveries"] tbody button');
   await waitForText(page, '#notice-status', 'is being sent again');

@@ -38,12 +38,15 @@ export async function markDispatched(trx: Knex.Transaction, seq: string, body: s
   await trx('outbox_events').where({ seq }).update({ body, dispatched_at: now });
 }
 
-/** One delivery per enabled endpoint that subscribes to the event's type (or to `*`). Returns their ids. */
+/**
+ * One delivery per endpoint that subscribes to the event's type (or to `*`). Returns their ids. A disabled endpoint
+ * gets its deliveries too: they wait, pending, until ops enable it.
+ */
 export async function insertDeliveries(trx: Knex.Transaction, event: Pick<OutboxEventRecord, 'seq' | 'type' | 'checkoutSessionId'>): Promise<string[]> {
   const { rows } = await trx.raw(
     `INSERT INTO webhook_deliveries (endpoint_id, event_seq, ordering_key)
      SELECT w.id, ?, ? FROM webhook_endpoints w
-     WHERE w.status = 'enabled' AND (?::text = ANY(w.event_types) OR '*' = ANY(w.event_types))
+     WHERE ?::text = ANY(w.event_types) OR '*' = ANY(w.event_types)
      ON CONFLICT (endpoint_id, event_seq) DO NOTHING
      RETURNING id`,
     [event.seq, event.checkoutSessionId, event.type],

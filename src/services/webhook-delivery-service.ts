@@ -79,7 +79,8 @@ export function createWebhookDeliveryService(deps: ServiceDeps, wiring: EventWir
       const delayMs = eventRetryDelayMs(attempts, settings.retryBaseMs);
       await recordDeliveryFailure(db, id, { statusCode, error, nextAttemptAt: giveUp ? null : new Date(now.getTime() + delayMs) }, now);
       const disableBefore = new Date(now.getTime() - settings.disableAfterMs);
-      const disabled = await markEndpointFailing(db, delivery.endpointId, now, disableBefore, `failing since before ${disableBefore.toISOString()}; last error: ${error}`);
+      const hours = Math.round(settings.disableAfterMs / 3_600_000);
+      const disabled = await markEndpointFailing(db, delivery.endpointId, now, disableBefore, `no delivery succeeded for over ${hours} h; last error: ${error}`);
       if (disabled) {
         logger.error({ endpointId: delivery.endpointId, url: delivery.url, lastError: error }, 'webhook endpoint disabled: it has failed for days. Ops: fix it, then enable it in the dashboard');
       }
