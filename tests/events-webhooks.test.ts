@@ -1,4 +1,6 @@
 import { documentedResponseSchemas } from '../src/http/openapi';
+import { findOrderByNumber } from '../src/repositories/orders-repository';
+import { recordTransaction } from '../src/repositories/payment-transactions-repository';
 import { admin, ops, startEventsHarness, waitFor, type EventsHarness } from './support/events-harness';
 import { bearer } from './support/tokens';
 
@@ -174,6 +176,20 @@ describe('secrets and failing endpoints', () => {
     expectDocumented('POST /api/v1/ops/webhook-endpoints/{endpointId}/enable 200', enabled);
     const event = await waitFor(async () => h.receiver.received.find((e) => e.type === 'order.placed' && e.data.orderNumber === checkout.orders[0].orderNumber));
     expect(h.receiver.verifies(event, endpoint.secret)).toBe(true);
+  });
+
+  it('announces a refund recorded already settled (one made outside the service) once, however often it is recorded', async () => {
+    h.receiver.received.length = 0;
+    const endpoint = await h.registerEndpoint(['refund.succeeded']);
+    const checkout = await h.checkoutWithEmail('webhook-shopper-5', 'ed@example.com', [{ storeSlug: acme.slug, sku: 'MUG' }]);
+    const order = (await findOrderByNumber(h.database.db, checkout.orders[0].orderNumber))!;
+    const outside = { checkoutSessionId: checkout.sessionId, orderId: order.id, type: 'partial_refund' as const, status: 'succeeded' as const, amountCents: 300, currency: 'usd', stripeRefundId: 're_outside_1', idempotencyKey: 'stripe-refund:re_outside_1', reason: 'refunded in the Stripe dashboard' };
+    await recordTransaction(h.database.db, outside);
+    await recordTransaction(h.database.db, outside);
+    const event = await waitFor(async () => h.receiver.received.find((e) => e.type === 'refund.succeeded' && e.data.refundId === 're_outside_1'));
+    expect(event.data).toMatchObject({ orderNumber: order.orderNumber, amountCents: 300, status: 'succeeded', reason: 'refunded in the Stripe dashboard' });
+    expect(await h.database.db('outbox_events').where({ type: 'refund.succeeded', checkout_session_id: checkout.sessionId }).count({ n: '*' }).then((rows) => Number(rows[0].n))).toBe(1);
+    await h.http.delete(`/api/v1/admin/webhook-endpoints/${endpoint.endpointId}`).set(admin).expect(200);
   });
 
   it('keeps shopper mails in the database without SMTP, for the dashboard', async () => {
