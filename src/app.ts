@@ -47,6 +47,8 @@ import { QUEUE_BOARD_PATH, queueBoardRoutes } from './routes/queue-board-routes'
 import { createReconciliationController } from './controllers/reconciliation-controller';
 import { reconciliationRoutes } from './routes/reconciliation-routes';
 import { registerReconciliationMetrics } from './http/reconciliation-metrics';
+import { createWebhookEndpointsController } from './controllers/webhook-endpoints-controller';
+import { webhookEndpointsRoutes } from './routes/webhook-endpoints-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -132,6 +134,7 @@ export function createApp(deps: AppDeps) {
   api.use(storeHealthRoutes(createStoreHealthController(services.storeHealth, services.storeLevers, deps.artifactsDir ?? './artifacts')));
   api.use(reconciliationRoutes(createReconciliationController(services.reconciliation)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
+  api.use(webhookEndpointsRoutes(createWebhookEndpointsController(services.webhookEndpoints)));
   app.use('/api/v1', api);
   app.use(QUEUE_BOARD_PATH, queueBoardRoutes(deps.boardQueues ?? [], deps.jwtSecret));
   app.use('/ops', opsDashboardRoutes());

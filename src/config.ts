@@ -52,6 +52,15 @@ const schema = z.object({
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
   BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  /** Outbound events: SMTP for the shopper's mails (none: kept in the database, shown in the dashboard). */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Orders <orders@mor-checkout.local>'),
+  EVENTS_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('events'),
+  /** First retry of a webhook or mail; each next one doubles (13 tries over about 2.8 days by default). */
+  EVENT_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
+  EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(13),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How often a connected retailer's catalog is read again (stores whose connection can read it); 0 turns it off. */
   CATALOG_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(15),
   /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. Refused in production. */

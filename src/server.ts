@@ -7,6 +7,7 @@ import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses }
 import { startMaintenance } from './bootstrap/maintenance';
 import { startCatalogSyncSchedule } from './bootstrap/catalog-sync-schedule';
 import { startStatusSync } from './bootstrap/status-sync-loop';
+import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
   // The API's view of the workers' queue: breakers for store health, a resume's release, Bull Board.
   const bullmqControl = config.REDIS_URL ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger }) : null;
 
+  // Without Redis the events are sent from this process; with it, by `npm run worker`.
+  const events = openEventQueue(config, () => services!, logger, { consume: false });
+
   const app = createApp({
     db: database.db,
     payments: payments.gateway,
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
       stripeWebhookSecret,
       catalogSync: { intervalMs: Math.max(1, config.CATALOG_SYNC_INTERVAL_MINUTES) * 60_000 },
       queueControl: inProcess ?? bullmqControl ?? undefined,
+      events: { enqueue: (jobs) => events.queue.enqueue(jobs), mailer: events.mailer, settings: eventSettingsFrom(config) },
     },
     artifactsDir: config.ARTIFACTS_DIR,
     boardQueues: bullmqControl ? [bullmqControl.queue] : [],
@@ -87,6 +92,7 @@ async function main(): Promise<void> {
   const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
   const catalogSyncs = isLeadApiInstance() && config.CATALOG_SYNC_INTERVAL_MINUTES > 0 ? startCatalogSyncSchedule(services.catalogSync, logger) : null;
   const statusSync = isLeadApiInstance() ? startStatusSync(services, logger) : null;
+  const dispatcher = isLeadApiInstance() ? startEventDispatcher(services, logger) : null;
   // The in-process queue forgot the jobs of the previous run; BullMQ keeps its own.
   if (!config.REDIS_URL) await services.placement.resumeInterruptedPlacements();
 
@@ -104,7 +110,9 @@ async function main(): Promise<void> {
     await maintenance?.stop();
     await catalogSyncs?.stop();
     await statusSync?.stop();
+    await dispatcher?.stop();
     await queue.close();
+    await events.close();
     await Promise.allSettled([bullmqControl?.close(), placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
     await database.close();
   });

@@ -1,6 +1,7 @@
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startMaintenance } from './bootstrap/maintenance';
 import { startStatusSync } from './bootstrap/status-sync-loop';
+import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
@@ -30,6 +31,9 @@ async function main(): Promise<void> {
   const payments = await openPayments(config, logger);
   const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES, logger });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
+  // The worker also sends the outbound events: webhooks to the shopping app, mails to the shopper.
+  let built: ReturnType<typeof createServices> | undefined;
+  const events = openEventQueue(config, () => built!, logger, { consume: true });
   const services = createServices(
     buildServiceDeps({
       db: database.db,
@@ -39,8 +43,13 @@ async function main(): Promise<void> {
       // The worker settles checkouts, and under after_placement a settled checkout is captured right away.
       settings: { placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000, capturePolicy: config.CAPTURE_POLICY },
     }),
-    { adapters: placement.adapters, enqueue: (runs) => queue.enqueue(runs) },
+    {
+      adapters: placement.adapters,
+      enqueue: (runs) => queue.enqueue(runs),
+      events: { enqueue: (jobs) => events.queue.enqueue(jobs), mailer: events.mailer, settings: eventSettingsFrom(config) },
+    },
   );
+  built = services;
   const worker = await startBullmqPlacementWorker({
     redisUrl: config.REDIS_URL,
     queueName: config.PLACEMENT_QUEUE_NAME,
@@ -56,13 +65,15 @@ async function main(): Promise<void> {
   });
   const maintenance = startMaintenance(services, logger);
   const statusSync = startStatusSync(services, logger);
+  const dispatcher = startEventDispatcher(services, logger);
   logger.info({ queue: config.PLACEMENT_QUEUE_NAME }, 'placement worker running');
 
   onShutdownSignal(logger, async () => {
     await worker.close();
     await maintenance.stop();
     await statusSync.stop();
-    await Promise.allSettled([queue.close(), placement.close(), payments.close()]);
+    await dispatcher.stop();
+    await Promise.allSettled([queue.close(), events.close(), placement.close(), payments.close()]);
     await database.close();
   });
 }

@@ -62,6 +62,8 @@ describe('the OpenAPI document is true to real answers', () => {
       sessionId: 'cs_unknown',
       orderNumber: 'MO-0000000000',
       taskId: 'task_unknown',
+      endpointId: 'we_unknown',
+      deliveryId: '0',
     };
     const mismatches = [];
     // The API's operations; /healthz, /readyz and /metrics answer without the envelope (tests/operations.test.ts).

@@ -12,4 +12,6 @@ export interface ShippingAddress {
   country: string;
   /** E.164-ish digits, e.g. +14155550100. */
   phone: string;
+  /** The shopper's email for order mails (optional: no address, no mails). */
+  email?: string;
 }

@@ -14,6 +14,7 @@ import { CatalogChange, CatalogChangeListQuery, CatalogSyncListQuery, CatalogSyn
 import { describeStoreHealthApi } from './openapi-store-health';
 import { ReconciliationRun, ReconciliationRunDetail, RunIdParam, RunListQuery } from './schemas/reconciliation';
 import { OpsOrderListItem, OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
+import { describeEventsOut } from './openapi-events';
 
 /**
  * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
@@ -196,6 +197,7 @@ function describeApi(add: AddOperation): void {
     response: OrderListItem,
     errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 503: 'service_unavailable (the refund could not reach the payment provider)' },
   });
+  describeEventsOut(add);
   add('post', '/webhooks/retailers/{storeSlug}', {
     summary: 'Retailer order events, signed: X-Retailer-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">',
     tags: ['Webhooks'],

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
 import type { CartSnapshot } from '../domain/cart-snapshot';
+import { insertCheckoutEventsSql } from './outbox-sql';
 
 export type StoredSessionStatus = 'pending' | 'processing' | 'placed' | 'completed' | 'partially_failed' | 'failed' | 'cancelled';
 
@@ -225,27 +226,32 @@ export interface SettlementRule {
  * statement each would miss the other's uncommitted move, and neither would settle the session.
  */
 export async function settleSessionFromOrders(db: Knex, id: string, rule: SettlementRule, now: Date): Promise<boolean> {
-  const { rowCount } = await prepared(
+  // The outcome's event (checkout.completed, .partially_failed, .failed) is written by the same statement.
+  const { rows } = await prepared(
     'checkout_sessions.settle_from_orders',
     db.raw(
-      `UPDATE checkout_sessions cs
-       SET status = t.outcome, updated_at = ?
-       FROM (
-         SELECT count(*) FILTER (WHERE o.status <> ALL(?::text[])) AS unsettled,
-                CASE count(*) FILTER (WHERE o.status = ANY(?::text[]))
-                  WHEN 0 THEN 'completed'
-                  WHEN count(*) THEN 'failed'
-                  ELSE 'partially_failed'
-                END AS outcome
-         FROM orders o
-         WHERE o.checkout_session_id = ?
-       ) t
-       WHERE cs.id = ? AND t.unsettled = 0
-         AND cs.status IN ('placed', 'completed', 'partially_failed', 'failed') AND cs.status <> t.outcome`,
+      `WITH settled AS (
+         UPDATE checkout_sessions cs
+         SET status = t.outcome, updated_at = ?
+         FROM (
+           SELECT count(*) FILTER (WHERE o.status <> ALL(?::text[])) AS unsettled,
+                  CASE count(*) FILTER (WHERE o.status = ANY(?::text[]))
+                    WHEN 0 THEN 'completed'
+                    WHEN count(*) THEN 'failed'
+                    ELSE 'partially_failed'
+                  END AS outcome
+           FROM orders o
+           WHERE o.checkout_session_id = ?
+         ) t
+         WHERE cs.id = ? AND t.unsettled = 0
+           AND cs.status IN ('placed', 'completed', 'partially_failed', 'failed') AND cs.status <> t.outcome
+         RETURNING cs.*
+       ), settled_event AS (${insertCheckoutEventsSql('settled', null, "'checkout.' || ev_cs.status")})
+       SELECT count(*)::int AS settled FROM settled`,
       [now, [...rule.settled], [...rule.failed], id, id],
     ),
   );
-  return rowCount === 1;
+  return rows[0].settled === 1;
 }
 
 /**

@@ -4,6 +4,8 @@ import type { ShippingAddress } from '../domain/address';
 import { itemsAfterMove, type OrderStatus } from '../domain/order-status';
 import type { PlacementMethod } from '../placement/placement-adapter';
 import type { StoreRecord } from './stores-repository';
+import type { EventType } from '../domain/events';
+import { insertOrderEventsSql } from './outbox-sql';
 
 export interface OrderRecord {
   id: string;
@@ -412,8 +414,9 @@ export interface OrderChanges {
 
 /**
  * Compare-and-set on the status: the row changes only if it is still in `from`. The history trigger
- * records the move with `reason`. Returns the order as changed (read back in the same statement), or null
- * when it was no longer in `from`. Only the order state machine calls this.
+ * records the move with `reason`; `event`, when given, goes to the outbox in the same statement. Returns the order
+ * as changed (read back in the same statement), or null when it was no longer in `from`. Only the order state
+ * machine calls this.
  */
 const OPTIONAL_ORDER_CHANGES: readonly (keyof OrderChanges)[] = [
   'storeOrderNumber',
@@ -434,6 +437,7 @@ export async function updateOrderStatus(
   reason: string,
   changes: OrderChanges,
   now: Date,
+  event: EventType | null = null,
 ): Promise<OrderRecord | null> {
   const set = {
     status: to,
@@ -461,8 +465,10 @@ export async function updateOrderStatus(
       db('order_items').whereIn('order_id', db('o').select('id')).whereIn('status', items.from).update({ status: items.status }),
     );
   }
+  // The event the move announces is written by the same statement, only if the compare-and-set won.
+  if (event) query = query.with('e', db.raw(insertOrderEventsSql('o'), [event]));
   const row = await prepared(
-    `orders.update_status.${shape}${items ? `.items_${items.status}` : ''}`,
+    `orders.update_status.${shape}${items ? `.items_${items.status}` : ''}${event ? '.event' : ''}`,
     query.from('o').join('stores as s', 's.id', 'o.store_id').first(ORDER_COLUMNS),
   );
   return row ? toOrder(row) : null;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
+import { insertCheckoutEventsSql } from './outbox-sql';
 import { insertOrdersCtes, SELECT_INSERTED_ORDERS, toOrder, type NewOrder, type OrderRecord } from './orders-repository';
 
 export interface PaidCheckout {
@@ -23,7 +24,8 @@ export interface PaidCheckout {
 /**
  * Everything a successful payment changes, as ONE statement (atomic without a transaction, and one round trip on
  * the hottest path): the session moves processing → placed (a compare-and-set on the attempt), the payment enters
- * the ledger, one order per store is written with its items, and the bought lines leave the cart. Every part after
+ * the ledger, one order per store is written with its items, the bought lines leave the cart and the
+ * `checkout.placed` event enters the outbox. Every part after
  * the session move reads from it, so if this attempt lost the session nothing at all is written and the answer is
  * null; otherwise the orders as `listSessionOrders` returns them.
  */
@@ -37,7 +39,7 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
          SET status = 'placed', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?,
              capture_due_at = ?::timestamptz
          WHERE id = ? AND status = 'processing' AND payment_attempt = ?
-         RETURNING id, user_id
+         RETURNING *
        ), ledger AS (
          INSERT INTO payment_transactions (checkout_session_id, type, status, amount_cents, currency, stripe_payment_intent_id,
                                            idempotency_key)
@@ -46,7 +48,7 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
        ), bought AS (
          DELETE FROM cart_items
          WHERE id = ANY(?::uuid[]) AND cart_id IN (SELECT c.id FROM carts c JOIN paid ON c.user_id = paid.user_id)
-       ), ${orders.sql}
+       ), ${orders.sql}, placed_event AS (${insertCheckoutEventsSql('paid', 'o', "'checkout.placed'")})
        ${SELECT_INSERTED_ORDERS}`,
       [
         paid.paymentIntentId,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertRefundEventsSql } from './outbox-sql';
 
 export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund' | 'dispute_loss';
 export type TransactionStatus = 'pending' | 'succeeded' | 'failed';
@@ -68,8 +69,13 @@ export interface NewPaymentTransaction {
   attribution?: TransactionAttribution | null;
 }
 
+/**
+ * Records a movement (once per idempotency key). A refund recorded already settled (one made outside the service,
+ * learnt from the provider) announces itself: its refund.succeeded / refund.failed event is written by the same
+ * statement.
+ */
 export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Promise<void> {
-  await db('payment_transactions')
+  const insert = db('payment_transactions')
     .insert({
       checkout_session_id: tx.checkoutSessionId,
       order_id: tx.orderId ?? null,
@@ -88,6 +94,12 @@ export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Pr
     })
     .onConflict('idempotency_key')
     .ignore();
+  const announces = (tx.type === 'refund' || tx.type === 'partial_refund') && tx.status !== 'pending';
+  if (!announces) {
+    await insert;
+    return;
+  }
+  await db.with('t', insert.returning('*')).with('e', db.raw(insertRefundEventsSql('t'))).select(db.raw('1')).from('t');
 }
 
 export async function listSessionTransactions(db: Knex, checkoutSessionId: string): Promise<PaymentTransactionRecord[]> {
@@ -158,15 +170,18 @@ export async function settleTransaction(
   idempotencyKey: string,
   result: { status: TransactionStatus; stripeRefundId?: string; failureCode?: string | null },
 ): Promise<boolean> {
-  const updated = await db('payment_transactions')
+  const update = db('payment_transactions')
     .where({ idempotency_key: idempotencyKey, status: 'pending' })
     .update({
       status: result.status,
       ...(result.stripeRefundId ? { stripe_refund_id: result.stripeRefundId } : {}),
       ...(result.failureCode !== undefined ? { failure_code: result.failureCode } : {}),
       updated_at: db.fn.now(),
-    });
-  return updated === 1;
+    })
+    .returning('*');
+  // A refund's refund.succeeded / refund.failed event commits with its settle, in the same statement.
+  const rows = await db.with('t', update).with('e', db.raw(insertRefundEventsSql('t'))).select(db.raw('1')).from('t');
+  return rows.length === 1;
 }
 
 /**

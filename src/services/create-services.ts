@@ -28,6 +28,11 @@ import { createStoreLeversService } from './store-levers-service';
 import type { PlacementQueueControl } from '../queue/placement-queue';
 import { createStatusSyncService } from './status-sync-service';
 import { createStoreCheckService } from './store-checks/store-check-service';
+import { createEmailDeliveryService } from './email-delivery-service';
+import { createEventDispatchService } from './event-dispatch-service';
+import { DEFAULT_EVENT_SETTINGS, type EventSettings, type EventWiring } from './event-wiring';
+import { createWebhookDeliveryService } from './webhook-delivery-service';
+import { createWebhookEndpointsService } from './webhook-endpoints-service';
 
 export interface ServiceWiring {
   /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
@@ -43,6 +48,8 @@ export interface ServiceWiring {
   queueControl?: PlacementQueueControl;
   /** How long a process trusts its last reading of a store's pause (see StoreLeversOptions). */
   pauseCacheMs?: number;
+  /** Outbound events: the events queue and SMTP. Without it events are still written and fanned out, not sent. */
+  events?: Partial<Omit<EventWiring, 'settings'>> & { settings?: Partial<EventSettings> };
 }
 
 /** Every use case, wired once. Shared by the API process and the placement workers. */
@@ -55,6 +62,11 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const outsideRefunds = createOutsideRefundService(deps, refunds);
   const disputes = createDisputeService(deps, refunds);
   const retailerWebhooks = createRetailerWebhookService(deps, refunds, placement);
+  const events: EventWiring = {
+    enqueue: wiring.events?.enqueue ?? (async () => {}),
+    mailer: wiring.events?.mailer ?? null,
+    settings: { ...DEFAULT_EVENT_SETTINGS, ...wiring.events?.settings },
+  };
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
@@ -81,6 +93,10 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     paymentWebhooks: createPaymentWebhookService(deps, outsideRefunds, disputes, wiring.stripeWebhookSecret),
     storeLevers: createStoreLeversService(deps, wiring.queueControl, { pauseCacheMs: wiring.pauseCacheMs }),
     storeHealth: createStoreHealthService(deps, wiring.queueControl),
+    eventDispatch: createEventDispatchService(deps, events),
+    webhookDelivery: createWebhookDeliveryService(deps, events),
+    emailDelivery: createEmailDeliveryService(deps, events),
+    webhookEndpoints: createWebhookEndpointsService(deps, events),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
+import { orderEventOf } from '../domain/events';
 import { allowedTransitions, canTransition, type OrderStatus } from '../domain/order-status';
 import { findOrderByNumber, updateOrderStatus, type OrderChanges, type OrderRecord } from '../repositories/orders-repository';
 
@@ -20,7 +21,8 @@ export const alongsideAll =
 /**
  * The only way an order's status changes. The table in src/domain/order-status.ts says what is legal; the
  * UPDATE is a compare-and-set on the current status, so two racing movers cannot both win; the database
- * trigger writes order_status_history with `reason`.
+ * trigger writes order_status_history with `reason`. The event the move announces (order.placed, order.shipped, …)
+ * is written to the outbox by the same statement, so no caller has to remember it and no crash can split them.
  */
 export async function transitionOrder(
   deps: { db: Knex; clock: Clock },
@@ -38,13 +40,14 @@ export async function transitionOrder(
     });
   }
   const now = deps.clock.now();
+  const event = orderEventOf(to);
   const moved = alongside
     ? await deps.db.transaction(async (trx) => {
-        const row = await updateOrderStatus(trx, order.id, order.status, to, reason, changes, now);
+        const row = await updateOrderStatus(trx, order.id, order.status, to, reason, changes, now, event);
         if (row) await alongside(trx, row);
         return row;
       })
-    : await updateOrderStatus(deps.db, order.id, order.status, to, reason, changes, now);
+    : await updateOrderStatus(deps.db, order.id, order.status, to, reason, changes, now, event);
   if (moved) return moved;
   const current = await findOrderByNumber(deps.db, order.orderNumber);
   throw new DomainError('invalid_transition', `Order ${order.orderNumber} changed meanwhile (now ${current?.status})`, {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
 import { createApp } from '../../src/app';
+import type { ServiceWiring } from '../../src/services/create-services';
 import { createStripeGateway } from '../../src/payments/stripe-gateway';
 import { createApiPlacementAdapter } from '../../src/placement/api-adapter';
 import { createBrowserPool } from '../../src/placement/browser-pool';
@@ -47,6 +48,8 @@ export interface PlacementHarnessOptions {
   worker?: Partial<Pick<BullmqPlacementWorkerOptions, 'breaker' | 'lockDurationMs' | 'stalledIntervalMs' | 'concurrency' | 'pausedRecheckMs'>>;
   /** Service settings other than the defaults (e.g. the status poll schedule). */
   settings?: Partial<ServiceSettings>;
+  /** Outbound events wiring (tests/support/events-harness.ts). */
+  events?: ServiceWiring['events'];
 }
 
 export interface Product {
@@ -123,6 +126,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
       queueControl,
       // Every pause check reads the database: a test's pause holds the very next job.
       pauseCacheMs: 0,
+      events: options.events,
     },
     artifactsDir,
     boardQueues: [queueControl.queue],

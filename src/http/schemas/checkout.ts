@@ -21,6 +21,8 @@ export const ShippingAddressInput = z
     phone: required('phone')
       .transform((value) => value.replace(/[\s().-]/g, ''))
       .refine((value) => /^\+?1?\d{10}$/.test(value), 'must be a 10-digit US phone number'),
+    /** Where the order confirmation, shipping notices and refund mails go; without it none are sent. */
+    email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).optional(),
   })
   .strict()
   .meta({ id: 'ShippingAddressInput' });
@@ -36,6 +38,7 @@ export const ShippingAddress = z
     zip: z.string(),
     country: z.string().meta({ example: 'US' }),
     phone: z.string().meta({ example: '+14155550100' }),
+    email: z.string().optional().meta({ example: 'ada@example.com' }),
   })
   .meta({ id: 'ShippingAddress' });
 

@@ -10,6 +10,7 @@ import { renderOrders } from './orders-view.js';
 import { cleanToken, currentUser, readClaims, signIn, signOut } from './session.js';
 import { renderTasks } from './tasks-view.js';
 import { renderStores } from './stores-view.js';
+import { renderWebhooks } from './webhooks-view.js';
 
 const $ = (id) => document.getElementById(id);
 const els = {
@@ -35,6 +36,7 @@ const SECTIONS = {
   stores: { render: renderStores, title: 'Stores' },
   catalog: { render: renderCatalog, title: 'Catalog' },
   money: { render: renderMoney, title: 'Money' },
+  webhooks: { render: renderWebhooks, title: 'Webhooks and mails' },
 };
 
 function parseRoute() {
