@@ -249,7 +249,7 @@ export function createHeadlessPlacementAdapter({
         });
       } catch (error) {
         // Whatever stopped the lookup (a timeout, a missing browser), it saw nothing either way.
-        return { kind: 'unknown', reason: asFailure(error, order, context).message };
+        return { kind: 'unknown', reason: `the recipe's lookup failed: ${asFailure(error, order, context).message}` };
       }
     },
   };
