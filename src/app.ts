@@ -30,6 +30,8 @@ import { webhooksRoutes } from './routes/webhooks-routes';
 import { opsDashboardRoutes } from './routes/ops-dashboard-routes';
 import { createMeController } from './controllers/me-controller';
 import { meRoutes } from './routes/me-routes';
+import { createPromotionsController } from './controllers/promotions-controller';
+import { promotionsRoutes } from './routes/promotions-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -81,6 +83,7 @@ export function createApp(deps: AppDeps) {
   api.use(meRoutes(createMeController()));
   api.use(adminCatalogRoutes(catalogController));
   api.use(cartRoutes(createCartController(services.cart)));
+  api.use(promotionsRoutes(createPromotionsController(services.promotions, services.shippingOptions)));
   const idempotentRequest = idempotent(services.idempotency);
   api.use(checkoutRoutes(createCheckoutController(services.checkout, services.placeCheckout), idempotentRequest));
   api.use(ordersRoutes(createOrdersController(services.orders)));

@@ -5,6 +5,8 @@ import type { PlaceResult } from '../services/place-checkout-service';
 import type { ProductRecord } from '../repositories/products-repository';
 import type { StoreRecord } from '../repositories/stores-repository';
 import type { OrderRecord } from '../repositories/orders-repository';
+import type { Promotion } from '../domain/promotion';
+import type { PromotionWithUses } from '../repositories/promotions-repository';
 
 /** The contract's JSON shapes. Nothing here reads storage or decides anything. */
 
@@ -53,6 +55,29 @@ export const presentCart = (cart: CartView) => ({
     available: line.available,
   })),
   summary: { itemCount: cart.itemCount, subtotalCents: cart.subtotalCents },
+  promotion: cart.promotion ? presentCodeTerms(cart.promotion) : null,
+});
+
+/** A promo code as a shopper sees it: what it gives, not its limits. */
+export const presentCodeTerms = (promotion: Promotion) => ({
+  code: promotion.code,
+  kind: promotion.kind,
+  amountCents: promotion.amountCents,
+  percentOff: promotion.percentOff,
+  minSubtotalCents: promotion.minSubtotalCents,
+  description: promotion.description,
+});
+
+export const presentPromotion = (promotion: PromotionWithUses) => ({
+  ...presentCodeTerms(promotion),
+  firstOrderOnly: promotion.firstOrderOnly,
+  perCustomerLimit: promotion.perCustomerLimit,
+  totalLimit: promotion.totalLimit,
+  startsAt: promotion.startsAt?.toISOString() ?? null,
+  endsAt: promotion.endsAt?.toISOString() ?? null,
+  active: promotion.active,
+  uses: promotion.uses,
+  redeemed: promotion.redeemed,
 });
 
 export const presentOrderSummary = (order: OrderRecord) => ({

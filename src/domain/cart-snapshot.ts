@@ -32,6 +32,17 @@ export interface ShippingChoice {
   deliveryEstimate: { minDays: number; maxDays: number } | null;
 }
 
+/** A shipping option as a store is configured with it (admin `PUT /admin/stores/:slug/shipping-options`). */
+export interface StoreShippingOption {
+  id: string;
+  name: string;
+  priceCents: number;
+  /** Free from this store subtotal on. */
+  freeAboveCents?: number | null;
+  minDays?: number | null;
+  maxDays?: number | null;
+}
+
 export interface SnapshotStore extends SnapshotTotals {
   storeId: string;
   storeSlug: string;

@@ -27,3 +27,15 @@ export function proportionalShare(amountCents: Cents, part: Cents, whole: Cents)
   const numerator = BigInt(amountCents) * BigInt(part) * 2n + BigInt(whole);
   return Number(numerator / (BigInt(whole) * 2n));
 }
+
+/**
+ * What the shopper paid for some of an order's items, worth `valueCents` at their snapshot prices: their share of
+ * what the order's items cost after its discount, tax included. Without a discount this is the value plus its share
+ * of the tax; with one, a refund of those items returns what was really paid for them, never the undiscounted price.
+ */
+export function paidForItems(
+  valueCents: Cents,
+  order: { subtotalCents: Cents; taxCents: Cents; itemsDiscountCents: Cents },
+): Cents {
+  return proportionalShare(order.subtotalCents - order.itemsDiscountCents + order.taxCents, valueCents, order.subtotalCents);
+}

@@ -9,6 +9,7 @@ import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
+import { describePromotionsApi, PROMO_CODE_ERRORS } from './openapi-promotions';
 import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 
 /**
@@ -34,7 +35,7 @@ interface Operation {
   auth?: 'bearer' | 'none' | 'signature';
 }
 
-type AddOperation = (method: Method, path: string, op: Operation) => void;
+export type AddOperation = (method: Method, path: string, op: Operation) => void;
 
 const ItemIdParam = z.object({ itemId: z.uuid() });
 const SlugParam = z.object({ slug: z.string() });
@@ -80,7 +81,7 @@ function describeApi(add: AddOperation): void {
     409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)',
     410: 'session_expired',
   };
-  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies' } });
+  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: `cart_empty | mixed_currencies | the cart's promo code can no longer be used: ${PROMO_CODE_ERRORS}` } });
   add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
   add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: sessionEditErrors });
   add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: sessionEditErrors });
@@ -96,10 +97,11 @@ function describeApi(add: AddOperation): void {
       404: 'not_found',
       409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (same key still running, or being placed)',
       410: 'session_expired',
-      422: 'session_incomplete | idempotency_key_reused',
+      422: 'session_incomplete | idempotency_key_reused | promo_code_exhausted | promo_code_limit_reached (the code’s last use went to another checkout: nothing was charged)',
       503: 'service_unavailable (retry with the same key)',
     },
   });
+  describePromotionsApi(add, sessionEditErrors);
   add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)' } });
 
   const orders = ['Orders'];
@@ -130,7 +132,7 @@ function describeApi(add: AddOperation): void {
   });
 
   add('post', '/admin/orders/{orderNumber}/refunds', {
-    summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',
+    summary: 'Refund an order: all of it, some items (what was paid for them: price less their discount share, plus tax) or an amount',
     tags: ['Admin'],
     params: OrderNumberParam,
     body: RefundInput,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 
-export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund';
+/** `discount`: money we gave a shopper (a promo code's share of an order), not a movement at the payment provider. */
+export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund' | 'discount';
 export type TransactionStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface PaymentTransactionRecord {

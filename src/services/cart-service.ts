@@ -2,12 +2,16 @@ import { DomainError, validationFailed } from '../domain/errors';
 import { sumCents } from '../domain/money';
 import * as carts from '../repositories/carts-repository';
 import type { CartLine } from '../repositories/carts-repository';
+import type { Promotion } from '../domain/promotion';
+import { findCartPromotion } from '../repositories/promotions-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface CartView {
   lines: CartLine[];
   itemCount: number;
   subtotalCents: number;
+  /** The promo code applied to the cart; the checkout session prices it. */
+  promotion: Promotion | null;
 }
 
 const MAX_QUANTITY = 99;
@@ -15,8 +19,9 @@ const MAX_QUANTITY = 99;
 /** The shopper's one cart across every store. Prices always come from the catalog, never the shopper. */
 export function createCartService({ db }: ServiceDeps) {
   async function view(userId: string): Promise<CartView> {
-    const lines = await carts.listCartLines(db, userId);
+    const [lines, promotion] = await Promise.all([carts.listCartLines(db, userId), findCartPromotion(db, userId)]);
     return {
+      promotion,
       lines,
       itemCount: sumCents(lines.map((line) => line.quantity)),
       subtotalCents: sumCents(lines.map((line) => line.unitPriceCents * line.quantity)),

@@ -13,7 +13,9 @@ import { createPlaceCheckoutService } from './place-checkout-service';
 import { createPlacementService, type PlacementRun } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
+import { createPromotionService } from './promotion-service';
 import { createRefundService } from './refund-service';
+import { createShippingOptionsService } from './shipping-options-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 
@@ -32,13 +34,17 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const registry = createPlacementRegistry([...wiring.adapters, createManualPlacementAdapter(tasks.port)]);
   const refunds = createRefundService(deps);
   const captures = createCaptureService(deps);
+  const cart = createCartService(deps);
+  const promotions = createPromotionService(deps, cart);
   const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
   return {
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
-    cart: createCartService(deps),
-    checkout: createCheckoutService(deps),
-    placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue),
+    cart,
+    promotions,
+    shippingOptions: createShippingOptionsService(deps),
+    checkout: createCheckoutService(deps, promotions),
+    placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue, promotions),
     orders: createOrdersService(deps),
     // A key's lock outlives the place lease, so a retry never races the holder it would take over from.
     idempotency: createIdempotencyService(deps, deps.settings.placeLeaseMs * 2),

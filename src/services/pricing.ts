@@ -1,4 +1,4 @@
-import type { CartSnapshot, ShippingChoice, SnapshotItem, SnapshotStore } from '../domain/cart-snapshot';
+import type { CartSnapshot, ShippingChoice, SnapshotItem, SnapshotStore, StoreShippingOption } from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
 import { applyBasisPoints, sumCents } from '../domain/money';
 import type { FrozenPromotion } from '../domain/promotion';
@@ -27,16 +27,6 @@ export interface ShippingRule {
 export function shippingFor(rule: ShippingRule, subtotalCents: number): number {
   if (rule.freeAboveCents !== null && subtotalCents >= rule.freeAboveCents) return 0;
   return rule.flatCents;
-}
-
-/** A store's shipping option as configured (see the store's shipping options). */
-export interface StoreShippingOption {
-  id: string;
-  name: string;
-  priceCents: number;
-  freeAboveCents?: number | null;
-  minDays?: number | null;
-  maxDays?: number | null;
 }
 
 export interface PricedStoreInput {
