@@ -26,7 +26,7 @@ export interface PaidCheckout {
  * Everything a successful payment changes, as ONE statement (atomic without a transaction, and one round trip on
  * the hottest path): the session moves processing → placed (a compare-and-set on the attempt), the payment enters
  * the ledger, one order per store is written with its items, the bought lines leave the cart, the promo code's use
- * is redeemed (recorded even if its hold went missing: the shopper has paid the discounted price) and each order's
+ * is redeemed and leaves the cart with the lines (recorded even if its hold went missing: the shopper has paid the discounted price) and each order's
  * discount enters the ledger as ours (`discount`, beside the shopper's payment). Every part after
  * the session move reads from it, so if this attempt lost the session nothing at all is written and the answer is
  * null; otherwise the orders as `listSessionOrders` returns them.
@@ -55,6 +55,8 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
          SELECT ?::uuid, paid.id, paid.user_id, 'redeemed', ?::integer, ?::timestamptz, ?::timestamptz FROM paid WHERE ?::uuid IS NOT NULL
          ON CONFLICT (checkout_session_id) WHERE status <> 'released'
          DO UPDATE SET status = 'redeemed', updated_at = EXCLUDED.updated_at
+       ), spent AS (
+         DELETE FROM cart_promotions cp USING paid WHERE cp.user_id = paid.user_id AND cp.promotion_id = ?::uuid
        ), ${orders.sql}, discounts AS (
          INSERT INTO payment_transactions (checkout_session_id, order_id, type, status, amount_cents, currency, idempotency_key, reason)
          SELECT o.checkout_session_id, o.id, 'discount', 'succeeded', o.discount_cents, o.currency, o.order_number || ':discount',
@@ -80,6 +82,7 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
         paid.promotion?.discountCents ?? 0,
         now,
         now,
+        paid.promotion?.promotionId ?? null,
         paid.promotion?.promotionId ?? null,
         ...orders.bindings,
       ],
