@@ -1,6 +1,7 @@
 import { startCheckoutHarness, ADDRESS, type CheckoutHarness } from './support/checkout-harness';
 import { ledgerFor, markPlacedAtRetailer } from './support/order-fixtures';
 import { bearer } from './support/tokens';
+import { documentedResponseSchemas } from '../src/http/openapi';
 
 let h: CheckoutHarness;
 const admin = bearer('admin-1', 'admin');
@@ -198,5 +199,38 @@ describe('promo codes', () => {
     const late = await place('wes', declined.id, 'wes-second');
     expect(late.status).toBe(422);
     expect(late.body.error.code).toBe('promo_code_exhausted');
+  });
+
+  it('answers as the OpenAPI document says, for every promotion and shipping-choice operation', async () => {
+    const schemas = documentedResponseSchemas();
+    const served = (await h.http.get('/api/docs.json').expect(200)).body;
+    const documented = (operation: string, res: { status: number; body: unknown }) => {
+      const [method, path] = operation.split(' ');
+      const key = `${method} /api/v1${path} ${res.status}`;
+      expect({ key, listed: served.paths[`/api/v1${path}`]?.[method.toLowerCase()]?.responses[res.status] !== undefined }).toEqual({ key, listed: true });
+      const parsed = schemas.get(key)!.safeParse(res.body);
+      expect({ key, issues: parsed.error?.issues ?? [] }).toEqual({ key, issues: [] });
+      expect({ key, body: res.body }).toStrictEqual({ key, body: parsed.data });
+    };
+    documented('GET /admin/promotions', await h.http.get('/api/v1/admin/promotions').set(admin));
+    documented('POST /admin/promotions', await h.http.post('/api/v1/admin/promotions').set(admin).send({ code: 'DOC5', kind: 'fixed_amount', amountCents: 5, startsAt: '2026-01-01T00:00:00Z', endsAt: '2999-01-01T00:00:00Z' }));
+    documented('POST /admin/promotions', await h.http.post('/api/v1/admin/promotions').set(admin).send({ code: 'DOC5', kind: 'free_shipping' }));
+    documented('GET /admin/promotions/{code}', await h.http.get('/api/v1/admin/promotions/DOC5').set(admin));
+    documented('GET /admin/promotions/{code}', await h.http.get('/api/v1/admin/promotions/NOPE').set(admin));
+    documented('PUT /admin/promotions/{code}', await h.http.put('/api/v1/admin/promotions/DOC5').set(admin).send({ totalLimit: null, active: true }));
+    documented('GET /admin/stores/{slug}/shipping-options', await h.http.get('/api/v1/admin/stores/acme/shipping-options').set(admin));
+    documented('PUT /admin/stores/{slug}/shipping-options', await h.http.put('/api/v1/admin/stores/globex/shipping-options').set(admin).send({ options: [{ id: 'ground', name: 'Ground', priceCents: 0, minDays: 2, maxDays: 5 }] }));
+    documented('PUT /admin/stores/{slug}/shipping-options', await h.http.put('/api/v1/admin/stores/nope/shipping-options').set(admin).send({ options: [] }));
+    await h.addToCart('doc', 'globex', 'LAMP', 1);
+    documented('POST /cart/promo', await applyCode('doc', 'DOC5'));
+    documented('POST /cart/promo', await applyCode('doc', 'GONE'));
+    documented('GET /cart', await h.http.get('/api/v1/cart').set(bearer('doc')));
+    const created = await h.http.post(sessionsUrl).set(bearer('doc'));
+    documented('POST /checkout/sessions', created);
+    const id = created.body.data.sessionId;
+    const storeId = created.body.data.cartSnapshot.stores[0].storeId;
+    documented('PUT /checkout/sessions/{sessionId}/shipping-options', await h.http.put(`${sessionsUrl}/${id}/shipping-options`).set(bearer('doc')).send({ choices: [{ storeId, optionId: 'ground' }] }));
+    documented('PUT /checkout/sessions/{sessionId}/shipping-options', await h.http.put(`${sessionsUrl}/${id}/shipping-options`).set(bearer('doc')).send({ choices: [{ storeId, optionId: 'rocket' }] }));
+    documented('DELETE /cart/promo', await h.http.delete('/api/v1/cart/promo').set(bearer('doc')));
   });
 });
