@@ -90,6 +90,17 @@ describe('shipping choices', () => {
     expect(atRetailer.items).toEqual([expect.objectContaining({ sku: 'LANTERN', unitPriceCents: 2999 })]);
   });
 
+  it('leaves the retailer its default shipping for a store without options of its own', async () => {
+    const placed = await place('eve', await openSession('eve', [['plainship', 'MUG', 1]]));
+    const order = await h.waitForStatus(placed.orders[0].orderNumber, 'placed');
+    expect(order.shippingOption).toMatchObject({ id: 'standard' });
+    const [atRetailer] = h.simulator.orders('plainship').filter((o) => o.externalReference === order.orderNumber);
+    expect(atRetailer).toBeDefined();
+    expect(atRetailer.shippingMethod).toBeUndefined();
+    const reserved = await h.http.put('/api/v1/admin/stores/plainship/shipping-options').set(admin).send({ options: [{ id: 'standard', name: 'Mine', priceCents: 1 }] });
+    expect(reserved.body.error.details.fields['options.0.id']).toContain('flat rule');
+  });
+
   it('tells the person buying a manual order which shipping the shopper chose', async () => {
     const id = await openSession('dan', [['byhand', 'MUG', 1]]);
     await choose('dan', id, [{ storeId: byHand.storeId, optionId: 'overnight' }]).expect(200);

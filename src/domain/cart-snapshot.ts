@@ -32,6 +32,12 @@ export interface ShippingChoice {
   deliveryEstimate: { minDays: number; maxDays: number } | null;
 }
 
+/**
+ * The id of the one option a store without options of its own offers (its flat rule). It is not a retailer's
+ * shipping method: placement leaves the retailer's default for it.
+ */
+export const FLAT_RULE_OPTION_ID = 'standard';
+
 /** A shipping option as a store is configured with it (admin `PUT /admin/stores/:slug/shipping-options`). */
 export interface StoreShippingOption {
   id: string;

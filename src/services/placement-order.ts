@@ -1,3 +1,4 @@
+import { FLAT_RULE_OPTION_ID } from '../domain/cart-snapshot';
 import type { PlacementOrder } from '../placement/placement-adapter';
 import type { OrderItemRecord, OrderRecord } from '../repositories/orders-repository';
 
@@ -17,7 +18,8 @@ export function toPlacementOrder(order: OrderRecord, items: readonly OrderItemRe
     shippingCents: order.shippingCents,
     taxCents: fullPriceTotalCents - order.subtotalCents - order.shippingCents,
     totalCents: fullPriceTotalCents,
-    shippingOption: order.shippingOption,
+    // The flat rule's option is ours, not a method the retailer knows: the retailer ships its default way.
+    shippingOption: order.shippingOption?.id === FLAT_RULE_OPTION_ID ? null : order.shippingOption,
     shopperTotalCents: order.totalCents,
     discountCents: order.discountCents,
     items: items.map((item) => ({

@@ -1,4 +1,4 @@
-import type { CartSnapshot, ShippingChoice, SnapshotItem, SnapshotStore, StoreShippingOption } from '../domain/cart-snapshot';
+import { FLAT_RULE_OPTION_ID, type CartSnapshot, type ShippingChoice, type SnapshotItem, type SnapshotStore, type StoreShippingOption } from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
 import { applyBasisPoints, sumCents } from '../domain/money';
 import type { FrozenPromotion } from '../domain/promotion';
@@ -44,7 +44,7 @@ export interface PricedStoreInput {
 export function shippingChoicesFor(store: Pick<PricedStoreInput, 'shipping' | 'shippingOptions'>, subtotalCents: number): ShippingChoice[] {
   const options: StoreShippingOption[] = store.shippingOptions?.length
     ? [...store.shippingOptions]
-    : [{ id: 'standard', name: 'Standard shipping', priceCents: store.shipping.flatCents, freeAboveCents: store.shipping.freeAboveCents }];
+    : [{ id: FLAT_RULE_OPTION_ID, name: 'Standard shipping', priceCents: store.shipping.flatCents, freeAboveCents: store.shipping.freeAboveCents }];
   return options
     .map((option) => ({
       id: option.id,

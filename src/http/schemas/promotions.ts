@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FLAT_RULE_OPTION_ID } from '../../domain/cart-snapshot';
 import { cents } from './common';
 
 const limit = z.number().int('must be a whole number').min(1, 'must be at least 1').max(1_000_000);
@@ -84,7 +85,10 @@ export const ShippingChoicesInput = z
 
 const StoreShippingOptionInput = z
   .object({
-    id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, 'must be lower-case letters, digits, dashes or underscores'),
+    id: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,59}$/, 'must be lower-case letters, digits, dashes or underscores')
+      .refine((id) => id !== FLAT_RULE_OPTION_ID, `"${FLAT_RULE_OPTION_ID}" is the flat rule's option; name yours otherwise (e.g. ground)`),
     name: z.string().trim().min(1).max(100),
     priceCents: cents,
     freeAboveCents: cents.nullable().optional(),
