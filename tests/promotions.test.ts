@@ -201,6 +201,23 @@ describe('promo codes', () => {
     expect(late.body.error.code).toBe('promo_code_exhausted');
   });
 
+  it('keeps a use held while 3-D Secure is pending, and gives it back when the checkout is cancelled or expires unpaid', async () => {
+    await h.http.post('/api/v1/admin/promotions').set(admin).send({ code: 'HELD', kind: 'fixed_amount', amountCents: 100, totalLimit: 5 }).expect(201);
+    const cancelled = await readySession('yan', [['globex', 'LAMP', 1]], 'HELD', 'pm_card_authenticationRequired');
+    expect((await place('yan', cancelled.id)).body.error.code).toBe('payment_requires_action');
+    expect(await promotion('HELD')).toMatchObject({ uses: 1, redeemed: 0 });
+    await h.http.delete(`${sessionsUrl}/${cancelled.id}`).set(bearer('yan')).expect(200);
+    expect(await promotion('HELD')).toMatchObject({ uses: 0 });
+
+    const abandoned = await readySession('zed', [['globex', 'LAMP', 1]], 'HELD', 'pm_card_authenticationRequired');
+    expect((await place('zed', abandoned.id)).body.error.code).toBe('payment_requires_action');
+    expect(await h.app.services.promotions.releaseUnpayableHolds()).toBe(0); // its payment may still be completed
+    h.clock.advance(31 * 60_000);
+    await h.app.services.placeCheckout.recoverAbandonedPayments(); // cancels the expired session's payment
+    expect(await h.app.services.promotions.releaseUnpayableHolds()).toBe(1);
+    expect(await promotion('HELD')).toMatchObject({ uses: 0 });
+  });
+
   it('answers as the OpenAPI document says, for every promotion and shipping-choice operation', async () => {
     const schemas = documentedResponseSchemas();
     const served = (await h.http.get('/api/docs.json').expect(200)).body;
