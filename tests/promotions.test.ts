@@ -218,6 +218,13 @@ describe('promo codes', () => {
     expect(await promotion('HELD')).toMatchObject({ uses: 0 });
   });
 
+  it('never takes a checkout below the minimum charge: a code worth more than a shipping-free cart leaves 50 cents', async () => {
+    const { id, session } = await readySession('zero', [['globex', 'LAMP', 1]], 'HUGE');
+    // 3499 − 3449 = 50 to pay for the items, plus CA tax on 50 (3.6 → 4)
+    expect(session.cartSnapshot.summary).toMatchObject({ discountCents: 3449, taxCents: 4, totalCents: 54 });
+    expect((await place('zero', id).expect(201)).body.data.chargedCents).toBe(54);
+  });
+
   it('answers as the OpenAPI document says, for every promotion and shipping-choice operation', async () => {
     const schemas = documentedResponseSchemas();
     const served = (await h.http.get('/api/docs.json').expect(200)).body;

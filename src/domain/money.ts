@@ -3,6 +3,9 @@
  */
 export type Cents = number;
 
+/** The least a card payment can be (Stripe's minimum charge in USD): a promo code never takes a checkout below it. */
+export const MIN_CHARGE_CENTS = 50;
+
 /** `amount * basisPoints / 10_000`, rounded half-up, in integer arithmetic (no float ever touches cents). */
 export function applyBasisPoints(amountCents: Cents, basisPoints: number): Cents {
   assertCents(amountCents);

@@ -102,6 +102,9 @@ describe('pricing', () => {
     expect(huge.stores.map((s) => s.discountCents)).toEqual([1001, 2]);
     expect(huge.stores.map((s) => s.taxCents)).toEqual([0, 0]);
     expect(huge.stores.map((s) => s.totalCents)).toEqual([0, 500]); // shipping is still paid
+    // Without shipping to pay, the items keep the minimum charge: 1003 − 953 = 50
+    const noShipping = buildSnapshot('usd', [store('a', [item('x', 1003, 1)])], code('fixed_amount', 5000));
+    expect(noShipping.summary).toMatchObject({ discountCents: 953, totalCents: 50 });
   });
 
   it('waives each store’s shipping with a free-shipping code, whatever each charges', () => {
