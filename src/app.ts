@@ -49,6 +49,8 @@ import { reconciliationRoutes } from './routes/reconciliation-routes';
 import { registerReconciliationMetrics } from './http/reconciliation-metrics';
 import { createWebhookEndpointsController } from './controllers/webhook-endpoints-controller';
 import { webhookEndpointsRoutes } from './routes/webhook-endpoints-routes';
+import { createPromotionsController } from './controllers/promotions-controller';
+import { promotionsRoutes } from './routes/promotions-routes';
 
 export interface AppDeps {
   /** How orders reach placement: the automated adapters and the queue's enqueue. */
@@ -124,6 +126,7 @@ export function createApp(deps: AppDeps) {
   api.use(meRoutes(createMeController()));
   api.use(adminCatalogRoutes(catalogController));
   api.use(cartRoutes(createCartController(services.cart)));
+  api.use(promotionsRoutes(createPromotionsController(services.promotions, services.shippingOptions)));
   const idempotentRequest = idempotent(services.idempotency);
   api.post('/checkout/sessions/:sessionId/place', limits.shopperPayments);
   api.put('/checkout/sessions/:sessionId/payment', limits.shopperPayments);

@@ -76,7 +76,7 @@ describe('checkout session', () => {
       expect.objectContaining({ storeName: 'Acme Outdoors', placementMethod: 'api', subtotalCents: 2500, shippingCents: 599, taxCents: 0, totalCents: 3099 }),
       expect.objectContaining({ storeName: 'Globex Home', subtotalCents: 10497, shippingCents: 0, taxCents: 0, totalCents: 10497 }),
     ]);
-    expect(session.cartSnapshot.summary).toEqual({ itemCount: 5, subtotalCents: 12997, shippingCents: 599, taxCents: 0, totalCents: 13596 });
+    expect(session.cartSnapshot.summary).toEqual({ itemCount: 5, subtotalCents: 12997, shippingCents: 599, discountCents: 0, taxCents: 0, totalCents: 13596 });
 
     const shipped = await h.http.put(`/api/v1/checkout/sessions/${session.sessionId}/shipping`).set(shopper('snap-1')).send({ ...ADDRESS, state: 'NY' }).expect(200);
     const stores = shipped.body.data.cartSnapshot.stores;

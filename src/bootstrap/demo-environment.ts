@@ -85,6 +85,8 @@ export async function startDemoEnvironment(services: Services, jwtSecret: string
     }
   }
 
+  await seedDemoPromotions(services);
+
   const sign = (sub: string, role: string) => jwt.sign({ sub, role }, jwtSecret, { algorithm: 'HS256', expiresIn: '30d' });
   const tokens = { shopper: sign('demo-shopper', 'shopper'), ops: sign('demo-ops', 'ops'), admin: sign('demo-admin', 'admin') };
   logger.info({ retailerApi: simulator.url, storefront: storefront.url }, 'demo retailers running on loopback');
@@ -96,4 +98,35 @@ export async function startDemoEnvironment(services: Services, jwtSecret: string
       await Promise.all([simulator.close(), storefront.stop()]);
     },
   };
+}
+
+/** The codes the demo talks about, and shipping choices at the corner shop (a person buys with the one chosen). */
+async function seedDemoPromotions(services: Services): Promise<void> {
+  const codes = [
+    { code: 'SAVE10', kind: 'fixed_amount' as const, amountCents: 1000, percentOff: null, description: '$10 off' },
+    { code: 'SAVE20', kind: 'percent' as const, amountCents: null, percentOff: 20, description: '20 % off the subtotal' },
+    { code: 'FREESHIP', kind: 'free_shipping' as const, amountCents: null, percentOff: null, description: 'Free shipping from every store' },
+    { code: 'WELCOME15', kind: 'percent' as const, amountCents: null, percentOff: 15, description: '15 % off a first order', firstOrderOnly: true },
+  ];
+  for (const code of codes) {
+    const exists = await services.promotions.get(code.code).then(
+      () => true,
+      () => false,
+    );
+    if (exists) continue;
+    await services.promotions.create({
+      minSubtotalCents: 0,
+      firstOrderOnly: false,
+      perCustomerLimit: null,
+      totalLimit: null,
+      startsAt: null,
+      endsAt: null,
+      ...code,
+    });
+  }
+  await services.shippingOptions.set('corner-shop', [
+    { id: 'ground', name: 'Ground', priceCents: 499, minDays: 3, maxDays: 7 },
+    { id: 'express', name: 'Express', priceCents: 1299, minDays: 1, maxDays: 2 },
+    { id: 'overnight', name: 'Overnight', priceCents: 2499, minDays: 1, maxDays: 1 },
+  ]);
 }

@@ -25,8 +25,10 @@ export function startMaintenance(services: Services, logger: Logger, timings: Ma
       // Before the refunds: a refund waits for the capture it returns money from.
       const captured = await services.captures.captureDue();
       const refunds = await services.refunds.resumePendingRefunds();
-      if (recovered + abandoned + swept + stalled + captured + refunds > 0) {
-        logger.info({ recovered, abandoned, swept, stalled, captured, refunds }, 'maintenance resumed interrupted work');
+      // After the abandoned payments: an expired session whose payment was just cancelled gives its code's use back.
+      const promoUses = await services.promotions.releaseUnpayableHolds();
+      if (recovered + abandoned + swept + stalled + captured + refunds + promoUses > 0) {
+        logger.info({ recovered, abandoned, swept, stalled, captured, refunds, promoUses }, 'maintenance resumed interrupted work');
       }
       // Once a day (claimed across instances): yesterday's Stripe payments and refunds against the ledger. Reports only.
       await services.reconciliation.runDailyIfDue();

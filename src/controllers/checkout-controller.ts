@@ -3,6 +3,7 @@ import { principalOf } from '../http/auth';
 import { send } from '../http/respond';
 import { parseInput } from '../http/validate';
 import { PaymentInput, SessionIdParam, ShippingAddressInput } from '../http/schemas/checkout';
+import { ShippingChoicesInput } from '../http/schemas/promotions';
 import type { CheckoutService } from '../services/checkout-service';
 import type { PlaceCheckoutService } from '../services/place-checkout-service';
 import { presentPlaceResult, presentSession } from './presenters';
@@ -20,6 +21,12 @@ export function createCheckoutController(checkout: CheckoutService, placement: P
       const id = sessionId(req);
       const address = parseInput(ShippingAddressInput, req.body);
       send(res, presentSession(await checkout.setShipping(principalOf(req), id, address)));
+    },
+    async setShippingChoices(req: Request, res: Response) {
+      const id = sessionId(req);
+      const { choices } = parseInput(ShippingChoicesInput, req.body);
+      const byStore = new Map(choices.map((choice) => [choice.storeId, choice.optionId]));
+      send(res, presentSession(await checkout.setShippingChoices(principalOf(req), id, byStore)));
     },
     async setPayment(req: Request, res: Response) {
       const id = sessionId(req);

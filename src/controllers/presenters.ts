@@ -7,6 +7,8 @@ import type { ProductRecord } from '../repositories/products-repository';
 import type { StoreRecord } from '../repositories/stores-repository';
 import type { OrderRecord } from '../repositories/orders-repository';
 import type { OrderDispute } from '../repositories/disputes-repository';
+import type { Promotion } from '../domain/promotion';
+import type { PromotionWithUses } from '../repositories/promotions-repository';
 
 /** The contract's JSON shapes. Nothing here reads storage or decides anything. */
 
@@ -58,6 +60,29 @@ export const presentCart = (cart: CartView) => ({
     priceChanged: line.addedUnitPriceCents !== null && line.addedUnitPriceCents !== line.unitPriceCents,
   })),
   summary: { itemCount: cart.itemCount, subtotalCents: cart.subtotalCents },
+  promotion: cart.promotion ? presentCodeTerms(cart.promotion) : null,
+});
+
+/** A promo code as a shopper sees it: what it gives, not its limits. */
+export const presentCodeTerms = (promotion: Promotion) => ({
+  code: promotion.code,
+  kind: promotion.kind,
+  amountCents: promotion.amountCents,
+  percentOff: promotion.percentOff,
+  minSubtotalCents: promotion.minSubtotalCents,
+  description: promotion.description,
+});
+
+export const presentPromotion = (promotion: PromotionWithUses) => ({
+  ...presentCodeTerms(promotion),
+  firstOrderOnly: promotion.firstOrderOnly,
+  perCustomerLimit: promotion.perCustomerLimit,
+  totalLimit: promotion.totalLimit,
+  startsAt: promotion.startsAt?.toISOString() ?? null,
+  endsAt: promotion.endsAt?.toISOString() ?? null,
+  active: promotion.active,
+  uses: promotion.uses,
+  redeemed: promotion.redeemed,
 });
 
 export const presentOrderSummary = (order: OrderRecord) => ({
@@ -97,6 +122,7 @@ export const presentOrderListItem = (order: OrderRecord) => ({
   subtotalCents: order.subtotalCents,
   shippingCents: order.shippingCents,
   taxCents: order.taxCents,
+  discountCents: order.discountCents,
   trackingNumber: order.trackingNumber,
   carrier: order.carrier,
   createdAt: order.createdAt.toISOString(),
@@ -126,6 +152,9 @@ export const presentOrderDetail = ({ order, items, history, refundedCents, dispu
   storeSlug: order.storeSlug,
   shippingAddress: order.shippingAddress,
   retailerTotalCents: order.retailerTotalCents,
+  fullPriceTotalCents: order.fullPriceTotalCents ?? order.totalCents,
+  promotionCode: order.promotionCode,
+  shippingOption: order.shippingOption,
   estimatedDelivery: order.estimatedDelivery,
   failureReason: audience === 'staff' || order.failureReason === null ? order.failureReason : SHOPPER_FAILURE_REASON,
   placedAt: order.placedAt?.toISOString() ?? null,

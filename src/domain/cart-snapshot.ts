@@ -1,18 +1,52 @@
 import type { PlacementMethod } from '../placement/placement-adapter';
+import type { FrozenPromotion } from './promotion';
 
-/** The frozen copy of a cart taken at checkout. Nothing in it changes afterwards except tax and totals,
- * which depend on the shipping address. */
+/**
+ * The frozen copy of a cart taken at checkout. Its items, prices, promo code and shipping options never change
+ * afterwards; the shopper's shipping choice and address change shipping, tax and totals until the session is placed.
+ */
 export interface CartSnapshot {
   currency: string;
+  /** The promo code frozen at checkout (absent on snapshots taken before promotions existed). */
+  promotion?: FrozenPromotion | null;
   stores: SnapshotStore[];
   summary: SnapshotTotals & { itemCount: number };
 }
 
+/** `totalCents = subtotalCents + shippingCents + taxCents − discountCents`: what the shopper pays. */
 export interface SnapshotTotals {
   subtotalCents: number;
   shippingCents: number;
+  /** The promo code's share of this store (its items) plus any shipping it waives. */
+  discountCents: number;
+  /** Tax on the subtotal after the items' discount (shipping is not taxed). */
   taxCents: number;
   totalCents: number;
+}
+
+/** One way a store can ship: its price for this order's subtotal and how long it takes. */
+export interface ShippingChoice {
+  id: string;
+  name: string;
+  priceCents: number;
+  deliveryEstimate: { minDays: number; maxDays: number } | null;
+}
+
+/**
+ * The id of the one option a store without options of its own offers (its flat rule). It is not a retailer's
+ * shipping method: placement leaves the retailer's default for it.
+ */
+export const FLAT_RULE_OPTION_ID = 'standard';
+
+/** A shipping option as a store is configured with it (admin `PUT /admin/stores/:slug/shipping-options`). */
+export interface StoreShippingOption {
+  id: string;
+  name: string;
+  priceCents: number;
+  /** Free from this store subtotal on. */
+  freeAboveCents?: number | null;
+  minDays?: number | null;
+  maxDays?: number | null;
 }
 
 export interface SnapshotStore extends SnapshotTotals {
@@ -21,6 +55,13 @@ export interface SnapshotStore extends SnapshotTotals {
   storeName: string;
   placementMethod: PlacementMethod;
   items: SnapshotItem[];
+  /** The part of `discountCents` that waives shipping (a free-shipping code). */
+  shippingDiscountCents: number;
+  /** What the retailer charges us at full price (subtotal + shipping + tax on the whole subtotal): we fund the discount. */
+  fullPriceTotalCents: number;
+  shippingOptions: ShippingChoice[];
+  /** The shopper's choice; the cheapest until they choose. */
+  shippingOption: ShippingChoice | null;
 }
 
 export interface SnapshotItem {

@@ -35,12 +35,20 @@ export type ErrorCode =
   | 'payment_not_captured'
   | 'invalid_signature'
   | 'task_not_open'
-  | 'service_unavailable'
   | 'catalog_not_readable'
   | 'catalog_sync_failed'
   | 'store_already_paused'
   | 'store_not_paused'
   | 'method_not_configured'
+  | 'promo_code_invalid'
+  | 'promo_code_expired'
+  | 'promo_code_not_started'
+  | 'promo_code_not_eligible'
+  | 'promo_code_exhausted'
+  | 'promo_code_limit_reached'
+  | 'promotion_exists'
+  | 'promotion_not_found'
+  | 'shipping_option_unknown'
   | 'service_unavailable';
 
 export class DomainError extends Error {

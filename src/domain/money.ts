@@ -3,6 +3,9 @@
  */
 export type Cents = number;
 
+/** The least a card payment can be (Stripe's minimum charge in USD): a promo code never takes a checkout below it. */
+export const MIN_CHARGE_CENTS = 50;
+
 /** `amount * basisPoints / 10_000`, rounded half-up, in integer arithmetic (no float ever touches cents). */
 export function applyBasisPoints(amountCents: Cents, basisPoints: number): Cents {
   assertCents(amountCents);
@@ -51,4 +54,16 @@ export function spreadCents(amountCents: Cents, weights: readonly Cents[]): Cent
     off += take;
   }
   return shares;
+}
+
+/**
+ * What the shopper paid for some of an order's items, worth `valueCents` at their snapshot prices: their share of
+ * what the order's items cost after its discount, tax included. Without a discount this is the value plus its share
+ * of the tax; with one, a refund of those items returns what was really paid for them, never the undiscounted price.
+ */
+export function paidForItems(
+  valueCents: Cents,
+  order: { subtotalCents: Cents; taxCents: Cents; itemsDiscountCents: Cents },
+): Cents {
+  return proportionalShare(order.subtotalCents - order.itemsDiscountCents + order.taxCents, valueCents, order.subtotalCents);
 }

@@ -15,6 +15,7 @@ import { describeStoreHealthApi } from './openapi-store-health';
 import { ReconciliationRun, ReconciliationRunDetail, RunIdParam, RunListQuery } from './schemas/reconciliation';
 import { OpsOrderListItem, OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 import { describeEventsOut } from './openapi-events';
+import { describePromotionsApi, PROMO_CODE_ERRORS } from './openapi-promotions';
 
 /**
  * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
@@ -97,7 +98,7 @@ function describeApi(add: AddOperation): void {
     409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)',
     410: 'session_expired',
   };
-  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: 'cart_empty | mixed_currencies | amount_too_large | amount_too_small (the total is outside what one payment may be)' } });
+  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: `cart_empty | mixed_currencies | amount_too_large | amount_too_small (the total is outside what one payment may be) | the cart's promo code can no longer be used: ${PROMO_CODE_ERRORS}` } });
   add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
   add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: { ...sessionEditErrors, 422: 'amount_too_large (tax takes the total above the largest payment)' } });
   add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: { ...sessionEditErrors, 429: RATE_LIMITED } });
@@ -113,11 +114,12 @@ function describeApi(add: AddOperation): void {
       404: 'not_found',
       409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (same key still running, or being placed)',
       410: 'session_expired',
-      422: 'session_incomplete | idempotency_key_reused | payment_refused (the payment provider refused the amount or currency: details.reason; the session stays payable and cancellable)',
+      422: 'session_incomplete | idempotency_key_reused | promo_code_exhausted | promo_code_limit_reached (the code’s last use went to another checkout: nothing was charged) | payment_refused (the payment provider refused the amount or currency: details.reason; the session stays payable and cancellable)',
       429: RATE_LIMITED,
       503: 'service_unavailable (retry with the same key)',
     },
   });
+  describePromotionsApi(add, sessionEditErrors);
   add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)' } });
 
   const orders = ['Orders'];
@@ -174,7 +176,7 @@ function describeApi(add: AddOperation): void {
   add('get', '/ops/catalog/changes', { summary: 'What catalog syncs changed, newest first: prices, availability, new and dropped products', tags: ops, query: CatalogChangeListQuery, response: CatalogChange, pageTotal: 'totalChanges', errors: { 403: 'forbidden' } });
 
   add('post', '/admin/orders/{orderNumber}/refunds', {
-    summary: 'Refund an order: all of it, some items (price + their tax share) or an amount',
+    summary: 'Refund an order: all of it, some items (what was paid for them: price less their discount share, plus tax) or an amount',
     tags: ['Admin'],
     params: OrderNumberParam,
     body: RefundInput,

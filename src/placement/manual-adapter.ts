@@ -1,4 +1,4 @@
-import type { LookupOutcome, PlacementAdapter, PlacementOrder, PlacementOutcome } from './placement-adapter';
+import type { LookupOutcome, PlacementAdapter, PlacementOrder, PlacementOutcome, PlacementShippingOption } from './placement-adapter';
 
 /** What our own task records say about buying an order by hand. */
 export type ManualPurchase =
@@ -31,6 +31,8 @@ export interface ManualTaskPayload {
     productUrl: string | null;
   }[];
   shippingAddress: PlacementOrder['shippingAddress'];
+  /** The shipping the shopper chose (and paid for): choose the same at the retailer. */
+  shippingMethod: PlacementShippingOption | null;
   totals: { subtotalCents: number; shippingCents: number; taxCents: number; totalCents: number; currency: string };
   instructions: string;
 }
@@ -51,6 +53,7 @@ export function manualTaskPayload(order: PlacementOrder, instructions?: string):
       productUrl: item.productUrl ?? null,
     })),
     shippingAddress: order.shippingAddress,
+    shippingMethod: order.shippingOption ?? null,
     totals: {
       subtotalCents: order.subtotalCents,
       shippingCents: order.shippingCents,
@@ -60,9 +63,18 @@ export function manualTaskPayload(order: PlacementOrder, instructions?: string):
     },
     instructions:
       instructions ??
-      `Buy these items at ${order.storeName} for no more than the total shown, ship them to the address, ` +
-        `put ${order.orderNumber} in the order note, then complete this task with the retailer's order number.`,
+      `Buy these items at ${order.storeName} for no more than the total shown, ship them to the address` +
+        `${shippingInstruction(order)}, put ${order.orderNumber} in the order note, then complete this task with the ` +
+        "retailer's order number.",
   };
+}
+
+/** The shopper's shipping choice, in words a person can act on at the retailer's checkout. */
+function shippingInstruction(order: PlacementOrder): string {
+  const option = order.shippingOption;
+  if (!option) return '';
+  const estimate = option.deliveryEstimate ? `, ${option.deliveryEstimate.minDays}–${option.deliveryEstimate.maxDays} days` : '';
+  return ` by ${option.name.toUpperCase()} shipping (the shopper chose "${option.name}"${estimate}; choose the same there)`;
 }
 
 /**

@@ -3,7 +3,10 @@ import type { ShippingAddress } from '../domain/address';
 
 export type PlacementMethod = 'api' | 'headless' | 'manual';
 
-/** Everything an adapter needs to buy one store order from its retailer. Prices are the frozen snapshot's. */
+/**
+ * Everything an adapter needs to buy one store order from its retailer. Prices are the frozen snapshot's, at full
+ * price: a promo code is ours to fund, so the retailer is paid (and its total guarded against) as if there were none.
+ */
 export interface PlacementOrder {
   orderNumber: string;
   storeSlug: string;
@@ -11,10 +14,24 @@ export interface PlacementOrder {
   currency: string;
   items: PlacementItem[];
   shippingAddress: ShippingAddress;
+  /** The shipping the shopper chose for this store; connectors pass its `id` as the retailer's shipping method. */
+  shippingOption?: PlacementShippingOption | null;
   subtotalCents: number;
   shippingCents: number;
+  /** Tax on the full subtotal, as the retailer charges it. */
   taxCents: number;
+  /** What the retailer should charge us: subtotal + shipping + tax, no discount. The price guard compares with it. */
   totalCents: number;
+  /** What the shopper paid us for this order (after our discount); for people's information only. */
+  shopperTotalCents?: number;
+  discountCents?: number;
+}
+
+export interface PlacementShippingOption {
+  id: string;
+  name: string;
+  priceCents: number;
+  deliveryEstimate: { minDays: number; maxDays: number } | null;
 }
 
 export interface PlacementItem {

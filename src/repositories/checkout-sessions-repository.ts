@@ -67,6 +67,7 @@ const snapshotColumns = (snapshot: CartSnapshot) => ({
   subtotal_cents: snapshot.summary.subtotalCents,
   shipping_cents: snapshot.summary.shippingCents,
   tax_cents: snapshot.summary.taxCents,
+  discount_cents: snapshot.summary.discountCents ?? 0,
   total_cents: snapshot.summary.totalCents,
 });
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
+import type { ShippingChoice } from '../domain/cart-snapshot';
 import { itemsAfterMove, type OrderStatus } from '../domain/order-status';
 import type { PlacementMethod } from '../placement/placement-adapter';
 import type { StoreRecord } from './stores-repository';
@@ -22,6 +23,14 @@ export interface OrderRecord {
   shippingCents: number;
   taxCents: number;
   totalCents: number;
+  /** The promo code's share of this order, items and waived shipping (`shippingDiscountCents`) together. */
+  discountCents: number;
+  shippingDiscountCents: number;
+  /** What the retailer charges us at full price; null for orders from before discounts (then `totalCents`). */
+  fullPriceTotalCents: number | null;
+  /** The shopper's shipping choice for this store, frozen at place. */
+  shippingOption: ShippingChoice | null;
+  promotionCode: string | null;
   shippingAddress: ShippingAddress;
   storeOrderNumber: string | null;
   retailerTotalCents: number | null;
@@ -72,6 +81,11 @@ const ORDER_TABLE_COLUMNS = [
   'shipping_cents',
   'tax_cents',
   'total_cents',
+  'discount_cents',
+  'shipping_discount_cents',
+  'full_price_total_cents',
+  'shipping_option',
+  'promotion_code',
   'shipping_address',
   'store_order_number',
   'retailer_total_cents',
@@ -116,6 +130,11 @@ export const toOrder = (row: Record<string, any>): OrderRecord => ({
   shippingCents: row.shipping_cents,
   taxCents: row.tax_cents,
   totalCents: row.total_cents,
+  discountCents: row.discount_cents,
+  shippingDiscountCents: row.shipping_discount_cents,
+  fullPriceTotalCents: row.full_price_total_cents,
+  shippingOption: row.shipping_option,
+  promotionCode: row.promotion_code,
   shippingAddress: row.shipping_address,
   storeOrderNumber: row.store_order_number,
   retailerTotalCents: row.retailer_total_cents,
@@ -156,6 +175,11 @@ export interface NewOrder {
   shippingCents: number;
   taxCents: number;
   totalCents: number;
+  discountCents?: number;
+  shippingDiscountCents?: number;
+  fullPriceTotalCents?: number | null;
+  shippingOption?: ShippingChoice | null;
+  promotionCode?: string | null;
   shippingAddress: ShippingAddress;
   items: Omit<OrderItemRecord, 'id' | 'orderId' | 'status' | 'refundedQuantity'>[];
 }
@@ -178,6 +202,11 @@ export function insertOrdersCtes(orders: NewOrder[], now: Date, guard = ''): { s
     shipping_cents: order.shippingCents,
     tax_cents: order.taxCents,
     total_cents: order.totalCents,
+    discount_cents: order.discountCents ?? 0,
+    shipping_discount_cents: order.shippingDiscountCents ?? 0,
+    full_price_total_cents: order.fullPriceTotalCents ?? null,
+    shipping_option: order.shippingOption ?? null,
+    promotion_code: order.promotionCode ?? null,
     shipping_address: order.shippingAddress,
   }));
   const itemRows = orders.flatMap((order) =>
@@ -198,12 +227,15 @@ export function insertOrdersCtes(orders: NewOrder[], now: Date, guard = ''): { s
   );
   const sql = `o AS (
          INSERT INTO orders (order_number, checkout_session_id, store_id, user_id, placement_method, currency, subtotal_cents,
-                             shipping_cents, tax_cents, total_cents, shipping_address, status_reason, created_at, updated_at)
+                             shipping_cents, tax_cents, total_cents, discount_cents, shipping_discount_cents, full_price_total_cents,
+                             shipping_option, promotion_code, shipping_address, status_reason, created_at, updated_at)
          SELECT x.order_number, x.checkout_session_id, x.store_id, x.user_id, x.placement_method, x.currency, x.subtotal_cents,
-                x.shipping_cents, x.tax_cents, x.total_cents, x.shipping_address, 'payment captured; awaiting placement', ?::timestamptz, ?::timestamptz
+                x.shipping_cents, x.tax_cents, x.total_cents, x.discount_cents, x.shipping_discount_cents, x.full_price_total_cents,
+                x.shipping_option, x.promotion_code, x.shipping_address, 'payment captured; awaiting placement', ?::timestamptz, ?::timestamptz
          FROM jsonb_to_recordset(?::jsonb) AS x(order_number text, checkout_session_id text, store_id uuid, user_id text,
            placement_method text, currency text, subtotal_cents integer, shipping_cents integer, tax_cents integer,
-           total_cents integer, shipping_address jsonb)
+           total_cents integer, discount_cents integer, shipping_discount_cents integer, full_price_total_cents integer,
+           shipping_option jsonb, promotion_code text, shipping_address jsonb)
          ${guard}
          RETURNING ${ORDER_TABLE_COLUMNS.join(', ')}
        ), i AS (

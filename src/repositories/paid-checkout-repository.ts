@@ -19,13 +19,17 @@ export interface PaidCheckout {
   orders: NewOrder[];
   /** The cart lines the snapshot bought: they leave the shopper's cart. */
   boughtCartItemIds: string[];
+  /** The promo code this checkout used: its held use becomes redeemed. */
+  promotion: { promotionId: string; discountCents: number } | null;
 }
 
 /**
  * Everything a successful payment changes, as ONE statement (atomic without a transaction, and one round trip on
  * the hottest path): the session moves processing → placed (a compare-and-set on the attempt), the payment enters
- * the ledger, one order per store is written with its items, the bought lines leave the cart and the
- * `checkout.placed` event enters the outbox. Every part after
+ * the ledger, one order per store is written with its items, the bought lines leave the cart, the promo code's use
+ * is redeemed and leaves the cart with the lines (recorded even if its hold went missing: the shopper has paid the discounted price) and each order's
+ * discount enters the ledger as ours (`discount`, beside the shopper's payment); the `checkout.placed` event enters
+ * the outbox. Every part after
  * the session move reads from it, so if this attempt lost the session nothing at all is written and the answer is
  * null; otherwise the orders as `listSessionOrders` returns them.
  */
@@ -48,7 +52,20 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
        ), bought AS (
          DELETE FROM cart_items
          WHERE id = ANY(?::uuid[]) AND cart_id IN (SELECT c.id FROM carts c JOIN paid ON c.user_id = paid.user_id)
-       ), ${orders.sql}, placed_event AS (${insertCheckoutEventsSql('paid', 'o', "'checkout.placed'")})
+       ), redeemed AS (
+         INSERT INTO promotion_redemptions (promotion_id, checkout_session_id, user_id, status, discount_cents, created_at, updated_at)
+         SELECT ?::uuid, paid.id, paid.user_id, 'redeemed', ?::integer, ?::timestamptz, ?::timestamptz FROM paid WHERE ?::uuid IS NOT NULL
+         ON CONFLICT (checkout_session_id) WHERE status <> 'released'
+         DO UPDATE SET status = 'redeemed', updated_at = EXCLUDED.updated_at
+       ), spent AS (
+         DELETE FROM cart_promotions cp USING paid WHERE cp.user_id = paid.user_id AND cp.promotion_id = ?::uuid
+       ), ${orders.sql}, placed_event AS (${insertCheckoutEventsSql('paid', 'o', "'checkout.placed'")}), discounts AS (
+         INSERT INTO payment_transactions (checkout_session_id, order_id, type, status, amount_cents, currency, idempotency_key, reason)
+         SELECT o.checkout_session_id, o.id, 'discount', 'succeeded', o.discount_cents, o.currency, o.order_number || ':discount',
+                'promo code ' || o.promotion_code || ', funded by us'
+         FROM o WHERE o.discount_cents > 0
+         ON CONFLICT (idempotency_key) DO NOTHING
+       )
        ${SELECT_INSERTED_ORDERS}`,
       [
         paid.paymentIntentId,
@@ -63,6 +80,12 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
         paid.paymentIntentId,
         paid.idempotencyKey,
         paid.boughtCartItemIds,
+        paid.promotion?.promotionId ?? null,
+        paid.promotion?.discountCents ?? 0,
+        now,
+        now,
+        paid.promotion?.promotionId ?? null,
+        paid.promotion?.promotionId ?? null,
         ...orders.bindings,
       ],
     ),

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { insertRefundEventsSql } from './outbox-sql';
 
-export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund' | 'dispute_loss';
+/** `discount`: money we gave a shopper (a promo code's share of an order), not a movement at the payment provider. */
+export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund' | 'dispute_loss' | 'discount';
 export type TransactionStatus = 'pending' | 'succeeded' | 'failed';
 /** `service`: a movement the service made; `stripe`: one it learnt of from Stripe (a Dashboard refund, a lost dispute). */
 export type TransactionSource = 'service' | 'stripe';

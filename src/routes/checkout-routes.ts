@@ -6,6 +6,7 @@ export function checkoutRoutes(controller: ReturnType<typeof createCheckoutContr
   router.post('/checkout/sessions', controller.create);
   router.get('/checkout/sessions/:sessionId', controller.get);
   router.put('/checkout/sessions/:sessionId/shipping', controller.setShipping);
+  router.put('/checkout/sessions/:sessionId/shipping-options', controller.setShippingChoices);
   router.put('/checkout/sessions/:sessionId/payment', controller.setPayment);
   router.post('/checkout/sessions/:sessionId/place', idempotent, controller.place);
   router.delete('/checkout/sessions/:sessionId', controller.cancel);

@@ -3,12 +3,16 @@ import { cartLimitExceeded, MAX_CART_LINES, MAX_LINE_QUANTITY, MAX_PAYMENT_CENTS
 import { sumCents } from '../domain/money';
 import * as carts from '../repositories/carts-repository';
 import type { CartLine } from '../repositories/carts-repository';
+import type { Promotion } from '../domain/promotion';
+import { findCartPromotion } from '../repositories/promotions-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface CartView {
   lines: CartLine[];
   itemCount: number;
   subtotalCents: number;
+  /** The promo code applied to the cart; the checkout session prices it. */
+  promotion: Promotion | null;
 }
 
 const LIMITS = { maxQuantity: MAX_LINE_QUANTITY, maxLines: MAX_CART_LINES, maxSubtotalCents: MAX_PAYMENT_CENTS };
@@ -23,8 +27,9 @@ const subtotalTooLarge = (subtotalCents: number) =>
 /** The shopper's one cart across every store. Prices always come from the catalog, never the shopper. */
 export function createCartService({ db }: ServiceDeps) {
   async function view(userId: string): Promise<CartView> {
-    const lines = await carts.listCartLines(db, userId);
+    const [lines, promotion] = await Promise.all([carts.listCartLines(db, userId), findCartPromotion(db, userId)]);
     return {
+      promotion,
       lines,
       itemCount: sumCents(lines.map((line) => line.quantity)),
       subtotalCents: sumCents(lines.map((line) => line.unitPriceCents * line.quantity)),

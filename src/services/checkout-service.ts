@@ -3,13 +3,16 @@ import type { CartSnapshot } from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
 import { newCheckoutSessionId } from '../domain/ids';
 import { assertPayableTotal } from '../domain/limits';
+import { sumCents } from '../domain/money';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
 import type { SessionStatus } from '../domain/session-status';
 import { listCartLines, type CartLine } from '../repositories/carts-repository';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
 import { listSessionOrders, type OrderRecord } from '../repositories/orders-repository';
-import { applyTax, buildSnapshot, type PricedStoreInput } from './pricing';
+import { shippingOptionsByStore } from '../repositories/shipping-options-repository';
+import { applyTax, buildSnapshot, chooseShipping, type PricedStoreInput } from './pricing';
+import type { PromotionService } from './promotion-service';
 import { cancelEarlierPayment, isPaid, paymentAlreadyCompleted } from './earlier-payment';
 import type { ServiceDeps } from './service-deps';
 
@@ -83,7 +86,7 @@ function groupByStore(lines: CartLine[]): PricedStoreInput[] {
 }
 
 /** Cart → frozen checkout session, and the edits allowed before it is placed. */
-export function createCheckoutService(deps: ServiceDeps) {
+export function createCheckoutService(deps: ServiceDeps, promotions: PromotionService) {
   const { db, clock, settings } = deps;
 
   async function view(session: CheckoutSessionRecord): Promise<CheckoutSessionView> {
@@ -144,7 +147,13 @@ export function createCheckoutService(deps: ServiceDeps) {
       if (currencies.size > 1) {
         throw new DomainError('mixed_currencies', 'One checkout can only charge one currency', { currencies: [...currencies] });
       }
-      const snapshot: CartSnapshot = buildSnapshot([...currencies][0], groupByStore(lines));
+      const stores = groupByStore(lines);
+      const [code, options] = await Promise.all([
+        promotions.codeForCheckout(principal.userId, sumCents(lines.map((line) => line.unitPriceCents * line.quantity))),
+        shippingOptionsByStore(db, stores.map((store) => store.storeId)),
+      ]);
+      for (const store of stores) store.shippingOptions = options.get(store.storeId) ?? null;
+      const snapshot: CartSnapshot = buildSnapshot([...currencies][0], stores, code);
       assertPayableTotal(snapshot.summary.totalCents);
       const now = clock.now();
       const session = await sessions.insertSession(db, {
@@ -170,6 +179,16 @@ export function createCheckoutService(deps: ServiceDeps) {
       });
     },
 
+    /**
+     * The shopper's shipping choice per store (store id → option id); stores not named keep theirs. Shipping, the
+     * discount (a free-shipping code follows the price), tax and totals follow.
+     */
+    setShippingChoices(principal: Principal, sessionId: string, choices: ReadonlyMap<string, string>) {
+      return update(principal, sessionId, (session) => ({
+        snapshot: chooseShipping(session.cartSnapshot, choices, session.shippingAddress?.state ?? null),
+      }));
+    },
+
     setPaymentMethod(principal: Principal, sessionId: string, paymentMethodId: string) {
       return update(principal, sessionId, { paymentMethodId });
     },
@@ -186,6 +205,7 @@ export function createCheckoutService(deps: ServiceDeps) {
         if (session.status !== 'pending') throw notEditable(session, now);
         if (session.paymentIntentId) await letGoOfEarlierPayment(session);
         const cancelled = await sessions.cancelPendingSession(db, sessionId, session.paymentIntentId, now);
+        if (cancelled) await promotions.releaseCancelledHold(sessionId);
         if (cancelled) return view(cancelled);
         if (tries >= 3) throw keepsChanging();
         session = (await sessions.findSession(db, sessionId)) ?? session;

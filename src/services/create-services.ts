@@ -17,10 +17,12 @@ import { createRetailerApiCatalogReader } from '../catalog/retailer-api-catalog-
 import { createPlacementService, type PlacementRun } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
+import { createPromotionService } from './promotion-service';
 import { createRefundService } from './refund-service';
 import { createOutsideRefundService } from './outside-refund-service';
 import { createDisputeService } from './dispute-service';
 import { createReconciliationService } from './reconciliation-service';
+import { createShippingOptionsService } from './shipping-options-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 import { createStoreHealthService } from './store-health-service';
@@ -58,6 +60,8 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
   const registry = createPlacementRegistry([...wiring.adapters, createManualPlacementAdapter(tasks.port)]);
   const refunds = createRefundService(deps);
   const captures = createCaptureService(deps);
+  const cart = createCartService(deps);
+  const promotions = createPromotionService(deps, cart);
   const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
   const outsideRefunds = createOutsideRefundService(deps, refunds);
   const disputes = createDisputeService(deps, refunds);
@@ -73,9 +77,11 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     storeChecks: createStoreCheckService(deps, registry),
     products: createProductBrowseService(deps),
     catalogSync: createCatalogSyncService(deps, wiring.catalogReaders ?? [createRetailerApiCatalogReader()], wiring.catalogSync),
-    cart: createCartService(deps),
-    checkout: createCheckoutService(deps),
-    placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue),
+    cart,
+    promotions,
+    shippingOptions: createShippingOptionsService(deps),
+    checkout: createCheckoutService(deps, promotions),
+    placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue, promotions),
     orders: createOrdersService(deps),
     // A key's lock outlives the place lease, so a retry never races the holder it would take over from.
     idempotency: createIdempotencyService(deps, deps.settings.placeLeaseMs * 2),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
-import { proportionalShare } from '../domain/money';
+import { paidForItems } from '../domain/money';
 import type { OrderStatus } from '../domain/order-status';
 import type { Principal } from '../domain/principal';
 import { newId } from '../domain/ids';
@@ -33,13 +33,14 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
   }
 
   /**
-   * Items are refunded at their snapshot price plus their share of the order's tax. Whether they are this
+   * Items are refunded at what the shopper paid for them: their snapshot price less their share of the order's
+   * discount, plus their share of the tax. Whether they are this
    * order's, and that many are still left to refund, is decided by the refund itself, under the order's lock.
    */
   async function amountForItems(order: OrderRecord, requested: NonNullable<AdminRefundInput['items']>): Promise<number> {
     const prices = new Map((await orders.listOrderItems(db, order.id)).map((item) => [item.id, item.unitPriceCents]));
     const value = requested.reduce((sum, line) => sum + (prices.get(line.orderItemId) ?? 0) * line.quantity, 0);
-    return value + proportionalShare(order.taxCents, value, order.subtotalCents);
+    return paidForItems(value, { ...order, itemsDiscountCents: order.discountCents - order.shippingDiscountCents });
   }
 
   return {

@@ -11,6 +11,7 @@ import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-ser
 import { CAPTURE_DEADLINE_MS } from './capture-service';
 import { asOutcome, cancelEarlierPayment, completedFor, paymentRefused, paysFor, type PaymentOutcome } from './earlier-payment';
 import { toNewOrder } from './store-orders';
+import type { PromotionService } from './promotion-service';
 import type { ServiceDeps } from './service-deps';
 
 export interface PlaceResult {
@@ -43,13 +44,14 @@ export const ABANDONED_PAYMENT_AFTER_MS = 5 * 60_000;
  *
  * Steps and their undo / resume:
  *  1. claim the session (pending → processing, attempt + 1, lease)   undo: release to pending
+ *     and hold one use of its promo code (under the code's lock)    used up → release, 422; declined → given back
  *  2. charge with key `<session>:charge:<attempt>`                    declined → release; crash → step 2 again
  *                                                                     with the same key replays the outcome
  *  3. one statement: session placed, charge in the ledger, orders     crash before commit → recovery redoes 2–3
  *  4. enqueue placements                                              lost → the pending-order sweeper
  * No outside call happens inside a database transaction.
  */
-export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements: EnqueuePlacements) {
+export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements: EnqueuePlacements, promotions: PromotionService) {
   const { db, clock, payments, settings, logger, crashpoint } = deps;
   const leaseUntil = (now: Date) => new Date(now.getTime() + settings.placeLeaseMs);
 
@@ -126,6 +128,8 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         idempotencyKey: chargeKey(session),
         failureCode: declined ? outcome.declineCode : outcome.code,
       });
+      // Before the session is let go, while this attempt still holds it: a later attempt's hold is never released.
+      await promotions.releaseAttemptHold(session);
       await sessions.releasePlacement(db, session.id, session.paymentAttempt, now, null);
       if (!declined) throw paymentRefused(outcome);
       throw new DomainError('payment_declined', outcome.message || 'The card was declined', { declineCode: outcome.declineCode });
@@ -173,6 +177,9 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         idempotencyKey: chargeKey(session),
         orders: newOrders,
         boughtCartItemIds: session.cartSnapshot.stores.flatMap((store) => store.items.map((item) => item.cartItemId)),
+        promotion: session.cartSnapshot.promotion
+          ? { promotionId: session.cartSnapshot.promotion.promotionId, discountCents: session.cartSnapshot.summary.discountCents ?? 0 }
+          : null,
       },
       now,
     );
@@ -198,7 +205,18 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     }
   }
 
+  /** A code's last use may have gone to another checkout meanwhile: then nothing is charged. */
+  async function holdPromoCode(session: CheckoutSessionRecord): Promise<void> {
+    try {
+      await promotions.holdUse(session);
+    } catch (error) {
+      if (error instanceof DomainError) await sessions.releasePlacement(db, session.id, session.paymentAttempt, clock.now(), session.paymentIntentId);
+      throw error;
+    }
+  }
+
   async function pay(session: CheckoutSessionRecord): Promise<PlaceResult> {
+    await holdPromoCode(session);
     const outcome = await charge(session);
     crashpoint('place.after_charge');
     return settle(session, outcome);

@@ -1,8 +1,13 @@
+import { FLAT_RULE_OPTION_ID } from '../domain/cart-snapshot';
 import type { PlacementOrder } from '../placement/placement-adapter';
 import type { OrderItemRecord, OrderRecord } from '../repositories/orders-repository';
 
-/** What an adapter is given to buy: the order's frozen snapshot, never the live catalog. */
+/**
+ * What an adapter is given to buy: the order's frozen snapshot, never the live catalog, at full price (we fund any
+ * discount, so the retailer's total is the undiscounted one) with the shopper's shipping choice.
+ */
 export function toPlacementOrder(order: OrderRecord, items: readonly OrderItemRecord[]): PlacementOrder {
+  const fullPriceTotalCents = order.fullPriceTotalCents ?? order.totalCents;
   return {
     orderNumber: order.orderNumber,
     storeSlug: order.storeSlug,
@@ -11,8 +16,12 @@ export function toPlacementOrder(order: OrderRecord, items: readonly OrderItemRe
     shippingAddress: order.shippingAddress,
     subtotalCents: order.subtotalCents,
     shippingCents: order.shippingCents,
-    taxCents: order.taxCents,
-    totalCents: order.totalCents,
+    taxCents: fullPriceTotalCents - order.subtotalCents - order.shippingCents,
+    totalCents: fullPriceTotalCents,
+    // The flat rule's option is ours, not a method the retailer knows: the retailer ships its default way.
+    shippingOption: order.shippingOption?.id === FLAT_RULE_OPTION_ID ? null : order.shippingOption,
+    shopperTotalCents: order.totalCents,
+    discountCents: order.discountCents,
     items: items.map((item) => ({
       orderItemId: item.id,
       sku: item.sku,

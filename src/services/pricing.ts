@@ -1,11 +1,15 @@
-import type { CartSnapshot, SnapshotItem, SnapshotStore } from '../domain/cart-snapshot';
+import { FLAT_RULE_OPTION_ID, type CartSnapshot, type ShippingChoice, type SnapshotItem, type SnapshotStore, type StoreShippingOption } from '../domain/cart-snapshot';
+import { DomainError } from '../domain/errors';
 import { applyBasisPoints, sumCents } from '../domain/money';
+import type { FrozenPromotion } from '../domain/promotion';
 import type { PlacementMethod } from '../placement/placement-adapter';
+import { discountsFor } from './discounts';
 
 /**
- * Pure pricing: per-store subtotals from catalog prices, shipping from the store's rule, tax by destination
- * state on the store subtotal (shipping is not taxed), rounded half-up per store. The amount charged is
- * exactly the sum of the store totals.
+ * Pure pricing: per-store subtotals from catalog prices, shipping from the shopper's choice among the store's
+ * options, the promo code's discount spread over the stores, and tax by destination state on each store's
+ * discounted subtotal (shipping is not taxed), rounded half-up per store. The amount charged is exactly the sum
+ * of the store totals.
  */
 const TAX_BASIS_POINTS_BY_STATE: Readonly<Record<string, number>> = { CA: 725, NY: 800, TX: 625, WA: 650, FL: 600 };
 const DEFAULT_TAX_BASIS_POINTS = 500;
@@ -31,15 +35,34 @@ export interface PricedStoreInput {
   storeName: string;
   placementMethod: PlacementMethod;
   shipping: ShippingRule;
+  /** The store's own options; none: one standard option from the flat rule. */
+  shippingOptions?: readonly StoreShippingOption[] | null;
   items: Omit<SnapshotItem, 'totalPriceCents'>[];
 }
 
-/** Builds the snapshot with tax at 0: tax is only known once the shipping address is. */
-export function buildSnapshot(currency: string, stores: PricedStoreInput[]): CartSnapshot {
-  const priced: SnapshotStore[] = stores.map((store) => {
+/** The choices a store offers for this subtotal, cheapest first (ties keep the store's order). */
+export function shippingChoicesFor(store: Pick<PricedStoreInput, 'shipping' | 'shippingOptions'>, subtotalCents: number): ShippingChoice[] {
+  const options: StoreShippingOption[] = store.shippingOptions?.length
+    ? [...store.shippingOptions]
+    : [{ id: FLAT_RULE_OPTION_ID, name: 'Standard shipping', priceCents: store.shipping.flatCents, freeAboveCents: store.shipping.freeAboveCents }];
+  return options
+    .map((option) => ({
+      id: option.id,
+      name: option.name,
+      priceCents: shippingFor({ flatCents: option.priceCents, freeAboveCents: option.freeAboveCents ?? null }, subtotalCents),
+      deliveryEstimate: option.minDays != null && option.maxDays != null ? { minDays: option.minDays, maxDays: option.maxDays } : null,
+    }))
+    .map((choice, order) => ({ choice, order }))
+    .sort((a, b) => a.choice.priceCents - b.choice.priceCents || a.order - b.order)
+    .map(({ choice }) => choice);
+}
+
+/** Builds the snapshot with tax at 0 (tax is only known once the shipping address is) and the cheapest shipping. */
+export function buildSnapshot(currency: string, stores: PricedStoreInput[], promotion: FrozenPromotion | null = null): CartSnapshot {
+  const unpriced: SnapshotStore[] = stores.map((store) => {
     const items = store.items.map((item) => ({ ...item, totalPriceCents: item.unitPriceCents * item.quantity }));
     const subtotalCents = sumCents(items.map((item) => item.totalPriceCents));
-    const shippingCents = shippingFor(store.shipping, subtotalCents);
+    const shippingOptions = shippingChoicesFor(store, subtotalCents);
     return {
       storeId: store.storeId,
       storeSlug: store.storeSlug,
@@ -47,30 +70,75 @@ export function buildSnapshot(currency: string, stores: PricedStoreInput[]): Car
       placementMethod: store.placementMethod,
       items,
       subtotalCents,
-      shippingCents,
+      shippingOptions,
+      shippingOption: shippingOptions[0],
+      shippingCents: 0,
+      shippingDiscountCents: 0,
+      discountCents: 0,
       taxCents: 0,
-      totalCents: subtotalCents + shippingCents,
+      fullPriceTotalCents: 0,
+      totalCents: 0,
     };
   });
-  return { currency, stores: priced, summary: summarize(priced) };
+  return priceSnapshot({ currency, promotion, stores: unpriced, summary: summarize(unpriced) }, null);
 }
 
-/** Fills tax and totals for a destination state. Items and subtotals are untouched. */
-export function applyTax(snapshot: CartSnapshot, state: string): CartSnapshot {
-  const basisPoints = taxBasisPointsFor(state);
-  const stores = snapshot.stores.map((store) => {
-    const taxCents = applyBasisPoints(store.subtotalCents, basisPoints);
-    return { ...store, taxCents, totalCents: store.subtotalCents + store.shippingCents + taxCents };
+/**
+ * Shipping, discount, tax and totals from the frozen items, the shipping choices, the code and the destination
+ * state (null: no address yet, no tax). Items, subtotals and options are untouched.
+ */
+export function priceSnapshot(snapshot: CartSnapshot, state: string | null): CartSnapshot {
+  const basisPoints = state ? taxBasisPointsFor(state) : 0;
+  const shipped = snapshot.stores.map((store) => ({ ...store, shippingCents: store.shippingOption?.priceCents ?? store.shippingCents }));
+  const discounts = discountsFor(snapshot.promotion, shipped);
+  const stores = shipped.map((store, index) => {
+    const { itemsCents, shippingCents: shippingDiscountCents } = discounts[index];
+    const taxCents = applyBasisPoints(store.subtotalCents - itemsCents, basisPoints);
+    const discountCents = itemsCents + shippingDiscountCents;
+    return {
+      ...store,
+      discountCents,
+      shippingDiscountCents,
+      taxCents,
+      fullPriceTotalCents: store.subtotalCents + store.shippingCents + applyBasisPoints(store.subtotalCents, basisPoints),
+      totalCents: store.subtotalCents + store.shippingCents + taxCents - discountCents,
+    };
   });
   return { ...snapshot, stores, summary: summarize(stores) };
 }
 
+/** Fills tax and totals for a destination state. */
+export const applyTax = (snapshot: CartSnapshot, state: string) => priceSnapshot(snapshot, state);
+
+/**
+ * The shopper's shipping choices (store id → option id); stores not named keep theirs. An option the store does
+ * not offer is refused, naming each one.
+ */
+export function chooseShipping(snapshot: CartSnapshot, choices: ReadonlyMap<string, string>, state: string | null): CartSnapshot {
+  const unknown: { storeId: string; optionId: string }[] = [];
+  const stores = snapshot.stores.map((store) => {
+    const optionId = choices.get(store.storeId);
+    if (optionId === undefined) return store;
+    const option = store.shippingOptions?.find((candidate) => candidate.id === optionId);
+    if (!option) unknown.push({ storeId: store.storeId, optionId });
+    return option ? { ...store, shippingOption: option } : store;
+  });
+  const known = new Set(snapshot.stores.map((store) => store.storeId));
+  for (const [storeId, optionId] of choices) if (!known.has(storeId)) unknown.push({ storeId, optionId });
+  if (unknown.length > 0) {
+    throw new DomainError('shipping_option_unknown', 'Choose among the shipping options each store of the checkout offers', { unknown });
+  }
+  return priceSnapshot({ ...snapshot, stores }, state);
+}
+
 function summarize(stores: SnapshotStore[]): CartSnapshot['summary'] {
+  const total = (pick: (store: SnapshotStore) => number) => sumCents(stores.map(pick));
   return {
     itemCount: sumCents(stores.flatMap((store) => store.items.map((item) => item.quantity))),
-    subtotalCents: sumCents(stores.map((store) => store.subtotalCents)),
-    shippingCents: sumCents(stores.map((store) => store.shippingCents)),
-    taxCents: sumCents(stores.map((store) => store.taxCents)),
-    totalCents: sumCents(stores.map((store) => store.totalCents)),
+    subtotalCents: total((store) => store.subtotalCents),
+    shippingCents: total((store) => store.shippingCents),
+    discountCents: total((store) => store.discountCents ?? 0),
+    taxCents: total((store) => store.taxCents),
+    totalCents: total((store) => store.totalCents),
   };
 }

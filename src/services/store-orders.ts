@@ -16,6 +16,11 @@ export function toNewOrder(session: CheckoutSessionRecord, store: SnapshotStore)
     shippingCents: store.shippingCents,
     taxCents: store.taxCents,
     totalCents: store.totalCents,
+    discountCents: store.discountCents ?? 0,
+    shippingDiscountCents: store.shippingDiscountCents ?? 0,
+    fullPriceTotalCents: store.fullPriceTotalCents ?? store.totalCents,
+    shippingOption: store.shippingOption ?? null,
+    promotionCode: store.discountCents ? (session.cartSnapshot.promotion?.code ?? null) : null,
     shippingAddress: session.shippingAddress!,
     items: store.items.map((item) => ({
       productId: item.productId,

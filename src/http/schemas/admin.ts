@@ -16,7 +16,7 @@ export const RefundInput = z
     path: ['amountCents'],
     message: 'send amountCents or items, not both: items are refunded at their own price',
   })
-  .meta({ id: 'RefundInput', description: 'Neither amountCents nor items: the whole refundable remainder. Items: their snapshot price plus their share of tax.' });
+  .meta({ id: 'RefundInput', description: 'Neither amountCents nor items: the whole refundable remainder. Items: what the shopper paid for them (snapshot price less their share of a promo discount, plus their share of tax).' });
 
 export const CancelOrderInput = z.object({ reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'CancelOrderInput' });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { lineItemFields, slug } from './common';
+import { lineItemFields, orNull, slug } from './common';
+import { PromotionTerms } from './promotions';
 
 const quantity = z.number().int('must be a whole number').min(1, 'must be between 1 and 99').max(99, 'must be between 1 and 99');
 const variant = z.string().trim().max(50);
@@ -26,5 +27,6 @@ export const Cart = z
   .object({
     items: z.array(CartItem),
     summary: z.object({ itemCount: z.number().int(), subtotalCents: z.number().int() }),
+    promotion: orNull(PromotionTerms).meta({ description: 'The promo code applied to the cart; a checkout session prices it' }),
   })
   .meta({ id: 'Cart' });

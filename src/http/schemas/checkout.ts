@@ -54,9 +54,29 @@ const SnapshotItem = z.object({ cartItemId: z.string(), productId: z.string(), .
 const Totals = {
   subtotalCents: z.number().int(),
   shippingCents: z.number().int(),
-  taxCents: z.number().int(),
-  totalCents: z.number().int(),
+  discountCents: z.number().int().meta({ description: 'The promo code’s share (items) plus any shipping it waives' }),
+  taxCents: z.number().int().meta({ description: 'On the subtotal after the items’ discount; shipping is not taxed' }),
+  totalCents: z.number().int().meta({ description: 'subtotal + shipping + tax − discount' }),
 };
+
+const ShippingChoice = z
+  .object({
+    id: z.string().meta({ example: 'express' }),
+    name: z.string(),
+    priceCents: z.number().int().meta({ description: 'For this store’s subtotal (free above the option’s threshold)' }),
+    deliveryEstimate: z.object({ minDays: z.number().int(), maxDays: z.number().int() }).nullable(),
+  })
+  .meta({ id: 'ShippingChoice' });
+
+const FrozenPromotion = z
+  .object({
+    promotionId: z.string(),
+    code: z.string(),
+    kind: z.enum(['fixed_amount', 'percent', 'free_shipping']),
+    amountCents: z.number().int().nullable(),
+    percentOff: z.number().int().nullable(),
+  })
+  .meta({ id: 'FrozenPromotion' });
 
 export const CartSnapshot = z
   .object({
@@ -69,8 +89,13 @@ export const CartSnapshot = z
         placementMethod: z.enum(['api', 'headless', 'manual']),
         items: z.array(SnapshotItem),
         ...Totals,
+        shippingDiscountCents: z.number().int().meta({ description: 'The part of discountCents that waives shipping' }),
+        fullPriceTotalCents: z.number().int().meta({ description: 'What the retailer charges us: no discount (we fund it), tax on the whole subtotal' }),
+        shippingOptions: z.array(ShippingChoice).meta({ description: 'What the store offers, cheapest first' }),
+        shippingOption: orNull(ShippingChoice).meta({ description: 'The shopper’s choice; the cheapest until one is made' }),
       }),
     ),
+    promotion: orNull(FrozenPromotion).optional().meta({ description: 'The promo code frozen at checkout' }),
     summary: z.object({ itemCount: z.number().int(), ...Totals }),
   })
   .meta({ id: 'CartSnapshot' });

@@ -26,6 +26,7 @@ export const OrderListItem = OrderSummary.extend({
   subtotalCents: z.number().int(),
   shippingCents: z.number().int(),
   taxCents: z.number().int(),
+  discountCents: z.number().int().meta({ description: 'Our promo discount on this order: totalCents = subtotal + shipping + tax − discount' }),
   trackingNumber: z.string().nullable(),
   carrier: z.string().nullable(),
   createdAt: z.iso.datetime(),
@@ -86,6 +87,12 @@ export const OrderDetail = OrderListItem.extend({
   storeSlug: z.string(),
   shippingAddress: ShippingAddress,
   retailerTotalCents: z.number().int().nullable().meta({ description: 'What the retailer said it charged, when it said' }),
+  fullPriceTotalCents: z.number().int().meta({ description: 'What the retailer is paid: full price, as we fund any discount' }),
+  promotionCode: z.string().nullable(),
+  shippingOption: z
+    .object({ id: z.string(), name: z.string(), priceCents: z.number().int(), deliveryEstimate: z.object({ minDays: z.number().int(), maxDays: z.number().int() }).nullable() })
+    .nullable()
+    .meta({ description: 'The shipping the shopper chose for this store' }),
   estimatedDelivery: z.iso.date().nullable(),
   failureReason: z.string().nullable(),
   placedAt: z.iso.datetime().nullable(),

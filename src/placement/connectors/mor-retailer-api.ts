@@ -84,7 +84,7 @@ export function createMorRetailerApiConnector({ transport, clock }: { transport:
         color,
         unitPriceCents,
       }));
-      const quoteReply = await call('quote', 'POST', '/quotes', { items, shippingAddress: order.shippingAddress });
+      const quoteReply = await call('quote', 'POST', '/quotes', { items, shippingAddress: order.shippingAddress, ...shippingMethodOf(order) });
       const quote = quoteDetails(parseReply(quoteReplySchema, quoteReply));
       if (quote.totalCents > order.totalCents + context.priceToleranceCents) {
         logger.warn({ quote, snapshotTotalCents: order.totalCents }, 'retailer quote above tolerance; nothing submitted');
@@ -199,10 +199,14 @@ function createOrderBody(order: PlacementOrder, items: unknown[], quote: Quote) 
     externalReference: order.orderNumber,
     items,
     shippingAddress: order.shippingAddress,
+    ...shippingMethodOf(order),
     // The retailer refuses (price_changed) if its total moved since the quote we accepted.
     expectedTotalCents: quote.totalCents,
   };
 }
+
+/** The shopper's shipping choice as the protocol's `shippingMethod` (absent: the retailer's default). */
+const shippingMethodOf = (order: PlacementOrder) => (order.shippingOption ? { shippingMethod: order.shippingOption.id } : {});
 
 const quoteDetails = ({ totalCents, taxCents, shippingCents }: Quote) => ({ totalCents, taxCents, shippingCents });
 

@@ -3,7 +3,7 @@ import type { ProtocolRoute } from './fault-queue';
 import { readJsonBody, sendJson, sleep } from './http-io';
 import type { QuoteOutcome, OrderOutcome, SimulatedRetailer } from './retailer';
 import { createOrderBodySchema, parseOrThrow, productPageQuerySchema, quoteBodySchema } from './schemas';
-import { SimulatorError, type FaultSpec, type SimulatedOrder } from './types';
+import { SimulatorError, type FaultSpec, type ShippingMethod, type SimulatedOrder } from './types';
 
 interface Answer {
   status: number;
@@ -70,7 +70,7 @@ async function answer(
   try {
     if (route === 'create_order') return await answerCreateOrder(retailer, req, await body);
     if (route === 'quote') {
-      return answerQuote(retailer.quote(parseOrThrow(quoteBodySchema, await body, 'quote')));
+      return answerQuote(retailer.quote(parseOrThrow(quoteBodySchema, await body, 'quote')), retailer.shippingMethods);
     }
     if (route === 'list_products') return answerProductPage(retailer, query);
     return answerLookup(retailer, query);
@@ -92,10 +92,11 @@ async function answerCreateOrder(retailer: SimulatedRetailer, req: IncomingMessa
   return { status: outcome.kind === 'created' ? 201 : 200, body: publicOrder(outcome.order) };
 }
 
-function answerQuote(outcome: QuoteOutcome): Answer {
+/** A quote, with the shipping methods the retailer offers when it has its own (a caller may choose among them). */
+function answerQuote(outcome: QuoteOutcome, shippingMethods: readonly ShippingMethod[]): Answer {
   if (outcome.kind === 'rejected') return { status: 422, body: { code: outcome.code, message: outcome.message } };
   const { totalCents, taxCents, shippingCents, subtotalCents } = outcome.price;
-  return { status: 200, body: { totalCents, taxCents, shippingCents, subtotalCents } };
+  return { status: 200, body: { totalCents, taxCents, shippingCents, subtotalCents, ...(shippingMethods.length > 0 ? { shippingMethods } : {}) } };
 }
 
 function answerLookup(retailer: SimulatedRetailer, query: URLSearchParams): Answer {

@@ -14,6 +14,7 @@ import {
   type RetailerRejectionCode,
   type RetailerSetup,
   type RetailerStats,
+  type ShippingMethod,
   type SimulatedOrder,
 } from './types';
 
@@ -50,6 +51,7 @@ export class SimulatedRetailer {
   private readonly catalog: Map<string, CatalogEntry>;
   private readonly terms: RetailerTerms;
   private readonly rejectedZips: ReadonlySet<string>;
+  readonly shippingMethods: readonly ShippingMethod[];
   private readonly orders: SimulatedOrder[] = [];
   private readonly ordersByKey = new Map<string, SimulatedOrder>();
   private readonly ordersByReference = new Map<string, SimulatedOrder[]>();
@@ -67,6 +69,7 @@ export class SimulatedRetailer {
       strictCatalog: setup.strictCatalog ?? false,
     };
     this.rejectedZips = new Set(setup.rejectedZips ?? []);
+    this.shippingMethods = setup.shippingMethods ?? [];
     this.latencyMs = setup.latencyMs ?? 0;
   }
 
@@ -77,7 +80,9 @@ export class SimulatedRetailer {
   quote(body: QuoteBody): QuoteOutcome {
     const addressProblem = findAddressProblem(body.shippingAddress, this.rejectedZips);
     if (addressProblem) return reject('address_rejected', addressProblem);
-    const priced = priceItems(body.items, this.catalog, this.terms);
+    const terms = this.termsFor(body.shippingMethod);
+    if (!terms) return reject('shipping_method_unavailable', `we do not ship by ${body.shippingMethod}`);
+    const priced = priceItems(body.items, this.catalog, terms);
     if (priced.kind === 'unknown_sku') return reject('out_of_stock', `we do not sell ${priced.sku}`);
     return { kind: 'quoted', price: priced.price };
   }
@@ -144,10 +149,19 @@ export class SimulatedRetailer {
     else this.catalog.set(sku, { priceCents });
   }
 
+  /** The terms of a request: a named shipping method's price instead of the flat one; null when it is not offered. */
+  private termsFor(shippingMethod: string | undefined): RetailerTerms | null {
+    if (shippingMethod === undefined) return this.terms;
+    const method = this.shippingMethods.find((candidate) => candidate.id === shippingMethod);
+    return method ? { ...this.terms, shippingCents: method.priceCents } : null;
+  }
+
   private acceptOrder(body: CreateOrderBody, idempotencyKey: string | undefined): OrderOutcome {
     const addressProblem = findAddressProblem(body.shippingAddress, this.rejectedZips);
     if (addressProblem) return reject('address_rejected', addressProblem);
-    const priced = priceItems(body.items, this.catalog, this.terms);
+    const terms = this.termsFor(body.shippingMethod);
+    if (!terms) return reject('shipping_method_unavailable', `we do not ship by ${body.shippingMethod}`);
+    const priced = priceItems(body.items, this.catalog, terms);
     if (priced.kind === 'unknown_sku') return reject('out_of_stock', `we do not sell ${priced.sku}`);
     const shortSku = findShortSku(body.items, this.catalog);
     if (shortSku) return reject('out_of_stock', `not enough ${shortSku} in stock`);
@@ -163,6 +177,7 @@ export class SimulatedRetailer {
       status: 'accepted',
       items: body.items,
       shippingAddress: body.shippingAddress,
+      ...(body.shippingMethod ? { shippingMethod: body.shippingMethod } : {}),
       ...price,
       createdAt: new Date().toISOString(),
     };

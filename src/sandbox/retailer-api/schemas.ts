@@ -19,6 +19,7 @@ export const createOrderBodySchema = z.object({
   externalReference: z.string().min(1).max(255),
   items: z.array(orderItemSchema).min(1).max(500),
   shippingAddress: shippingAddressSchema,
+  shippingMethod: z.string().min(1).max(100).optional(),
   expectedTotalCents: cents,
 });
 export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
@@ -26,6 +27,7 @@ export type CreateOrderBody = z.infer<typeof createOrderBodySchema>;
 export const quoteBodySchema = z.object({
   items: z.array(orderItemSchema).min(1).max(500),
   shippingAddress: shippingAddressSchema,
+  shippingMethod: z.string().min(1).max(100).optional(),
 });
 export type QuoteBody = z.infer<typeof quoteBodySchema>;
 
@@ -47,6 +49,7 @@ export const retailerSetupSchema = z.object({
     .optional(),
   taxBasisPoints: z.int().min(0).max(10_000).optional(),
   shippingCents: cents.optional(),
+  shippingMethods: z.array(z.object({ id: z.string().min(1).max(100), name: z.string().min(1).max(200), priceCents: cents })).optional(),
   latencyMs: z.int().min(0).max(600_000).optional(),
   strictCatalog: z.boolean().optional(),
   rejectedZips: z.array(z.string()).optional(),

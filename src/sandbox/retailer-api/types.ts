@@ -17,8 +17,10 @@ export interface RetailerSetup {
   catalog?: Catalog;
   /** Tax on the items' subtotal, in basis points (825 = 8.25 %), rounded half-up. */
   taxBasisPoints?: number;
-  /** Flat shipping added to every order and quote. */
+  /** Flat shipping added to every order and quote that names no shipping method. */
   shippingCents?: number;
+  /** Shipping methods the retailer offers: an order or quote naming one (`shippingMethod`) pays its price. */
+  shippingMethods?: ShippingMethod[];
   /** Delay before every protocol request is answered. */
   latencyMs?: number;
   /** When set, skus missing from the catalog are refused (out_of_stock) instead of sold at the caller's price. */
@@ -27,7 +29,13 @@ export interface RetailerSetup {
   rejectedZips?: string[];
 }
 
-export type RetailerRejectionCode = 'out_of_stock' | 'address_rejected' | 'price_changed';
+export interface ShippingMethod {
+  id: string;
+  name: string;
+  priceCents: number;
+}
+
+export type RetailerRejectionCode = 'out_of_stock' | 'address_rejected' | 'price_changed' | 'shipping_method_unavailable';
 
 export interface SimulatedOrderItem {
   sku: string;
@@ -44,6 +52,8 @@ export interface SimulatedOrder {
   status: 'accepted';
   items: SimulatedOrderItem[];
   shippingAddress: Record<string, unknown>;
+  /** The shipping method the order asked for, if it named one. */
+  shippingMethod?: string;
   subtotalCents: number;
   taxCents: number;
   shippingCents: number;
