@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ADDRESS, ops, startPlacementHarness, type PlacementHarness } from './support/placement-harness';
+import { createVendureCatalogReader } from '../src/catalog/vendure-catalog-reader';
+import { CatalogReadError } from '../src/catalog/catalog-reader';
 import { startDelayingProxy } from './support/delaying-proxy';
 import { usePlatform } from './support/test-platforms';
 import { bearer } from './support/tokens';
@@ -140,4 +142,33 @@ describe('syncing a real Vendure’s catalog', () => {
     expect(await changesOf(failed.details.run.runId)).toEqual([]);
     expect(await ours(behind.slug)).toEqual(synced);
   }, 60_000);
+
+  it('pages through the whole catalog by take/skip, every variant once, and ends', async () => {
+    const reader = createVendureCatalogReader({ pageSize: 2 });
+    const store = { slug: shop.slug, placementMethod: 'api', placementConfig: { platform: 'vendure', shopApiUrl: platform.shopApiUrl } };
+    expect(reader.canRead(store)).toBe(true);
+    expect(reader.canRead({ ...store, placementConfig: { platform: 'evershop', shopApiUrl: platform.shopApiUrl } })).toBe(false);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await reader.readPage(store, cursor);
+      seen.push(...page.products.map((product) => product.sku));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== null && pages < 1000);
+    expect(cursor).toBeNull();
+    expect(pages).toBeGreaterThan(1);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen).toEqual(expect.arrayContaining([sku('BOOT'), sku('KNIFE')]));
+    expect(seen).not.toContain(sku('CUP')); // disabled above
+  }, 60_000);
+
+  it('tells an address that is not a Vendure Shop API apart from a Vendure that is down', async () => {
+    const reader = createVendureCatalogReader();
+    const notShop = { slug: 'x', placementMethod: 'api', placementConfig: { platform: 'vendure', shopApiUrl: `${new URL(platform.shopApiUrl).origin}/nowhere` } };
+    const refused = await reader.readPage(notShop, null).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CatalogReadError);
+    expect(refused).toMatchObject({ transient: false });
+  }, 30_000);
 });
