@@ -87,11 +87,17 @@ function toProduct(product: ShopProduct, variant: ShopVariant, origin: URL): Ret
     sku: variant.sku,
     name: variant.name.trim() || product.slug,
     priceCents: variant.price,
-    available: variant.stockLevel !== 'OUT_OF_STOCK',
+    available: inStock(variant.stockLevel),
     imageUrl: absolute(variant.featuredAsset?.preview ?? product.featuredAsset?.preview, origin),
     // Vendure has no storefront of its own: a product page address is the shop's front end's business.
     productUrl: null,
   };
+}
+
+/** The default stock display strategy says IN_STOCK / LOW_STOCK / OUT_OF_STOCK; a shop's own may say a count. */
+function inStock(stockLevel: string): boolean {
+  if (/^-?\d+$/.test(stockLevel)) return Number(stockLevel) > 0;
+  return stockLevel !== 'OUT_OF_STOCK';
 }
 
 /** Vendure's asset server may answer paths relative to the API's host. */
