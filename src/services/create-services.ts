@@ -14,6 +14,7 @@ import { createProductBrowseService } from './product-browse-service';
 import { createCatalogSyncService, type CatalogSyncSettings } from './catalog-sync-service';
 import type { CatalogReader } from '../catalog/catalog-reader';
 import { createRetailerApiCatalogReader } from '../catalog/retailer-api-catalog-reader';
+import { createVendureCatalogReader } from '../catalog/vendure-catalog-reader';
 import { createPlacementService, type PlacementRun } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
@@ -43,7 +44,7 @@ export interface ServiceWiring {
   enqueue: (runs: PlacementRun[]) => Promise<void>;
   /** Verifies Stripe's webhooks; without it /webhooks/stripe refuses every call. */
   stripeWebhookSecret?: string;
-  /** What can read a connected retailer's catalog; the retailer order API's reader when not given. */
+  /** What can read a connected retailer's catalog; the Vendure and retailer order API readers when not given. */
   catalogReaders?: readonly CatalogReader[];
   catalogSync?: Partial<CatalogSyncSettings>;
   /** The queue's breakers and the release of a resumed store's jobs; without it both are skipped. */
@@ -76,7 +77,7 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     catalog: createCatalogService(deps, registry.validateConfig),
     storeChecks: createStoreCheckService(deps, registry),
     products: createProductBrowseService(deps),
-    catalogSync: createCatalogSyncService(deps, wiring.catalogReaders ?? [createRetailerApiCatalogReader()], wiring.catalogSync),
+    catalogSync: createCatalogSyncService(deps, wiring.catalogReaders ?? [createVendureCatalogReader(), createRetailerApiCatalogReader()], wiring.catalogSync),
     cart,
     promotions,
     shippingOptions: createShippingOptionsService(deps),
