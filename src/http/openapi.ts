@@ -71,7 +71,7 @@ function describeApi(add: AddOperation): void {
   add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: AdminStore, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
   add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: AdminStore, errors: { 403: 'forbidden', 404: 'store_not_found' } });
   add('post', '/admin/stores/{slug}/check', {
-    summary: 'Check a store’s placement config against its retailer (reach, sign in, price one product) without buying',
+    summary: 'Check a store’s placement config against its retailer without buying (api: reach, sign in, price one product; headless: Chromium, sign in, open the recipe’s first page)',
     tags: ['Admin'],
     params: SlugParam,
     response: StoreCheckResult,

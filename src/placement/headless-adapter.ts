@@ -11,6 +11,7 @@ import {
   type PlacementOrder,
   type PlacementResult,
 } from './placement-adapter';
+import { checkHeadlessStore } from './headless-store-check';
 import { saveFailureArtifacts, saveScreenshot, type ArtifactOptions } from './recipes/failure-artifacts';
 import { listRecipeVariables } from './recipes/recipe-checks';
 import { HeadlessTransientError, toPlacementFailure } from './recipes/recipe-errors';
@@ -203,6 +204,18 @@ export function createHeadlessPlacementAdapter({
     validateConfig(config) {
       const checked = checkHeadlessConfig(config, modules);
       return checked.ok ? {} : checked.errors;
+    },
+
+    /** Signs in and opens the recipe's first page, without buying: see ./headless-store-check.ts. */
+    check(context) {
+      return checkHeadlessStore(context, {
+        browserPool,
+        modules,
+        checkConfig: (config) => checkHeadlessConfig(config, modules),
+        navigationTimeoutMs: DEFAULT_NAVIGATION_TIMEOUT_MS,
+        selectorTimeoutMs: DEFAULT_SELECTOR_TIMEOUT_MS,
+        viewport: DEFAULT_VIEWPORT,
+      });
     },
 
     async place(order, context) {

@@ -5,7 +5,7 @@ import { openTask } from '../repositories/ops-tasks-repository';
 import type { OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
 import { transitionOrder } from './order-state-machine';
 import type { ServiceDeps } from './service-deps';
-import { uncertainHistoryReason, uncertainPurchasePayload } from './uncertain-purchase';
+import { retailerAccountHint, uncertainHistoryReason, uncertainPurchasePayload } from './uncertain-purchase';
 
 /** What a way out of placement that is not "placed" does once the retailer is known not to hold the order. */
 export interface GiveUpActions {
@@ -48,8 +48,9 @@ export function createPlacementGiveUp(deps: ServiceDeps, registry: PlacementRegi
    * The order goes to people, still `placing`, now by hand: the task opens with the move (one transaction), so no
    * crash leaves the order moved without its warning, or a warning for an order that moved on.
    */
-  async function handToOps(order: OrderRecord, placementOrder: PlacementOrder, givingUp: string, lookup: string): Promise<void> {
-    const why = { givingUp, lookup, method: order.placementMethod, since: order.createdAt };
+  async function handToOps(order: OrderRecord, placementOrder: PlacementOrder, store: PlacementStoreSettings, givingUp: string, lookup: string): Promise<void> {
+    const method = order.placementMethod;
+    const why = { givingUp, lookup, method, since: order.createdAt, ...retailerAccountHint(method, configFor(store, method), placementOrder) };
     logger.warn({ orderNumber: order.orderNumber, givingUp, lookup }, 'placement gave up without knowing whether the retailer has the order; sent to ops');
     await transitionOrder(deps, order, 'placing', uncertainHistoryReason(placementOrder, why), { placementMethod: 'manual' }, async (trx, moved) => {
       await openTask(trx, { id: newId('task'), orderId: moved.id, kind: 'place_order', payload: uncertainPurchasePayload(placementOrder, why) });
@@ -86,7 +87,7 @@ export function createPlacementGiveUp(deps: ServiceDeps, registry: PlacementRegi
         case 'not_placed':
           return actions.notPlaced(order, `${givingUp}; the retailer does not have it (${verdict.evidence})`);
         case 'unknown':
-          return handToOps(order, placementOrder, givingUp, verdict.reason);
+          return handToOps(order, placementOrder, store, givingUp, verdict.reason);
       }
     },
   };

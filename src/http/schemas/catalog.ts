@@ -78,7 +78,7 @@ export const StoreCheckResult = z
   .object({
     checks: z.array(
       z.object({
-        name: z.string().meta({ description: 'What was tried: config, platform, reach, authenticate, payment_method, shipping_method, price …; fallback.* for the fallback method' }),
+        name: z.string().meta({ description: 'What was tried: config, platform, reach, authenticate, payment_method, shipping_method, price (api); config, browser, signIn, firstPage (headless); manual; fallback.* for the fallback method' }),
         ok: z.boolean(),
         message: z.string().meta({ description: 'What works, or what does not and why, in words' }),
       }),

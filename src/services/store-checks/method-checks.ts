@@ -11,7 +11,7 @@ function configCheck(registry: PlacementRegistry, method: PlacementMethod, confi
     : { name: 'config', ok: false, message: problems.map(([field, problem]) => `${field || 'placementConfig'} ${problem}`).join('; ') };
 }
 
-/** An adapter's own live check when it has one (api connectors), else the config's validation alone. */
+/** An adapter's own live check when it has one (api connectors, headless), else the config's validation alone. */
 const adapterCheck =
   (method: PlacementMethod): MethodCheck =>
   async ({ registry, ...context }) => {
@@ -28,7 +28,7 @@ const adapterCheck =
 
 /**
  * The dry check of each placement method. `api` asks the store's platform connector (reach, authenticate, price);
- * `headless` and the others use their adapter's `check` when it has one. Add a method's check here.
+ * `headless` checks Chromium, signs in and opens the recipe's first page (src/placement/headless-store-check.ts). Add a method's check here.
  */
 export const CHECKS_BY_METHOD: Record<PlacementMethod, MethodCheck> = {
   api: adapterCheck('api'),
