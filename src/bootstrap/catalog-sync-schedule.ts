@@ -1,3 +1,4 @@
+import { repeating } from './repeating';
 import type { Logger } from '../logger';
 import type { CatalogSyncService } from '../services/catalog-sync-service';
 
@@ -7,25 +8,12 @@ import type { CatalogSyncService } from '../services/catalog-sync-service';
  * two instances would still never run one store twice at once (a run is claimed in the database).
  */
 export function startCatalogSyncSchedule(catalogSync: CatalogSyncService, logger: Logger, tickMs = 60_000): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  const tick = () => {
-    running ??= catalogSync
-      .syncDueStores()
-      .then((outcome) => {
-        if (outcome.succeeded + outcome.failed > 0) logger.info(outcome, 'scheduled catalog syncs ran');
-      })
-      .catch((error: unknown) => logger.error({ err: error }, 'catalog sync schedule failed; will try again'))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, tickMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return repeating(tickMs, async () => {
+    try {
+      const outcome = await catalogSync.syncDueStores();
+      if (outcome.succeeded + outcome.failed > 0) logger.info(outcome, 'scheduled catalog syncs ran');
+    } catch (error) {
+      logger.error({ err: error }, 'catalog sync schedule failed; will try again');
+    }
+  });
 }

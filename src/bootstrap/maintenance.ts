@@ -1,3 +1,4 @@
+import { repeating } from './repeating';
 import type { Logger } from '../logger';
 import type { Services } from '../services/create-services';
 
@@ -51,21 +52,3 @@ export function startMaintenance(services: Services, logger: Logger, timings: Ma
   };
 }
 
-/** Runs `tick` now and then every `everyMs`, never two at once; stop() waits for the one running. */
-function repeating(everyMs: number, tick: () => Promise<void>): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  const start = () => {
-    running ??= tick().finally(() => {
-      running = null;
-    });
-  };
-  const timer = setInterval(start, everyMs);
-  timer.unref();
-  start();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
-}

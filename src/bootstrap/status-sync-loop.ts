@@ -1,3 +1,4 @@
+import { repeating } from './repeating';
 import type { Logger } from '../logger';
 import type { Services } from '../services/create-services';
 
@@ -7,27 +8,12 @@ import type { Services } from '../services/create-services';
  * run it (orders are claimed, so two instances never poll the same order at once).
  */
 export function startStatusSync(services: Services, logger: Logger, intervalMs = 15_000): { stop(): Promise<void> } {
-  let running: Promise<void> | null = null;
-  const pass = async () => {
+  return repeating(intervalMs, async () => {
     try {
       const { polled, moved } = await services.statusSync.syncDue();
       if (moved > 0) logger.info({ polled, moved }, 'status sync moved orders');
     } catch (error) {
       logger.error({ err: error }, 'status sync pass failed; will try again');
     }
-  };
-  const tick = () => {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-  };
-  const timer = setInterval(tick, intervalMs);
-  timer.unref();
-  tick();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  });
 }
