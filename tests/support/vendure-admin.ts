@@ -14,11 +14,13 @@ export interface VendureOrderView {
   lines: { id: string; quantity: number; productVariant: { sku: string } }[];
   payments: { state: string; method: string; amount: number }[];
   fulfillments: { id: string; state: string; method: string; trackingCode: string | null }[];
+  shippingLines: { shippingMethod: { code: string }; priceWithTax: number }[];
 }
 
 const ORDER_FIELDS = `id code state orderPlacedAt totalWithTax customFields { clientRef }
   shippingAddress { fullName streetLine1 city province postalCode countryCode } customer { emailAddress }
-  lines { id quantity productVariant { sku } } payments { state method amount } fulfillments { id state method trackingCode }`;
+  lines { id quantity productVariant { sku } } payments { state method amount } fulfillments { id state method trackingCode }
+  shippingLines { shippingMethod { code } priceWithTax }`;
 
 /**
  * The retailer's side of the tests: Vendure's own Admin API, as the shop's staff would use it (products, stock,

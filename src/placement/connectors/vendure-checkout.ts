@@ -6,6 +6,7 @@ import {
   type PlacementContext,
   type PlacementOrder,
 } from '../placement-adapter';
+import { FLAT_RULE_OPTION_ID } from '../../domain/cart-snapshot';
 import type { VendureApi } from './vendure-graphql';
 
 /** The store's Vendure settings the Shop API steps use. */
@@ -149,15 +150,19 @@ export async function fillOrder(
   await mutate('set_address', 'setOrderShippingAddress', `mutation Address($input: CreateAddressInput!) { setOrderShippingAddress(input: $input) { ${ORDER_OR_ERROR} } }`, {
     input: { fullName: name, streetLine1: address1, streetLine2: address2 ?? '', city, province: state, postalCode: zip, countryCode: country, phoneNumber: phone },
   });
-  const methodId = await chooseShippingMethod(api, settings, token);
+  const methodId = await chooseShippingMethod(api, settings, order, token);
   const filled = await mutate('set_shipping', 'setOrderShippingMethod', `mutation Ship($ids: [ID!]!) { setOrderShippingMethod(shippingMethodId: $ids) { ${ORDER_OR_ERROR} } }`, {
     ids: [methodId],
   });
   return { session: { token: token!, code: code! }, order: filled };
 }
 
-/** The configured method when given, else the cheapest the shop offers for this order and address. */
-async function chooseShippingMethod(api: VendureApi, settings: VendureCheckoutSettings, token?: string): Promise<string> {
+/**
+ * The shopper's choice when the order carries one (its option id is the Vendure method's code; the reserved id
+ * `standard` means the retailer's default), else the configured method when given, else the cheapest the shop offers
+ * for this order and address.
+ */
+async function chooseShippingMethod(api: VendureApi, settings: VendureCheckoutSettings, order: PlacementOrder, token?: string): Promise<string> {
   const reply = await api.shop<{ eligibleShippingMethods: { id: string; code: string; priceWithTax: number }[] }>(
     'shipping_methods',
     '{ eligibleShippingMethods { id code priceWithTax } }',
@@ -165,11 +170,20 @@ async function chooseShippingMethod(api: VendureApi, settings: VendureCheckoutSe
     token,
   );
   const methods = reply.data.eligibleShippingMethods;
+  const offered = () => methods.map((candidate) => candidate.code).join(', ') || 'none';
+  const chosen = order.shippingOption?.id;
+  if (chosen && chosen !== FLAT_RULE_OPTION_ID) {
+    const method = methods.find((candidate) => candidate.code === chosen);
+    // The store offers an option whose id is no method code of this shop: its options are configured wrongly.
+    if (!method) {
+      throw new PermanentPlacementError('config_invalid', `vendure does not offer the shipping method ${chosen} the shopper chose (offered: ${offered()}); a store's shipping option ids must be the shop's shipping method codes`, { shippingOption: chosen });
+    }
+    return method.id;
+  }
   if (settings.shippingMethodCode) {
     const method = methods.find((candidate) => candidate.code === settings.shippingMethodCode);
     if (!method) {
-      const offered = methods.map((candidate) => candidate.code).join(', ') || 'none';
-      throw new PermanentPlacementError('address_rejected', `vendure does not offer shipping method ${settings.shippingMethodCode} for this order (offered: ${offered})`);
+      throw new PermanentPlacementError('address_rejected', `vendure does not offer shipping method ${settings.shippingMethodCode} for this order (offered: ${offered()})`);
     }
     return method.id;
   }
