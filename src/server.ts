@@ -45,6 +45,7 @@ async function main(): Promise<void> {
         handler: (job, attempt) => services!.placement.place(job, attempt),
         onExhausted: (job, error) => services!.placement.exhausted(job, error),
         isStorePaused: (storeId) => services!.storeLevers.isPaused(storeId),
+        storeSlotLimit: (storeId) => services!.storeLevers.slotLimit(storeId),
         concurrency: config.WORKER_CONCURRENCY,
         storeConcurrency: config.WORKER_STORE_CONCURRENCY,
         logger,

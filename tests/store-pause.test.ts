@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Queue } from 'bullmq';
 import { createInProcessPlacementQueue } from '../src/queue/in-process-placement-queue';
 import type { PlacementJob } from '../src/queue/placement-queue';
-import { ops, REDIS_URL, startPlacementHarness, waitFor, type PlacementHarness } from './support/placement-harness';
+import { admin, ops, REDIS_URL, startPlacementHarness, waitFor, type PlacementHarness } from './support/placement-harness';
 import { TEST_JWT_SECRET } from './support/tokens';
 
 let h: PlacementHarness;
@@ -84,6 +84,18 @@ describe('pausing a store (BullMQ)', () => {
       expect((await h.attemptsOf(orderNumber)).map((a) => [a.outcome, a.attempt])).toEqual([['placed', 1]]);
     }
   }, 120_000);
+
+  it('when a headless store has its own concurrency, then the queue limits it to that while it is placed headless', async () => {
+    const headless = await h.createHeadlessStore('own-concurrency');
+    const { placement_config: placementConfig } = await h.database.db('stores').where({ id: headless.storeId }).first('placement_config');
+    await h.http.put(`/api/v1/admin/stores/${headless.slug}`).set(admin).send({ placementConfig: { ...placementConfig, concurrency: 1 } }).expect(200);
+    expect(await h.app.services.storeLevers.slotLimit(headless.storeId)).toBe(1);
+
+    await h.http.post(`/api/v1/ops/stores/${headless.slug}/method`).set(ops).send({ placementMethod: 'manual', reason: 'shop down' }).expect(200);
+    expect(await h.app.services.storeLevers.slotLimit(headless.storeId)).toBeUndefined();
+    const api = await h.createApiStore('own-concurrency-api');
+    expect(await h.app.services.storeLevers.slotLimit(api.storeId)).toBeUndefined();
+  });
 
   it('when a store is switched to people, then the next placement becomes a task while a placed order keeps its method', async () => {
     await h.stopWorker();

@@ -79,6 +79,7 @@ export async function startBullmqPlacementWorker(
     renewEveryMs: Math.min(heartbeatMs, Math.floor(storeLeaseMs / 2)),
     busyDelayMs: options.storeBusyDelayMs ?? 1_000,
     paused: options.isStorePaused,
+    storeLimit: options.storeSlotLimit,
     pausedDelayMs: options.pausedRecheckMs,
   };
   const deps = { handler: options.handler, onExhausted: options.onExhausted, gate, logger };

@@ -55,6 +55,7 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
     breaker,
     busyDelayMs: options.storeBusyDelayMs ?? 250,
     paused: options.isStorePaused,
+    storeLimit: options.storeSlotLimit,
     pausedDelayMs: options.pausedRecheckMs,
   };
   const deps = { handler: options.handler, onExhausted: options.onExhausted, gate, logger, random };

@@ -15,6 +15,8 @@ export interface StoreGate {
   busyDelayMs: number;
   /** Ops paused the store: its jobs wait, in the order they came, until it is resumed. */
   paused?: (storeId: string) => Promise<boolean>;
+  /** The store's own limit of placements at once, across every worker, when it has one below the queue's. */
+  storeLimit?: (storeId: string) => Promise<number | undefined>;
   pausedDelayMs?: number;
 }
 
@@ -67,7 +69,8 @@ export async function runPlacementAttempt(
   const probe = admission.probe;
 
   const runId = placementJobKey(job);
-  const slot = await gate.limiter.tryAcquire(job.storeId, job.orderNumber, runId);
+  const storeLimit = gate.storeLimit ? await gate.storeLimit(job.storeId) : undefined;
+  const slot = await gate.limiter.tryAcquire(job.storeId, job.orderNumber, runId, storeLimit);
   if (slot !== 'acquired') {
     if (probe) await bestEffort(log, 'release breaker probe', () => gate.breaker.settle(job.storeId, 'neutral', true));
     log.debug({ reason: slot }, 'placement held: store at its concurrency limit, or another run of the order is placing it');

@@ -76,6 +76,11 @@ export interface PlacementRunnerOptions {
    * them (`PlacementQueueControl.releaseStore`), or, should that call be lost, until they ask again.
    */
   isStorePaused?: (storeId: string) => Promise<boolean>;
+  /**
+   * The store's own limit of placements at once, shared by every worker (e.g. a headless store's `concurrency`: a
+   * shop account with a server-side cart places one order at a time); absent, the queue's per-store limit.
+   */
+  storeSlotLimit?: (storeId: string) => Promise<number | undefined>;
   /** How long a paused store's job waits before asking again. */
   pausedRecheckMs?: number;
   logger?: Logger;

@@ -78,8 +78,9 @@ export function createRedisStoreLimiter(options: RedisStoreLimiterOptions): Stor
   const runsKey = (storeId: string) => `${keyPrefix}:store-runs:${storeId}`;
 
   return {
-    async tryAcquire(storeId, orderNumber, runId) {
-      const result = (await acquire(slotsKey(storeId), runsKey(storeId), now(), leaseMs, limit, orderNumber, runId)) as 1 | 0 | -1;
+    async tryAcquire(storeId, orderNumber, runId, storeLimit) {
+      const effective = Math.min(limit, storeLimit ?? limit);
+      const result = (await acquire(slotsKey(storeId), runsKey(storeId), now(), leaseMs, effective, orderNumber, runId)) as 1 | 0 | -1;
       return OUTCOME[result];
     },
     async renew(storeId, orderNumber, runId) {

@@ -64,6 +64,27 @@ describe.each(implementations)('store limiter %s', (name, create) => {
   });
 });
 
+describe('a store with its own limit (a shop account that places one order at a time)', () => {
+  it('when its limit is below the queue limit, then that many slots are handed out, across every worker process', async () => {
+    clock = 1_000_000;
+    // Two limiters on one Redis stand for two worker processes.
+    const workerA = createRedisStoreLimiter({ redis, keyPrefix, limit: 10, leaseMs: 1_000, now: () => clock });
+    const workerB = createRedisStoreLimiter({ redis, keyPrefix, limit: 10, leaseMs: 1_000, now: () => clock });
+    expect(await workerA.tryAcquire('own-limit', 'MO-1', 'run-1', 1)).toBe('acquired');
+    expect(await workerB.tryAcquire('own-limit', 'MO-2', 'run-2', 1)).toBe('store_busy');
+    // Another store keeps the queue's limit.
+    expect(await workerB.tryAcquire('other-store', 'MO-3', 'run-3')).toBe('acquired');
+    await workerA.release('own-limit', 'MO-1', 'run-1');
+    expect(await workerB.tryAcquire('own-limit', 'MO-2', 'run-2', 1)).toBe('acquired');
+  });
+
+  it('never raises the queue limit', async () => {
+    const limiter = createMemoryStoreLimiter(1);
+    expect(await limiter.tryAcquire('s', 'MO-1', 'r1', 5)).toBe('acquired');
+    expect(await limiter.tryAcquire('s', 'MO-2', 'r2', 5)).toBe('store_busy');
+  });
+});
+
 describe('store limiter in Redis, when a holder crashed', () => {
   const limiter = createRedisStoreLimiter({ redis, keyPrefix, limit: 1, leaseMs: 1_000, now: () => clock });
 

@@ -8,8 +8,11 @@ export type SlotRefusal = 'store_busy' | 'order_busy';
  * run of the same order is refused until the first one ends, so two runs can never buy the same order at once.
  */
 export interface StoreLimiter {
-  /** Takes (or re-takes) a slot of the store for this run of the order; otherwise says why not. */
-  tryAcquire(storeId: string, orderNumber: string, runId: string): Promise<'acquired' | SlotRefusal>;
+  /**
+   * Takes (or re-takes) a slot of the store for this run of the order; otherwise says why not. `storeLimit` lowers
+   * the limit for this store (a shop account that can place only so many orders at once), never raises it.
+   */
+  tryAcquire(storeId: string, orderNumber: string, runId: string, storeLimit?: number): Promise<'acquired' | SlotRefusal>;
   /**
    * Extends a held slot's lease (or takes a lapsed one back, if no other run of the order took it); false when
    * another run holds the order's slot now (the holder carries on regardless: it cannot undo what it started).
@@ -26,11 +29,11 @@ export function createMemoryStoreLimiter(limit: number): StoreLimiter {
   const running = new Map<string, Map<string, string>>();
 
   return {
-    async tryAcquire(storeId, orderNumber, runId) {
+    async tryAcquire(storeId, orderNumber, runId, storeLimit) {
       const held = running.get(storeId) ?? new Map<string, string>();
       const holder = held.get(orderNumber);
       if (holder !== undefined) return holder === runId ? 'acquired' : 'order_busy';
-      if (held.size >= limit) return 'store_busy';
+      if (held.size >= Math.min(limit, storeLimit ?? limit)) return 'store_busy';
       held.set(orderNumber, runId);
       running.set(storeId, held);
       return 'acquired';

@@ -61,6 +61,18 @@ export async function findStoreLevers(db: Knex, slug: string): Promise<StoreLeve
   return row ? toLevers(row) : null;
 }
 
+/** A headless store's `concurrency` (its shop account's limit), when it is placed headless right now. */
+export async function findStoreSlotLimit(db: Knex, storeId: string): Promise<number | undefined> {
+  const row = await db('stores')
+    .where({ id: storeId })
+    .first<{ method: PlacementMethod; concurrency: unknown } | undefined>(
+      db.raw('coalesce(method_override, placement_method) AS method'),
+      db.raw("placement_config -> 'concurrency' AS concurrency"),
+    );
+  if (row?.method !== 'headless') return undefined;
+  return typeof row.concurrency === 'number' && row.concurrency >= 1 ? row.concurrency : undefined;
+}
+
 export async function isStorePaused(db: Knex, storeId: string): Promise<boolean> {
   const row = await db('stores').where({ id: storeId }).first('paused_at');
   return Boolean(row?.paused_at);

@@ -27,6 +27,7 @@ export function createStoreLeversService(deps: ServiceDeps, queue: PlacementQueu
   const { db, logger, clock } = deps;
   const cacheMs = options.pauseCacheMs ?? 1_000;
   const pauses = new Map<string, { paused: boolean; readAt: number }>();
+  const slotLimits = new Map<string, { limit: number | undefined; readAt: number }>();
 
   async function load(slug: string): Promise<StoreLeversRecord> {
     const store = await levers.findStoreLevers(db, slug);
@@ -47,6 +48,21 @@ export function createStoreLeversService(deps: ServiceDeps, queue: PlacementQueu
       } catch (err) {
         logger.error({ err, storeId }, 'could not read whether the store is paused');
         return cached?.paused ?? false;
+      }
+    },
+
+    /** The queue's per-store slot limit (a headless store's `concurrency`), read like the pause: cached briefly. */
+    async slotLimit(storeId: string): Promise<number | undefined> {
+      const cached = slotLimits.get(storeId);
+      const now = clock.now().getTime();
+      if (cached && now - cached.readAt < cacheMs) return cached.limit;
+      try {
+        const limit = await levers.findStoreSlotLimit(db, storeId);
+        slotLimits.set(storeId, { limit, readAt: now });
+        return limit;
+      } catch (err) {
+        logger.error({ err, storeId }, 'could not read the store slot limit');
+        return cached?.limit;
       }
     },
 

@@ -167,6 +167,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
         handler: (job, attempt) => app.services.placement.place(job, attempt),
         onExhausted: (job, error) => app.services.placement.exhausted(job, error),
         isStorePaused: (storeId) => app.services.storeLevers.isPaused(storeId),
+        storeSlotLimit: (storeId) => app.services.storeLevers.slotLimit(storeId),
         backoff: { baseMs: 50, maxMs: 200 },
         storeBusyDelayMs: 50,
         ...options.worker,
