@@ -17,19 +17,8 @@ export interface DisputeRecord {
   updatedAt: Date;
 }
 
-export interface NewDispute {
-  id: string;
-  checkoutSessionId: string;
-  paymentIntentId: string;
-  chargeId: string | null;
-  amountCents: number;
-  currency: string;
-  reason: string | null;
-  status: string;
-  attribution: 'whole_order' | 'spread';
-  openedAt: Date;
-  closedAt: Date | null;
-}
+/** A dispute as first recorded: the repository keeps `updatedAt`. */
+export type NewDispute = Omit<DisputeRecord, 'updatedAt'>;
 
 const toRecord = (row: Record<string, any>): DisputeRecord => ({
   id: row.id,
