@@ -1,11 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_ARGS } from '../src/placement/browser-pool';
+import type { Browser, Page } from 'puppeteer-core';
+import { openDashboardBrowser, type DashboardBrowser } from './support/dashboard-browser';
 import { startRetailerApiSimulator, type RetailerApiSimulator } from '../src/sandbox/retailer-api';
 import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { bearer, tokenFor } from './support/tokens';
@@ -13,10 +7,9 @@ import { bearer, tokenFor } from './support/tokens';
 /** The dashboard's Catalog section in real Chromium: a retailer's price change, synced by a person, shows for the store. */
 let h: CheckoutHarness;
 let sim: RetailerApiSimulator;
-let server: Server;
+let dashboard: DashboardBrowser | undefined;
 let baseUrl: string;
 let browser: Browser;
-let profileDir: string;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
@@ -29,17 +22,12 @@ beforeAll(async () => {
     .send({ slug: 'ridge', name: 'Ridge Supply', placementMethod: 'api', placementConfig: { baseUrl: sim.baseUrlFor('ridge'), apiKey: 'ridge-key' } })
     .expect(201);
   await h.http.post('/api/v1/ops/stores/ridge/catalog-sync').set(bearer('ops-1', 'ops')).expect(201);
-  server = h.app.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profileDir = await mkdtemp(join(tmpdir(), 'mor-ops-catalog-'));
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, userDataDir: profileDir });
+  dashboard = await openDashboardBrowser(h.app.app, 'mor-ops-catalog');
+  ({ baseUrl, browser } = dashboard);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
-  if (server) await new Promise((resolve) => server.close(resolve));
+  await dashboard?.close();
   await h?.close();
   await sim?.close();
 });

@@ -1,11 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_ARGS } from '../src/placement/browser-pool';
+import type { Browser, Page } from 'puppeteer-core';
+import { openDashboardBrowser, type DashboardBrowser } from './support/dashboard-browser';
 import { ops, startEventsHarness, waitFor, type EventsHarness } from './support/events-harness';
 import { tokenFor } from './support/tokens';
 
@@ -15,24 +9,18 @@ import { tokenFor } from './support/tokens';
  * without SMTP are readable.
  */
 let h: EventsHarness;
-let server: Server;
+let dashboard: DashboardBrowser | undefined;
 let baseUrl: string;
 let browser: Browser;
-let profileDir: string;
 
 beforeAll(async () => {
   h = await startEventsHarness({ smtp: false });
-  server = h.app.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profileDir = await mkdtemp(join(tmpdir(), 'mor-ops-webhooks-'));
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, userDataDir: profileDir });
+  dashboard = await openDashboardBrowser(h.app.app, 'mor-ops-webhooks');
+  ({ baseUrl, browser } = dashboard);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
-  if (server) await new Promise((resolve) => server.close(resolve));
+  await dashboard?.close();
   await h?.close();
 });
 

@@ -1,11 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer, { type Browser, type BrowserContext, type Page } from 'puppeteer-core';
-import { CHROMIUM_ARGS } from '../src/placement/browser-pool';
+import type { Browser, BrowserContext, Page } from 'puppeteer-core';
+import { openDashboardBrowser, type DashboardBrowser } from './support/dashboard-browser';
 import { findOrderByNumber } from '../src/repositories/orders-repository';
 import { ADDRESS, startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { markPlacedAtRetailer, placeCheckout } from './support/order-fixtures';
@@ -16,10 +10,9 @@ import { bearer, tokenFor } from './support/tokens';
  * pasted token, work a manual placement task, look into a failed order.
  */
 let h: CheckoutHarness;
-let server: Server;
+let dashboard: DashboardBrowser | undefined;
 let baseUrl: string;
 let browser: Browser;
-let profileDir: string;
 let context: BrowserContext;
 
 const admin = bearer('admin-1', 'admin');
@@ -34,17 +27,12 @@ beforeAll(async () => {
     .set(admin)
     .send({ storeSlug: 'corner-shop', sku: 'CANDLE', name: 'Beeswax candle', priceCents: 1800, productUrl: 'https://example.com/corner-shop/CANDLE' })
     .expect(201);
-  server = h.app.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  profileDir = await mkdtemp(join(tmpdir(), 'mor-ops-dashboard-'));
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, userDataDir: profileDir });
+  dashboard = await openDashboardBrowser(h.app.app, 'mor-ops-dashboard');
+  ({ baseUrl, browser } = dashboard);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await rm(profileDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
-  if (server) await new Promise((resolve) => server.close(resolve));
+  await dashboard?.close();
   await h?.close();
 });
 
