@@ -1,8 +1,10 @@
 import type { Knex } from 'knex';
 import { newCheckoutSessionId, newOrderNumber } from '../../src/domain/ids';
-import { insertOrders, type NewOrder } from '../../src/repositories/orders-repository';
+import { insertOrders } from '../../src/repositories/orders-repository';
+import type { NewOrder } from '../../src/domain/order';
 import { upsertProduct, type ProductRecord } from '../../src/repositories/products-repository';
-import { insertStore, type StoreRecord } from '../../src/repositories/stores-repository';
+import { insertStore } from '../../src/repositories/stores-repository';
+import type { StoreRecord } from '../../src/domain/store';
 import type { RemoteRetailerApiSimulator } from '../../src/sandbox/retailer-api';
 import { applyTax, buildSnapshot } from '../../src/services/pricing';
 import { BENCH_ADDRESS, SEEDED_PRICE_CENTS, SEEDED_SKU } from './seeded-order';

@@ -1,4 +1,4 @@
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from './placement-method';
 import type { FrozenPromotion } from './promotion';
 
 /**

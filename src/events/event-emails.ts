@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { listOrderItems, type OrderRecord } from '../repositories/orders-repository';
+import { listOrderItems } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import type { OutboxEventRecord } from '../repositories/outbox-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
 import type { RenderedEmail } from './emails/layout';

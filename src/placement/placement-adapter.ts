@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { ShippingAddress } from '../domain/address';
-
-export type PlacementMethod = 'api' | 'headless' | 'manual';
+import type { PlacementMethod } from '../domain/placement-method';
 
 /**
  * Everything an adapter needs to buy one store order from its retailer. Prices are the frozen snapshot's, at full

@@ -1,4 +1,5 @@
-import type { PlacementAdapter, PlacementMethod } from './placement-adapter';
+import type { PlacementAdapter } from './placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 
 /**
  * Chooses the adapter for a store's placement method. Connectors for particular commerce platforms plug in

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 
 /** A cart line joined with its product and store, as pricing and the cart view need it. */
 export interface CartLine {

@@ -2,27 +2,17 @@ import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
 import type { CartSnapshot } from '../domain/cart-snapshot';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
+import { EARLIER_PAYMENT_STATUSES, PAID_SESSION_STATUSES, SESSION_OUTCOMES, sessionMove } from '../domain/session-status';
+import { sqlLiterals } from './sql-literals';
 import { insertCheckoutEventsSql } from './outbox-sql';
 
-export type StoredSessionStatus = 'pending' | 'processing' | 'placed' | 'completed' | 'partially_failed' | 'failed' | 'cancelled';
-
-export interface CheckoutSessionRecord {
-  id: string;
-  userId: string;
-  status: StoredSessionStatus;
-  cartSnapshot: CartSnapshot;
-  shippingAddress: ShippingAddress | null;
-  paymentMethodId: string | null;
-  currency: string;
-  totalCents: number;
-  paymentIntentId: string | null;
-  paymentAttempt: number;
-  placeIdempotencyKey: string | null;
-  leaseExpiresAt: Date | null;
-  expiresAt: Date;
-  placedAt: Date | null;
-  createdAt: Date;
-}
+// Every status move this repository makes, checked against SESSION_TRANSITIONS when the module loads.
+const PLACE = sessionMove('pending', 'processing');
+const RELEASE = sessionMove('processing', 'pending');
+const CANCEL = sessionMove('pending', 'cancelled');
+/** A paid session settles (again) to its orders' outcome: from any paid status to any other outcome. */
+const SETTLE = PAID_SESSION_STATUSES.flatMap((from) => SESSION_OUTCOMES.filter((to) => to !== from).map((to) => sessionMove(from, to)));
 
 /** What `toRecord` reads, named rather than `*` so the prepared statements below keep their result type. */
 const SESSION_COLUMNS = [
@@ -164,12 +154,12 @@ export async function beginPlacement(
   const [row] = await prepared(
     'checkout_sessions.begin_placement',
     db('checkout_sessions')
-      .where({ id, user_id: userId, status: 'pending' })
+      .where({ id, user_id: userId, status: PLACE.from })
       .where('expires_at', '>', now)
       .whereNotNull('shipping_address')
       .whereNotNull('payment_method_id')
       .update({
-        status: 'processing',
+        status: PLACE.to,
         payment_attempt: db.raw('payment_attempt + 1'),
         attempt_started_at: now,
         place_idempotency_key: idempotencyKey,
@@ -205,8 +195,8 @@ export async function releasePlacement(
   await prepared(
     'checkout_sessions.release_placement',
     db('checkout_sessions')
-      .where({ id, status: 'processing', payment_attempt: attempt })
-      .update({ status: 'pending', lease_expires_at: null, payment_intent_id: paymentIntentId, updated_at: now }),
+      .where({ id, status: RELEASE.from, payment_attempt: attempt })
+      .update({ status: RELEASE.to, lease_expires_at: null, payment_intent_id: paymentIntentId, updated_at: now }),
   );
 }
 
@@ -245,7 +235,7 @@ export async function settleSessionFromOrders(db: Knex, id: string, rule: Settle
            WHERE o.checkout_session_id = ?
          ) t
          WHERE cs.id = ? AND t.unsettled = 0
-           AND cs.status IN ('placed', 'completed', 'partially_failed', 'failed') AND cs.status <> t.outcome
+           AND cs.status IN (${sqlLiterals([...new Set(SETTLE.map((move) => move.from))])}) AND cs.status <> t.outcome
          RETURNING cs.*
        ), settled_event AS (${insertCheckoutEventsSql('settled', null, "'checkout.' || ev_cs.status")})
        SELECT count(*)::int AS settled FROM settled`,
@@ -277,9 +267,9 @@ export async function listOverdueSettlements(db: Knex, rule: SettlementRule, cha
 
 export async function cancelPendingSession(db: Knex, id: string, seen: string | null, now: Date): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
-    .where({ id, status: 'pending' })
+    .where({ id, status: CANCEL.from })
     .whereRaw('payment_intent_id IS NOT DISTINCT FROM ?::text', [seen])
-    .update({ status: 'cancelled', payment_intent_id: null, updated_at: now })
+    .update({ status: CANCEL.to, payment_intent_id: null, updated_at: now })
     .returning(SESSION_COLUMNS);
   return row ? toRecord(row) : null;
 }
@@ -291,7 +281,7 @@ export async function cancelPendingSession(db: Knex, id: string, seen: string | 
  */
 export async function listSessionsWithEarlierPayment(db: Knex, olderThan: Date, limit: number): Promise<CheckoutSessionRecord[]> {
   const rows = await db('checkout_sessions as cs')
-    .whereIn('cs.status', ['pending', 'cancelled'])
+    .whereIn('cs.status', EARLIER_PAYMENT_STATUSES)
     .whereNotNull('cs.payment_intent_id')
     .where('cs.updated_at', '<=', olderThan)
     .whereNotExists(
@@ -320,11 +310,11 @@ export async function claimPaidSession(
   leaseUntil: Date,
 ): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
-    .where({ id, status: 'pending', payment_intent_id: paymentIntentId })
+    .where({ id, status: PLACE.from, payment_intent_id: paymentIntentId })
     .whereNotNull('shipping_address')
     .whereNotNull('payment_method_id')
     .update({
-      status: 'processing',
+      status: PLACE.to,
       payment_attempt: db.raw('payment_attempt + 1'),
       attempt_started_at: now,
       place_idempotency_key: db.raw('COALESCE(?::text, place_idempotency_key)', [idempotencyKey]),
@@ -339,7 +329,7 @@ export async function claimPaidSession(
 export async function forgetEarlierPayment(db: Knex, id: string, paymentIntentId: string, now: Date): Promise<boolean> {
   const updated = await db('checkout_sessions')
     .where({ id, payment_intent_id: paymentIntentId })
-    .whereIn('status', ['pending', 'cancelled'])
+    .whereIn('status', EARLIER_PAYMENT_STATUSES)
     .update({ payment_intent_id: null, updated_at: now });
   return updated === 1;
 }

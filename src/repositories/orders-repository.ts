@@ -1,71 +1,11 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
-import type { ShippingAddress } from '../domain/address';
-import type { ShippingChoice } from '../domain/cart-snapshot';
+import type { NewOrder, OrderChanges, OrderItemRecord, OrderRecord, StatusHistoryRecord } from '../domain/order';
 import { itemsAfterMove, type OrderStatus } from '../domain/order-status';
-import type { PlacementMethod } from '../placement/placement-adapter';
-import type { StoreRecord } from './stores-repository';
+import type { PlacementMethod } from '../domain/placement-method';
+import type { StoreRecord } from '../domain/store';
 import type { EventType } from '../domain/events';
 import { insertOrderEventsSql } from './outbox-sql';
-
-export interface OrderRecord {
-  id: string;
-  orderNumber: string;
-  checkoutSessionId: string;
-  storeId: string;
-  storeName: string;
-  storeSlug: string;
-  userId: string;
-  status: OrderStatus;
-  placementMethod: PlacementMethod;
-  currency: string;
-  subtotalCents: number;
-  shippingCents: number;
-  taxCents: number;
-  totalCents: number;
-  /** The promo code's share of this order, items and waived shipping (`shippingDiscountCents`) together. */
-  discountCents: number;
-  shippingDiscountCents: number;
-  /** What the retailer charges us at full price; null for orders from before discounts (then `totalCents`). */
-  fullPriceTotalCents: number | null;
-  /** The shopper's shipping choice for this store, frozen at place. */
-  shippingOption: ShippingChoice | null;
-  promotionCode: string | null;
-  shippingAddress: ShippingAddress;
-  storeOrderNumber: string | null;
-  retailerTotalCents: number | null;
-  trackingNumber: string | null;
-  carrier: string | null;
-  estimatedDelivery: string | null;
-  failureReason: string | null;
-  placedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
-
-export interface OrderItemRecord {
-  id: string;
-  orderId: string;
-  productId: string;
-  sku: string;
-  name: string;
-  size: string;
-  color: string;
-  productUrl: string | null;
-  imageUrl: string | null;
-  quantity: number;
-  unitPriceCents: number;
-  totalPriceCents: number;
-  status: string;
-  refundedQuantity: number;
-}
-
-export interface StatusHistoryRecord {
-  fromStatus: OrderStatus | null;
-  toStatus: OrderStatus;
-  reason: string | null;
-  createdAt: Date;
-}
 
 /** What `toOrder` reads, named rather than `o.*` so the prepared statements below keep their result type. */
 const ORDER_TABLE_COLUMNS = [
@@ -163,26 +103,6 @@ const toItem = (row: Record<string, any>): OrderItemRecord => ({
   status: row.status,
   refundedQuantity: row.refunded_quantity,
 });
-
-export interface NewOrder {
-  orderNumber: string;
-  checkoutSessionId: string;
-  storeId: string;
-  userId: string;
-  placementMethod: PlacementMethod;
-  currency: string;
-  subtotalCents: number;
-  shippingCents: number;
-  taxCents: number;
-  totalCents: number;
-  discountCents?: number;
-  shippingDiscountCents?: number;
-  fullPriceTotalCents?: number | null;
-  shippingOption?: ShippingChoice | null;
-  promotionCode?: string | null;
-  shippingAddress: ShippingAddress;
-  items: Omit<OrderItemRecord, 'id' | 'orderId' | 'status' | 'refundedQuantity'>[];
-}
 
 /**
  * The `o` and `i` parts of a WITH clause that insert orders and their items; the history trigger records each
@@ -430,18 +350,6 @@ export async function orderStats(db: Knex, filter: OrderFilter): Promise<OrderSt
     orders: Number(row.orders),
     totalCents: Number(row.total_cents),
   }));
-}
-
-/** The fields a status change may set along with the status itself. */
-export interface OrderChanges {
-  storeOrderNumber?: string;
-  retailerTotalCents?: number;
-  placementMethod?: PlacementMethod;
-  trackingNumber?: string;
-  carrier?: string;
-  estimatedDelivery?: string | null;
-  failureReason?: string | null;
-  placedAt?: Date;
 }
 
 /**

@@ -1,7 +1,12 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { insertCheckoutEventsSql } from './outbox-sql';
-import { insertOrdersCtes, SELECT_INSERTED_ORDERS, toOrder, type NewOrder, type OrderRecord } from './orders-repository';
+import { insertOrdersCtes, SELECT_INSERTED_ORDERS, toOrder } from './orders-repository';
+import type { NewOrder, OrderRecord } from '../domain/order';
+import { sessionMove } from '../domain/session-status';
+
+/** The payment went through: the one move into `placed`. */
+const PAY = sessionMove('processing', 'placed');
 
 export interface PaidCheckout {
   sessionId: string;
@@ -40,9 +45,9 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
     db.raw(
       `WITH paid AS (
          UPDATE checkout_sessions
-         SET status = 'placed', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?,
+         SET status = '${PAY.to}', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?,
              capture_due_at = ?::timestamptz
-         WHERE id = ? AND status = 'processing' AND payment_attempt = ?
+         WHERE id = ? AND status = '${PAY.from}' AND payment_attempt = ?
          RETURNING *
        ), ledger AS (
          INSERT INTO payment_transactions (checkout_session_id, type, status, amount_cents, currency, stripe_payment_intent_id,

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 
 export type AttemptOutcome = 'placed' | 'deferred' | 'transient_error' | 'permanent_error' | 'price_mismatch';
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Promotion } from '../domain/promotion';
+import { PAID_SESSION_STATUSES } from '../domain/session-status';
 
 export type PromotionWrite = Omit<Promotion, 'id'>;
 
@@ -81,7 +82,7 @@ export async function countUses(db: Knex, promotionId: string, userId: string): 
 export async function hasPaidCheckout(db: Knex, userId: string): Promise<boolean> {
   const row = await db('checkout_sessions')
     .where({ user_id: userId })
-    .whereIn('status', ['placed', 'completed', 'partially_failed', 'failed'])
+    .whereIn('status', PAID_SESSION_STATUSES)
     .first(db.raw('1 AS paid'));
   return row !== undefined;
 }

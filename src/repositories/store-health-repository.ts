@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import type { AttemptOutcome } from './placement-attempts-repository';
 
 /** Raw counts for one store and method over a window; rates are derived in the service. */

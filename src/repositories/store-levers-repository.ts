@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 
 export type LeverAction = 'pause' | 'resume' | 'switch_method';
 

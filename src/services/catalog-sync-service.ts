@@ -5,7 +5,7 @@ import { applyCatalog, CatalogRunTakenOverError } from '../repositories/catalog-
 import * as runs from '../repositories/catalog-sync-repository';
 import type { CatalogChangeKind, CatalogSyncRunRecord, CatalogSyncTrigger } from '../repositories/catalog-sync-repository';
 import * as stores from '../repositories/stores-repository';
-import type { StoreRecord } from '../repositories/stores-repository';
+import type { StoreRecord } from '../domain/store';
 import type { ServiceDeps } from './service-deps';
 
 export interface CatalogSyncSettings {

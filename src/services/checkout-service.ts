@@ -5,11 +5,12 @@ import { newCheckoutSessionId } from '../domain/ids';
 import { assertPayableTotal } from '../domain/limits';
 import { sumCents } from '../domain/money';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
-import type { SessionStatus } from '../domain/session-status';
+import { isPaidSessionStatus, type SessionStatus } from '../domain/session-status';
 import { listCartLines, type CartLine } from '../repositories/carts-repository';
 import * as sessions from '../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
-import { listSessionOrders, type OrderRecord } from '../repositories/orders-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
+import { listSessionOrders } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import { shippingOptionsByStore } from '../repositories/shipping-options-repository';
 import { applyTax, buildSnapshot, chooseShipping, type PricedStoreInput } from './pricing';
 import type { PromotionService } from './promotion-service';
@@ -90,7 +91,7 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
   const { db, clock, settings } = deps;
 
   async function view(session: CheckoutSessionRecord): Promise<CheckoutSessionView> {
-    const hasOrders = session.paymentIntentId !== null && !['pending', 'processing', 'cancelled'].includes(session.status);
+    const hasOrders = session.paymentIntentId !== null && isPaidSessionStatus(session.status);
     return {
       session,
       status: effectiveStatus(session, clock.now()),

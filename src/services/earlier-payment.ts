@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors';
 import { PaymentGatewayUnavailableError, type ChargeOutcome, type PaymentSnapshot } from '../payments/payment-gateway';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import type { ServiceDeps } from './service-deps';
 
 // A PaymentIntent an earlier place left on a checkout session (one that asked for 3-D Secure): what it means for

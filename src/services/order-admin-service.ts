@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { paidForItems } from '../domain/money';
-import type { OrderStatus } from '../domain/order-status';
+import { CANCELLABLE_STATUSES, REFUNDABLE_STATUSES } from '../domain/order-status';
 import type { Principal } from '../domain/principal';
 import { newId } from '../domain/ids';
 import * as orders from '../repositories/orders-repository';
-import type { OrderRecord } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import * as tasks from '../repositories/ops-tasks-repository';
 import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
 import type { PlacementService } from './placement-service';
 import type { RefundResult, RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
-
-// `refunded` too: refunding it again is answered as the contract says, refund_exceeds_captured (nothing is left).
-const REFUNDABLE: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded', 'refunded', 'failed', 'cancelled'];
-const CANCELLABLE: readonly OrderStatus[] = ['pending', 'placing', 'placed', 'confirmed', 'partially_refunded'];
 
 export interface AdminRefundInput {
   amountCents?: number;
@@ -46,7 +42,8 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
   return {
     async refund(principal: Principal, orderNumber: string, input: AdminRefundInput, idempotencyKey: string): Promise<RefundResult> {
       const order = await load(orderNumber);
-      if (!REFUNDABLE.includes(order.status)) {
+      // `refunded` too: refunding it again is answered as the contract says, refund_exceeds_captured (nothing is left).
+      if (!REFUNDABLE_STATUSES.includes(order.status)) {
         throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status}; cancel it instead of refunding`, { from: order.status });
       }
       const itemsAmount = input.items?.length ? await amountForItems(order, input.items) : undefined;
@@ -62,7 +59,7 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
      */
     async cancel(principal: Principal, orderNumber: string, reason: string) {
       const order = await load(orderNumber);
-      if (!CANCELLABLE.includes(order.status)) {
+      if (!CANCELLABLE_STATUSES.includes(order.status)) {
         throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status} and can no longer be cancelled; refund it instead`, {
           from: order.status,
           to: 'cancelled',

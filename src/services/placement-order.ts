@@ -1,6 +1,6 @@
 import { FLAT_RULE_OPTION_ID } from '../domain/cart-snapshot';
 import type { PlacementOrder } from '../placement/placement-adapter';
-import type { OrderItemRecord, OrderRecord } from '../repositories/orders-repository';
+import type { OrderItemRecord, OrderRecord } from '../domain/order';
 
 /**
  * What an adapter is given to buy: the order's frozen snapshot, never the live catalog, at full price (we fund any

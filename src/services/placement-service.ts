@@ -1,10 +1,11 @@
 import { DomainError } from '../domain/errors';
-import { PLACED_STATUSES, type OrderStatus } from '../domain/order-status';
+import { FAILED_OR_CANCELLED_STATUSES, SETTLED_STATUSES } from '../domain/order-status';
 import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
 import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
-import type { OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
+import type { PlacementStoreSettings } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
 import type { CaptureService } from './capture-service';
@@ -28,8 +29,6 @@ export interface RunAttempt {
   maybeRan: boolean;
 }
 
-const SETTLED: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
-const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
 /** How long an order may sit with no run taking it forward before it gets a fresh one. */
 const STALLED_PENDING_MS = 10 * 60_000;
 const STALLED_PLACING_MS = 30 * 60_000;
@@ -40,7 +39,7 @@ const STALLED_PLACING_MS = 30 * 60_000;
  */
 const OVERDUE_SETTLEMENT_MS = 3_000;
 /** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
-const SETTLEMENT: SettlementRule = { settled: SETTLED, failed: FAILED };
+const SETTLEMENT: SettlementRule = { settled: SETTLED_STATUSES, failed: FAILED_OR_CANCELLED_STATUSES };
 
 /**
  * Buying one store order from its retailer, as the queue's job handler. Idempotent per order: a settled order
@@ -164,7 +163,7 @@ export function createPlacementService(
     async place(run: PlacementRun, attempt: RunAttempt): Promise<void> {
       const found = await orders.findOrderForPlacement(db, run.orderNumber);
       if (found?.order.status === 'failed') return finishFailure(found.order);
-      if (!found || SETTLED.includes(found.order.status)) return;
+      if (!found || SETTLED_STATUSES.includes(found.order.status)) return;
       const { store } = found;
       // The items and totals an adapter buys do not change while an order is being placed: read once, here.
       const placementOrder = toPlacementOrder(found.order, found.items);
@@ -212,7 +211,7 @@ export function createPlacementService(
     async exhausted(run: PlacementRun, error: Error): Promise<void> {
       const found = await orders.findOrderForPlacement(db, run.orderNumber);
       if (found?.order.status === 'failed') return finishFailure(found.order);
-      if (!found || SETTLED.includes(found.order.status)) return;
+      if (!found || SETTLED_STATUSES.includes(found.order.status)) return;
       const { order, store } = found;
       if (order.placementMethod === 'manual' && (await tasks.hasLiveTask(order.id))) return;
       const placementOrder = toPlacementOrder(order, found.items);

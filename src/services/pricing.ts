@@ -2,7 +2,7 @@ import { FLAT_RULE_OPTION_ID, type CartSnapshot, type ShippingChoice, type Snaps
 import { DomainError } from '../domain/errors';
 import { applyBasisPoints, sumCents } from '../domain/money';
 import type { FrozenPromotion } from '../domain/promotion';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import { discountsFor } from './discounts';
 
 /**

@@ -5,7 +5,7 @@ import { listCartLines } from '../repositories/carts-repository';
 import * as promotions from '../repositories/promotions-repository';
 import type { PromotionWithUses, PromotionWrite } from '../repositories/promotions-repository';
 import * as redemptions from '../repositories/promotion-redemptions-repository';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import type { CartService, CartView } from './cart-service';
 import type { ServiceDeps } from './service-deps';
 

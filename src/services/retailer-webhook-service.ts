@@ -1,8 +1,10 @@
 import { DomainError } from '../domain/errors';
 import { canTransition, type OrderStatus } from '../domain/order-status';
 import { verifyRetailerSignature } from '../domain/retailer-signature';
-import { findOrderByStoreOrderNumber, listStatusHistory, type OrderRecord } from '../repositories/orders-repository';
-import { findStoreBySlug, type StoreRecord } from '../repositories/stores-repository';
+import { findOrderByStoreOrderNumber, listStatusHistory } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
+import { findStoreBySlug } from '../repositories/stores-repository';
+import type { StoreRecord } from '../domain/store';
 import * as events from '../repositories/webhook-events-repository';
 import { transitionOrder } from './order-state-machine';
 import type { PlacementService } from './placement-service';

@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import type { BreakerStatus } from '../queue/breaker-state';
 import type { PlacementQueueControl } from '../queue/placement-queue';
 import * as health from '../repositories/store-health-repository';

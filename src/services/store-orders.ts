@@ -1,7 +1,7 @@
 import type { SnapshotStore } from '../domain/cart-snapshot';
 import { newOrderNumber } from '../domain/ids';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
-import type { NewOrder } from '../repositories/orders-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
+import type { NewOrder } from '../domain/order';
 
 /** One store of the frozen snapshot as the order we place with that store: its items, totals and our `MO-…` number. */
 export function toNewOrder(session: CheckoutSessionRecord, store: SnapshotStore): NewOrder {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../domain/order-status';
+import { SESSION_VIEW_STATUSES } from '../../domain/session-status';
 import { US_STATE_CODES } from '../../domain/us-states';
 import { lineItemFields, orNull, productLinkFields } from './common';
 
@@ -114,7 +115,7 @@ export const OrderSummary = z
 export const CheckoutSession = z
   .object({
     sessionId: z.string(),
-    status: z.enum(['pending', 'processing', 'placed', 'completed', 'partially_failed', 'failed', 'cancelled', 'expired']),
+    status: z.enum(SESSION_VIEW_STATUSES),
     cartSnapshot: CartSnapshot,
     shippingAddress: orNull(ShippingAddress),
     paymentMethodId: z.string().nullable(),

@@ -1,5 +1,6 @@
 import { DomainError } from '../../domain/errors';
-import type { PlacementMethod, StoreCheck } from '../../placement/placement-adapter';
+import type { StoreCheck } from '../../placement/placement-adapter';
+import type { PlacementMethod } from '../../domain/placement-method';
 import type { PlacementRegistry } from '../../placement/placement-registry';
 import { findSampleProduct } from '../../repositories/products-repository';
 import { findStoreBySlug } from '../../repositories/stores-repository';
