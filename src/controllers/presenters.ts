@@ -3,12 +3,12 @@ import type { CartView } from '../services/cart-service';
 import type { CheckoutSessionView } from '../services/checkout-service';
 import type { OrderDetail } from '../services/orders-service';
 import type { PlaceResult } from '../services/place-checkout-service';
-import type { ProductRecord } from '../repositories/products-repository';
+import type { ProductRecord } from '../domain/product';
 import type { StoreRecord } from '../domain/store';
 import type { OrderRecord } from '../domain/order';
-import type { OrderDispute } from '../repositories/disputes-repository';
+import type { OrderDispute } from '../domain/dispute';
 import type { Promotion } from '../domain/promotion';
-import type { PromotionWithUses } from '../repositories/promotions-repository';
+import type { PromotionWithUses } from '../domain/promotion';
 
 /** The contract's JSON shapes. Nothing here reads storage or decides anything. */
 

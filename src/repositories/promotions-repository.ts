@@ -1,14 +1,9 @@
 import type { Knex } from 'knex';
+import type { PromotionWithUses } from '../domain/promotion';
 import type { Promotion } from '../domain/promotion';
 import { PAID_SESSION_STATUSES } from '../domain/session-status';
 
 export type PromotionWrite = Omit<Promotion, 'id'>;
-
-export interface PromotionWithUses extends Promotion {
-  /** Live uses: redeemed by a paid checkout, or held by one being paid. */
-  uses: number;
-  redeemed: number;
-}
 
 const toPromotion = (row: Record<string, any>): Promotion => ({
   id: row.id,

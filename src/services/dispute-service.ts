@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { attributeToOrders, type Attribution } from '../domain/attribution';
 import * as disputes from '../repositories/disputes-repository';
+import type { DisputeRecord } from '../domain/dispute';
 import { findSessionByPaymentIntent, lockSessionOrders } from '../repositories/outside-money-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { ProviderDispute } from '../payments/payment-gateway';
@@ -30,7 +31,7 @@ export function createDisputeService(deps: ServiceDeps, refunds: RefundService) 
     return attributeToOrders(amountCents, lefts);
   }
 
-  async function countLoss(trx: Knex.Transaction, dispute: disputes.DisputeRecord): Promise<void> {
+  async function countLoss(trx: Knex.Transaction, dispute: DisputeRecord): Promise<void> {
     for (const share of await disputes.listDisputeShares(trx, dispute.id)) {
       if (share.amountCents === 0) continue;
       await ledger.recordTransaction(trx, {

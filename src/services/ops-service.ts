@@ -10,7 +10,8 @@ import type { OpsTaskKind, OpsTaskRecord, OpsTaskStatus } from '../domain/ops-ta
 import { findStoreById } from '../repositories/stores-repository';
 import { takenCents } from '../repositories/captures-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
-import { listDisputesOfOrders, type OrderDispute } from '../repositories/disputes-repository';
+import { listDisputesOfOrders } from '../repositories/disputes-repository';
+import type { OrderDispute } from '../domain/dispute';
 import { transitionOrder } from './order-state-machine';
 import type { PlacementRun, PlacementService } from './placement-service';
 import type { ServiceDeps } from './service-deps';
