@@ -108,7 +108,7 @@ export async function seedPaidOrders(
           taxCents: store.taxCents,
           totalCents: store.totalCents,
           shippingAddress: BENCH_ADDRESS,
-          items: store.items.map((item) => ({ ...item, size: '', color: '' })),
+          items: store.items.map((item) => ({ ...item, size: null, color: null })),
         });
       }
     }

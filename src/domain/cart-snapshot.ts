@@ -1,3 +1,4 @@
+import type { LineVariant } from './line-item';
 import type { PlacementMethod } from './placement-method';
 import type { FrozenPromotion } from './promotion';
 
@@ -64,13 +65,11 @@ export interface SnapshotStore extends SnapshotTotals {
   shippingOption: ShippingChoice | null;
 }
 
-export interface SnapshotItem {
+export interface SnapshotItem extends LineVariant {
   cartItemId: string;
   productId: string;
   sku: string;
   name: string;
-  size: string | null;
-  color: string | null;
   quantity: number;
   unitPriceCents: number;
   totalPriceCents: number;

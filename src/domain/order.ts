@@ -1,4 +1,5 @@
 import type { ShippingAddress } from './address';
+import type { LineVariant } from './line-item';
 import type { ShippingChoice } from './cart-snapshot';
 import type { OrderStatus } from './order-status';
 import type { PlacementMethod } from './placement-method';
@@ -39,14 +40,12 @@ export interface OrderRecord {
   updatedAt: Date;
 }
 
-export interface OrderItemRecord {
+export interface OrderItemRecord extends LineVariant {
   id: string;
   orderId: string;
   productId: string;
   sku: string;
   name: string;
-  size: string;
-  color: string;
   productUrl: string | null;
   imageUrl: string | null;
   quantity: number;

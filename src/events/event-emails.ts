@@ -86,5 +86,5 @@ const totalsOf = (order: OrderRecord) => ({
 
 async function storeOrderOf(db: Knex, order: OrderRecord): Promise<MailStoreOrder> {
   const items = await listOrderItems(db, order.id);
-  return { ...totalsOf(order), items: items.map((item) => ({ ...item, size: item.size || null, color: item.color || null })) };
+  return { ...totalsOf(order), items };
 }

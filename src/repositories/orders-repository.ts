@@ -6,6 +6,7 @@ import type { PlacementMethod } from '../domain/placement-method';
 import type { StoreRecord } from '../domain/store';
 import type { EventType } from '../domain/events';
 import { insertOrderEventsSql } from './outbox-sql';
+import { variantColumns, variantFromRow } from './variant-columns';
 
 /** What `toOrder` reads, named rather than `o.*` so the prepared statements below keep their result type. */
 const ORDER_TABLE_COLUMNS = [
@@ -93,8 +94,7 @@ const toItem = (row: Record<string, any>): OrderItemRecord => ({
   productId: row.product_id,
   sku: row.sku,
   name: row.name,
-  size: row.size,
-  color: row.color,
+  ...variantFromRow(row),
   productUrl: row.product_url,
   imageUrl: row.image_url,
   quantity: row.quantity,
@@ -135,8 +135,7 @@ export function insertOrdersCtes(orders: NewOrder[], now: Date, guard = ''): { s
       product_id: item.productId,
       sku: item.sku,
       name: item.name,
-      size: item.size,
-      color: item.color,
+      ...variantColumns(item),
       product_url: item.productUrl,
       image_url: item.imageUrl,
       quantity: item.quantity,
