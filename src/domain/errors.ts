@@ -62,6 +62,24 @@ export class DomainError extends Error {
   }
 }
 
+/**
+ * An outside party we depend on (the payment provider) could not be reached, or failed: nothing happened or the
+ * outcome is unknown, and the same request with the same Idempotency-Key may be retried. Adapters throw a subclass
+ * at their boundary; `message` keeps their detail for logs and records, `publicMessage` is what a client is told.
+ */
+export class DependencyUnavailableError extends Error {
+  readonly code: ErrorCode = 'service_unavailable';
+
+  constructor(
+    message: string,
+    readonly publicMessage: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'DependencyUnavailableError';
+  }
+}
+
 export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
 
 export function validationFailed(fields: Record<string, string>, message = 'Request validation failed'): DomainError {

@@ -4,6 +4,7 @@ import { insertCheckoutEventsSql } from './outbox-sql';
 import { insertOrdersCtes, SELECT_INSERTED_ORDERS, toOrder } from './orders-repository';
 import type { NewOrder, OrderRecord } from '../domain/order';
 import { sessionMove } from '../domain/session-status';
+import { discountKeySql } from '../domain/idempotency-keys';
 
 /** The payment went through: the one move into `placed`. */
 const PAY = sessionMove('processing', 'placed');
@@ -66,7 +67,7 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
          DELETE FROM cart_promotions cp USING paid WHERE cp.user_id = paid.user_id AND cp.promotion_id = ?::uuid
        ), ${orders.sql}, placed_event AS (${insertCheckoutEventsSql('paid', 'o', "'checkout.placed'")}), discounts AS (
          INSERT INTO payment_transactions (checkout_session_id, order_id, type, status, amount_cents, currency, idempotency_key, reason)
-         SELECT o.checkout_session_id, o.id, 'discount', 'succeeded', o.discount_cents, o.currency, o.order_number || ':discount',
+         SELECT o.checkout_session_id, o.id, 'discount', 'succeeded', o.discount_cents, o.currency, ${discountKeySql('o.order_number')},
                 'promo code ' || o.promotion_code || ', funded by us'
          FROM o WHERE o.discount_cents > 0
          ON CONFLICT (idempotency_key) DO NOTHING

@@ -5,6 +5,7 @@ import * as captures from '../repositories/captures-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { PaymentTransactionRecord, TransactionStatus } from '../repositories/payment-transactions-repository';
 import type { ServiceDeps } from './service-deps';
+import { captureKey, voidKey } from '../domain/idempotency-keys';
 
 /**
  * How long after place an authorization is captured at the latest, whatever its orders' state. A card authorization
@@ -17,9 +18,6 @@ export const CAPTURE_DEADLINE_MS = 6 * 24 * 60 * 60_000;
  * this long after, that was lost (and the sweep no longer races the process doing it).
  */
 const CAPTURE_LOST_AFTER_MS = 60_000;
-
-export const captureKey = (sessionId: string) => `${sessionId}:capture`;
-export const voidKey = (sessionId: string) => `${sessionId}:void`;
 
 /**
  * Turning a checkout's authorization into money taken (capture policy after_placement): once every order is settled,

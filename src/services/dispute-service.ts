@@ -7,12 +7,10 @@ import * as ledger from '../repositories/payment-transactions-repository';
 import type { ProviderDispute } from '../payments/payment-gateway';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
+import { disputeLossKey } from '../domain/idempotency-keys';
 
 /** Stripe's final dispute statuses: `lost` leaves the money with the cardholder. */
 const CLOSED = ['won', 'lost', 'warning_closed'];
-
-/** The ledger key of the part of a lost dispute that falls to one order. */
-export const disputeLossKey = (disputeId: string, orderId: string) => `stripe:${disputeId}:${orderId}`;
 
 /**
  * Disputes a cardholder's bank opened on a checkout's payment. Each is recorded against the checkout and the

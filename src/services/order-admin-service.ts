@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { paidForItems } from '../domain/money';
 import { CANCELLABLE_STATUSES, REFUNDABLE_STATUSES } from '../domain/order-status';
@@ -11,6 +10,7 @@ import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state
 import type { PlacementService } from './placement-service';
 import type { RefundResult, RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
+import { adminRefundKey, cancelledRefundKey } from '../domain/idempotency-keys';
 
 export interface AdminRefundInput {
   amountCents?: number;
@@ -48,9 +48,8 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
       }
       const itemsAmount = input.items?.length ? await amountForItems(order, input.items) : undefined;
       const amountCents = input.amountCents ?? itemsAmount; // neither: all that is left
-      const scope = createHash('sha256').update(`${principal.userId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
       const reason = `refund by ${principal.userId}: ${input.reason}`;
-      return refunds.refund(order, { amountCents, reason, key: `${orderNumber}:refund:admin:${scope}`, items: input.items });
+      return refunds.refund(order, { amountCents, reason, key: adminRefundKey(orderNumber, principal.userId, idempotencyKey), items: input.items });
     },
 
     /**
@@ -66,7 +65,7 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
         });
       }
       const retailerMayHaveIt = order.status !== 'pending' && !(order.placementMethod === 'manual' && !order.storeOrderNumber);
-      const refundKey = `${orderNumber}:refund:cancelled`;
+      const refundKey = cancelledRefundKey(orderNumber);
       // Nobody may buy it any more, ops are asked to cancel it where the retailer may have it, and the refund is
       // owed: all of it commits with the move, or none of it does.
       const withdrawAndAsk: AlongsideMove = async (trx) => {

@@ -14,6 +14,7 @@ import { asOutcome, cancelEarlierPayment, completedFor, paymentRefused, paysFor,
 import { toNewOrder } from './store-orders';
 import type { PromotionService } from './promotion-service';
 import type { ServiceDeps } from './service-deps';
+import { chargeKey } from '../domain/idempotency-keys';
 
 export interface PlaceResult {
   session: CheckoutSessionRecord;
@@ -29,10 +30,6 @@ export interface PlacementJobRef {
 
 /** Hands freshly written orders to placement. Called only after the orders are committed. */
 export type EnqueuePlacements = (jobs: PlacementJobRef[]) => Promise<void>;
-
-/** The provider idempotency key of one payment attempt: a retry of the same attempt can never charge twice. */
-export const chargeKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>) =>
-  `${session.id}:charge:${session.paymentAttempt}`;
 
 /**
  * How long a session holding an earlier PaymentIntent stays untouched before the abandoned-payment sweep acts on it:

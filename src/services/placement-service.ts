@@ -15,6 +15,7 @@ import { configFor, createPlacementGiveUp } from './placement-give-up';
 import { toPlacementOrder } from './placement-order';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
+import { placementFailedRefundKey } from '../domain/idempotency-keys';
 
 export interface PlacementRun {
   orderNumber: string;
@@ -93,7 +94,7 @@ export function createPlacementService(
   async function failOrder(order: OrderRecord, reason: string, alongside?: AlongsideMove): Promise<void> {
     // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
     // asks again under a new key, while a pending one keeps its key until it is settled.
-    const key = `${order.orderNumber}:refund:placement-failed:${await countFailedRefunds(db, order.id)}`;
+    const key = placementFailedRefundKey(order.orderNumber, await countFailedRefunds(db, order.id));
     const owed = alongsideAll(alongside, refunds.owedRefund(`placement failed: ${reason}`, key));
     let current = order;
     if (current.status !== 'failed') {

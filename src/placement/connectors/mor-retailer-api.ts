@@ -12,6 +12,7 @@ import {
   type StoreCheck,
 } from '../placement-adapter';
 import { DEFAULT_PLATFORM, problemsOf, type PlatformConnector } from './platform-connector';
+import { retailerOrderKey } from '../../domain/idempotency-keys';
 
 const configSchema = z.object({
   platform: z.literal(DEFAULT_PLATFORM).optional(),
@@ -94,7 +95,7 @@ export function createMorRetailerApiConnector({ transport, clock }: { transport:
       let created: RetailerOrder;
       let replayed: boolean;
       try {
-        const reply = await call('create_order', 'POST', '/orders', createOrderBody(order, items, quote), order.orderNumber);
+        const reply = await call('create_order', 'POST', '/orders', createOrderBody(order, items, quote), retailerOrderKey(order.orderNumber));
         created = parseReply(retailerOrderSchema, reply);
         replayed = reply.status === 200;
       } catch (error) {
