@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { newCheckoutSessionId, newOrderNumber } from '../../src/domain/ids';
-import { insertOrders } from '../../src/repositories/orders-repository';
+import { insertOrders } from '../../src/repositories/order-writes-repository';
 import type { NewOrder } from '../../src/domain/order';
 import { upsertProduct } from '../../src/repositories/products-repository';
 import type { ProductRecord } from '../../src/domain/product';

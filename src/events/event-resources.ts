@@ -1,5 +1,5 @@
 import { presentOrderListItem, presentSession } from '../controllers/presenters';
-import { toOrder } from '../repositories/orders-repository';
+import { toOrder } from '../repositories/order-rows';
 import type { OrderRecord } from '../domain/order';
 import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import type { OutboxEventRecord } from '../repositories/outbox-repository';

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { insertCheckoutEventsSql } from './outbox-sql';
-import { insertOrdersCtes, SELECT_INSERTED_ORDERS, toOrder } from './orders-repository';
+import { toOrder } from './order-rows';
+import { insertOrdersCtes, SELECT_INSERTED_ORDERS } from './order-writes-repository';
 import type { NewOrder, OrderRecord } from '../domain/order';
 import { sessionMove } from '../domain/session-status';
 import { discountKeySql } from '../domain/idempotency-keys';

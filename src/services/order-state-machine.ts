@@ -3,7 +3,8 @@ import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { orderEventOf } from '../domain/events';
 import { allowedTransitions, canTransition, type OrderStatus } from '../domain/order-status';
-import { findOrderByNumber, updateOrderStatus } from '../repositories/orders-repository';
+import { updateOrderStatus } from '../repositories/order-writes-repository';
+import { findOrderByNumber } from '../repositories/orders-repository';
 import type { OrderChanges, OrderRecord } from '../domain/order';
 
 /**

@@ -2,7 +2,7 @@ import { DomainError } from '../domain/errors';
 import { FAILED_OR_CANCELLED_STATUSES, SETTLED_STATUSES } from '../domain/order-status';
 import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
-import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
+import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-settlement-repository';
 import * as orders from '../repositories/orders-repository';
 import type { PlacementStoreSettings } from '../repositories/orders-repository';
 import type { OrderRecord } from '../domain/order';
