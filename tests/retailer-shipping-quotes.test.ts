@@ -99,6 +99,11 @@ describe('shipping options quoted by the retailer', () => {
     const back = (await setAddress('quote-cat', id, { ...ADDRESS, address1: '2 Market St' })).stores[0];
     expect(back).toMatchObject({ shippingOptionsSource: 'retailer', shippingOption: { id: 'ups-ground', priceCents: 650 } });
     expect(optionsOf(back)).toEqual([['ups-ground', 650], ['ups-next-day', 2450]]);
+
+    // A choice the shopper made survives the next quote while the retailer still offers it.
+    await h.http.put(`${sessionsUrl}/${id}/shipping-options`).set(bearer('quote-cat')).send({ choices: [{ storeId: quoting.storeId, optionId: 'ups-next-day' }] }).expect(200);
+    const again = (await setAddress('quote-cat', id, { ...ADDRESS, address1: '3 Market St' })).stores[0];
+    expect(again).toMatchObject({ shippingOptionsSource: 'retailer', shippingOption: { id: 'ups-next-day' }, shippingCents: 2450, shippingOptionChosen: true });
   });
 
   it('when the retailer refuses the address or is too slow to quote, then the configured options stand in', async () => {

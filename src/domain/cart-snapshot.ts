@@ -68,6 +68,8 @@ export interface SnapshotStore extends SnapshotTotals {
   shippingOptions: ShippingChoice[];
   /** The shopper's choice; the cheapest until they choose. */
   shippingOption: ShippingChoice | null;
+  /** True once the shopper chose; a re-quote keeps such a choice while it is still offered, else takes the cheapest. */
+  shippingOptionChosen?: boolean;
   /**
    * Set for a store whose options come from its retailer: `retailer` once the retailer quoted them for the
    * session's address, `store` while they are the configured stand-ins (no address yet, or no answer in time).

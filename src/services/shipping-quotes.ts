@@ -73,15 +73,21 @@ function choicesOf(quoted: QuotedShippingOption[], store: QuotingStore, subtotal
 
 /**
  * The snapshot with these stores' options replaced: a store keeps the shopper's choice when its new options still
- * have it (at its new price), else the cheapest. Totals are the caller's to price.
+ * have it (at its new price), else (or when the shopper never chose) takes the cheapest. Totals are the caller's to price.
  */
 export function withShippingOptions(snapshot: CartSnapshot, byStore: ReadonlyMap<string, QuotedStoreOptions>): CartSnapshot {
   if (byStore.size === 0) return snapshot;
   const stores = snapshot.stores.map((store) => {
     const quoted = byStore.get(store.storeId);
     if (!quoted) return store;
-    const kept = quoted.options.find((option) => option.id === store.shippingOption?.id);
-    return { ...store, shippingOptions: quoted.options, shippingOption: kept ?? quoted.options[0] ?? null, shippingOptionsSource: quoted.source };
+    const kept = store.shippingOptionChosen ? quoted.options.find((option) => option.id === store.shippingOption?.id) : undefined;
+    return {
+      ...store,
+      shippingOptions: quoted.options,
+      shippingOption: kept ?? quoted.options[0] ?? null,
+      shippingOptionChosen: kept !== undefined,
+      shippingOptionsSource: quoted.source,
+    };
   });
   return { ...snapshot, stores };
 }
