@@ -45,6 +45,11 @@ describe('shipping options quoted by the retailer', () => {
     expect(read.body.data).toMatchObject({ storeSlug: 'quoteship', source: 'retailer', usesFlatRule: false, options: [expect.objectContaining({ id: 'ups-ground', priceCents: 700 })] });
     const bad = await h.http.put('/api/v1/admin/stores/quoteship/shipping-options').set(admin).send({ source: 'carrier-pigeon', options: [] });
     expect(bad.status).toBe(400);
+    // People buying by hand cannot ask the retailer for a quote.
+    await h.createManualStore('quotebyhand');
+    const manual = await h.http.put('/api/v1/admin/stores/quotebyhand/shipping-options').set(admin).send({ source: 'retailer', options: STAND_IN }).expect(422);
+    expect(manual.body.error).toMatchObject({ code: 'shipping_not_quotable', details: { placementMethod: 'manual' } });
+    expect((await h.http.get('/api/v1/admin/stores/quotebyhand/shipping-options').set(admin).expect(200)).body.data).toMatchObject({ source: 'store', options: [] });
   });
 
   it('when the address is given, then the session lists the retailer’s methods at its prices, and the chosen one is bought at the retailer', async () => {

@@ -18,6 +18,12 @@ export async function findShippingSettings(db: Knex, slug: string): Promise<Stor
   return row === undefined ? undefined : settingsOf(row);
 }
 
+/** How the store is placed (only a retailer's API can quote shipping); undefined when there is no such store. */
+export async function findPlacementMethod(db: Knex, slug: string): Promise<PlacementMethod | undefined> {
+  const row = await db('stores').where({ slug }).first('placement_method');
+  return row?.placement_method;
+}
+
 /** Null options clear them. Returns false when there is no such store. */
 export async function saveShippingSettings(db: Knex, slug: string, settings: StoreShippingSettings): Promise<boolean> {
   const updated = await db('stores')

@@ -1,6 +1,6 @@
 import type { ShippingOptionsSource, StoreShippingOption } from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
-import { findShippingSettings, saveShippingSettings, type StoreShippingSettings } from '../repositories/shipping-options-repository';
+import { findPlacementMethod, findShippingSettings, saveShippingSettings, type StoreShippingSettings } from '../repositories/shipping-options-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface StoreShippingOptionsView {
@@ -38,6 +38,14 @@ export function createShippingOptionsService({ db }: ServiceDeps) {
         minDays: option.minDays ?? null,
         maxDays: option.maxDays ?? null,
       }));
+      if (source === 'retailer') {
+        const method = await findPlacementMethod(db, slug);
+        if (method === undefined) throw new DomainError('store_not_found', `No store ${slug}`);
+        // Only a connector to the retailer's own API can ask it; people and recipes cannot quote.
+        if (method !== 'api') {
+          throw new DomainError('shipping_not_quotable', `Store ${slug} is placed by ${method}: only a store placed through its retailer's API can list the retailer's shipping options`, { placementMethod: method });
+        }
+      }
       const settings = { options: normalized.length > 0 ? normalized : null, source };
       if (!(await saveShippingSettings(db, slug, settings))) throw new DomainError('store_not_found', `No store ${slug}`);
       return view(slug, settings);
