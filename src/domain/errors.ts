@@ -49,6 +49,7 @@ export type ErrorCode =
   | 'promotion_exists'
   | 'promotion_not_found'
   | 'shipping_option_unknown'
+  | 'shipping_not_quotable'
   | 'service_unavailable';
 
 export class DomainError extends Error {

@@ -121,7 +121,7 @@ export function chooseShipping(snapshot: CartSnapshot, choices: ReadonlyMap<stri
     if (optionId === undefined) return store;
     const option = store.shippingOptions?.find((candidate) => candidate.id === optionId);
     if (!option) unknown.push({ storeId: store.storeId, optionId });
-    return option ? { ...store, shippingOption: option } : store;
+    return option ? { ...store, shippingOption: option, shippingOptionChosen: true } : store;
   });
   const known = new Set(snapshot.stores.map((store) => store.storeId));
   for (const [storeId, optionId] of choices) if (!known.has(storeId)) unknown.push({ storeId, optionId });

@@ -93,6 +93,10 @@ export const CartSnapshot = z
         fullPriceTotalCents: z.number().int().meta({ description: 'What the retailer charges us: no discount (we fund it), tax on the whole subtotal' }),
         shippingOptions: z.array(ShippingChoice).meta({ description: 'What the store offers, cheapest first' }),
         shippingOption: orNull(ShippingChoice).meta({ description: 'The shopper’s choice; the cheapest until one is made' }),
+        shippingOptionChosen: z.boolean().optional().meta({ description: 'true once the shopper chose; until then the cheapest is chosen for them' }),
+        shippingOptionsSource: z.enum(['store', 'retailer']).optional().meta({
+          description: 'Only for a store whose options come from its retailer: retailer once it quoted them for the session’s address; store while the configured options stand in (no address yet, or the retailer did not answer in time)',
+        }),
       }),
     ),
     promotion: orNull(FrozenPromotion).optional().meta({ description: 'The promo code frozen at checkout' }),
