@@ -2,6 +2,8 @@ import { createManualPlacementAdapter } from '../placement/manual-adapter';
 import type { PlacementAdapter } from '../placement/placement-adapter';
 import { createPlacementRegistry } from '../placement/placement-registry';
 import { createCaptureService } from './capture-service';
+import { createCheckoutSettlement } from './checkout-settlement';
+import { afterMoveHooks, carryOutOwedRefunds, settleCheckout } from './order-moves';
 import { createCartService } from './cart-service';
 import { createCatalogService } from './catalog-service';
 import { createCheckoutService } from './checkout-service';
@@ -56,17 +58,20 @@ export interface ServiceWiring {
 }
 
 /** Every use case, wired once. Shared by the API process and the placement workers. */
-export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
+export function createServices(base: ServiceDeps, wiring: ServiceWiring) {
+  // What follows an order's move is declared here, once: the hooks' own services see no hooks.
+  const refunds = createRefundService(base);
+  const captures = createCaptureService(base);
+  const settlement = createCheckoutSettlement(base, captures);
+  const deps: ServiceDeps = { ...base, afterMove: afterMoveHooks(carryOutOwedRefunds(refunds), settleCheckout(settlement, base.crashpoint)) };
   const tasks = createOpsTaskService(deps);
   const registry = createPlacementRegistry([...wiring.adapters, createManualPlacementAdapter(tasks.port)]);
-  const refunds = createRefundService(deps);
-  const captures = createCaptureService(deps);
   const cart = createCartService(deps);
   const promotions = createPromotionService(deps, cart);
-  const placement = createPlacementService(deps, { registry, refunds, tasks, captures, enqueue: wiring.enqueue });
+  const placement = createPlacementService(deps, { registry, refunds, tasks, enqueue: wiring.enqueue });
   const outsideRefunds = createOutsideRefundService(deps, refunds);
   const disputes = createDisputeService(deps, refunds);
-  const retailerWebhooks = createRetailerWebhookService(deps, refunds, placement);
+  const retailerWebhooks = createRetailerWebhookService(deps, refunds);
   const events: EventWiring = {
     enqueue: wiring.events?.enqueue ?? (async () => {}),
     mailer: wiring.events?.mailer ?? null,
@@ -88,10 +93,11 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     idempotency: createIdempotencyService(deps, deps.settings.placeLeaseMs * 2),
     refunds,
     captures,
+    settlement,
     tasks,
     placement,
     ops: createOpsService(deps, placement, wiring.enqueue),
-    orderAdmin: createOrderAdminService(deps, refunds, placement),
+    orderAdmin: createOrderAdminService(deps, refunds),
     retailerWebhooks,
     statusSync: createStatusSyncService(deps, { registry, retailerWebhooks }),
     outsideRefunds,

@@ -1,15 +1,13 @@
 import { DomainError } from '../domain/errors';
-import { PLACED_STATUSES, type OrderStatus } from '../domain/order-status';
 import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
-import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
 import type { OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
-import type { CaptureService } from './capture-service';
+import { SETTLED_ORDER_STATUSES as SETTLED } from './checkout-settlement';
 import type { OpsTaskService } from './ops-task-service';
-import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
+import { alongsideAll, finishMove, transitionOrder, type AlongsideMove } from './order-state-machine';
 import { configFor, createPlacementGiveUp } from './placement-give-up';
 import { toPlacementOrder } from './placement-order';
 import type { RefundService } from './refund-service';
@@ -28,20 +26,9 @@ export interface RunAttempt {
   maybeRan: boolean;
 }
 
-const SETTLED: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
-const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
 /** How long an order may sit with no run taking it forward before it gets a fresh one. */
 const STALLED_PENDING_MS = 10 * 60_000;
 const STALLED_PLACING_MS = 30 * 60_000;
-/**
- * A checkout settles right after its last order's move. One placed longer ago than this whose orders are all
- * settled lost its settle to a crash; settling it again is harmless (the settle is a compare-and-set), so the
- * threshold only keeps the sweep off checkouts still being settled the normal way.
- */
-const OVERDUE_SETTLEMENT_MS = 3_000;
-/** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
-const SETTLEMENT: SettlementRule = { settled: SETTLED, failed: FAILED };
-
 /**
  * Buying one store order from its retailer, as the queue's job handler. Idempotent per order: a settled order
  * is left alone, a re-run after a crash tells the adapter an earlier try may have reached the retailer, and
@@ -54,7 +41,6 @@ export function createPlacementService(
     registry: PlacementRegistry;
     refunds: RefundService;
     tasks: OpsTaskService;
-    captures: CaptureService;
     enqueue: (runs: PlacementRun[]) => Promise<void>;
   },
 ) {
@@ -68,48 +54,23 @@ export function createPlacementService(
     return order;
   }
 
-  /**
-   * completed / partially_failed / failed once every order of the checkout is settled. Called after the order's
-   * own move has committed, never inside it: see `settleSessionFromOrders`. A checkout that has just settled is
-   * captured (capture policy after_placement); a crash in between is caught up by the capture sweep.
-   */
-  async function settleSession(checkoutSessionId: string): Promise<void> {
-    if (await settleSessionFromOrders(db, checkoutSessionId, SETTLEMENT, clock.now())) {
-      await collaborators.captures.checkoutSettled(checkoutSessionId);
-    }
-  }
-
   async function markPlaced(order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number, alongside?: AlongsideMove) {
-    const placed = await transitionOrder(deps, order, 'placed', reason, { storeOrderNumber, placedAt: clock.now(), retailerTotalCents }, alongside);
-    crashpoint('placement.before_settle');
-    await settleSession(placed.checkoutSessionId);
-    return placed;
+    // The checkout is settled (and captured) by the after-move hooks.
+    return transitionOrder(deps, order, 'placed', reason, { storeOrderNumber, placedAt: clock.now(), retailerTotalCents }, alongside);
   }
 
   /**
-   * No retailer will take the order: fail it, refund exactly its total, and settle the checkout. The refund's
-   * intent commits with the move; called again for a failed order (its refund refused, or interrupted by a crash
-   * or a payment outage) it only finishes the refund.
+   * No retailer will take the order: fail it and refund exactly its total; the refund's intent commits with the
+   * move, and the after-move hooks send it and settle the checkout. Called again for a failed order (its refund
+   * refused, or interrupted by a crash or a payment outage) it only finishes the refund and the settle.
    */
   async function failOrder(order: OrderRecord, reason: string, alongside?: AlongsideMove): Promise<void> {
     // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
     // asks again under a new key, while a pending one keeps its key until it is settled.
     const key = `${order.orderNumber}:refund:placement-failed:${await countFailedRefunds(db, order.id)}`;
     const owed = alongsideAll(alongside, refunds.owedRefund(`placement failed: ${reason}`, key));
-    let current = order;
-    if (current.status !== 'failed') {
-      current = await transitionOrder(deps, current, 'failed', reason, { failureReason: reason }, owed);
-      crashpoint('placement.before_settle');
-    } else {
-      await db.transaction((trx) => owed(trx, current));
-    }
-    try {
-      await refunds.carryOut(key);
-    } finally {
-      // The checkout's outcome depends on its orders alone; a refund still pending is finished by a later run
-      // of this order's job or by the pending-refund resume, neither of which would settle the session.
-      await settleSession(current.checkoutSessionId);
-    }
+    if (order.status !== 'failed') await transitionOrder(deps, order, 'failed', reason, { failureReason: reason }, owed);
+    else await finishMove(deps, order, owed);
   }
 
   /** A failed order's job that runs again finishes the failure: the refund may not have gone through. */
@@ -156,7 +117,6 @@ export function createPlacementService(
   }
 
   return {
-    settleSession,
     failOrder,
     markPlaced,
 
@@ -249,16 +209,6 @@ export function createPlacementService(
         logger.warn({ orders: stalled.map((ref) => ref.orderNumber) }, 'gave stalled orders a fresh placement run');
       }
       return stalled.length;
-    },
-
-    /**
-     * Settles checkouts whose last order's settle was lost to a crash (every order settled, the checkout not).
-     * Maintenance runs it every 2 s on its own timer.
-     */
-    async settleOverdueCheckouts(limit = 200): Promise<number> {
-      const overdue = await listOverdueSettlements(db, SETTLEMENT, new Date(clock.now().getTime() - OVERDUE_SETTLEMENT_MS), limit);
-      for (const sessionId of overdue) await settleSession(sessionId);
-      return overdue.length;
     },
 
     /**

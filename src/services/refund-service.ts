@@ -228,11 +228,13 @@ export function createRefundService(deps: ServiceDeps) {
     /**
      * The refund a move to failed or cancelled owes: all of the order's total not refunded yet, recorded as a
      * pending intent on the move's own transaction (see AlongsideMove), so no crash can leave the order moved
-     * and the money kept. `carryOut(key)` then sends it; if the process dies first, the pending-refund resume
-     * does. Nothing is recorded when nothing is left.
+     * and the money kept. The after-move hooks then send it (src/services/order-moves.ts); if the process dies
+     * first, the pending-refund resume does. Nothing is recorded when nothing is left.
      */
     owedRefund(reason: string, key: string): AlongsideMove {
-      return async (trx, moved) => {
+      return async (trx, moved, debts) => {
+        // Sent after the commit by the after-move hooks (also when it was recorded by an earlier try of this move).
+        debts.refundKeys.push(key);
         // Decided on the order as it is now, not as the caller last read it: an order an ops retry has sent back
         // into placement meanwhile owes nothing (we would be buying it with money we returned). Nor does one whose
         // money an authorization only holds: the checkout's capture, locking every order, leaves it out.
