@@ -17,7 +17,7 @@ import { createCatalogSyncService, type CatalogSyncSettings } from './catalog-sy
 import type { CatalogReader } from '../catalog/catalog-reader';
 import { createRetailerApiCatalogReader } from '../catalog/retailer-api-catalog-reader';
 import { createVendureCatalogReader } from '../catalog/vendure-catalog-reader';
-import { createPlacementService, type PlacementRun } from './placement-service';
+import { createPlacementService } from './placement-service';
 import { createOrderAdminService } from './order-admin-service';
 import { createPaymentWebhookService } from './payment-webhook-service';
 import { createPromotionService } from './promotion-service';
@@ -27,10 +27,10 @@ import { createDisputeService } from './dispute-service';
 import { createReconciliationService } from './reconciliation-service';
 import { createShippingOptionsService } from './shipping-options-service';
 import { createRetailerWebhookService } from './retailer-webhook-service';
-import type { ServiceDeps } from './service-deps';
+import { buildServiceDeps, type ServiceDeps } from './service-deps';
 import { createStoreHealthService } from './store-health-service';
 import { createStoreLeversService } from './store-levers-service';
-import type { PlacementQueueControl } from '../queue/placement-queue';
+import type { EnqueuePlacements, PlacementQueueControl } from '../queue/placement-queue';
 import { createStatusSyncService } from './status-sync-service';
 import { createStoreCheckService } from './store-checks/store-check-service';
 import { createEmailDeliveryService } from './email-delivery-service';
@@ -42,8 +42,8 @@ import { createWebhookEndpointsService } from './webhook-endpoints-service';
 export interface ServiceWiring {
   /** The automated adapters (api, headless, platform connectors); manual placement is built in. */
   adapters: readonly PlacementAdapter[];
-  /** Puts placement runs on the queue. Called only after the orders are committed. */
-  enqueue: (runs: PlacementRun[]) => Promise<void>;
+  /** Puts placement jobs on the queue. Called only after the orders are committed. */
+  enqueue: EnqueuePlacements;
   /** Verifies Stripe's webhooks; without it /webhooks/stripe refuses every call. */
   stripeWebhookSecret?: string;
   /** What can read a connected retailer's catalog; the Vendure and retailer order API readers when not given. */
@@ -57,8 +57,19 @@ export interface ServiceWiring {
   events?: Partial<Omit<EventWiring, 'settings'>> & { settings?: Partial<EventSettings> };
 }
 
-/** Every use case, wired once. Shared by the API process and the placement workers. */
-export function createServices(base: ServiceDeps, wiring: ServiceWiring) {
+/** What the services are built from: the infrastructure (defaults filled in by `buildServiceDeps`) and the ports. */
+export type ServiceInputs = Parameters<typeof buildServiceDeps>[0] & {
+  /** The outside ports: placement adapters and queue, Stripe webhooks, catalog readers, events. */
+  placement: ServiceWiring;
+};
+
+/**
+ * Every use case, wired once: the one composition of the domain, used by the API process and the placement workers
+ * alike (through src/bootstrap/compose.ts) and by the tests.
+ */
+export function createServices(inputs: ServiceInputs) {
+  const base = buildServiceDeps(inputs);
+  const wiring = inputs.placement;
   // What follows an order's move is declared here, once: the hooks' own services see no hooks.
   const refunds = createRefundService(base);
   const captures = createCaptureService(base);
@@ -78,6 +89,8 @@ export function createServices(base: ServiceDeps, wiring: ServiceWiring) {
     settings: { ...DEFAULT_EVENT_SETTINGS, ...wiring.events?.settings },
   };
   return {
+    /** What they were built from (the HTTP app logs and checks the database through it). */
+    deps,
     registry,
     catalog: createCatalogService(deps, registry.validateConfig),
     storeChecks: createStoreCheckService(deps, registry),
