@@ -1,13 +1,10 @@
-import { PLACED_STATUSES, type OrderStatus } from '../domain/order-status';
-import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
+import { FAILED_OR_CANCELLED_STATUSES, SETTLED_STATUSES } from '../domain/order-status';
+import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-settlement-repository';
 import type { CaptureService } from './capture-service';
 import type { ServiceDeps } from './service-deps';
 
-/** Orders no run will take further on its own: the retailer holds them, or they ended without it. */
-export const SETTLED_ORDER_STATUSES: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
-const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
 /** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
-const SETTLEMENT: SettlementRule = { settled: SETTLED_ORDER_STATUSES, failed: FAILED };
+const SETTLEMENT: SettlementRule = { settled: SETTLED_STATUSES, failed: FAILED_OR_CANCELLED_STATUSES };
 /**
  * A checkout settles right after its last order's move. One placed longer ago than this whose orders are all
  * settled lost its settle to a crash; settling it again is harmless (the settle is a compare-and-set), so the

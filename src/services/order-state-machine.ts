@@ -3,7 +3,9 @@ import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { orderEventOf } from '../domain/events';
 import { allowedTransitions, canTransition, type OrderStatus } from '../domain/order-status';
-import { findOrderByNumber, updateOrderStatus, type OrderChanges, type OrderRecord } from '../repositories/orders-repository';
+import { updateOrderStatus } from '../repositories/order-writes-repository';
+import { findOrderByNumber } from '../repositories/orders-repository';
+import type { OrderChanges, OrderRecord } from '../domain/order';
 
 /**
  * What a move leaves owed once it has committed, written down by the writes that commit with it: the keys of the

@@ -1,9 +1,9 @@
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/principal';
-import { PAID_SESSION_STATUSES } from '../domain/session-status';
+import { isPaidSessionStatus } from '../domain/session-status';
 import type { EnqueuePlacements } from '../queue/placement-queue';
 import * as sessions from '../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
 import { completedFor, paysFor } from './earlier-payment';
 import { charge } from './place-checkout/charge';
@@ -17,7 +17,7 @@ import type { ServiceDeps } from './service-deps';
 export { chargeKey, type PlaceResult } from './place-checkout/place-context';
 export { ABANDONED_PAYMENT_AFTER_MS } from './place-checkout/recover-place';
 
-const isPaid = (session: CheckoutSessionRecord) => (PAID_SESSION_STATUSES as readonly string[]).includes(session.status);
+const isPaid = (session: CheckoutSessionRecord) => isPaidSessionStatus(session.status);
 
 /**
  * Steps 1b–4 on a session this place has claimed: hold its promo code, charge, record the outcome (the paid write

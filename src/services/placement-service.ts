@@ -3,8 +3,8 @@ import { PermanentPlacementError, PriceMismatchError, type PlacementOutcome } fr
 import type { PlacementRegistry } from '../placement/placement-registry';
 import type { EnqueuePlacements, PlacementAttempt, PlacementJob } from '../queue/placement-queue';
 import * as orders from '../repositories/orders-repository';
-import type { OrderRecord } from '../repositories/orders-repository';
-import { SETTLED_ORDER_STATUSES as SETTLED } from './checkout-settlement';
+import type { OrderRecord } from '../domain/order';
+import { SETTLED_STATUSES } from '../domain/order-status';
 import type { OpsTaskService } from './ops-task-service';
 import { transitionOrder, type AlongsideMove } from './order-state-machine';
 import { createPlacementGiveUp } from './placement-give-up';
@@ -40,7 +40,7 @@ async function runPlacement(ctx: PlacementContext, run: PlacementJob, attempt: P
   const { deps, tasks, giveUps } = ctx;
   const found = await orders.findOrderForPlacement(deps.db, run.orderNumber);
   if (found?.order.status === 'failed') return finishFailure(ctx, found.order);
-  if (!found || SETTLED.includes(found.order.status)) return;
+  if (!found || SETTLED_STATUSES.includes(found.order.status)) return;
   const { store } = found;
   // The items and totals an adapter buys do not change while an order is being placed: read once, here.
   const placementOrder = toPlacementOrder(found.order, found.items);
@@ -93,7 +93,7 @@ const placedBy =
 async function runExhausted(ctx: PlacementContext, run: PlacementJob, error: Error): Promise<void> {
   const found = await orders.findOrderForPlacement(ctx.deps.db, run.orderNumber);
   if (found?.order.status === 'failed') return finishFailure(ctx, found.order);
-  if (!found || SETTLED.includes(found.order.status)) return;
+  if (!found || SETTLED_STATUSES.includes(found.order.status)) return;
   const { order, store } = found;
   if (order.placementMethod === 'manual' && (await ctx.tasks.hasLiveTask(order.id))) return;
   const placementOrder = toPlacementOrder(order, found.items);

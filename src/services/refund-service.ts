@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
-import type { OrderStatus } from '../domain/order-status';
-import { lockOrder, type OrderRecord } from '../repositories/orders-repository';
+import { FAILED_OR_CANCELLED_STATUSES } from '../domain/order-status';
+import type { OrderRecord } from '../domain/order';
+import { lockOrder } from '../repositories/order-writes-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { AlongsideMove } from './order-state-machine';
 import { afterMoneyReturned } from './refund/money-returned';
@@ -10,9 +11,6 @@ import type { ServiceDeps } from './service-deps';
 
 export type { RefundRequest } from './refund/record-intent';
 export type { RefundResult } from './refund/send-refund';
-
-/** The statuses in which an order owes the shopper all of its money back. */
-const OWING: readonly OrderStatus[] = ['failed', 'cancelled'];
 
 /**
  * Refunds against the checkout's single payment, as two steps (src/services/refund/): the ledger row is written
@@ -57,7 +55,8 @@ export function createRefundService(deps: ServiceDeps) {
         // Decided on the order as it is now, not as the caller last read it: an order an ops retry has sent back
         // into placement meanwhile owes nothing (we would be buying it with money we returned). Nor does one whose
         // money an authorization only holds: the checkout's capture, locking every order, leaves it out.
-        if (!OWING.includes(await lockOrder(trx, moved.id))) return;
+        // A failed or cancelled order owes the shopper all of its money back.
+        if (!FAILED_OR_CANCELLED_STATUSES.includes(await lockOrder(trx, moved.id))) return;
         if ((await refundableCents(trx, moved)) > 0) await recordRefundIntent(trx, moved, { reason, key });
       };
     },

@@ -1,8 +1,11 @@
 import { DomainError } from '../domain/errors';
 import { canTransition, type OrderStatus } from '../domain/order-status';
 import { verifyRetailerSignature } from '../domain/retailer-signature';
-import { findOrderByStoreOrderNumber, listStatusHistory, type OrderRecord } from '../repositories/orders-repository';
-import { findStoreBySlug, type StoreRecord } from '../repositories/stores-repository';
+import { findOrderByStoreOrderNumber, listStatusHistory } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
+import { findStoreBySlug } from '../repositories/stores-repository';
+import type { StoreRecord } from '../domain/store';
+import { retailerCancelledRefundKey } from '../domain/idempotency-keys';
 import * as events from '../repositories/webhook-events-repository';
 import { finishMove, transitionOrder } from './order-state-machine';
 import type { RefundService } from './refund-service';
@@ -39,11 +42,9 @@ const TARGET: Record<RetailerEvent['type'], OrderStatus> = {
 export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService) {
   const { db, clock, logger } = deps;
 
-  const cancelRefundKey = (order: Pick<OrderRecord, 'orderNumber'>) => `${order.orderNumber}:refund:retailer-cancelled`;
-
   /** A retailer's cancellation owes the shopper their money back; it commits with the move. */
   const owedBy = (order: OrderRecord, target: OrderStatus, event: RetailerEvent) =>
-    target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, cancelRefundKey(order)) : undefined;
+    target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, retailerCancelledRefundKey(order.orderNumber)) : undefined;
 
   /** Whether this event's own move is in the order's history: a crashed earlier attempt got that far. */
   async function movedBy(order: OrderRecord, target: OrderStatus, reason: string): Promise<boolean> {

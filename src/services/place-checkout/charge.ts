@@ -1,6 +1,6 @@
 import { PaymentGatewayUnavailableError } from '../../payments/payment-gateway';
 import * as sessions from '../../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../../domain/checkout-session';
 import { asOutcome, cancelEarlierPayment, paysFor, type PaymentOutcome } from '../earlier-payment';
 import { createStep } from '../saga-step';
 import { chargeKey, type PlaceContext } from './place-context';

@@ -1,6 +1,6 @@
 import { DomainError } from '../../domain/errors';
 import * as sessions from '../../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../../domain/checkout-session';
 import { createStep } from '../saga-step';
 import type { PlaceContext } from './place-context';
 

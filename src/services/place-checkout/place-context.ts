@@ -1,7 +1,9 @@
 import { DomainError } from '../../domain/errors';
 import type { EnqueuePlacements } from '../../queue/placement-queue';
-import type { CheckoutSessionRecord } from '../../repositories/checkout-sessions-repository';
-import { listSessionOrders, type OrderRecord } from '../../repositories/orders-repository';
+import type { CheckoutSessionRecord } from '../../domain/checkout-session';
+import { listSessionOrders } from '../../repositories/orders-repository';
+import type { OrderRecord } from '../../domain/order';
+import { chargeKey } from '../../domain/idempotency-keys';
 import { findTransactionByKey } from '../../repositories/payment-transactions-repository';
 import type { PromotionService } from '../promotion-service';
 import type { ServiceDeps } from '../service-deps';
@@ -20,9 +22,7 @@ export interface PlaceResult {
   payment: 'charged' | 'authorized';
 }
 
-/** The provider idempotency key of one payment attempt: a retry of the same attempt can never charge twice. */
-export const chargeKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>) =>
-  `${session.id}:charge:${session.paymentAttempt}`;
+export { chargeKey };
 
 /** Until when a place claiming the session now holds it; recovery may take it over after. */
 export const leaseUntil = ({ deps }: PlaceContext, now: Date) => new Date(now.getTime() + deps.settings.placeLeaseMs);

@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors';
-import { PAID_SESSION_STATUSES } from '../../domain/session-status';
+import { isPaidSessionStatus } from '../../domain/session-status';
 import * as sessions from '../../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../../domain/checkout-session';
 import { recordPaidCheckout } from '../../repositories/paid-checkout-repository';
 import { recordTransaction } from '../../repositories/payment-transactions-repository';
 import { CAPTURE_DEADLINE_MS } from '../capture-service';
@@ -73,7 +73,7 @@ export const recordPaid = createStep('record-paid', async (ctx: PlaceContext, in
   if (!orders) {
     // Someone else (recovery, a reclaiming retry) finished this attempt first: theirs is the result.
     const current = (await sessions.findSession(db, session.id))!;
-    if (!(PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) throw notEditable(current, now);
+    if (!isPaidSessionStatus(current.status)) throw notEditable(current, now);
     return placedResult(ctx, current);
   }
   crashpoint('place.after_orders');

@@ -1,7 +1,7 @@
 import { DomainError } from '../../domain/errors';
 import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, PaymentGatewayUnavailableError, type PaymentSnapshot } from '../../payments/payment-gateway';
 import * as sessions from '../../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../../domain/checkout-session';
 import { effectiveStatus } from '../checkout-service';
 import { asOutcome, cancelEarlierPayment, completedFor, paysFor } from '../earlier-payment';
 import { leaseUntil, type PlaceContext, type PlaceResult } from './place-context';

@@ -1,4 +1,5 @@
-import type { OrderRecord, PlacementStoreSettings } from '../../repositories/orders-repository';
+import type { OrderRecord } from '../../domain/order';
+import type { PlacementStoreSettings } from '../../repositories/orders-repository';
 import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../../placement/placement-adapter';
 import type { PlacementAttempt } from '../../queue/placement-queue';
 import { recordAttempt } from '../../repositories/placement-attempts-repository';

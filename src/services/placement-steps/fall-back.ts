@@ -1,4 +1,5 @@
-import type { OrderRecord, PlacementStoreSettings } from '../../repositories/orders-repository';
+import type { OrderRecord } from '../../domain/order';
+import type { PlacementStoreSettings } from '../../repositories/orders-repository';
 import { transitionOrder } from '../order-state-machine';
 import type { PlacementContext } from './placement-context';
 import { failOrder } from './record-placement';

@@ -1,4 +1,5 @@
-import type { OrderRecord } from '../../repositories/orders-repository';
+import type { OrderRecord } from '../../domain/order';
+import { placementFailedRefundKey } from '../../domain/idempotency-keys';
 import { countFailedRefunds } from '../../repositories/payment-transactions-repository';
 import { alongsideAll, finishMove, transitionOrder, type AlongsideMove } from '../order-state-machine';
 import type { PlacementContext } from './placement-context';
@@ -27,7 +28,7 @@ export function markPlaced(
 export async function failOrder({ deps, refunds }: PlacementContext, order: OrderRecord, reason: string, alongside?: AlongsideMove): Promise<void> {
   // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
   // asks again under a new key, while a pending one keeps its key until it is settled.
-  const key = `${order.orderNumber}:refund:placement-failed:${await countFailedRefunds(deps.db, order.id)}`;
+  const key = placementFailedRefundKey(order.orderNumber, await countFailedRefunds(deps.db, order.id));
   const owed = alongsideAll(alongside, refunds.owedRefund(`placement failed: ${reason}`, key));
   if (order.status !== 'failed') await transitionOrder(deps, order, 'failed', reason, { failureReason: reason }, owed);
   else await finishMove(deps, order, owed);

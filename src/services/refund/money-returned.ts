@@ -1,12 +1,10 @@
 import type { Knex } from 'knex';
-import type { OrderStatus } from '../../domain/order-status';
-import { addRefundedQuantities, findOrderById, lockOrder, refundAllItemsOfRefundedOrder } from '../../repositories/orders-repository';
+import { FULFILLED_STATUSES, type OrderStatus } from '../../domain/order-status';
+import { addRefundedQuantities, lockOrder, refundAllItemsOfRefundedOrder } from '../../repositories/order-writes-repository';
+import { findOrderById } from '../../repositories/orders-repository';
 import * as ledger from '../../repositories/payment-transactions-repository';
 import { transitionOrder } from '../order-state-machine';
 import type { ServiceDeps } from '../service-deps';
-
-/** Orders the shopper has (or had) from the retailer: a refund of theirs shows in their status. */
-const FULFILLED: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded'];
 
 /**
  * What a refund that went through changes beyond the ledger, on the same transaction: the items it names are
@@ -17,7 +15,8 @@ export async function afterMoneyReturned({ clock }: Pick<ServiceDeps, 'clock'>, 
   if (tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
   if (!tx.orderId) return;
   await refundAllItemsOfRefundedOrder(trx, tx.orderId);
-  if (!FULFILLED.includes(await lockOrder(trx, tx.orderId))) return;
+  // Orders the shopper has (or had) from the retailer: a refund of theirs shows in their status.
+  if (!FULFILLED_STATUSES.includes(await lockOrder(trx, tx.orderId))) return;
   const order = (await findOrderById(trx, tx.orderId))!;
   const to: OrderStatus = (await ledger.returnedCents(trx, order.id)) >= order.totalCents ? 'refunded' : 'partially_refunded';
   if (order.status !== 'refunded') await transitionOrder({ db: trx, clock }, order, to, tx.reason ?? 'refunded');

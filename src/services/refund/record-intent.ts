@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { DomainError } from '../../domain/errors';
-import { listOrderItems, lockOrder, type OrderRecord } from '../../repositories/orders-repository';
+import type { OrderRecord } from '../../domain/order';
+import { lockOrder } from '../../repositories/order-writes-repository';
+import { listOrderItems } from '../../repositories/orders-repository';
 import { takenCents } from '../../repositories/captures-repository';
 import * as ledger from '../../repositories/payment-transactions-repository';
 import type { RefundItem } from '../../repositories/payment-transactions-repository';
