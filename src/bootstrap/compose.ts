@@ -44,7 +44,11 @@ export function composeServices(config: Config, infra: ProcessInfrastructure): S
       stripeWebhookSecret: infra.stripeWebhookSecret,
       catalogSync: { intervalMs: Math.max(1, config.CATALOG_SYNC_INTERVAL_MINUTES) * 60_000 },
       queueControl: infra.queueControl,
-      events: { enqueue: (jobs) => infra.events.queue.enqueue(jobs), mailer: infra.events.mailer, settings: eventSettingsFrom(config) },
+      events: {
+        enqueue: (jobs) => infra.events.queue.enqueue(jobs),
+        mailer: infra.events.mailer,
+        settings: eventSettingsFrom(config),
+      },
     },
   });
 }

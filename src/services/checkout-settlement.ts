@@ -1,5 +1,9 @@
 import { FAILED_OR_CANCELLED_STATUSES, SETTLED_STATUSES } from '../domain/order-status';
-import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-settlement-repository';
+import {
+  listOverdueSettlements,
+  settleSessionFromOrders,
+  type SettlementRule,
+} from '../repositories/checkout-settlement-repository';
 import type { CaptureService } from './capture-service';
 import type { ServiceDeps } from './service-deps';
 
@@ -38,7 +42,12 @@ export function createCheckoutSettlement(deps: ServiceDeps, captures: CaptureSer
      * Maintenance runs it every 2 s on its own timer.
      */
     async settleOverdueCheckouts(limit = 200): Promise<number> {
-      const overdue = await listOverdueSettlements(db, SETTLEMENT, new Date(clock.now().getTime() - OVERDUE_SETTLEMENT_MS), limit);
+      const overdue = await listOverdueSettlements(
+        db,
+        SETTLEMENT,
+        new Date(clock.now().getTime() - OVERDUE_SETTLEMENT_MS),
+        limit,
+      );
       for (const sessionId of overdue) await settleSession(sessionId);
       return overdue.length;
     },

@@ -11,7 +11,10 @@ import { chargeKey, type PlaceContext } from './place-context';
  * this snapshot (authentication failed, another total) is cancelled before a new one is made: the shopper's device
  * still holds its client secret and could otherwise confirm it later.
  */
-async function outcomeOfEarlierPayment({ deps }: PlaceContext, session: CheckoutSessionRecord): Promise<PaymentOutcome | null> {
+async function outcomeOfEarlierPayment(
+  { deps }: PlaceContext,
+  session: CheckoutSessionRecord,
+): Promise<PaymentOutcome | null> {
   if (!session.paymentIntentId) return null;
   const earlier = await deps.payments.retrieve(session.paymentIntentId);
   // A paid one for another amount is not replaced either: settle refuses it loudly rather than charge twice.
@@ -43,7 +46,11 @@ export const charge = createStep(
           // after_placement only holds the money here; the capture service takes what was placed once it is known.
           captureMethod: settings.capturePolicy === 'after_placement' ? 'manual' : 'automatic',
           description: `Checkout ${session.id}`,
-          metadata: { checkout_session_id: session.id, user_id: session.userId, attempt: String(session.paymentAttempt) },
+          metadata: {
+            checkout_session_id: session.id,
+            user_id: session.userId,
+            attempt: String(session.paymentAttempt),
+          },
         }))
       );
     } catch (error) {

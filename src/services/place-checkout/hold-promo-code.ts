@@ -21,6 +21,12 @@ export const holdPromoCode = createStep(
   },
   /** Lets go of the claimed session (back to pending), keeping any earlier PaymentIntent it holds. */
   async ({ deps }: PlaceContext, session: CheckoutSessionRecord): Promise<void> => {
-    await sessions.releasePlacement(deps.db, session.id, session.paymentAttempt, deps.clock.now(), session.paymentIntentId);
+    await sessions.releasePlacement(
+      deps.db,
+      session.id,
+      session.paymentAttempt,
+      deps.clock.now(),
+      session.paymentIntentId,
+    );
   },
 );

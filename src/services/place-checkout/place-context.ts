@@ -29,12 +29,19 @@ export const leaseUntil = ({ deps }: PlaceContext, now: Date) => new Date(now.ge
 
 /** A placed session as `place` answers it, read back (a replay, or a place someone else finished). */
 export async function placedResult({ deps }: PlaceContext, session: CheckoutSessionRecord): Promise<PlaceResult> {
-  const [orders, payment] = await Promise.all([listSessionOrders(deps.db, [session.id]), findTransactionByKey(deps.db, chargeKey(session))]);
+  const [orders, payment] = await Promise.all([
+    listSessionOrders(deps.db, [session.id]),
+    findTransactionByKey(deps.db, chargeKey(session)),
+  ]);
   return { session, orders, payment: payment?.type === 'authorization' ? 'authorized' : 'charged' };
 }
 
 /** A replay of this place (same Idempotency-Key) answers its result; another key is told the session is placed. */
-export async function alreadyPlaced(ctx: PlaceContext, session: CheckoutSessionRecord, idempotencyKey: string): Promise<PlaceResult> {
+export async function alreadyPlaced(
+  ctx: PlaceContext,
+  session: CheckoutSessionRecord,
+  idempotencyKey: string,
+): Promise<PlaceResult> {
   if (session.placeIdempotencyKey !== idempotencyKey) {
     throw new DomainError('session_already_placed', 'The checkout session has already been placed', {
       paymentIntentId: session.paymentIntentId,

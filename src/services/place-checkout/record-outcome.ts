@@ -36,7 +36,9 @@ async function recordUnpaid(ctx: PlaceContext, session: CheckoutSessionRecord, o
   await ctx.promotions.releaseAttemptHold(session);
   await sessions.releasePlacement(db, session.id, session.paymentAttempt, clock.now(), null);
   if (!declined) throw paymentRefused(outcome);
-  throw new DomainError('payment_declined', outcome.message || 'The card was declined', { declineCode: outcome.declineCode });
+  throw new DomainError('payment_declined', outcome.message || 'The card was declined', {
+    declineCode: outcome.declineCode,
+  });
 }
 
 /**
@@ -44,51 +46,70 @@ async function recordUnpaid(ctx: PlaceContext, session: CheckoutSessionRecord, o
  * store. A crash before it commits is resumed by recovery (steps 2–3 again); a place someone else finished first
  * answers theirs. Then step 4, the placements.
  */
-export const recordPaid = createStep('record-paid', async (ctx: PlaceContext, input: { session: CheckoutSessionRecord; outcome: Paid }): Promise<PlaceResult> => {
-  const { db, clock, crashpoint } = ctx.deps;
-  const { session, outcome } = input;
-  const now = clock.now();
-  const movement = outcome.kind === 'succeeded' ? 'charge' : 'authorization';
-  const paymentIntentId = outcome.paymentIntentId;
-  const newOrders = session.cartSnapshot.stores.map((store) => toNewOrder(session, store));
-  const orders = await recordPaidCheckout(
-    db,
-    {
-      sessionId: session.id,
-      paymentAttempt: session.paymentAttempt,
+export const recordPaid = createStep(
+  'record-paid',
+  async (ctx: PlaceContext, input: { session: CheckoutSessionRecord; outcome: Paid }): Promise<PlaceResult> => {
+    const { db, clock, crashpoint } = ctx.deps;
+    const { session, outcome } = input;
+    const now = clock.now();
+    const movement = outcome.kind === 'succeeded' ? 'charge' : 'authorization';
+    const paymentIntentId = outcome.paymentIntentId;
+    const newOrders = session.cartSnapshot.stores.map((store) => toNewOrder(session, store));
+    const orders = await recordPaidCheckout(
+      db,
+      {
+        sessionId: session.id,
+        paymentAttempt: session.paymentAttempt,
+        paymentIntentId,
+        movement,
+        captureDueAt: movement === 'authorization' ? new Date(now.getTime() + CAPTURE_DEADLINE_MS) : null,
+        amountCents: session.totalCents,
+        currency: session.currency,
+        idempotencyKey: chargeKey(session),
+        orders: newOrders,
+        boughtCartItemIds: session.cartSnapshot.stores.flatMap((store) => store.items.map((item) => item.cartItemId)),
+        promotion: session.cartSnapshot.promotion
+          ? {
+              promotionId: session.cartSnapshot.promotion.promotionId,
+              discountCents: session.cartSnapshot.summary.discountCents ?? 0,
+            }
+          : null,
+      },
+      now,
+    );
+    if (!orders) {
+      // Someone else (recovery, a reclaiming retry) finished this attempt first: theirs is the result.
+      const current = (await sessions.findSession(db, session.id))!;
+      if (!isPaidSessionStatus(current.status)) throw notEditable(current, now);
+      return placedResult(ctx, current);
+    }
+    crashpoint('place.after_orders');
+    await enqueuePlacements.invoke(
+      ctx,
+      newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId })),
+    );
+    // What this place wrote, as committed: the orders are `pending` here even if a worker has started on them.
+    const paid: CheckoutSessionRecord = {
+      ...session,
+      status: 'placed',
       paymentIntentId,
-      movement,
-      captureDueAt: movement === 'authorization' ? new Date(now.getTime() + CAPTURE_DEADLINE_MS) : null,
-      amountCents: session.totalCents,
-      currency: session.currency,
-      idempotencyKey: chargeKey(session),
-      orders: newOrders,
-      boughtCartItemIds: session.cartSnapshot.stores.flatMap((store) => store.items.map((item) => item.cartItemId)),
-      promotion: session.cartSnapshot.promotion
-        ? { promotionId: session.cartSnapshot.promotion.promotionId, discountCents: session.cartSnapshot.summary.discountCents ?? 0 }
-        : null,
-    },
-    now,
-  );
-  if (!orders) {
-    // Someone else (recovery, a reclaiming retry) finished this attempt first: theirs is the result.
-    const current = (await sessions.findSession(db, session.id))!;
-    if (!isPaidSessionStatus(current.status)) throw notEditable(current, now);
-    return placedResult(ctx, current);
-  }
-  crashpoint('place.after_orders');
-  await enqueuePlacements.invoke(ctx, newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId })));
-  // What this place wrote, as committed: the orders are `pending` here even if a worker has started on them.
-  const paid: CheckoutSessionRecord = { ...session, status: 'placed', paymentIntentId, leaseExpiresAt: null, placedAt: now };
-  return { session: paid, orders, payment: movement === 'charge' ? 'charged' : 'authorized' };
-});
+      leaseExpiresAt: null,
+      placedAt: now,
+    };
+    return { session: paid, orders, payment: movement === 'charge' ? 'charged' : 'authorized' };
+  },
+);
 
 /**
  * What the charge's outcome means for the session. Paid: the orders are written (`recordPaid`). Declined or refused:
  * recorded and let go. Awaiting 3-D Secure, or still processing: let go with its PaymentIntent, for the shopper's
  * retry or the abandoned-payment sweep to finish.
  */
-export async function recordOutcome(ctx: PlaceContext, session: CheckoutSessionRecord, outcome: PaymentOutcome): Promise<PlaceResult> {
+export async function recordOutcome(
+  ctx: PlaceContext,
+  session: CheckoutSessionRecord,
+  outcome: PaymentOutcome,
+): Promise<PlaceResult> {
   const { db, clock, logger } = ctx.deps;
   const now = clock.now();
   if (outcome.kind === 'declined' || outcome.kind === 'refused') return recordUnpaid(ctx, session, outcome);
@@ -103,14 +124,20 @@ export async function recordOutcome(ctx: PlaceContext, session: CheckoutSessionR
     // Its end is not known yet: a new charge now could take the money twice. The shopper's retry (the key is not
     // saved for this answer) or the abandoned-payment sweep finishes the place once it has succeeded.
     await sessions.releasePlacement(db, session.id, session.paymentAttempt, now, outcome.paymentIntentId);
-    throw new DomainError('request_in_progress', 'The payment for this checkout is still being processed; place it again shortly', {
-      paymentIntentId: outcome.paymentIntentId,
-    });
+    throw new DomainError(
+      'request_in_progress',
+      'The payment for this checkout is still being processed; place it again shortly',
+      {
+        paymentIntentId: outcome.paymentIntentId,
+      },
+    );
   }
   if (outcome.amountCents !== session.totalCents) {
     // Never expected: the amount is ours. Stop before writing orders that would not balance the ledger.
     logger.error({ sessionId: session.id, outcome }, 'payment amount differs from the session total');
-    throw new Error(`payment ${outcome.paymentIntentId} amount ${outcome.amountCents} ≠ session total ${session.totalCents}`);
+    throw new Error(
+      `payment ${outcome.paymentIntentId} amount ${outcome.amountCents} ≠ session total ${session.totalCents}`,
+    );
   }
   return recordPaid.invoke(ctx, { session, outcome });
 }

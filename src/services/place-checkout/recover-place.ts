@@ -1,5 +1,9 @@
 import { DomainError } from '../../domain/errors';
-import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, PaymentGatewayUnavailableError, type PaymentSnapshot } from '../../payments/payment-gateway';
+import {
+  IDEMPOTENCY_KEY_TRUSTED_FOR_MS,
+  PaymentGatewayUnavailableError,
+  type PaymentSnapshot,
+} from '../../payments/payment-gateway';
 import * as sessions from '../../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../../domain/checkout-session';
 import { effectiveStatus } from '../checkout-service';
@@ -24,12 +28,23 @@ export async function finishWithPayment(
   idempotencyKey: string | null,
 ): Promise<PlaceResult | null> {
   const now = ctx.deps.clock.now();
-  const claimed = await sessions.claimPaidSession(ctx.deps.db, session.id, payment.paymentIntentId, idempotencyKey, now, leaseUntil(ctx, now));
+  const claimed = await sessions.claimPaidSession(
+    ctx.deps.db,
+    session.id,
+    payment.paymentIntentId,
+    idempotencyKey,
+    now,
+    leaseUntil(ctx, now),
+  );
   return claimed ? recordOutcome(ctx, claimed, asOutcome(payment)!) : null;
 }
 
 /** Finishes places whose process died mid-way (lease expired). Safe to run on many instances at once. */
-export async function recoverStalePlacements(ctx: PlaceContext, pay: (session: CheckoutSessionRecord) => Promise<PlaceResult>, limit: number): Promise<number> {
+export async function recoverStalePlacements(
+  ctx: PlaceContext,
+  pay: (session: CheckoutSessionRecord) => Promise<PlaceResult>,
+  limit: number,
+): Promise<number> {
   const { db, clock, logger } = ctx.deps;
   const now = clock.now();
   let recovered = 0;
@@ -69,13 +84,19 @@ async function recoverAbandonedPayment(ctx: PlaceContext, session: CheckoutSessi
   // Processing is left for a later sweep; an open session's unpaid one for the shopper, still authenticating.
   if (payment.status !== 'succeeded' && !completed) return false;
   if (!paysFor(session, payment)) {
-    logger.error({ sessionId: session.id, paymentIntentId, amountCents: payment.amountCents }, 'paid PaymentIntent does not match its session; needs ops');
+    logger.error(
+      { sessionId: session.id, paymentIntentId, amountCents: payment.amountCents },
+      'paid PaymentIntent does not match its session; needs ops',
+    );
     return false;
   }
   if (session.status === 'cancelled') {
     // Cancelling checks the payment first and refuses a paid one, so this is never expected: no orders exist to
     // refund against, and the money must not be kept quietly.
-    logger.error({ sessionId: session.id, paymentIntentId }, 'a cancelled checkout holds a paid PaymentIntent; needs ops');
+    logger.error(
+      { sessionId: session.id, paymentIntentId },
+      'a cancelled checkout holds a paid PaymentIntent; needs ops',
+    );
     return false;
   }
   return (await finishWithPayment(ctx, session, payment, null)) !== null;

@@ -1,6 +1,11 @@
 import type { OrderRecord } from '../../domain/order';
 import type { PlacementStoreSettings } from '../../repositories/orders-repository';
-import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../../placement/placement-adapter';
+import {
+  PermanentPlacementError,
+  PriceMismatchError,
+  type PlacementOrder,
+  type PlacementOutcome,
+} from '../../placement/placement-adapter';
 import type { PlacementAttempt } from '../../queue/placement-queue';
 import { recordAttempt } from '../../repositories/placement-attempts-repository';
 import { configFor } from '../placement-give-up';
@@ -31,12 +36,31 @@ export const buyAtRetailer = createStep(
         attempt,
         logger: deps.logger.child({ orderNumber: order.orderNumber, method: order.placementMethod }),
       });
-      await recordAttempt(deps.db, order.id, { ...base, outcome: outcome.kind, errorCode: null, message: null, details: outcome.details, durationMs: Date.now() - started });
+      await recordAttempt(deps.db, order.id, {
+        ...base,
+        outcome: outcome.kind,
+        errorCode: null,
+        message: null,
+        details: outcome.details,
+        durationMs: Date.now() - started,
+      });
       return outcome;
     } catch (error) {
       const err = error as Error & { code?: string; details?: Record<string, unknown> };
-      const outcome = error instanceof PriceMismatchError ? 'price_mismatch' : error instanceof PermanentPlacementError ? 'permanent_error' : 'transient_error';
-      await recordAttempt(deps.db, order.id, { ...base, outcome, errorCode: err.code ?? null, message: err.message, details: err.details ?? {}, durationMs: Date.now() - started });
+      const outcome =
+        error instanceof PriceMismatchError
+          ? 'price_mismatch'
+          : error instanceof PermanentPlacementError
+            ? 'permanent_error'
+            : 'transient_error';
+      await recordAttempt(deps.db, order.id, {
+        ...base,
+        outcome,
+        errorCode: err.code ?? null,
+        message: err.message,
+        details: err.details ?? {},
+        durationMs: Date.now() - started,
+      });
       throw error;
     }
   },

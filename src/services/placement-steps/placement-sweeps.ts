@@ -9,7 +9,11 @@ const STALLED_PENDING_MS = 10 * 60_000;
 const STALLED_PLACING_MS = 30 * 60_000;
 
 /** Enqueues orders whose enqueue was lost (the process died between commit and enqueue). */
-export async function sweepPendingOrders({ deps, enqueue }: PlacementContext, olderThanMs = 30_000, limit = 200): Promise<number> {
+export async function sweepPendingOrders(
+  { deps, enqueue }: PlacementContext,
+  olderThanMs = 30_000,
+  limit = 200,
+): Promise<number> {
   const { db, clock, logger } = deps;
   const stuck = await orders.listOrderRefsByStatus(db, 'pending', new Date(clock.now().getTime() - olderThanMs), limit);
   if (stuck.length > 0) {
@@ -28,7 +32,10 @@ export async function sweepPendingOrders({ deps, enqueue }: PlacementContext, ol
 export async function resumeStalledOrders({ deps, enqueue }: PlacementContext, limit = 200): Promise<number> {
   const { db, clock, logger } = deps;
   const now = clock.now().getTime();
-  const cutoffs = { pendingBefore: new Date(now - STALLED_PENDING_MS), placingBefore: new Date(now - STALLED_PLACING_MS) };
+  const cutoffs = {
+    pendingBefore: new Date(now - STALLED_PENDING_MS),
+    placingBefore: new Date(now - STALLED_PLACING_MS),
+  };
   const stalled = await orders.listStalledOrderRefs(db, cutoffs, limit);
   if (stalled.length > 0) {
     // One run key per window: instances sweeping at once add the same job, which the queue keeps once.

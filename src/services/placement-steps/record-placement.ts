@@ -16,7 +16,14 @@ export function markPlaced(
   retailerTotalCents?: number,
   alongside?: AlongsideMove,
 ): Promise<OrderRecord> {
-  return transitionOrder(deps, order, 'placed', reason, { storeOrderNumber, placedAt: deps.clock.now(), retailerTotalCents }, alongside);
+  return transitionOrder(
+    deps,
+    order,
+    'placed',
+    reason,
+    { storeOrderNumber, placedAt: deps.clock.now(), retailerTotalCents },
+    alongside,
+  );
 }
 
 /**
@@ -25,7 +32,12 @@ export function markPlaced(
  * failed order (its refund refused, or interrupted by a crash or a payment outage) it only finishes the refund
  * and the settle.
  */
-export async function failOrder({ deps, refunds }: PlacementContext, order: OrderRecord, reason: string, alongside?: AlongsideMove): Promise<void> {
+export async function failOrder(
+  { deps, refunds }: PlacementContext,
+  order: OrderRecord,
+  reason: string,
+  alongside?: AlongsideMove,
+): Promise<void> {
   // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
   // asks again under a new key, while a pending one keeps its key until it is settled.
   const key = placementFailedRefundKey(order.orderNumber, await countFailedRefunds(deps.db, order.id));

@@ -45,7 +45,11 @@ export async function refundableCents(conn: Knex, order: Pick<OrderRecord, 'id'>
  * Items a refund may still return: bought, less what earlier refunds returned or (pending) will return.
  * Problems name the request's item lines, as the request's own validation does.
  */
-async function checkItemsLeft(trx: Knex.Transaction, order: OrderRecord, requested: readonly RefundItem[]): Promise<void> {
+async function checkItemsLeft(
+  trx: Knex.Transaction,
+  order: OrderRecord,
+  requested: readonly RefundItem[],
+): Promise<void> {
   const items = new Map((await listOrderItems(trx, order.id)).map((item) => [item.id, item]));
   const pending = await ledger.pendingRefundQuantities(trx, order.id);
   const asked = new Map<string, number>();
@@ -67,7 +71,11 @@ async function checkItemsLeft(trx: Knex.Transaction, order: OrderRecord, request
  * back. The order's row is locked meanwhile, so two refunds of one order (an admin's and a failed
  * placement's, or two admins') can never together return more than the order took.
  */
-export async function recordRefundIntent(trx: Knex.Transaction, order: OrderRecord, request: RefundRequest): Promise<void> {
+export async function recordRefundIntent(
+  trx: Knex.Transaction,
+  order: OrderRecord,
+  request: RefundRequest,
+): Promise<void> {
   await lockOrder(trx, order.id);
   if (await ledger.findTransactionByKey(trx, request.key)) return;
   const taken = await takenCents(trx, order.id);
@@ -76,10 +84,14 @@ export async function recordRefundIntent(trx: Knex.Transaction, order: OrderReco
   const refundable = await refundableCents(trx, order);
   const amountCents = request.amountCents ?? refundable;
   if (amountCents <= 0 || amountCents > refundable) {
-    throw new DomainError('refund_exceeds_captured', `At most ${refundable} cents of order ${order.orderNumber} can be refunded`, {
-      refundableCents: refundable,
-      requestedCents: amountCents,
-    });
+    throw new DomainError(
+      'refund_exceeds_captured',
+      `At most ${refundable} cents of order ${order.orderNumber} can be refunded`,
+      {
+        refundableCents: refundable,
+        requestedCents: amountCents,
+      },
+    );
   }
   await ledger.recordTransaction(trx, {
     checkoutSessionId: order.checkoutSessionId,

@@ -24,7 +24,10 @@ export const refundResultOf = (tx: ledger.PaymentTransactionRecord): RefundResul
  * with its answer lost; while the key is remembered the same create replays it, and after that the refund is
  * looked up by its key before anything is created.
  */
-async function askProvider({ db, payments, clock }: ServiceDeps, tx: ledger.PaymentTransactionRecord): Promise<RefundOutcome> {
+async function askProvider(
+  { db, payments, clock }: ServiceDeps,
+  tx: ledger.PaymentTransactionRecord,
+): Promise<RefundOutcome> {
   if (tx.stripeRefundId) return payments.retrieveRefund(tx.stripeRefundId);
   const session = await findSession(db, tx.checkoutSessionId);
   const paymentIntentId = session!.paymentIntentId!;
@@ -39,7 +42,11 @@ async function askProvider({ db, payments, clock }: ServiceDeps, tx: ledger.Paym
     amountCents: tx.amountCents,
     idempotencyKey: tx.idempotencyKey,
     reason: 'requested_by_customer',
-    metadata: { checkout_session_id: tx.checkoutSessionId, order_id: tx.orderId ?? '', reason: (tx.reason ?? '').slice(0, 450) },
+    metadata: {
+      checkout_session_id: tx.checkoutSessionId,
+      order_id: tx.orderId ?? '',
+      reason: (tx.reason ?? '').slice(0, 450),
+    },
   });
 }
 
@@ -52,7 +59,8 @@ async function heldByCapture({ db }: ServiceDeps, tx: ledger.PaymentTransactionR
   if (tx.stripeRefundId) return null;
   const capture = await ledger.findCaptureOfSession(db, tx.checkoutSessionId);
   if (!capture || (capture.type === 'capture' && capture.status === 'succeeded')) return null;
-  if (capture.type === 'capture' && capture.status === 'pending') return { refundId: null, amountCents: tx.amountCents, status: 'pending' };
+  if (capture.type === 'capture' && capture.status === 'pending')
+    return { refundId: null, amountCents: tx.amountCents, status: 'pending' };
   return { refundId: null, amountCents: tx.amountCents, status: 'failed', failureCode: 'payment_not_captured' };
 }
 
@@ -65,7 +73,12 @@ export async function sendRefund(deps: ServiceDeps, tx: ledger.PaymentTransactio
   const { db } = deps;
   await ledger.markRefundAttempted(db, tx.idempotencyKey);
   const outcome = (await heldByCapture(deps, tx)) ?? (await askProvider(deps, tx));
-  const status = outcome.status === 'succeeded' ? 'succeeded' : outcome.status === 'failed' || outcome.status === 'canceled' ? 'failed' : 'pending';
+  const status =
+    outcome.status === 'succeeded'
+      ? 'succeeded'
+      : outcome.status === 'failed' || outcome.status === 'canceled'
+        ? 'failed'
+        : 'pending';
   if (status !== 'pending') {
     await db.transaction(async (trx) => {
       const settled = await ledger.settleTransaction(trx, tx.idempotencyKey, {
@@ -76,7 +89,8 @@ export async function sendRefund(deps: ServiceDeps, tx: ledger.PaymentTransactio
       if (settled && status === 'succeeded') await afterMoneyReturned(deps, trx, tx);
     });
   } else {
-    if (outcome.refundId && outcome.refundId !== tx.stripeRefundId) await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
+    if (outcome.refundId && outcome.refundId !== tx.stripeRefundId)
+      await ledger.recordRefundId(db, tx.idempotencyKey, outcome.refundId);
   }
   return refundResultOf((await ledger.findTransactionByKey(db, tx.idempotencyKey))!);
 }
