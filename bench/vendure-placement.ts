@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../src/app';
+import { composeApp } from '../tests/support/compose-app';
 import { createDb } from '../src/db/knex';
 import { createStripeGateway } from '../src/payments/stripe-gateway';
 import { createApiPlacementAdapter } from '../src/placement/api-adapter';
@@ -43,7 +43,7 @@ runBenchmark(async (defer) => {
   defer('close the queue', () => queue.close());
 
   const jwtSecret = newJwtSecret();
-  const { app, services } = createApp({
+  const { app, services } = composeApp({
     db,
     payments: createStripeGateway({ secretKey: 'sk_test_bench', apiUrl: stripe.url }),
     jwtSecret,

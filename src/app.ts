@@ -1,11 +1,9 @@
 import express, { type Express } from 'express';
-import type { Knex } from 'knex';
 import swaggerUi from 'swagger-ui-express';
 import { createCartController } from './controllers/cart-controller';
 import { createCatalogController } from './controllers/catalog-controller';
 import { createCheckoutController } from './controllers/checkout-controller';
 import { createOrdersController } from './controllers/orders-controller';
-import type { Clock } from './domain/clock';
 import { authenticate } from './http/auth';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { idempotent } from './http/idempotency';
@@ -13,15 +11,12 @@ import { createMetrics } from './http/metrics';
 import { registerStoreHealthMetrics } from './http/store-health-metrics';
 import { observeRequests } from './http/request-observer';
 import { buildOpenApiDocument } from './http/openapi';
-import type { Logger } from './logger';
-import type { PaymentGateway } from './payments/payment-gateway';
 import { cartRoutes } from './routes/cart-routes';
 import { adminCatalogRoutes, publicCatalogRoutes } from './routes/catalog-routes';
 import { checkoutRoutes } from './routes/checkout-routes';
 import { operationsRoutes, type ReadinessCheck } from './routes/operations-routes';
 import { ordersRoutes } from './routes/orders-routes';
-import { createServices, type ServiceWiring } from './services/create-services';
-import { buildServiceDeps, type ServiceDeps, type ServiceSettings } from './services/service-deps';
+import type { Services } from './services/create-services';
 import { createOpsController } from './controllers/ops-controller';
 import { opsRoutes } from './routes/ops-routes';
 import { createAdminOrdersController } from './controllers/admin-orders-controller';
@@ -52,17 +47,10 @@ import { webhookEndpointsRoutes } from './routes/webhook-endpoints-routes';
 import { createPromotionsController } from './controllers/promotions-controller';
 import { promotionsRoutes } from './routes/promotions-routes';
 
-export interface AppDeps {
-  /** How orders reach placement: the automated adapters and the queue's enqueue. */
-  db: Knex;
-  payments: PaymentGateway;
+/** What the HTTP app needs beyond the services: how it authenticates, limits, checks and shows itself. */
+export interface AppOptions {
   jwtSecret: string;
-  placement: ServiceWiring;
-  clock?: Clock;
-  logger?: Logger;
-  settings?: Partial<ServiceSettings>;
   readinessChecks?: Record<string, ReadinessCheck>;
-  crashpoint?: ServiceDeps['crashpoint'];
   /** Headers, operational pages and rate limits; each part defaults to DEFAULT_HTTP_SETTINGS. */
   http?: Partial<HttpSettings>;
   /** Where rate limits count, so they hold across processes; in memory when absent. */
@@ -75,15 +63,17 @@ export interface AppDeps {
   boardQueues?: readonly Queue[];
 }
 
-/** The composition root: every dependency is passed in, nothing is a module-level singleton. */
-export function createApp(deps: AppDeps) {
-  const serviceDeps = buildServiceDeps(deps);
-  const services = createServices(serviceDeps, deps.placement);
+/**
+ * The HTTP app over services already built (`createServices`, through src/bootstrap/compose.ts in the API
+ * process): middleware, routes, controllers. Nothing here builds a use case or is a module-level singleton.
+ */
+export function createApp(services: Services, options: AppOptions) {
+  const { db, logger } = services.deps;
   const metrics = createMetrics();
   registerStoreHealthMetrics(metrics.registry, services.storeHealth);
 
-  const http: HttpSettings = { ...DEFAULT_HTTP_SETTINGS, ...deps.http };
-  const limits = createRateLimits(http.rateLimits, serviceDeps.logger, deps.rateLimitRedis, deps.rateLimitPrefix);
+  const http: HttpSettings = { ...DEFAULT_HTTP_SETTINGS, ...options.http };
+  const limits = createRateLimits(http.rateLimits, logger, options.rateLimitRedis, options.rateLimitPrefix);
   registerReconciliationMetrics(metrics.registry, services.reconciliation.latestFinishedRun);
 
   const app: Express = express();
@@ -91,7 +81,7 @@ export function createApp(deps: AppDeps) {
   app.set('trust proxy', 'loopback');
   // API answers are per-shopper JSON that clients never revalidate: hashing every body for an ETag is wasted CPU.
   app.set('etag', false);
-  app.use(observeRequests(serviceDeps.logger, metrics));
+  app.use(observeRequests(logger, metrics));
   app.use(securityHeaders(http));
   app.use(
     express.json({
@@ -105,7 +95,7 @@ export function createApp(deps: AppDeps) {
   app.use(inputHygiene);
 
   app.use('/metrics', metricsAccess(http));
-  app.use(operationsRoutes({ database: () => deps.db.raw('select 1'), ...deps.readinessChecks }, metrics.registry));
+  app.use(operationsRoutes({ database: () => db.raw('select 1'), ...options.readinessChecks }, metrics.registry));
   if (http.apiDocs) {
     const openApi = buildOpenApiDocument();
     app.get('/api/docs.json', (_req, res) => {
@@ -122,7 +112,7 @@ export function createApp(deps: AppDeps) {
   api.use(publicCatalogRoutes(catalogController));
   api.use(productsRoutes(createProductsController(services.products)));
   api.use(webhooksRoutes(createWebhooksController(services.retailerWebhooks, services.paymentWebhooks)));
-  api.use(authenticate(deps.jwtSecret));
+  api.use(authenticate(options.jwtSecret));
   api.use(meRoutes(createMeController()));
   api.use(adminCatalogRoutes(catalogController));
   api.use(cartRoutes(createCartController(services.cart)));
@@ -134,12 +124,12 @@ export function createApp(deps: AppDeps) {
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(catalogSyncRoutes(createCatalogSyncController(services.catalogSync)));
   api.use(opsRoutes(createOpsController(services.ops)));
-  api.use(storeHealthRoutes(createStoreHealthController(services.storeHealth, services.storeLevers, deps.artifactsDir ?? './artifacts')));
+  api.use(storeHealthRoutes(createStoreHealthController(services.storeHealth, services.storeLevers, options.artifactsDir ?? './artifacts')));
   api.use(reconciliationRoutes(createReconciliationController(services.reconciliation)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   api.use(webhookEndpointsRoutes(createWebhookEndpointsController(services.webhookEndpoints)));
   app.use('/api/v1', api);
-  app.use(QUEUE_BOARD_PATH, queueBoardRoutes(deps.boardQueues ?? [], deps.jwtSecret));
+  app.use(QUEUE_BOARD_PATH, queueBoardRoutes(options.boardQueues ?? [], options.jwtSecret));
   app.use('/ops', opsDashboardRoutes());
 
   app.use(notFoundHandler);

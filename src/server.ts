@@ -7,9 +7,9 @@ import { isLeadApiInstance, shouldSuperviseApiProcesses, superviseApiProcesses }
 import { startMaintenance } from './bootstrap/maintenance';
 import { startCatalogSyncSchedule } from './bootstrap/catalog-sync-schedule';
 import { startStatusSync } from './bootstrap/status-sync-loop';
-import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
+import { openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
-import { chaosCrashpoint } from './bootstrap/chaos';
+import { composeServices, placementHandlers } from './bootstrap/compose';
 import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
 import { loadConfig } from './config';
 import { logProcessFailures, onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
@@ -18,7 +18,6 @@ import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { createInProcessPlacementQueue } from './queue/in-process-placement-queue';
 import { createBullmqQueueControl } from './queue/bullmq-queue-control';
 import type { PlacementQueue } from './queue/placement-queue';
-import type { Services } from './services/create-services';
 
 /**
  * `npm start`: the API. With REDIS_URL, paid orders go onto the BullMQ queue for `npm run worker`; without it
@@ -37,54 +36,39 @@ async function main(): Promise<void> {
   const stripeWebhookSecret = embeddedWebhookSecret(inProcessSandbox, config.STRIPE_WEBHOOK_SECRET);
   const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES, logger });
 
-  let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
+  // Without Redis, orders are placed in this process: its queue starts consuming once the services exist.
   const inProcess = config.REDIS_URL
     ? null
-    : createInProcessPlacementQueue({
-        handler: (job, attempt) => services!.placement.place(job, attempt),
-        onExhausted: (job, error) => services!.placement.exhausted(job, error),
-        isStorePaused: (storeId) => services!.storeLevers.isPaused(storeId),
-        storeSlotLimit: (storeId) => services!.storeLevers.slotLimit(storeId),
-        concurrency: config.WORKER_CONCURRENCY,
-        storeConcurrency: config.WORKER_STORE_CONCURRENCY,
-        logger,
-      });
+    : createInProcessPlacementQueue({ concurrency: config.WORKER_CONCURRENCY, storeConcurrency: config.WORKER_STORE_CONCURRENCY, logger });
   const queue: PlacementQueue = inProcess ?? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL!, queueName: config.PLACEMENT_QUEUE_NAME, logger });
   // The API's view of the workers' queue: breakers for store health, a resume's release, Bull Board.
   const bullmqControl = config.REDIS_URL ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger }) : null;
-
   // Without Redis the events are sent from this process; with it, by `npm run worker`.
-  const events = openEventQueue(config, () => services!, logger, { consume: false });
+  const events = openEventQueue(config, logger, { consume: false });
 
-  const app = createApp({
+  const services = composeServices(config, {
     db: database.db,
     payments: payments.gateway,
-    jwtSecret: config.jwtSecret,
     logger,
-    settings: {
-      sessionTtlMs: config.CHECKOUT_SESSION_TTL_MINUTES * 60_000,
-      placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000,
-      capturePolicy: config.CAPTURE_POLICY,
-    },
-    placement: {
-      adapters: placement.adapters,
-      enqueue: (runs) => queue.enqueue(runs),
-      stripeWebhookSecret,
-      catalogSync: { intervalMs: Math.max(1, config.CATALOG_SYNC_INTERVAL_MINUTES) * 60_000 },
-      queueControl: inProcess ?? bullmqControl ?? undefined,
-      events: { enqueue: (jobs) => events.queue.enqueue(jobs), mailer: events.mailer, settings: eventSettingsFrom(config) },
-    },
+    adapters: placement.adapters,
+    placementQueue: queue,
+    events,
+    queueControl: inProcess ?? bullmqControl ?? undefined,
+    stripeWebhookSecret,
+  });
+  inProcess?.start(placementHandlers(services));
+  events.start(services);
+  const app = createApp(services, {
+    jwtSecret: config.jwtSecret,
     artifactsDir: config.ARTIFACTS_DIR,
     boardQueues: bullmqControl ? [bullmqControl.queue] : [],
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
-    crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
     http: config.http,
     // Rate limits count in Redis when there is one, so they hold across API processes.
     rateLimitRedis: redis ?? undefined,
   });
-  services = app.services;
 
   let demo: DemoEnvironment | null = null;
   if (database.embedded) {

@@ -1,16 +1,14 @@
 import { openDatabase, openPayments } from './bootstrap/infrastructure';
 import { startMaintenance } from './bootstrap/maintenance';
 import { startStatusSync } from './bootstrap/status-sync-loop';
-import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
+import { openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
-import { chaosCrashpoint } from './bootstrap/chaos';
+import { composeServices, placementHandlers } from './bootstrap/compose';
 import { loadConfig } from './config';
 import { logProcessFailures, onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
 import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { startBullmqPlacementWorker } from './queue/bullmq-placement-worker';
-import { createServices } from './services/create-services';
-import { buildServiceDeps } from './services/service-deps';
 
 /**
  * `npm run worker`: a placement worker process. Run as many as you like, on as many machines: BullMQ hands
@@ -33,31 +31,13 @@ async function main(): Promise<void> {
   const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES, logger });
   const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger });
   // The worker also sends the outbound events: webhooks to the shopping app, mails to the shopper.
-  let built: ReturnType<typeof createServices> | undefined;
-  const events = openEventQueue(config, () => built!, logger, { consume: true });
-  const services = createServices(
-    buildServiceDeps({
-      db: database.db,
-      payments: payments.gateway,
-      logger,
-      crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
-      // The worker settles checkouts, and under after_placement a settled checkout is captured right away.
-      settings: { placeLeaseMs: config.PLACE_LEASE_SECONDS * 1000, capturePolicy: config.CAPTURE_POLICY },
-    }),
-    {
-      adapters: placement.adapters,
-      enqueue: (runs) => queue.enqueue(runs),
-      events: { enqueue: (jobs) => events.queue.enqueue(jobs), mailer: events.mailer, settings: eventSettingsFrom(config) },
-    },
-  );
-  built = services;
+  const events = openEventQueue(config, logger, { consume: true });
+  const services = composeServices(config, { db: database.db, payments: payments.gateway, logger, adapters: placement.adapters, placementQueue: queue, events });
+  events.start(services);
   const worker = await startBullmqPlacementWorker({
     redisUrl: config.REDIS_URL,
     queueName: config.PLACEMENT_QUEUE_NAME,
-    handler: (job, attempt) => services.placement.place(job, attempt),
-    onExhausted: (job, error) => services.placement.exhausted(job, error),
-    isStorePaused: (storeId) => services.storeLevers.isPaused(storeId),
-    storeSlotLimit: (storeId) => services.storeLevers.slotLimit(storeId),
+    ...placementHandlers(services),
     concurrency: config.WORKER_CONCURRENCY,
     storeConcurrency: config.WORKER_STORE_CONCURRENCY,
     lockDurationMs: config.WORKER_LOCK_MS,

@@ -84,7 +84,7 @@ describe('authorize at place, capture what was placed', () => {
     await expectLedgerBalances(sessionId);
 
     // Settled again later (nothing changes) or swept: never a second capture.
-    await h.app.services.placement.settleSession(sessionId);
+    await h.app.services.settlement.settleSession(sessionId);
     await sweep();
     expect(h.stripe.stats().captures).toBe(before.captures + 1);
   });

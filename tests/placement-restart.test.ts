@@ -1,10 +1,9 @@
-import { createApp } from '../src/app';
+import { composeApp } from './support/compose-app';
 import { createApiPlacementAdapter } from '../src/placement/api-adapter';
 import { createStripeGateway } from '../src/payments/stripe-gateway';
 import { createInProcessPlacementQueue } from '../src/queue/in-process-placement-queue';
 import { startRetailerApiSimulator, type RetailerApiSimulator } from '../src/sandbox/retailer-api';
 import { startStripeSandbox, type StripeSandbox } from '../src/sandbox/stripe';
-import type { Services } from '../src/services/create-services';
 import { ADDRESS } from './support/checkout-harness';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { bearer, TEST_JWT_SECRET } from './support/tokens';
@@ -28,16 +27,13 @@ class ProcessDied extends Error {}
 
 /** One API process as `npm start` builds it without Redis: placement runs on the in-process queue. */
 function startProcess(options: { dieAfterBuying?: boolean } = {}) {
-  let services: Services | undefined;
   let dying = options.dieAfterBuying ?? false;
   const queue = createInProcessPlacementQueue({
-    handler: (job, attempt) => services!.placement.place(job, attempt),
-    onExhausted: (job, error) => services!.placement.exhausted(job, error),
     // The dying process must stop before its queue retries: its retry waits a full minute.
     backoff: options.dieAfterBuying ? { baseMs: 60_000, maxMs: 60_000 } : { baseMs: 10, maxMs: 50 },
     random: () => 1,
   });
-  const app = createApp({
+  const app = composeApp({
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_restart', apiUrl: stripe.url }),
     jwtSecret: TEST_JWT_SECRET,
@@ -49,7 +45,8 @@ function startProcess(options: { dieAfterBuying?: boolean } = {}) {
       }
     },
   });
-  services = app.services;
+  const services = app.services;
+  queue.start({ handler: (job, attempt) => services.placement.place(job, attempt), onExhausted: (job, error) => services.placement.exhausted(job, error) });
   return { http: supertest(app.app), services, queue };
 }
 

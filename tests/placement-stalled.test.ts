@@ -85,11 +85,11 @@ describe('orders no run is taking forward', () => {
     expect(await sessionOf()).toBe('placed');
 
     h.clock.advance(2_000);
-    await h.app.services.placement.settleOverdueCheckouts();
+    await h.app.services.settlement.settleOverdueCheckouts();
     expect(await sessionOf()).toBe('placed');
 
     h.clock.advance(2_000);
-    await h.app.services.placement.settleOverdueCheckouts();
+    await h.app.services.settlement.settleOverdueCheckouts();
     expect(await sessionOf()).toBe('completed');
   });
 });

@@ -114,9 +114,9 @@ describe('rate limits', () => {
     try {
       await a.seedCatalog();
       // A second app on the same database and Redis stands for a second API process.
-      const { createApp } = await import('../src/app');
+      const { composeApp } = await import('./support/compose-app');
       const supertest = (await import('supertest')).default;
-      const b = supertest(createApp({ ...a.deps, http: limits, rateLimitRedis: redis, rateLimitPrefix: prefix }).app);
+      const b = supertest(composeApp({ ...a.deps, http: limits, rateLimitRedis: redis, rateLimitPrefix: prefix }).app);
       const sessionId = await a.sessionReadyToPlace('rl-1'); // one payment change
       const setPayment = (http: typeof b) =>
         http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(bearer('rl-1')).send({ paymentMethodId: 'pm_card_chargeDeclined' });

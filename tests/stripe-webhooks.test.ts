@@ -9,8 +9,8 @@ beforeAll(async () => {
   h = await startCheckoutHarness();
   await h.seedCatalog();
   // The same app, now with a webhook secret.
-  const { createApp } = await import('../src/app');
-  const app = createApp({
+  const { composeApp } = await import('./support/compose-app');
+  const app = composeApp({
     db: h.database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_harness', apiUrl: h.stripe.url }),
     jwtSecret: 'irrelevant-secret-for-this-test',

@@ -9,9 +9,9 @@ import type { EventSettings } from '../services/event-wiring';
 
 /** What a send job does, by its kind. */
 export const handleEventJob =
-  (services: () => Services): EventJobHandler =>
+  (services: Services): EventJobHandler =>
   (job) =>
-    job.kind === 'webhook' ? services().webhookDelivery.deliver(job.id) : services().emailDelivery.send(job.id);
+    job.kind === 'webhook' ? services.webhookDelivery.deliver(job.id) : services.emailDelivery.send(job.id);
 
 export function eventSettingsFrom(config: Config): Partial<EventSettings> {
   return {
@@ -23,29 +23,31 @@ export function eventSettingsFrom(config: Config): Partial<EventSettings> {
   };
 }
 
+export interface EventChannel {
+  queue: EventQueue;
+  mailer: Mailer | null;
+  /** Starts sending with the services built on this queue's enqueue (the consumer, when this process has one). */
+  start(services: Services): void;
+  close(): Promise<void>;
+}
+
 /**
  * The events queue of a process: BullMQ with REDIS_URL (consumed by `npm run worker`, or here with `consume`),
- * else in this process. `services` is read late: the services are built with this queue's enqueue.
+ * else in this process. Sending starts with `start`, once the services that enqueue into it are built.
  */
-export function openEventQueue(
-  config: Config,
-  services: () => Services,
-  logger: Logger,
-  { consume }: { consume: boolean },
-): { queue: EventQueue; mailer: Mailer | null; close(): Promise<void> } {
+export function openEventQueue(config: Config, logger: Logger, { consume }: { consume: boolean }): EventChannel {
   const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : null;
-  const handler = handleEventJob(services);
   let worker: EventWorkerHandle | null = null;
-  let queue: EventQueue;
-  if (config.REDIS_URL) {
-    queue = createBullmqEventQueue({ redisUrl: config.REDIS_URL, queueName: config.EVENTS_QUEUE_NAME, logger });
-    if (consume) worker = startBullmqEventWorker({ redisUrl: config.REDIS_URL, queueName: config.EVENTS_QUEUE_NAME, handler, logger });
-  } else {
-    queue = createInProcessEventQueue({ handler, logger });
-  }
+  const inProcess = config.REDIS_URL ? null : createInProcessEventQueue({ logger });
+  const queue: EventQueue = inProcess ?? createBullmqEventQueue({ redisUrl: config.REDIS_URL!, queueName: config.EVENTS_QUEUE_NAME, logger });
   return {
     queue,
     mailer,
+    start(services) {
+      const handler = handleEventJob(services);
+      if (inProcess) inProcess.start(handler);
+      else if (consume) worker = startBullmqEventWorker({ redisUrl: config.REDIS_URL!, queueName: config.EVENTS_QUEUE_NAME, handler, logger });
+    },
     async close() {
       await worker?.close();
       await queue.close();

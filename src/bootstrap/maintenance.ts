@@ -39,7 +39,7 @@ export function startMaintenance(services: Services, logger: Logger, timings: Ma
   });
   const settle = repeating(settleEveryMs, async () => {
     try {
-      const settled = await services.placement.settleOverdueCheckouts();
+      const settled = await services.settlement.settleOverdueCheckouts();
       if (settled > 0) logger.info({ settled }, 'settled checkouts whose settle was lost');
     } catch (error) {
       logger.error({ err: error }, 'settle sweep failed; will try again');

@@ -5,6 +5,8 @@ import { eventJobId, type EventJob, type EventJobHandler, type EventQueue } from
 export interface InProcessEventQueue extends EventQueue {
   /** Resolves once nothing is queued or running (jobs waiting out a retry delay do not count). For tests. */
   idle(): Promise<void>;
+  /** Starts sending with this handler (once; jobs enqueued before wait for it). */
+  start(handler: EventJobHandler): void;
 }
 
 /**
@@ -12,7 +14,8 @@ export interface InProcessEventQueue extends EventQueue {
  * while queued, running or waiting to retry; the retry delay the handler asks for) in memory. Not durable: the
  * sweep re-queues from the database whatever a stopped process forgot.
  */
-export function createInProcessEventQueue(options: { handler: EventJobHandler; concurrency?: number; logger?: Logger }): InProcessEventQueue {
+/** The handler may be given later, with `start`: the services it calls are built with this queue's enqueue. */
+export function createInProcessEventQueue(options: { handler?: EventJobHandler; concurrency?: number; logger?: Logger }): InProcessEventQueue {
   const concurrency = options.concurrency ?? 10;
   const logger = options.logger ?? silentLogger;
   const known = new Map<string, { job: EventJob; timer?: NodeJS.Timeout }>();
@@ -20,9 +23,10 @@ export function createInProcessEventQueue(options: { handler: EventJobHandler; c
   let running = 0;
   let closed = false;
   let idleWaiters: Array<() => void> = [];
+  let handler: EventJobHandler | null = options.handler ?? null;
 
   function pump(): void {
-    while (!closed && running < concurrency && ready.length > 0) void run(ready.shift()!);
+    while (handler && !closed && running < concurrency && ready.length > 0) void run(ready.shift()!);
     if (running === 0 && ready.length === 0) {
       for (const resolve of idleWaiters) resolve();
       idleWaiters = [];
@@ -33,7 +37,7 @@ export function createInProcessEventQueue(options: { handler: EventJobHandler; c
     running++;
     const key = eventJobId(job);
     try {
-      const outcome = await options.handler(job);
+      const outcome = await handler!(job);
       if (outcome.kind === 'retry' && !closed) {
         const entry = known.get(key)!;
         entry.timer = setTimeout(() => {
@@ -56,6 +60,11 @@ export function createInProcessEventQueue(options: { handler: EventJobHandler; c
   }
 
   return {
+    start(given) {
+      if (handler) throw new Error('event queue already started');
+      handler = given;
+      pump();
+    },
     async enqueue(jobs) {
       if (closed) return;
       for (const job of jobs) {

@@ -5,6 +5,7 @@ import { createMemoryCircuitBreaker } from './circuit-breaker';
 import { runPlacementAttempt, type StoreGate } from './placement-attempt';
 import {
   placementJobKey,
+  type PlacementHandlers,
   type PlacementJob,
   type PlacementQueue,
   type PlacementQueueControl,
@@ -12,7 +13,8 @@ import {
 } from './placement-queue';
 import { createMemoryStoreLimiter } from './store-limiter';
 
-export interface InProcessPlacementQueueOptions extends PlacementRunnerOptions {
+/** The handlers may be given later, with `start`: the services they call are built with this queue's enqueue. */
+export interface InProcessPlacementQueueOptions extends Omit<PlacementRunnerOptions, keyof PlacementHandlers>, Partial<PlacementHandlers> {
   /** Tries per job, the first included. */
   attempts?: number;
   now?: () => number;
@@ -23,6 +25,8 @@ export interface InProcessPlacementQueue extends PlacementQueue, PlacementQueueC
   /** Resolves once nothing is queued, running or waiting to retry. For tests and orderly shutdown. */
   drain(): Promise<void>;
   getBreakerState(storeId: string): Promise<BreakerStatus>;
+  /** Starts running jobs with these handlers (once; jobs enqueued before wait for it). */
+  start(handlers: PlacementHandlers): void;
 }
 
 interface Entry {
@@ -49,16 +53,22 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
   const logger = options.logger ?? silentLogger;
   const random = options.random ?? Math.random;
   const breaker = createMemoryCircuitBreaker({ ...defaultBreakerPolicy, ...options.breaker }, options.now);
-  // Memory slots and probes die with the process, never before it: no leases, so nothing to renew.
-  const gate: StoreGate = {
-    limiter: createMemoryStoreLimiter(options.storeConcurrency ?? 10),
-    breaker,
-    busyDelayMs: options.storeBusyDelayMs ?? 250,
-    paused: options.isStorePaused,
-    storeLimit: options.storeSlotLimit,
-    pausedDelayMs: options.pausedRecheckMs,
-  };
-  const deps = { handler: options.handler, onExhausted: options.onExhausted, gate, logger, random };
+  const limiter = createMemoryStoreLimiter(options.storeConcurrency ?? 10);
+  let deps: Parameters<typeof runPlacementAttempt>[2] | null = null;
+  function start(handlers: PlacementHandlers): void {
+    if (deps) throw new Error('placement queue already started');
+    // Memory slots and probes die with the process, never before it: no leases, so nothing to renew.
+    const gate: StoreGate = {
+      limiter,
+      breaker,
+      busyDelayMs: options.storeBusyDelayMs ?? 250,
+      paused: handlers.isStorePaused,
+      storeLimit: handlers.storeSlotLimit,
+      pausedDelayMs: options.pausedRecheckMs,
+    };
+    deps = { handler: handlers.handler, onExhausted: handlers.onExhausted, gate, logger, random };
+    pump();
+  }
 
   const entries = new Map<string, Entry>();
   const ready: Entry[] = [];
@@ -68,7 +78,7 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
   let idleWaiters: Array<() => void> = [];
 
   function pump(): void {
-    while (!closed && running < concurrency && ready.length > 0) {
+    while (deps && !closed && running < concurrency && ready.length > 0) {
       void run(ready.shift()!);
     }
     if (entries.size === 0 || (closed && running === 0)) {
@@ -91,7 +101,7 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
     running++;
     const attempt = { attempt: entry.failures + 1, maxAttempts: attempts, maybeRan: entry.failures > 0 };
     try {
-      const result = await runPlacementAttempt(entry.job, attempt, deps);
+      const result = await runPlacementAttempt(entry.job, attempt, deps!);
       if (result.kind === 'held') {
         later(entry, result.delayMs);
         entry.heldForPause = result.reason === 'store_paused';
@@ -112,7 +122,12 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
     }
   }
 
+  if (options.handler && options.onExhausted) {
+    start({ handler: options.handler, onExhausted: options.onExhausted, isStorePaused: options.isStorePaused, storeSlotLimit: options.storeSlotLimit });
+  }
+
   return {
+    start,
     async enqueue(jobs) {
       if (closed) throw new Error('placement queue is closed');
       for (const job of jobs) {

@@ -46,9 +46,15 @@ export type PlacementJobHandler = (job: PlacementJob, attempt: PlacementAttempt)
  */
 export type PlacementExhaustedHandler = (job: PlacementJob, error: Error) => Promise<void>;
 
+/**
+ * Hands store orders to placement; the port the services enqueue through. Call it only once the orders are
+ * committed. Orders already queued (or recently finished, for the BullMQ queue) are skipped.
+ */
+export type EnqueuePlacements = (jobs: PlacementJob[]) => Promise<void>;
+
 export interface PlacementQueue {
   /** Adds one job per order; orders already queued (or recently finished, for the BullMQ queue) are skipped. */
-  enqueue(jobs: PlacementJob[]): Promise<void>;
+  enqueue: EnqueuePlacements;
   close(): Promise<void>;
 }
 
@@ -59,18 +65,10 @@ export interface PlacementWorkerHandle {
   close(): Promise<void>;
 }
 
-/** What both queue implementations take: the domain's handlers and the same retry and store-gate policy. */
-export interface PlacementRunnerOptions {
+/** What the domain supplies to a queue's consumer: what placing a job means, and the stores' levers. */
+export interface PlacementHandlers {
   handler: PlacementJobHandler;
   onExhausted: PlacementExhaustedHandler;
-  /** Jobs running at once in this process. */
-  concurrency?: number;
-  /** Jobs running at once for one store (across every worker process, for BullMQ). */
-  storeConcurrency?: number;
-  breaker?: Partial<Omit<BreakerPolicy, 'probeLeaseMs'>>;
-  backoff?: Partial<BackoffPolicy>;
-  /** How long a job held back by a busy store (or a running probe) waits before asking again. */
-  storeBusyDelayMs?: number;
   /**
    * Whether ops paused the store. A paused store's jobs wait without spending an attempt until a resume releases
    * them (`PlacementQueueControl.releaseStore`), or, should that call be lost, until they ask again.
@@ -81,6 +79,18 @@ export interface PlacementRunnerOptions {
    * shop account with a server-side cart places one order at a time); absent, the queue's per-store limit.
    */
   storeSlotLimit?: (storeId: string) => Promise<number | undefined>;
+}
+
+/** What both queue implementations take: the domain's handlers and the same retry and store-gate policy. */
+export interface PlacementRunnerOptions extends PlacementHandlers {
+  /** Jobs running at once in this process. */
+  concurrency?: number;
+  /** Jobs running at once for one store (across every worker process, for BullMQ). */
+  storeConcurrency?: number;
+  breaker?: Partial<Omit<BreakerPolicy, 'probeLeaseMs'>>;
+  backoff?: Partial<BackoffPolicy>;
+  /** How long a job held back by a busy store (or a running probe) waits before asking again. */
+  storeBusyDelayMs?: number;
   /** How long a paused store's job waits before asking again. */
   pausedRecheckMs?: number;
   logger?: Logger;

@@ -13,7 +13,8 @@ import { refundedCentsByOrder } from '../repositories/payment-transactions-repos
 import { listDisputesOfOrders } from '../repositories/disputes-repository';
 import type { OrderDispute } from '../domain/dispute';
 import { transitionOrder } from './order-state-machine';
-import type { PlacementRun, PlacementService } from './placement-service';
+import type { PlacementService } from './placement-service';
+import type { EnqueuePlacements } from '../queue/placement-queue';
 import type { ServiceDeps } from './service-deps';
 
 /** Tasks that ask a person to buy the order (as opposed to cancelling one the retailer already has). */
@@ -23,7 +24,7 @@ const PLACEMENT_TASK_KINDS: readonly OpsTaskKind[] = ['place_order', 'price_revi
 export function createOpsService(
   deps: ServiceDeps,
   placement: PlacementService,
-  enqueue: (runs: PlacementRun[]) => Promise<void>,
+  enqueue: EnqueuePlacements,
 ) {
   const { db, clock } = deps;
 

@@ -7,7 +7,6 @@ import * as orders from '../repositories/orders-repository';
 import type { OrderRecord } from '../domain/order';
 import * as tasks from '../repositories/ops-tasks-repository';
 import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
-import type { PlacementService } from './placement-service';
 import type { RefundResult, RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
 import { adminRefundKey, cancelledRefundKey } from '../domain/idempotency-keys';
@@ -19,7 +18,7 @@ export interface AdminRefundInput {
 }
 
 /** What admins do to orders after the fact: refunds (whole, items or an amount) and cancellations. */
-export function createOrderAdminService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
+export function createOrderAdminService(deps: ServiceDeps, refunds: RefundService) {
   const { db, clock } = deps;
 
   async function load(orderNumber: string): Promise<OrderRecord> {
@@ -84,12 +83,8 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
         });
       };
       const owed = refunds.owedRefund(`cancelled: ${reason}`, refundKey);
-      const cancelled = await transitionOrder(deps, order, 'cancelled', `cancelled by ${principal.userId}: ${reason}`, {}, alongsideAll(withdrawAndAsk, owed));
-      try {
-        await refunds.carryOut(refundKey);
-      } finally {
-        await placement.settleSession(cancelled.checkoutSessionId);
-      }
+      // The after-move hooks send the refund and settle the checkout.
+      await transitionOrder(deps, order, 'cancelled', `cancelled by ${principal.userId}: ${reason}`, {}, alongsideAll(withdrawAndAsk, owed));
       return load(orderNumber);
     },
   };

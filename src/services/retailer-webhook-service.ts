@@ -5,12 +5,11 @@ import { findOrderByStoreOrderNumber, listStatusHistory } from '../repositories/
 import type { OrderRecord } from '../domain/order';
 import { findStoreBySlug } from '../repositories/stores-repository';
 import type { StoreRecord } from '../domain/store';
+import { retailerCancelledRefundKey } from '../domain/idempotency-keys';
 import * as events from '../repositories/webhook-events-repository';
-import { transitionOrder } from './order-state-machine';
-import type { PlacementService } from './placement-service';
+import { finishMove, transitionOrder } from './order-state-machine';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
-import { retailerCancelledRefundKey } from '../domain/idempotency-keys';
 
 export interface RetailerEvent {
   id: string;
@@ -40,22 +39,12 @@ const TARGET: Record<RetailerEvent['type'], OrderStatus> = {
  * a claim left by a dead process is taken over after its lease), applied through the order state machine. An
  * event that would move an order backwards is recorded and ignored; a retailer cancelling refunds the shopper.
  */
-export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
+export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService) {
   const { db, clock, logger } = deps;
 
-
-  /**
-   * What follows a move: a retailer's cancellation sends the refund recorded with the move and settles the
-   * checkout (both idempotent).
-   */
-  async function afterMove(order: OrderRecord): Promise<void> {
-    if (order.status !== 'cancelled') return;
-    try {
-      await refunds.carryOut(retailerCancelledRefundKey(order.orderNumber));
-    } finally {
-      await placement.settleSession(order.checkoutSessionId);
-    }
-  }
+  /** A retailer's cancellation owes the shopper their money back; it commits with the move. */
+  const owedBy = (order: OrderRecord, target: OrderStatus, event: RetailerEvent) =>
+    target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, retailerCancelledRefundKey(order.orderNumber)) : undefined;
 
   /** Whether this event's own move is in the order's history: a crashed earlier attempt got that far. */
   async function movedBy(order: OrderRecord, target: OrderStatus, reason: string): Promise<boolean> {
@@ -76,14 +65,13 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
     const reason = `retailer ${store.slug} event ${event.id}: ${event.type}`;
     if (resumed && order.status === target && (await movedBy(order, target, reason))) {
       // The process died after the move and before the row was settled: the move stands, what follows it may not.
-      await afterMove(order);
+      await finishMove(deps, order, owedBy(order, target, event));
       return { outcome: 'applied', orderId: order.id, orderNumber: order.orderNumber, status: order.status };
     }
     if (order.status === target || !canTransition(order.status, target)) {
       const note = `ignored: order is ${order.status}, ${event.type} would not move it forward`;
       return { outcome: 'ignored', orderId: order.id, orderNumber: order.orderNumber, status: order.status, note };
     }
-    const owed = target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, retailerCancelledRefundKey(order.orderNumber)) : undefined;
     const moved = await transitionOrder(
       deps,
       order,
@@ -94,9 +82,8 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
         ...(event.data.carrier ? { carrier: event.data.carrier } : {}),
         ...(event.data.estimatedDelivery ? { estimatedDelivery: event.data.estimatedDelivery } : {}),
       },
-      owed,
+      owedBy(order, target, event),
     );
-    await afterMove(moved);
     return { outcome: 'applied', orderId: moved.id, orderNumber: moved.orderNumber, status: moved.status };
   }
 

@@ -4,6 +4,7 @@ import { silentLogger } from '../logger';
 import type { Clock } from '../domain/clock';
 import type { Logger } from '../logger';
 import type { PaymentGateway } from '../payments/payment-gateway';
+import type { AfterMove } from './order-state-machine';
 
 /** What every use case may depend on. Built once by the composition root (src/app.ts). */
 export interface ServiceDeps {
@@ -17,6 +18,12 @@ export interface ServiceDeps {
    * process at a chosen point to prove every step can be resumed.
    */
   crashpoint: (name: CrashpointName) => void;
+  /**
+   * What follows every order move (settle the checkout, send the refund it owes), run by `transitionOrder` after
+   * the commit. Wired once by `createServices` (src/services/order-moves.ts); absent in the deps of the few
+   * services the hooks are built from, whose moves (if any) run on a caller's transaction.
+   */
+  afterMove?: AfterMove;
 }
 
 /**
@@ -48,7 +55,7 @@ export type CrashpointName =
   | 'place.after_orders'
   | 'placement.before_adapter'
   | 'placement.after_adapter'
-  /** After an order's final move committed, before its checkout is settled. */
+  /** After an order's move to placed, failed or cancelled committed (and its owed refund was sent), before its checkout is settled. */
   | 'placement.before_settle';
 
 export const noCrashpoints = (): void => {};

@@ -1,9 +1,9 @@
 import supertest from 'supertest';
-import { createApp, type AppDeps } from '../../src/app';
+import { composeApp, type AppDeps } from './compose-app';
 import { createApiPlacementAdapter } from '../../src/placement/api-adapter';
 import { createStripeGateway } from '../../src/payments/stripe-gateway';
 import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/stripe';
-import type { PlacementRun } from '../../src/services/placement-service';
+import type { PlacementJob } from '../../src/queue/placement-queue';
 import { ManualClock } from './manual-clock';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { bearer, TEST_JWT_SECRET } from './tokens';
@@ -23,10 +23,10 @@ export interface CheckoutHarness {
   database: TestDatabase;
   stripe: StripeSandbox;
   clock: ManualClock;
-  app: ReturnType<typeof createApp>;
+  app: ReturnType<typeof composeApp>;
   /** What the app was built from, to build a second one on the same database (a second API process). */
   deps: AppDeps;
-  enqueued: PlacementRun[];
+  enqueued: PlacementJob[];
   seedCatalog(): Promise<void>;
   addToCart(userId: string, storeSlug: string, sku: string, quantity?: number, extra?: Record<string, string>): Promise<void>;
   sessionReadyToPlace(userId: string, paymentMethodId?: string): Promise<string>;
@@ -42,7 +42,7 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
   const database = await createTestDatabase();
   const stripe = await startStripeSandbox();
   const clock = new ManualClock();
-  const enqueued: PlacementRun[] = [];
+  const enqueued: PlacementJob[] = [];
   const deps: AppDeps = {
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_harness', apiUrl: stripe.url, maxNetworkRetries: 1 }),
@@ -56,7 +56,7 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
     },
     ...overrides,
   };
-  const app = createApp(deps);
+  const app = composeApp(deps);
   const http = supertest(app.app);
   const admin = bearer('admin-1', 'admin');
 

@@ -28,7 +28,7 @@ export async function startEventsHarness(options: { smtp?: boolean; settings?: P
     events: { enqueue: (jobs) => queue.enqueue(jobs), mailer, settings: { retryBaseMs: 100, maxAttempts: 20, ...options.settings } },
   });
   const services = placement.app.services;
-  const worker = startBullmqEventWorker({ redisUrl: REDIS_URL, queueName, prefix, handler: handleEventJob(() => services) });
+  const worker = startBullmqEventWorker({ redisUrl: REDIS_URL, queueName, prefix, handler: handleEventJob(services) });
   const dispatcher = startEventDispatcher(services, silentLogger, { dispatchIntervalMs: 50, sweepIntervalMs: 1_000 });
 
   const harness = {

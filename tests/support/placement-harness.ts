@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import supertest from 'supertest';
-import { createApp } from '../../src/app';
+import { composeApp } from './compose-app';
 import type { ServiceWiring } from '../../src/services/create-services';
 import { createStripeGateway } from '../../src/payments/stripe-gateway';
 import { createApiPlacementAdapter } from '../../src/placement/api-adapter';
@@ -115,7 +115,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
   const browserPool = createBrowserPool({ maxPages: 2 });
   const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, prefix, attempts: options.attempts ?? 4 });
   const queueControl = createBullmqQueueControl({ redisUrl: REDIS_URL, queueName, prefix });
-  const app = createApp({
+  const app = composeApp({
     db: database.db,
     payments: createStripeGateway({ secretKey: 'sk_test_placement', apiUrl: stripe.url, maxNetworkRetries: 0 }),
     jwtSecret: TEST_JWT_SECRET,
