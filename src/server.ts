@@ -8,7 +8,7 @@ import { startMaintenance } from './bootstrap/maintenance';
 import { startCatalogSyncSchedule } from './bootstrap/catalog-sync-schedule';
 import { startStatusSync } from './bootstrap/status-sync-loop';
 import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
-import { createPlacementAdapters } from './bootstrap/placement-adapters';
+import { browserPagesFor, createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
 import { loadConfig } from './config';
@@ -19,6 +19,7 @@ import { createInProcessPlacementQueue } from './queue/in-process-placement-queu
 import { createBullmqQueueControl } from './queue/bullmq-queue-control';
 import type { PlacementQueue } from './queue/placement-queue';
 import type { Services } from './services/create-services';
+import { placementMethodsOf } from './repositories/placement-routes-repository';
 
 /**
  * `npm start`: the API. With REDIS_URL, paid orders go onto the BullMQ queue for `npm run worker`; without it
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const payments = await openPayments(config, logger);
   const inProcessSandbox = config.STRIPE_SECRET_KEY ? null : payments.sandboxUrl;
   const stripeWebhookSecret = embeddedWebhookSecret(inProcessSandbox, config.STRIPE_WEBHOOK_SECRET);
-  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES, logger });
+  const placement = createPlacementAdapters(config, database.db, { maxPages: browserPagesFor(config).pages, logger });
 
   let services: Services | undefined;
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
@@ -50,7 +51,14 @@ async function main(): Promise<void> {
         storeConcurrency: config.WORKER_STORE_CONCURRENCY,
         logger,
       });
-  const queue: PlacementQueue = inProcess ?? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL!, queueName: config.PLACEMENT_QUEUE_NAME, logger });
+  const queue: PlacementQueue =
+    inProcess ??
+    createBullmqPlacementQueue({
+      redisUrl: config.REDIS_URL!,
+      queueName: config.PLACEMENT_QUEUE_NAME,
+      logger,
+      methodsOf: (orderNumbers) => placementMethodsOf(database.db, orderNumbers),
+    });
   // The API's view of the workers' queue: breakers for store health, a resume's release, Bull Board.
   const bullmqControl = config.REDIS_URL ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger }) : null;
 
@@ -76,7 +84,7 @@ async function main(): Promise<void> {
       events: { enqueue: (jobs) => events.queue.enqueue(jobs), mailer: events.mailer, settings: eventSettingsFrom(config) },
     },
     artifactsDir: config.ARTIFACTS_DIR,
-    boardQueues: bullmqControl ? [bullmqControl.queue] : [],
+    boardQueues: bullmqControl?.queues ?? [],
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     crashpoint: chaosCrashpoint(config.CHAOS_CRASH_AT),
     http: config.http,

@@ -1,4 +1,5 @@
 import { DomainError } from '../domain/errors';
+import type { PlacementMethod } from '../placement/placement-adapter';
 import type { Principal } from '../domain/principal';
 import { PAID_SESSION_STATUSES } from '../domain/session-status';
 import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, PaymentGatewayUnavailableError, type PaymentSnapshot } from '../payments/payment-gateway';
@@ -24,6 +25,8 @@ export interface PlaceResult {
 export interface PlacementJobRef {
   orderNumber: string;
   storeId: string;
+  /** Picks the method's queue without a read; a stale one (ops switched the store) is handed on by the worker. */
+  method?: PlacementMethod;
 }
 
 /** Hands freshly written orders to placement. Called only after the orders are committed. */
@@ -190,7 +193,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       return placedResult(current);
     }
     crashpoint('place.after_orders');
-    await enqueue(newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId })));
+    await enqueue(newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId, method: order.placementMethod })));
     // What this place wrote, as committed: the orders are `pending` here even if a worker has started on them.
     const paid: CheckoutSessionRecord = { ...session, status: 'placed', paymentIntentId, leaseExpiresAt: null, placedAt: now };
     return { session: paid, orders, payment: movement === 'charge' ? 'charged' : 'authorized' };

@@ -1,6 +1,6 @@
 import { DomainError } from '../domain/errors';
 import { PLACED_STATUSES, type OrderStatus } from '../domain/order-status';
-import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../placement/placement-adapter';
+import { PermanentPlacementError, PriceMismatchError, type PlacementMethod, type PlacementOrder, type PlacementOutcome } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
 import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
@@ -20,12 +20,21 @@ export interface PlacementRun {
   storeId: string;
   /** Distinguishes a later run of the same order (a fallback, an ops retry) from the first one. */
   runKey?: string;
+  /** The method whose queue should carry the run, when the caller knows it; the queue reads it otherwise. */
+  method?: PlacementMethod;
 }
 
 export interface RunAttempt {
   attempt: number;
   maxAttempts: number;
   maybeRan: boolean;
+  /** The methods the calling queue places; absent, every one. */
+  runs?: (method: PlacementMethod) => boolean;
+}
+
+/** The run's order places by a method the calling queue does not run: nothing happened, the queue moves the job. */
+export interface HandOff {
+  handOffTo: PlacementMethod;
 }
 
 const SETTLED: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
@@ -122,7 +131,7 @@ export function createPlacementService(
       const switched = await transitionOrder(deps, order, 'placing', `${order.placementMethod} placement gave up (${reason}); falling back to ${fallback}`, {
         placementMethod: fallback,
       });
-      await collaborators.enqueue([{ orderNumber: switched.orderNumber, storeId: switched.storeId, runKey: fallback }]);
+      await collaborators.enqueue([{ orderNumber: switched.orderNumber, storeId: switched.storeId, runKey: fallback, method: fallback }]);
       return;
     }
     await failOrder(order, reason);
@@ -161,21 +170,23 @@ export function createPlacementService(
     markPlaced,
 
     /** The queue's job handler. */
-    async place(run: PlacementRun, attempt: RunAttempt): Promise<void> {
+    async place(run: PlacementRun, attempt: RunAttempt): Promise<HandOff | undefined> {
       const found = await orders.findOrderForPlacement(db, run.orderNumber);
-      if (found?.order.status === 'failed') return finishFailure(found.order);
+      if (found?.order.status === 'failed') return finishFailure(found.order).then(() => undefined);
       if (!found || SETTLED.includes(found.order.status)) return;
       const { store } = found;
+      // An ops method switch reaches every order whose placement has not started; a started one keeps its method.
+      // A run on the queue of another method is handed to its own before anything happens.
+      const runMethod = found.order.status === 'pending' ? (store.methodOverride ?? found.order.placementMethod) : found.order.placementMethod;
+      if (attempt.runs && !attempt.runs(runMethod)) return { handOffTo: runMethod };
       // The items and totals an adapter buys do not change while an order is being placed: read once, here.
       const placementOrder = toPlacementOrder(found.order, found.items);
       let order = found.order;
       const wasPlacing = order.status === 'placing';
       if (order.placementMethod === 'manual' && wasPlacing && (await tasks.hasLiveTask(order.id))) return;
       if (order.status === 'pending') {
-        // An ops method switch reaches every order whose placement has not started; a started one keeps its method.
-        const method = store.methodOverride ?? order.placementMethod;
-        const switched = method === order.placementMethod ? undefined : { placementMethod: method };
-        order = await transitionOrder(deps, order, 'placing', `placement started via ${method}`, switched);
+        const switched = runMethod === order.placementMethod ? undefined : { placementMethod: runMethod };
+        order = await transitionOrder(deps, order, 'placing', `placement started via ${runMethod}`, switched);
       }
       crashpoint('placement.before_adapter');
       // An earlier run may have reached the retailer: a failed try, a worker that died, or the order found placing.
