@@ -8,10 +8,10 @@ import type { HttpSettings } from './http/http-settings';
  * defaults (PGlite, in-process placement, the Stripe sandbox) so `npm start` works on a fresh machine.
  */
 /**
- * Pages per GiB of a Chromium at the demo checkout: 1024 / the marginal PSS of a page (`npm run bench:browser-memory`,
- * README "Browser memory"), rounded down.
+ * Pages per GiB of a Chromium at the demo checkout. Measured (`npm run bench:browser-memory`, README "Browser
+ * memory"): a page adds 51–64 MiB of PSS (16–20 per GiB); 12 leaves a third for the heap a real shop's scripts grow.
  */
-const BROWSER_PAGES_PER_GIB_MEASURED = 20;
+const BROWSER_PAGES_PER_GIB_MEASURED = 12;
 
 const httpSettingsSchema = {
   /** Strict-Transport-Security max-age; 0 sends none. Defaults to 180 days in production (behind TLS), 0 otherwise. */
@@ -38,6 +38,8 @@ const schema = z.object({
   EMBEDDED_DATA_DIR: z.string().default('./data/pglite'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PLACEMENT_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('placements'),
+  /** How long finished placement jobs (and their routes) stay in Redis to swallow duplicate enqueues; ≈1.7 KB each. */
+  PLACEMENT_DEDUPE_HOURS: z.coerce.number().min(1).max(24 * 30).default(24 * 7),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^sk_(test|live)_/, 'must look like sk_test_… or sk_live_…').optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),

@@ -56,6 +56,7 @@ async function main(): Promise<void> {
     createBullmqPlacementQueue({
       redisUrl: config.REDIS_URL!,
       queueName: config.PLACEMENT_QUEUE_NAME,
+      dedupeWindowMs: config.PLACEMENT_DEDUPE_HOURS * 3_600_000,
       logger,
       methodsOf: (orderNumbers) => placementMethodsOf(database.db, orderNumbers),
     });

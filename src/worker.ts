@@ -37,7 +37,13 @@ async function main(): Promise<void> {
   const payments = await openPayments(config, logger);
   const placement = createPlacementAdapters(config, database.db, { maxPages: browser.pages, logger });
   const methodsOf = (orderNumbers: string[]) => placementMethodsOf(database.db, orderNumbers);
-  const queue = createBullmqPlacementQueue({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger, methodsOf });
+  const queue = createBullmqPlacementQueue({
+    redisUrl: config.REDIS_URL,
+    queueName: config.PLACEMENT_QUEUE_NAME,
+    dedupeWindowMs: config.PLACEMENT_DEDUPE_HOURS * 3_600_000,
+    logger,
+    methodsOf,
+  });
   // The worker also sends the outbound events: webhooks to the shopping app, mails to the shopper.
   let built: ReturnType<typeof createServices> | undefined;
   const events = openEventQueue(config, () => built!, logger, { consume: true });
