@@ -38,7 +38,7 @@ async function processTree(root: number): Promise<number[]> {
     if (ppid) parentOf.set(Number(entry), ppid);
   }
   const tree = new Set([root]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, ppid] of parentOf) {
       if (tree.has(ppid) && !tree.has(pid)) {
@@ -95,7 +95,9 @@ function slope(points: { x: number; y: number }[]): number {
 runBenchmark(async (defer) => {
   const storefront = await startDemoStorefront({
     credentials: CREDENTIALS,
-    products: [{ sku: 'HOODIE', name: 'Fleece hoodie', priceCents: 5800, sizes: ['M', 'L'], colors: ['grey', 'black'] }],
+    products: [
+      { sku: 'HOODIE', name: 'Fleece hoodie', priceCents: 5800, sizes: ['M', 'L'], colors: ['grey', 'black'] },
+    ],
     taxBasisPoints: 725,
   });
   defer('stop the storefront', () => storefront.stop());
@@ -124,6 +126,8 @@ runBenchmark(async (defer) => {
   const perPagePss = slope(withPages.map((s) => ({ x: s.pages, y: s.pssMib })));
   const base = samples.find((s) => s.pages === 0);
   console.log(`\nbrowser alone: ${base ? `RSS ${base.rssMib} MiB, PSS ${base.pssMib} MiB` : 'not measured'}`);
-  console.log(`per page (slope over N=${withPages.map((s) => s.pages).join(',')}): RSS ${perPageRss.toFixed(1)} MiB, PSS ${perPagePss.toFixed(1)} MiB`);
+  console.log(
+    `per page (slope over N=${withPages.map((s) => s.pages).join(',')}): RSS ${perPageRss.toFixed(1)} MiB, PSS ${perPagePss.toFixed(1)} MiB`,
+  );
   console.log(`pages per GiB (PSS): ${(1024 / perPagePss).toFixed(1)}; (RSS): ${(1024 / perPageRss).toFixed(1)}`);
 });

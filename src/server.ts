@@ -12,7 +12,7 @@ import { browserPagesFor, createPlacementAdapters } from './bootstrap/placement-
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
 import { loadConfig } from './config';
-import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
+import { logProcessFailures, onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
 import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { createInProcessPlacementQueue } from './queue/in-process-placement-queue';
@@ -29,6 +29,7 @@ import { placementMethodsOf } from './repositories/placement-routes-repository';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL);
+  logProcessFailures(logger);
   for (const warning of config.warnings) logger.warn({ configuration: true }, warning);
   if (shouldSuperviseApiProcesses(config.WEB_CONCURRENCY)) return superviseApiProcesses(config.WEB_CONCURRENCY, logger);
   const database = await openDatabase(config, logger);

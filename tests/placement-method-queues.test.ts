@@ -16,7 +16,11 @@ const extraWorkers: PlacementWorkerHandle[] = [];
 
 beforeAll(async () => {
   h = await startPlacementHarness({ startWorker: false });
-  for (const method of QUEUE_METHODS) inspectors.set(method, new Queue(methodQueueName(h.queueName, method), { connection: { url: REDIS_URL }, prefix: h.prefix }));
+  for (const method of QUEUE_METHODS)
+    inspectors.set(
+      method,
+      new Queue(methodQueueName(h.queueName, method), { connection: { url: REDIS_URL }, prefix: h.prefix }),
+    );
   inspectors.set('legacy', new Queue(h.queueName, { connection: { url: REDIS_URL }, prefix: h.prefix }));
 }, 60_000);
 afterEach(async () => {
@@ -66,7 +70,14 @@ describe('one queue per placement method', () => {
     await h.startWorker({}, ['api', 'manual']);
 
     const browserOrders = [];
-    for (let i = 0; i < 2; i++) browserOrders.push((await h.checkout(`browser-shopper-${i}`, [{ storeSlug: browserStore.slug, sku: 'HOODIE', size: 'M', color: 'grey' }])).orders[0]!);
+    for (let i = 0; i < 2; i++)
+      browserOrders.push(
+        (
+          await h.checkout(`browser-shopper-${i}`, [
+            { storeSlug: browserStore.slug, sku: 'HOODIE', size: 'M', color: 'grey' },
+          ])
+        ).orders[0]!,
+      );
     await waitFor(async () => events.length === 1, 20_000, 'the browser fleet to take its first job');
     const apiOrder = (await h.checkout('api-shopper', [{ storeSlug: apiStore.slug, sku: 'MUG' }])).orders[0]!;
     await h.waitForStatus(apiOrder.orderNumber, 'placed');
@@ -79,8 +90,17 @@ describe('one queue per placement method', () => {
     release();
     events.push('browser fleet released');
     for (const order of browserOrders) await h.waitForStatus(order.orderNumber, 'placed', 60_000);
-    expect(events.slice(0, 3)).toEqual([`headless started ${browserOrders[0]!.orderNumber}`, `api placed ${apiOrder.orderNumber}`, 'browser fleet released']);
-    expect(h.storefront.orders().map((order) => order.reference).sort()).toEqual(browserOrders.map((order) => order.orderNumber).sort());
+    expect(events.slice(0, 3)).toEqual([
+      `headless started ${browserOrders[0]!.orderNumber}`,
+      `api placed ${apiOrder.orderNumber}`,
+      'browser fleet released',
+    ]);
+    expect(
+      h.storefront
+        .orders()
+        .map((order) => order.reference)
+        .sort(),
+    ).toEqual(browserOrders.map((order) => order.orderNumber).sort());
     for (const order of browserOrders) expect(await queuesHolding(order.orderNumber)).toEqual(['headless']);
   }, 180_000);
 
@@ -88,22 +108,36 @@ describe('one queue per placement method', () => {
     const store = await h.createApiStore('switching');
     const order = (await h.checkout('switch-shopper', [{ storeSlug: store.slug, sku: 'MUG' }])).orders[0]!;
     expect(await inspector('api').getJobState(order.orderNumber)).toBe('waiting');
-    await h.http.post(`/api/v1/ops/stores/${store.slug}/method`).set(ops).send({ placementMethod: 'manual', reason: 'retailer API outage' }).expect(200);
+    await h.http
+      .post(`/api/v1/ops/stores/${store.slug}/method`)
+      .set(ops)
+      .send({ placementMethod: 'manual', reason: 'retailer API outage' })
+      .expect(200);
 
     // Only api workers: they hand the job over, place nothing, and the order waits for the manual queue.
     await h.startWorker({}, ['api']);
-    await waitFor(async () => (await inspector('manual').getJobState(order.orderNumber)) === 'waiting', 20_000, 'the job on the manual queue');
+    await waitFor(
+      async () => (await inspector('manual').getJobState(order.orderNumber)) === 'waiting',
+      20_000,
+      'the job on the manual queue',
+    );
     expect(await h.order(order.orderNumber)).toMatchObject({ status: 'pending' });
     expect(await h.attemptsOf(order.orderNumber)).toEqual([]);
     expect(h.simulator.stats(store.slug).orderRequests).toBe(0);
 
     // Ops switch back before anyone took it: the manual worker hands it back to the api queue, where the job id
     // already finished once (its hand-off), and the api worker places it.
-    await h.http.post(`/api/v1/ops/stores/${store.slug}/method`).set(ops).send({ placementMethod: 'api', reason: 'outage over' }).expect(200);
+    await h.http
+      .post(`/api/v1/ops/stores/${store.slug}/method`)
+      .set(ops)
+      .send({ placementMethod: 'api', reason: 'outage over' })
+      .expect(200);
     await h.stopWorker();
     await h.startWorker({}, ['api', 'manual']);
     await h.waitForStatus(order.orderNumber, 'placed');
-    expect((await h.attemptsOf(order.orderNumber)).map((attempt) => [attempt.method, attempt.outcome])).toEqual([['api', 'placed']]);
+    expect((await h.attemptsOf(order.orderNumber)).map((attempt) => [attempt.method, attempt.outcome])).toEqual([
+      ['api', 'placed'],
+    ]);
     expect(h.simulator.orders(store.slug).map((o) => o.externalReference)).toEqual([order.orderNumber]);
     expect(await h.liveTaskOf(order.orderNumber)).toBeUndefined();
   }, 60_000);
@@ -123,14 +157,20 @@ describe('one queue per placement method', () => {
     const store = await h.createApiStore('one-queue');
     // No worker yet: every enqueue below races against the first.
     const order = (await h.checkout('dedupe-shopper', [{ storeSlug: store.slug, sku: 'MUG' }])).orders[0]!;
-    await Promise.all((['headless', 'manual', 'api'] as const).map((method) => h.queue.enqueue([{ orderNumber: order.orderNumber, storeId: store.storeId, method }])));
+    await Promise.all(
+      (['headless', 'manual', 'api'] as const).map((method) =>
+        h.queue.enqueue([{ orderNumber: order.orderNumber, storeId: store.storeId, method }]),
+      ),
+    );
     // A sweep's enqueue (no method: read from the order) lands on the same queue.
     await h.queue.enqueue([{ orderNumber: order.orderNumber, storeId: store.storeId }]);
     expect(await queuesHolding(order.orderNumber)).toEqual(['api']);
 
     const fresh = ['MO-RACE1', 'MO-RACE2', 'MO-RACE3'];
     await Promise.all(
-      fresh.flatMap((orderNumber) => QUEUE_METHODS.map((method) => h.queue.enqueue([{ orderNumber, storeId: store.storeId, method }]))),
+      fresh.flatMap((orderNumber) =>
+        QUEUE_METHODS.map((method) => h.queue.enqueue([{ orderNumber, storeId: store.storeId, method }])),
+      ),
     );
     for (const orderNumber of fresh) expect(await queuesHolding(orderNumber)).toHaveLength(1);
 
@@ -147,7 +187,11 @@ describe('one queue per placement method', () => {
     const redis = new Redis(REDIS_URL);
     await redis.del(`${h.prefix}:${h.queueName}:route:${order.orderNumber}`);
     await redis.quit();
-    await inspector('legacy').add('place', { orderNumber: order.orderNumber, storeId: store.storeId }, { jobId: order.orderNumber, attempts: 6, backoff: { type: 'placement' } });
+    await inspector('legacy').add(
+      'place',
+      { orderNumber: order.orderNumber, storeId: store.storeId },
+      { jobId: order.orderNumber, attempts: 6, backoff: { type: 'placement' } },
+    );
 
     await h.startWorker();
     await h.waitForStatus(order.orderNumber, 'placed');

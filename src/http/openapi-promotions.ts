@@ -39,5 +39,5 @@ export function describePromotionsApi(add: AddOperation, sessionEditErrors: Reco
   add('put', '/admin/promotions/{code}', { summary: 'Change a code’s conditions (limits, dates, active)', tags: admin, params: CodeParam, body: UpdatePromotionInput, response: Promotion, errors: { 403: 'forbidden', 404: 'promotion_not_found' } });
   const SlugParam = z.object({ slug: z.string() });
   add('get', '/admin/stores/{slug}/shipping-options', { summary: 'A store’s shipping options', tags: admin, params: SlugParam, response: StoreShippingOptions, errors: { 403: 'forbidden', 404: 'store_not_found' } });
-  add('put', '/admin/stores/{slug}/shipping-options', { summary: 'Replace a store’s shipping options (new checkouts offer them)', tags: admin, params: SlugParam, body: StoreShippingOptionsInput, response: StoreShippingOptions, errors: { 403: 'forbidden', 404: 'store_not_found' } });
+  add('put', '/admin/stores/{slug}/shipping-options', { summary: 'Replace a store’s shipping options (new checkouts offer them)', tags: admin, params: SlugParam, body: StoreShippingOptionsInput, response: StoreShippingOptions, errors: { 403: 'forbidden', 404: 'store_not_found', 422: 'shipping_not_quotable (source retailer on a store not placed through its retailer’s API)' } });
 }

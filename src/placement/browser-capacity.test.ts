@@ -9,7 +9,11 @@ describe('browser page capacity', () => {
   });
 
   it('takes the memory it is given over the machine’s', () => {
-    expect(browserPageCapacity({ ...settings, memoryMib: 512 }, () => 65_536)).toEqual({ pages: 10, basis: 'memory', budgetMib: 512 });
+    expect(browserPageCapacity({ ...settings, memoryMib: 512 }, () => 65_536)).toEqual({
+      pages: 10,
+      basis: 'memory',
+      budgetMib: 512,
+    });
   });
 
   it('keeps one page on a machine with less than the reserve, and caps a huge one', () => {

@@ -27,7 +27,10 @@ export interface BrowserCapacity {
 /** Pages are never fewer than one (a headless worker must place something) nor more than this many. */
 export const MAX_DERIVED_PAGES = 256;
 
-export function browserPageCapacity(settings: BrowserCapacitySettings, machineMib: () => number = machineMemoryMib): BrowserCapacity {
+export function browserPageCapacity(
+  settings: BrowserCapacitySettings,
+  machineMib: () => number = machineMemoryMib,
+): BrowserCapacity {
   if (settings.maxPages !== undefined) return { pages: settings.maxPages, basis: 'fixed' };
   const budgetMib = settings.memoryMib ?? Math.max(0, machineMib() - settings.reserveMib);
   const pages = Math.floor((budgetMib / 1024) * settings.pagesPerGib);

@@ -15,9 +15,11 @@ import { checkHeadlessStore } from './headless-store-check';
 import { saveFailureArtifacts, saveScreenshot, type ArtifactOptions } from './recipes/failure-artifacts';
 import { listRecipeVariables } from './recipes/recipe-checks';
 import { HeadlessTransientError, toPlacementFailure } from './recipes/recipe-errors';
-import { builtInRecipeModules, type LookupMatch, type RecipeModules } from './recipes/recipe-modules';
+import type { LookupMatch, RecipeModules } from './recipes/recipe-module';
+import { builtInRecipeModules } from './recipes/recipe-modules';
 import { createRecipeRun, type RecipeRun } from './recipes/recipe-runner';
-import { validateRecipe, zodIssuesToErrors, type Recipe } from './recipes/recipe-schema';
+import type { Recipe } from './recipes/recipe-schema';
+import { validateRecipe, zodIssuesToErrors } from './recipes/recipe-validation';
 import { buildRecipeValues, listSecretValues } from './recipes/recipe-variables';
 
 export interface HeadlessAdapterOptions {

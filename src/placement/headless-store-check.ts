@@ -1,7 +1,7 @@
 import type { Page } from 'puppeteer-core';
 import { BrowserUnavailableError, type BrowserPool } from './browser-pool';
 import type { PlacementOrder, StoreCheck, StoreContext } from './placement-adapter';
-import type { RecipeModules } from './recipes/recipe-modules';
+import type { RecipeModules } from './recipes/recipe-module';
 import { createRecipeRun } from './recipes/recipe-runner';
 import type { Recipe } from './recipes/recipe-schema';
 import { renderTemplate, type TemplateValues } from './recipes/template';

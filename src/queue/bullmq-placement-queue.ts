@@ -1,7 +1,13 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import { silentLogger } from '../logger';
-import { bullmqConnection, DEFAULT_PREFIX, openGateClient, type QueueLocation, type RedisTarget } from './bullmq-connection';
+import {
+  bullmqConnection,
+  DEFAULT_PREFIX,
+  openGateClient,
+  type QueueLocation,
+  type RedisTarget,
+} from './bullmq-connection';
 import { placementJobKey, type PlacementJob, type PlacementQueue } from './placement-queue';
 import { methodQueueName, QUEUE_METHODS, type QueueMethod } from './placement-methods';
 import { createPlacementRoutes, type MethodsOf } from './placement-routes';
@@ -57,7 +63,12 @@ export function createBullmqPlacementQueue(options: BullmqPlacementQueueOptions)
   }
   const keepMs = options.dedupeWindowMs ?? WEEK_MS;
   const redis = openGateClient(options, (err) => logger.error({ err }, 'placement routes Redis error'));
-  const routes = createPlacementRoutes({ redis: redis.redis, keyPrefix: `${prefix}:${options.queueName}:route`, keepMs, methodsOf: options.methodsOf });
+  const routes = createPlacementRoutes({
+    redis: redis.redis,
+    keyPrefix: `${prefix}:${options.queueName}:route`,
+    keepMs,
+    methodsOf: options.methodsOf,
+  });
   const jobOptions: JobsOptions = {
     attempts: options.attempts ?? 6,
     backoff: { type: PLACEMENT_BACKOFF },
@@ -81,7 +92,13 @@ export function createBullmqPlacementQueue(options: BullmqPlacementQueueOptions)
   return {
     async enqueue(jobs) {
       if (jobs.length === 0) return;
-      const routed = await routes.claim(jobs.map((job) => ({ jobId: placementJobId(placementJobKey(job)), orderNumber: job.orderNumber, method: job.method })));
+      const routed = await routes.claim(
+        jobs.map((job) => ({
+          jobId: placementJobId(placementJobKey(job)),
+          orderNumber: job.orderNumber,
+          method: job.method,
+        })),
+      );
       const byMethod = new Map<QueueMethod, PlacementJob[]>();
       jobs.forEach((job, i) => byMethod.set(routed[i]!, [...(byMethod.get(routed[i]!) ?? []), job]));
       await Promise.all([...byMethod].map(([method, group]) => add(method, group)));

@@ -31,7 +31,10 @@ export function parseMethodList(text: string | undefined): QueueMethod[] {
     .filter((name) => name !== '');
   if (names.length === 0) return [...QUEUE_METHODS];
   const unknown = names.filter((name) => !isQueueMethod(name));
-  if (unknown.length > 0) throw new MethodListError(`unknown placement method ${unknown.join(', ')}; expected some of ${QUEUE_METHODS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new MethodListError(
+      `unknown placement method ${unknown.join(', ')}; expected some of ${QUEUE_METHODS.join(', ')}`,
+    );
   return QUEUE_METHODS.filter((method) => names.includes(method));
 }
 

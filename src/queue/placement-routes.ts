@@ -26,7 +26,12 @@ export interface RouteRequest {
  * Which method queue each job id lives on: one Redis key per job id, kept as long as finished jobs are kept (the
  * dedupe window), so the same id never sits on two queues at once.
  */
-export function createPlacementRoutes(options: { redis: Redis; keyPrefix: string; keepMs: number; methodsOf: MethodsOf }) {
+export function createPlacementRoutes(options: {
+  redis: Redis;
+  keyPrefix: string;
+  keepMs: number;
+  methodsOf: MethodsOf;
+}) {
   const claimScript = defineRedisScript(options.redis, 'placementRouteClaim', CLAIM);
   const key = (jobId: string) => `${options.keyPrefix}:${jobId}`;
 
@@ -43,7 +48,9 @@ export function createPlacementRoutes(options: { redis: Redis; keyPrefix: string
     /** The queue of each job: the one it was first routed to, or (new) the producer's guess. */
     async claim(requests: readonly RouteRequest[]): Promise<QueueMethod[]> {
       const wanted = await guesses(requests);
-      const routed = await Promise.all(requests.map((request, i) => claimScript(key(request.jobId), wanted[i]!, options.keepMs)));
+      const routed = await Promise.all(
+        requests.map((request, i) => claimScript(key(request.jobId), wanted[i]!, options.keepMs)),
+      );
       return routed.map((method, i) => (isQueueMethod(method) ? method : wanted[i]!));
     },
     async move(jobId: string, method: QueueMethod): Promise<void> {

@@ -1,9 +1,11 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { LineVariant } from '../domain/line-item';
+import type { PlacementMethod } from '../domain/placement-method';
+import { variantColumns, variantFromRow } from './variant-columns';
 
 /** A cart line joined with its product and store, as pricing and the cart view need it. */
-export interface CartLine {
+export interface CartLine extends LineVariant {
   id: string;
   productId: string;
   storeId: string;
@@ -15,8 +17,6 @@ export interface CartLine {
   shippingFreeAboveCents: number | null;
   sku: string;
   name: string;
-  size: string;
-  color: string;
   quantity: number;
   unitPriceCents: number;
   /** The price when the shopper added the line (or last added to it); null for lines older than that record. */
@@ -74,8 +74,7 @@ export async function listCartLines(db: Knex, userId: string): Promise<CartLine[
     shippingFreeAboveCents: row.shipping_free_above_cents,
     sku: row.sku,
     name: row.name,
-    size: row.size,
-    color: row.color,
+    ...variantFromRow(row),
     quantity: row.quantity,
     unitPriceCents: row.price_cents,
     addedUnitPriceCents: row.added_unit_price_cents,
@@ -111,9 +110,10 @@ export interface CartLimits {
 export async function addCartItem(
   db: Knex,
   userId: string,
-  item: { storeSlug: string; sku: string; size: string; color: string; quantity: number },
+  item: { storeSlug: string; sku: string; quantity: number } & LineVariant,
   limits: CartLimits,
 ): Promise<AddedCartItem> {
+  const variant = variantColumns(item);
   const { rows } = await prepared(
     'cart_items.add',
     db.raw(
@@ -146,9 +146,9 @@ export async function addCartItem(
        FROM product CROSS JOIN usage LEFT JOIN line ON true`,
       [
         item.storeSlug, item.sku,
-        item.size, item.color, userId,
+        variant.size, variant.color, userId,
         userId, limits.maxLines, item.quantity, limits.maxSubtotalCents,
-        item.size, item.color, item.quantity, limits.maxQuantity,
+        variant.size, variant.color, item.quantity, limits.maxQuantity,
       ],
     ),
   );
