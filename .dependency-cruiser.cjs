@@ -1,8 +1,7 @@
 /**
  * Import rules that `npm run lint` checks (README "Architecture"; shared STYLE.md "The shape").
  * Requests and jobs flow routes → controllers → services → repositories / placement / payments, never back up.
- * Violations present when a rule was added are listed in .dependency-cruiser-known-violations.json and tolerated
- * until fixed (`npm run lint:deps:baseline` rewrites that list); any other violation fails the lint.
+ * There is no list of tolerated exceptions: any violation fails the lint.
  */
 const LOWER_LAYERS = '^src/(repositories|placement|payments)/';
 
