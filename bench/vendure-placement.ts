@@ -11,6 +11,8 @@ import { startVendure } from '../tests/platforms/vendure/start';
 import { newJwtSecret, signToken } from './support/checkout-shoppers';
 import { createBenchDatabase } from './support/database';
 import { intOption } from './support/options';
+import { methodQueueName } from '../src/queue/placement-methods';
+import { placementMethodsOf } from '../src/repositories/placement-routes-repository';
 import { obliterateQueue, REDIS_URL, uniqueQueueName } from './support/queue';
 import { runBenchmark } from './support/run';
 import { summarize } from './support/stats';
@@ -39,7 +41,7 @@ runBenchmark(async (defer) => {
   defer('stop the Stripe sandbox', () => stripe.stop());
   const queueName = uniqueQueueName('vendure');
   defer('delete the queue', () => obliterateQueue(queueName));
-  const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName });
+  const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, methodsOf: (numbers) => placementMethodsOf(db, numbers) });
   defer('close the queue', () => queue.close());
 
   const jwtSecret = newJwtSecret();
@@ -51,7 +53,8 @@ runBenchmark(async (defer) => {
   });
   const worker = await startBullmqPlacementWorker({
     redisUrl: REDIS_URL,
-    queueName,
+    queueName: methodQueueName(queueName, 'api'),
+    gateQueueName: queueName,
     handler: (job, attempt) => services.placement.place(job, attempt),
     onExhausted: (job, error) => services.placement.exhausted(job, error),
   });

@@ -7,6 +7,12 @@ import type { HttpSettings } from './http/http-settings';
  * deployer fixes them in one go. Unset DATABASE_URL / REDIS_URL / STRIPE_SECRET_KEY select the embedded
  * defaults (PGlite, in-process placement, the Stripe sandbox) so `npm start` works on a fresh machine.
  */
+/**
+ * Pages per GiB of a Chromium at the demo checkout. Measured (`npm run bench:browser-memory`, README "Browser
+ * memory"): a page adds 51–64 MiB of PSS (16–20 per GiB); 12 leaves a third for the heap a real shop's scripts grow.
+ */
+const BROWSER_PAGES_PER_GIB_MEASURED = 12;
+
 const httpSettingsSchema = {
   /** Strict-Transport-Security max-age; 0 sends none. Defaults to 180 days in production (behind TLS), 0 otherwise. */
   HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(2 * 365 * 86_400).optional(),
@@ -32,6 +38,8 @@ const schema = z.object({
   EMBEDDED_DATA_DIR: z.string().default('./data/pglite'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   PLACEMENT_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('placements'),
+  /** How long finished placement jobs (and their routes) stay in Redis to swallow duplicate enqueues; ≈1.7 KB each. */
+  PLACEMENT_DEDUPE_HOURS: z.coerce.number().min(1).max(24 * 30).default(24 * 7),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   STRIPE_SECRET_KEY: z.string().regex(/^sk_(test|live)_/, 'must look like sk_test_… or sk_live_…').optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -50,7 +58,16 @@ const schema = z.object({
   WORKER_STALLED_CHECK_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   /** How often a running placement renews its store slot; a dead worker's slots are free 3 heartbeats later. */
   WORKER_HEARTBEAT_MS: z.coerce.number().int().min(100).max(60_000).default(2_000),
-  BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(32).default(2),
+  /** A fixed number of Chromium pages per process; unset, the count follows memory (the three settings below). */
+  BROWSER_MAX_PAGES: z.coerce.number().int().min(1).max(256).optional(),
+  /** Pages one GiB holds at a checkout; the default is measured (README, "Browser memory"). */
+  BROWSER_PAGES_PER_GIB: z.coerce.number().positive().max(1000).default(BROWSER_PAGES_PER_GIB_MEASURED),
+  /** Memory the browser may use; unset, the machine's (or container's) memory less the reserve. */
+  BROWSER_MEMORY_MIB: z.coerce.number().int().min(64).max(4_194_304).optional(),
+  /** Kept for the worker process, the browser's own processes and the system when the budget is derived. */
+  BROWSER_MEMORY_RESERVE_MIB: z.coerce.number().int().min(0).max(4_194_304).default(1024),
+  /** The placement methods a worker takes jobs for (api, headless, manual); `--methods` wins. Unset: all. */
+  PLACEMENT_METHODS: z.string().regex(/^[a-z, ]*$/).optional(),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Outbound events: SMTP for the shopper's mails (none: kept in the database, shown in the dashboard). */
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),

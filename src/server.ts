@@ -8,7 +8,7 @@ import { startMaintenance } from './bootstrap/maintenance';
 import { startCatalogSyncSchedule } from './bootstrap/catalog-sync-schedule';
 import { startStatusSync } from './bootstrap/status-sync-loop';
 import { openEventQueue, startEventDispatcher } from './bootstrap/event-delivery';
-import { createPlacementAdapters } from './bootstrap/placement-adapters';
+import { browserPagesFor, createPlacementAdapters } from './bootstrap/placement-adapters';
 import { composeServices, placementHandlers } from './bootstrap/compose';
 import { embeddedWebhookSecret, registerEmbeddedWebhookEndpoint } from './bootstrap/embedded-stripe-webhooks';
 import { loadConfig } from './config';
@@ -18,6 +18,7 @@ import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { createInProcessPlacementQueue } from './queue/in-process-placement-queue';
 import { createBullmqQueueControl } from './queue/bullmq-queue-control';
 import type { PlacementQueue } from './queue/placement-queue';
+import { placementMethodsOf } from './repositories/placement-routes-repository';
 
 /**
  * `npm start`: the API. With REDIS_URL, paid orders go onto the BullMQ queue for `npm run worker`; without it
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const payments = await openPayments(config, logger);
   const inProcessSandbox = config.STRIPE_SECRET_KEY ? null : payments.sandboxUrl;
   const stripeWebhookSecret = embeddedWebhookSecret(inProcessSandbox, config.STRIPE_WEBHOOK_SECRET);
-  const placement = createPlacementAdapters(config, database.db, { maxPages: config.BROWSER_MAX_PAGES, logger });
+  const placement = createPlacementAdapters(config, database.db, { maxPages: browserPagesFor(config).pages, logger });
 
   const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3, lazyConnect: false }) : null;
   redis?.on('error', (err) => logger.warn({ err }, 'redis connection error'));
@@ -42,7 +43,15 @@ async function main(): Promise<void> {
   const inProcess = config.REDIS_URL
     ? null
     : createInProcessPlacementQueue({ concurrency: config.WORKER_CONCURRENCY, storeConcurrency: config.WORKER_STORE_CONCURRENCY, logger });
-  const queue: PlacementQueue = inProcess ?? createBullmqPlacementQueue({ redisUrl: config.REDIS_URL!, queueName: config.PLACEMENT_QUEUE_NAME, logger });
+  const queue: PlacementQueue =
+    inProcess ??
+    createBullmqPlacementQueue({
+      redisUrl: config.REDIS_URL!,
+      queueName: config.PLACEMENT_QUEUE_NAME,
+      dedupeWindowMs: config.PLACEMENT_DEDUPE_HOURS * 3_600_000,
+      logger,
+      methodsOf: (orderNumbers) => placementMethodsOf(database.db, orderNumbers),
+    });
   // The API's view of the workers' queue: breakers for store health, a resume's release, Bull Board.
   const bullmqControl = config.REDIS_URL ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger }) : null;
   // Without Redis the events are sent from this process; with it, by `npm run worker`.
@@ -63,7 +72,7 @@ async function main(): Promise<void> {
   const app = createApp(services, {
     jwtSecret: config.jwtSecret,
     artifactsDir: config.ARTIFACTS_DIR,
-    boardQueues: bullmqControl ? [bullmqControl.queue] : [],
+    boardQueues: bullmqControl?.queues ?? [],
     readinessChecks: redis ? { redis: () => redis.ping() } : {},
     http: config.http,
     // Rate limits count in Redis when there is one, so they hold across API processes.

@@ -59,7 +59,7 @@ afterAll(async () => {
   await simulator?.close();
   await stripe?.stop();
   const redis = new Redis(REDIS_URL);
-  for await (const keys of redis.scanStream({ match: `bull:${queueName}:*`, count: 500 })) {
+  for await (const keys of redis.scanStream({ match: `bull:${queueName}*`, count: 500 })) {
     if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
   }
   await redis.quit();

@@ -45,7 +45,7 @@ afterAll(async () => {
   await stopWorker();
   const redis = new Redis(REDIS_URL);
   for (const queue of [env().PLACEMENT_QUEUE_NAME, env().EVENTS_QUEUE_NAME]) {
-    const keys = await redis.keys(`bull:${queue}:*`);
+    const keys = await redis.keys(`bull:${queue}*` /* the placement method queues sit beside the base name */);
     if (keys.length > 0) await redis.del(...keys);
   }
   await redis.quit();

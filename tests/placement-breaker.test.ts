@@ -1,4 +1,5 @@
 import { Queue } from 'bullmq';
+import { methodQueueName } from '../src/queue/placement-methods';
 import { REDIS_URL, startPlacementHarness, waitFor, type PlacementHarness } from './support/placement-harness';
 
 const OPEN_MS = 4_000;
@@ -8,7 +9,8 @@ let inspector: Queue;
 beforeAll(async () => {
   // Enough tries that the breaker, not the retry budget, decides what happens to the failing store's orders.
   h = await startPlacementHarness({ attempts: 10, worker: { breaker: { failureThreshold: 5, openMs: OPEN_MS } } });
-  inspector = new Queue(h.queueName, { connection: { url: REDIS_URL }, prefix: h.prefix });
+  // Its stores place by api: their jobs are on the api method queue.
+  inspector = new Queue(methodQueueName(h.queueName, 'api'), { connection: { url: REDIS_URL }, prefix: h.prefix });
 }, 60_000);
 afterAll(async () => {
   await inspector?.close();

@@ -8,6 +8,7 @@ import type { BreakerStatus } from '../src/queue/breaker-state';
 import { createBullmqPlacementQueue } from '../src/queue/bullmq-placement-queue';
 import { startBullmqPlacementWorker } from '../src/queue/bullmq-placement-worker';
 import { createInProcessPlacementQueue } from '../src/queue/in-process-placement-queue';
+import { methodQueueName } from '../src/queue/placement-methods';
 import type {
   PlacementAttempt,
   PlacementExhaustedHandler,
@@ -21,9 +22,11 @@ const queueNames: string[] = [];
 let queueCounter = 0;
 const nextQueueName = (variant: string) => {
   const name = `placement-${variant}-${++queueCounter}`;
-  queueNames.push(name);
+  queueNames.push(name, ...(['api', 'headless', 'manual'] as const).map((method) => methodQueueName(name, method)));
   return name;
 };
+/** These jobs name no order the database knows: they go to the api queue, which these workers consume. */
+const noOrders = async () => new Map<string, string>();
 
 afterAll(async () => {
   for (const name of queueNames) {
@@ -109,10 +112,17 @@ const testBackoff = { baseMs: 20, maxMs: 100 };
 /** Two workers, as two processes would run them: they share nothing but Redis. */
 async function bullmqHarness(options: HarnessOptions): Promise<Harness> {
   const queueName = nextQueueName('bullmq');
-  const queue = createBullmqPlacementQueue({ redisUrl, queueName, prefix, attempts: options.attempts });
-  const workerOptions = {
+  const queue = createBullmqPlacementQueue({
     redisUrl,
     queueName,
+    prefix,
+    attempts: options.attempts,
+    methodsOf: noOrders,
+  });
+  const workerOptions = {
+    redisUrl,
+    queueName: methodQueueName(queueName, 'api'),
+    gateQueueName: queueName,
     prefix,
     handler: options.handler,
     onExhausted: options.onExhausted,
@@ -122,7 +132,7 @@ async function bullmqHarness(options: HarnessOptions): Promise<Harness> {
     storeBusyDelayMs: 50,
   };
   const workers = await Promise.all([1, 2].map(() => startBullmqPlacementWorker(workerOptions)));
-  const inspector = new Queue(queueName, { connection: { url: redisUrl }, prefix });
+  const inspector = new Queue(methodQueueName(queueName, 'api'), { connection: { url: redisUrl }, prefix });
   return {
     enqueue: (jobs) => queue.enqueue(jobs),
     getBreakerState: (storeId) => workers[0].getBreakerState(storeId),
@@ -341,8 +351,8 @@ afterEach(async () => {
  */
 async function killWorkerMidJob(orderNumber: string, options: { maxStalledCount: number }) {
   const queueName = nextQueueName('stall');
-  const queue = createBullmqPlacementQueue({ redisUrl, queueName, prefix });
-  const child = spawnStallingWorker(queueName);
+  const queue = createBullmqPlacementQueue({ redisUrl, queueName, prefix, methodsOf: noOrders });
+  const child = spawnStallingWorker(methodQueueName(queueName, 'api'));
   cleanups.push(async () => {
     child.kill();
     await queue.close();
@@ -355,7 +365,7 @@ async function killWorkerMidJob(orderNumber: string, options: { maxStalledCount:
   const r = recorder();
   const survivor = await startBullmqPlacementWorker({
     redisUrl,
-    queueName,
+    queueName: methodQueueName(queueName, 'api'),
     prefix,
     handler: r.handler,
     onExhausted: r.onExhausted,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Queue } from 'bullmq';
+import { methodQueueName } from '../src/queue/placement-methods';
 import { REDIS_URL, startPlacementHarness, waitFor, type PlacementHarness } from './support/placement-harness';
 import { TEST_JWT_SECRET } from './support/tokens';
 
@@ -9,7 +10,8 @@ let inspector: Queue;
 beforeAll(async () => {
   // BullMQ's default prefix, because src/worker.ts (spawned below) uses it; the queue name alone is unique.
   h = await startPlacementHarness({ prefix: 'bull', startWorker: false });
-  inspector = new Queue(h.queueName, { connection: { url: REDIS_URL }, prefix: h.prefix });
+  // Its stores place by api: their jobs are on the api method queue.
+  inspector = new Queue(methodQueueName(h.queueName, 'api'), { connection: { url: REDIS_URL }, prefix: h.prefix });
 }, 60_000);
 afterAll(async () => {
   await inspector?.close();

@@ -5,13 +5,17 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { CHROMIUM_ARGS } from '../src/placement/browser-pool';
+import { methodQueueName } from '../src/queue/placement-methods';
 import { admin, ops, startPlacementHarness, type PlacementHarness } from './support/placement-harness';
 import { bearer, tokenFor } from './support/tokens';
 
 /** Bull Board under /ops/queues: the dashboard's sign-in, read-only for ops, retry and clean for admins. */
 let h: PlacementHarness;
+/** The api store's order waits on the api method queue. */
+let apiQueue: string;
 beforeAll(async () => {
   h = await startPlacementHarness({ startWorker: false });
+  apiQueue = methodQueueName(h.queueName, 'api');
   const store = await h.createApiStore('board-api');
   await h.checkout('board-shopper', [{ storeSlug: store.slug, sku: 'MUG' }]);
 }, 60_000);
@@ -38,19 +42,23 @@ describe('Bull Board', () => {
     const page = await h.http.get('/ops/queues/').set('Cookie', cookie).expect(200);
     expect(page.text).toContain('<div id="root">');
     const queues = (await h.http.get('/ops/queues/api/queues').set('Cookie', cookie).expect(200)).body;
-    const queue = queues.queues.find((q: { name: string }) => q.name === h.queueName);
+    // Every method's queue, and the single queue of earlier versions (drained by the workers).
+    expect(queues.queues.map((q: { name: string }) => q.name).sort()).toEqual(
+      [h.queueName, ...(['api', 'headless', 'manual'] as const).map((method) => methodQueueName(h.queueName, method))].sort(),
+    );
+    const queue = queues.queues.find((q: { name: string }) => q.name === apiQueue);
     expect(queue).toMatchObject({ readOnlyMode: true, allowRetries: false });
     expect(queue.counts.waiting).toBe(1);
-    await h.http.put(`/ops/queues/api/queues/${h.queueName}/clean/waiting`).set('Cookie', cookie).expect(403);
-    await h.http.put(`/ops/queues/api/queues/${h.queueName}/pause`).set(ops).expect(403);
+    await h.http.put(`/ops/queues/api/queues/${apiQueue}/clean/waiting`).set('Cookie', cookie).expect(403);
+    await h.http.put(`/ops/queues/api/queues/${apiQueue}/pause`).set(ops).expect(403);
   });
 
   it('when an admin signs in, then the board can clean the queue', async () => {
     const cookie = cookieOf(await h.http.post('/ops/queues/session').set(admin).expect(200));
     const queues = (await h.http.get('/ops/queues/api/queues').set('Cookie', cookie).expect(200)).body;
-    expect(queues.queues.find((q: { name: string }) => q.name === h.queueName)).toMatchObject({ readOnlyMode: false, allowRetries: true });
-    await h.http.put(`/ops/queues/api/queues/${h.queueName}/retry/failed`).set('Cookie', cookie).expect(200);
-    await h.http.put(`/ops/queues/api/queues/${h.queueName}/clean/waiting`).set('Cookie', cookie).expect(200);
+    expect(queues.queues.find((q: { name: string }) => q.name === apiQueue)).toMatchObject({ readOnlyMode: false, allowRetries: true });
+    await h.http.put(`/ops/queues/api/queues/${apiQueue}/retry/failed`).set('Cookie', cookie).expect(200);
+    await h.http.put(`/ops/queues/api/queues/${apiQueue}/clean/waiting`).set('Cookie', cookie).expect(200);
   });
 
   it('when ops open the board from the dashboard in Chromium, then it shows the placement queue', async () => {
@@ -72,7 +80,7 @@ describe('Bull Board', () => {
       await page.waitForSelector('#open-queue-board');
       await Promise.all([page.waitForNavigation(), page.click('#open-queue-board')]);
       expect(page.url()).toBe(`${baseUrl}/ops/queues/`);
-      await page.waitForFunction((name) => document.body.innerText.includes(name), {}, h.queueName);
+      await page.waitForFunction((name) => document.body.innerText.includes(name), {}, apiQueue);
       await page.waitForNetworkIdle();
       expect(refused).toEqual([]);
       const shot = resolve(__dirname, '..', 'artifacts', 'tests', 'ops-queue-board.png');

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { createInProcessPlacementQueue } from '../src/queue/in-process-placement-queue';
+import { methodQueueName } from '../src/queue/placement-methods';
 import type { PlacementJob } from '../src/queue/placement-queue';
 import { admin, ops, REDIS_URL, startPlacementHarness, waitFor, type PlacementHarness } from './support/placement-harness';
 import { TEST_JWT_SECRET } from './support/tokens';
@@ -11,7 +12,8 @@ let inspector: Queue;
 beforeAll(async () => {
   // BullMQ's default prefix, because src/worker.ts (spawned below) uses it; the queue name alone is unique.
   h = await startPlacementHarness({ prefix: 'bull', startWorker: false });
-  inspector = new Queue(h.queueName, { connection: { url: REDIS_URL }, prefix: h.prefix });
+  // The paused store places by api: its jobs are held on the api method queue.
+  inspector = new Queue(methodQueueName(h.queueName, 'api'), { connection: { url: REDIS_URL }, prefix: h.prefix });
 }, 60_000);
 afterAll(async () => {
   await inspector?.close();

@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import { Worker, type Job } from 'bullmq';
 import { loadConfig } from '../../src/config';
 import { computeBackoffMs, defaultBackoffPolicy } from '../../src/queue/backoff';
+import { methodQueueName } from '../../src/queue/placement-methods';
 import { openFloorSql } from './floor-sql';
 import { BENCH_ADDRESS, SEEDED_PRICE_CENTS, SEEDED_SKU } from './seeded-order';
 
@@ -103,7 +104,7 @@ async function place(job: Job<PlacementJobData>): Promise<void> {
   await sql('write', [`${orderNumber}:checkout`, 1]);
 }
 
-const worker = new Worker<PlacementJobData>(config.PLACEMENT_QUEUE_NAME, place, {
+const worker = new Worker<PlacementJobData>(methodQueueName(config.PLACEMENT_QUEUE_NAME, 'api'), place, {
   connection: { url: config.REDIS_URL },
   prefix: 'bull',
   concurrency: config.WORKER_CONCURRENCY,

@@ -3,6 +3,8 @@ import { Queue } from 'bullmq';
 import type { Knex } from 'knex';
 import { createDb } from '../../src/db/knex';
 import { createBullmqPlacementQueue } from '../../src/queue/bullmq-placement-queue';
+import { methodQueueName } from '../../src/queue/placement-methods';
+import { placementMethodsOf } from '../../src/repositories/placement-routes-repository';
 import { connectRetailerApiSimulator, type RemoteRetailerApiSimulator } from '../../src/sandbox/retailer-api';
 import { cpuCeiling, cpuUsed, describeCpu, sampleCpu, type CpuGroups } from './cpu';
 import { createBenchDatabase, type BenchDatabase } from './database';
@@ -91,7 +93,8 @@ export async function runPlacementRound(
     defer('close the seeding pool', () => db.destroy());
     const queueName = uniqueQueueName('placement');
     defer(`obliterate queue ${queueName}`, () => obliterateQueue(queueName));
-    const queue = new Queue(queueName, { connection: { url: REDIS_URL } });
+    // Every seeded store places by api: its orders go to the api method queue.
+    const queue = new Queue(methodQueueName(queueName, 'api'), { connection: { url: REDIS_URL } });
     defer('close the observing queue', () => queue.close());
     const round: RoundContext = { database, db, queueName, queue, simulator: retailers.simulator };
 
@@ -170,7 +173,7 @@ async function enqueueAll(queueName: string, orderNumbers: string[], db: Knex): 
   const storeOf = new Map<string, string>(
     (await db('orders').select('order_number', 'store_id')).map((row: { order_number: string; store_id: string }) => [row.order_number, row.store_id]),
   );
-  const producer = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName });
+  const producer = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, methodsOf: (numbers) => placementMethodsOf(db, numbers) });
   const enqueuedAt = new Map<string, number>();
   try {
     for (let first = 0; first < orderNumbers.length; first += 500) {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { createApiPlacementAdapter } from '../placement/api-adapter';
+import { browserPageCapacity, type BrowserCapacity } from '../placement/browser-capacity';
 import { createBrowserPool, type BrowserPool } from '../placement/browser-pool';
 import { createHeadlessPlacementAdapter } from '../placement/headless-adapter';
 import type { PlacementAdapter } from '../placement/placement-adapter';
@@ -11,6 +12,16 @@ export interface PlacementAdapters {
   adapters: PlacementAdapter[];
   close(): Promise<void>;
   browserPool: BrowserPool;
+}
+
+/** This process's Chromium page count: BROWSER_MAX_PAGES, or what the memory holds (src/placement/browser-capacity.ts). */
+export function browserPagesFor(config: Config): BrowserCapacity {
+  return browserPageCapacity({
+    maxPages: config.BROWSER_MAX_PAGES,
+    pagesPerGib: config.BROWSER_PAGES_PER_GIB,
+    memoryMib: config.BROWSER_MEMORY_MIB,
+    reserveMib: config.BROWSER_MEMORY_RESERVE_MIB,
+  });
 }
 
 /**

@@ -17,6 +17,7 @@ import type {
   PlacementRunnerOptions,
   PlacementWorkerHandle,
 } from './placement-queue';
+import type { QueueMethod } from './placement-methods';
 import { createRedisCircuitBreaker } from './redis-circuit-breaker';
 import { createRedisStoreLimiter } from './redis-store-limiter';
 
@@ -43,6 +44,14 @@ export type BullmqPlacementWorkerOptions = RedisTarget &
      * domain's exhausted handler, which asks the retailer first) instead of running it again.
      */
     maxStalledCount?: number;
+    /**
+     * The queue whose store gate (slots, breakers) this worker shares; `queueName` by default. Every method queue
+     * shares the base queue's gate, so a store's limit and breaker hold across methods and one order never runs
+     * on two queues at once (its slot is keyed by the order).
+     */
+    gateQueueName?: string;
+    /** A method queue's worker: the method it runs, and how a job whose order now places by another moves there. */
+    route?: { method: QueueMethod; handOff(job: PlacementJob, method: QueueMethod): Promise<void> };
   };
 
 /**
@@ -62,7 +71,9 @@ export async function startBullmqPlacementWorker(
   const storeLeaseMs = options.storeLeaseMs ?? LEASE_HEARTBEATS * heartbeatMs;
   const maxStalledCount = options.maxStalledCount ?? 2;
   const gateClient = openGateClient(options, (err) => logger.error({ err }, 'placement gate Redis error'));
-  const keyPrefix = gateKeyPrefix(options);
+  const keyPrefix = gateKeyPrefix({ queueName: options.gateQueueName ?? options.queueName, prefix: options.prefix });
+  const route = options.route;
+  const runs = route ? (method: QueueMethod) => method === route.method : undefined;
   const breaker = createRedisCircuitBreaker({
     redis: gateClient.redis,
     keyPrefix,
@@ -86,9 +97,13 @@ export async function startBullmqPlacementWorker(
 
   async function processJob(job: Job<PlacementJob>, token?: string): Promise<void> {
     if (job.stalledCounter > maxStalledCount) return giveUpOnStalledJob(job);
-    const result = await runPlacementAttempt(job.data, attemptOf(job), deps);
+    const result = await runPlacementAttempt(job.data, { ...attemptOf(job), runs }, deps);
     switch (result.kind) {
       case 'done':
+        return;
+      case 'hand_off':
+        // Thrown on failure like a handler error: the job is retried here and hands off again.
+        await route!.handOff(job.data, result.method);
         return;
       case 'held':
         await job.moveToDelayed(Date.now() + result.delayMs, token);

@@ -2,30 +2,36 @@ import { Queue, type Job } from 'bullmq';
 import { silentLogger, type Logger } from '../logger';
 import { defaultBreakerPolicy } from './breaker-state';
 import { bullmqConnection, DEFAULT_PREFIX, gateKeyPrefix, openGateClient, type QueueLocation, type RedisTarget } from './bullmq-connection';
+import { methodQueueName, QUEUE_METHODS } from './placement-methods';
 import type { PlacementJob, PlacementQueueControl } from './placement-queue';
 import { createRedisCircuitBreaker } from './redis-circuit-breaker';
 
 export interface BullmqQueueControl extends PlacementQueueControl {
-  /** The queue itself, for Bull Board. */
-  queue: Queue<PlacementJob>;
+  /** Every placement queue, for Bull Board: one per method, then the single queue of earlier versions. */
+  queues: Queue<PlacementJob>[];
   close(): Promise<void>;
 }
 
 const PAGE = 500;
 
 /**
- * The API process's view of the BullMQ placement queue: the breakers the workers share through Redis (read only),
- * and the release of a resumed store's jobs. A paused store's jobs sit in BullMQ's delayed set; promoting them in
- * the order they were added puts them at the head of the wait list in that order, so they start in it.
+ * The API process's view of the BullMQ placement queues (`queueName` is the base name): the breakers the workers
+ * share through Redis (read only), and the release of a resumed store's jobs. A paused store's jobs sit in BullMQ's
+ * delayed sets; promoting them in the order they were added puts them at the head of their wait list in that order,
+ * so they start in it.
  */
 export function createBullmqQueueControl(options: RedisTarget & QueueLocation & { logger?: Logger }): BullmqQueueControl {
   const logger = options.logger ?? silentLogger;
-  const queue = new Queue<PlacementJob>(options.queueName, { connection: bullmqConnection(options), prefix: options.prefix ?? DEFAULT_PREFIX });
-  queue.on('error', (err) => logger.error({ err, queue: options.queueName }, 'placement queue control error'));
+  const names = [...QUEUE_METHODS.map((method) => methodQueueName(options.queueName, method)), options.queueName];
+  const queues = names.map((name) => {
+    const queue = new Queue<PlacementJob>(name, { connection: bullmqConnection(options), prefix: options.prefix ?? DEFAULT_PREFIX });
+    queue.on('error', (err) => logger.error({ err, queue: name }, 'placement queue control error'));
+    return queue;
+  });
   const gateClient = openGateClient(options, (err) => logger.error({ err }, 'placement gate Redis error'));
   const breaker = createRedisCircuitBreaker({ redis: gateClient.redis, keyPrefix: gateKeyPrefix(options), policy: defaultBreakerPolicy });
 
-  async function delayedJobsOf(storeId: string): Promise<Job<PlacementJob>[]> {
+  async function delayedJobsOf(queue: Queue<PlacementJob>, storeId: string): Promise<Job<PlacementJob>[]> {
     const found: Job<PlacementJob>[] = [];
     for (let start = 0; ; start += PAGE) {
       const page = await queue.getDelayed(start, start + PAGE - 1);
@@ -35,10 +41,11 @@ export function createBullmqQueueControl(options: RedisTarget & QueueLocation & 
   }
 
   return {
-    queue,
+    queues,
     getBreakerState: (storeId) => breaker.getState(storeId),
     async releaseStore(storeId) {
-      const jobs = (await delayedJobsOf(storeId)).sort((a, b) => a.timestamp - b.timestamp);
+      const held = await Promise.all(queues.map((queue) => delayedJobsOf(queue, storeId)));
+      const jobs = held.flat().sort((a, b) => a.timestamp - b.timestamp);
       let released = 0;
       for (const job of jobs) {
         try {
@@ -52,7 +59,7 @@ export function createBullmqQueueControl(options: RedisTarget & QueueLocation & 
       return released;
     },
     async close() {
-      await queue.close();
+      await Promise.all(queues.map((queue) => queue.close()));
       await gateClient.release();
     },
   };

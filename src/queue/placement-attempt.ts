@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { PermanentPlacementError } from '../placement/placement-adapter';
 import { spreadDelayMs, type Random } from './backoff';
 import type { StoreCircuitBreaker } from './circuit-breaker';
+import type { QueueMethod } from './placement-methods';
 import { placementJobKey, type PlacementAttempt, type PlacementExhaustedHandler, type PlacementJob, type PlacementJobHandler } from './placement-queue';
 import type { SlotRefusal, StoreLimiter } from './store-limiter';
 
@@ -34,6 +35,8 @@ export interface AttemptDeps {
 /** How one pass ended; each queue maps it onto its own mechanics (BullMQ states, or timers). */
 export type AttemptResult =
   | { kind: 'done' }
+  /** The order places by a method this queue does not run: nothing was placed; move the job to that method's queue. */
+  | { kind: 'hand_off'; method: QueueMethod }
   /** The handler did not run: ask again after `delayMs`. Costs no attempt. */
   | { kind: 'held'; reason: SlotRefusal | 'store_paused' | 'breaker_open' | 'breaker_probing'; delayMs: number }
   /** The handler failed and attempts remain: retry with backoff. */
@@ -87,16 +90,20 @@ export async function runPlacementAttempt(
           });
         }, gate.renewEveryMs).unref();
 
-  const failure = await failureOf(() => deps.handler(job, attempt));
+  let handOff: QueueMethod | undefined;
+  const failure = await failureOf(async () => {
+    handOff = (await deps.handler(job, attempt))?.handOffTo;
+  });
   clearInterval(heartbeat);
   await bestEffort(log, 'release store slot', () => gate.limiter.release(job.storeId, job.orderNumber, runId));
 
   // A permanent refusal means the retailer answered: it says nothing about the store being down.
   const permanent = failure instanceof PermanentPlacementError;
-  const outcome = !failure ? 'success' : permanent ? 'neutral' : 'failure';
+  // A hand-off did not reach the retailer either.
+  const outcome = failure ? (permanent ? 'neutral' : 'failure') : handOff ? 'neutral' : 'success';
   await bestEffort(log, 'settle store breaker', () => gate.breaker.settle(job.storeId, outcome, probe));
 
-  if (!failure) return { kind: 'done' };
+  if (!failure) return handOff ? { kind: 'hand_off', method: handOff } : { kind: 'done' };
   if (!permanent && attempt.attempt < attempt.maxAttempts) {
     log.warn({ err: failure }, 'placement attempt failed; will retry');
     return { kind: 'retry', error: failure };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from './backoff';
 import type { BreakerPolicy, BreakerStatus } from './breaker-state';
+import type { QueueMethod } from './placement-methods';
 
 /**
  * The placement queue contract: one job per paid store order. The queue owns the mechanics (dedupe, retries,
@@ -15,6 +16,11 @@ export interface PlacementJob {
    * number plus this key, so each run is deduplicated on its own while the first run's record is kept.
    */
   runKey?: string;
+  /**
+   * The method whose queue should carry the job, as the producer knows it (a fresh order's method, a fallback's).
+   * Absent, the queue reads it from the order. A guess that went stale is corrected by the worker (a hand-off).
+   */
+  method?: QueueMethod;
 }
 
 /** The identity a job is deduplicated by. */
@@ -30,6 +36,17 @@ export interface PlacementAttempt {
    * died (or lost its lock) while running it. The handler should then look the order up before buying again.
    */
   maybeRan: boolean;
+  /**
+   * Whether this queue runs a method. Absent, it runs every one (the in-process queue). A handler whose order now
+   * places by a method this queue does not run (ops switched the store, a fallback) answers `{ handOffTo }` and
+   * places nothing; the queue moves the job to that method's queue.
+   */
+  runs?: (method: QueueMethod) => boolean;
+}
+
+/** The handler's answer for a job that belongs on another method's queue. */
+export interface PlacementHandOff {
+  handOffTo: QueueMethod;
 }
 
 /**
@@ -37,7 +54,7 @@ export interface PlacementAttempt {
  * domain itself). Throw `TransientPlacementError` (or any error that is not a `PermanentPlacementError`) to be
  * retried with backoff; throw `PermanentPlacementError` to stop retrying. Must be idempotent per order number.
  */
-export type PlacementJobHandler = (job: PlacementJob, attempt: PlacementAttempt) => Promise<void>;
+export type PlacementJobHandler = (job: PlacementJob, attempt: PlacementAttempt) => Promise<void | PlacementHandOff>;
 
 /**
  * Called once when a job will not be tried again (permanent error, retries exhausted, or a job that kept crashing

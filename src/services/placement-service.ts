@@ -1,7 +1,7 @@
 import { DomainError } from '../domain/errors';
 import { PermanentPlacementError, PriceMismatchError, type PlacementOutcome } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
-import type { EnqueuePlacements, PlacementAttempt, PlacementJob } from '../queue/placement-queue';
+import type { EnqueuePlacements, PlacementAttempt, PlacementHandOff, PlacementJob } from '../queue/placement-queue';
 import * as orders from '../repositories/orders-repository';
 import type { OrderRecord } from '../domain/order';
 import { SETTLED_STATUSES } from '../domain/order-status';
@@ -36,22 +36,24 @@ const finishFailure = (ctx: PlacementContext, order: OrderRecord) => failOrder(c
  *     the fallback method, ops (price review) or failOrder
  * The checkout's settle and capture, and the refund's send, follow the moves (after-move hooks).
  */
-async function runPlacement(ctx: PlacementContext, run: PlacementJob, attempt: PlacementAttempt): Promise<void> {
+async function runPlacement(ctx: PlacementContext, run: PlacementJob, attempt: PlacementAttempt): Promise<PlacementHandOff | undefined> {
   const { deps, tasks, giveUps } = ctx;
   const found = await orders.findOrderForPlacement(deps.db, run.orderNumber);
-  if (found?.order.status === 'failed') return finishFailure(ctx, found.order);
+  if (found?.order.status === 'failed') return finishFailure(ctx, found.order).then(() => undefined);
   if (!found || SETTLED_STATUSES.includes(found.order.status)) return;
   const { store } = found;
+  // An ops method switch reaches every order whose placement has not started; a started one keeps its method.
+  // A run on the queue of another method is handed to its own before anything happens.
+  const runMethod = found.order.status === 'pending' ? (store.methodOverride ?? found.order.placementMethod) : found.order.placementMethod;
+  if (attempt.runs && !attempt.runs(runMethod)) return { handOffTo: runMethod };
   // The items and totals an adapter buys do not change while an order is being placed: read once, here.
   const placementOrder = toPlacementOrder(found.order, found.items);
   let order = found.order;
   const wasPlacing = order.status === 'placing';
   if (order.placementMethod === 'manual' && wasPlacing && (await tasks.hasLiveTask(order.id))) return;
   if (order.status === 'pending') {
-    // An ops method switch reaches every order whose placement has not started; a started one keeps its method.
-    const method = store.methodOverride ?? order.placementMethod;
-    const switched = method === order.placementMethod ? undefined : { placementMethod: method };
-    order = await transitionOrder(deps, order, 'placing', `placement started via ${method}`, switched);
+    const switched = runMethod === order.placementMethod ? undefined : { placementMethod: runMethod };
+    order = await transitionOrder(deps, order, 'placing', `placement started via ${runMethod}`, switched);
   }
   deps.crashpoint('placement.before_adapter');
   // An earlier run may have reached the retailer: a failed try, a worker that died, or the order found placing.

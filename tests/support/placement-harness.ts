@@ -14,7 +14,10 @@ import demoRecipe from '../../src/placement/recipes/demo-storefront-recipe.json'
 import { createBullmqPlacementQueue } from '../../src/queue/bullmq-placement-queue';
 import { createBullmqQueueControl } from '../../src/queue/bullmq-queue-control';
 import { createPlatformCheckoutJournal } from '../../src/repositories/platform-checkouts-repository';
-import { startBullmqPlacementWorker, type BullmqPlacementWorkerOptions } from '../../src/queue/bullmq-placement-worker';
+import type { BullmqPlacementWorkerOptions } from '../../src/queue/bullmq-placement-worker';
+import { startPlacementFleet } from '../../src/queue/placement-fleet';
+import { QUEUE_METHODS, type QueueMethod } from '../../src/queue/placement-methods';
+import { placementMethodsOf } from '../../src/repositories/placement-routes-repository';
 import type { PlacementWorkerHandle } from '../../src/queue/placement-queue';
 import { startRetailerApiSimulator, type RetailerSetup } from '../../src/sandbox/retailer-api';
 import { startDemoStorefront, type DemoProductInput } from '../../src/sandbox/storefront/demo-storefront';
@@ -113,7 +116,8 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
   const artifactsDir = await mkdtemp(join(tmpdir(), 'placement-artifacts-'));
   // Chromium starts on the first headless placement only; files without one never launch it.
   const browserPool = createBrowserPool({ maxPages: 2 });
-  const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, prefix, attempts: options.attempts ?? 4 });
+  const methodsOf = (orderNumbers: string[]) => placementMethodsOf(database.db, orderNumbers);
+  const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, prefix, attempts: options.attempts ?? 4, methodsOf });
   const queueControl = createBullmqQueueControl({ redisUrl: REDIS_URL, queueName, prefix });
   const app = composeApp({
     db: database.db,
@@ -129,7 +133,7 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
       events: options.events,
     },
     artifactsDir,
-    boardQueues: [queueControl.queue],
+    boardQueues: queueControl.queues,
   });
   const http = supertest(app.app);
   let worker: PlacementWorkerHandle | undefined;
@@ -159,19 +163,23 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     queueName,
     prefix,
 
-    async startWorker(overrides: PlacementHarnessOptions['worker'] = {}): Promise<void> {
-      worker = await startBullmqPlacementWorker({
+    /** A worker taking every method's queue (one BullMQ consumer per method queue), as `npm run worker` does. */
+    async startWorker(overrides: PlacementHarnessOptions['worker'] = {}, methods: readonly QueueMethod[] = QUEUE_METHODS): Promise<void> {
+      const { concurrency = 50, ...rest } = { ...options.worker, ...overrides };
+      worker = await startPlacementFleet({
         redisUrl: REDIS_URL,
         queueName,
         prefix,
+        methods,
+        producer: queue,
+        concurrencyOf: { api: concurrency, headless: concurrency, manual: concurrency },
         handler: (job, attempt) => app.services.placement.place(job, attempt),
         onExhausted: (job, error) => app.services.placement.exhausted(job, error),
         isStorePaused: (storeId) => app.services.storeLevers.isPaused(storeId),
         storeSlotLimit: (storeId) => app.services.storeLevers.slotLimit(storeId),
         backoff: { baseMs: 50, maxMs: 200 },
         storeBusyDelayMs: 50,
-        ...options.worker,
-        ...overrides,
+        ...rest,
       });
     },
 
@@ -305,7 +313,8 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
       await harness.stopWorker();
       await queue.close();
       await queueControl.close();
-      await deleteRedisKeys(`${prefix}:${queueName}:*`);
+      // The method queues (`<name>-api` …) and the routes and gates beside the base name.
+      await deleteRedisKeys(`${prefix}:${queueName}*`);
       await browserPool.close();
       await Promise.all([storefront.stop(), simulator.close(), stripe.stop()]);
       await rm(artifactsDir, { recursive: true, force: true });
