@@ -86,7 +86,11 @@ export const recordPaid = createStep(
     crashpoint('place.after_orders');
     await enqueuePlacements.invoke(
       ctx,
-      newOrders.map((order) => ({ orderNumber: order.orderNumber, storeId: order.storeId, method: order.placementMethod })),
+      newOrders.map((order) => ({
+        orderNumber: order.orderNumber,
+        storeId: order.storeId,
+        method: order.placementMethod,
+      })),
     );
     // What this place wrote, as committed: the orders are `pending` here even if a worker has started on them.
     const paid: CheckoutSessionRecord = {

@@ -26,7 +26,9 @@ export async function giveUpOnMethod(
         placementMethod: fallback,
       },
     );
-    await ctx.enqueue([{ orderNumber: switched.orderNumber, storeId: switched.storeId, runKey: fallback, method: fallback }]);
+    await ctx.enqueue([
+      { orderNumber: switched.orderNumber, storeId: switched.storeId, runKey: fallback, method: fallback },
+    ]);
     return;
   }
   await failOrder(ctx, order, reason);
