@@ -3,7 +3,7 @@ import { startBenchService } from './support/bench-service';
 import { signToken, STORES } from './support/checkout-shoppers';
 import { cpuCeiling, cpuUsed, describeCpu, sampleCpu, type CpuGroups } from './support/cpu';
 import type { HttpClient } from './support/http-client';
-import { intOption } from './support/options';
+import { intOption, option } from './support/options';
 import { preparePgbenchTargets, runPgbench } from './support/place-pgbench';
 import { runBenchmark } from './support/run';
 import { BENCH_ADDRESS } from './support/seeded-order';
@@ -19,12 +19,14 @@ import { ms, perSecond, printTable, summarize } from './support/stats';
  *     cart removal, idempotency record, as one statement per checkout.
  * The last line is place's rate as a share of pgbench's. Target (issue #9): ≥ 40 %, p99 place < 150 ms.
  *
- * Settings (flag or BENCH_* env): --sessions (N, 800), --warmup-sessions (96), --concurrency (32).
+ * Settings (flag or BENCH_* env): --sessions (N, 800), --warmup-sessions (96), --concurrency (32), --api-node-args.
  */
 const settings = {
   sessions: intOption('sessions', 800),
   warmupSessions: intOption('warmup-sessions', 96),
   concurrency: intOption('concurrency', 32),
+  /** Extra node flags for the service, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+  apiNodeArgs: option('api-node-args', '').split(/\s+/).filter(Boolean),
 };
 
 interface Payable {
@@ -33,7 +35,7 @@ interface Payable {
 }
 
 runBenchmark(async (defer) => {
-  const service = await startBenchService(defer, { sockets: settings.concurrency + 4 });
+  const service = await startBenchService(defer, { sockets: settings.concurrency + 4, nodeArgs: settings.apiNodeArgs });
   const { database, api, stripe, http, jwtSecret } = service;
   const total = settings.sessions + settings.warmupSessions;
   const started = performance.now();

@@ -9,7 +9,7 @@ export interface PromotionWithUses extends Promotion {
   redeemed: number;
 }
 
-const toPromotion = (row: Record<string, any>): Promotion => ({
+export const toPromotion = (row: Record<string, any>): Promotion => ({
   id: row.id,
   code: row.code,
   kind: row.kind,

@@ -6,11 +6,10 @@ import { assertPayableTotal } from '../domain/limits';
 import { sumCents } from '../domain/money';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
 import type { SessionStatus } from '../domain/session-status';
-import { listCartLines, type CartLine } from '../repositories/carts-repository';
+import { readCart, type CartLine } from '../repositories/carts-repository';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
 import { listSessionOrders, type OrderRecord } from '../repositories/orders-repository';
-import { shippingOptionsByStore } from '../repositories/shipping-options-repository';
 import { applyTax, buildSnapshot, chooseShipping, type PricedStoreInput } from './pricing';
 import type { PromotionService } from './promotion-service';
 import { cancelEarlierPayment, isPaid, paymentAlreadyCompleted } from './earlier-payment';
@@ -135,7 +134,7 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
 
   return {
     async createSession(principal: Principal): Promise<CheckoutSessionView> {
-      const lines = await listCartLines(db, principal.userId);
+      const { lines, promotion, shippingOptions: options } = await readCart(db, principal.userId);
       if (lines.length === 0) throw new DomainError('cart_empty', 'The cart is empty');
       const unavailable = lines.filter((line) => !line.available);
       if (unavailable.length > 0) {
@@ -148,10 +147,7 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
         throw new DomainError('mixed_currencies', 'One checkout can only charge one currency', { currencies: [...currencies] });
       }
       const stores = groupByStore(lines);
-      const [code, options] = await Promise.all([
-        promotions.codeForCheckout(principal.userId, sumCents(lines.map((line) => line.unitPriceCents * line.quantity))),
-        shippingOptionsByStore(db, stores.map((store) => store.storeId)),
-      ]);
+      const code = await promotions.codeForCheckout(principal.userId, sumCents(lines.map((line) => line.unitPriceCents * line.quantity)), promotion);
       for (const store of stores) store.shippingOptions = options.get(store.storeId) ?? null;
       const snapshot: CartSnapshot = buildSnapshot([...currencies][0], stores, code);
       assertPayableTotal(snapshot.summary.totalCents);
