@@ -5,7 +5,7 @@ import { eventSettingsFrom, openEventQueue, startEventDispatcher } from './boots
 import { createPlacementAdapters } from './bootstrap/placement-adapters';
 import { chaosCrashpoint } from './bootstrap/chaos';
 import { loadConfig } from './config';
-import { onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
+import { logProcessFailures, onShutdownSignal, runMain } from './bootstrap/process-lifecycle';
 import { createLogger } from './logger';
 import { createBullmqPlacementQueue } from './queue/bullmq-placement-queue';
 import { startBullmqPlacementWorker } from './queue/bullmq-placement-worker';
@@ -19,6 +19,7 @@ import { buildServiceDeps } from './services/service-deps';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.LOG_LEVEL).child({ process: 'placement-worker' });
+  logProcessFailures(logger);
   if (!config.REDIS_URL) {
     console.error('REDIS_URL is not set. Without Redis, `npm start` places orders in its own process; workers need the queue.');
     process.exit(2);

@@ -1,5 +1,5 @@
 import { PLACED_STATUSES } from '../src/domain/order-status';
-import { settleSessionFromOrders } from '../src/repositories/checkout-sessions-repository';
+import { settleSessionFromOrders } from '../src/repositories/checkout-settlement-repository';
 import { findOrderByNumber } from '../src/repositories/orders-repository';
 import { CAPTURE_DEADLINE_MS } from '../src/services/capture-service';
 import { transitionOrder } from '../src/services/order-state-machine';

@@ -55,15 +55,20 @@ interface Call {
   endedAt?: number;
 }
 
-/** Wraps a test's handler to record every call, and collects exhausted jobs. */
+/** What the queue did, in the order it did it: a call starting or ending, or a job given up on. */
+type QueueEvent = `${'start' | 'end' | 'exhausted'} ${string}`;
+
+/** Wraps a test's handler to record every call and, in order, every start, end and exhausted job. */
 function recorder(behaviour: (job: PlacementJob, attempt: PlacementAttempt) => Promise<void> = async () => undefined) {
   const calls: Call[] = [];
+  const events: QueueEvent[] = [];
   const exhausted: Array<{ job: PlacementJob; error: Error }> = [];
   const running = new Map<string, number>();
   const maxRunning = new Map<string, number>();
   const handler: PlacementJobHandler = async (job, attempt) => {
     const call: Call = { job, attempt, startedAt: Date.now() };
     calls.push(call);
+    events.push(`start ${job.orderNumber}`);
     running.set(job.storeId, (running.get(job.storeId) ?? 0) + 1);
     maxRunning.set(job.storeId, Math.max(maxRunning.get(job.storeId) ?? 0, running.get(job.storeId)!));
     try {
@@ -71,14 +76,16 @@ function recorder(behaviour: (job: PlacementJob, attempt: PlacementAttempt) => P
     } finally {
       running.set(job.storeId, running.get(job.storeId)! - 1);
       call.endedAt = Date.now();
+      events.push(`end ${job.orderNumber}`);
     }
   };
   const onExhausted: PlacementExhaustedHandler = async (job, error) => {
     exhausted.push({ job, error });
+    events.push(`exhausted ${job.orderNumber}`);
   };
   const callsFor = (orderNumber: string) => calls.filter((c) => c.job.orderNumber === orderNumber);
   const finished = (storeId?: string) => calls.filter((c) => c.endedAt && (!storeId || c.job.storeId === storeId));
-  return { handler, onExhausted, calls, exhausted, maxRunning, callsFor, finished };
+  return { handler, onExhausted, calls, events, exhausted, maxRunning, callsFor, finished };
 }
 
 interface HarnessOptions {
@@ -156,16 +163,22 @@ describe.each(variants)('placement queue (%s)', (_variant, createHarness) => {
   });
 
   it('when three orders are enqueued, then they are placed in parallel', async () => {
-    const r = recorder(() => sleep(1_000));
+    // Each call holds until all three have started; a queue that ran them one by one lets each go after 2 s,
+    // so its calls would start and end in turn.
+    let allStarted: () => void = () => undefined;
+    const barrier = new Promise<void>((resolve) => (allStarted = resolve));
+    const r = recorder(async () => {
+      if (r.calls.length === 3) allStarted();
+      await Promise.race([barrier, sleep(2_000)]);
+    });
     const queue = await start(r);
-    const startedAt = Date.now();
     await queue.enqueue([
       { orderNumber: 'MO-PAR1', storeId: 'acme' },
       { orderNumber: 'MO-PAR2', storeId: 'acme' },
       { orderNumber: 'MO-PAR3', storeId: 'globex' },
     ]);
-    await waitFor(() => r.finished().length === 3);
-    expect(Date.now() - startedAt).toBeLessThan(2_000);
+    await waitFor(() => r.finished().length === 3, 20_000);
+    expect(r.events.map((event) => event.split(' ')[0])).toEqual(['start', 'start', 'start', 'end', 'end', 'end']);
   });
 
   it('when the same order is enqueued twice, then it is placed once', async () => {
@@ -203,9 +216,9 @@ describe.each(variants)('placement queue (%s)', (_variant, createHarness) => {
     const queue = await start(r);
     await queue.enqueue([{ orderNumber: 'MO-PERM1', storeId: 'acme' }]);
     await waitFor(() => r.exhausted.length === 1);
+    // Settled: nothing waiting, delayed (a retry) or running is left to happen.
     await queue.settled();
-    await sleep(200);
-    expect(r.calls).toHaveLength(1);
+    expect(r.events).toEqual(['start MO-PERM1', 'end MO-PERM1', 'exhausted MO-PERM1']);
     expect(r.exhausted).toEqual([{ job: { orderNumber: 'MO-PERM1', storeId: 'acme' }, error: refusal }]);
   });
 
@@ -217,7 +230,7 @@ describe.each(variants)('placement queue (%s)', (_variant, createHarness) => {
     await queue.enqueue([{ orderNumber: 'MO-EXH1', storeId: 'acme' }]);
     await waitFor(() => r.exhausted.length === 1);
     await queue.settled();
-    await sleep(200);
+    expect(r.events).toEqual([...Array(3).fill(['start MO-EXH1', 'end MO-EXH1']).flat(), 'exhausted MO-EXH1']);
     expect(r.calls.map((c) => c.attempt.attempt)).toEqual([1, 2, 3]);
     expect(r.exhausted).toHaveLength(1);
     expect(r.exhausted[0].error.message).toBe('timeout #3');
@@ -291,9 +304,10 @@ describe('placement queue (BullMQ only)', () => {
       await queue.enqueue([job]);
       await waitFor(() => r.finished().length === 1);
       await queue.settled();
+      // A duplicate that became a job would be waiting or running until its call ended; settled waits for it.
       await queue.enqueue([job]);
-      await sleep(300);
-      expect(r.calls).toHaveLength(1);
+      await queue.settled();
+      expect(r.events).toEqual(['start MO-LATE1', 'end MO-LATE1']);
     } finally {
       await queue.close();
     }

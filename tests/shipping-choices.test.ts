@@ -46,10 +46,10 @@ const place = async (userId: string, id: string) =>
 describe('shipping choices', () => {
   it('lets admins set a store’s options, refusing duplicates and unknown stores', async () => {
     const read = await h.http.get('/api/v1/admin/stores/fastship/shipping-options').set(admin).expect(200);
-    expect(read.body.data).toMatchObject({ storeSlug: 'fastship', usesFlatRule: false });
+    expect(read.body.data).toMatchObject({ storeSlug: 'fastship', usesFlatRule: false, source: 'store' });
     expect(read.body.data.options).toEqual(OPTIONS.map((option) => ({ ...option, freeAboveCents: null })));
     const plainOptions = await h.http.get('/api/v1/admin/stores/plainship/shipping-options').set(admin).expect(200);
-    expect(plainOptions.body.data).toEqual({ storeSlug: 'plainship', options: [], usesFlatRule: true });
+    expect(plainOptions.body.data).toEqual({ storeSlug: 'plainship', options: [], usesFlatRule: true, source: 'store' });
     const twice = await h.http.put('/api/v1/admin/stores/plainship/shipping-options').set(admin).send({ options: [OPTIONS[0], OPTIONS[0]] });
     expect(twice.status).toBe(400);
     expect((await h.http.put('/api/v1/admin/stores/nope/shipping-options').set(admin).send({ options: [] })).body.error.code).toBe('store_not_found');

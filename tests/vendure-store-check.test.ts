@@ -58,6 +58,29 @@ describe('POST /admin/stores/:slug/check', () => {
     expect(incomplete.config).toMatchObject({ ok: false, message: expect.stringMatching(/shopApiUrl must be an http\(s\) URL.*adminApiUrl/) });
   }, 60_000);
 
+  it('when a Vendure store’s shipping option ids are not the shop’s method codes, then the check names them before any shopper chooses one', async () => {
+    const shop = await createVendureStore(h, platform, vendure, 'chk-options');
+    const setOptions = (options: { id: string; name: string; priceCents: number }[]) =>
+      h.http.put(`/api/v1/admin/stores/${shop.slug}/shipping-options`).set(admin).send({ options }).expect(200);
+    await setOptions([
+      { id: 'standard-shipping', name: 'Standard', priceCents: 500 },
+      { id: 'overnight-drone', name: 'Overnight drone', priceCents: 2500 },
+    ]);
+    const bad = await check(shop.slug);
+    expect(bad.map((c) => c.name)).toEqual(['platform', 'config', 'reach', 'authenticate', 'payment_method', 'shipping_method', 'shipping_options', 'price']);
+    expect(byName(bad).shipping_options).toEqual({
+      ok: false,
+      message: expect.stringMatching(/shipping option overnight-drone is not a shipping method code at this Vendure \(the shop has: standard-shipping, express-shipping/),
+    });
+    expect(byName(bad).shipping_options.message).not.toMatch(/standard-shipping.*is not/);
+
+    await setOptions([
+      { id: 'standard-shipping', name: 'Standard', priceCents: 500 },
+      { id: 'express-shipping', name: 'Express', priceCents: 1500 },
+    ]);
+    expect(byName(await check(shop.slug)).shipping_options).toMatchObject({ ok: true });
+  }, 60_000);
+
   it('checks stores on the retailer order API, manual stores, and a store’s fallback method after its own', async () => {
     const api = await h.createApiStore('chk-api');
     const good = byName(await check(api.slug));

@@ -1,8 +1,11 @@
 import type { Knex } from 'knex';
 import { newCheckoutSessionId, newOrderNumber } from '../../src/domain/ids';
-import { insertOrders, type NewOrder } from '../../src/repositories/orders-repository';
-import { upsertProduct, type ProductRecord } from '../../src/repositories/products-repository';
-import { insertStore, type StoreRecord } from '../../src/repositories/stores-repository';
+import { insertOrders } from '../../src/repositories/order-writes-repository';
+import type { NewOrder } from '../../src/domain/order';
+import { upsertProduct } from '../../src/repositories/products-repository';
+import type { ProductRecord } from '../../src/domain/product';
+import { insertStore } from '../../src/repositories/stores-repository';
+import type { StoreRecord } from '../../src/domain/store';
 import type { RemoteRetailerApiSimulator } from '../../src/sandbox/retailer-api';
 import { applyTax, buildSnapshot } from '../../src/services/pricing';
 import { BENCH_ADDRESS, SEEDED_PRICE_CENTS, SEEDED_SKU } from './seeded-order';
@@ -105,7 +108,7 @@ export async function seedPaidOrders(
           taxCents: store.taxCents,
           totalCents: store.totalCents,
           shippingAddress: BENCH_ADDRESS,
-          items: store.items.map((item) => ({ ...item, size: '', color: '' })),
+          items: store.items.map((item) => ({ ...item, size: null, color: null })),
         });
       }
     }

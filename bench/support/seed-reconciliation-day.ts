@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type Stripe from 'stripe';
 import { attributeToOrders } from '../../src/domain/attribution';
 import { newCheckoutSessionId, newOrderNumber } from '../../src/domain/ids';
-import { outsideRefundKey } from '../../src/services/outside-refund-service';
+import { outsideRefundKey } from '../../src/domain/idempotency-keys';
 import { BENCH_ADDRESS } from './seeded-order';
 
 /**

@@ -9,6 +9,21 @@ export function runMain(main: () => Promise<void>): void {
   });
 }
 
+/**
+ * Sends a crash through the logger (one JSON line with the error) instead of a bare stack on stderr, then exits 1
+ * as Node itself would: a promise nobody handled or a throw nobody caught leaves the process in an unknown state.
+ */
+export function logProcessFailures(logger: Logger): void {
+  process.on('uncaughtException', (err, origin) => {
+    logger.fatal({ err, origin }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason, origin: 'unhandledRejection' }, 'unhandled promise rejection; exiting');
+    process.exit(1);
+  });
+}
+
 /** On SIGTERM or SIGINT, runs `shutdown` once (stop taking work, finish what runs, close connections), then exits. */
 export function onShutdownSignal(logger: Logger, shutdown: () => Promise<void>): void {
   let stopping = false;

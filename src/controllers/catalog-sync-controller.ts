@@ -5,7 +5,7 @@ import { parseInput } from '../http/validate';
 import { CatalogChangeListQuery, CatalogSyncListQuery } from '../http/schemas/catalog-sync';
 import { StoreSlugParam } from '../http/schemas/products';
 import { DomainError } from '../domain/errors';
-import type { CatalogChangeRecord, CatalogSyncRunRecord } from '../repositories/catalog-sync-repository';
+import type { CatalogChangeRecord, CatalogSyncRunRecord } from '../domain/catalog-sync';
 import type { CatalogSyncService } from '../services/catalog-sync-service';
 
 export const presentSyncRun = (run: CatalogSyncRunRecord) => ({

@@ -4,7 +4,7 @@ import { send, sendPage } from '../http/respond';
 import { parseInput } from '../http/validate';
 import { OrderNumberParam } from '../http/schemas/orders';
 import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, RetryOrderInput, TaskIdParam, TaskListQuery } from '../http/schemas/ops';
-import type { OpsTaskRecord } from '../repositories/ops-tasks-repository';
+import type { OpsTaskRecord } from '../domain/ops-task';
 import type { OpsService } from '../services/ops-service';
 import { presentDispute, presentOrderListItem } from './presenters';
 

@@ -3,12 +3,12 @@ import type { CartView } from '../services/cart-service';
 import type { CheckoutSessionView } from '../services/checkout-service';
 import type { OrderDetail } from '../services/orders-service';
 import type { PlaceResult } from '../services/place-checkout-service';
-import type { ProductRecord } from '../repositories/products-repository';
-import type { StoreRecord } from '../repositories/stores-repository';
-import type { OrderRecord } from '../repositories/orders-repository';
-import type { OrderDispute } from '../repositories/disputes-repository';
+import type { ProductRecord } from '../domain/product';
+import type { StoreRecord } from '../domain/store';
+import type { OrderRecord } from '../domain/order';
+import type { OrderDispute } from '../domain/dispute';
 import type { Promotion } from '../domain/promotion';
-import type { PromotionWithUses } from '../repositories/promotions-repository';
+import type { PromotionWithUses } from '../domain/promotion';
 
 /** The contract's JSON shapes. Nothing here reads storage or decides anything. */
 
@@ -49,8 +49,8 @@ export const presentCart = (cart: CartView) => ({
     storeName: line.storeName,
     sku: line.sku,
     name: line.name,
-    size: line.size || null,
-    color: line.color || null,
+    size: line.size,
+    color: line.color,
     quantity: line.quantity,
     unitPriceCents: line.unitPriceCents,
     totalPriceCents: line.unitPriceCents * line.quantity,
@@ -163,8 +163,8 @@ export const presentOrderDetail = ({ order, items, history, refundedCents, dispu
     orderItemId: item.id,
     sku: item.sku,
     name: item.name,
-    size: item.size || null,
-    color: item.color || null,
+    size: item.size,
+    color: item.color,
     quantity: item.quantity,
     unitPriceCents: item.unitPriceCents,
     totalPriceCents: item.totalPriceCents,

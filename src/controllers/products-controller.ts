@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { sendPage } from '../http/respond';
 import { parseInput } from '../http/validate';
 import { ProductListQuery, StoreProductListQuery, StoreSlugParam } from '../http/schemas/products';
-import type { ProductListing } from '../repositories/product-search-repository';
+import type { ProductListing } from '../domain/product';
 import type { ProductBrowseService } from '../services/product-browse-service';
 
 const presentListing = (product: ProductListing) => ({

@@ -59,8 +59,8 @@ export function createPromotionsController(promotions: PromotionService, shippin
     },
     async setShippingOptions(req: Request, res: Response) {
       const which = storeSlug(req);
-      const { options } = parseInput(StoreShippingOptionsInput, req.body);
-      send(res, await shipping.set(which, options));
+      const { options, source } = parseInput(StoreShippingOptionsInput, req.body);
+      send(res, await shipping.set(which, options, source));
     },
   };
 }

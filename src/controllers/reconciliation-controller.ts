@@ -3,7 +3,7 @@ import { DomainError } from '../domain/errors';
 import { send, sendPage } from '../http/respond';
 import { parseInput } from '../http/validate';
 import { RunIdParam, RunListQuery } from '../http/schemas/reconciliation';
-import type { ReconciliationRun } from '../repositories/reconciliation-repository';
+import type { ReconciliationRun } from '../domain/reconciliation';
 import type { ReconciliationService } from '../services/reconciliation-service';
 
 const presentRun = (run: ReconciliationRun) => ({

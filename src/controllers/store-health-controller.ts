@@ -13,8 +13,8 @@ import {
   StoreSlugParam,
   SwitchMethodInput,
 } from '../http/schemas/store-health';
-import type { PlacementFailureRecord } from '../repositories/store-health-repository';
-import type { LeverEventRecord, StoreLeversRecord } from '../repositories/store-levers-repository';
+import type { PlacementFailureRecord } from '../domain/placement-attempt';
+import type { LeverEventRecord, StoreLeversRecord } from '../domain/store-levers';
 import type { StoreHealthRow, StoreHealthService } from '../services/store-health-service';
 import { effectiveMethod, type StoreLeversService } from '../services/store-levers-service';
 

@@ -9,9 +9,9 @@ import {
   EndpointIdParam,
   RollSecretInput,
 } from '../http/schemas/webhook-endpoints';
-import type { EmailRecord } from '../repositories/email-deliveries-repository';
-import type { DeliveryView } from '../repositories/webhook-deliveries-repository';
-import type { EndpointDeliveryCounts, WebhookEndpointRecord } from '../repositories/webhook-endpoints-repository';
+import type { EmailRecord } from '../domain/email';
+import type { DeliveryView } from '../domain/webhook-delivery';
+import type { EndpointDeliveryCounts, WebhookEndpointRecord } from '../domain/webhook-endpoint';
 import type { WebhookEndpointsService } from '../services/webhook-endpoints-service';
 
 const iso = (value: Date | null) => value?.toISOString() ?? null;

@@ -1,4 +1,5 @@
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { LineVariant } from './line-item';
+import type { PlacementMethod } from './placement-method';
 import type { FrozenPromotion } from './promotion';
 
 /**
@@ -38,6 +39,12 @@ export interface ShippingChoice {
  */
 export const FLAT_RULE_OPTION_ID = 'standard';
 
+/**
+ * Where a store's options come from: `store`, the configured ones (or the flat rule); `retailer`, the retailer's own
+ * quote for the checkout's items and address, with the configured ones standing in when it does not answer.
+ */
+export type ShippingOptionsSource = 'store' | 'retailer';
+
 /** A shipping option as a store is configured with it (admin `PUT /admin/stores/:slug/shipping-options`). */
 export interface StoreShippingOption {
   id: string;
@@ -62,15 +69,20 @@ export interface SnapshotStore extends SnapshotTotals {
   shippingOptions: ShippingChoice[];
   /** The shopper's choice; the cheapest until they choose. */
   shippingOption: ShippingChoice | null;
+  /** True once the shopper chose; a re-quote keeps such a choice while it is still offered, else takes the cheapest. */
+  shippingOptionChosen?: boolean;
+  /**
+   * Set for a store whose options come from its retailer: `retailer` once the retailer quoted them for the
+   * session's address, `store` while they are the configured stand-ins (no address yet, or no answer in time).
+   */
+  shippingOptionsSource?: ShippingOptionsSource;
 }
 
-export interface SnapshotItem {
+export interface SnapshotItem extends LineVariant {
   cartItemId: string;
   productId: string;
   sku: string;
   name: string;
-  size: string | null;
-  color: string | null;
   quantity: number;
   unitPriceCents: number;
   totalPriceCents: number;

@@ -49,6 +49,7 @@ export type ErrorCode =
   | 'promotion_exists'
   | 'promotion_not_found'
   | 'shipping_option_unknown'
+  | 'shipping_not_quotable'
   | 'service_unavailable';
 
 export class DomainError extends Error {
@@ -59,6 +60,24 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+}
+
+/**
+ * An outside party we depend on (the payment provider) could not be reached, or failed: nothing happened or the
+ * outcome is unknown, and the same request with the same Idempotency-Key may be retried. Adapters throw a subclass
+ * at their boundary; `message` keeps their detail for logs and records, `publicMessage` is what a client is told.
+ */
+export class DependencyUnavailableError extends Error {
+  readonly code: ErrorCode = 'service_unavailable';
+
+  constructor(
+    message: string,
+    readonly publicMessage: string,
+    override readonly cause?: unknown,
+  ) {
+    super(message);
+    this.name = 'DependencyUnavailableError';
   }
 }
 

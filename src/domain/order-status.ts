@@ -55,8 +55,36 @@ export function itemsAfterMove(to: OrderStatus): { status: OrderItemStatus; from
   return null;
 }
 
+/** Statuses that can move to `to`, in the table's order. */
+function statusesThatCanMoveTo(to: OrderStatus): OrderStatus[] {
+  return ORDER_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
+}
+
+const except = (excluded: readonly OrderStatus[]): OrderStatus[] => ORDER_STATUSES.filter((status) => !excluded.includes(status));
+
 /** Statuses in which the retailer holds (or held) a real order with our reference. */
 export const PLACED_STATUSES: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered'];
+
+/** Placed at the retailer and not yet delivered: the statuses a retailer's status poll can still move. */
+export const AWAITING_DELIVERY_STATUSES: readonly OrderStatus[] = PLACED_STATUSES.filter((status) => status !== 'delivered');
+
+/** Statuses a placement run is still taking forward: the order has no outcome yet. */
+export const UNSETTLED_STATUSES: readonly OrderStatus[] = ['pending', 'placing'];
+
+/** Statuses with an outcome (placed, failed, cancelled or refunded): a checkout is settled once all its orders are. */
+export const SETTLED_STATUSES: readonly OrderStatus[] = except(UNSETTLED_STATUSES);
+
+/** Not bought, or no longer: the order's share of the payment is released or owed back to the shopper. */
+export const FAILED_OR_CANCELLED_STATUSES: readonly OrderStatus[] = ['failed', 'cancelled'];
+
+/** Bought at the retailer, and not all of it returned: the statuses in which returned items can be refunded. */
+export const FULFILLED_STATUSES: readonly OrderStatus[] = [...PLACED_STATUSES, 'partially_refunded'];
+
+/** Statuses that can move to cancelled. */
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = statusesThatCanMoveTo('cancelled');
+
+/** Statuses an admin may refund from: those that can move to refunded, and refunded itself (a refund already made). */
+export const REFUNDABLE_STATUSES: readonly OrderStatus[] = [...statusesThatCanMoveTo('refunded'), 'refunded'];
 
 export function isOrderStatus(value: string): value is OrderStatus {
   return (ORDER_STATUSES as readonly string[]).includes(value);

@@ -92,3 +92,9 @@ export function limitRefusal(
   }
   return null;
 }
+
+export interface PromotionWithUses extends Promotion {
+  /** Live uses: redeemed by a paid checkout, or held by one being paid. */
+  uses: number;
+  redeemed: number;
+}

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { listOrderItems, type OrderRecord } from '../repositories/orders-repository';
+import { listOrderItems } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import type { OutboxEventRecord } from '../repositories/outbox-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
 import type { RenderedEmail } from './emails/layout';
@@ -85,5 +86,5 @@ const totalsOf = (order: OrderRecord) => ({
 
 async function storeOrderOf(db: Knex, order: OrderRecord): Promise<MailStoreOrder> {
   const items = await listOrderItems(db, order.id);
-  return { ...totalsOf(order), items: items.map((item) => ({ ...item, size: item.size || null, color: item.color || null })) };
+  return { ...totalsOf(order), items };
 }

@@ -1,6 +1,7 @@
 import { presentOrderListItem, presentSession } from '../controllers/presenters';
-import { toOrder, type OrderRecord } from '../repositories/orders-repository';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
+import { toOrder } from '../repositories/order-rows';
+import type { OrderRecord } from '../domain/order';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import type { OutboxEventRecord } from '../repositories/outbox-repository';
 
 /**

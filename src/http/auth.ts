@@ -5,6 +5,7 @@ import { DomainError } from '../domain/errors';
 import type { Principal, Role } from '../domain/principal';
 
 /** A user id as it is stored and shown: 1–200 characters, no control characters (a NUL cannot be stored in Postgres text). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it rejects
 const SUBJECT = /^[^\u0000-\u001f\u007f]{1,200}$/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 export const hasLoneSurrogate = (value: string) => LONE_SURROGATE.test(value);

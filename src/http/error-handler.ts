@@ -1,6 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { DomainError } from '../domain/errors';
-import { InvalidWebhookEventError, PaymentGatewayUnavailableError } from '../payments/payment-gateway';
+import { DependencyUnavailableError, DomainError } from '../domain/errors';
 import { STATUS_BY_CODE } from './error-status';
 
 interface ErrorBody {
@@ -18,11 +17,8 @@ export function mapError(error: unknown): MappedError {
   if (error instanceof DomainError) {
     return body(STATUS_BY_CODE[error.code], error.code, error.message, error.details);
   }
-  if (error instanceof PaymentGatewayUnavailableError) {
-    return body(503, 'service_unavailable', 'The payment provider is unavailable; retry with the same Idempotency-Key');
-  }
-  if (error instanceof InvalidWebhookEventError) {
-    return body(400, 'validation_failed', 'The signed event is not a usable Stripe event', { fields: { [error.field]: error.message } });
+  if (error instanceof DependencyUnavailableError) {
+    return body(STATUS_BY_CODE[error.code], error.code, error.publicMessage);
   }
   const bodyParserType = (error as { type?: string }).type;
   if (bodyParserType === 'entity.parse.failed') {

@@ -44,6 +44,7 @@ export const STATUS_BY_CODE: Record<ErrorCode, number> = {
   promo_code_exhausted: 422,
   promo_code_limit_reached: 422,
   shipping_option_unknown: 422,
+  shipping_not_quotable: 422,
   promotion_exists: 409,
   promotion_not_found: 404,
   service_unavailable: 503,

@@ -1,46 +1,33 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../domain/order-status';
 import { AddCartItemInput, Cart, UpdateCartItemInput } from './schemas/cart';
-import { AdminStore, CreateStoreInput, Product, Store, StoreCheckResult, UpdateStoreInput, UpsertProductInput } from './schemas/catalog';
+import {
+  AdminStore,
+  CreateStoreInput,
+  Product,
+  Store,
+  StoreCheckResult,
+  UpdateStoreInput,
+  UpsertProductInput,
+} from './schemas/catalog';
 import { CheckoutSession, PaymentInput, PlaceResult, SessionIdParam, ShippingAddressInput } from './schemas/checkout';
 import { envelope, ErrorResponse, pageEnvelope, pagination } from './schemas/common';
 import { CancelOrderInput, Refund, RefundInput } from './schemas/admin';
 import { RetailerEventInput, RetailerEventReceipt, StripeEventReceipt } from './schemas/webhooks';
-import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, OpsTask, RetryOrderInput, TaskIdParam, TaskListQuery } from './schemas/ops';
 import { Me } from './schemas/me';
 import { CatalogProduct, ProductListQuery, StoreProductListQuery } from './schemas/products';
-import { CatalogChange, CatalogChangeListQuery, CatalogSyncListQuery, CatalogSyncRun } from './schemas/catalog-sync';
+import { describeOpsApi } from './openapi-ops';
 import { describeStoreHealthApi } from './openapi-store-health';
-import { ReconciliationRun, ReconciliationRunDetail, RunIdParam, RunListQuery } from './schemas/reconciliation';
-import { OpsOrderListItem, OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
+import { OrderDetail, OrderListItem, OrderNumberParam, OrdersPage, OrderStats, TrackingInput } from './schemas/orders';
 import { describeEventsOut } from './openapi-events';
 import { describePromotionsApi, PROMO_CODE_ERRORS } from './openapi-promotions';
+import type { AddOperation, Operation } from './openapi-operation';
 
 /**
  * The OpenAPI document, generated from the same zod schemas that validate requests, so the two cannot
  * drift. Served at /api/docs (UI) and /api/docs.json.
  */
-type Method = RouteConfig['method'];
-
-interface Operation {
-  summary: string;
-  tags: string[];
-  body?: z.ZodType;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  /** The success answer's `data`: required, so no operation can leave its answer undocumented. */
-  response: z.ZodType;
-  /** A paged list: `response` is one item, and `meta` carries this total beside the page. */
-  pageTotal?: string;
-  /** The success status (200 when absent), or several with what each means, e.g. an upsert's 201 and 200. */
-  status?: number | Record<number, string>;
-  errors?: Record<number, string>;
-  idempotent?: boolean;
-  auth?: 'bearer' | 'none' | 'signature';
-}
-
-export type AddOperation = (method: Method, path: string, op: Operation) => void;
 
 const ItemIdParam = z.object({ itemId: z.uuid() });
 const SlugParam = z.object({ slug: z.string() });
@@ -52,8 +39,12 @@ function responsesOf(op: Operation): Record<number, { description: string; schem
   const bearer = op.auth === undefined || op.auth === 'bearer';
   const errors = { 400: 'validation_failed', ...(bearer ? { 401: 'unauthorized' } : {}), ...op.errors };
   return {
-    ...Object.fromEntries(Object.entries(successes).map(([status, description]) => [status, { description, schema: data }])),
-    ...Object.fromEntries(Object.entries(errors).map(([status, codes]) => [status, { description: codes, schema: ErrorResponse }])),
+    ...Object.fromEntries(
+      Object.entries(successes).map(([status, description]) => [status, { description, schema: data }]),
+    ),
+    ...Object.fromEntries(
+      Object.entries(errors).map(([status, codes]) => [status, { description: codes, schema: ErrorResponse }]),
+    ),
   };
 }
 
@@ -65,13 +56,51 @@ function describeApi(add: AddOperation): void {
   add('get', '/me', { summary: 'Who the bearer token says the caller is (any role)', tags: ['Session'], response: Me });
 
   const shopper = ['Cart'];
-  add('get', '/stores', { summary: 'List stores', tags: ['Catalog'], auth: 'none', response: z.array(Store), errors: { 429: RATE_LIMITED } });
-  add('get', '/products', { summary: 'Browse and search every store’s products (best match first with q)', tags: ['Catalog'], auth: 'none', query: ProductListQuery, response: CatalogProduct, pageTotal: 'totalProducts', errors: { 404: 'store_not_found', 429: RATE_LIMITED } });
-  add('get', '/stores/{slug}/products', { summary: 'Browse and search one store’s products', tags: ['Catalog'], auth: 'none', params: SlugParam, query: StoreProductListQuery, response: CatalogProduct, pageTotal: 'totalProducts', errors: { 404: 'store_not_found', 429: RATE_LIMITED } });
-  add('post', '/admin/stores', { summary: 'Create a store', tags: ['Admin'], body: CreateStoreInput, response: AdminStore, status: 201, errors: { 403: 'forbidden', 409: 'store_exists' } });
-  add('put', '/admin/stores/{slug}', { summary: 'Update a store', tags: ['Admin'], params: SlugParam, body: UpdateStoreInput, response: AdminStore, errors: { 403: 'forbidden', 404: 'store_not_found' } });
+  add('get', '/stores', {
+    summary: 'List stores',
+    tags: ['Catalog'],
+    auth: 'none',
+    response: z.array(Store),
+    errors: { 429: RATE_LIMITED },
+  });
+  add('get', '/products', {
+    summary: 'Browse and search every store’s products (best match first with q)',
+    tags: ['Catalog'],
+    auth: 'none',
+    query: ProductListQuery,
+    response: CatalogProduct,
+    pageTotal: 'totalProducts',
+    errors: { 404: 'store_not_found', 429: RATE_LIMITED },
+  });
+  add('get', '/stores/{slug}/products', {
+    summary: 'Browse and search one store’s products',
+    tags: ['Catalog'],
+    auth: 'none',
+    params: SlugParam,
+    query: StoreProductListQuery,
+    response: CatalogProduct,
+    pageTotal: 'totalProducts',
+    errors: { 404: 'store_not_found', 429: RATE_LIMITED },
+  });
+  add('post', '/admin/stores', {
+    summary: 'Create a store',
+    tags: ['Admin'],
+    body: CreateStoreInput,
+    response: AdminStore,
+    status: 201,
+    errors: { 403: 'forbidden', 409: 'store_exists' },
+  });
+  add('put', '/admin/stores/{slug}', {
+    summary: 'Update a store',
+    tags: ['Admin'],
+    params: SlugParam,
+    body: UpdateStoreInput,
+    response: AdminStore,
+    errors: { 403: 'forbidden', 404: 'store_not_found' },
+  });
   add('post', '/admin/stores/{slug}/check', {
-    summary: 'Check a store’s placement config against its retailer without buying (api: reach, sign in, price one product; headless: Chromium, sign in, open the recipe’s first page)',
+    summary:
+      'Check a store’s placement config against its retailer without buying (api: reach, sign in, price one product; headless: Chromium, sign in, open the recipe’s first page)',
     tags: ['Admin'],
     params: SlugParam,
     response: StoreCheckResult,
@@ -87,9 +116,33 @@ function describeApi(add: AddOperation): void {
   });
 
   add('get', '/cart', { summary: 'The shopper’s cart', tags: shopper, response: Cart });
-  add('post', '/cart/items', { summary: 'Add an item', tags: shopper, body: AddCartItemInput, response: Cart, status: 201, errors: { 404: 'product_not_found', 409: 'product_unavailable', 422: 'cart_limit_exceeded (details.limit: lines | subtotal)' } });
-  add('patch', '/cart/items/{itemId}', { summary: 'Change a quantity', tags: shopper, params: ItemIdParam, body: UpdateCartItemInput, response: Cart, errors: { 404: 'not_found', 422: 'cart_limit_exceeded (details.limit: subtotal)' } });
-  add('delete', '/cart/items/{itemId}', { summary: 'Remove an item', tags: shopper, params: ItemIdParam, response: Cart, errors: { 404: 'not_found' } });
+  add('post', '/cart/items', {
+    summary: 'Add an item',
+    tags: shopper,
+    body: AddCartItemInput,
+    response: Cart,
+    status: 201,
+    errors: {
+      404: 'product_not_found',
+      409: 'product_unavailable',
+      422: 'cart_limit_exceeded (details.limit: lines | subtotal)',
+    },
+  });
+  add('patch', '/cart/items/{itemId}', {
+    summary: 'Change a quantity',
+    tags: shopper,
+    params: ItemIdParam,
+    body: UpdateCartItemInput,
+    response: Cart,
+    errors: { 404: 'not_found', 422: 'cart_limit_exceeded (details.limit: subtotal)' },
+  });
+  add('delete', '/cart/items/{itemId}', {
+    summary: 'Remove an item',
+    tags: shopper,
+    params: ItemIdParam,
+    response: Cart,
+    errors: { 404: 'not_found' },
+  });
   add('delete', '/cart', { summary: 'Empty the cart', tags: shopper, response: Cart });
 
   const checkout = ['Checkout'];
@@ -98,10 +151,39 @@ function describeApi(add: AddOperation): void {
     409: 'session_already_placed | session_not_editable (cancelled) | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)',
     410: 'session_expired',
   };
-  add('post', '/checkout/sessions', { summary: 'Freeze the cart into a checkout session (30 minutes)', tags: checkout, response: CheckoutSession, status: 201, errors: { 409: 'product_unavailable', 422: `cart_empty | mixed_currencies | amount_too_large | amount_too_small (the total is outside what one payment may be) | the cart's promo code can no longer be used: ${PROMO_CODE_ERRORS}` } });
-  add('get', '/checkout/sessions/{sessionId}', { summary: 'A checkout session, with its orders once placed', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found' } });
-  add('put', '/checkout/sessions/{sessionId}/shipping', { summary: 'Set the shipping address (fills tax and totals)', tags: checkout, params: SessionIdParam, body: ShippingAddressInput, response: CheckoutSession, errors: { ...sessionEditErrors, 422: 'amount_too_large (tax takes the total above the largest payment)' } });
-  add('put', '/checkout/sessions/{sessionId}/payment', { summary: 'Set the Stripe payment method', tags: checkout, params: SessionIdParam, body: PaymentInput, response: CheckoutSession, errors: { ...sessionEditErrors, 429: RATE_LIMITED } });
+  add('post', '/checkout/sessions', {
+    summary: 'Freeze the cart into a checkout session (30 minutes)',
+    tags: checkout,
+    response: CheckoutSession,
+    status: 201,
+    errors: {
+      409: 'product_unavailable',
+      422: `cart_empty | mixed_currencies | amount_too_large | amount_too_small (the total is outside what one payment may be) | the cart's promo code can no longer be used: ${PROMO_CODE_ERRORS}`,
+    },
+  });
+  add('get', '/checkout/sessions/{sessionId}', {
+    summary: 'A checkout session, with its orders once placed',
+    tags: checkout,
+    params: SessionIdParam,
+    response: CheckoutSession,
+    errors: { 404: 'not_found' },
+  });
+  add('put', '/checkout/sessions/{sessionId}/shipping', {
+    summary: 'Set the shipping address (fills tax and totals)',
+    tags: checkout,
+    params: SessionIdParam,
+    body: ShippingAddressInput,
+    response: CheckoutSession,
+    errors: { ...sessionEditErrors, 422: 'amount_too_large (tax takes the total above the largest payment)' },
+  });
+  add('put', '/checkout/sessions/{sessionId}/payment', {
+    summary: 'Set the Stripe payment method',
+    tags: checkout,
+    params: SessionIdParam,
+    body: PaymentInput,
+    response: CheckoutSession,
+    errors: { ...sessionEditErrors, 429: RATE_LIMITED },
+  });
   add('post', '/checkout/sessions/{sessionId}/place', {
     summary: 'Pay once for the whole snapshot and split into one order per store',
     tags: checkout,
@@ -120,63 +202,50 @@ function describeApi(add: AddOperation): void {
     },
   });
   describePromotionsApi(add, sessionEditErrors);
-  add('delete', '/checkout/sessions/{sessionId}', { summary: 'Cancel an unplaced session', tags: checkout, params: SessionIdParam, response: CheckoutSession, errors: { 404: 'not_found', 409: 'session_already_placed | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)' } });
-
-  const orders = ['Orders'];
-  add('get', '/orders', { summary: 'Orders grouped by checkout (ops/admin see all)', tags: orders, query: pagination.extend({ status: z.enum(ORDER_STATUSES).optional() }), response: OrdersPage });
-  add('get', '/orders/stats', { summary: 'Order counts and money spent (ops/admin: everyone’s)', tags: orders, response: OrderStats });
-  add('get', '/orders/{orderNumber}', { summary: 'One order with items, status history and refunds', tags: orders, params: OrderNumberParam, response: OrderDetail, errors: { 404: 'not_found' } });
-  add('put', '/orders/{orderNumber}/tracking', { summary: 'Record tracking (ops): the order is shipped', tags: orders, params: OrderNumberParam, body: TrackingInput, response: OrderDetail, errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' } });
-
-  const ops = ['Ops'];
-  const taskErrors = { 403: 'forbidden', 404: 'not_found', 409: 'task_not_open' };
-  // Resolving a task moves its order, which may have moved meanwhile; failing one refunds it.
-  const resolveErrors = { ...taskErrors, 409: 'task_not_open | invalid_transition' };
-  add('get', '/ops/tasks', { summary: 'Tasks for people, oldest first: manual placements, price reviews and cancels', tags: ops, query: TaskListQuery, response: OpsTask, pageTotal: 'totalTasks', errors: { 403: 'forbidden' } });
-  add('get', '/ops/tasks/{taskId}', { summary: 'One task', tags: ops, params: TaskIdParam, response: OpsTask, errors: { 403: 'forbidden', 404: 'not_found' } });
-  add('post', '/ops/tasks/{taskId}/claim', { summary: 'Claim a task', tags: ops, params: TaskIdParam, response: OpsTask, errors: taskErrors });
-  add('post', '/ops/tasks/{taskId}/release', { summary: 'Give a claimed task back (the claimer or an admin)', tags: ops, params: TaskIdParam, response: OpsTask, errors: taskErrors });
-  add('post', '/ops/tasks/{taskId}/complete', { summary: 'Placed by hand: record the retailer’s order number (order → placed)', tags: ops, params: TaskIdParam, body: CompleteTaskInput, response: OpsTask, errors: resolveErrors });
-  add('post', '/ops/tasks/{taskId}/fail', { summary: 'Could not place: the order fails and is refunded', tags: ops, params: TaskIdParam, body: FailTaskInput, response: OpsTask, errors: { ...resolveErrors, 503: 'service_unavailable (the refund could not reach the payment provider)' } });
-  add('get', '/ops/orders', { summary: 'Orders by status (or disputed), most recently changed first, with their disputes', tags: ops, query: OpsOrderListQuery, response: OpsOrderListItem, pageTotal: 'totalOrders', errors: { 403: 'forbidden' } });
-  add('get', '/ops/reconciliation', {
-    summary: 'Reconciliations with Stripe (daily, or `npm run reconcile`), newest first, with the drift each found',
-    tags: ops,
-    query: RunListQuery,
-    response: ReconciliationRun,
-    pageTotal: 'totalRuns',
-    errors: { 403: 'forbidden' },
-  });
-  add('get', '/ops/reconciliation/{runId}', { summary: 'One reconciliation with its report: every difference between Stripe and the ledger', tags: ops, params: RunIdParam, response: ReconciliationRunDetail, errors: { 403: 'forbidden', 404: 'not_found' } });
-  add('post', '/ops/orders/{orderNumber}/retry', {
-    summary: 'Send a failed or stuck order back into placement',
-    tags: ops,
-    params: OrderNumberParam,
-    body: RetryOrderInput,
-    response: OrderListItem,
-    status: 202,
-    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition | task_not_open (someone holds its placement task) | payment_not_captured (the capture left it out)' },
-  });
-
-  add('post', '/ops/stores/{slug}/catalog-sync', {
-    summary: 'Sync the store’s catalog from its retailer now: new products appear, prices and availability follow, products it dropped become unavailable',
-    tags: ops,
-    params: SlugParam,
-    response: CatalogSyncRun,
-    status: 201,
+  add('delete', '/checkout/sessions/{sessionId}', {
+    summary: 'Cancel an unplaced session',
+    tags: checkout,
+    params: SessionIdParam,
+    response: CheckoutSession,
     errors: {
-      403: 'forbidden',
-      404: 'store_not_found',
-      409: 'request_in_progress (a sync of this store is running)',
-      422: 'catalog_not_readable (no connection of this store can read its catalog: keep it with PUT /admin/products)',
-      502: 'catalog_sync_failed (the retailer could not be read; details.run is the failed run, nothing was changed)',
+      404: 'not_found',
+      409: 'session_already_placed | request_in_progress (being placed) | payment_already_completed (3-D Secure was completed: place it)',
     },
   });
-  add('get', '/ops/catalog/syncs', { summary: 'Catalog sync runs, newest first, with what each changed', tags: ops, query: CatalogSyncListQuery, response: CatalogSyncRun, pageTotal: 'totalRuns', errors: { 403: 'forbidden' } });
-  add('get', '/ops/catalog/changes', { summary: 'What catalog syncs changed, newest first: prices, availability, new and dropped products', tags: ops, query: CatalogChangeListQuery, response: CatalogChange, pageTotal: 'totalChanges', errors: { 403: 'forbidden' } });
+
+  const orders = ['Orders'];
+  add('get', '/orders', {
+    summary: 'Orders grouped by checkout (ops/admin see all)',
+    tags: orders,
+    query: pagination.extend({ status: z.enum(ORDER_STATUSES).optional() }),
+    response: OrdersPage,
+  });
+  add('get', '/orders/stats', {
+    summary: 'Order counts and money spent (ops/admin: everyone’s)',
+    tags: orders,
+    response: OrderStats,
+  });
+  add('get', '/orders/{orderNumber}', {
+    summary: 'One order with items, status history and refunds',
+    tags: orders,
+    params: OrderNumberParam,
+    response: OrderDetail,
+    errors: { 404: 'not_found' },
+  });
+  add('put', '/orders/{orderNumber}/tracking', {
+    summary: 'Record tracking (ops): the order is shipped',
+    tags: orders,
+    params: OrderNumberParam,
+    body: TrackingInput,
+    response: OrderDetail,
+    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition' },
+  });
+
+  describeOpsApi(add);
 
   add('post', '/admin/orders/{orderNumber}/refunds', {
-    summary: 'Refund an order: all of it, some items (what was paid for them: price less their discount share, plus tax) or an amount',
+    summary:
+      'Refund an order: all of it, some items (what was paid for them: price less their discount share, plus tax) or an amount',
     tags: ['Admin'],
     params: OrderNumberParam,
     body: RefundInput,
@@ -197,7 +266,12 @@ function describeApi(add: AddOperation): void {
     params: OrderNumberParam,
     body: CancelOrderInput,
     response: OrderListItem,
-    errors: { 403: 'forbidden', 404: 'not_found', 409: 'invalid_transition', 503: 'service_unavailable (the refund could not reach the payment provider)' },
+    errors: {
+      403: 'forbidden',
+      404: 'not_found',
+      409: 'invalid_transition',
+      503: 'service_unavailable (the refund could not reach the payment provider)',
+    },
   });
   describeEventsOut(add);
   add('post', '/webhooks/retailers/{storeSlug}', {
@@ -215,7 +289,18 @@ function describeApi(add: AddOperation): void {
       503: 'service_unavailable (a cancellation’s refund could not reach the payment provider; retry later)',
     },
   });
-  add('post', '/webhooks/stripe', { summary: 'Stripe events, verified with STRIPE_WEBHOOK_SECRET: refunds (ours settled, Dashboard ones recorded on the orders) and disputes', tags: ['Webhooks'], auth: 'signature', response: StripeEventReceipt, errors: { 401: 'invalid_signature', 409: 'request_in_progress (this event is being applied; retry later)', 429: RATE_LIMITED } });
+  add('post', '/webhooks/stripe', {
+    summary:
+      'Stripe events, verified with STRIPE_WEBHOOK_SECRET: refunds (ours settled, Dashboard ones recorded on the orders) and disputes',
+    tags: ['Webhooks'],
+    auth: 'signature',
+    response: StripeEventReceipt,
+    errors: {
+      401: 'invalid_signature',
+      409: 'request_in_progress (this event is being applied; retry later)',
+      429: RATE_LIMITED,
+    },
+  });
   describeStoreHealthApi(add);
 }
 
@@ -237,7 +322,10 @@ export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => 
         body: op.body ? { content: { 'application/json': { schema: op.body } } } : undefined,
       },
       responses: Object.fromEntries(
-        Object.entries(responsesOf(op)).map(([status, { description, schema }]) => [status, { description, content: { 'application/json': { schema } } }]),
+        Object.entries(responsesOf(op)).map(([status, { description, schema }]) => [
+          status,
+          { description, content: { 'application/json': { schema } } },
+        ]),
       ),
     });
   };
@@ -251,14 +339,18 @@ export function buildOpenApiDocument(extra: (add: AddOperation) => void = () => 
     info: {
       title: 'Multi-retailer checkout',
       version: '1.0.0',
-      description: 'One cart, many retailers, one payment. Money is integer cents. See CONTRACT.md for the conventions.',
+      description:
+        'One cart, many retailers, one payment. Money is integer cents. See CONTRACT.md for the conventions.',
     },
     servers: [{ url: '/' }],
   });
 }
 
 const Readiness = z
-  .object({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.string().meta({ description: '"ok" or what failed' })) })
+  .object({
+    status: z.enum(['ready', 'not_ready']),
+    checks: z.record(z.string(), z.string().meta({ description: '"ok" or what failed' })),
+  })
   .meta({ id: 'Readiness' });
 
 /** Liveness, readiness and metrics: outside /api/v1, without the envelope, for load balancers and Prometheus. */
@@ -276,14 +368,19 @@ function describeOperations(registry: OpenAPIRegistry): void {
     path: '/readyz',
     summary: 'Readiness: the database and Redis answer within 2 s',
     tags: ['Operations'],
-    responses: { 200: { description: 'Ready', ...json(Readiness) }, 503: { description: 'Not ready: which check failed', ...json(Readiness) } },
+    responses: {
+      200: { description: 'Ready', ...json(Readiness) },
+      503: { description: 'Not ready: which check failed', ...json(Readiness) },
+    },
   });
   registry.registerPath({
     method: 'get',
     path: '/metrics',
     summary: 'Prometheus metrics (request latency by route and status, queue and placement counters, process)',
     tags: ['Operations'],
-    responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } } },
+    responses: {
+      200: { description: 'Prometheus text exposition format', content: { 'text/plain': { schema: z.string() } } },
+    },
   });
 }
 
@@ -294,7 +391,8 @@ function describeOperations(registry: OpenAPIRegistry): void {
 export function documentedResponseSchemas(): Map<string, z.ZodType> {
   const schemas = new Map<string, z.ZodType>();
   describeApi((method, path, op) => {
-    for (const [status, { schema }] of Object.entries(responsesOf(op))) schemas.set(`${method.toUpperCase()} /api/v1${path} ${status}`, schema);
+    for (const [status, { schema }] of Object.entries(responsesOf(op)))
+      schemas.set(`${method.toUpperCase()} /api/v1${path} ${status}`, schema);
   });
   return schemas;
 }

@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { ReconciliationRun } from '../repositories/reconciliation-repository';
+import type { ReconciliationRun } from '../domain/reconciliation';
 import { DRIFT_KINDS } from '../services/reconciliation-compare';
 
 /**

@@ -3,6 +3,7 @@
  * services never import the Stripe SDK. Every write takes an idempotency key so that a retry, a crash or a
  * race replays the first outcome instead of moving money twice.
  */
+import { DependencyUnavailableError, DomainError } from '../domain/errors';
 /**
  * How long a provider idempotency key may be trusted to replay its first request. Stripe remembers a key for at
  * least 24 hours and may forget it after, when the same key would make a new payment or refund; this leaves 4
@@ -155,12 +156,12 @@ export interface ProviderEvent {
 }
 
 /** A correctly signed webhook whose content is not an event we can use (no id, no type, a null data.object). */
-export class InvalidWebhookEventError extends Error {
+export class InvalidWebhookEventError extends DomainError {
   constructor(
     readonly field: string,
-    message: string,
+    readonly problem: string,
   ) {
-    super(message);
+    super('validation_failed', 'The signed event is not a usable Stripe event', { fields: { [field]: problem } });
     this.name = 'InvalidWebhookEventError';
   }
 }
@@ -176,9 +177,9 @@ export class WebhookSignatureError extends Error {
  * The provider could not be reached or answered with a server error or rate limit: the outcome is unknown or
  * nothing happened, and the same call with the same idempotency key may be retried safely.
  */
-export class PaymentGatewayUnavailableError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
-    super(message);
+export class PaymentGatewayUnavailableError extends DependencyUnavailableError {
+  constructor(message: string, cause?: unknown) {
+    super(message, 'The payment provider is unavailable; retry with the same Idempotency-Key', cause);
     this.name = 'PaymentGatewayUnavailableError';
   }
 }

@@ -5,7 +5,7 @@ import { createVendureConnector } from './connectors/vendure';
 import { createHttpTransport, type HttpTransport } from './http-transport';
 import { PermanentPlacementError, type PlacementAdapter } from './placement-adapter';
 
-export { parseRetryAfter } from './connectors/mor-retailer-api';
+export { parseRetryAfter } from './connectors/mor-retailer-protocol';
 
 export interface ApiPlacementAdapterOptions {
   transport?: HttpTransport;
@@ -59,6 +59,14 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
     place: (order, context) => connectorFor(context.config).place(order, context),
 
     lookup: (order, context) => connectorFor(context.config).lookup(order, context),
+
+    quoteShipping(request, context) {
+      const connector = connectorFor(context.config);
+      if (!connector.quoteShipping) {
+        throw new PermanentPlacementError('config_invalid', `the ${connector.platform} connector cannot quote shipping`, { platform: connector.platform });
+      }
+      return connector.quoteShipping(request, context);
+    },
 
     async check(context) {
       const platform = platformOf(context.config);

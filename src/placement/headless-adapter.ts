@@ -1,5 +1,4 @@
 import type { Cookie, Page } from 'puppeteer-core';
-import { z } from 'zod';
 import { systemClock, type Clock } from '../domain/clock';
 import { BrowserUnavailableError, type BrowserPool } from './browser-pool';
 import { createKeyedLimiter } from './keyed-limiter';
@@ -11,13 +10,13 @@ import {
   type PlacementOrder,
   type PlacementResult,
 } from './placement-adapter';
+import { checkHeadlessConfig, type HeadlessPlacementConfig } from './headless-config';
 import { checkHeadlessStore } from './headless-store-check';
 import { saveFailureArtifacts, saveScreenshot, type ArtifactOptions } from './recipes/failure-artifacts';
-import { listRecipeVariables } from './recipes/recipe-checks';
 import { HeadlessTransientError, toPlacementFailure } from './recipes/recipe-errors';
-import { builtInRecipeModules, type LookupMatch, type RecipeModules } from './recipes/recipe-modules';
+import type { LookupMatch, RecipeModules } from './recipes/recipe-module';
+import { builtInRecipeModules } from './recipes/recipe-modules';
 import { createRecipeRun, type RecipeRun } from './recipes/recipe-runner';
-import { validateRecipe, zodIssuesToErrors, type Recipe } from './recipes/recipe-schema';
 import { buildRecipeValues, listSecretValues } from './recipes/recipe-variables';
 
 export interface HeadlessAdapterOptions {
@@ -38,50 +37,6 @@ const DEFAULT_NAVIGATION_TIMEOUT_MS = 30_000;
 const DEFAULT_SELECTOR_TIMEOUT_MS = 5_000;
 /** A common desktop window: shops lay out (and hide) elements by width. */
 export const DEFAULT_VIEWPORT = { width: 1440, height: 900 } as const;
-
-/** A store's placement_config for the headless method. The recipe is checked separately, for precise paths. */
-const configSchema = z.strictObject({
-  baseUrl: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }),
-  credentials: z.strictObject({ username: z.string().min(1, 'required'), password: z.string().min(1, 'required') }),
-  recipe: z.unknown(),
-  payment: z
-    .strictObject({
-      cardNumber: z.string().regex(/^\d{12,19}$/, '12 to 19 digits'),
-      expiry: z.string().regex(/^(0[1-9]|1[0-2])\/\d{2}$/, 'MM/YY'),
-      cvc: z.string().regex(/^\d{3,4}$/, '3 or 4 digits'),
-    })
-    .optional(),
-  /** Per page load (a `goto`, or a click that navigates). */
-  navigationTimeoutMs: z.int().min(1_000).max(120_000).optional(),
-  /** How long a step waits for its selector before the page is judged not to match the recipe. */
-  selectorTimeoutMs: z.int().min(100).max(60_000).optional(),
-  /** Browser window size for this shop (default 1440×900). */
-  viewport: z.strictObject({ width: z.int().min(320).max(3840), height: z.int().min(320).max(2400) }).optional(),
-  /** Browser checkouts of this store at once in one worker process (an account with a server-side cart: 1). */
-  concurrency: z.int().min(1).max(20).optional(),
-});
-
-export type HeadlessPlacementConfig = Omit<z.infer<typeof configSchema>, 'recipe'> & { recipe: Recipe };
-
-type ConfigCheck = { ok: true; config: HeadlessPlacementConfig } | { ok: false; errors: Record<string, string> };
-
-export function checkHeadlessConfig(input: unknown, modules: RecipeModules = builtInRecipeModules): ConfigCheck {
-  const parsed = configSchema.safeParse(input, { reportInput: true });
-  const errors = parsed.success ? {} : zodIssuesToErrors(parsed.error.issues, 'config');
-  const rawRecipe = (input as { recipe?: unknown } | null)?.recipe;
-  if (rawRecipe === undefined) {
-    errors.recipe ??= 'required';
-    return { ok: false, errors };
-  }
-  const recipe = validateRecipe(rawRecipe, { modules });
-  if (!recipe.ok) {
-    for (const [key, message] of Object.entries(recipe.errors)) errors[key === 'recipe' ? key : `recipe.${key}`] = message;
-  }
-  if (!parsed.success || !recipe.ok) return { ok: false, errors };
-  const paymentVariable = [...listRecipeVariables(recipe.recipe)].find((name) => name.startsWith('payment.'));
-  if (paymentVariable && !parsed.data.payment) return { ok: false, errors: { payment: `required: the recipe uses {{${paymentVariable}}}` } };
-  return { ok: true, config: { ...parsed.data, recipe: recipe.recipe } };
-}
 
 const fileStamp = (date: Date): string => date.toISOString().replace(/[-:.]/g, '');
 
@@ -106,8 +61,17 @@ export function createHeadlessPlacementAdapter({
   const perStore = createKeyedLimiter();
 
   /** Opens a page sized for the store, with a recipe run on it, under the store's concurrency limit. */
-  function withSession<T>(order: PlacementOrder, context: PlacementContext, config: HeadlessPlacementConfig, fn: (session: Session) => Promise<T>): Promise<T> {
-    const logger = context.logger.child({ adapter: 'headless', orderNumber: order.orderNumber, attempt: context.attempt });
+  function withSession<T>(
+    order: PlacementOrder,
+    context: PlacementContext,
+    config: HeadlessPlacementConfig,
+    fn: (session: Session) => Promise<T>,
+  ): Promise<T> {
+    const logger = context.logger.child({
+      adapter: 'headless',
+      orderNumber: order.orderNumber,
+      attempt: context.attempt,
+    });
     const values = buildRecipeValues({ ...config, order });
     const artifacts = (): ArtifactOptions => ({
       dir: artifactsDir,
@@ -137,7 +101,10 @@ export function createHeadlessPlacementAdapter({
         });
         const keepSession = async () => {
           if (!config.recipe.signIn?.reuseSession) return;
-          const cookies = await page.browserContext().cookies().catch(() => undefined);
+          const cookies = await page
+            .browserContext()
+            .cookies()
+            .catch(() => undefined);
           if (cookies?.length) sessions.set(sessionKey, cookies);
         };
         try {
@@ -160,7 +127,13 @@ export function createHeadlessPlacementAdapter({
     );
   }
 
-  function placedResult(session: Session, found: LookupMatch, foundBy: 'recipe' | 'lookup', startedAt: Date, extracted?: Record<string, string | number>): PlacementResult {
+  function placedResult(
+    session: Session,
+    found: LookupMatch,
+    foundBy: 'recipe' | 'lookup',
+    startedAt: Date,
+    extracted?: Record<string, string | number>,
+  ): PlacementResult {
     return {
       kind: 'placed',
       storeOrderNumber: found.confirmationNumber,
@@ -181,7 +154,10 @@ export function createHeadlessPlacementAdapter({
 
   function configOrThrow(context: PlacementContext): HeadlessPlacementConfig {
     const checked = checkHeadlessConfig(context.config, modules);
-    if (!checked.ok) throw new PermanentPlacementError('config_invalid', 'headless placement config is invalid', { fields: checked.errors });
+    if (!checked.ok)
+      throw new PermanentPlacementError('config_invalid', 'headless placement config is invalid', {
+        fields: checked.errors,
+      });
     return checked.config;
   }
 
@@ -192,7 +168,13 @@ export function createHeadlessPlacementAdapter({
         ? new PermanentPlacementError('config_invalid', error.message, { browser: error.reason })
         : toPlacementFailure(error, {});
     context.logger.warn(
-      { adapter: 'headless', orderNumber: order.orderNumber, attempt: context.attempt, err: { name: failure.name, message: failure.message }, details: failure.details },
+      {
+        adapter: 'headless',
+        orderNumber: order.orderNumber,
+        attempt: context.attempt,
+        err: { name: failure.name, message: failure.message },
+        details: failure.details,
+      },
       'headless placement failed',
     );
     return failure;
@@ -226,15 +208,25 @@ export function createHeadlessPlacementAdapter({
           await session.run.signIn();
           if (context.attempt > 1) {
             const earlier = await session.run.lookup();
-            context.logger.info({ orderNumber: order.orderNumber, lookup: earlier.kind, why: 'evidence' in earlier ? earlier.evidence : 'reason' in earlier ? earlier.reason : undefined }, 'headless lookup before buying again');
+            context.logger.info(
+              {
+                orderNumber: order.orderNumber,
+                lookup: earlier.kind,
+                why: 'evidence' in earlier ? earlier.evidence : 'reason' in earlier ? earlier.reason : undefined,
+              },
+              'headless lookup before buying again',
+            );
             if (earlier.kind === 'placed') return placedResult(session, earlier.match, 'lookup', startedAt);
             if (earlier.kind === 'unknown') {
               // An earlier try may have submitted: buying again on a guess could buy twice. Retries look again;
               // when they run out, the order goes to a person who is told it may already have been bought.
-              throw new HeadlessTransientError(`not buying again: could not tell whether an earlier attempt placed the order (${earlier.reason})`, {
-                lookup: 'unknown',
-                mayAlreadyBeBought: true,
-              });
+              throw new HeadlessTransientError(
+                `not buying again: could not tell whether an earlier attempt placed the order (${earlier.reason})`,
+                {
+                  lookup: 'unknown',
+                  mayAlreadyBeBought: true,
+                },
+              );
             }
           }
           const placed = await session.run.placeOrder();
@@ -257,7 +249,8 @@ export function createHeadlessPlacementAdapter({
         return await withSession(order, context, config, async (session): Promise<LookupOutcome> => {
           await session.run.signIn();
           const outcome = await session.run.lookup();
-          if (outcome.kind === 'placed') return { kind: 'placed', result: placedResult(session, outcome.match, 'lookup', startedAt) };
+          if (outcome.kind === 'placed')
+            return { kind: 'placed', result: placedResult(session, outcome.match, 'lookup', startedAt) };
           return outcome;
         });
       } catch (error) {

@@ -1,18 +1,20 @@
 import type { Page } from 'puppeteer-core';
 import { BrowserUnavailableError, type BrowserPool } from './browser-pool';
 import type { PlacementOrder, StoreCheck, StoreContext } from './placement-adapter';
-import type { RecipeModules } from './recipes/recipe-modules';
+import type { RecipeModules } from './recipes/recipe-module';
 import { createRecipeRun } from './recipes/recipe-runner';
 import type { Recipe } from './recipes/recipe-schema';
 import { renderTemplate, type TemplateValues } from './recipes/template';
 import { buildItemValues, buildRecipeValues, listSecretValues } from './recipes/recipe-variables';
-import type { HeadlessPlacementConfig } from './headless-adapter';
+import type { HeadlessPlacementConfig } from './headless-config';
 
 export interface HeadlessStoreCheckOptions {
   browserPool: BrowserPool;
   modules: RecipeModules;
   /** The adapter's own config validation (recipe included). */
-  checkConfig(config: unknown): { ok: true; config: HeadlessPlacementConfig } | { ok: false; errors: Record<string, string> };
+  checkConfig(
+    config: unknown,
+  ): { ok: true; config: HeadlessPlacementConfig } | { ok: false; errors: Record<string, string> };
   navigationTimeoutMs: number;
   selectorTimeoutMs: number;
   viewport: { width: number; height: number };
@@ -44,8 +46,27 @@ function dryOrder(context: StoreContext): PlacementOrder {
     storeSlug: 'store-check',
     storeName: 'store check',
     currency: 'usd',
-    items: sample ? [{ orderItemId: 'check', sku: sample.sku, name: sample.name, quantity: 1, unitPriceCents: price, totalPriceCents: price }] : [],
-    shippingAddress: { name: 'Store Check', address1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '+15125550100' },
+    items: sample
+      ? [
+          {
+            orderItemId: 'check',
+            sku: sample.sku,
+            name: sample.name,
+            quantity: 1,
+            unitPriceCents: price,
+            totalPriceCents: price,
+          },
+        ]
+      : [],
+    shippingAddress: {
+      name: 'Store Check',
+      address1: '1 Main St',
+      city: 'Austin',
+      state: 'TX',
+      zip: '78701',
+      country: 'US',
+      phone: '+15125550100',
+    },
     subtotalCents: price,
     shippingCents: 0,
     taxCents: 0,
@@ -65,17 +86,23 @@ function said(error: unknown, secrets: string[]): string {
  * with the recipe's own sign-in steps and open the recipe's first page. It never runs the checkout steps, so
  * nothing is put in a cart or bought. Each check stops the ones after it when it fails.
  */
-export async function checkHeadlessStore(context: StoreContext, options: HeadlessStoreCheckOptions): Promise<StoreCheck[]> {
+export async function checkHeadlessStore(
+  context: StoreContext,
+  options: HeadlessStoreCheckOptions,
+): Promise<StoreCheck[]> {
   const checked = options.checkConfig(context.config);
   if (!checked.ok) {
-    const problems = Object.entries(checked.errors).map(([field, problem]) => `${field || 'placementConfig'} ${problem}`);
+    const problems = Object.entries(checked.errors).map(
+      ([field, problem]) => `${field || 'placementConfig'} ${problem}`,
+    );
     return [{ name: 'config', ok: false, message: problems.join('; ') }];
   }
   const config = checked.config;
   const checks: StoreCheck[] = [{ name: 'config', ok: true, message: 'placementConfig and its recipe are valid' }];
 
   const browser = await options.browserPool.probe();
-  if (!browser.ok) return [...checks, { name: 'browser', ok: false, message: `Chromium is not available: ${browser.reason}` }];
+  if (!browser.ok)
+    return [...checks, { name: 'browser', ok: false, message: `Chromium is not available: ${browser.reason}` }];
   checks.push({ name: 'browser', ok: true, message: `Chromium available (${browser.version})` });
 
   const order = dryOrder(context);
@@ -90,7 +117,8 @@ export async function checkHeadlessStore(context: StoreContext, options: Headles
     });
   } catch (error) {
     // Only the browser itself gets here (a launch that fails, a crash): the steps' own failures are checks above.
-    const message = error instanceof BrowserUnavailableError ? error.message : `the browser failed: ${said(error, secrets)}`;
+    const message =
+      error instanceof BrowserUnavailableError ? error.message : `the browser failed: ${said(error, secrets)}`;
     checks.push({ name: 'browser', ok: false, message });
   }
   return checks;
@@ -106,7 +134,12 @@ async function signInCheck(
   secrets: string[],
   baseUrl: string,
 ): Promise<StoreCheck> {
-  if (!config.recipe.signIn) return { name: 'signIn', ok: true, message: `the recipe has no sign-in steps: nothing to sign in to at ${baseUrl}` };
+  if (!config.recipe.signIn)
+    return {
+      name: 'signIn',
+      ok: true,
+      message: `the recipe has no sign-in steps: nothing to sign in to at ${baseUrl}`,
+    };
   const run = createRecipeRun({
     page,
     recipe: config.recipe,
@@ -142,22 +175,43 @@ async function firstPageCheck(
   secrets: string[],
 ): Promise<StoreCheck> {
   const first = firstGoto(config.recipe.steps);
-  if (!first) return { name: 'firstPage', ok: true, message: 'the recipe has no goto step: it starts on the page the sign-in left open' };
+  if (!first)
+    return {
+      name: 'firstPage',
+      ok: true,
+      message: 'the recipe has no goto step: it starts on the page the sign-in left open',
+    };
   if (first.inItem && !order.items[0]) {
-    return { name: 'firstPage', ok: false, message: `not opened: the recipe's first page (${first.url}) is a product page and the store has no products to try it with` };
+    return {
+      name: 'firstPage',
+      ok: false,
+      message: `not opened: the recipe's first page (${first.url}) is a product page and the store has no products to try it with`,
+    };
   }
   const all = first.inItem ? { ...values, ...buildItemValues(order.items[0]!, 0) } : values;
   let url: string;
   try {
     url = new URL(renderTemplate(first.url, all), String(values.baseUrl)).toString();
   } catch (error) {
-    return { name: 'firstPage', ok: false, message: `the recipe's first page ${first.url} is not a URL: ${said(error, secrets)}` };
+    return {
+      name: 'firstPage',
+      ok: false,
+      message: `the recipe's first page ${first.url} is not a URL: ${said(error, secrets)}`,
+    };
   }
   const forProduct = first.inItem ? ` (for ${context.sampleProduct!.sku})` : '';
   try {
-    const response = await page.goto(url, { waitUntil: 'load', timeout: config.navigationTimeoutMs ?? options.navigationTimeoutMs });
+    const response = await page.goto(url, {
+      waitUntil: 'load',
+      timeout: config.navigationTimeoutMs ?? options.navigationTimeoutMs,
+    });
     const status = response?.status();
-    if (status !== undefined && status >= 400) return { name: 'firstPage', ok: false, message: `opened ${url}${forProduct}, and the shop answered HTTP ${status}` };
+    if (status !== undefined && status >= 400)
+      return {
+        name: 'firstPage',
+        ok: false,
+        message: `opened ${url}${forProduct}, and the shop answered HTTP ${status}`,
+      };
     return { name: 'firstPage', ok: true, message: `opened ${url}${forProduct}${status ? ` (HTTP ${status})` : ''}` };
   } catch (error) {
     return { name: 'firstPage', ok: false, message: `could not open ${url}${forProduct}: ${said(error, secrets)}` };

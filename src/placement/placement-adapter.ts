@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { ShippingAddress } from '../domain/address';
-
-export type PlacementMethod = 'api' | 'headless' | 'manual';
+import type { PlacementMethod } from '../domain/placement-method';
 
 /**
  * Everything an adapter needs to buy one store order from its retailer. Prices are the frozen snapshot's, at full
@@ -32,6 +31,24 @@ export interface PlacementShippingOption {
   name: string;
   priceCents: number;
   deliveryEstimate: { minDays: number; maxDays: number } | null;
+}
+
+/** What a retailer is asked to price shipping for: one store's items and where they go. */
+export interface ShippingQuoteRequest {
+  items: { sku: string; quantity: number; unitPriceCents: number }[];
+  shippingAddress: ShippingAddress;
+}
+
+/**
+ * One way the retailer ships that order, at its price for it (what the shopper pays and the retailer charges).
+ * `id` is the retailer's own method code, so placement hands it back unchanged.
+ */
+export interface QuotedShippingOption {
+  id: string;
+  name: string;
+  priceCents: number;
+  minDays: number | null;
+  maxDays: number | null;
 }
 
 export interface PlacementItem {
@@ -107,6 +124,8 @@ export interface PlacementAdapter {
   check?(context: StoreContext): Promise<StoreCheck[]>;
   /** For retailers that send no webhooks: which stores the status sync polls, and how it reads an order there. */
   statusPolling?: StatusPolling;
+  /** The shipping methods the retailer offers for these items and address, at its prices. Never buys. */
+  quoteShipping?(request: ShippingQuoteRequest, context: StoreContext): Promise<QuotedShippingOption[]>;
 }
 
 /** A store's settings without an order: for checks and status reads. */
@@ -115,6 +134,8 @@ export interface StoreContext {
   logger: Logger;
   /** One product of the store's catalog, to price at the retailer (absent when the catalog is empty). */
   sampleProduct?: { sku: string; name: string; priceCents: number };
+  /** The ids of the store's configured shipping options, which placement hands the retailer as its method codes. */
+  shippingOptionIds?: readonly string[];
   signal?: AbortSignal;
 }
 

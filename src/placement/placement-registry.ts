@@ -1,4 +1,5 @@
-import type { PlacementAdapter, PlacementMethod } from './placement-adapter';
+import type { PlacementAdapter, QuotedShippingOption, ShippingQuoteRequest, StoreContext } from './placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 
 /**
  * Chooses the adapter for a store's placement method. Connectors for particular commerce platforms plug in
@@ -17,6 +18,12 @@ export function createPlacementRegistry(adapters: readonly PlacementAdapter[]) {
       const adapter = byMethod.get(method);
       if (!adapter) return { '': `placement method "${method}" is not available on this deployment` };
       return adapter.validateConfig(config);
+    },
+    /** The retailer's shipping methods for an order; refused when the store's method cannot ask its retailer. */
+    async quoteShipping(method: PlacementMethod, request: ShippingQuoteRequest, context: StoreContext): Promise<QuotedShippingOption[]> {
+      const adapter = byMethod.get(method);
+      if (!adapter?.quoteShipping) throw new Error(`placement method "${method}" cannot ask the retailer for shipping options`);
+      return adapter.quoteShipping(request, context);
     },
   };
 }

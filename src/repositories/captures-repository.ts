@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import type { OrderStatus } from '../domain/order-status';
+import { UNSETTLED_STATUSES, type OrderStatus } from '../domain/order-status';
+import { SESSION_OUTCOMES } from '../domain/session-status';
+import { sqlLiterals } from './sql-literals';
 
 /** What capturing a checkout reads of its session, locked. */
 export interface CaptureSubject {
@@ -91,8 +93,8 @@ export async function listCapturesDue(
     `SELECT cs.id, cs.capture_due_at FROM checkout_sessions cs
      WHERE cs.capture_due_at IS NOT NULL
        AND (cs.capture_due_at <= ?
-            OR (cs.status IN ('completed', 'partially_failed', 'failed') AND cs.updated_at < ?
-                AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_session_id = cs.id AND o.status IN ('pending', 'placing'))))
+            OR (cs.status IN (${sqlLiterals(SESSION_OUTCOMES)}) AND cs.updated_at < ?
+                AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_session_id = cs.id AND o.status IN (${sqlLiterals(UNSETTLED_STATUSES)}))))
      ORDER BY cs.capture_due_at
      LIMIT ?`,
     [cutoffs.deadline, cutoffs.settledBefore, limit],

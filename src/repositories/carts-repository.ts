@@ -1,13 +1,15 @@
 import type { Knex } from 'knex';
 import { hotQuery } from '../db/hot-query';
 import { prepared } from '../db/prepared';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { LineVariant } from '../domain/line-item';
+import type { PlacementMethod } from '../domain/placement-method';
+import { variantColumns, variantFromRow } from './variant-columns';
 import type { Promotion } from '../domain/promotion';
 import { toPromotion } from './promotions-repository';
-import type { StoreShippingOption } from '../domain/cart-snapshot';
+import { shippingSettingsOf, type StoreShippingSettings } from './shipping-options-repository';
 
 /** A cart line joined with its product and store, as pricing and the cart view need it. */
-export interface CartLine {
+export interface CartLine extends LineVariant {
   id: string;
   productId: string;
   storeId: string;
@@ -19,8 +21,6 @@ export interface CartLine {
   shippingFreeAboveCents: number | null;
   sku: string;
   name: string;
-  size: string;
-  color: string;
   quantity: number;
   unitPriceCents: number;
   /** The price when the shopper added the line (or last added to it); null for lines older than that record. */
@@ -39,12 +39,12 @@ export async function listCartLines(db: Knex, userId: string): Promise<CartLine[
   return (await readCart(db, userId)).lines;
 }
 
-/** The shopper's cart as one read: its lines, the promo code applied to it and each line's store shipping options. */
+/** The shopper's cart as one read: its lines, the promo code applied to it and the shipping settings of its stores. */
 export interface CartContents {
   lines: CartLine[];
   promotion: Promotion | null;
-  /** Store id → the store's shipping options (null: one standard choice from the flat rule), for the stores of the lines. */
-  shippingOptions: Map<string, StoreShippingOption[] | null>;
+  /** Store id → the store's shipping settings (its options and where checkouts take them from), for the lines' stores. */
+  shipping: Map<string, StoreShippingSettings>;
 }
 
 const PROMOTION_COLUMNS = [
@@ -53,7 +53,7 @@ const PROMOTION_COLUMNS = [
 ];
 
 /**
- * One round trip for what a cart view and a new checkout session read (it was three: lines, code, shipping options).
+ * One round trip for what a cart view and a new checkout session read (it was three: lines, code, shipping settings).
  * The lines are joined to a one-row seed, so a cart with a code and no lines still answers its code.
  */
 export async function readCart(db: Knex, userId: string): Promise<CartContents> {
@@ -66,7 +66,7 @@ export async function readCart(db: Knex, userId: string): Promise<CartContents> 
          SELECT ci.id, ci.product_id, ci.size, ci.color, ci.quantity, ci.added_unit_price_cents, ci.created_at, p.store_id, p.sku,
                 p.name, p.price_cents, p.available, p.product_url, p.image_url, s.slug AS store_slug, s.name AS store_name,
                 s.currency AS store_currency, s.placement_method, s.shipping_flat_cents, s.shipping_free_above_cents,
-                s.shipping_options
+                s.shipping_options, s.shipping_options_source
          FROM cart_items ci JOIN carts c ON c.id = ci.cart_id JOIN products p ON p.id = ci.product_id JOIN stores s ON s.id = p.store_id
          WHERE c.user_id = u.user_id
        ) l ON true
@@ -83,7 +83,7 @@ export async function readCart(db: Knex, userId: string): Promise<CartContents> 
   const lineRows = rows.filter((row: Record<string, any>) => row.id !== null);
   return {
     promotion,
-    shippingOptions: new Map(lineRows.map((row: Record<string, any>) => [row.store_id, row.shipping_options ?? null])),
+    shipping: new Map(lineRows.map((row: Record<string, any>) => [row.store_id, shippingSettingsOf(row as Parameters<typeof shippingSettingsOf>[0])])),
     lines: lineRows.map((row: Record<string, any>) => ({
       id: row.id,
       productId: row.product_id,
@@ -96,8 +96,7 @@ export async function readCart(db: Knex, userId: string): Promise<CartContents> 
       shippingFreeAboveCents: row.shipping_free_above_cents,
       sku: row.sku,
       name: row.name,
-      size: row.size,
-      color: row.color,
+      ...variantFromRow(row),
       quantity: row.quantity,
       unitPriceCents: row.price_cents,
       addedUnitPriceCents: row.added_unit_price_cents,
@@ -134,9 +133,10 @@ export interface CartLimits {
 export async function addCartItem(
   db: Knex,
   userId: string,
-  item: { storeSlug: string; sku: string; size: string; color: string; quantity: number },
+  item: { storeSlug: string; sku: string; quantity: number } & LineVariant,
   limits: CartLimits,
 ): Promise<AddedCartItem> {
+  const variant = variantColumns(item);
   const { rows } = await prepared(
     'cart_items.add',
     db.raw(
@@ -169,9 +169,9 @@ export async function addCartItem(
        FROM product CROSS JOIN usage LEFT JOIN line ON true`,
       [
         item.storeSlug, item.sku,
-        item.size, item.color, userId,
+        variant.size, variant.color, userId,
         userId, limits.maxLines, item.quantity, limits.maxSubtotalCents,
-        item.size, item.color, item.quantity, limits.maxQuantity,
+        variant.size, variant.color, item.quantity, limits.maxQuantity,
       ],
     ),
   );

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { RetailerProduct } from '../catalog/catalog-reader';
-import type { CatalogChangeCounts } from './catalog-sync-repository';
+import type { CatalogChangeCounts } from '../domain/catalog-sync';
 
 const INSERT_CHUNK = 1000;
 

@@ -1,32 +1,5 @@
 import type { Knex } from 'knex';
-
-export type CatalogSyncStatus = 'running' | 'succeeded' | 'failed';
-export type CatalogSyncTrigger = 'schedule' | 'manual';
-
-export interface CatalogChangeCounts {
-  added: number;
-  priceChanges: number;
-  availabilityChanges: number;
-  detailsChanges: number;
-  delisted: number;
-}
-
-export interface CatalogSyncRunRecord extends CatalogChangeCounts {
-  id: number;
-  storeId: string;
-  storeSlug: string;
-  storeName: string;
-  status: CatalogSyncStatus;
-  trigger: CatalogSyncTrigger;
-  requestedBy: string | null;
-  pagesRead: number;
-  productsSeen: number;
-  retries: number;
-  error: string | null;
-  errorTransient: boolean | null;
-  startedAt: Date;
-  finishedAt: Date | null;
-}
+import type { CatalogChangeKind, CatalogChangeRecord, CatalogSyncRunRecord, CatalogSyncStatus, CatalogSyncTrigger } from '../domain/catalog-sync';
 
 const RUN_COLUMNS = [
   'r.id', 'r.store_id', 'r.status', 'r.trigger', 'r.requested_by', 'r.pages_read', 'r.products_seen', 'r.added',
@@ -135,23 +108,6 @@ export async function listRuns(db: Knex, filter: { storeSlug?: string }, page: {
     base().count<{ total: number }[]>({ total: '*' }),
   ]);
   return { runs: rows.map(toRun), total };
-}
-
-export type CatalogChangeKind = 'added' | 'price_changed' | 'became_unavailable' | 'became_available' | 'details_changed' | 'delisted' | 'relisted';
-
-export interface CatalogChangeRecord {
-  id: number;
-  runId: number;
-  storeSlug: string;
-  storeName: string;
-  currency: string;
-  productId: string;
-  sku: string;
-  name: string;
-  kind: CatalogChangeKind;
-  oldPriceCents: number | null;
-  newPriceCents: number | null;
-  createdAt: Date;
 }
 
 export async function listChanges(db: Knex, filter: { storeSlug?: string; kind?: CatalogChangeKind; runId?: number }, page: { limit: number; offset: number }) {

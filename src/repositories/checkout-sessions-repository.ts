@@ -3,75 +3,17 @@ import { hotQuery } from '../db/hot-query';
 import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
 import type { CartSnapshot } from '../domain/cart-snapshot';
-import { insertCheckoutEventsSql } from './outbox-sql';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
+import { EARLIER_PAYMENT_STATUSES, sessionMove } from '../domain/session-status';
+import { SESSION_COLUMNS, snapshotColumns, toSession } from './checkout-session-rows';
 
-export type StoredSessionStatus = 'pending' | 'processing' | 'placed' | 'completed' | 'partially_failed' | 'failed' | 'cancelled';
+/** A checkout session's life up to payment: its edits, the gate into payment and its lease, cancel, earlier payments. */
 
-export interface CheckoutSessionRecord {
-  id: string;
-  userId: string;
-  status: StoredSessionStatus;
-  cartSnapshot: CartSnapshot;
-  shippingAddress: ShippingAddress | null;
-  paymentMethodId: string | null;
-  currency: string;
-  totalCents: number;
-  paymentIntentId: string | null;
-  paymentAttempt: number;
-  placeIdempotencyKey: string | null;
-  leaseExpiresAt: Date | null;
-  expiresAt: Date;
-  placedAt: Date | null;
-  createdAt: Date;
-}
-
-/** What `toRecord` reads, named rather than `*` so the prepared statements below keep their result type. */
-const SESSION_COLUMNS = [
-  'id',
-  'user_id',
-  'status',
-  'cart_snapshot',
-  'shipping_address',
-  'payment_method_id',
-  'currency',
-  'total_cents',
-  'payment_intent_id',
-  'payment_attempt',
-  'place_idempotency_key',
-  'lease_expires_at',
-  'expires_at',
-  'placed_at',
-  'created_at',
-];
+// Every status move this repository makes, checked against SESSION_TRANSITIONS when the module loads.
+const PLACE = sessionMove('pending', 'processing');
+const RELEASE = sessionMove('processing', 'pending');
+const CANCEL = sessionMove('pending', 'cancelled');
 const SESSION_COLUMN_LIST = SESSION_COLUMNS.join(', ');
-
-const toRecord = (row: Record<string, any>): CheckoutSessionRecord => ({
-  id: row.id,
-  userId: row.user_id,
-  status: row.status,
-  cartSnapshot: row.cart_snapshot,
-  shippingAddress: row.shipping_address,
-  paymentMethodId: row.payment_method_id,
-  currency: row.currency,
-  totalCents: row.total_cents,
-  paymentIntentId: row.payment_intent_id,
-  paymentAttempt: row.payment_attempt,
-  placeIdempotencyKey: row.place_idempotency_key,
-  leaseExpiresAt: row.lease_expires_at,
-  expiresAt: row.expires_at,
-  placedAt: row.placed_at,
-  createdAt: row.created_at,
-});
-
-const snapshotColumns = (snapshot: CartSnapshot) => ({
-  cart_snapshot: JSON.stringify(snapshot),
-  currency: snapshot.currency,
-  subtotal_cents: snapshot.summary.subtotalCents,
-  shipping_cents: snapshot.summary.shippingCents,
-  tax_cents: snapshot.summary.taxCents,
-  discount_cents: snapshot.summary.discountCents ?? 0,
-  total_cents: snapshot.summary.totalCents,
-});
 
 export async function insertSession(
   db: Knex,
@@ -87,14 +29,14 @@ export async function insertSession(
      RETURNING ${SESSION_COLUMN_LIST}`,
     Object.values(columns),
   );
-  return toRecord(row);
+  return toSession(row);
 }
 
 export async function findSession(db: Knex, id: string): Promise<CheckoutSessionRecord | null> {
   const {
     rows: [row],
   } = await hotQuery(db, 'checkout_sessions.find', `SELECT ${SESSION_COLUMN_LIST} FROM checkout_sessions WHERE id = ? LIMIT 1`, [id]);
-  return row ? toRecord(row) : null;
+  return row ? toSession(row) : null;
 }
 
 export interface PendingSessionChanges {
@@ -148,7 +90,7 @@ export async function updatePendingSession(
      RETURNING ${SESSION_COLUMN_LIST}`,
     [...Object.values(changed), id, userId, now, earlier.seen],
   );
-  return row ? toRecord(row) : null;
+  return row ? toSession(row) : null;
 }
 
 /**
@@ -170,14 +112,14 @@ export async function beginPlacement(
     db,
     'checkout_sessions.begin_placement',
     `UPDATE checkout_sessions
-     SET status = 'processing', payment_attempt = payment_attempt + 1, attempt_started_at = ?, place_idempotency_key = ?,
+     SET status = '${PLACE.to}', payment_attempt = payment_attempt + 1, attempt_started_at = ?, place_idempotency_key = ?,
          lease_expires_at = ?, updated_at = ?
-     WHERE id = ? AND user_id = ? AND status = 'pending' AND expires_at > ? AND shipping_address IS NOT NULL
+     WHERE id = ? AND user_id = ? AND status = '${PLACE.from}' AND expires_at > ? AND shipping_address IS NOT NULL
        AND payment_method_id IS NOT NULL
      RETURNING ${SESSION_COLUMN_LIST}`,
     [now, idempotencyKey, leaseUntil, now, id, userId, now],
   );
-  return row ? toRecord(row) : null;
+  return row ? toSession(row) : null;
 }
 
 /** Takes over a processing session whose holder's lease ran out (it crashed or hung). Same attempt. */
@@ -190,7 +132,7 @@ export async function reclaimPlacement(db: Knex, id: string, now: Date, leaseUnt
       .update({ lease_expires_at: leaseUntil, updated_at: now })
       .returning(SESSION_COLUMNS),
   );
-  return row ? toRecord(row) : null;
+  return row ? toSession(row) : null;
 }
 
 /** The payment did not go through (declined, needs 3-D Secure): the session is payable again. */
@@ -204,83 +146,22 @@ export async function releasePlacement(
   await prepared(
     'checkout_sessions.release_placement',
     db('checkout_sessions')
-      .where({ id, status: 'processing', payment_attempt: attempt })
-      .update({ status: 'pending', lease_expires_at: null, payment_intent_id: paymentIntentId, updated_at: now }),
+      .where({ id, status: RELEASE.from, payment_attempt: attempt })
+      .update({ status: RELEASE.to, lease_expires_at: null, payment_intent_id: paymentIntentId, updated_at: now }),
   );
-}
-
-/** Which order statuses count as settled, and which of those as failed, for a checkout's outcome. */
-export interface SettlementRule {
-  settled: readonly string[];
-  failed: readonly string[];
-}
-
-/**
- * A paid session's outcome from its orders, once none is unsettled: completed when none failed, failed when all
- * did, partially_failed otherwise. A settled session whose orders changed since (cancelled later, placed on an ops
- * retry) is settled again; a session some order is still open for is left alone. Returns whether it changed.
- *
- * One statement that reads the orders and writes the session. It must run on its own, after the caller's order move
- * has committed: under READ COMMITTED a statement sees every move committed before it started, so when two orders of
- * one checkout settle at once, the later of the two statements sees both. Inside the order's own transaction or
- * statement each would miss the other's uncommitted move, and neither would settle the session.
- */
-export async function settleSessionFromOrders(db: Knex, id: string, rule: SettlementRule, now: Date): Promise<boolean> {
-  // The outcome's event (checkout.completed, .partially_failed, .failed) is written by the same statement.
-  const { rows } = await prepared(
-    'checkout_sessions.settle_from_orders',
-    db.raw(
-      `WITH settled AS (
-         UPDATE checkout_sessions cs
-         SET status = t.outcome, updated_at = ?
-         FROM (
-           SELECT count(*) FILTER (WHERE o.status <> ALL(?::text[])) AS unsettled,
-                  CASE count(*) FILTER (WHERE o.status = ANY(?::text[]))
-                    WHEN 0 THEN 'completed'
-                    WHEN count(*) THEN 'failed'
-                    ELSE 'partially_failed'
-                  END AS outcome
-           FROM orders o
-           WHERE o.checkout_session_id = ?
-         ) t
-         WHERE cs.id = ? AND t.unsettled = 0
-           AND cs.status IN ('placed', 'completed', 'partially_failed', 'failed') AND cs.status <> t.outcome
-         RETURNING cs.*
-       ), settled_event AS (${insertCheckoutEventsSql('settled', null, "'checkout.' || ev_cs.status")})
-       SELECT count(*)::int AS settled FROM settled`,
-      [now, [...rule.settled], [...rule.failed], id, id],
-    ),
-  );
-  return rows[0].settled === 1;
 }
 
 /**
  * Cancels a pending session that still holds exactly the earlier PaymentIntent `seen` (null: none); the caller has
  * made sure that one can no longer take money, so the cancelled session forgets it. Null when there is no such session.
  */
-/**
- * Checkouts still `placed` since before `changedBefore` although every order is settled: the process died between
- * an order's move and the checkout's settle.
- */
-export async function listOverdueSettlements(db: Knex, rule: SettlementRule, changedBefore: Date, limit: number): Promise<string[]> {
-  const { rows } = await db.raw(
-    `SELECT cs.id FROM checkout_sessions cs
-     WHERE cs.status = 'placed' AND cs.updated_at < ?
-       AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.checkout_session_id = cs.id AND o.status <> ALL(?::text[]))
-     ORDER BY cs.updated_at
-     LIMIT ?`,
-    [changedBefore, [...rule.settled], limit],
-  );
-  return rows.map((row: { id: string }) => row.id);
-}
-
 export async function cancelPendingSession(db: Knex, id: string, seen: string | null, now: Date): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
-    .where({ id, status: 'pending' })
+    .where({ id, status: CANCEL.from })
     .whereRaw('payment_intent_id IS NOT DISTINCT FROM ?::text', [seen])
-    .update({ status: 'cancelled', payment_intent_id: null, updated_at: now })
+    .update({ status: CANCEL.to, payment_intent_id: null, updated_at: now })
     .returning(SESSION_COLUMNS);
-  return row ? toRecord(row) : null;
+  return row ? toSession(row) : null;
 }
 
 /**
@@ -290,7 +171,7 @@ export async function cancelPendingSession(db: Knex, id: string, seen: string | 
  */
 export async function listSessionsWithEarlierPayment(db: Knex, olderThan: Date, limit: number): Promise<CheckoutSessionRecord[]> {
   const rows = await db('checkout_sessions as cs')
-    .whereIn('cs.status', ['pending', 'cancelled'])
+    .whereIn('cs.status', EARLIER_PAYMENT_STATUSES)
     .whereNotNull('cs.payment_intent_id')
     .where('cs.updated_at', '<=', olderThan)
     .whereNotExists(
@@ -302,7 +183,7 @@ export async function listSessionsWithEarlierPayment(db: Knex, olderThan: Date, 
     .orderBy('cs.updated_at')
     .limit(limit)
     .select(SESSION_COLUMNS.map((column) => `cs.${column}`));
-  return rows.map(toRecord);
+  return rows.map(toSession);
 }
 
 /**
@@ -319,11 +200,11 @@ export async function claimPaidSession(
   leaseUntil: Date,
 ): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
-    .where({ id, status: 'pending', payment_intent_id: paymentIntentId })
+    .where({ id, status: PLACE.from, payment_intent_id: paymentIntentId })
     .whereNotNull('shipping_address')
     .whereNotNull('payment_method_id')
     .update({
-      status: 'processing',
+      status: PLACE.to,
       payment_attempt: db.raw('payment_attempt + 1'),
       attempt_started_at: now,
       place_idempotency_key: db.raw('COALESCE(?::text, place_idempotency_key)', [idempotencyKey]),
@@ -331,14 +212,14 @@ export async function claimPaidSession(
       updated_at: now,
     })
     .returning(SESSION_COLUMNS);
-  return row ? toRecord(row) : null;
+  return row ? toSession(row) : null;
 }
 
 /** An expired or cancelled session lets go of an earlier PaymentIntent that the caller made sure can no longer take money. */
 export async function forgetEarlierPayment(db: Knex, id: string, paymentIntentId: string, now: Date): Promise<boolean> {
   const updated = await db('checkout_sessions')
     .where({ id, payment_intent_id: paymentIntentId })
-    .whereIn('status', ['pending', 'cancelled'])
+    .whereIn('status', EARLIER_PAYMENT_STATUSES)
     .update({ payment_intent_id: null, updated_at: now });
   return updated === 1;
 }
@@ -362,7 +243,7 @@ export async function listStaleProcessingSessions(
       .select(SESSION_COLUMNS),
     stale().where('attempt_started_at', '<=', startedAfter).orderBy('lease_expires_at').limit(20).pluck('id'),
   ]);
-  return { resumable: rows.map(toRecord), tooOld: old };
+  return { resumable: rows.map(toSession), tooOld: old };
 }
 
 /** Ends the current holder's lease now, so the next try may take over this attempt immediately. */
@@ -375,5 +256,5 @@ export async function expireLease(db: Knex, id: string, attempt: number, now: Da
 export async function findSessionsByIds(db: Knex, ids: readonly string[]): Promise<CheckoutSessionRecord[]> {
   if (ids.length === 0) return [];
   const rows = await db('checkout_sessions').whereIn('id', ids).select(SESSION_COLUMNS);
-  return rows.map(toRecord);
+  return rows.map(toSession);
 }

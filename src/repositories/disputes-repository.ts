@@ -1,21 +1,7 @@
 import type { Knex } from 'knex';
+import type { DisputeRecord, OrderDispute } from '../domain/dispute';
 
 /** Disputes Stripe opened on checkouts' payments, and the orders each concerns. */
-
-export interface DisputeRecord {
-  id: string;
-  checkoutSessionId: string;
-  paymentIntentId: string;
-  chargeId: string | null;
-  amountCents: number;
-  currency: string;
-  reason: string | null;
-  status: string;
-  attribution: 'whole_order' | 'spread';
-  openedAt: Date;
-  closedAt: Date | null;
-  updatedAt: Date;
-}
 
 /** A dispute as first recorded: the repository keeps `updatedAt`. */
 export type NewDispute = Omit<DisputeRecord, 'updatedAt'>;
@@ -79,11 +65,6 @@ export async function insertDisputeShares(trx: Knex.Transaction, disputeId: stri
     .insert(shares.map((share) => ({ dispute_id: disputeId, order_id: share.orderId, amount_cents: share.cents })))
     .onConflict(['dispute_id', 'order_id'])
     .ignore();
-}
-
-export interface OrderDispute extends DisputeRecord {
-  /** The part of the dispute that falls to this order. */
-  orderAmountCents: number;
 }
 
 /** The disputes concerning each order, newest first. */

@@ -1,24 +1,6 @@
 import type { ManualPurchase } from '../placement/manual-adapter';
 import type { Knex } from 'knex';
-
-export type OpsTaskKind = 'place_order' | 'price_review' | 'cancel_order';
-export type OpsTaskStatus = 'open' | 'claimed' | 'done' | 'failed' | 'cancelled';
-
-export interface OpsTaskRecord {
-  id: string;
-  orderId: string;
-  orderNumber: string;
-  kind: OpsTaskKind;
-  status: OpsTaskStatus;
-  payload: Record<string, unknown>;
-  claimedBy: string | null;
-  claimedAt: Date | null;
-  resolvedBy: string | null;
-  resolvedAt: Date | null;
-  storeOrderNumber: string | null;
-  failureReason: string | null;
-  createdAt: Date;
-}
+import type { OpsTaskKind, OpsTaskRecord, OpsTaskStatus } from '../domain/ops-task';
 
 const toRecord = (row: Record<string, any>): OpsTaskRecord => ({
   id: row.id,

@@ -1,7 +1,14 @@
 import type { Knex } from 'knex';
 import { hotQuery } from '../db/hot-query';
 import { insertCheckoutEventsSql } from './outbox-sql';
-import { insertOrdersCtes, SELECT_INSERTED_ORDERS, toOrder, type NewOrder, type OrderRecord } from './orders-repository';
+import { toOrder } from './order-rows';
+import { insertOrdersCtes, SELECT_INSERTED_ORDERS } from './order-writes-repository';
+import type { NewOrder, OrderRecord } from '../domain/order';
+import { sessionMove } from '../domain/session-status';
+import { discountKeySql } from '../domain/idempotency-keys';
+
+/** The payment went through: the one move into `placed`. */
+const PAY = sessionMove('processing', 'placed');
 
 export interface PaidCheckout {
   sessionId: string;
@@ -40,9 +47,9 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
     'checkout.record_paid',
     `WITH paid AS (
          UPDATE checkout_sessions
-         SET status = 'placed', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?,
+         SET status = '${PAY.to}', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?,
              capture_due_at = ?::timestamptz
-         WHERE id = ? AND status = 'processing' AND payment_attempt = ?
+         WHERE id = ? AND status = '${PAY.from}' AND payment_attempt = ?
          RETURNING *
        ), ledger AS (
          INSERT INTO payment_transactions (checkout_session_id, type, status, amount_cents, currency, stripe_payment_intent_id,
@@ -61,7 +68,7 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
          DELETE FROM cart_promotions cp USING paid WHERE cp.user_id = paid.user_id AND cp.promotion_id = ?::uuid
        ), ${orders.sql}, placed_event AS (${insertCheckoutEventsSql('paid', 'o', "'checkout.placed'")}), discounts AS (
          INSERT INTO payment_transactions (checkout_session_id, order_id, type, status, amount_cents, currency, idempotency_key, reason)
-         SELECT o.checkout_session_id, o.id, 'discount', 'succeeded', o.discount_cents, o.currency, o.order_number || ':discount',
+         SELECT o.checkout_session_id, o.id, 'discount', 'succeeded', o.discount_cents, o.currency, ${discountKeySql('o.order_number')},
                 'promo code ' || o.promotion_code || ', funded by us'
          FROM o WHERE o.discount_cents > 0
          ON CONFLICT (idempotency_key) DO NOTHING

@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
+import type { AttemptOutcome } from '../domain/placement-attempt';
 import { prepared } from '../db/prepared';
-import type { PlacementMethod } from '../placement/placement-adapter';
-
-export type AttemptOutcome = 'placed' | 'deferred' | 'transient_error' | 'permanent_error' | 'price_mismatch';
+import type { PlacementMethod } from '../domain/placement-method';
 
 export interface PlacementAttemptRecord {
   method: PlacementMethod;

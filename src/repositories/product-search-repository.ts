@@ -1,20 +1,5 @@
 import type { Knex } from 'knex';
-
-/** A product as a shopper browses it: with its store's slug, name and currency. */
-export interface ProductListing {
-  id: string;
-  storeId: string;
-  storeSlug: string;
-  storeName: string;
-  currency: string;
-  sku: string;
-  name: string;
-  priceCents: number;
-  productUrl: string | null;
-  imageUrl: string | null;
-  available: boolean;
-  updatedAt: Date;
-}
+import type { ProductListing } from '../domain/product';
 
 export interface ProductFilter {
   /** Matches names and SKUs: the whole query as a substring, or each of its words within a typo or two. */

@@ -1,16 +1,6 @@
 import type { Knex } from 'knex';
+import type { ProductRecord } from '../domain/product';
 import { prepared } from '../db/prepared';
-
-export interface ProductRecord {
-  id: string;
-  storeId: string;
-  sku: string;
-  name: string;
-  priceCents: number;
-  productUrl: string | null;
-  imageUrl: string | null;
-  available: boolean;
-}
 
 interface ProductRow {
   id: string;

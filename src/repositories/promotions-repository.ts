@@ -1,13 +1,9 @@
 import type { Knex } from 'knex';
+import type { PromotionWithUses } from '../domain/promotion';
 import type { Promotion } from '../domain/promotion';
+import { PAID_SESSION_STATUSES } from '../domain/session-status';
 
 export type PromotionWrite = Omit<Promotion, 'id'>;
-
-export interface PromotionWithUses extends Promotion {
-  /** Live uses: redeemed by a paid checkout, or held by one being paid. */
-  uses: number;
-  redeemed: number;
-}
 
 export const toPromotion = (row: Record<string, any>): Promotion => ({
   id: row.id,
@@ -81,7 +77,7 @@ export async function countUses(db: Knex, promotionId: string, userId: string): 
 export async function hasPaidCheckout(db: Knex, userId: string): Promise<boolean> {
   const row = await db('checkout_sessions')
     .where({ user_id: userId })
-    .whereIn('status', ['placed', 'completed', 'partially_failed', 'failed'])
+    .whereIn('status', PAID_SESSION_STATUSES)
     .first(db.raw('1 AS paid'));
   return row !== undefined;
 }

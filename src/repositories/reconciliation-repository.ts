@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ReconciliationRun } from '../domain/reconciliation';
 import type { PaymentTransactionRecord } from './payment-transactions-repository';
 
 /** What reconciliation reads of the ledger (in a few batched queries), and its runs. */
@@ -120,21 +121,6 @@ export async function orderBalances(db: Knex, sessionIds: readonly string[]): Pr
     takenCents: Number(row.taken_cents),
     refundedCents: Number(row.refunded_cents),
   }));
-}
-
-export interface ReconciliationRun {
-  id: string;
-  periodStart: Date;
-  periodEnd: Date;
-  trigger: 'daily' | 'manual';
-  status: 'running' | 'finished' | 'failed';
-  startedAt: Date;
-  finishedAt: Date | null;
-  driftCount: number | null;
-  report: unknown;
-  /** Drift found, by kind (null until finished). */
-  driftByKind: Record<string, number> | null;
-  error: string | null;
 }
 
 const toRun = (row: Record<string, any>): ReconciliationRun => ({

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { OrderStatus } from '../domain/order-status';
+import { AWAITING_DELIVERY_STATUSES, type OrderStatus } from '../domain/order-status';
 
 /** A placed order of a store whose retailer sends no webhooks, claimed for one status poll. */
 export interface DuePoll {
@@ -11,9 +11,6 @@ export interface DuePoll {
   placementConfig: Record<string, unknown>;
   unchangedPolls: number;
 }
-
-/** Orders in these statuses can still move at the retailer; delivered, cancelled and refunded ones are final. */
-const POLLED_STATUSES: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped'];
 
 /**
  * Claims up to `limit` due orders of the given api platforms: their next poll is pushed `leaseMs` ahead in the same
@@ -42,7 +39,8 @@ export async function claimDuePolls(db: Knex, platforms: readonly string[], now:
        RETURNING order_id
      )
      SELECT due.* FROM due JOIN claimed ON claimed.order_id = due.id`,
-    [[...POLLED_STATUSES], [...platforms], now, limit, new Date(now.getTime() + leaseMs)],
+    // Orders placed and not yet delivered can still move at the retailer; delivered, cancelled and refunded ones are final.
+    [[...AWAITING_DELIVERY_STATUSES], [...platforms], now, limit, new Date(now.getTime() + leaseMs)],
   );
   return rows.map((row: Record<string, any>) => ({
     orderId: row.id,

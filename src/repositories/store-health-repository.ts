@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
-import type { PlacementMethod } from '../placement/placement-adapter';
-import type { AttemptOutcome } from './placement-attempts-repository';
+import type { PlacementFailureRecord } from '../domain/placement-attempt';
+import type { PlacementMethod } from '../domain/placement-method';
 
 /** Raw counts for one store and method over a window; rates are derived in the service. */
 export interface StoreMethodCounts {
@@ -93,18 +93,6 @@ export async function storeMethodCounts(db: Knex, since: Date, until: Date): Pro
     placeSecondsP50: roundSeconds(row.p50),
     placeSecondsP95: roundSeconds(row.p95),
   }));
-}
-
-export interface PlacementFailureRecord {
-  orderNumber: string;
-  orderStatus: string;
-  method: PlacementMethod;
-  attempt: number;
-  outcome: AttemptOutcome;
-  errorCode: string | null;
-  message: string | null;
-  details: Record<string, unknown>;
-  createdAt: Date;
 }
 
 /** The store's latest failed tries of orders from the window, newest first. */

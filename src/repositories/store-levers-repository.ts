@@ -1,29 +1,6 @@
 import type { Knex } from 'knex';
-import type { PlacementMethod } from '../placement/placement-adapter';
-
-export type LeverAction = 'pause' | 'resume' | 'switch_method';
-
-export interface LeverEventRecord {
-  id: string;
-  action: LeverAction;
-  actor: string;
-  reason: string;
-  fromMethod: PlacementMethod | null;
-  toMethod: PlacementMethod | null;
-  createdAt: Date;
-}
-
-export interface StoreLeversRecord {
-  id: string;
-  slug: string;
-  name: string;
-  placementMethod: PlacementMethod;
-  fallbackMethod: PlacementMethod | null;
-  methodOverride: PlacementMethod | null;
-  pausedAt: Date | null;
-  pausedBy: string | null;
-  pauseReason: string | null;
-}
+import type { LeverAction, LeverEventRecord, StoreLeversRecord } from '../domain/store-levers';
+import type { PlacementMethod } from '../domain/placement-method';
 
 interface LeversRow {
   id: string;

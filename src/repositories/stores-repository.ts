@@ -1,20 +1,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
-import type { PlacementMethod } from '../placement/placement-adapter';
-
-export interface StoreRecord {
-  id: string;
-  slug: string;
-  name: string;
-  placementMethod: PlacementMethod;
-  placementConfig: Record<string, unknown>;
-  fallbackMethod: 'headless' | 'manual' | null;
-  webhookSecret: string | null;
-  currency: string;
-  shippingFlatCents: number;
-  shippingFreeAboveCents: number | null;
-  priceToleranceCents: number;
-}
+import type { FallbackMethod, PlacementMethod } from '../domain/placement-method';
+import type { StoreRecord } from '../domain/store';
 
 export type StoreWrite = Omit<StoreRecord, 'id'>;
 
@@ -24,7 +11,7 @@ interface StoreRow {
   name: string;
   placement_method: PlacementMethod;
   placement_config: Record<string, unknown>;
-  fallback_method: 'headless' | 'manual' | null;
+  fallback_method: FallbackMethod | null;
   webhook_secret: string | null;
   currency: string;
   shipping_flat_cents: number;

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+import type { DeliveryStatus, DeliveryView } from '../domain/webhook-delivery';
 
 /** A delivery with what sending it needs: the event's fixed body and the endpoint's url and secrets. */
 export interface DeliveryToSend {
@@ -123,23 +122,6 @@ export async function listDueLineHeads(db: Knex, dueBefore: Date, limit: number,
     .filter((row: { next_attempt_at: Date }) => row.next_attempt_at < dueBefore)
     .slice(0, limit)
     .map((row: { id: string }) => String(row.id));
-}
-
-export interface DeliveryView {
-  id: string;
-  endpointId: string;
-  eventId: string;
-  eventType: string;
-  checkoutSessionId: string;
-  orderNumber: string | null;
-  status: DeliveryStatus;
-  attempts: number;
-  lastStatusCode: number | null;
-  lastError: string | null;
-  lastAttemptAt: Date | null;
-  nextAttemptAt: Date | null;
-  deliveredAt: Date | null;
-  createdAt: Date;
 }
 
 const deliveryViews = (db: Knex) =>

@@ -1,19 +1,5 @@
 import type { Knex } from 'knex';
-
-export interface WebhookEndpointRecord {
-  id: string;
-  url: string;
-  description: string | null;
-  eventTypes: string[];
-  secret: string;
-  previousSecret: string | null;
-  previousSecretExpiresAt: Date | null;
-  status: 'enabled' | 'disabled';
-  disabledReason: string | null;
-  failingSince: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-}
+import type { EndpointDeliveryCounts, WebhookEndpointRecord } from '../domain/webhook-endpoint';
 
 const toEndpoint = (row: Record<string, any>): WebhookEndpointRecord => ({
   id: row.id,
@@ -94,12 +80,6 @@ export async function markEndpointFailing(db: Knex, id: string, now: Date, disab
   );
   const row = rows[0];
   return row !== undefined && row.status === 'disabled' && row.status_before === 'enabled';
-}
-
-export interface EndpointDeliveryCounts {
-  pending: number;
-  succeeded: number;
-  failed: number;
 }
 
 export async function deliveryCountsByEndpoint(db: Knex): Promise<Map<string, EndpointDeliveryCounts>> {

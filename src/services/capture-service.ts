@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
-import type { OrderStatus } from '../domain/order-status';
+import { FAILED_OR_CANCELLED_STATUSES, UNSETTLED_STATUSES } from '../domain/order-status';
 import { PaymentGatewayUnavailableError, type PaymentSnapshot } from '../payments/payment-gateway';
 import * as captures from '../repositories/captures-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { PaymentTransactionRecord, TransactionStatus } from '../repositories/payment-transactions-repository';
 import type { ServiceDeps } from './service-deps';
+import { captureKey, voidKey } from '../domain/idempotency-keys';
 
 /**
  * How long after place an authorization is captured at the latest, whatever its orders' state. A card authorization
@@ -17,13 +18,6 @@ export const CAPTURE_DEADLINE_MS = 6 * 24 * 60 * 60_000;
  * this long after, that was lost (and the sweep no longer races the process doing it).
  */
 const CAPTURE_LOST_AFTER_MS = 60_000;
-/** Orders whose money a capture leaves out: it was never taken, so they owe no refund. */
-const RELEASED: readonly OrderStatus[] = ['failed', 'cancelled'];
-/** Orders still being placed: a capture before the deadline waits for them. */
-const UNSETTLED: readonly OrderStatus[] = ['pending', 'placing'];
-
-export const captureKey = (sessionId: string) => `${sessionId}:capture`;
-export const voidKey = (sessionId: string) => `${sessionId}:void`;
 
 /**
  * Turning a checkout's authorization into money taken (capture policy after_placement): once every order is settled,
@@ -47,10 +41,10 @@ export function createCaptureService(deps: ServiceDeps) {
     // Someone else recorded it meanwhile, or the checkout was charged at place: theirs (or nothing) is the answer.
     if (!session?.captureDueAt) return ledger.findCaptureOfSession(trx, sessionId);
     const orders = await captures.lockOrdersForCapture(trx, sessionId);
-    if (!atDeadline && orders.some((order) => UNSETTLED.includes(order.status))) return null;
-    const amountCents = orders.filter((order) => !RELEASED.includes(order.status)).reduce((sum, order) => sum + order.totalCents, 0);
+    if (!atDeadline && orders.some((order) => UNSETTLED_STATUSES.includes(order.status))) return null;
+    const amountCents = orders.filter((order) => !FAILED_OR_CANCELLED_STATUSES.includes(order.status)).reduce((sum, order) => sum + order.totalCents, 0);
     const key = amountCents > 0 ? captureKey(sessionId) : voidKey(sessionId);
-    await captures.recordCapturedShares(trx, sessionId, RELEASED);
+    await captures.recordCapturedShares(trx, sessionId, FAILED_OR_CANCELLED_STATUSES);
     await ledger.recordTransaction(trx, {
       checkoutSessionId: sessionId,
       type: amountCents > 0 ? 'capture' : 'void',

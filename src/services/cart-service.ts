@@ -42,7 +42,7 @@ export function createCartService({ db }: ServiceDeps) {
       userId: string,
       input: { storeSlug: string; sku: string; quantity: number; size?: string; color?: string },
     ): Promise<CartView> {
-      const line = { storeSlug: input.storeSlug, sku: input.sku, size: input.size ?? '', color: input.color ?? '', quantity: input.quantity };
+      const line = { storeSlug: input.storeSlug, sku: input.sku, size: input.size || null, color: input.color || null, quantity: input.quantity };
       const { product, line: added, before } = await carts.addCartItem(db, userId, line, LIMITS);
       if (!product) throw new DomainError('product_not_found', `No product "${input.sku}" at store "${input.storeSlug}"`);
       if (!product.available) throw new DomainError('product_unavailable', `"${product.name}" is not available`, { sku: product.sku });

@@ -1,8 +1,9 @@
 import { DomainError, validationFailed } from '../domain/errors';
 import * as products from '../repositories/products-repository';
 import * as stores from '../repositories/stores-repository';
-import type { StoreRecord, StoreWrite } from '../repositories/stores-repository';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { StoreWrite } from '../repositories/stores-repository';
+import type { StoreRecord } from '../domain/store';
+import type { PlacementMethod } from '../domain/placement-method';
 import type { ServiceDeps } from './service-deps';
 
 export interface StoreInput {

@@ -3,9 +3,9 @@ import { CatalogReadError, findCatalogReader, type CatalogReader, type CatalogSt
 import { DomainError } from '../domain/errors';
 import { applyCatalog, CatalogRunTakenOverError } from '../repositories/catalog-apply';
 import * as runs from '../repositories/catalog-sync-repository';
-import type { CatalogChangeKind, CatalogSyncRunRecord, CatalogSyncTrigger } from '../repositories/catalog-sync-repository';
+import type { CatalogChangeKind, CatalogSyncRunRecord, CatalogSyncTrigger } from '../domain/catalog-sync';
 import * as stores from '../repositories/stores-repository';
-import type { StoreRecord } from '../repositories/stores-repository';
+import type { StoreRecord } from '../domain/store';
 import type { ServiceDeps } from './service-deps';
 
 export interface CatalogSyncSettings {

@@ -5,12 +5,14 @@ import { newCheckoutSessionId } from '../domain/ids';
 import { assertPayableTotal } from '../domain/limits';
 import { sumCents } from '../domain/money';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
-import type { SessionStatus } from '../domain/session-status';
+import { isPaidSessionStatus, type SessionStatus } from '../domain/session-status';
 import { readCart, type CartLine } from '../repositories/carts-repository';
 import * as sessions from '../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
-import { listSessionOrders, type OrderRecord } from '../repositories/orders-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
+import { listSessionOrders } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import { applyTax, buildSnapshot, chooseShipping, type PricedStoreInput } from './pricing';
+import { withShippingOptions, type ShippingQuotes } from './shipping-quotes';
 import type { PromotionService } from './promotion-service';
 import { cancelEarlierPayment, isPaid, paymentAlreadyCompleted } from './earlier-payment';
 import type { ServiceDeps } from './service-deps';
@@ -73,8 +75,8 @@ function groupByStore(lines: CartLine[]): PricedStoreInput[] {
       productId: line.productId,
       sku: line.sku,
       name: line.name,
-      size: line.size || null,
-      color: line.color || null,
+      size: line.size,
+      color: line.color,
       quantity: line.quantity,
       unitPriceCents: line.unitPriceCents,
       productUrl: line.productUrl,
@@ -85,11 +87,11 @@ function groupByStore(lines: CartLine[]): PricedStoreInput[] {
 }
 
 /** Cart → frozen checkout session, and the edits allowed before it is placed. */
-export function createCheckoutService(deps: ServiceDeps, promotions: PromotionService) {
+export function createCheckoutService(deps: ServiceDeps, promotions: PromotionService, shippingQuotes: ShippingQuotes) {
   const { db, clock, settings } = deps;
 
   async function view(session: CheckoutSessionRecord): Promise<CheckoutSessionView> {
-    const hasOrders = session.paymentIntentId !== null && !['pending', 'processing', 'cancelled'].includes(session.status);
+    const hasOrders = session.paymentIntentId !== null && isPaidSessionStatus(session.status);
     return {
       session,
       status: effectiveStatus(session, clock.now()),
@@ -134,7 +136,7 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
 
   return {
     async createSession(principal: Principal): Promise<CheckoutSessionView> {
-      const { lines, promotion, shippingOptions: options } = await readCart(db, principal.userId);
+      const { lines, promotion, shipping } = await readCart(db, principal.userId);
       if (lines.length === 0) throw new DomainError('cart_empty', 'The cart is empty');
       const unavailable = lines.filter((line) => !line.available);
       if (unavailable.length > 0) {
@@ -148,8 +150,13 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
       }
       const stores = groupByStore(lines);
       const code = await promotions.codeForCheckout(principal.userId, sumCents(lines.map((line) => line.unitPriceCents * line.quantity)), promotion);
-      for (const store of stores) store.shippingOptions = options.get(store.storeId) ?? null;
-      const snapshot: CartSnapshot = buildSnapshot([...currencies][0], stores, code);
+      for (const store of stores) store.shippingOptions = shipping.get(store.storeId)?.options ?? null;
+      const built = buildSnapshot([...currencies][0], stores, code);
+      // A retailer prices shipping for an address: until the shopper gives one, the configured options stand in.
+      const snapshot: CartSnapshot = {
+        ...built,
+        stores: built.stores.map((store) => (shipping.get(store.storeId)?.source === 'retailer' ? { ...store, shippingOptionsSource: 'store' } : store)),
+      };
       assertPayableTotal(snapshot.summary.totalCents);
       const now = clock.now();
       const session = await sessions.insertSession(db, {
@@ -166,10 +173,16 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
       return view(await loadVisibleSession(deps, principal, sessionId));
     },
 
-    /** Sets the one shipping address; tax and every total follow from its state. */
-    setShipping(principal: Principal, sessionId: string, address: ShippingAddress) {
+    /**
+     * Sets the one shipping address; tax and every total follow from its state. Stores whose options come from their
+     * retailer are quoted for it first (bounded; their configured options stand in when a retailer cannot answer).
+     */
+    async setShipping(principal: Principal, sessionId: string, address: ShippingAddress) {
+      const current = await loadVisibleSession(deps, principal, sessionId, true);
+      const asksRetailer = current.cartSnapshot.stores.some((store) => store.shippingOptionsSource !== undefined);
+      const quoted = asksRetailer && effectiveStatus(current, clock.now()) === 'pending' ? await shippingQuotes.forAddress(current.cartSnapshot, address) : new Map();
       return update(principal, sessionId, (session) => {
-        const snapshot = applyTax(session.cartSnapshot, address.state);
+        const snapshot = applyTax(withShippingOptions(session.cartSnapshot, quoted), address.state);
         assertPayableTotal(snapshot.summary.totalCents);
         return { shippingAddress: address, snapshot };
       });

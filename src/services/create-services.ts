@@ -24,6 +24,7 @@ import { createOutsideRefundService } from './outside-refund-service';
 import { createDisputeService } from './dispute-service';
 import { createReconciliationService } from './reconciliation-service';
 import { createShippingOptionsService } from './shipping-options-service';
+import { createShippingQuotes } from './shipping-quotes';
 import { createRetailerWebhookService } from './retailer-webhook-service';
 import type { ServiceDeps } from './service-deps';
 import { createStoreHealthService } from './store-health-service';
@@ -81,7 +82,7 @@ export function createServices(deps: ServiceDeps, wiring: ServiceWiring) {
     cart,
     promotions,
     shippingOptions: createShippingOptionsService(deps),
-    checkout: createCheckoutService(deps, promotions),
+    checkout: createCheckoutService(deps, promotions, createShippingQuotes(deps, registry)),
     placeCheckout: createPlaceCheckoutService(deps, wiring.enqueue, promotions),
     orders: createOrdersService(deps),
     // A key's lock outlives the place lease, so a retry never races the holder it would take over from.

@@ -1,17 +1,16 @@
 import type { Knex } from 'knex';
 import { attributeToOrders, type Attribution } from '../domain/attribution';
 import * as disputes from '../repositories/disputes-repository';
+import type { DisputeRecord } from '../domain/dispute';
 import { findSessionByPaymentIntent, lockSessionOrders } from '../repositories/outside-money-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { ProviderDispute } from '../payments/payment-gateway';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
+import { disputeLossKey } from '../domain/idempotency-keys';
 
 /** Stripe's final dispute statuses: `lost` leaves the money with the cardholder. */
 const CLOSED = ['won', 'lost', 'warning_closed'];
-
-/** The ledger key of the part of a lost dispute that falls to one order. */
-export const disputeLossKey = (disputeId: string, orderId: string) => `stripe:${disputeId}:${orderId}`;
 
 /**
  * Disputes a cardholder's bank opened on a checkout's payment. Each is recorded against the checkout and the
@@ -30,7 +29,7 @@ export function createDisputeService(deps: ServiceDeps, refunds: RefundService) 
     return attributeToOrders(amountCents, lefts);
   }
 
-  async function countLoss(trx: Knex.Transaction, dispute: disputes.DisputeRecord): Promise<void> {
+  async function countLoss(trx: Knex.Transaction, dispute: DisputeRecord): Promise<void> {
     for (const share of await disputes.listDisputeShares(trx, dispute.id)) {
       if (share.amountCents === 0) continue;
       await ledger.recordTransaction(trx, {

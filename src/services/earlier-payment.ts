@@ -1,7 +1,8 @@
 import { DomainError } from '../domain/errors';
 import { PaymentGatewayUnavailableError, type ChargeOutcome, type PaymentSnapshot } from '../payments/payment-gateway';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import type { ServiceDeps } from './service-deps';
+import { cancelKey } from '../domain/idempotency-keys';
 
 // A PaymentIntent an earlier place left on a checkout session (one that asked for 3-D Secure): what it means for
 // the session, and how to make sure it can no longer take money.
@@ -20,10 +21,6 @@ const CANCELLABLE_PAYMENT_STATUSES: readonly PaymentSnapshot['status'][] = [
 
 /** The shopper's money has been taken, or is being taken: the payment must be used, never replaced. */
 export const isPaid = (payment: PaymentSnapshot) => payment.status === 'succeeded' || payment.status === 'processing';
-
-/** The provider idempotency key of cancelling one earlier PaymentIntent of a session during one payment attempt. */
-export const cancelKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>, paymentIntentId: string) =>
-  `${session.id}:cancel:${session.paymentAttempt}:${paymentIntentId}`;
 
 /**
  * Makes sure a PaymentIntent an earlier place left on the session (one awaiting 3-D Secure) can no longer take

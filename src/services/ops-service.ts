@@ -2,14 +2,16 @@ import type { Knex } from 'knex';
 import { DomainError } from '../domain/errors';
 import { canTransition } from '../domain/order-status';
 import type { Principal } from '../domain/principal';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { OrderRecord } from '../domain/order';
+import type { PlacementMethod } from '../domain/placement-method';
 import * as orders from '../repositories/orders-repository';
 import * as tasks from '../repositories/ops-tasks-repository';
-import type { OpsTaskKind, OpsTaskRecord, OpsTaskStatus } from '../repositories/ops-tasks-repository';
+import type { OpsTaskKind, OpsTaskRecord, OpsTaskStatus } from '../domain/ops-task';
 import { findStoreById } from '../repositories/stores-repository';
 import { takenCents } from '../repositories/captures-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
-import { listDisputesOfOrders, type OrderDispute } from '../repositories/disputes-repository';
+import { listDisputesOfOrders } from '../repositories/disputes-repository';
+import type { OrderDispute } from '../domain/dispute';
 import { transitionOrder } from './order-state-machine';
 import type { PlacementRun, PlacementService } from './placement-service';
 import type { ServiceDeps } from './service-deps';
@@ -127,7 +129,7 @@ export function createOpsService(
       filter: Pick<orders.OrderFilter, 'status' | 'disputed'>,
       limit: number,
       offset: number,
-    ): Promise<{ orders: orders.OrderRecord[]; totalOrders: number; disputes: Map<string, OrderDispute[]> }> {
+    ): Promise<{ orders: OrderRecord[]; totalOrders: number; disputes: Map<string, OrderDispute[]> }> {
       const [page, totalOrders] = await Promise.all([orders.listOrders(db, filter, limit, offset), orders.countOrders(db, filter)]);
       return { orders: page, totalOrders, disputes: await listDisputesOfOrders(db, page.map((order) => order.id)) };
     },

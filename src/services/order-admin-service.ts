@@ -1,20 +1,16 @@
-import { createHash } from 'node:crypto';
 import { DomainError } from '../domain/errors';
 import { paidForItems } from '../domain/money';
-import type { OrderStatus } from '../domain/order-status';
+import { CANCELLABLE_STATUSES, REFUNDABLE_STATUSES } from '../domain/order-status';
 import type { Principal } from '../domain/principal';
 import { newId } from '../domain/ids';
 import * as orders from '../repositories/orders-repository';
-import type { OrderRecord } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import * as tasks from '../repositories/ops-tasks-repository';
 import { alongsideAll, transitionOrder, type AlongsideMove } from './order-state-machine';
 import type { PlacementService } from './placement-service';
 import type { RefundResult, RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
-
-// `refunded` too: refunding it again is answered as the contract says, refund_exceeds_captured (nothing is left).
-const REFUNDABLE: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded', 'refunded', 'failed', 'cancelled'];
-const CANCELLABLE: readonly OrderStatus[] = ['pending', 'placing', 'placed', 'confirmed', 'partially_refunded'];
+import { adminRefundKey, cancelledRefundKey } from '../domain/idempotency-keys';
 
 export interface AdminRefundInput {
   amountCents?: number;
@@ -46,14 +42,14 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
   return {
     async refund(principal: Principal, orderNumber: string, input: AdminRefundInput, idempotencyKey: string): Promise<RefundResult> {
       const order = await load(orderNumber);
-      if (!REFUNDABLE.includes(order.status)) {
+      // `refunded` too: refunding it again is answered as the contract says, refund_exceeds_captured (nothing is left).
+      if (!REFUNDABLE_STATUSES.includes(order.status)) {
         throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status}; cancel it instead of refunding`, { from: order.status });
       }
       const itemsAmount = input.items?.length ? await amountForItems(order, input.items) : undefined;
       const amountCents = input.amountCents ?? itemsAmount; // neither: all that is left
-      const scope = createHash('sha256').update(`${principal.userId}\n${idempotencyKey}`).digest('hex').slice(0, 32);
       const reason = `refund by ${principal.userId}: ${input.reason}`;
-      return refunds.refund(order, { amountCents, reason, key: `${orderNumber}:refund:admin:${scope}`, items: input.items });
+      return refunds.refund(order, { amountCents, reason, key: adminRefundKey(orderNumber, principal.userId, idempotencyKey), items: input.items });
     },
 
     /**
@@ -62,14 +58,14 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
      */
     async cancel(principal: Principal, orderNumber: string, reason: string) {
       const order = await load(orderNumber);
-      if (!CANCELLABLE.includes(order.status)) {
+      if (!CANCELLABLE_STATUSES.includes(order.status)) {
         throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status} and can no longer be cancelled; refund it instead`, {
           from: order.status,
           to: 'cancelled',
         });
       }
       const retailerMayHaveIt = order.status !== 'pending' && !(order.placementMethod === 'manual' && !order.storeOrderNumber);
-      const refundKey = `${orderNumber}:refund:cancelled`;
+      const refundKey = cancelledRefundKey(orderNumber);
       // Nobody may buy it any more, ops are asked to cancel it where the retailer may have it, and the refund is
       // owed: all of it commits with the move, or none of it does.
       const withdrawAndAsk: AlongsideMove = async (trx) => {

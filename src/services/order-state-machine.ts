@@ -3,7 +3,9 @@ import type { Clock } from '../domain/clock';
 import { DomainError } from '../domain/errors';
 import { orderEventOf } from '../domain/events';
 import { allowedTransitions, canTransition, type OrderStatus } from '../domain/order-status';
-import { findOrderByNumber, updateOrderStatus, type OrderChanges, type OrderRecord } from '../repositories/orders-repository';
+import { updateOrderStatus } from '../repositories/order-writes-repository';
+import { findOrderByNumber } from '../repositories/orders-repository';
+import type { OrderChanges, OrderRecord } from '../domain/order';
 
 /**
  * Writes that must commit together with an order's move or not at all (a task resolved by the move, the refund

@@ -3,9 +3,10 @@ import type { OrderStatus } from '../domain/order-status';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
 import { findSessionsByIds } from '../repositories/checkout-sessions-repository';
 import * as orders from '../repositories/orders-repository';
-import type { OrderItemRecord, OrderRecord, StatusHistoryRecord } from '../repositories/orders-repository';
+import type { OrderItemRecord, OrderRecord, StatusHistoryRecord } from '../domain/order';
 import { netSpentCents, refundedCentsByOrder } from '../repositories/payment-transactions-repository';
-import { listDisputesOfOrders, type OrderDispute } from '../repositories/disputes-repository';
+import { listDisputesOfOrders } from '../repositories/disputes-repository';
+import type { OrderDispute } from '../domain/dispute';
 import { transitionOrder } from './order-state-machine';
 import type { ServiceDeps } from './service-deps';
 

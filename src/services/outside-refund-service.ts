@@ -5,14 +5,12 @@ import { findSessionByPaymentIntent, lockSessionOrders, type SessionOrderShare }
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
+import { outsideRefundKey } from '../domain/idempotency-keys';
 
 export interface RefundEventResult {
   outcome: 'applied' | 'ignored';
   note?: string;
 }
-
-/** The ledger row's key for the share of a provider refund that falls to one order: recording it twice is a no-op. */
-export const outsideRefundKey = (refundId: string, orderId: string) => `stripe:${refundId}:${orderId}`;
 
 /**
  * Refunds as Stripe reports them (its events, or a list of a payment's refunds). Our own are recognised by the

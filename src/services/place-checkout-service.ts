@@ -1,10 +1,11 @@
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/principal';
-import { PAID_SESSION_STATUSES } from '../domain/session-status';
+import { isPaidSessionStatus } from '../domain/session-status';
 import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, PaymentGatewayUnavailableError, type PaymentSnapshot } from '../payments/payment-gateway';
 import * as sessions from '../repositories/checkout-sessions-repository';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
-import { listSessionOrders, type OrderRecord } from '../repositories/orders-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
+import { listSessionOrders } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import { recordPaidCheckout } from '../repositories/paid-checkout-repository';
 import { findTransactionByKey, recordTransaction } from '../repositories/payment-transactions-repository';
 import { effectiveStatus, loadVisibleSession, notEditable } from './checkout-service';
@@ -13,6 +14,7 @@ import { asOutcome, cancelEarlierPayment, completedFor, paymentRefused, paysFor,
 import { toNewOrder } from './store-orders';
 import type { PromotionService } from './promotion-service';
 import type { ServiceDeps } from './service-deps';
+import { chargeKey } from '../domain/idempotency-keys';
 
 export interface PlaceResult {
   session: CheckoutSessionRecord;
@@ -28,10 +30,6 @@ export interface PlacementJobRef {
 
 /** Hands freshly written orders to placement. Called only after the orders are committed. */
 export type EnqueuePlacements = (jobs: PlacementJobRef[]) => Promise<void>;
-
-/** The provider idempotency key of one payment attempt: a retry of the same attempt can never charge twice. */
-export const chargeKey = (session: Pick<CheckoutSessionRecord, 'id' | 'paymentAttempt'>) =>
-  `${session.id}:charge:${session.paymentAttempt}`;
 
 /**
  * How long a session holding an earlier PaymentIntent stays untouched before the abandoned-payment sweep acts on it:
@@ -186,7 +184,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
     if (!orders) {
       // Someone else (recovery, a reclaiming retry) finished this attempt first: theirs is the result.
       const current = (await sessions.findSession(db, session.id))!;
-      if (!(PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) throw notEditable(current, now);
+      if (!isPaidSessionStatus(current.status)) throw notEditable(current, now);
       return placedResult(current);
     }
     crashpoint('place.after_orders');
@@ -268,7 +266,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       if (claimedAtOnce) return pay(claimedAtOnce);
 
       const session = await loadVisibleSession(deps, principal, sessionId, true);
-      if ((PAID_SESSION_STATUSES as readonly string[]).includes(session.status)) return alreadyPlaced(session, idempotencyKey);
+      if (isPaidSessionStatus(session.status)) return alreadyPlaced(session, idempotencyKey);
       if (session.status === 'processing') {
         const reclaimed = await sessions.reclaimPlacement(db, session.id, now, leaseUntil(now));
         if (!reclaimed) throw new DomainError('request_in_progress', 'The checkout session is being placed');
@@ -280,7 +278,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
         const finished = payment && completedFor(session, payment) && paysFor(session, payment) ? await finishWithPayment(session, payment, idempotencyKey) : null;
         if (finished) return finished;
         const current = payment ? (await sessions.findSession(db, session.id))! : session;
-        if ((PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) return alreadyPlaced(current, idempotencyKey);
+        if (isPaidSessionStatus(current.status)) return alreadyPlaced(current, idempotencyKey);
         throw notEditable(current, now);
       }
       const missing = [
@@ -293,7 +291,7 @@ export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements:
       const claimed = await sessions.beginPlacement(db, session.id, session.userId, idempotencyKey, now, leaseUntil(now));
       if (!claimed) {
         const current = (await sessions.findSession(db, session.id))!;
-        if ((PAID_SESSION_STATUSES as readonly string[]).includes(current.status)) return alreadyPlaced(current, idempotencyKey);
+        if (isPaidSessionStatus(current.status)) return alreadyPlaced(current, idempotencyKey);
         throw notEditable(current, now);
       }
       return pay(claimed);

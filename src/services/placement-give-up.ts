@@ -1,8 +1,10 @@
 import { newId } from '../domain/ids';
-import type { LookupOutcome, PlacementMethod, PlacementOrder } from '../placement/placement-adapter';
+import type { LookupOutcome, PlacementOrder } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import type { PlacementRegistry } from '../placement/placement-registry';
 import { openTask } from '../repositories/ops-tasks-repository';
-import type { OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
+import type { PlacementStoreSettings } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import { transitionOrder } from './order-state-machine';
 import type { ServiceDeps } from './service-deps';
 import { retailerAccountHint, uncertainHistoryReason, uncertainPurchasePayload } from './uncertain-purchase';

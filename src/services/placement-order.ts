@@ -1,6 +1,6 @@
 import { FLAT_RULE_OPTION_ID } from '../domain/cart-snapshot';
 import type { PlacementOrder } from '../placement/placement-adapter';
-import type { OrderItemRecord, OrderRecord } from '../repositories/orders-repository';
+import type { OrderItemRecord, OrderRecord } from '../domain/order';
 
 /**
  * What an adapter is given to buy: the order's frozen snapshot, never the live catalog, at full price (we fund any
@@ -27,8 +27,8 @@ export function toPlacementOrder(order: OrderRecord, items: readonly OrderItemRe
       sku: item.sku,
       name: item.name,
       quantity: item.quantity,
-      size: item.size || undefined,
-      color: item.color || undefined,
+      size: item.size ?? undefined,
+      color: item.color ?? undefined,
       unitPriceCents: item.unitPriceCents,
       totalPriceCents: item.totalPriceCents,
       productUrl: item.productUrl ?? undefined,

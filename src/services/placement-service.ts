@@ -1,10 +1,11 @@
 import { DomainError } from '../domain/errors';
-import { PLACED_STATUSES, type OrderStatus } from '../domain/order-status';
+import { FAILED_OR_CANCELLED_STATUSES, SETTLED_STATUSES } from '../domain/order-status';
 import { PermanentPlacementError, PriceMismatchError, type PlacementOrder, type PlacementOutcome } from '../placement/placement-adapter';
 import type { PlacementRegistry } from '../placement/placement-registry';
-import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-sessions-repository';
+import { listOverdueSettlements, settleSessionFromOrders, type SettlementRule } from '../repositories/checkout-settlement-repository';
 import * as orders from '../repositories/orders-repository';
-import type { OrderRecord, PlacementStoreSettings } from '../repositories/orders-repository';
+import type { PlacementStoreSettings } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import { countFailedRefunds } from '../repositories/payment-transactions-repository';
 import { recordAttempt } from '../repositories/placement-attempts-repository';
 import type { CaptureService } from './capture-service';
@@ -14,6 +15,7 @@ import { configFor, createPlacementGiveUp } from './placement-give-up';
 import { toPlacementOrder } from './placement-order';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
+import { placementFailedRefundKey } from '../domain/idempotency-keys';
 
 export interface PlacementRun {
   orderNumber: string;
@@ -28,8 +30,6 @@ export interface RunAttempt {
   maybeRan: boolean;
 }
 
-const SETTLED: readonly OrderStatus[] = [...PLACED_STATUSES, 'failed', 'cancelled', 'refunded', 'partially_refunded'];
-const FAILED: readonly OrderStatus[] = ['failed', 'cancelled'];
 /** How long an order may sit with no run taking it forward before it gets a fresh one. */
 const STALLED_PENDING_MS = 10 * 60_000;
 const STALLED_PLACING_MS = 30 * 60_000;
@@ -40,7 +40,7 @@ const STALLED_PLACING_MS = 30 * 60_000;
  */
 const OVERDUE_SETTLEMENT_MS = 3_000;
 /** A checkout is completed when none of its orders failed, failed when all did, partially_failed otherwise. */
-const SETTLEMENT: SettlementRule = { settled: SETTLED, failed: FAILED };
+const SETTLEMENT: SettlementRule = { settled: SETTLED_STATUSES, failed: FAILED_OR_CANCELLED_STATUSES };
 
 /**
  * Buying one store order from its retailer, as the queue's job handler. Idempotent per order: a settled order
@@ -94,7 +94,7 @@ export function createPlacementService(
   async function failOrder(order: OrderRecord, reason: string, alongside?: AlongsideMove): Promise<void> {
     // A refund the provider refused does not count: a later failure of the same order (after an ops retry)
     // asks again under a new key, while a pending one keeps its key until it is settled.
-    const key = `${order.orderNumber}:refund:placement-failed:${await countFailedRefunds(db, order.id)}`;
+    const key = placementFailedRefundKey(order.orderNumber, await countFailedRefunds(db, order.id));
     const owed = alongsideAll(alongside, refunds.owedRefund(`placement failed: ${reason}`, key));
     let current = order;
     if (current.status !== 'failed') {
@@ -164,7 +164,7 @@ export function createPlacementService(
     async place(run: PlacementRun, attempt: RunAttempt): Promise<void> {
       const found = await orders.findOrderForPlacement(db, run.orderNumber);
       if (found?.order.status === 'failed') return finishFailure(found.order);
-      if (!found || SETTLED.includes(found.order.status)) return;
+      if (!found || SETTLED_STATUSES.includes(found.order.status)) return;
       const { store } = found;
       // The items and totals an adapter buys do not change while an order is being placed: read once, here.
       const placementOrder = toPlacementOrder(found.order, found.items);
@@ -212,7 +212,7 @@ export function createPlacementService(
     async exhausted(run: PlacementRun, error: Error): Promise<void> {
       const found = await orders.findOrderForPlacement(db, run.orderNumber);
       if (found?.order.status === 'failed') return finishFailure(found.order);
-      if (!found || SETTLED.includes(found.order.status)) return;
+      if (!found || SETTLED_STATUSES.includes(found.order.status)) return;
       const { order, store } = found;
       if (order.placementMethod === 'manual' && (await tasks.hasLiveTask(order.id))) return;
       const placementOrder = toPlacementOrder(order, found.items);

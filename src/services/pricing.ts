@@ -2,7 +2,7 @@ import { FLAT_RULE_OPTION_ID, type CartSnapshot, type ShippingChoice, type Snaps
 import { DomainError } from '../domain/errors';
 import { applyBasisPoints, sumCents } from '../domain/money';
 import type { FrozenPromotion } from '../domain/promotion';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import { discountsFor } from './discounts';
 
 /**
@@ -121,7 +121,7 @@ export function chooseShipping(snapshot: CartSnapshot, choices: ReadonlyMap<stri
     if (optionId === undefined) return store;
     const option = store.shippingOptions?.find((candidate) => candidate.id === optionId);
     if (!option) unknown.push({ storeId: store.storeId, optionId });
-    return option ? { ...store, shippingOption: option } : store;
+    return option ? { ...store, shippingOption: option, shippingOptionChosen: true } : store;
   });
   const known = new Set(snapshot.stores.map((store) => store.storeId));
   for (const [storeId, optionId] of choices) if (!known.has(storeId)) unknown.push({ storeId, optionId });

@@ -1,5 +1,6 @@
 import { DomainError } from '../domain/errors';
-import { searchProducts, type ProductFilter, type ProductListing } from '../repositories/product-search-repository';
+import { searchProducts, type ProductFilter } from '../repositories/product-search-repository';
+import type { ProductListing } from '../domain/product';
 import { findStoreBySlug } from '../repositories/stores-repository';
 import type { ServiceDeps } from './service-deps';
 

@@ -3,9 +3,10 @@ import { sumCents } from '../domain/money';
 import { freeze, limitRefusal, normalizeCode, refusalFor, type FrozenPromotion, type Promotion } from '../domain/promotion';
 import { listCartLines } from '../repositories/carts-repository';
 import * as promotions from '../repositories/promotions-repository';
-import type { PromotionWithUses, PromotionWrite } from '../repositories/promotions-repository';
+import type { PromotionWrite } from '../repositories/promotions-repository';
+import type { PromotionWithUses } from '../domain/promotion';
 import * as redemptions from '../repositories/promotion-redemptions-repository';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import type { CartService, CartView } from './cart-service';
 import type { ServiceDeps } from './service-deps';
 

@@ -1,6 +1,7 @@
 import type { Period, ProviderPayment, ProviderRefund } from '../payments/payment-gateway';
 import * as runs from '../repositories/reconciliation-repository';
 import type { LedgerMovement } from '../repositories/reconciliation-repository';
+import type { ReconciliationRun } from '../domain/reconciliation';
 import { compareOrders, comparePayment, compareRefund, DRIFT_KINDS, type Drift, type DriftKind } from './reconciliation-compare';
 import type { ServiceDeps } from './service-deps';
 
@@ -131,7 +132,7 @@ export function createReconciliationService(deps: ServiceDeps) {
   }
 
   /** Runs a reconciliation and records it (report and drift) for ops. */
-  async function runAndRecord(period: Period, trigger: 'daily' | 'manual'): Promise<{ run: runs.ReconciliationRun; report: ReconciliationReport } | null> {
+  async function runAndRecord(period: Period, trigger: 'daily' | 'manual'): Promise<{ run: ReconciliationRun; report: ReconciliationReport } | null> {
     const now = clock.now();
     const run = await runs.claimRun(db, { periodStart: period.since, periodEnd: period.until, trigger }, now, new Date(now.getTime() - RUN_STALE_MS));
     if (!run) return null;
@@ -155,7 +156,7 @@ export function createReconciliationService(deps: ServiceDeps) {
      * The daily job: yesterday (UTC) once the day is DAILY_DELAY_MS old, claimed once across every instance.
      * Null when it is not due, already done, or another instance holds it.
      */
-    async runDailyIfDue(): Promise<{ run: runs.ReconciliationRun; report: ReconciliationReport } | null> {
+    async runDailyIfDue(): Promise<{ run: ReconciliationRun; report: ReconciliationReport } | null> {
       const now = clock.now().getTime();
       const today = Math.floor(now / DAY_MS) * DAY_MS;
       if (now - today < DAILY_DELAY_MS || dailyDoneFor === today) return null;
@@ -165,7 +166,7 @@ export function createReconciliationService(deps: ServiceDeps) {
       return done;
     },
 
-    async listRuns(limit: number, offset: number): Promise<{ runs: runs.ReconciliationRun[]; totalRuns: number }> {
+    async listRuns(limit: number, offset: number): Promise<{ runs: ReconciliationRun[]; totalRuns: number }> {
       const [page, totalRuns] = await Promise.all([runs.listRuns(db, limit, offset), runs.countRuns(db)]);
       return { runs: page, totalRuns };
     },

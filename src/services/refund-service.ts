@@ -1,16 +1,11 @@
 import { DomainError } from '../domain/errors';
 import { findSession } from '../repositories/checkout-sessions-repository';
 import type { Knex } from 'knex';
-import type { OrderStatus } from '../domain/order-status';
+import { FAILED_OR_CANCELLED_STATUSES, FULFILLED_STATUSES, type OrderStatus } from '../domain/order-status';
 import { IDEMPOTENCY_KEY_TRUSTED_FOR_MS, type RefundOutcome } from '../payments/payment-gateway';
-import {
-  addRefundedQuantities,
-  findOrderById,
-  listOrderItems,
-  lockOrder,
-  refundAllItemsOfRefundedOrder,
-  type OrderRecord,
-} from '../repositories/orders-repository';
+import { addRefundedQuantities, lockOrder, refundAllItemsOfRefundedOrder } from '../repositories/order-writes-repository';
+import { findOrderById, listOrderItems } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
 import { takenCents } from '../repositories/captures-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundItem } from '../repositories/payment-transactions-repository';
@@ -23,11 +18,6 @@ export interface RefundResult {
   amountCents: number;
   status: 'pending' | 'succeeded' | 'failed';
 }
-
-/** Orders the shopper has (or had) from the retailer: a refund of theirs shows in their status. */
-const FULFILLED: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered', 'partially_refunded'];
-/** The statuses in which an order owes the shopper all of its money back. */
-const OWING: readonly OrderStatus[] = ['failed', 'cancelled'];
 
 /** An authorization that has not been captured (yet, or for this order ever) has nothing to refund from. */
 function paymentNotCaptured(order: OrderRecord, taken: number | null): DomainError {
@@ -68,7 +58,8 @@ export function createRefundService(deps: ServiceDeps) {
     if (tx.refundItems) await addRefundedQuantities(trx, tx.refundItems);
     if (!tx.orderId) return;
     await refundAllItemsOfRefundedOrder(trx, tx.orderId);
-    if (!FULFILLED.includes(await lockOrder(trx, tx.orderId))) return;
+    // Orders the shopper has (or had) from the retailer: a refund of theirs shows in their status.
+    if (!FULFILLED_STATUSES.includes(await lockOrder(trx, tx.orderId))) return;
     const order = (await findOrderById(trx, tx.orderId))!;
     const to: OrderStatus = (await ledger.returnedCents(trx, order.id)) >= order.totalCents ? 'refunded' : 'partially_refunded';
     if (order.status !== 'refunded') await transitionOrder({ db: trx, clock }, order, to, tx.reason ?? 'refunded');
@@ -236,7 +227,8 @@ export function createRefundService(deps: ServiceDeps) {
         // Decided on the order as it is now, not as the caller last read it: an order an ops retry has sent back
         // into placement meanwhile owes nothing (we would be buying it with money we returned). Nor does one whose
         // money an authorization only holds: the checkout's capture, locking every order, leaves it out.
-        if (!OWING.includes(await lockOrder(trx, moved.id))) return;
+        // A failed or cancelled order owes the shopper all of its money back.
+        if (!FAILED_OR_CANCELLED_STATUSES.includes(await lockOrder(trx, moved.id))) return;
         if ((await refundableCents(moved, trx)) > 0) await recordIntent(trx, moved, { reason, key });
       };
     },

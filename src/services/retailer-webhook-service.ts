@@ -1,13 +1,16 @@
 import { DomainError } from '../domain/errors';
 import { canTransition, type OrderStatus } from '../domain/order-status';
 import { verifyRetailerSignature } from '../domain/retailer-signature';
-import { findOrderByStoreOrderNumber, listStatusHistory, type OrderRecord } from '../repositories/orders-repository';
-import { findStoreBySlug, type StoreRecord } from '../repositories/stores-repository';
+import { findOrderByStoreOrderNumber, listStatusHistory } from '../repositories/orders-repository';
+import type { OrderRecord } from '../domain/order';
+import { findStoreBySlug } from '../repositories/stores-repository';
+import type { StoreRecord } from '../domain/store';
 import * as events from '../repositories/webhook-events-repository';
 import { transitionOrder } from './order-state-machine';
 import type { PlacementService } from './placement-service';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
+import { retailerCancelledRefundKey } from '../domain/idempotency-keys';
 
 export interface RetailerEvent {
   id: string;
@@ -40,7 +43,6 @@ const TARGET: Record<RetailerEvent['type'], OrderStatus> = {
 export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundService, placement: PlacementService) {
   const { db, clock, logger } = deps;
 
-  const cancelRefundKey = (order: Pick<OrderRecord, 'orderNumber'>) => `${order.orderNumber}:refund:retailer-cancelled`;
 
   /**
    * What follows a move: a retailer's cancellation sends the refund recorded with the move and settles the
@@ -49,7 +51,7 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
   async function afterMove(order: OrderRecord): Promise<void> {
     if (order.status !== 'cancelled') return;
     try {
-      await refunds.carryOut(cancelRefundKey(order));
+      await refunds.carryOut(retailerCancelledRefundKey(order.orderNumber));
     } finally {
       await placement.settleSession(order.checkoutSessionId);
     }
@@ -81,7 +83,7 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
       const note = `ignored: order is ${order.status}, ${event.type} would not move it forward`;
       return { outcome: 'ignored', orderId: order.id, orderNumber: order.orderNumber, status: order.status, note };
     }
-    const owed = target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, cancelRefundKey(order)) : undefined;
+    const owed = target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, retailerCancelledRefundKey(order.orderNumber)) : undefined;
     const moved = await transitionOrder(
       deps,
       order,

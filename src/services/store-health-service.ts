@@ -1,9 +1,10 @@
 import { DomainError } from '../domain/errors';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import type { BreakerStatus } from '../queue/breaker-state';
 import type { PlacementQueueControl } from '../queue/placement-queue';
 import * as health from '../repositories/store-health-repository';
-import { findStoreLevers, listLeverEvents, listStoreLevers, type StoreLeversRecord } from '../repositories/store-levers-repository';
+import { findStoreLevers, listLeverEvents, listStoreLevers } from '../repositories/store-levers-repository';
+import type { StoreLeversRecord } from '../domain/store-levers';
 import type { ServiceDeps } from './service-deps';
 import { effectiveMethod } from './store-levers-service';
 

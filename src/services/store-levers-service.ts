@@ -1,9 +1,9 @@
 import { DomainError } from '../domain/errors';
 import type { Principal } from '../domain/principal';
-import type { PlacementMethod } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import type { PlacementQueueControl } from '../queue/placement-queue';
 import * as levers from '../repositories/store-levers-repository';
-import type { StoreLeversRecord } from '../repositories/store-levers-repository';
+import type { StoreLeversRecord } from '../domain/store-levers';
 import type { ServiceDeps } from './service-deps';
 
 export interface StoreLeversOptions {

@@ -1,7 +1,7 @@
 import type { SnapshotStore } from '../domain/cart-snapshot';
 import { newOrderNumber } from '../domain/ids';
-import type { CheckoutSessionRecord } from '../repositories/checkout-sessions-repository';
-import type { NewOrder } from '../repositories/orders-repository';
+import type { CheckoutSessionRecord } from '../domain/checkout-session';
+import type { NewOrder } from '../domain/order';
 
 /** One store of the frozen snapshot as the order we place with that store: its items, totals and our `MO-…` number. */
 export function toNewOrder(session: CheckoutSessionRecord, store: SnapshotStore): NewOrder {
@@ -26,8 +26,8 @@ export function toNewOrder(session: CheckoutSessionRecord, store: SnapshotStore)
       productId: item.productId,
       sku: item.sku,
       name: item.name,
-      size: item.size ?? '',
-      color: item.color ?? '',
+      size: item.size,
+      color: item.color,
       productUrl: item.productUrl,
       imageUrl: item.imageUrl,
       quantity: item.quantity,

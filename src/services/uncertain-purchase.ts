@@ -1,5 +1,6 @@
 import { manualTaskPayload } from '../placement/manual-adapter';
-import type { PlacementMethod, PlacementOrder } from '../placement/placement-adapter';
+import type { PlacementOrder } from '../placement/placement-adapter';
+import type { PlacementMethod } from '../domain/placement-method';
 import { buildRecipeValues } from '../placement/recipes/recipe-variables';
 import { renderTemplate } from '../placement/recipes/template';
 

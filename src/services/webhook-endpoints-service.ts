@@ -1,18 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { notFound } from '../domain/errors';
 import { newId } from '../domain/ids';
-import { pageEmails, type EmailStatus } from '../repositories/email-deliveries-repository';
-import { findDeliveryView, listDueLineHeads, pageDeliveries, resetDelivery, type DeliveryStatus } from '../repositories/webhook-deliveries-repository';
-import {
-  deleteEndpoint,
-  deliveryCountsByEndpoint,
-  enableEndpoint,
-  findEndpoint,
-  insertEndpoint,
-  listEndpoints,
-  rollSecret,
-  type WebhookEndpointRecord,
-} from '../repositories/webhook-endpoints-repository';
+import { pageEmails } from '../repositories/email-deliveries-repository';
+import type { EmailStatus } from '../domain/email';
+import { findDeliveryView, listDueLineHeads, pageDeliveries, resetDelivery } from '../repositories/webhook-deliveries-repository';
+import type { DeliveryStatus } from '../domain/webhook-delivery';
+import { deleteEndpoint, deliveryCountsByEndpoint, enableEndpoint, findEndpoint, insertEndpoint, listEndpoints, rollSecret } from '../repositories/webhook-endpoints-repository';
+import type { WebhookEndpointRecord } from '../domain/webhook-endpoint';
 import type { EventWiring } from './event-wiring';
 import type { ServiceDeps } from './service-deps';
 

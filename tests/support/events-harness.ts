@@ -4,7 +4,6 @@ import { handleEventJob, startEventDispatcher } from '../../src/bootstrap/event-
 import { createSmtpMailer } from '../../src/events/mailer';
 import { silentLogger } from '../../src/logger';
 import { createBullmqEventQueue, startBullmqEventWorker } from '../../src/queue/bullmq-event-queue';
-import type { Services } from '../../src/services/create-services';
 import type { EventSettings } from '../../src/services/event-wiring';
 import { ADDRESS, admin, ops, REDIS_URL, startPlacementHarness, waitFor, type Line } from './placement-harness';
 import { bearer } from './tokens';
@@ -25,12 +24,11 @@ export async function startEventsHarness(options: { smtp?: boolean; settings?: P
   const mailer = smtp ? createSmtpMailer(smtp.url) : null;
   const receiver = await startWebhookReceiver();
   const queue = createBullmqEventQueue({ redisUrl: REDIS_URL, queueName, prefix });
-  let services: Services | undefined;
   const placement = await startPlacementHarness({
     events: { enqueue: (jobs) => queue.enqueue(jobs), mailer, settings: { retryBaseMs: 100, maxAttempts: 20, ...options.settings } },
   });
-  services = placement.app.services;
-  const worker = startBullmqEventWorker({ redisUrl: REDIS_URL, queueName, prefix, handler: handleEventJob(() => services!) });
+  const services = placement.app.services;
+  const worker = startBullmqEventWorker({ redisUrl: REDIS_URL, queueName, prefix, handler: handleEventJob(() => services) });
   const dispatcher = startEventDispatcher(services, silentLogger, { dispatchIntervalMs: 50, sweepIntervalMs: 1_000 });
 
   const harness = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORDER_STATUSES } from '../../domain/order-status';
+import { SESSION_VIEW_STATUSES } from '../../domain/session-status';
 import { US_STATE_CODES } from '../../domain/us-states';
 import { lineItemFields, orNull, productLinkFields } from './common';
 
@@ -93,6 +94,10 @@ export const CartSnapshot = z
         fullPriceTotalCents: z.number().int().meta({ description: 'What the retailer charges us: no discount (we fund it), tax on the whole subtotal' }),
         shippingOptions: z.array(ShippingChoice).meta({ description: 'What the store offers, cheapest first' }),
         shippingOption: orNull(ShippingChoice).meta({ description: 'The shopper’s choice; the cheapest until one is made' }),
+        shippingOptionChosen: z.boolean().optional().meta({ description: 'true once the shopper chose; until then the cheapest is chosen for them' }),
+        shippingOptionsSource: z.enum(['store', 'retailer']).optional().meta({
+          description: 'Only for a store whose options come from its retailer: retailer once it quoted them for the session’s address; store while the configured options stand in (no address yet, or the retailer did not answer in time)',
+        }),
       }),
     ),
     promotion: orNull(FrozenPromotion).optional().meta({ description: 'The promo code frozen at checkout' }),
@@ -114,7 +119,7 @@ export const OrderSummary = z
 export const CheckoutSession = z
   .object({
     sessionId: z.string(),
-    status: z.enum(['pending', 'processing', 'placed', 'completed', 'partially_failed', 'failed', 'cancelled', 'expired']),
+    status: z.enum(SESSION_VIEW_STATUSES),
     cartSnapshot: CartSnapshot,
     shippingAddress: orNull(ShippingAddress),
     paymentMethodId: z.string().nullable(),

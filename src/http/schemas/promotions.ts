@@ -83,6 +83,10 @@ export const ShippingChoicesInput = z
   .strict()
   .meta({ id: 'ShippingChoicesInput', description: 'One option per store, from the store’s shippingOptions in the session; stores not named keep theirs' });
 
+const ShippingOptionsSourceSchema = z.enum(['store', 'retailer']).meta({
+  description: 'store: these options (or the flat rule). retailer: what the retailer quotes for each checkout once its address is known, these options standing in when it cannot answer in time',
+});
+
 const StoreShippingOptionInput = z
   .object({
     id: z
@@ -105,6 +109,7 @@ export const StoreShippingOptionsInput = z
       .array(StoreShippingOptionInput)
       .max(10)
       .refine((options) => new Set(options.map((option) => option.id)).size === options.length, 'option ids must be unique'),
+    source: ShippingOptionsSourceSchema.optional().meta({ description: 'Where checkouts take the options from (default store)' }),
   })
   .strict()
   .meta({ id: 'StoreShippingOptionsInput', description: 'An empty list goes back to one standard option from the store’s flat shipping rule' });
@@ -123,5 +128,6 @@ export const StoreShippingOptions = z
       }),
     ),
     usesFlatRule: z.boolean().meta({ description: 'true: the store has no options of its own; checkouts offer one standard option from its flat rule' }),
+    source: ShippingOptionsSourceSchema,
   })
   .meta({ id: 'StoreShippingOptions' });

@@ -3,7 +3,9 @@ import type {
   PlacementContext,
   PlacementOrder,
   PlacementResult,
+  QuotedShippingOption,
   RetailerOrderStatus,
+  ShippingQuoteRequest,
   StoreCheck,
   StoreContext,
 } from '../placement-adapter';
@@ -36,6 +38,8 @@ export interface PlatformConnector {
   readStatus?(storeOrderNumber: string, context: StoreContext): Promise<RetailerOrderStatus>;
   /** Reach, sign in, price one product: each a named check with a plain-words message. Never buys. */
   check(context: StoreContext): Promise<StoreCheck[]>;
+  /** The retailer's shipping methods for an order, at its prices (when the platform can say). Never buys. */
+  quoteShipping?(request: ShippingQuoteRequest, context: StoreContext): Promise<QuotedShippingOption[]>;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { StoreCheck, StoreContext } from '../placement-adapter';
 import { problemsOf } from './platform-connector';
 import type { VendureApi } from './vendure-graphql';
+import { shippingOptionsCheck } from './vendure-shipping';
 
 interface CheckedConfig {
   paymentMethodCode: string;
@@ -12,7 +13,8 @@ const failure = (name: string, error: unknown): StoreCheck => ({ name, ok: false
 
 /**
  * A Vendure store's dry check: the config, the Shop API (reach), the Admin API sign-in (authenticate), the payment
- * method we buy with, the shipping method, and one of the store's products priced at Vendure. Reads only.
+ * method we buy with, the shipping method (and the store's shipping option ids, which must be the shop's method
+ * codes), and one of the store's products priced at Vendure. Reads only.
  */
 export async function checkVendureStore(
   schema: z.ZodType<CheckedConfig>,
@@ -67,6 +69,7 @@ export async function checkVendureStore(
         ? { name: 'shipping_method', ok: codes.includes(wanted), message: codes.includes(wanted) ? `shipping method ${wanted} exists` : `no shipping method ${wanted} (the shop has: ${codes.join(', ') || 'none'})` }
         : { name: 'shipping_method', ok: codes.length > 0, message: codes.length > 0 ? `the cheapest eligible of ${codes.join(', ')} is chosen per order` : 'the shop has no shipping method' },
     );
+    if (context.shippingOptionIds?.length) checks.push(shippingOptionsCheck(context.shippingOptionIds, codes));
   } catch (error) {
     checks.push(failure('shipping_method', error));
   }

@@ -11,6 +11,7 @@ import { problemsOf, type PlatformCheckoutJournal, type PlatformConnector } from
 import { fillOrder, payOrder, reopenActiveOrder, type ShopSession } from './vendure-checkout';
 import { checkVendureStore } from './vendure-check';
 import { createVendureApiFactory, type VendureApi } from './vendure-graphql';
+import { quoteVendureShipping } from './vendure-shipping';
 
 export const VENDURE = 'vendure';
 
@@ -164,6 +165,8 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
       if (!found) throw new Error(`vendure has no order ${storeOrderNumber}`);
       return statusOf(found);
     },
+
+    quoteShipping: (request, context) => quoteVendureShipping(apiFor(parseConfig(context.config), context.signal), request),
 
     check: (context) => checkVendureStore(configSchema, context, (config) => apiFor(config as VendureConfig, context.signal)),
   };

@@ -1,6 +1,6 @@
 import { PermanentPlacementError } from '../placement-adapter';
 import { parseMoneyToCents } from './money-text';
-import type { LookupMatch, RecipeModule, RecipeModuleSession } from './recipe-modules';
+import type { LookupMatch, RecipeModule, RecipeModuleSession } from './recipe-module';
 
 export interface PagedOrderHistoryOptions {
   /** Template of the first (newest) history page. */

@@ -1,5 +1,5 @@
 import type { ItemStep, Recipe, RecipeStep, SimpleStep } from './recipe-schema';
-import type { RecipeModules } from './recipe-modules';
+import type { RecipeModules } from './recipe-module';
 import { TEMPLATE_VARIABLES } from './recipe-variables';
 import { TemplateError, findTemplateVariables } from './template';
 import { selectorProblem } from './element-selector';

@@ -1,7 +1,7 @@
 import evershopRecipe from './evershop-recipe.json';
 import { toPuppeteerSelector } from './element-selector';
 import { builtInRecipeModules } from './recipe-modules';
-import { validateRecipe } from './recipe-schema';
+import { validateRecipe } from './recipe-validation';
 
 const minimal = () => ({
   version: 1,

@@ -5,7 +5,7 @@ import { toPuppeteerSelector } from './element-selector';
 import { createPageDriver, type ClickRecord } from './page-driver';
 import { EXTRACTED_PREFIX } from './recipe-checks';
 import { flowBroken, HeadlessTransientError, toPlacementFailure } from './recipe-errors';
-import type { LookupMatch, RecipeModule, RecipeModuleSession } from './recipe-modules';
+import type { LookupMatch, RecipeModule, RecipeModuleSession } from './recipe-module';
 import type { ItemStep, Recipe, RecipeStep } from './recipe-schema';
 import { runSimpleStep } from './recipe-steps';
 import { buildItemValues } from './recipe-variables';

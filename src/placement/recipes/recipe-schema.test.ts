@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import demoRecipe from './demo-storefront-recipe.json';
-import { builtInRecipeModules, type RecipeModules } from './recipe-modules';
-import { STEP_TYPES, validateRecipe } from './recipe-schema';
+import type { RecipeModules } from './recipe-module';
+import { builtInRecipeModules } from './recipe-modules';
+import { STEP_TYPES } from './recipe-schema';
+import { validateRecipe } from './recipe-validation';
 import { TEMPLATE_VARIABLES } from './recipe-variables';
 
 /** The smallest recipe the rules accept; tests break one thing at a time. */

@@ -92,11 +92,15 @@ async function answerCreateOrder(retailer: SimulatedRetailer, req: IncomingMessa
   return { status: outcome.kind === 'created' ? 201 : 200, body: publicOrder(outcome.order) };
 }
 
-/** A quote, with the shipping methods the retailer offers when it has its own (a caller may choose among them). */
+/**
+ * A quote, with the shipping methods the retailer offers when it has its own (a caller may choose among them):
+ * each with its price in cents and, when the retailer gives one, its delivery estimate in days.
+ */
 function answerQuote(outcome: QuoteOutcome, shippingMethods: readonly ShippingMethod[]): Answer {
   if (outcome.kind === 'rejected') return { status: 422, body: { code: outcome.code, message: outcome.message } };
   const { totalCents, taxCents, shippingCents, subtotalCents } = outcome.price;
-  return { status: 200, body: { totalCents, taxCents, shippingCents, subtotalCents, ...(shippingMethods.length > 0 ? { shippingMethods } : {}) } };
+  const methods = shippingMethods.map(({ id, name, priceCents, minDays, maxDays }) => ({ id, name, priceCents, ...(minDays !== undefined && maxDays !== undefined ? { minDays, maxDays } : {}) }));
+  return { status: 200, body: { totalCents, taxCents, shippingCents, subtotalCents, ...(methods.length > 0 ? { shippingMethods: methods } : {}) } };
 }
 
 function answerLookup(retailer: SimulatedRetailer, query: URLSearchParams): Answer {

@@ -49,7 +49,17 @@ export const retailerSetupSchema = z.object({
     .optional(),
   taxBasisPoints: z.int().min(0).max(10_000).optional(),
   shippingCents: cents.optional(),
-  shippingMethods: z.array(z.object({ id: z.string().min(1).max(100), name: z.string().min(1).max(200), priceCents: cents })).optional(),
+  shippingMethods: z
+    .array(
+      z.object({
+        id: z.string().min(1).max(100),
+        name: z.string().min(1).max(200),
+        priceCents: cents,
+        minDays: z.int().min(0).max(365).optional(),
+        maxDays: z.int().min(0).max(365).optional(),
+      }),
+    )
+    .optional(),
   latencyMs: z.int().min(0).max(600_000).optional(),
   strictCatalog: z.boolean().optional(),
   rejectedZips: z.array(z.string()).optional(),
@@ -69,7 +79,7 @@ export const productPageQuerySchema = z.object({
 
 const faultCommon = {
   count: z.int().min(1).max(1_000_000).optional(),
-  scope: z.enum(['create_order', 'list_products', 'any']).optional(),
+  scope: z.enum(['create_order', 'list_products', 'quote', 'any']).optional(),
   after: z.int().min(0).max(1_000_000).optional(),
 };
 

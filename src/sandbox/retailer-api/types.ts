@@ -33,6 +33,9 @@ export interface ShippingMethod {
   id: string;
   name: string;
   priceCents: number;
+  /** The delivery estimate, in days after the order (both or neither). */
+  minDays?: number;
+  maxDays?: number;
 }
 
 export type RetailerRejectionCode = 'out_of_stock' | 'address_rejected' | 'price_changed' | 'shipping_method_unavailable';
@@ -80,7 +83,7 @@ export interface RetailerStats {
 }
 
 /** Which requests a fault applies to: order creations (`POST /orders`), catalog pages (`GET /products`), or any. */
-export type FaultScope = 'create_order' | 'list_products' | 'any';
+export type FaultScope = 'create_order' | 'list_products' | 'quote' | 'any';
 
 export type FaultKind = 'status_500' | 'status_503' | 'status_429' | 'timeout' | 'reset' | 'create_then_500' | 'reject';
 

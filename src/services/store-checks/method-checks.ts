@@ -1,4 +1,5 @@
-import type { PlacementMethod, StoreCheck, StoreContext } from '../../placement/placement-adapter';
+import type { StoreCheck, StoreContext } from '../../placement/placement-adapter';
+import type { PlacementMethod } from '../../domain/placement-method';
 import type { PlacementRegistry } from '../../placement/placement-registry';
 
 export type MethodCheck = (input: StoreContext & { registry: PlacementRegistry }) => Promise<StoreCheck[]>;

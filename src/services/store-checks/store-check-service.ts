@@ -1,7 +1,9 @@
 import { DomainError } from '../../domain/errors';
-import type { PlacementMethod, StoreCheck } from '../../placement/placement-adapter';
+import type { StoreCheck } from '../../placement/placement-adapter';
+import type { PlacementMethod } from '../../domain/placement-method';
 import type { PlacementRegistry } from '../../placement/placement-registry';
 import { findSampleProduct } from '../../repositories/products-repository';
+import { findShippingSettings } from '../../repositories/shipping-options-repository';
 import { findStoreBySlug } from '../../repositories/stores-repository';
 import type { ServiceDeps } from '../service-deps';
 import { CHECKS_BY_METHOD, type MethodCheck } from './method-checks';
@@ -18,11 +20,13 @@ export function createStoreCheckService(deps: ServiceDeps, registry: PlacementRe
     async check(slug: string): Promise<{ checks: StoreCheck[] }> {
       const store = await findStoreBySlug(db, slug);
       if (!store) throw new DomainError('store_not_found', `Store "${slug}" not found`);
-      const sample = await findSampleProduct(db, store.id);
+      const [sample, shipping] = await Promise.all([findSampleProduct(db, store.id), findShippingSettings(db, slug)]);
       const sampleProduct = sample ? { sku: sample.sku, name: sample.name, priceCents: sample.priceCents } : undefined;
+      // Placement hands the retailer the shopper's option id as its shipping method: a connector that can, checks them.
+      const shippingOptionIds = shipping?.options?.map((option) => option.id);
       const run = (method: PlacementMethod, config: Record<string, unknown>): Promise<StoreCheck[]> => {
         const check: MethodCheck = CHECKS_BY_METHOD[method];
-        return check({ registry, config, logger: logger.child({ storeSlug: slug, check: method }), sampleProduct });
+        return check({ registry, config, logger: logger.child({ storeSlug: slug, check: method }), sampleProduct, shippingOptionIds });
       };
       const checks = await run(store.placementMethod, store.placementConfig);
       if (store.fallbackMethod) {
