@@ -45,8 +45,8 @@ export function startChild(name: string, script: string, env: Record<string, str
   };
 }
 
-/** Polls `url` until it answers 2xx; fails fast if the child exits first. */
-export async function waitForHttp(child: Child, url: string, timeoutMs = 30_000): Promise<void> {
+/** Polls `url` until it answers 2xx; fails fast if the child exits first. A busy 2-core machine can take a minute to start one. */
+export async function waitForHttp(child: Child, url: string, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null || child.process.signalCode !== null) {

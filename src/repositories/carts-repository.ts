@@ -1,8 +1,12 @@
 import type { Knex } from 'knex';
+import { hotQuery } from '../db/hot-query';
 import { prepared } from '../db/prepared';
 import type { LineVariant } from '../domain/line-item';
 import type { PlacementMethod } from '../domain/placement-method';
 import { variantColumns, variantFromRow } from './variant-columns';
+import type { Promotion } from '../domain/promotion';
+import { toPromotion } from './promotions-repository';
+import { shippingSettingsOf, type StoreShippingSettings } from './shipping-options-repository';
 
 /** A cart line joined with its product and store, as pricing and the cart view need it. */
 export interface CartLine extends LineVariant {
@@ -32,56 +36,75 @@ export async function findCartId(db: Knex, userId: string): Promise<string | nul
 }
 
 export async function listCartLines(db: Knex, userId: string): Promise<CartLine[]> {
-  const rows = await prepared(
-    'cart_items.list_lines',
-    db('cart_items as ci')
-      .join('carts as c', 'c.id', 'ci.cart_id')
-      .join('products as p', 'p.id', 'ci.product_id')
-      .join('stores as s', 's.id', 'p.store_id')
-      .where('c.user_id', userId)
-      .orderBy([{ column: 's.name' }, { column: 'ci.created_at' }, { column: 'ci.id' }])
-      .select(
-        'ci.id',
-        'ci.product_id',
-        'ci.size',
-        'ci.color',
-        'ci.quantity',
-        'ci.added_unit_price_cents',
-        'p.store_id',
-        'p.sku',
-        'p.name',
-        'p.price_cents',
-        'p.available',
-        'p.product_url',
-        'p.image_url',
-        's.slug as store_slug',
-        's.name as store_name',
-        's.currency as store_currency',
-        's.placement_method',
-        's.shipping_flat_cents',
-        's.shipping_free_above_cents',
-      ),
+  return (await readCart(db, userId)).lines;
+}
+
+/** The shopper's cart as one read: its lines, the promo code applied to it and the shipping settings of its stores. */
+export interface CartContents {
+  lines: CartLine[];
+  promotion: Promotion | null;
+  /** Store id → the store's shipping settings (its options and where checkouts take them from), for the lines' stores. */
+  shipping: Map<string, StoreShippingSettings>;
+}
+
+const PROMOTION_COLUMNS = [
+  'id', 'code', 'kind', 'amount_cents', 'percent_off', 'min_subtotal_cents', 'first_order_only', 'per_customer_limit',
+  'total_limit', 'starts_at', 'ends_at', 'active', 'description',
+];
+
+/**
+ * One round trip for what a cart view and a new checkout session read (it was three: lines, code, shipping settings).
+ * The lines are joined to a one-row seed, so a cart with a code and no lines still answers its code.
+ */
+export async function readCart(db: Knex, userId: string): Promise<CartContents> {
+  const { rows } = await hotQuery(
+    db,
+    'carts.read',
+    `SELECT l.*, ${PROMOTION_COLUMNS.map((column) => `pr.${column} AS promo_${column}`).join(', ')}
+       FROM (SELECT ?::text AS user_id) u
+       LEFT JOIN LATERAL (
+         SELECT ci.id, ci.product_id, ci.size, ci.color, ci.quantity, ci.added_unit_price_cents, ci.created_at, p.store_id, p.sku,
+                p.name, p.price_cents, p.available, p.product_url, p.image_url, s.slug AS store_slug, s.name AS store_name,
+                s.currency AS store_currency, s.placement_method, s.shipping_flat_cents, s.shipping_free_above_cents,
+                s.shipping_options, s.shipping_options_source
+         FROM cart_items ci JOIN carts c ON c.id = ci.cart_id JOIN products p ON p.id = ci.product_id JOIN stores s ON s.id = p.store_id
+         WHERE c.user_id = u.user_id
+       ) l ON true
+       LEFT JOIN LATERAL (
+         SELECT ${PROMOTION_COLUMNS.map((column) => `p.${column}`).join(', ')} FROM cart_promotions cp JOIN promotions p ON p.id = cp.promotion_id WHERE cp.user_id = u.user_id LIMIT 1
+       ) pr ON true
+       ORDER BY l.store_name, l.created_at, l.id`,
+      [userId],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    productId: row.product_id,
-    storeId: row.store_id,
-    storeSlug: row.store_slug,
-    storeName: row.store_name,
-    storeCurrency: row.store_currency,
-    placementMethod: row.placement_method,
-    shippingFlatCents: row.shipping_flat_cents,
-    shippingFreeAboveCents: row.shipping_free_above_cents,
-    sku: row.sku,
-    name: row.name,
-    ...variantFromRow(row),
-    quantity: row.quantity,
-    unitPriceCents: row.price_cents,
-    addedUnitPriceCents: row.added_unit_price_cents,
-    available: row.available,
-    productUrl: row.product_url,
-    imageUrl: row.image_url,
-  }));
+  const first = rows[0];
+  const promotion = first?.promo_id
+    ? toPromotion(Object.fromEntries(PROMOTION_COLUMNS.map((column) => [column, first[`promo_${column}`]])))
+    : null;
+  const lineRows = rows.filter((row: Record<string, any>) => row.id !== null);
+  return {
+    promotion,
+    shipping: new Map(lineRows.map((row: Record<string, any>) => [row.store_id, shippingSettingsOf(row as Parameters<typeof shippingSettingsOf>[0])])),
+    lines: lineRows.map((row: Record<string, any>) => ({
+      id: row.id,
+      productId: row.product_id,
+      storeId: row.store_id,
+      storeSlug: row.store_slug,
+      storeName: row.store_name,
+      storeCurrency: row.store_currency,
+      placementMethod: row.placement_method,
+      shippingFlatCents: row.shipping_flat_cents,
+      shippingFreeAboveCents: row.shipping_free_above_cents,
+      sku: row.sku,
+      name: row.name,
+      ...variantFromRow(row),
+      quantity: row.quantity,
+      unitPriceCents: row.price_cents,
+      addedUnitPriceCents: row.added_unit_price_cents,
+      available: row.available,
+      productUrl: row.product_url,
+      imageUrl: row.image_url,
+    })),
+  };
 }
 
 export interface AddedCartItem {

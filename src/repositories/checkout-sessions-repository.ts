@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { hotQuery } from '../db/hot-query';
 import { prepared } from '../db/prepared';
 import type { ShippingAddress } from '../domain/address';
 import type { CartSnapshot } from '../domain/cart-snapshot';
@@ -12,29 +13,29 @@ import { SESSION_COLUMNS, snapshotColumns, toSession } from './checkout-session-
 const PLACE = sessionMove('pending', 'processing');
 const RELEASE = sessionMove('processing', 'pending');
 const CANCEL = sessionMove('pending', 'cancelled');
+const SESSION_COLUMN_LIST = SESSION_COLUMNS.join(', ');
 
 export async function insertSession(
   db: Knex,
   session: { id: string; userId: string; snapshot: CartSnapshot; expiresAt: Date; now: Date },
 ): Promise<CheckoutSessionRecord> {
-  const [row] = await prepared(
+  const columns = { id: session.id, user_id: session.userId, ...snapshotColumns(session.snapshot), expires_at: session.expiresAt, created_at: session.now, updated_at: session.now };
+  const {
+    rows: [row],
+  } = await hotQuery(
+    db,
     'checkout_sessions.insert',
-    db('checkout_sessions')
-      .insert({
-        id: session.id,
-        user_id: session.userId,
-        ...snapshotColumns(session.snapshot),
-        expires_at: session.expiresAt,
-        created_at: session.now,
-        updated_at: session.now,
-      })
-      .returning(SESSION_COLUMNS),
+    `INSERT INTO checkout_sessions (${Object.keys(columns).join(', ')}) VALUES (${Object.keys(columns).map(() => '?').join(', ')})
+     RETURNING ${SESSION_COLUMN_LIST}`,
+    Object.values(columns),
   );
   return toSession(row);
 }
 
 export async function findSession(db: Knex, id: string): Promise<CheckoutSessionRecord | null> {
-  const row = await prepared('checkout_sessions.find', db('checkout_sessions').where({ id }).first(SESSION_COLUMNS));
+  const {
+    rows: [row],
+  } = await hotQuery(db, 'checkout_sessions.find', `SELECT ${SESSION_COLUMN_LIST} FROM checkout_sessions WHERE id = ? LIMIT 1`, [id]);
   return row ? toSession(row) : null;
 }
 
@@ -72,20 +73,22 @@ export async function updatePendingSession(
   ]
     .filter(Boolean)
     .join('+');
-  const [row] = await prepared(
+  const changed = {
+    ...(changes.snapshot ? snapshotColumns(changes.snapshot) : {}),
+    ...(changes.shippingAddress ? { shipping_address: JSON.stringify(changes.shippingAddress) } : {}),
+    ...(changes.paymentMethodId ? { payment_method_id: changes.paymentMethodId } : {}),
+    ...(earlier.forget ? { payment_intent_id: null } : {}),
+    updated_at: now,
+  };
+  const {
+    rows: [row],
+  } = await hotQuery(
+    db,
     `checkout_sessions.update:${shape}`,
-    db('checkout_sessions')
-      .where({ id, user_id: userId, status: 'pending' })
-      .where('expires_at', '>', now)
-      .whereRaw('payment_intent_id IS NOT DISTINCT FROM ?::text', [earlier.seen])
-      .update({
-        ...(changes.snapshot ? snapshotColumns(changes.snapshot) : {}),
-        ...(changes.shippingAddress ? { shipping_address: JSON.stringify(changes.shippingAddress) } : {}),
-        ...(changes.paymentMethodId ? { payment_method_id: changes.paymentMethodId } : {}),
-        ...(earlier.forget ? { payment_intent_id: null } : {}),
-        updated_at: now,
-      })
-      .returning(SESSION_COLUMNS),
+    `UPDATE checkout_sessions SET ${Object.keys(changed).map((column) => `${column} = ?`).join(', ')}
+     WHERE id = ? AND user_id = ? AND status = 'pending' AND expires_at > ? AND payment_intent_id IS NOT DISTINCT FROM ?::text
+     RETURNING ${SESSION_COLUMN_LIST}`,
+    [...Object.values(changed), id, userId, now, earlier.seen],
   );
   return row ? toSession(row) : null;
 }
@@ -103,22 +106,18 @@ export async function beginPlacement(
   now: Date,
   leaseUntil: Date,
 ): Promise<CheckoutSessionRecord | null> {
-  const [row] = await prepared(
+  const {
+    rows: [row],
+  } = await hotQuery(
+    db,
     'checkout_sessions.begin_placement',
-    db('checkout_sessions')
-      .where({ id, user_id: userId, status: PLACE.from })
-      .where('expires_at', '>', now)
-      .whereNotNull('shipping_address')
-      .whereNotNull('payment_method_id')
-      .update({
-        status: PLACE.to,
-        payment_attempt: db.raw('payment_attempt + 1'),
-        attempt_started_at: now,
-        place_idempotency_key: idempotencyKey,
-        lease_expires_at: leaseUntil,
-        updated_at: now,
-      })
-      .returning(SESSION_COLUMNS),
+    `UPDATE checkout_sessions
+     SET status = '${PLACE.to}', payment_attempt = payment_attempt + 1, attempt_started_at = ?, place_idempotency_key = ?,
+         lease_expires_at = ?, updated_at = ?
+     WHERE id = ? AND user_id = ? AND status = '${PLACE.from}' AND expires_at > ? AND shipping_address IS NOT NULL
+       AND payment_method_id IS NOT NULL
+     RETURNING ${SESSION_COLUMN_LIST}`,
+    [now, idempotencyKey, leaseUntil, now, id, userId, now],
   );
   return row ? toSession(row) : null;
 }

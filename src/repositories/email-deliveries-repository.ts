@@ -19,19 +19,6 @@ const toEmail = (row: Record<string, any>): EmailRecord => ({
 
 const emails = (db: Knex) => db('email_deliveries as m').join('outbox_events as e', 'e.seq', 'm.event_seq').select('m.*', 'e.event_id');
 
-/** At most one mail per event: a second insert for the same event is a no-op (null). */
-export async function insertEmail(
-  trx: Knex.Transaction,
-  mail: { eventSeq: string; template: string; to: string; subject: string; text: string; html: string },
-): Promise<string | null> {
-  const { rows } = await trx.raw(
-    `INSERT INTO email_deliveries (event_seq, template, to_address, subject, text_body, html_body)
-     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (event_seq) DO NOTHING RETURNING id`,
-    [mail.eventSeq, mail.template, mail.to, mail.subject, mail.text, mail.html],
-  );
-  return rows[0] ? String(rows[0].id) : null;
-}
-
 export async function findEmail(db: Knex, id: string): Promise<EmailRecord | null> {
   const row = await emails(db).where('m.id', id).first();
   return row ? toEmail(row) : null;

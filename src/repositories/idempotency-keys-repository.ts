@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared } from '../db/prepared';
+import { hotQuery } from '../db/hot-query';
 
 export interface IdempotencyKeyRecord {
   scope: string;
@@ -36,10 +36,10 @@ export async function claimKey(
   lockedUntil: Date,
 ): Promise<{ claimed: boolean; record: IdempotencyKeyRecord } | null> {
   const columns = COLUMNS.join(', ');
-  const { rows } = await prepared(
+  const { rows } = await hotQuery(
+    db,
     'idempotency_keys.claim',
-    db.raw(
-      `WITH claimed AS (
+    `WITH claimed AS (
          INSERT INTO idempotency_keys (scope, key, request_fingerprint, status, locked_until)
          VALUES (?, ?, ?, 'in_progress', ?)
          ON CONFLICT (scope, key) DO NOTHING
@@ -50,7 +50,6 @@ export async function claimKey(
        SELECT false AS claimed, ${columns} FROM idempotency_keys
        WHERE scope = ? AND key = ? AND NOT EXISTS (SELECT 1 FROM claimed)`,
       [scope, key, fingerprint, lockedUntil, scope, key],
-    ),
   );
   const row = rows[0];
   return row ? { claimed: row.claimed, record: toRecord(row) } : null;
@@ -66,11 +65,12 @@ export async function reclaimKey(db: Knex, scope: string, key: string, now: Date
 }
 
 export async function completeKey(db: Knex, scope: string, key: string, status: number, body: unknown): Promise<void> {
-  await prepared(
+  await hotQuery(
+    db,
     'idempotency_keys.complete',
-    db('idempotency_keys')
-      .where({ scope, key })
-      .update({ status: 'completed', response_status: status, response_body: JSON.stringify(body), locked_until: null, updated_at: db.fn.now() }),
+    `UPDATE idempotency_keys SET status = 'completed', response_status = ?, response_body = ?, locked_until = NULL, updated_at = now()
+     WHERE scope = ? AND key = ?`,
+    [status, JSON.stringify(body), scope, key],
   );
 }
 

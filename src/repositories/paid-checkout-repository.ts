@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared } from '../db/prepared';
+import { hotQuery } from '../db/hot-query';
 import { insertCheckoutEventsSql } from './outbox-sql';
 import { toOrder } from './order-rows';
 import { insertOrdersCtes, SELECT_INSERTED_ORDERS } from './order-writes-repository';
@@ -42,10 +42,10 @@ export interface PaidCheckout {
  */
 export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date): Promise<OrderRecord[] | null> {
   const orders = insertOrdersCtes(paid.orders, now, 'WHERE EXISTS (SELECT 1 FROM paid)');
-  const { rows } = await prepared(
+  const { rows } = await hotQuery(
+    db,
     'checkout.record_paid',
-    db.raw(
-      `WITH paid AS (
+    `WITH paid AS (
          UPDATE checkout_sessions
          SET status = '${PAY.to}', payment_intent_id = ?, lease_expires_at = NULL, placed_at = ?, updated_at = ?,
              capture_due_at = ?::timestamptz
@@ -95,7 +95,6 @@ export async function recordPaidCheckout(db: Knex, paid: PaidCheckout, now: Date
         paid.promotion?.promotionId ?? null,
         ...orders.bindings,
       ],
-    ),
   );
   return rows.length > 0 ? rows.map(toOrder) : null;
 }

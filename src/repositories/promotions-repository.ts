@@ -5,7 +5,7 @@ import { PAID_SESSION_STATUSES } from '../domain/session-status';
 
 export type PromotionWrite = Omit<Promotion, 'id'>;
 
-const toPromotion = (row: Record<string, any>): Promotion => ({
+export const toPromotion = (row: Record<string, any>): Promotion => ({
   id: row.id,
   code: row.code,
   kind: row.kind,

@@ -8,14 +8,14 @@ export interface StoreShippingSettings {
   source: ShippingOptionsSource;
 }
 
-const settingsOf = (row: { shipping_options: StoreShippingOption[] | null; shipping_options_source: ShippingOptionsSource }): StoreShippingSettings => ({
+export const shippingSettingsOf = (row: { shipping_options: StoreShippingOption[] | null; shipping_options_source: ShippingOptionsSource }): StoreShippingSettings => ({
   options: row.shipping_options,
   source: row.shipping_options_source,
 });
 
 export async function findShippingSettings(db: Knex, slug: string): Promise<StoreShippingSettings | undefined> {
   const row = await db('stores').where({ slug }).first('shipping_options', 'shipping_options_source');
-  return row === undefined ? undefined : settingsOf(row);
+  return row === undefined ? undefined : shippingSettingsOf(row);
 }
 
 /** How the store is placed (only a retailer's API can quote shipping); undefined when there is no such store. */
@@ -39,7 +39,7 @@ export async function saveShippingSettings(db: Knex, slug: string, settings: Sto
 export async function shippingSettingsByStore(db: Knex, storeIds: readonly string[]): Promise<Map<string, StoreShippingSettings>> {
   if (storeIds.length === 0) return new Map();
   const rows = await db('stores').whereIn('id', storeIds).select('id', 'shipping_options', 'shipping_options_source');
-  return new Map(rows.map((row) => [row.id, settingsOf(row)]));
+  return new Map(rows.map((row) => [row.id, shippingSettingsOf(row)]));
 }
 
 /** What a retailer quote needs of a store whose options come from its retailer, and what stands in for them. */
@@ -57,7 +57,7 @@ export async function retailerQuotedStores(db: Knex, storeIds: readonly string[]
     .where({ shipping_options_source: 'retailer' })
     .select('id', 'placement_method', 'placement_config', 'shipping_options', 'shipping_options_source', 'shipping_flat_cents', 'shipping_free_above_cents');
   return rows.map((row) => ({
-    ...settingsOf(row),
+    ...shippingSettingsOf(row),
     storeId: row.id,
     placementMethod: row.placement_method,
     placementConfig: row.placement_config ?? {},

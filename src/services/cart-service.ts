@@ -4,7 +4,6 @@ import { sumCents } from '../domain/money';
 import * as carts from '../repositories/carts-repository';
 import type { CartLine } from '../repositories/carts-repository';
 import type { Promotion } from '../domain/promotion';
-import { findCartPromotion } from '../repositories/promotions-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface CartView {
@@ -27,7 +26,7 @@ const subtotalTooLarge = (subtotalCents: number) =>
 /** The shopper's one cart across every store. Prices always come from the catalog, never the shopper. */
 export function createCartService({ db }: ServiceDeps) {
   async function view(userId: string): Promise<CartView> {
-    const [lines, promotion] = await Promise.all([carts.listCartLines(db, userId), findCartPromotion(db, userId)]);
+    const { lines, promotion } = await carts.readCart(db, userId);
     return {
       promotion,
       lines,

@@ -6,12 +6,11 @@ import { assertPayableTotal } from '../domain/limits';
 import { sumCents } from '../domain/money';
 import { canSeeAllUsers, type Principal } from '../domain/principal';
 import { isPaidSessionStatus, type SessionStatus } from '../domain/session-status';
-import { listCartLines, type CartLine } from '../repositories/carts-repository';
+import { readCart, type CartLine } from '../repositories/carts-repository';
 import * as sessions from '../repositories/checkout-sessions-repository';
 import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import { listSessionOrders } from '../repositories/orders-repository';
 import type { OrderRecord } from '../domain/order';
-import { shippingSettingsByStore } from '../repositories/shipping-options-repository';
 import { applyTax, buildSnapshot, chooseShipping, type PricedStoreInput } from './pricing';
 import { withShippingOptions, type ShippingQuotes } from './shipping-quotes';
 import type { PromotionService } from './promotion-service';
@@ -137,7 +136,7 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
 
   return {
     async createSession(principal: Principal): Promise<CheckoutSessionView> {
-      const lines = await listCartLines(db, principal.userId);
+      const { lines, promotion, shipping } = await readCart(db, principal.userId);
       if (lines.length === 0) throw new DomainError('cart_empty', 'The cart is empty');
       const unavailable = lines.filter((line) => !line.available);
       if (unavailable.length > 0) {
@@ -150,10 +149,7 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
         throw new DomainError('mixed_currencies', 'One checkout can only charge one currency', { currencies: [...currencies] });
       }
       const stores = groupByStore(lines);
-      const [code, shipping] = await Promise.all([
-        promotions.codeForCheckout(principal.userId, sumCents(lines.map((line) => line.unitPriceCents * line.quantity))),
-        shippingSettingsByStore(db, stores.map((store) => store.storeId)),
-      ]);
+      const code = await promotions.codeForCheckout(principal.userId, sumCents(lines.map((line) => line.unitPriceCents * line.quantity)), promotion);
       for (const store of stores) store.shippingOptions = shipping.get(store.storeId)?.options ?? null;
       const built = buildSnapshot([...currencies][0], stores, code);
       // A retailer prices shipping for an address: until the shopper gives one, the configured options stand in.

@@ -71,8 +71,9 @@ export function createPromotionService(deps: ServiceDeps, cart: CartService) {
      * longer be used on this cart (expired, below its minimum now, used up) refuses the checkout with its own
      * error: the shopper removes it or changes the cart, never pays more than they were shown without knowing.
      */
-    async codeForCheckout(userId: string, subtotalCents: number): Promise<FrozenPromotion | null> {
-      const promotion = await promotions.findCartPromotion(db, userId);
+    async codeForCheckout(userId: string, subtotalCents: number, applied?: Promotion | null): Promise<FrozenPromotion | null> {
+      // The caller may have read the cart's code with its lines already (one round trip for both).
+      const promotion = applied === undefined ? await promotions.findCartPromotion(db, userId) : applied;
       if (!promotion) return null;
       const refusal = await refusalForShopper(promotion, userId, subtotalCents);
       if (refusal) throw refusal;
