@@ -58,7 +58,9 @@ runBenchmark(async (defer) => {
   const placeRate = perSecond(measured.length, elapsedMs);
   const latency = summarize(latencies);
 
-  console.log(`\nplace: ${measured.length} checkouts by ${settings.concurrency} shoppers in ${(elapsedMs / 1000).toFixed(1)} s → ${placeRate.toFixed(1)} places/s`);
+  console.log(
+    `\nplace: ${measured.length} checkouts by ${settings.concurrency} shoppers in ${(elapsedMs / 1000).toFixed(1)} s → ${placeRate.toFixed(1)} places/s`,
+  );
   printTable([
     ['', 'p50', 'p95', 'p99', 'max'],
     ['place', ms(latency.p50), ms(latency.p95), ms(latency.p99), ms(latency.max)],
@@ -68,7 +70,9 @@ runBenchmark(async (defer) => {
 
   const targets = await preparePgbenchTargets(database.url, settings.concurrency, settings.sessions);
   const bare = await runPgbench(database, targets, settings.concurrency);
-  console.log(`\npgbench, the least SQL a 3-store checkout writes (1 statement, ${settings.concurrency} clients): ${bare.rate.toFixed(1)} checkouts/s, latency average ${bare.latencyMs.toFixed(1)} ms`);
+  console.log(
+    `\npgbench, the least SQL a 3-store checkout writes (1 statement, ${settings.concurrency} clients): ${bare.rate.toFixed(1)} checkouts/s, latency average ${bare.latencyMs.toFixed(1)} ms`,
+  );
   console.log(`CPU, % of one core and per checkout: ${describeCpu(bare.cpu, bare.elapsedMs, bare.transactions)}`);
 
   const ratio = (100 * placeRate) / bare.rate;
@@ -85,12 +89,17 @@ async function preparePayable(http: HttpClient, jwtSecret: string, index: number
   const headers = { authorization: `Bearer ${token}` };
   const send = async (method: string, path: string, body?: unknown) => {
     const response = await http.send(method, path, { headers, body });
-    if (response.status >= 300) throw new Error(`prepare ${method} ${path}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status >= 300)
+      throw new Error(`prepare ${method} ${path}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
     return response.body as { data: { sessionId: string } };
   };
   for (let k = 0; k < 3; k++) {
     const store = STORES[(index + k) % STORES.length]!;
-    await send('POST', '/api/v1/cart/items', { storeSlug: store.slug, sku: store.skus[(index + k) % 3]!.sku, quantity: 1 + (k % 2) });
+    await send('POST', '/api/v1/cart/items', {
+      storeSlug: store.slug,
+      sku: store.skus[(index + k) % 3]!.sku,
+      quantity: 1 + (k % 2),
+    });
   }
   const path = `/api/v1/checkout/sessions/${(await send('POST', '/api/v1/checkout/sessions')).data.sessionId}`;
   await send('PUT', `${path}/shipping`, BENCH_ADDRESS);
@@ -104,7 +113,8 @@ async function place(http: HttpClient, session: Payable): Promise<number> {
   const response = await http.send('POST', `${session.path}/place`, {
     headers: { authorization: `Bearer ${session.token}`, 'idempotency-key': `place-${session.path.split('/').pop()}` },
   });
-  if (response.status >= 300) throw new Error(`place ${session.path}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status >= 300)
+    throw new Error(`place ${session.path}: HTTP ${response.status} ${JSON.stringify(response.body)}`);
   return performance.now() - t0;
 }
 

@@ -85,7 +85,12 @@ async function seedCatalog(http: HttpClient, jwtSecret: string): Promise<void> {
       await expect2xx(
         http.send('PUT', '/api/v1/admin/products', {
           headers,
-          body: { storeSlug: store.slug, sku: product.sku, name: `Product ${product.sku}`, priceCents: product.priceCents },
+          body: {
+            storeSlug: store.slug,
+            sku: product.sku,
+            name: `Product ${product.sku}`,
+            priceCents: product.priceCents,
+          },
         }),
         `create product ${product.sku}`,
       );

@@ -125,15 +125,35 @@ export interface PgbenchResult {
 }
 
 /** A warm-up pass, then the measured one: `clients` connections, prepared statements, a fixed count each. */
-export async function runPgbench(database: BenchDatabase, targets: PgbenchTargets, clients: number): Promise<PgbenchResult> {
+export async function runPgbench(
+  database: BenchDatabase,
+  targets: PgbenchTargets,
+  clients: number,
+): Promise<PgbenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'mor-place-bench-'));
   try {
     const script = join(dir, 'place.sql');
     await writeFile(script, SCRIPT.trim().replace(/\s*\n\s*/g, ' ') + '\n');
     const target = new URL(database.url);
     const args = (perClient: number) => [
-      '-n', '-h', target.hostname, '-p', target.port || '5432', '-U', target.username || 'postgres',
-      '-c', String(clients), '-j', '2', '-M', 'prepared', '-t', String(perClient), '-f', script, database.name,
+      '-n',
+      '-h',
+      target.hostname,
+      '-p',
+      target.port || '5432',
+      '-U',
+      target.username || 'postgres',
+      '-c',
+      String(clients),
+      '-j',
+      '2',
+      '-M',
+      'prepared',
+      '-t',
+      String(perClient),
+      '-f',
+      script,
+      database.name,
     ];
     await pgbench(args(targets.warmupPerClient));
     // pgbench's backends exit with it, before an after-sample could see them: they are watched while it runs.
@@ -144,15 +164,18 @@ export async function runPgbench(database: BenchDatabase, targets: PgbenchTarget
     const elapsedMs = performance.now() - t0;
     const machine = cpuUsed(before, sampleCpu({}));
     const postgresMs = backends.stop();
-    const cpu = machine && new Map([
-      ['postgres', postgresMs],
-      ['pgbench', cpuMs],
-      ['other processes', Math.max(0, machine.get('other processes')! - postgresMs - cpuMs)],
-    ]);
+    const cpu =
+      machine &&
+      new Map([
+        ['postgres', postgresMs],
+        ['pgbench', cpuMs],
+        ['other processes', Math.max(0, machine.get('other processes')! - postgresMs - cpuMs)],
+      ]);
     const rate = Number(/tps = ([\d.]+)/.exec(output)?.[1]);
     const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(output)?.[1]);
     const transactions = Number(/number of transactions actually processed: (\d+)/.exec(output)?.[1]);
-    if (!rate || transactions !== clients * targets.perClient) throw new Error(`pgbench did not finish every checkout:\n${output}`);
+    if (!rate || transactions !== clients * targets.perClient)
+      throw new Error(`pgbench did not finish every checkout:\n${output}`);
     return { rate, latencyMs, transactions, elapsedMs, cpu };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -23,14 +23,20 @@ function toPositional(sql: string): string {
  * `sql` uses `?` placeholders like `db.raw`, with plain values only (no knex raw fragments, no `??` identifiers,
  * no literal question marks in the text).
  */
-export async function hotQuery<Row = Record<string, any>>(
+export async function hotQuery<Row = Record<string, unknown>>(
   db: Knex,
   name: string,
   sql: string,
   bindings: readonly unknown[],
 ): Promise<{ rows: Row[]; rowCount: number | null }> {
   const client = db.client as {
-    acquireConnection(): Promise<{ query(config: { name: string; text: string; values: readonly unknown[] }): Promise<{ rows: Row[]; rowCount: number | null }> }>;
+    acquireConnection(): Promise<{
+      query(config: {
+        name: string;
+        text: string;
+        values: readonly unknown[];
+      }): Promise<{ rows: Row[]; rowCount: number | null }>;
+    }>;
     releaseConnection(connection: unknown): unknown;
   };
   const fullName = `mor.${name}`;
