@@ -52,7 +52,7 @@ export async function claimKey(
       [scope, key, fingerprint, lockedUntil, scope, key],
   );
   const row = rows[0];
-  return row ? { claimed: row.claimed, record: toRecord(row) } : null;
+  return row ? { claimed: row.claimed === true, record: toRecord(row) } : null;
 }
 
 /** Takes over an in-progress key whose holder's lock ran out. */
