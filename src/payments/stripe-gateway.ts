@@ -12,7 +12,13 @@ import {
   type RefundOutcome,
   type RefundRequest,
 } from './payment-gateway';
-import { REFUND_KEY_METADATA, toProviderPayment, toProviderRefund, toRefundOutcome, toSnapshot } from './stripe-objects';
+import {
+  REFUND_KEY_METADATA,
+  toProviderPayment,
+  toProviderRefund,
+  toRefundOutcome,
+  toSnapshot,
+} from './stripe-objects';
 
 /**
  * Stripe's error codes for a refund it will not make (https://docs.stripe.com/error-codes). Any other invalid
@@ -80,7 +86,9 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     retrieve: (paymentIntentId) => call(() => stripe.paymentIntents.retrieve(paymentIntentId)).then(toSnapshot),
 
     capture: (paymentIntentId, amountCents, idempotencyKey) =>
-      call(() => stripe.paymentIntents.capture(paymentIntentId, { amount_to_capture: amountCents }, { idempotencyKey })).then(toSnapshot),
+      call(() =>
+        stripe.paymentIntents.capture(paymentIntentId, { amount_to_capture: amountCents }, { idempotencyKey }),
+      ).then(toSnapshot),
 
     cancel: (paymentIntentId, idempotencyKey) =>
       call(() => stripe.paymentIntents.cancel(paymentIntentId, {}, { idempotencyKey })).then(toSnapshot),
@@ -118,22 +126,31 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         return null;
       }),
 
-    findPayment: (paymentIntentId) => orNull(() => stripe.paymentIntents.retrieve(paymentIntentId)).then((intent) => (intent ? toSnapshot(intent) : null)),
+    findPayment: (paymentIntentId) =>
+      orNull(() => stripe.paymentIntents.retrieve(paymentIntentId)).then((intent) =>
+        intent ? toSnapshot(intent) : null,
+      ),
 
-    findRefund: (refundId) => orNull(() => stripe.refunds.retrieve(refundId)).then((refund) => (refund ? toProviderRefund(refund) : null)),
+    findRefund: (refundId) =>
+      orNull(() => stripe.refunds.retrieve(refundId)).then((refund) => (refund ? toProviderRefund(refund) : null)),
 
     listRefundsOfPayment: (paymentIntentId) =>
       call(async () => {
         const refunds: ProviderRefund[] = [];
-        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) refunds.push(toProviderRefund(refund));
+        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }))
+          refunds.push(toProviderRefund(refund));
         return refunds.reverse();
       }),
 
     listPayments: (period) =>
       // stripe-node's auto-pagination: each page asks for the next with starting_after = the last id, while has_more.
-      paged(stripe.paymentIntents.list({ created: createdRange(period), limit: 100, expand: ['data.latest_charge'] }), toProviderPayment),
+      paged(
+        stripe.paymentIntents.list({ created: createdRange(period), limit: 100, expand: ['data.latest_charge'] }),
+        toProviderPayment,
+      ),
 
-    listRefunds: (period) => paged(stripe.refunds.list({ created: createdRange(period), limit: 100 }), toProviderRefund),
+    listRefunds: (period) =>
+      paged(stripe.refunds.list({ created: createdRange(period), limit: 100 }), toProviderRefund),
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {
       let event: Stripe.Event;
@@ -145,8 +162,10 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
       }
       // Signed is not the same as well formed: the signing secret may have signed anything.
       const { id, type, data } = event as Partial<Stripe.Event>;
-      if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new InvalidWebhookEventError('id', 'must be an event id');
-      if (typeof type !== 'string' || type.length === 0 || type.length > 255) throw new InvalidWebhookEventError('type', 'must be an event type');
+      if (typeof id !== 'string' || id.length === 0 || id.length > 255)
+        throw new InvalidWebhookEventError('id', 'must be an event id');
+      if (typeof type !== 'string' || type.length === 0 || type.length > 255)
+        throw new InvalidWebhookEventError('type', 'must be an event type');
       const object = (data as { object?: unknown } | undefined)?.object;
       if (typeof object !== 'object' || object === null || Array.isArray(object)) {
         throw new InvalidWebhookEventError('data.object', 'must be an object');
@@ -161,7 +180,8 @@ function connectionOptions(apiUrl: string | undefined): { host?: string; port?: 
   if (!apiUrl) return {};
   const url = new URL(apiUrl);
   const protocol = url.protocol.slice(0, -1);
-  if (protocol !== 'http' && protocol !== 'https') throw new Error(`STRIPE_API_URL must be an http(s) URL, got ${apiUrl}`);
+  if (protocol !== 'http' && protocol !== 'https')
+    throw new Error(`STRIPE_API_URL must be an http(s) URL, got ${apiUrl}`);
   if (url.pathname !== '/' || url.search) throw new Error(`STRIPE_API_URL cannot carry a path or query, got ${apiUrl}`);
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -173,7 +193,12 @@ function connectionOptions(apiUrl: string | undefined): { host?: string; port?: 
 function toChargeOutcome(intent: Stripe.PaymentIntent): ChargeOutcome {
   switch (intent.status) {
     case 'succeeded':
-      return { kind: 'succeeded', paymentIntentId: intent.id, amountCents: intent.amount, capturedCents: intent.amount_received };
+      return {
+        kind: 'succeeded',
+        paymentIntentId: intent.id,
+        amountCents: intent.amount,
+        capturedCents: intent.amount_received,
+      };
     case 'requires_capture':
       return { kind: 'authorized', paymentIntentId: intent.id, amountCents: intent.amount };
     case 'requires_action':
@@ -202,7 +227,11 @@ function asDecline(error: unknown): Extract<ChargeOutcome, { kind: 'declined' }>
       message: error.message,
     };
   }
-  if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing' && error.param === 'payment_method') {
+  if (
+    error instanceof Stripe.errors.StripeInvalidRequestError &&
+    error.code === 'resource_missing' &&
+    error.param === 'payment_method'
+  ) {
     return { kind: 'declined', declineCode: 'invalid_payment_method', message: error.message };
   }
   return undefined;
@@ -260,7 +289,12 @@ async function orNull<T>(operation: () => Promise<T>): Promise<T | null> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404 && error.code === 'resource_missing') return null;
+    if (
+      error instanceof Stripe.errors.StripeInvalidRequestError &&
+      error.statusCode === 404 &&
+      error.code === 'resource_missing'
+    )
+      return null;
     throw translateError(error);
   }
 }
@@ -272,4 +306,3 @@ async function* paged<T, R>(list: AsyncIterable<T>, map: (item: T) => R): AsyncI
     throw translateError(error);
   }
 }
-

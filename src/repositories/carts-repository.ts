@@ -145,10 +145,19 @@ export async function addCartItem(
               usage.lines, usage.subtotal, usage.has_line
        FROM product CROSS JOIN usage LEFT JOIN line ON true`,
       [
-        item.storeSlug, item.sku,
-        variant.size, variant.color, userId,
-        userId, limits.maxLines, item.quantity, limits.maxSubtotalCents,
-        variant.size, variant.color, item.quantity, limits.maxQuantity,
+        item.storeSlug,
+        item.sku,
+        variant.size,
+        variant.color,
+        userId,
+        userId,
+        limits.maxLines,
+        item.quantity,
+        limits.maxSubtotalCents,
+        variant.size,
+        variant.color,
+        item.quantity,
+        limits.maxQuantity,
       ],
     ),
   );
@@ -161,7 +170,12 @@ export async function addCartItem(
   };
 }
 
-export async function setCartItemQuantity(db: Knex, userId: string, itemId: string, quantity: number): Promise<boolean> {
+export async function setCartItemQuantity(
+  db: Knex,
+  userId: string,
+  itemId: string,
+  quantity: number,
+): Promise<boolean> {
   const updated = await db('cart_items')
     .where({ id: itemId })
     .whereIn('cart_id', db('carts').select('id').where({ user_id: userId }))
@@ -178,5 +192,7 @@ export async function removeCartItem(db: Knex, userId: string, itemId: string): 
 }
 
 export async function clearCart(db: Knex, userId: string): Promise<void> {
-  await db('cart_items').whereIn('cart_id', db('carts').select('id').where({ user_id: userId })).delete();
+  await db('cart_items')
+    .whereIn('cart_id', db('carts').select('id').where({ user_id: userId }))
+    .delete();
 }

@@ -124,7 +124,12 @@ export async function beginPlacement(
 }
 
 /** Takes over a processing session whose holder's lease ran out (it crashed or hung). Same attempt. */
-export async function reclaimPlacement(db: Knex, id: string, now: Date, leaseUntil: Date): Promise<CheckoutSessionRecord | null> {
+export async function reclaimPlacement(
+  db: Knex,
+  id: string,
+  now: Date,
+  leaseUntil: Date,
+): Promise<CheckoutSessionRecord | null> {
   const [row] = await prepared(
     'checkout_sessions.reclaim_placement',
     db('checkout_sessions')
@@ -156,7 +161,12 @@ export async function releasePlacement(
  * Cancels a pending session that still holds exactly the earlier PaymentIntent `seen` (null: none); the caller has
  * made sure that one can no longer take money, so the cancelled session forgets it. Null when there is no such session.
  */
-export async function cancelPendingSession(db: Knex, id: string, seen: string | null, now: Date): Promise<CheckoutSessionRecord | null> {
+export async function cancelPendingSession(
+  db: Knex,
+  id: string,
+  seen: string | null,
+  now: Date,
+): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
     .where({ id, status: CANCEL.from })
     .whereRaw('payment_intent_id IS NOT DISTINCT FROM ?::text', [seen])
@@ -170,7 +180,11 @@ export async function cancelPendingSession(db: Knex, id: string, seen: string | 
  * the shopper may have paid it (finished 3-D Secure) and never come back. A cancelled one whose payment has already
  * been refunded in full is done.
  */
-export async function listSessionsWithEarlierPayment(db: Knex, olderThan: Date, limit: number): Promise<CheckoutSessionRecord[]> {
+export async function listSessionsWithEarlierPayment(
+  db: Knex,
+  olderThan: Date,
+  limit: number,
+): Promise<CheckoutSessionRecord[]> {
   const rows = await db('checkout_sessions as cs')
     .whereIn('cs.status', EARLIER_PAYMENT_STATUSES)
     .whereNotNull('cs.payment_intent_id')

@@ -70,7 +70,13 @@ export async function completeKey(db: Knex, scope: string, key: string, status: 
     'idempotency_keys.complete',
     db('idempotency_keys')
       .where({ scope, key })
-      .update({ status: 'completed', response_status: status, response_body: JSON.stringify(body), locked_until: null, updated_at: db.fn.now() }),
+      .update({
+        status: 'completed',
+        response_status: status,
+        response_body: JSON.stringify(body),
+        locked_until: null,
+        updated_at: db.fn.now(),
+      }),
   );
 }
 

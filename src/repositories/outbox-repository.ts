@@ -42,7 +42,10 @@ export async function markDispatched(trx: Knex.Transaction, seq: string, body: s
  * One delivery per endpoint that subscribes to the event's type (or to `*`). Returns their ids. A disabled endpoint
  * gets its deliveries too: they wait, pending, until ops enable it.
  */
-export async function insertDeliveries(trx: Knex.Transaction, event: Pick<OutboxEventRecord, 'seq' | 'type' | 'checkoutSessionId'>): Promise<string[]> {
+export async function insertDeliveries(
+  trx: Knex.Transaction,
+  event: Pick<OutboxEventRecord, 'seq' | 'type' | 'checkoutSessionId'>,
+): Promise<string[]> {
   const { rows } = await trx.raw(
     `INSERT INTO webhook_deliveries (endpoint_id, event_seq, ordering_key)
      SELECT w.id, ?, ? FROM webhook_endpoints w
