@@ -7,6 +7,7 @@ import { EXTRACTED_PREFIX } from './recipe-checks';
 import { flowBroken, HeadlessTransientError, toPlacementFailure } from './recipe-errors';
 import type { LookupMatch, RecipeModule, RecipeModuleSession } from './recipe-module';
 import type { ItemStep, Recipe, RecipeStep } from './recipe-schema';
+import { runStepLookup, type RecipeLookupOutcome } from './recipe-lookup';
 import { runSimpleStep } from './recipe-steps';
 import { buildItemValues } from './recipe-variables';
 import { renderTemplate, type TemplateValues } from './template';
@@ -38,12 +39,6 @@ export interface PlacedAtRetailer {
   extracted?: Record<string, string | number>;
 }
 
-/** What the recipe's lookup saw. Only positive evidence of absence may answer `not_placed`. */
-export type RecipeLookupOutcome =
-  | { kind: 'placed'; match: LookupMatch }
-  | { kind: 'not_placed'; evidence: string }
-  | { kind: 'unknown'; reason: string };
-
 export interface RecipeRun {
   /** The step running now, or the one that failed: `steps.3.steps.1`. */
   readonly currentStep: string | undefined;
@@ -58,9 +53,6 @@ export interface RecipeRun {
   /** Runs `steps`; a failure before the submit runs `onAbort` (best effort) before it is thrown. */
   placeOrder(): Promise<PlacedAtRetailer>;
 }
-
-/** How long the network and the page must stay quiet before an absent order counts as absent. */
-const LOOKUP_QUIET_MS = 750;
 
 /**
  * Executes a recipe's sections on one page. Every failure leaves as a `PermanentPlacementError` or a
@@ -203,53 +195,6 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
       : undefined;
   };
 
-  async function recipeLookup(
-    lookup: Extract<NonNullable<Recipe['lookup']>, { steps: unknown }>,
-  ): Promise<RecipeLookupOutcome> {
-    await runSteps(lookup.steps, 'lookup.steps', options.values);
-    const first = found();
-    if (first) return { kind: 'placed', match: first };
-    // A single-page app shows its empty list before the data arrives: read again once everything is quiet.
-    await driver.waitForStable(LOOKUP_QUIET_MS, options.navigationTimeoutMs, { strict: true }).catch((error: Error) => {
-      throw new HeadlessTransientError(`lookup: ${error.message}`, { url: page.url() });
-    });
-    const rereads = lookup.steps.filter((step) => step.type === 'extract' && step.optional);
-    await runSteps(rereads, 'lookup.reread', options.values);
-    const second = found();
-    if (second) return { kind: 'placed', match: second };
-    const evidence = lookup.notPlacedWhen;
-    if (!evidence)
-      return {
-        kind: 'unknown',
-        reason:
-          'our order was not seen, and the recipe names no sign that the history has loaded (lookup.notPlacedWhen)',
-      };
-    if (typeof evidence === 'string') {
-      const selector = renderTemplate(evidence, options.values);
-      if (!(await page.$(toPuppeteerSelector(selector))))
-        return {
-          kind: 'unknown',
-          reason: `our order was not seen, and ${selector} (the sign that the history has loaded) is not on ${page.url()}`,
-        };
-      return {
-        kind: 'not_placed',
-        evidence: `${selector} shown on ${page.url()} with the network quiet, and no entry for ${order.orderNumber}`,
-      };
-    }
-    const source = extracted[evidence.from];
-    const pattern = renderTemplate(evidence.pattern, options.values);
-    if (source === undefined || !new RegExp(pattern).test(String(source))) {
-      return {
-        kind: 'unknown',
-        reason: `our order was not seen, and extracted.${evidence.from} does not match /${pattern}/ (the sign of a complete answer)`,
-      };
-    }
-    return {
-      kind: 'not_placed',
-      evidence: `extracted.${evidence.from} matches /${pattern}/ and holds no entry for ${order.orderNumber}`,
-    };
-  }
-
   return {
     get currentStep() {
       return currentStep;
@@ -282,7 +227,17 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
       try {
         if (recipe.lookup && 'none' in recipe.lookup)
           return { kind: 'unknown', reason: `the recipe declares no reliable lookup: ${recipe.lookup.reason}` };
-        if (recipe.lookup) return await recipeLookup(recipe.lookup);
+        if (recipe.lookup)
+          return await runStepLookup(recipe.lookup, {
+            page,
+            driver,
+            values: options.values,
+            orderNumber: order.orderNumber,
+            navigationTimeoutMs: options.navigationTimeoutMs,
+            runSteps: (steps, prefix) => runSteps(steps, prefix, options.values),
+            extracted: () => extracted,
+            found,
+          });
         if (!module?.lookup) return { kind: 'unknown', reason: 'the recipe has no lookup' };
         currentStep = 'module.lookup';
         const match = await module.lookup(moduleSession).catch((error) => {
