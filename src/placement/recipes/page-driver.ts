@@ -1,14 +1,9 @@
-import {
-  TimeoutError,
-  type ElementHandle,
-  type Frame,
-  type HTTPRequest,
-  type HTTPResponse,
-  type Page,
-} from 'puppeteer-core';
+import { TimeoutError, type ElementHandle, type Frame, type HTTPResponse, type Page } from 'puppeteer-core';
 import { toPuppeteerSelector } from './element-selector';
 import { describeCover, receivesClick } from './in-page-click-checks';
+import { watchPageStability } from './page-stability';
 import { flowBroken, HeadlessTransientError } from './recipe-errors';
+import { pathOf } from './url-path';
 
 export interface PageDriverOptions {
   navigationTimeoutMs: number;
@@ -26,17 +21,6 @@ export interface ClickRecord {
 export type PageDriver = ReturnType<typeof createPageDriver>;
 
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
-/** A request open this long is taken as hung (a long poll, a stalled tracker) when waiting for a page to settle. */
-const HUNG_REQUEST_MS = 10_000;
-const pathOf = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search}`;
-  } catch {
-    return url;
-  }
-};
-
 /**
  * Puppeteer calls with the failure rules of the headless adapter: a 5xx/429 document or a navigation timeout is
  * transient; a selector missing from a page that finished loading normally means the retailer's markup no
@@ -47,17 +31,7 @@ const pathOf = (url: string): string => {
 export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTimeoutMs }: PageDriverOptions) {
   let lastDocumentStatus: number | undefined;
   let lastClick: ClickRecord | undefined;
-  // Requests in flight, to say what kept a page from settling.
-  const inFlight = new Set<HTTPRequest>();
-  const startedAt = new WeakMap<HTTPRequest, number>();
-  page.on('request', (request) => {
-    // A new document cancels the old one's requests, and Chromium does not always report them as failed.
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) inFlight.clear();
-    inFlight.add(request);
-    startedAt.set(request, Date.now());
-  });
-  page.on('requestfinished', (request) => void inFlight.delete(request));
-  page.on('requestfailed', (request) => void inFlight.delete(request));
+  const waitForStable = watchPageStability(page, navigationTimeoutMs);
   page.on('response', (response) => {
     if (response.request().isNavigationRequest() && response.frame() === page.mainFrame())
       lastDocumentStatus = response.status();
@@ -217,6 +191,7 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     },
     element,
     scopeOf,
+    waitForStable,
 
     async goto(url: string): Promise<void> {
       const response = await page
@@ -268,65 +243,6 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
             url: page.url(),
             selector,
           });
-        });
-    },
-
-    /**
-     * Waits until no request is in flight, the DOM has not changed and no finite animation ran for `quietMs`.
-     * A request older than `HUNG_REQUEST_MS` is taken as hung (shops leave some open) and ignored, except with
-     * `strict` (lookups): there a hung data request must never pass for "loaded".
-     */
-    async waitForStable(
-      quietMs = 500,
-      timeoutMs = navigationTimeoutMs,
-      { strict = false }: { strict?: boolean } = {},
-    ): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      const unstable = (what: string) =>
-        new HeadlessTransientError(`${pathOf(page.url())} did not settle within ${timeoutMs} ms: ${what}`, {
-          url: page.url(),
-        });
-      const busy = () =>
-        [...inFlight].filter((request) => strict || Date.now() - (startedAt.get(request) ?? 0) < HUNG_REQUEST_MS);
-      let quietSince = busy().length === 0 ? Date.now() : 0;
-      while (Date.now() - quietSince < quietMs || quietSince === 0) {
-        if (Date.now() > deadline) {
-          const names = busy()
-            .map((request) => `${request.method()} ${pathOf(request.url())}`)
-            .slice(0, 5);
-          throw unstable(`requests still in flight: ${names.join(', ') || 'none (they kept coming)'}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        if (busy().length > 0) quietSince = 0;
-        else if (quietSince === 0) quietSince = Date.now();
-      }
-      await page
-        .waitForFunction(
-          (quiet: number) => {
-            const w = window as unknown as { __morLastMutation?: number; __morObserver?: MutationObserver };
-            if (!w.__morObserver) {
-              w.__morLastMutation = performance.now();
-              w.__morObserver = new MutationObserver(() => void (w.__morLastMutation = performance.now()));
-              w.__morObserver.observe(document, {
-                subtree: true,
-                childList: true,
-                attributes: true,
-                characterData: true,
-              });
-            }
-            const animating = document
-              .getAnimations()
-              .some((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity);
-            if (animating) w.__morLastMutation = performance.now();
-            return performance.now() - (w.__morLastMutation ?? 0) >= quiet;
-          },
-          { timeout: Math.max(100, deadline - Date.now()), polling: 100 },
-          quietMs,
-        )
-        .catch((error) => {
-          throw error instanceof TimeoutError
-            ? unstable('the page kept changing (DOM mutations or animations)')
-            : error;
         });
     },
   };
