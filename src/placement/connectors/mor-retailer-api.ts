@@ -12,20 +12,9 @@ import {
   type StoreCheck,
 } from '../placement-adapter';
 import { createRetailerCaller, isAmbiguous, parseReply, type RetailerCaller } from './mor-retailer-protocol';
-import { DEFAULT_PLATFORM, problemsOf, type PlatformConnector } from './platform-connector';
+import { configCheck, configProblems, parseConfig } from './mor-retailer-config';
+import { DEFAULT_PLATFORM, type PlatformConnector } from './platform-connector';
 import { retailerOrderKey } from '../../domain/idempotency-keys';
-
-const configSchema = z.object({
-  platform: z.literal(DEFAULT_PLATFORM).optional(),
-  baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-  apiKey: z.string({ error: 'is required' }).regex(/\S/, 'must not be empty'),
-  timeoutMs: z
-    .int({ error: 'must be an integer' })
-    .min(100, 'must be at least 100')
-    .max(120_000, 'must be at most 120000')
-    .default(10_000),
-});
-export type ApiPlacementConfig = z.output<typeof configSchema>;
 
 const retailerOrderSchema = z.object({
   orderNumber: z.string().min(1),
@@ -255,17 +244,6 @@ export function createMorRetailerApiConnector({
   };
 }
 
-const configCheck = (problems: Record<string, string>): StoreCheck =>
-  Object.keys(problems).length === 0
-    ? { name: 'config', ok: true, message: 'placementConfig is complete' }
-    : {
-        name: 'config',
-        ok: false,
-        message: Object.entries(problems)
-          .map(([field, problem]) => `${field} ${problem}`)
-          .join('; '),
-      };
-
 /** The order an earlier attempt placed, if the retailer has it (normally one; more would mean a retailer bug). */
 async function findEarlierOrder(
   call: RetailerCaller,
@@ -280,19 +258,6 @@ async function findEarlierOrder(
   }
   if (orders[0]) logger.info({ storeOrderNumber: orders[0].orderNumber }, 'an earlier attempt had placed the order');
   return orders[0];
-}
-
-function configProblems(config: unknown): Record<string, string> {
-  const result = configSchema.safeParse(config);
-  return result.success ? {} : problemsOf(result.error.issues);
-}
-
-function parseConfig(config: unknown): ApiPlacementConfig {
-  const result = configSchema.safeParse(config);
-  if (result.success) return result.data;
-  throw new PermanentPlacementError('config_invalid', 'store placement config is invalid for the api adapter', {
-    fields: configProblems(config),
-  });
 }
 
 function createOrderBody(order: PlacementOrder, items: unknown[], quote: Quote) {
