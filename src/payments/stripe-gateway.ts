@@ -1,7 +1,6 @@
 import Stripe from 'stripe';
 import {
   InvalidWebhookEventError,
-  PaymentGatewayUnavailableError,
   WebhookSignatureError,
   type ProviderEvent,
   type ChargeOutcome,
@@ -19,6 +18,7 @@ import {
   toRefundOutcome,
   toSnapshot,
 } from './stripe-objects';
+import { asDecline, asRefusal, translateError, call, orNull, paged } from './stripe-errors';
 
 /**
  * Stripe's error codes for a refund it will not make (https://docs.stripe.com/error-codes). Any other invalid
@@ -217,92 +217,7 @@ function toChargeOutcome(intent: Stripe.PaymentIntent): ChargeOutcome {
   }
 }
 
-/** A decline is an outcome: the shopper may pay with another method. An unknown PaymentMethod counts as one. */
-function asDecline(error: unknown): Extract<ChargeOutcome, { kind: 'declined' }> | undefined {
-  if (error instanceof Stripe.errors.StripeCardError) {
-    return {
-      kind: 'declined',
-      paymentIntentId: error.payment_intent?.id,
-      declineCode: error.decline_code ?? error.code ?? 'card_declined',
-      message: error.message,
-    };
-  }
-  if (
-    error instanceof Stripe.errors.StripeInvalidRequestError &&
-    error.code === 'resource_missing' &&
-    error.param === 'payment_method'
-  ) {
-    return { kind: 'declined', declineCode: 'invalid_payment_method', message: error.message };
-  }
-  return undefined;
-}
-
-/**
- * A create Stripe answers with an invalid-request error (https://docs.stripe.com/error-codes: `amount_too_large`,
- * `amount_too_small`, an unsupported `currency`, …) made no PaymentIntent and charged nothing; the same request is
- * refused again. A 401/403 (a bad key) or an idempotency error is not the shopper's doing and stays an error.
- */
-function asRefusal(error: unknown): Extract<ChargeOutcome, { kind: 'refused' }> | undefined {
-  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return undefined;
-  if (error.statusCode !== 400) return undefined;
-  return {
-    kind: 'refused',
-    code: error.code ?? (error.param ? `invalid_${error.param}` : 'invalid_request'),
-    message: error.message,
-    ...(error.param ? { param: error.param } : {}),
-  };
-}
-
-/**
- * Connection failures and timeouts, Stripe's own errors (5xx, `api_error`), rate limits and 409 conflicts
- * (a concurrent request with the same idempotency key, a lock timeout) all mean "nothing happened, or it did
- * and the same key will replay it".
- */
-function translateError(error: unknown): unknown {
-  if (!(error instanceof Stripe.errors.StripeError)) return error;
-  const status = error.statusCode ?? 0;
-  const unavailable =
-    error instanceof Stripe.errors.StripeConnectionError ||
-    error instanceof Stripe.errors.StripeAPIError ||
-    error instanceof Stripe.errors.StripeRateLimitError ||
-    status >= 500 ||
-    status === 409 ||
-    status === 429;
-  return unavailable ? new PaymentGatewayUnavailableError(`Stripe unavailable: ${error.message}`, error) : error;
-}
-
-async function call<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw translateError(error);
-  }
-}
-
 /** Stripe filters `created` in whole seconds: [since, until) becomes gte ⌈since⌉, lt ⌈until⌉. */
 function createdRange(period: Period): { gte: number; lt: number } {
   return { gte: Math.ceil(period.since.getTime() / 1000), lt: Math.ceil(period.until.getTime() / 1000) };
-}
-
-/** A retrieve that answers null for Stripe's 404 resource_missing. */
-async function orNull<T>(operation: () => Promise<T>): Promise<T | null> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (
-      error instanceof Stripe.errors.StripeInvalidRequestError &&
-      error.statusCode === 404 &&
-      error.code === 'resource_missing'
-    )
-      return null;
-    throw translateError(error);
-  }
-}
-
-async function* paged<T, R>(list: AsyncIterable<T>, map: (item: T) => R): AsyncIterable<R> {
-  try {
-    for await (const item of list) yield map(item);
-  } catch (error) {
-    throw translateError(error);
-  }
 }
