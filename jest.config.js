@@ -11,7 +11,10 @@ module.exports = {
   globalSetup: '<rootDir>/tests/support/global-setup.ts',
   globalTeardown: '<rootDir>/tests/support/global-teardown.ts',
   // The platforms' own installs are not test code.
-  modulePathIgnorePatterns: ['<rootDir>/tests/platforms/[^/]+/node_modules', '<rootDir>/tests/platforms/[^/]+/\\.evershop'],
+  modulePathIgnorePatterns: [
+    '<rootDir>/tests/platforms/[^/]+/node_modules',
+    '<rootDir>/tests/platforms/[^/]+/\\.evershop',
+  ],
   testPathIgnorePatterns: ['/node_modules/'],
   maxWorkers: 2,
 };

@@ -28,17 +28,92 @@ const settings = {
 };
 const execFileAsync = promisify(execFile);
 
-const ADJECTIVES = ['Lightweight', 'Waterproof', 'Insulated', 'Compact', 'Rugged', 'Classic', 'Organic', 'Foldable', 'Vintage', 'Thermal', 'Reflective', 'Modular'];
+const ADJECTIVES = [
+  'Lightweight',
+  'Waterproof',
+  'Insulated',
+  'Compact',
+  'Rugged',
+  'Classic',
+  'Organic',
+  'Foldable',
+  'Vintage',
+  'Thermal',
+  'Reflective',
+  'Modular',
+];
 const NOUNS = [
-  'tent', 'backpack', 'lantern', 'sleeping bag', 'jacket', 'mug', 'stove', 'hammock', 'headlamp', 'trekking pole', 'water filter',
-  'blanket', 'kettle', 'compass', 'gloves', 'boots', 'rain cover', 'tarp', 'camp chair', 'cooler', 'dry bag', 'fleece', 'beanie',
-  'socks', 'gaiters', 'bivy', 'sleeping pad', 'pillow', 'cookset', 'spork', 'knife', 'multitool', 'first aid kit', 'whistle',
-  'carabiner', 'rope', 'harness', 'helmet', 'chalk bag', 'map case', 'sunglasses', 'sun hat', 'trail shoes', 'sandals',
-  'poncho', 'shorts', 'trousers', 'base layer',
+  'tent',
+  'backpack',
+  'lantern',
+  'sleeping bag',
+  'jacket',
+  'mug',
+  'stove',
+  'hammock',
+  'headlamp',
+  'trekking pole',
+  'water filter',
+  'blanket',
+  'kettle',
+  'compass',
+  'gloves',
+  'boots',
+  'rain cover',
+  'tarp',
+  'camp chair',
+  'cooler',
+  'dry bag',
+  'fleece',
+  'beanie',
+  'socks',
+  'gaiters',
+  'bivy',
+  'sleeping pad',
+  'pillow',
+  'cookset',
+  'spork',
+  'knife',
+  'multitool',
+  'first aid kit',
+  'whistle',
+  'carabiner',
+  'rope',
+  'harness',
+  'helmet',
+  'chalk bag',
+  'map case',
+  'sunglasses',
+  'sun hat',
+  'trail shoes',
+  'sandals',
+  'poncho',
+  'shorts',
+  'trousers',
+  'base layer',
 ];
 const MATERIALS = ['nylon', 'cotton', 'wool', 'titanium', 'aluminium', 'canvas', 'leather', 'bamboo'];
 /** What shoppers type: words, words with a typo, SKU fragments, two words, and things nobody sells. */
-const QUERIES = ['tent', 'lantern', 'backpak', 'sleping bag', 'hamock', 'headlamp', 'titanium mug', 'wool gloves', 'kettel', 'S07-0001', '0042', 'ST12', 'compass', 'trekking', 'insulated jacket', 'zzyzx', 'waterproof boots', 'filtre'];
+const QUERIES = [
+  'tent',
+  'lantern',
+  'backpak',
+  'sleping bag',
+  'hamock',
+  'headlamp',
+  'titanium mug',
+  'wool gloves',
+  'kettel',
+  'S07-0001',
+  '0042',
+  'ST12',
+  'compass',
+  'trekking',
+  'insulated jacket',
+  'zzyzx',
+  'waterproof boots',
+  'filtre',
+];
 
 runBenchmark(async (defer) => {
   const database = await createBenchDatabase();
@@ -65,12 +140,22 @@ runBenchmark(async (defer) => {
   const http = createHttpClient(baseUrl, settings.concurrency);
   defer('close the HTTP client', async () => http.close());
 
-  console.log(`catalog search: ${settings.products} products in 50 stores, ${QUERIES.length} queries, ${settings.concurrency} clients, ${settings.durationS} s per side after ${settings.warmupS} s warm-up; load average ${loadavg()[0]!.toFixed(1)}`);
-  const matches = await Promise.all(QUERIES.map(async (q) => [q, (await http.send('GET', `/api/v1/products?q=${encodeURIComponent(q)}`)).body.meta.totalProducts]));
+  console.log(
+    `catalog search: ${settings.products} products in 50 stores, ${QUERIES.length} queries, ${settings.concurrency} clients, ${settings.durationS} s per side after ${settings.warmupS} s warm-up; load average ${loadavg()[0]!.toFixed(1)}`,
+  );
+  const matches = await Promise.all(
+    QUERIES.map(async (q) => [
+      q,
+      (await http.send('GET', `/api/v1/products?q=${encodeURIComponent(q)}`)).body.meta.totalProducts,
+    ]),
+  );
   console.log(`matches per query: ${matches.map(([q, n]) => `${q} ${n}`).join(', ')}`);
 
   const searchOnce = async (i: number) => {
-    const res = await http.send('GET', `/api/v1/products?q=${encodeURIComponent(QUERIES[i % QUERIES.length]!)}&limit=20`);
+    const res = await http.send(
+      'GET',
+      `/api/v1/products?q=${encodeURIComponent(QUERIES[i % QUERIES.length]!)}&limit=20`,
+    );
     if (res.status !== 200) throw new Error(`search answered ${res.status}: ${JSON.stringify(res.body)}`);
   };
   await runFor(settings.warmupS * 1000, settings.concurrency, searchOnce);
@@ -108,7 +193,9 @@ async function runFor(durationMs: number, concurrency: number, work: (i: number)
 /** Products named like a real outdoor catalog (adjective, noun, material), generated in SQL, then analyzed. */
 async function seed(db: ReturnType<typeof createDb>, count: number): Promise<void> {
   const started = Date.now();
-  await db.raw(`INSERT INTO stores (slug, name, placement_method) SELECT 'store-' || n, 'Store ' || n, 'manual' FROM generate_series(1, 50) n`);
+  await db.raw(
+    `INSERT INTO stores (slug, name, placement_method) SELECT 'store-' || n, 'Store ' || n, 'manual' FROM generate_series(1, 50) n`,
+  );
   await db.raw(
     `INSERT INTO products (store_id, sku, name, price_cents, available)
      SELECT s.id,
@@ -125,7 +212,11 @@ async function seed(db: ReturnType<typeof createDb>, count: number): Promise<voi
 }
 
 /** The service's own SQL for each query (one pgbench script per query, equally weighted), timed per transaction. */
-async function pgbenchLatencies(url: string, db: ReturnType<typeof createDb>, options: typeof settings): Promise<number[]> {
+async function pgbenchLatencies(
+  url: string,
+  db: ReturnType<typeof createDb>,
+  options: typeof settings,
+): Promise<number[]> {
   const dir = await mkdtemp(join(tmpdir(), 'mor-catalog-bench-'));
   try {
     const scripts = [];
@@ -135,12 +226,39 @@ async function pgbenchLatencies(url: string, db: ReturnType<typeof createDb>, op
       scripts.push('-f', file);
     }
     const target = new URL(url);
-    const args = ['-n', '-h', target.hostname, '-p', target.port || '5432', '-U', target.username || 'postgres', '-c', String(options.concurrency), '-j', String(Math.min(2, options.concurrency)), '-M', 'prepared', '--log', `--log-prefix=${join(dir, 'log')}`, ...scripts, target.pathname.slice(1)];
+    const args = [
+      '-n',
+      '-h',
+      target.hostname,
+      '-p',
+      target.port || '5432',
+      '-U',
+      target.username || 'postgres',
+      '-c',
+      String(options.concurrency),
+      '-j',
+      String(Math.min(2, options.concurrency)),
+      '-M',
+      'prepared',
+      '--log',
+      `--log-prefix=${join(dir, 'log')}`,
+      ...scripts,
+      target.pathname.slice(1),
+    ];
     // The same threshold the service sets on its connections (src/db/knex.ts).
     const env = { ...process.env, PGOPTIONS: `-c pg_trgm.word_similarity_threshold=${WORD_SIMILARITY_THRESHOLD}` };
-    await execFileAsync('pgbench', [...args.slice(0, -1), '-T', String(options.warmupS || 1), args.at(-1)!].filter((arg) => !arg.startsWith('--log')), { env });
+    await execFileAsync(
+      'pgbench',
+      [...args.slice(0, -1), '-T', String(options.warmupS || 1), args.at(-1)!].filter(
+        (arg) => !arg.startsWith('--log'),
+      ),
+      { env },
+    );
     for (const file of await readdir(dir)) if (file.startsWith('log')) await rm(join(dir, file));
-    await execFileAsync('pgbench', [...args.slice(0, -1), '-T', String(options.durationS), args.at(-1)!], { env, maxBuffer: 10_000_000 });
+    await execFileAsync('pgbench', [...args.slice(0, -1), '-T', String(options.durationS), args.at(-1)!], {
+      env,
+      maxBuffer: 10_000_000,
+    });
     const latencies: number[] = [];
     for (const file of (await readdir(dir)).filter((name) => name.startsWith('log'))) {
       for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
@@ -153,4 +271,3 @@ async function pgbenchLatencies(url: string, db: ReturnType<typeof createDb>, op
     await rm(dir, { recursive: true, force: true });
   }
 }
-

@@ -68,7 +68,9 @@ async function checkLedger(url: string, expectedPlaced: number): Promise<void> {
     const { placed, orders, stores, charges, unbalanced } = rows[0];
     console.log(`\nledger: ${placed} placed sessions, ${orders} orders, ${charges} charges, ${unbalanced} unbalanced`);
     if (placed !== expectedPlaced || orders !== stores || charges !== placed || unbalanced !== 0) {
-      throw new Error(`ledger check failed: expected ${expectedPlaced} placed sessions, one order per store and one charge each`);
+      throw new Error(
+        `ledger check failed: expected ${expectedPlaced} placed sessions, one order per store and one charge each`,
+      );
     }
   } finally {
     await db.destroy();

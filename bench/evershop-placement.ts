@@ -39,15 +39,40 @@ async function main() {
           storeSlug: 'evershop',
           storeName: 'EverShop',
           currency: 'USD',
-          items: [{ orderItemId: 'oi_1', sku: tee!.sku, name: tee!.name, quantity, unitPriceCents: tee!.priceCents, totalPriceCents: subtotalCents }],
-          shippingAddress: { name: 'Bench Buyer', address1: '1 Bench Way', address2: '', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '+15125550100' },
+          items: [
+            {
+              orderItemId: 'oi_1',
+              sku: tee!.sku,
+              name: tee!.name,
+              quantity,
+              unitPriceCents: tee!.priceCents,
+              totalPriceCents: subtotalCents,
+            },
+          ],
+          shippingAddress: {
+            name: 'Bench Buyer',
+            address1: '1 Bench Way',
+            address2: '',
+            city: 'Austin',
+            state: 'TX',
+            zip: '78701',
+            country: 'US',
+            phone: '+15125550100',
+          },
           subtotalCents,
           shippingCents: shop.seed.shippingCents,
           taxCents: 0,
           totalCents: subtotalCents + shop.seed.shippingCents,
         },
         {
-          config: { baseUrl: shop.baseUrl, credentials: customer, recipe, concurrency: 1, navigationTimeoutMs: 60_000, selectorTimeoutMs: 20_000 },
+          config: {
+            baseUrl: shop.baseUrl,
+            credentials: customer,
+            recipe,
+            concurrency: 1,
+            navigationTimeoutMs: 60_000,
+            selectorTimeoutMs: 20_000,
+          },
           priceToleranceCents: 0,
           attempt: 1,
           logger: silentLogger,
@@ -59,7 +84,15 @@ async function main() {
     }
     const sorted = [...durations].sort((a, b) => a - b);
     const pct = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-    console.log(JSON.stringify({ orders, p50s: +(pct(50) / 1000).toFixed(1), p95s: +(pct(95) / 1000).toFixed(1), maxS: +(sorted.at(-1)! / 1000).toFixed(1), firstS: +(durations[0]! / 1000).toFixed(1) }));
+    console.log(
+      JSON.stringify({
+        orders,
+        p50s: +(pct(50) / 1000).toFixed(1),
+        p95s: +(pct(95) / 1000).toFixed(1),
+        maxS: +(sorted.at(-1)! / 1000).toFixed(1),
+        firstS: +(durations[0]! / 1000).toFixed(1),
+      }),
+    );
   } finally {
     await pool.close();
     await shop.stop();

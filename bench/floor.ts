@@ -24,7 +24,8 @@ const settings = {
   dbPool: option('db-pool', '20'),
   floorNodeArgs: option('floor-node-args', '').split(/\s+/).filter(Boolean),
 };
-if (settings.sql !== 'trivial' && settings.sql !== 'none') throw new Error(`--sql must be trivial or none, got ${settings.sql}`);
+if (settings.sql !== 'trivial' && settings.sql !== 'none')
+  throw new Error(`--sql must be trivial or none, got ${settings.sql}`);
 
 const JWT_SECRET = newJwtSecret();
 const WHAT_IT_DOES =

@@ -35,21 +35,28 @@ const settings = {
   dbPool: option('db-pool', ''),
   workerNodeArgs: option('worker-node-args', '').split(/\s+/).filter(Boolean),
 };
-if (settings.work !== 'full' && settings.work !== 'none') throw new Error(`--work must be full or none, got ${settings.work}`);
-if (settings.sql !== 'trivial' && settings.sql !== 'none') throw new Error(`--sql must be trivial or none, got ${settings.sql}`);
+if (settings.work !== 'full' && settings.work !== 'none')
+  throw new Error(`--work must be full or none, got ${settings.work}`);
+if (settings.sql !== 'trivial' && settings.sql !== 'none')
+  throw new Error(`--sql must be trivial or none, got ${settings.sql}`);
 const usesSql = settings.work === 'full' && settings.sql === 'trivial';
 
 const WHAT_IT_DOES =
   settings.work === 'none'
     ? 'floor worker: BullMQ Worker with the service’s options, processor returns at once (no SQL, no HTTP)'
     : 'floor worker: BullMQ Worker with the service’s options; per job ' +
-      (usesSql ? '5 trivial SQL round trips like the service (named prepared statements on a scratch table), ' : 'no SQL, ') +
+      (usesSql
+        ? '5 trivial SQL round trips like the service (named prepared statements on a scratch table), '
+        : 'no SQL, ') +
       'the api adapter’s 2 retailer requests (quote, create order; keep-alive); no store gate, no logging';
 
 const floorWorkers: PlacementWorkers = {
   doneLabel: 'completed',
   async start({ database, db, queueName }, count) {
-    const stores: { id: string; placement_config: { baseUrl: string; apiKey: string } }[] = await db('stores').select('id', 'placement_config');
+    const stores: { id: string; placement_config: { baseUrl: string; apiKey: string } }[] = await db('stores').select(
+      'id',
+      'placement_config',
+    );
     if (usesSql) await createFloorTable((text) => db.raw(text));
     const env = {
       REDIS_URL,
@@ -69,7 +76,14 @@ const floorWorkers: PlacementWorkers = {
   async outcome({ queue }) {
     const completed: Job[] = await queue.getJobs(['completed'], 0, -1);
     const doneAt = new Map(completed.filter((job) => job.finishedOn).map((job) => [job.id!, job.finishedOn!]));
-    const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed', 'waiting-children');
+    const counts = await queue.getJobCounts(
+      'waiting',
+      'prioritized',
+      'active',
+      'delayed',
+      'failed',
+      'waiting-children',
+    );
     const notDone = Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0));
     return { doneAt, notDone, adapterMs: [] };
   },

@@ -49,18 +49,28 @@ const serviceWorkers: PlacementWorkers = {
       ...(settings.workerConcurrency ? { WORKER_CONCURRENCY: settings.workerConcurrency } : {}),
       ...(settings.storeConcurrency ? { WORKER_STORE_CONCURRENCY: settings.storeConcurrency } : {}),
     };
-    return Array.from({ length: count }, (_, i) => startChild(`worker-${i + 1}`, 'src/worker.ts', env, settings.workerNodeArgs));
+    return Array.from({ length: count }, (_, i) =>
+      startChild(`worker-${i + 1}`, 'src/worker.ts', env, settings.workerNodeArgs),
+    );
   },
   async countDone({ db }) {
     const [{ count }] = await db('orders').where({ status: 'placed' }).count<{ count: number }[]>({ count: '*' });
     return count;
   },
   async outcome({ db }) {
-    const rows: { order_number: string; status: string; placed_at: Date | null }[] = await db('orders').select('order_number', 'status', 'placed_at');
-    const doneAt = new Map(rows.filter((row) => row.placed_at).map((row) => [row.order_number, row.placed_at!.getTime()]));
+    const rows: { order_number: string; status: string; placed_at: Date | null }[] = await db('orders').select(
+      'order_number',
+      'status',
+      'placed_at',
+    );
+    const doneAt = new Map(
+      rows.filter((row) => row.placed_at).map((row) => [row.order_number, row.placed_at!.getTime()]),
+    );
     const notDone: Record<string, number> = {};
     for (const row of rows) if (row.status !== 'placed') notDone[row.status] = (notDone[row.status] ?? 0) + 1;
-    const adapterMs: number[] = (await db('placement_attempts').select('duration_ms')).map((row: { duration_ms: number }) => row.duration_ms);
+    const adapterMs: number[] = (await db('placement_attempts').select('duration_ms')).map(
+      (row: { duration_ms: number }) => row.duration_ms,
+    );
     return { doneAt, notDone, adapterMs };
   },
 };

@@ -30,16 +30,29 @@ runBenchmark(async (defer) => {
   const db = createDb(database.url, 10);
   defer('close the database pool', () => db.destroy());
   const url = new URL(sandbox.url);
-  const stripe = new Stripe('sk_test_bench_reconcile', { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 2 });
+  const stripe = new Stripe('sk_test_bench_reconcile', {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: 'http',
+    maxNetworkRetries: 2,
+  });
 
   const since = new Date();
   const seedStarted = Date.now();
-  const seeded = await seedReconciliationDay(db, stripe, { checkouts: settings.checkouts, concurrency: settings.seedConcurrency });
+  const seeded = await seedReconciliationDay(db, stripe, {
+    checkouts: settings.checkouts,
+    concurrency: settings.seedConcurrency,
+  });
   const until = new Date(Date.now() + 1_000);
-  console.log(`seeded ${seeded.checkouts} checkouts, ${seeded.orders} orders, ${seeded.refunds} refunds in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${seeded.checkouts} checkouts, ${seeded.orders} orders, ${seeded.refunds} refunds in ${((Date.now() - seedStarted) / 1000).toFixed(1)} s`,
+  );
 
   const reconciliation = createReconciliationService(
-    buildServiceDeps({ db, payments: createStripeGateway({ secretKey: 'sk_test_bench_reconcile', apiUrl: sandbox.url }) }),
+    buildServiceDeps({
+      db,
+      payments: createStripeGateway({ secretKey: 'sk_test_bench_reconcile', apiUrl: sandbox.url }),
+    }),
   );
   const groups = {
     reconciler: { pid: process.pid, descendants: false },
@@ -53,9 +66,12 @@ runBenchmark(async (defer) => {
     const elapsed = Date.now() - started;
     const used = cpuUsed(before, sampleCpu(groups));
     if (report.stripe.paymentIntents !== seeded.checkouts || report.stripe.refunds !== seeded.refunds) {
-      throw new Error(`listed ${report.stripe.paymentIntents} payments and ${report.stripe.refunds} refunds, expected ${seeded.checkouts} and ${seeded.refunds}`);
+      throw new Error(
+        `listed ${report.stripe.paymentIntents} payments and ${report.stripe.refunds} refunds, expected ${seeded.checkouts} and ${seeded.refunds}`,
+      );
     }
-    if (report.driftCount !== 0) throw new Error(`a consistent day reported drift: ${JSON.stringify(report.drift.slice(0, 3))}`);
+    if (report.driftCount !== 0)
+      throw new Error(`a consistent day reported drift: ${JSON.stringify(report.drift.slice(0, 3))}`);
     console.log(
       `run ${run}: ${(elapsed / 1000).toFixed(2)} s for ${report.stripe.paymentIntents} PaymentIntents (${Math.ceil(report.stripe.paymentIntents / 100)} pages) ` +
         `and ${report.stripe.refunds} refunds against ${report.ledger.checkouts} checkouts; drift ${report.driftCount}`,

@@ -16,7 +16,11 @@ import { runBenchmark } from './support/run';
  *
  * Settings (flag or BENCH_* env): --orders (a year's worth, 1000000), --stores (20), --runs (R, 9).
  */
-const settings = { orders: intOption('orders', 1_000_000), stores: intOption('stores', 20), runs: intOption('runs', 9) };
+const settings = {
+  orders: intOption('orders', 1_000_000),
+  stores: intOption('stores', 20),
+  runs: intOption('runs', 9),
+};
 
 runBenchmark(async (defer) => {
   const database = await createBenchDatabase();
@@ -26,10 +30,15 @@ runBenchmark(async (defer) => {
 
   const seeding = Date.now();
   await seedYearOfOrders(db, settings.orders, settings.stores);
-  console.log(`seeded ${settings.orders.toLocaleString('en-US')} orders over a year, ${settings.stores} stores, in ${((Date.now() - seeding) / 1000).toFixed(1)} s`);
+  console.log(
+    `seeded ${settings.orders.toLocaleString('en-US')} orders over a year, ${settings.stores} stores, in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
+  );
 
   console.log('window  orders in window  rows  median ms  worst ms  Postgres CPU ms/query');
-  const postgres = { backends: { commandLineIncludes: database.name }, parallel: { commandLineIncludes: 'parallel worker' } };
+  const postgres = {
+    backends: { commandLineIncludes: database.name },
+    parallel: { commandLineIncludes: 'parallel worker' },
+  };
   for (const window of Object.keys(HEALTH_WINDOWS) as HealthWindow[]) {
     const until = new Date();
     const since = new Date(until.getTime() - HEALTH_WINDOWS[window]);
@@ -45,6 +54,8 @@ runBenchmark(async (defer) => {
     const cpuMs = used ? ((used.get('backends') ?? 0) + (used.get('parallel') ?? 0)) / settings.runs : NaN;
     timings.sort((a, b) => a - b);
     const orders = rows.reduce((sum, row) => sum + row.orders, 0);
-    console.log(`${window.padEnd(6)}  ${String(orders).padStart(16)}  ${String(rows.length).padStart(4)}  ${timings[Math.floor(timings.length / 2)]!.toFixed(1).padStart(9)}  ${timings.at(-1)!.toFixed(1).padStart(8)}  ${cpuMs.toFixed(1).padStart(21)}`);
+    console.log(
+      `${window.padEnd(6)}  ${String(orders).padStart(16)}  ${String(rows.length).padStart(4)}  ${timings[Math.floor(timings.length / 2)]!.toFixed(1).padStart(9)}  ${timings.at(-1)!.toFixed(1).padStart(8)}  ${cpuMs.toFixed(1).padStart(21)}`,
+    );
   }
 });

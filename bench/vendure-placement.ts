@@ -27,7 +27,15 @@ import { summarize } from './support/stats';
  * for Vendure's admin sign-in and cold code paths).
  */
 const settings = { orders: intOption('orders', 20), warmup: intOption('warmup', 2) };
-const ADDRESS = { name: 'Ada Lovelace', address1: '1 Market St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US', phone: '+14155550100' };
+const ADDRESS = {
+  name: 'Ada Lovelace',
+  address1: '1 Market St',
+  city: 'San Francisco',
+  state: 'CA',
+  zip: '94105',
+  country: 'US',
+  phone: '+14155550100',
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 runBenchmark(async (defer) => {
@@ -41,7 +49,11 @@ runBenchmark(async (defer) => {
   defer('stop the Stripe sandbox', () => stripe.stop());
   const queueName = uniqueQueueName('vendure');
   defer('delete the queue', () => obliterateQueue(queueName));
-  const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, methodsOf: (numbers) => placementMethodsOf(db, numbers) });
+  const queue = createBullmqPlacementQueue({
+    redisUrl: REDIS_URL,
+    queueName,
+    methodsOf: (numbers) => placementMethodsOf(db, numbers),
+  });
   defer('close the queue', () => queue.close());
 
   const jwtSecret = newJwtSecret();
@@ -49,7 +61,10 @@ runBenchmark(async (defer) => {
     db,
     payments: createStripeGateway({ secretKey: 'sk_test_bench', apiUrl: stripe.url }),
     jwtSecret,
-    placement: { adapters: [createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(db) })], enqueue: (runs) => queue.enqueue(runs) },
+    placement: {
+      adapters: [createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(db) })],
+      enqueue: (runs) => queue.enqueue(runs),
+    },
   });
   const worker = await startBullmqPlacementWorker({
     redisUrl: REDIS_URL,
@@ -64,10 +79,21 @@ runBenchmark(async (defer) => {
   defer('stop the API', () => new Promise((resolve) => server.close(resolve)));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
 
-  async function call(method: string, path: string, userId: string, role: 'shopper' | 'admin', body?: unknown, headers: Record<string, string> = {}) {
+  async function call(
+    method: string,
+    path: string,
+    userId: string,
+    role: 'shopper' | 'admin',
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${signToken(jwtSecret, userId, role)}`, 'content-type': 'application/json', ...headers },
+      headers: {
+        authorization: `Bearer ${signToken(jwtSecret, userId, role)}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = (await res.json()) as { data?: any; error?: unknown };
@@ -85,9 +111,18 @@ runBenchmark(async (defer) => {
     customerEmailAddress: 'purchasing@mor.example',
     orderReferenceField: vendure.orderReferenceField,
   };
-  await call('POST', '/admin/stores', 'bench-admin', 'admin', { slug: 'vendure', name: 'Vendure shop', placementMethod: 'api', placementConfig, shipping: { flatCents: 500 } });
+  await call('POST', '/admin/stores', 'bench-admin', 'admin', {
+    slug: 'vendure',
+    name: 'Vendure shop',
+    placementMethod: 'api',
+    placementConfig,
+    shipping: { flatCents: 500 },
+  });
   // The products the test platform is populated with, at its prices.
-  for (const [sku, name, priceCents] of [['VND-MUG', 'Trail Mug', 1200], ['VND-LANTERN', 'Camp Lantern', 3600]] as const) {
+  for (const [sku, name, priceCents] of [
+    ['VND-MUG', 'Trail Mug', 1200],
+    ['VND-LANTERN', 'Camp Lantern', 3600],
+  ] as const) {
     await call('PUT', '/admin/products', 'bench-admin', 'admin', { storeSlug: 'vendure', sku, name, priceCents });
   }
 
@@ -97,9 +132,13 @@ runBenchmark(async (defer) => {
     await call('POST', '/cart/items', userId, 'shopper', { storeSlug: 'vendure', sku: 'VND-LANTERN', quantity: 1 });
     const { sessionId } = await call('POST', '/checkout/sessions', userId, 'shopper');
     await call('PUT', `/checkout/sessions/${sessionId}/shipping`, userId, 'shopper', ADDRESS);
-    await call('PUT', `/checkout/sessions/${sessionId}/payment`, userId, 'shopper', { paymentMethodId: 'pm_card_visa' });
+    await call('PUT', `/checkout/sessions/${sessionId}/payment`, userId, 'shopper', {
+      paymentMethodId: 'pm_card_visa',
+    });
     const started = Date.now();
-    const placed = await call('POST', `/checkout/sessions/${sessionId}/place`, userId, 'shopper', undefined, { 'idempotency-key': `bench-${index}` });
+    const placed = await call('POST', `/checkout/sessions/${sessionId}/place`, userId, 'shopper', undefined, {
+      'idempotency-key': `bench-${index}`,
+    });
     const orderNumber = placed.orders[0].orderNumber as string;
     for (const deadline = Date.now() + 60_000; Date.now() < deadline; await sleep(10)) {
       const row = await db('orders').where({ order_number: orderNumber }).first('status', 'placed_at');
@@ -112,7 +151,9 @@ runBenchmark(async (defer) => {
   for (let i = 0; i < settings.warmup; i += 1) await placeOne(-1 - i);
   const samples: number[] = [];
   for (let i = 0; i < settings.orders; i += 1) samples.push(await placeOne(i));
-  const adapterMs = (await db('placement_attempts').where({ outcome: 'placed' }).orderBy('id').select('duration_ms')).map((row) => row.duration_ms as number);
+  const adapterMs = (
+    await db('placement_attempts').where({ outcome: 'placed' }).orderBy('id').select('duration_ms')
+  ).map((row) => row.duration_ms as number);
   const total = summarize(samples);
   const connector = summarize(adapterMs.slice(settings.warmup));
   console.log(`place → placed on Vendure, ${total.count} orders one at a time (after ${settings.warmup} warm-up):`);

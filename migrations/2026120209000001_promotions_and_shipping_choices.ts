@@ -98,7 +98,9 @@ async function extendLedgerTypes(knex: Knex, change: (types: string[]) => string
      WHERE conrelid = 'payment_transactions'::regclass AND conname = 'payment_transactions_type_check'`,
   );
   const types = [...String(rows[0].def).matchAll(/'([a-z_]+)'/g)].map((match) => match[1]);
-  const list = change(types).map((type) => `'${type}'`).join(', ');
+  const list = change(types)
+    .map((type) => `'${type}'`)
+    .join(', ');
   await knex.raw(`
     ALTER TABLE payment_transactions DROP CONSTRAINT payment_transactions_type_check;
     ALTER TABLE payment_transactions ADD CONSTRAINT payment_transactions_type_check CHECK (type IN (${list}));

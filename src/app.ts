@@ -124,7 +124,11 @@ export function createApp(services: Services, options: AppOptions) {
   api.use(ordersRoutes(createOrdersController(services.orders)));
   api.use(catalogSyncRoutes(createCatalogSyncController(services.catalogSync)));
   api.use(opsRoutes(createOpsController(services.ops)));
-  api.use(storeHealthRoutes(createStoreHealthController(services.storeHealth, services.storeLevers, options.artifactsDir ?? './artifacts')));
+  api.use(
+    storeHealthRoutes(
+      createStoreHealthController(services.storeHealth, services.storeLevers, options.artifactsDir ?? './artifacts'),
+    ),
+  );
   api.use(reconciliationRoutes(createReconciliationController(services.reconciliation)));
   api.use(adminOrdersRoutes(createAdminOrdersController(services.orderAdmin), idempotentRequest));
   api.use(webhookEndpointsRoutes(createWebhookEndpointsController(services.webhookEndpoints)));

@@ -15,7 +15,12 @@ const BROWSER_PAGES_PER_GIB_MEASURED = 12;
 
 const httpSettingsSchema = {
   /** Strict-Transport-Security max-age; 0 sends none. Defaults to 180 days in production (behind TLS), 0 otherwise. */
-  HSTS_MAX_AGE_SECONDS: z.coerce.number().int().min(0).max(2 * 365 * 86_400).optional(),
+  HSTS_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 * 365 * 86_400)
+    .optional(),
   /** Serve /api/docs: defaults to on, and to off in production. */
   API_DOCS: z.enum(['on', 'off']).optional(),
   /** When set, /metrics asks for `Authorization: Bearer <it>`; unset, /metrics is open, and closed in production. */
@@ -37,14 +42,29 @@ const schema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
   EMBEDDED_DATA_DIR: z.string().default('./data/pglite'),
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
-  PLACEMENT_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('placements'),
+  PLACEMENT_QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('placements'),
   /** How long finished placement jobs (and their routes) stay in Redis to swallow duplicate enqueues; ≈1.7 KB each. */
-  PLACEMENT_DEDUPE_HOURS: z.coerce.number().min(1).max(24 * 30).default(24 * 7),
+  PLACEMENT_DEDUPE_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 30)
+    .default(24 * 7),
   JWT_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
-  STRIPE_SECRET_KEY: z.string().regex(/^sk_(test|live)_/, 'must look like sk_test_… or sk_live_…').optional(),
+  STRIPE_SECRET_KEY: z
+    .string()
+    .regex(/^sk_(test|live)_/, 'must look like sk_test_… or sk_live_…')
+    .optional(),
   STRIPE_API_URL: z.url({ protocol: /^https?$/ }).optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
-  CHECKOUT_SESSION_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(30),
+  CHECKOUT_SESSION_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
   /** How long a place may hold its session before another instance may finish it (after a crash). */
   PLACE_LEASE_SECONDS: z.coerce.number().int().min(1).max(600).default(30),
   /** at_place: charge the checkout when it is placed; after_placement: authorize then, capture what was placed. */
@@ -67,19 +87,34 @@ const schema = z.object({
   /** Kept for the worker process, the browser's own processes and the system when the budget is derived. */
   BROWSER_MEMORY_RESERVE_MIB: z.coerce.number().int().min(0).max(4_194_304).default(1024),
   /** The placement methods a worker takes jobs for (api, headless, manual); `--methods` wins. Unset: all. */
-  PLACEMENT_METHODS: z.string().regex(/^[a-z, ]*$/).optional(),
+  PLACEMENT_METHODS: z
+    .string()
+    .regex(/^[a-z, ]*$/)
+    .optional(),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   /** Outbound events: SMTP for the shopper's mails (none: kept in the database, shown in the dashboard). */
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Orders <orders@mor-checkout.local>'),
-  EVENTS_QUEUE_NAME: z.string().regex(/^[A-Za-z0-9_-]+$/).default('events'),
+  EVENTS_QUEUE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('events'),
   /** First retry of a webhook or mail; each next one doubles (13 tries over about 2.8 days by default). */
   EVENT_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(60_000),
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(13),
-  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 30)
+    .default(72),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   /** How often a connected retailer's catalog is read again (stores whose connection can read it); 0 turns it off. */
-  CATALOG_SYNC_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(7 * 24 * 60).default(15),
+  CATALOG_SYNC_INTERVAL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(15),
   /** Testing only: kill the process (SIGKILL) the first time it reaches this saga step. Refused in production. */
   CHAOS_CRASH_AT: z.string().max(100).optional(),
   ...httpSettingsSchema,
@@ -115,13 +150,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems: string[] = [];
   if (config.NODE_ENV === 'production') {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET: required in production');
-    if (!config.DATABASE_URL) problems.push('DATABASE_URL: required in production (the embedded database is for development)');
+    if (!config.DATABASE_URL)
+      problems.push('DATABASE_URL: required in production (the embedded database is for development)');
     if (!config.STRIPE_SECRET_KEY) problems.push('STRIPE_SECRET_KEY: required in production');
-    if (config.CHAOS_CRASH_AT) problems.push('CHAOS_CRASH_AT: a test switch that kills the process; never set in production');
+    if (config.CHAOS_CRASH_AT)
+      problems.push('CHAOS_CRASH_AT: a test switch that kills the process; never set in production');
   }
   if (config.WEB_CONCURRENCY > 1 && (!config.DATABASE_URL || !config.REDIS_URL)) {
     // The embedded database serves one process, and each process's in-process queue would place its own orders.
-    problems.push('WEB_CONCURRENCY: several API processes need DATABASE_URL and REDIS_URL (a shared database and queue)');
+    problems.push(
+      'WEB_CONCURRENCY: several API processes need DATABASE_URL and REDIS_URL (a shared database and queue)',
+    );
   }
   if (config.WEB_CONCURRENCY > 1 && !config.JWT_SECRET) {
     problems.push('JWT_SECRET: several API processes must share one token secret');

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
   // Without Redis, orders are placed in this process: its queue starts consuming once the services exist.
   const inProcess = config.REDIS_URL
     ? null
-    : createInProcessPlacementQueue({ concurrency: config.WORKER_CONCURRENCY, storeConcurrency: config.WORKER_STORE_CONCURRENCY, logger });
+    : createInProcessPlacementQueue({
+        concurrency: config.WORKER_CONCURRENCY,
+        storeConcurrency: config.WORKER_STORE_CONCURRENCY,
+        logger,
+      });
   const queue: PlacementQueue =
     inProcess ??
     createBullmqPlacementQueue({
@@ -53,7 +57,9 @@ async function main(): Promise<void> {
       methodsOf: (orderNumbers) => placementMethodsOf(database.db, orderNumbers),
     });
   // The API's view of the workers' queue: breakers for store health, a resume's release, Bull Board.
-  const bullmqControl = config.REDIS_URL ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger }) : null;
+  const bullmqControl = config.REDIS_URL
+    ? createBullmqQueueControl({ redisUrl: config.REDIS_URL, queueName: config.PLACEMENT_QUEUE_NAME, logger })
+    : null;
   // Without Redis the events are sent from this process; with it, by `npm run worker`.
   const events = openEventQueue(config, logger, { consume: false });
 
@@ -85,18 +91,27 @@ async function main(): Promise<void> {
     logger.info({ tokens: demo.tokens }, 'demo bearer tokens (development only): shopper, ops, admin');
   }
   const maintenance = isLeadApiInstance() ? startMaintenance(services, logger) : null;
-  const catalogSyncs = isLeadApiInstance() && config.CATALOG_SYNC_INTERVAL_MINUTES > 0 ? startCatalogSyncSchedule(services.catalogSync, logger) : null;
+  const catalogSyncs =
+    isLeadApiInstance() && config.CATALOG_SYNC_INTERVAL_MINUTES > 0
+      ? startCatalogSyncSchedule(services.catalogSync, logger)
+      : null;
   const statusSync = isLeadApiInstance() ? startStatusSync(services, logger) : null;
   const dispatcher = isLeadApiInstance() ? startEventDispatcher(services, logger) : null;
   // The in-process queue forgot the jobs of the previous run; BullMQ keeps its own.
   if (!config.REDIS_URL) await services.placement.resumeInterruptedPlacements();
 
   const server = app.app.listen(config.PORT, config.HOST, () => {
-    logger.info({ port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL }, 'checkout service listening');
+    logger.info(
+      { port: config.PORT, embeddedDatabase: database.embedded, inProcessPlacement: !config.REDIS_URL },
+      'checkout service listening',
+    );
     if (inProcessSandbox && !config.STRIPE_WEBHOOK_SECRET) {
-      registerEmbeddedWebhookEndpoint(inProcessSandbox, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stripeWebhookSecret!, logger).catch((err: unknown) =>
-        logger.warn({ err }, 'the in-process Stripe sandbox will not send events'),
-      );
+      registerEmbeddedWebhookEndpoint(
+        inProcessSandbox,
+        `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        stripeWebhookSecret!,
+        logger,
+      ).catch((err: unknown) => logger.warn({ err }, 'the in-process Stripe sandbox will not send events'));
     }
   });
 
@@ -108,7 +123,13 @@ async function main(): Promise<void> {
     await dispatcher?.stop();
     await queue.close();
     await events.close();
-    await Promise.allSettled([bullmqControl?.close(), placement.close(), demo?.stop(), payments.close(), redis?.quit()]);
+    await Promise.allSettled([
+      bullmqControl?.close(),
+      placement.close(),
+      demo?.stop(),
+      payments.close(),
+      redis?.quit(),
+    ]);
     await database.close();
   });
 }

@@ -23,11 +23,15 @@ async function main(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL).child({ process: 'placement-worker' });
   logProcessFailures(logger);
   if (!config.REDIS_URL) {
-    console.error('REDIS_URL is not set. Without Redis, `npm start` places orders in its own process; workers need the queue.');
+    console.error(
+      'REDIS_URL is not set. Without Redis, `npm start` places orders in its own process; workers need the queue.',
+    );
     process.exit(2);
   }
   if (!config.DATABASE_URL) {
-    console.error('DATABASE_URL is not set. Workers share the API\'s database; the embedded one serves a single process.');
+    console.error(
+      "DATABASE_URL is not set. Workers share the API's database; the embedded one serves a single process.",
+    );
     process.exit(2);
   }
   const methods = parseMethodList(methodsArgument(process.argv.slice(2)) ?? config.PLACEMENT_METHODS);
@@ -45,7 +49,14 @@ async function main(): Promise<void> {
   });
   // The worker also sends the outbound events: webhooks to the shopping app, mails to the shopper.
   const events = openEventQueue(config, logger, { consume: true });
-  const services = composeServices(config, { db: database.db, payments: payments.gateway, logger, adapters: placement.adapters, placementQueue: queue, events });
+  const services = composeServices(config, {
+    db: database.db,
+    payments: payments.gateway,
+    logger,
+    adapters: placement.adapters,
+    placementQueue: queue,
+    events,
+  });
   events.start(services);
   const worker = await startPlacementFleet({
     redisUrl: config.REDIS_URL,
@@ -64,7 +75,10 @@ async function main(): Promise<void> {
   const maintenance = startMaintenance(services, logger);
   const statusSync = startStatusSync(services, logger);
   const dispatcher = startEventDispatcher(services, logger);
-  logger.info({ queue: config.PLACEMENT_QUEUE_NAME, methods, browserPages: methods.includes('headless') ? browser : undefined }, 'placement worker running');
+  logger.info(
+    { queue: config.PLACEMENT_QUEUE_NAME, methods, browserPages: methods.includes('headless') ? browser : undefined },
+    'placement worker running',
+  );
 
   onShutdownSignal(logger, async () => {
     await worker.close();

@@ -13,16 +13,23 @@ afterAll(() => h.close());
 const admin = bearer('admin-1', 'admin');
 const refund = (orderNumber: string, body: object, key: string, auth = admin) =>
   h.http.post(`/api/v1/admin/orders/${orderNumber}/refunds`).set(auth).set('Idempotency-Key', key).send(body);
-const orderOf = async (orderNumber: string) => (await h.http.get(`/api/v1/orders/${orderNumber}`).set(admin).expect(200)).body.data;
+const orderOf = async (orderNumber: string) =>
+  (await h.http.get(`/api/v1/orders/${orderNumber}`).set(admin).expect(200)).body.data;
 
 /** Charge − refunds = what the shopper still pays for. */
 async function expectLedgerBalances(sessionId: string) {
   const rows = await ledgerFor(h, sessionId);
-  const charged = rows.filter((r) => r.type === 'charge' && r.status === 'succeeded').reduce((s, r) => s + r.amount_cents, 0);
-  const refunded = rows.filter((r) => r.type !== 'charge' && r.status !== 'failed').reduce((s, r) => s + r.amount_cents, 0);
+  const charged = rows
+    .filter((r) => r.type === 'charge' && r.status === 'succeeded')
+    .reduce((s, r) => s + r.amount_cents, 0);
+  const refunded = rows
+    .filter((r) => r.type !== 'charge' && r.status !== 'failed')
+    .reduce((s, r) => s + r.amount_cents, 0);
   const orders = await h.database.db('orders').where({ checkout_session_id: sessionId });
   expect(charged).toBe(orders.reduce((s, o) => s + o.total_cents, 0));
-  const kept = await Promise.all(orders.map(async (o) => o.total_cents - (await orderOf(o.order_number)).refundedCents));
+  const kept = await Promise.all(
+    orders.map(async (o) => o.total_cents - (await orderOf(o.order_number)).refundedCents),
+  );
   expect(charged - refunded).toBe(kept.reduce((a, b) => a + b, 0));
 }
 
@@ -33,8 +40,14 @@ describe('admin refunds', () => {
     expect((await orderOf(orderNumbers[1])).items.map((item: { status: string }) => item.status)).toEqual(['placed']);
     const res = await refund(orderNumbers[1], { reason: 'customer returned it' }, 'rf-1-a').expect(201);
     const order = await orderOf(orderNumbers[1]);
-    expect(order.items).toEqual([expect.objectContaining({ status: 'refunded', refundedQuantity: order.items[0].quantity })]);
-    expect(res.body.data).toMatchObject({ refundId: expect.stringMatching(/^re_/), amountCents: order.totalCents, status: 'succeeded' });
+    expect(order.items).toEqual([
+      expect.objectContaining({ status: 'refunded', refundedQuantity: order.items[0].quantity }),
+    ]);
+    expect(res.body.data).toMatchObject({
+      refundId: expect.stringMatching(/^re_/),
+      amountCents: order.totalCents,
+      status: 'succeeded',
+    });
     expect(order).toMatchObject({ status: 'refunded', refundedCents: order.totalCents });
     await expectLedgerBalances(sessionId);
 
@@ -69,9 +82,16 @@ describe('admin refunds', () => {
     const { orderNumbers } = await placeCheckout(h, 'rf-5');
     await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-5');
     const mug = (await orderOf(orderNumbers[0])).items[0];
-    const res = await refund(orderNumbers[0], { amountCents: 100, items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'both' }, 'rf-5-a');
+    const res = await refund(
+      orderNumbers[0],
+      { amountCents: 100, items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'both' },
+      'rf-5-a',
+    );
     expect(res.status).toBe(400);
-    expect(res.body.error).toMatchObject({ code: 'validation_failed', details: { fields: { amountCents: expect.stringContaining('not both') } } });
+    expect(res.body.error).toMatchObject({
+      code: 'validation_failed',
+      details: { fields: { amountCents: expect.stringContaining('not both') } },
+    });
     expect((await orderOf(orderNumbers[0])).refundedCents).toBe(0);
   });
 
@@ -86,16 +106,27 @@ describe('admin refunds', () => {
     const gate = await h.database.db.transaction();
     await gate.raw('LOCK TABLE payment_transactions IN SHARE MODE');
     const pending = Promise.all(
-      ['rf-6-a', 'rf-6-b', 'rf-6-c'].map((key) => refund(orderNumbers[0], { amountCents: share, reason: 'goodwill' }, key)),
+      ['rf-6-a', 'rf-6-b', 'rf-6-c'].map((key) =>
+        refund(orderNumbers[0], { amountCents: share, reason: 'goodwill' }, key),
+      ),
     );
-    await waitFor(async () => {
-      const { rows } = await h.database.db.raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
-      return rows[0].n >= 3;
-    }, 10_000, 'three refunds waiting');
+    await waitFor(
+      async () => {
+        const { rows } = await h.database.db.raw(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        return rows[0].n >= 3;
+      },
+      10_000,
+      'three refunds waiting',
+    );
     await gate.commit();
     const answers = await pending;
     expect(answers.map((res) => res.status).sort()).toEqual([201, 422, 422]);
-    expect(answers.filter((res) => res.status === 422).map((res) => res.body.error.code)).toEqual(['refund_exceeds_captured', 'refund_exceeds_captured']);
+    expect(answers.filter((res) => res.status === 422).map((res) => res.body.error.code)).toEqual([
+      'refund_exceeds_captured',
+      'refund_exceeds_captured',
+    ]);
     expect(h.stripe.stats().refundsCreated - refundsBefore).toBe(1);
     expect(await orderOf(orderNumbers[0])).toMatchObject({ status: 'partially_refunded', refundedCents: share });
     await expectLedgerBalances(sessionId);
@@ -111,7 +142,11 @@ describe('admin refunds', () => {
     expect(outage.status).toBeGreaterThanOrEqual(500);
     h.stripe.clearFaults();
 
-    const second = await refund(orderNumbers[0], { items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'one more' }, 'rf-7-b');
+    const second = await refund(
+      orderNumbers[0],
+      { items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'one more' },
+      'rf-7-b',
+    );
     expect(second.status).toBe(422);
     expect(second.body.error.details.fields).toEqual({ 'items.0.quantity': 'at most 0 left to refund' });
 
@@ -126,15 +161,26 @@ describe('admin refunds', () => {
     await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-2');
     const before = await orderOf(orderNumbers[0]); // 2 mugs at 1250, CA tax 181 on 2500
     const mug = before.items[0];
-    const res = await refund(orderNumbers[0], { items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'one mug chipped' }, 'rf-2-a').expect(201);
+    const res = await refund(
+      orderNumbers[0],
+      { items: [{ orderItemId: mug.orderItemId, quantity: 1 }], reason: 'one mug chipped' },
+      'rf-2-a',
+    ).expect(201);
     expect(res.body.data.amountCents).toBe(1250 + 91); // 181 × 1250/2500 = 90.5 → 91
     const after = await orderOf(orderNumbers[0]);
     expect(after).toMatchObject({ status: 'partially_refunded', refundedCents: 1341 });
     expect(after.items[0]).toMatchObject({ refundedQuantity: 1, status: 'partially_refunded' });
 
-    const tooMany = await refund(orderNumbers[0], { items: [{ orderItemId: mug.orderItemId, quantity: 2 }], reason: 'again' }, 'rf-2-b');
+    const tooMany = await refund(
+      orderNumbers[0],
+      { items: [{ orderItemId: mug.orderItemId, quantity: 2 }], reason: 'again' },
+      'rf-2-b',
+    );
     expect(tooMany.status).toBe(422);
-    expect(tooMany.body.error).toMatchObject({ code: 'refund_exceeds_captured', details: { fields: { 'items.0.quantity': 'at most 1 left to refund' } } });
+    expect(tooMany.body.error).toMatchObject({
+      code: 'refund_exceeds_captured',
+      details: { fields: { 'items.0.quantity': 'at most 1 left to refund' } },
+    });
     const tooMuch = await refund(orderNumbers[0], { amountCents: after.totalCents, reason: 'everything' }, 'rf-2-c');
     expect(tooMuch.status).toBe(422);
     expect(tooMuch.body.error.details).toMatchObject({ refundableCents: after.totalCents - 1341 });
@@ -170,31 +216,59 @@ describe('admin refunds', () => {
 describe('admin cancel', () => {
   it('cancels and refunds an unplaced order; the other order of the checkout is untouched', async () => {
     const { sessionId, orderNumbers } = await placeCheckout(h, 'cx-1');
-    const res = await h.http.post(`/api/v1/admin/orders/${orderNumbers[0]}/cancel`).set(admin).send({ reason: 'shopper changed their mind' }).expect(200);
+    const res = await h.http
+      .post(`/api/v1/admin/orders/${orderNumbers[0]}/cancel`)
+      .set(admin)
+      .send({ reason: 'shopper changed their mind' })
+      .expect(200);
     expect(res.body.data.status).toBe('cancelled');
     const order = await orderOf(orderNumbers[0]);
     expect(order.refundedCents).toBe(order.totalCents);
     expect((await orderOf(orderNumbers[1])).status).toBe('pending');
-    expect(await h.database.db('ops_tasks').where({ kind: 'cancel_order' }).join('orders', 'orders.id', 'ops_tasks.order_id').where('orders.order_number', orderNumbers[0])).toHaveLength(0);
+    expect(
+      await h.database
+        .db('ops_tasks')
+        .where({ kind: 'cancel_order' })
+        .join('orders', 'orders.id', 'ops_tasks.order_id')
+        .where('orders.order_number', orderNumbers[0]),
+    ).toHaveLength(0);
     await expectLedgerBalances(sessionId);
   });
 
   it('cancels a placed order, refunds it and asks ops to cancel it at the retailer', async () => {
     const { orderNumbers } = await placeCheckout(h, 'cx-2');
     await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-CX2');
-    await h.http.post(`/api/v1/admin/orders/${orderNumbers[0]}/cancel`).set(admin).send({ reason: 'fraud suspected' }).expect(200);
+    await h.http
+      .post(`/api/v1/admin/orders/${orderNumbers[0]}/cancel`)
+      .set(admin)
+      .send({ reason: 'fraud suspected' })
+      .expect(200);
     const tasks = await h.http.get('/api/v1/ops/tasks?status=open').set(bearer('ops-1', 'ops')).expect(200);
     const task = tasks.body.data.find((t: { orderNumber: string }) => t.orderNumber === orderNumbers[0]);
-    expect(task).toMatchObject({ kind: 'cancel_order', payload: expect.objectContaining({ storeOrderNumber: 'ACME-CX2' }) });
-    await h.http.post(`/api/v1/ops/tasks/${task.taskId}/complete`).set(bearer('ops-1', 'ops')).send({ storeOrderNumber: 'ACME-CX2' }).expect(200);
+    expect(task).toMatchObject({
+      kind: 'cancel_order',
+      payload: expect.objectContaining({ storeOrderNumber: 'ACME-CX2' }),
+    });
+    await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/complete`)
+      .set(bearer('ops-1', 'ops'))
+      .send({ storeOrderNumber: 'ACME-CX2' })
+      .expect(200);
     expect((await orderOf(orderNumbers[0])).status).toBe('cancelled');
   });
 
   it('refuses to cancel a shipped order', async () => {
     const { orderNumbers } = await placeCheckout(h, 'cx-3');
     await markPlacedAtRetailer(h, orderNumbers[0], 'ACME-CX3');
-    await h.http.put(`/api/v1/orders/${orderNumbers[0]}/tracking`).set(bearer('ops-1', 'ops')).send({ trackingNumber: '1Z1', carrier: 'UPS' }).expect(200);
-    const res = await h.http.post(`/api/v1/admin/orders/${orderNumbers[0]}/cancel`).set(admin).send({ reason: 'too late' });
+    await h.http
+      .put(`/api/v1/orders/${orderNumbers[0]}/tracking`)
+      .set(bearer('ops-1', 'ops'))
+      .send({ trackingNumber: '1Z1', carrier: 'UPS' })
+      .expect(200);
+    const res = await h.http
+      .post(`/api/v1/admin/orders/${orderNumbers[0]}/cancel`)
+      .set(admin)
+      .send({ reason: 'too late' });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('invalid_transition');
   });

@@ -165,7 +165,11 @@ describe('api placement adapter', () => {
 
     const retried = await adapter.place(order, context(config, { attempt: 2 }));
 
-    expect(retried).toMatchObject({ kind: 'placed', storeOrderNumber: sim.orders(slug)[0]!.orderNumber, details: { recoveredByLookup: true } });
+    expect(retried).toMatchObject({
+      kind: 'placed',
+      storeOrderNumber: sim.orders(slug)[0]!.orderNumber,
+      details: { recoveredByLookup: true },
+    });
     expect(sim.stats(slug)).toMatchObject({ orderCreations: 1, orderRequests: 1, quotes: 1, lookups: 1 });
   });
 
@@ -211,7 +215,9 @@ describe('api placement adapter', () => {
 
   it('when the caller aborts, then the error is transient', async () => {
     const { slug, config } = addRetailer({ latencyMs: 1000 });
-    const error = await failureOf(adapter.place(buildOrder(slug), context(config, { signal: AbortSignal.timeout(50) })));
+    const error = await failureOf(
+      adapter.place(buildOrder(slug), context(config, { signal: AbortSignal.timeout(50) })),
+    );
 
     expect(error).toBeInstanceOf(TransientPlacementError);
     expect(error.message).toMatch(/aborted by the caller/);
@@ -299,14 +305,20 @@ describe('api adapter lookup', () => {
 
     const found = await adapter.lookup!(order, context(config));
 
-    expect(found).toMatchObject({ kind: 'placed', result: { storeOrderNumber: sim.orders(slug)[0]!.orderNumber, retailerTotalCents: SNAPSHOT_TOTAL_CENTS } });
+    expect(found).toMatchObject({
+      kind: 'placed',
+      result: { storeOrderNumber: sim.orders(slug)[0]!.orderNumber, retailerTotalCents: SNAPSHOT_TOTAL_CENTS },
+    });
     expect(sim.stats(slug)).toMatchObject({ orderCreations: 1, orderRequests: 1 });
   });
 
   it('when the retailer answers an empty list, then the lookup answers not_placed with that evidence', async () => {
     const { slug, config } = addRetailer();
     const order = buildOrder(slug);
-    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: expect.stringContaining('empty list') });
+    expect(await adapter.lookup!(order, context(config))).toEqual({
+      kind: 'not_placed',
+      evidence: expect.stringContaining('empty list'),
+    });
     expect(sim.stats(slug)).toMatchObject({ lookups: 1, orderRequests: 0, quotes: 0 });
   });
 
@@ -314,25 +326,41 @@ describe('api adapter lookup', () => {
     const { slug, config } = addRetailer();
     const order = buildOrder(slug);
     sim.injectFaults(slug, { kind: 'status_500', scope: 'any' });
-    expect(await adapter.lookup!(order, context(config))).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('500') });
+    expect(await adapter.lookup!(order, context(config))).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringContaining('500'),
+    });
     sim.injectFaults(slug, { kind: 'timeout', scope: 'any' });
     expect(await adapter.lookup!(order, context({ ...config, timeoutMs: 200 }))).toMatchObject({ kind: 'unknown' });
     const dead = { ...config, baseUrl: 'http://127.0.0.1:1/retailers/nobody' };
-    expect(await adapter.lookup!(order, context(dead))).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('connection failed') });
+    expect(await adapter.lookup!(order, context(dead))).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringContaining('connection failed'),
+    });
     expect(await adapter.lookup!(order, context({ apiKey: 'x' }))).toMatchObject({ kind: 'unknown' });
   });
 
   it('answers placed with the retailer order, not_placed when the retailer has none, unknown when it cannot be asked', async () => {
     const { slug, config } = addRetailer();
     const order = buildOrder(slug);
-    expect(await adapter.lookup!(order, context(config))).toEqual({ kind: 'not_placed', evidence: `GET /orders?externalReference=${order.orderNumber} answered an empty list` });
+    expect(await adapter.lookup!(order, context(config))).toEqual({
+      kind: 'not_placed',
+      evidence: `GET /orders?externalReference=${order.orderNumber} answered an empty list`,
+    });
 
     const placed = (await adapter.place(order, context(config))) as PlacementResult;
     expect(await adapter.lookup!(order, context(config))).toMatchObject({
       kind: 'placed',
-      result: { storeOrderNumber: placed.storeOrderNumber, retailerTotalCents: placed.retailerTotalCents, details: expect.objectContaining({ recoveredByLookup: true }) },
+      result: {
+        storeOrderNumber: placed.storeOrderNumber,
+        retailerTotalCents: placed.retailerTotalCents,
+        details: expect.objectContaining({ recoveredByLookup: true }),
+      },
     });
-    expect(await adapter.lookup!(order, context({ ...config, baseUrl: 'http://127.0.0.1:9' }))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/connection failed/) });
+    expect(await adapter.lookup!(order, context({ ...config, baseUrl: 'http://127.0.0.1:9' }))).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/connection failed/),
+    });
     expect(sim.stats(slug)).toMatchObject({ orderCreations: 1 });
   });
 });
@@ -346,7 +374,11 @@ describe('api adapter validateConfig', () => {
     ['a blank apiKey', { baseUrl: 'https://retailer.example', apiKey: '  ' }, ['apiKey']],
     ['a fractional timeoutMs', { baseUrl: 'https://retailer.example', apiKey: 'k', timeoutMs: 150.5 }, ['timeoutMs']],
     ['a timeoutMs below 100', { baseUrl: 'https://retailer.example', apiKey: 'k', timeoutMs: 99 }, ['timeoutMs']],
-    ['a timeoutMs above 120000', { baseUrl: 'https://retailer.example', apiKey: 'k', timeoutMs: 120_001 }, ['timeoutMs']],
+    [
+      'a timeoutMs above 120000',
+      { baseUrl: 'https://retailer.example', apiKey: 'k', timeoutMs: 120_001 },
+      ['timeoutMs'],
+    ],
     ['not an object', 'https://retailer.example', ['config']],
   ])('with %s, reports the bad fields', (_name, config, fields) => {
     expect(Object.keys(adapter.validateConfig(config)).sort()).toEqual([...fields].sort());

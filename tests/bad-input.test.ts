@@ -22,12 +22,26 @@ describe('bad input', () => {
     ['post', '/api/v1/cart/items', { storeSlug: 'acme', sku: 'MUG', quantity: 1, size: 'x'.repeat(51) }],
     ['patch', '/api/v1/cart/items/not-a-uuid', { quantity: 1 }],
     ['put', `/api/v1/checkout/sessions/${sessionId}/shipping`, {}],
-    ['put', `/api/v1/checkout/sessions/${sessionId}/shipping`, { name: 1, address1: [], city: {}, state: 5, zip: 1, country: 2, phone: 3 }],
+    [
+      'put',
+      `/api/v1/checkout/sessions/${sessionId}/shipping`,
+      { name: 1, address1: [], city: {}, state: 5, zip: 1, country: 2, phone: 3 },
+    ],
     ['put', `/api/v1/checkout/sessions/${sessionId}/payment`, { paymentMethodId: 'card_123' }],
     ['put', `/api/v1/checkout/sessions/not-a-session/payment`, { paymentMethodId: 'pm_card_visa' }],
     ['post', '/api/v1/admin/stores', { slug: 'Bad Slug', name: '', placementMethod: 'carrier-pigeon' }, 'admin'],
-    ['post', '/api/v1/admin/stores', { slug: 'ok', name: 'Ok', placementMethod: 'api', placementConfig: { baseUrl: 'ftp://x' } }, 'admin'],
-    ['post', '/api/v1/admin/stores', { slug: 'ok', name: 'Ok', placementMethod: 'api', shipping: { flatCents: 1.5 } }, 'admin'],
+    [
+      'post',
+      '/api/v1/admin/stores',
+      { slug: 'ok', name: 'Ok', placementMethod: 'api', placementConfig: { baseUrl: 'ftp://x' } },
+      'admin',
+    ],
+    [
+      'post',
+      '/api/v1/admin/stores',
+      { slug: 'ok', name: 'Ok', placementMethod: 'api', shipping: { flatCents: 1.5 } },
+      'admin',
+    ],
     ['put', '/api/v1/admin/products', { storeSlug: 'acme', sku: 'X', name: 'X', priceCents: 19.99 }, 'admin'],
     ['put', '/api/v1/admin/products', { storeSlug: 'acme', sku: 'X', name: 'X', priceCents: -1 }, 'admin'],
     ['put', '/api/v1/orders/MO-0000000000/tracking', { trackingNumber: '', carrier: 1 }, 'ops'],
@@ -35,7 +49,9 @@ describe('bad input', () => {
 
   it('answers 400 validation_failed naming the bad fields, for every malformed body', async () => {
     for (const [method, path, body, role] of cases()) {
-      const res = await h.http[method](path).set(bearer('bad-1', role ?? 'shopper')).send(body as object);
+      const res = await h.http[method](path)
+        .set(bearer('bad-1', role ?? 'shopper'))
+        .send(body as object);
       expect({ path, body, status: res.status }).toEqual({ path, body, status: 400 });
       expect(res.body.success).toBe(false);
       expect(res.body.error.code).toBe('validation_failed');
@@ -54,7 +70,10 @@ describe('bad input', () => {
     ];
     for (const [method, path, role] of paths) {
       for (const body of JUNK) {
-        const res = await h.http[method](path).set(bearer('bad-1', (role as 'admin') ?? 'shopper')).set('Content-Type', 'application/json').send(JSON.stringify(body));
+        const res = await h.http[method](path)
+          .set(bearer('bad-1', (role as 'admin') ?? 'shopper'))
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify(body));
         expect({ path, body, status: res.status < 500 }).toEqual({ path, body, status: true });
         expect(res.body.error?.code).toEqual(expect.any(String));
       }
@@ -62,13 +81,23 @@ describe('bad input', () => {
   });
 
   it('answers malformed JSON with 400 and a missing idempotency key with 400', async () => {
-    const res = await h.http.post('/api/v1/cart/items').set(bearer('bad-1')).set('Content-Type', 'application/json').send('{"storeSlug": ');
+    const res = await h.http
+      .post('/api/v1/cart/items')
+      .set(bearer('bad-1'))
+      .set('Content-Type', 'application/json')
+      .send('{"storeSlug": ');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('validation_failed');
     const noKey = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('bad-1'));
     expect(noKey.status).toBe(400);
-    expect(noKey.body.error).toMatchObject({ code: 'validation_failed', details: { fields: { 'Idempotency-Key': expect.stringContaining('required') } } });
-    const longKey = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('bad-1')).set('Idempotency-Key', 'k'.repeat(256));
+    expect(noKey.body.error).toMatchObject({
+      code: 'validation_failed',
+      details: { fields: { 'Idempotency-Key': expect.stringContaining('required') } },
+    });
+    const longKey = await h.http
+      .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+      .set(bearer('bad-1'))
+      .set('Idempotency-Key', 'k'.repeat(256));
     expect(longKey.status).toBe(400);
     expect(longKey.body.error.details.fields).toHaveProperty('Idempotency-Key');
   });
@@ -77,13 +106,21 @@ describe('bad input', () => {
     expect((await h.http.get('/api/v1/cart')).status).toBe(401);
     expect((await h.http.get('/api/v1/cart').set('Authorization', 'Bearer not.a.jwt')).status).toBe(401);
     const forged = (await import('jsonwebtoken')).sign({ sub: 'x', role: 'admin' }, 'another-secret-entirely');
-    expect((await h.http.get('/api/v1/cart').set('Authorization', `Bearer ${forged}`)).body.error.code).toBe('unauthorized');
-    const shopperAsAdmin = await h.http.post('/api/v1/admin/stores').set(bearer('bad-1')).send({ slug: 'x', name: 'x', placementMethod: 'api' });
+    expect((await h.http.get('/api/v1/cart').set('Authorization', `Bearer ${forged}`)).body.error.code).toBe(
+      'unauthorized',
+    );
+    const shopperAsAdmin = await h.http
+      .post('/api/v1/admin/stores')
+      .set(bearer('bad-1'))
+      .send({ slug: 'x', name: 'x', placementMethod: 'api' });
     expect(shopperAsAdmin.status).toBe(403);
     expect(shopperAsAdmin.body.error.code).toBe('forbidden');
     const opsAsAdmin = await h.http.put('/api/v1/admin/products').set(bearer('ops-1', 'ops')).send({});
     expect(opsAsAdmin.status).toBe(403);
-    const shopperTracking = await h.http.put('/api/v1/orders/MO-0000000000/tracking').set(bearer('bad-1')).send({ trackingNumber: '1Z999', carrier: 'UPS' });
+    const shopperTracking = await h.http
+      .put('/api/v1/orders/MO-0000000000/tracking')
+      .set(bearer('bad-1'))
+      .send({ trackingNumber: '1Z999', carrier: 'UPS' });
     expect(shopperTracking.status).toBe(403);
   });
 

@@ -28,7 +28,11 @@ const skus = (body: { data: Listed[] }) => body.data.map((product) => product.sk
 beforeAll(async () => {
   h = await startCheckoutHarness();
   for (const slug of ['trail', 'home', 'bulk']) {
-    await h.http.post('/api/v1/admin/stores').set(admin).send({ slug, name: `${slug} store`, placementMethod: 'manual' }).expect(201);
+    await h.http
+      .post('/api/v1/admin/stores')
+      .set(admin)
+      .send({ slug, name: `${slug} store`, placementMethod: 'manual' })
+      .expect(201);
   }
   const products = [
     { storeSlug: 'trail', sku: 'TENT', name: 'Ultralight shelter', priceCents: 29900 },
@@ -36,7 +40,13 @@ beforeAll(async () => {
     { storeSlug: 'trail', sku: 'PEGS', name: 'Tent pegs', priceCents: 999 },
     { storeSlug: 'trail', sku: 'BAG-0C', name: 'Sleeping bag', priceCents: 8999 },
     { storeSlug: 'trail', sku: 'LIGHT-1', name: 'LED lantern', priceCents: 2999 },
-    { storeSlug: 'trail', sku: 'PACK-40', name: 'Hiking backpack', priceCents: 11900, imageUrl: 'https://img.example/pack.jpg' },
+    {
+      storeSlug: 'trail',
+      sku: 'PACK-40',
+      name: 'Hiking backpack',
+      priceCents: 11900,
+      imageUrl: 'https://img.example/pack.jpg',
+    },
     { storeSlug: 'trail', sku: 'OLD-PACK', name: 'Backpack rain cover', priceCents: 1900, available: false },
     { storeSlug: 'home', sku: 'TOY-7', name: 'Tentacle plush toy', priceCents: 1500 },
     { storeSlug: 'home', sku: 'LAMP', name: 'Desk lamp', priceCents: 3499 },
@@ -45,7 +55,11 @@ beforeAll(async () => {
   for (const product of products) await h.http.put('/api/v1/admin/products').set(admin).send(product).expect(201);
   for (let n = 1; n <= 45; n += 1) {
     const sku = `W-${String(n).padStart(3, '0')}`;
-    await h.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: 'bulk', sku, name: `Widget ${sku}`, priceCents: 100 + n }).expect(201);
+    await h.http
+      .put('/api/v1/admin/products')
+      .set(admin)
+      .send({ storeSlug: 'bulk', sku, name: `Widget ${sku}`, priceCents: 100 + n })
+      .expect(201);
   }
 });
 afterAll(() => h.close());
@@ -55,13 +69,23 @@ describe('browsing the catalog', () => {
     const res = documented('GET /api/v1/products', await h.http.get('/api/v1/products?store=home').expect(200));
     expect(skus(res)).toEqual(['PCT_50', 'LAMP', 'TOY-7']);
     expect(res.meta).toEqual({ totalProducts: 3, limit: 20, offset: 0 });
-    expect(res.data[1]).toMatchObject({ name: 'Desk lamp', priceCents: 3499, storeSlug: 'home', storeName: 'home store', currency: 'usd', available: true });
+    expect(res.data[1]).toMatchObject({
+      name: 'Desk lamp',
+      priceCents: 3499,
+      storeSlug: 'home',
+      storeName: 'home store',
+      currency: 'usd',
+      available: true,
+    });
   });
 
   it('pages through every product once, whatever the page size', async () => {
     const seen: string[] = [];
     for (let offset = 0; offset < 45; offset += 20) {
-      const res = documented('GET /api/v1/stores/{slug}/products', await h.http.get(`/api/v1/stores/bulk/products?limit=20&offset=${offset}`).expect(200));
+      const res = documented(
+        'GET /api/v1/stores/{slug}/products',
+        await h.http.get(`/api/v1/stores/bulk/products?limit=20&offset=${offset}`).expect(200),
+      );
       expect(res.meta).toEqual({ totalProducts: 45, limit: 20, offset });
       seen.push(...skus(res));
     }
@@ -77,7 +101,10 @@ describe('browsing the catalog', () => {
     }
     expect(new Set(searched).size).toBe(45);
 
-    const past = documented('GET /api/v1/products', await h.http.get('/api/v1/products?q=widget&offset=100').expect(200));
+    const past = documented(
+      'GET /api/v1/products',
+      await h.http.get('/api/v1/products?q=widget&offset=100').expect(200),
+    );
     expect(past).toMatchObject({ data: [], meta: { totalProducts: 45, offset: 100 } });
   });
 
@@ -108,8 +135,12 @@ describe('browsing the catalog', () => {
   });
 
   it('filters by store and availability, and reads an empty q as no search', async () => {
-    expect(skus((await h.http.get('/api/v1/stores/trail/products?q=backpack&available=true').expect(200)).body)).toEqual(['PACK-40']);
-    expect(skus((await h.http.get('/api/v1/products?store=trail&available=false').expect(200)).body)).toEqual(['OLD-PACK']);
+    expect(
+      skus((await h.http.get('/api/v1/stores/trail/products?q=backpack&available=true').expect(200)).body),
+    ).toEqual(['PACK-40']);
+    expect(skus((await h.http.get('/api/v1/products?store=trail&available=false').expect(200)).body)).toEqual([
+      'OLD-PACK',
+    ]);
     expect((await h.http.get('/api/v1/products?q=&store=trail').expect(200)).body.meta.totalProducts).toBe(7);
     expect((await h.http.get('/api/v1/stores/home/products?q=tent').expect(200)).body.data).toEqual([
       expect.objectContaining({ sku: 'TOY-7', storeSlug: 'home' }),
@@ -117,13 +148,25 @@ describe('browsing the catalog', () => {
   });
 
   it('answers an unknown store with 404 store_not_found, and bad paging with 400', async () => {
-    const missing = documented('GET /api/v1/stores/{slug}/products', await h.http.get('/api/v1/stores/nowhere/products').expect(404));
+    const missing = documented(
+      'GET /api/v1/stores/{slug}/products',
+      await h.http.get('/api/v1/stores/nowhere/products').expect(404),
+    );
     expect(missing.error.code).toBe('store_not_found');
-    expect((await h.http.get('/api/v1/products?store=nowhere&q=tent').expect(404)).body.error.code).toBe('store_not_found');
+    expect((await h.http.get('/api/v1/products?store=nowhere&q=tent').expect(404)).body.error.code).toBe(
+      'store_not_found',
+    );
     expect((await h.http.get('/api/v1/stores/trail/products?q=zzzzqqq').expect(200)).body.meta.totalProducts).toBe(0);
-    const bad = documented('GET /api/v1/products', await h.http.get('/api/v1/products?limit=500&available=maybe').expect(400));
+    const bad = documented(
+      'GET /api/v1/products',
+      await h.http.get('/api/v1/products?limit=500&available=maybe').expect(400),
+    );
     expect(Object.keys(bad.error.details.fields).sort()).toEqual(['available', 'limit']);
-    expect((await h.http.get(`/api/v1/products?q=${'x'.repeat(101)}`).expect(400)).body.error.details.fields).toHaveProperty('q');
-    expect((await h.http.get('/api/v1/stores/Not_A_Slug/products').expect(400)).body.error.code).toBe('validation_failed');
+    expect(
+      (await h.http.get(`/api/v1/products?q=${'x'.repeat(101)}`).expect(400)).body.error.details.fields,
+    ).toHaveProperty('q');
+    expect((await h.http.get('/api/v1/stores/Not_A_Slug/products').expect(400)).body.error.code).toBe(
+      'validation_failed',
+    );
   });
 });

@@ -15,7 +15,15 @@ const CHAOS_WINDOW_MS = Number(process.env.CHAOS_WINDOW_MS ?? 15_000);
 const CHECKOUTS = 15;
 const JWT_SECRET = 'chaos-placement-secret-0123456789';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ADDRESS = { name: 'Ada Lovelace', address1: '1 Congress Ave', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '5125550100' };
+const ADDRESS = {
+  name: 'Ada Lovelace',
+  address1: '1 Congress Ave',
+  city: 'Austin',
+  state: 'TX',
+  zip: '78701',
+  country: 'US',
+  phone: '5125550100',
+};
 const STORES = [
   { slug: 'steady', latencyMs: 30, priceCents: 1500 },
   { slug: 'flaky', latencyMs: 80, priceCents: 2500 },
@@ -79,7 +87,14 @@ async function restartWorker(index: number, extra: Record<string, string> = {}):
 }
 
 /** One API call through whichever API process is up; a dead or restarting API is waited for, as a shopper app would. */
-async function call(method: string, path: string, user: string, role: 'shopper' | 'admin', body?: object, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  path: string,
+  user: string,
+  role: 'shopper' | 'admin',
+  body?: object,
+  headers: Record<string, string> = {},
+) {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const url = api?.url;
@@ -87,7 +102,11 @@ async function call(method: string, path: string, user: string, role: 'shopper' 
       try {
         const res = await fetch(`${url}/api/v1${path}`, {
           method,
-          headers: { Authorization: `Bearer ${tokenFor(user, role, JWT_SECRET)}`, 'Content-Type': 'application/json', ...headers },
+          headers: {
+            Authorization: `Bearer ${tokenFor(user, role, JWT_SECRET)}`,
+            'Content-Type': 'application/json',
+            ...headers,
+          },
           body: body ? JSON.stringify(body) : undefined,
         });
         const json = await res.json().catch(() => ({}));
@@ -103,25 +122,31 @@ async function call(method: string, path: string, user: string, role: 'shopper' 
 
 /** A shopper's checkout from cart to place; returns the session id (place retried with the same key until it answers). */
 async function checkout(shopper: string, slugs: string[]): Promise<string> {
-  for (const slug of slugs) await call('POST', '/cart/items', shopper, 'shopper', { storeSlug: slug, sku: 'KIT', quantity: 1 });
+  for (const slug of slugs)
+    await call('POST', '/cart/items', shopper, 'shopper', { storeSlug: slug, sku: 'KIT', quantity: 1 });
   const created = await call('POST', '/checkout/sessions', shopper, 'shopper');
   const sessionId = created.body.data.sessionId as string;
   await call('PUT', `/checkout/sessions/${sessionId}/shipping`, shopper, 'shopper', ADDRESS);
   await call('PUT', `/checkout/sessions/${sessionId}/payment`, shopper, 'shopper', { paymentMethodId: 'pm_card_visa' });
-  const placed = await call('POST', `/checkout/sessions/${sessionId}/place`, shopper, 'shopper', undefined, { 'Idempotency-Key': `chaos-${shopper}` });
+  const placed = await call('POST', `/checkout/sessions/${sessionId}/place`, shopper, 'shopper', undefined, {
+    'Idempotency-Key': `chaos-${shopper}`,
+  });
   expect(placed.status).toBe(201);
   return sessionId;
 }
 
 /** Quiet: every order final or with people (placing by hand with a live task), every checkout settled, no refund pending. */
 async function quiet(): Promise<boolean> {
-  const { rows } = await database.db.raw(`
+  const { rows } = await database.db.raw(
+    `
     SELECT
       (SELECT count(*) FROM orders o WHERE o.status <> ALL(?::text[])
          AND NOT (o.status = 'placing' AND o.placement_method = 'manual'
                   AND EXISTS (SELECT 1 FROM ops_tasks t WHERE t.order_id = o.id AND t.status IN ('open', 'claimed'))))::int AS open_orders,
       (SELECT count(*) FROM checkout_sessions cs WHERE cs.status IN ('processing', 'placed'))::int AS open_sessions,
-      (SELECT count(*) FROM payment_transactions p WHERE p.status = 'pending')::int AS pending_money`, [FINAL]);
+      (SELECT count(*) FROM payment_transactions p WHERE p.status = 'pending')::int AS pending_money`,
+    [FINAL],
+  );
   const [counts] = rows;
   return counts.open_orders === 0 && counts.open_sessions === 0 && counts.pending_money === 0;
 }
@@ -141,10 +166,30 @@ describe('placement under repeated SIGKILL of the API and the workers', () => {
     const startedAt = Date.now();
     await restartApi();
     for (const { slug, latencyMs, priceCents } of STORES) {
-      const { baseUrl } = simulator.addRetailer(slug, { apiKey: `${slug}-key`, catalog: { KIT: { priceCents } }, taxBasisPoints: 625, shippingCents: 0, latencyMs });
-      const store = { slug, name: `${slug} shop`, placementMethod: 'api', placementConfig: { baseUrl, apiKey: `${slug}-key`, timeoutMs: 10_000 } };
+      const { baseUrl } = simulator.addRetailer(slug, {
+        apiKey: `${slug}-key`,
+        catalog: { KIT: { priceCents } },
+        taxBasisPoints: 625,
+        shippingCents: 0,
+        latencyMs,
+      });
+      const store = {
+        slug,
+        name: `${slug} shop`,
+        placementMethod: 'api',
+        placementConfig: { baseUrl, apiKey: `${slug}-key`, timeoutMs: 10_000 },
+      };
       expect((await call('POST', '/admin/stores', 'admin', 'admin', store)).status).toBe(201);
-      expect((await call('PUT', '/admin/products', 'admin', 'admin', { storeSlug: slug, sku: 'KIT', name: `${slug} kit`, priceCents })).status).toBe(201);
+      expect(
+        (
+          await call('PUT', '/admin/products', 'admin', 'admin', {
+            storeSlug: slug,
+            sku: 'KIT',
+            name: `${slug} kit`,
+            priceCents,
+          })
+        ).status,
+      ).toBe(201);
     }
     simulator.injectFaults('flaky', { kind: 'create_then_500', count: 6 });
     simulator.injectFaults('flaky', { kind: 'status_503', count: 4 });
@@ -164,14 +209,20 @@ describe('placement under repeated SIGKILL of the API and the workers', () => {
       await restartWorker(0);
     }
     const [slowOrder] = await database.db('orders').where({ checkout_session_id: slowSession });
-    await waitUntil('the slow order to settle', async () => FINAL.includes((await database.db('orders').where({ id: slowOrder.id }).first()).status), 40_000);
+    await waitUntil(
+      'the slow order to settle',
+      async () => FINAL.includes((await database.db('orders').where({ id: slowOrder.id }).first()).status),
+      40_000,
+    );
     const slowFinal = await database.db('orders').where({ id: slowOrder.id }).first();
     console.log(`chaos: the slow order settled ${Date.now() - startedAt} ms into the test`);
     const [retailerOrder, ...twice] = simulator.orders('slow');
     expect(twice).toEqual([]);
     expect(slowFinal).toMatchObject({ status: 'placed', store_order_number: retailerOrder!.orderNumber });
     const slowHistory = await database.db('order_status_history').where({ order_id: slowOrder.id }).orderBy('id');
-    expect(slowHistory.at(-1).reason).toMatch(/found at the retailer when about to give up \(retries exhausted: its workers died 3 times/);
+    expect(slowHistory.at(-1).reason).toMatch(
+      /found at the retailer when about to give up \(retries exhausted: its workers died 3 times/,
+    );
 
     // Checkouts across the three retailers while the API and the workers are killed at seeded moments. Some worker
     // lives carry a crashpoint between an order's final move and its checkout's settle.
@@ -184,7 +235,11 @@ describe('placement under repeated SIGKILL of the API and the workers', () => {
         await sleep(800 + random() * 1_700);
         const victim = random();
         if (victim < 0.25) await restartApi();
-        else await restartWorker(victim < 0.625 ? 0 : 1, random() < 0.3 ? { CHAOS_CRASH_AT: 'placement.before_settle' } : {});
+        else
+          await restartWorker(
+            victim < 0.625 ? 0 : 1,
+            random() < 0.3 ? { CHAOS_CRASH_AT: 'placement.before_settle' } : {},
+          );
         kills += 1;
         lastKillAt = Date.now();
       }
@@ -204,12 +259,16 @@ describe('placement under repeated SIGKILL of the API and the workers', () => {
     const quietFrom = lastKillAt;
     await waitUntil('quiescence', quiet, 60_000);
     const quiescenceMs = Date.now() - quietFrom;
-    console.log(`chaos seed ${SEED}: ${sessions.length} checkouts, ${kills} kills in ${CHAOS_WINDOW_MS} ms; quiet ${quiescenceMs} ms after the last kill`);
+    console.log(
+      `chaos seed ${SEED}: ${sessions.length} checkouts, ${kills} kills in ${CHAOS_WINDOW_MS} ms; quiet ${quiescenceMs} ms after the last kill`,
+    );
 
     // One payment per checkout, for its total.
     const intents = stripe.paymentIntents();
     for (const sessionId of sessions) {
-      const charges = await database.db('payment_transactions').where({ checkout_session_id: sessionId, type: 'charge', status: 'succeeded' });
+      const charges = await database
+        .db('payment_transactions')
+        .where({ checkout_session_id: sessionId, type: 'charge', status: 'succeeded' });
       expect(charges).toHaveLength(1);
       expect(intents.filter((pi) => pi.metadata.checkout_session_id === sessionId)).toHaveLength(1);
     }
@@ -226,20 +285,41 @@ describe('placement under repeated SIGKILL of the API and the workers', () => {
         const ours = byNumber.get(retailerOrder.externalReference);
         expect(ours).toBeDefined();
         held.add(ours!.order_number);
-        if (ours!.status !== 'placing') expect(ours).toMatchObject({ status: 'placed', store_order_number: retailerOrder.orderNumber });
+        if (ours!.status !== 'placing')
+          expect(ours).toMatchObject({ status: 'placed', store_order_number: retailerOrder.orderNumber });
       }
     }
 
     // No order refunded that the retailer holds.
-    const refunded = await database.db('payment_transactions').whereIn('type', ['refund', 'partial_refund']).whereNotNull('order_id').select('order_id');
+    const refunded = await database
+      .db('payment_transactions')
+      .whereIn('type', ['refund', 'partial_refund'])
+      .whereNotNull('order_id')
+      .select('order_id');
     const refundedNumbers = orders.filter((o) => refunded.some((r) => r.order_id === o.id)).map((o) => o.order_number);
     expect(refundedNumbers.filter((number) => held.has(number))).toEqual([]);
 
     // The ledger equals the sandbox to the cent.
-    const ledger = await database.db('payment_transactions').where({ status: 'succeeded' }).select('type', 'amount_cents');
-    const net = ledger.reduce((sum, row) => sum + (row.type === 'charge' || row.type === 'capture' ? row.amount_cents : row.type.includes('refund') ? -row.amount_cents : 0), 0);
-    const refundsAtStripe = await fetch(`${stripe.url}/v1/refunds?limit=100`, { headers: { Authorization: 'Bearer sk_test_chaos' } }).then((res) => res.json());
-    const refundedAtStripe = (refundsAtStripe.data as { status: string; amount: number }[]).filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
+    const ledger = await database
+      .db('payment_transactions')
+      .where({ status: 'succeeded' })
+      .select('type', 'amount_cents');
+    const net = ledger.reduce(
+      (sum, row) =>
+        sum +
+        (row.type === 'charge' || row.type === 'capture'
+          ? row.amount_cents
+          : row.type.includes('refund')
+            ? -row.amount_cents
+            : 0),
+      0,
+    );
+    const refundsAtStripe = await fetch(`${stripe.url}/v1/refunds?limit=100`, {
+      headers: { Authorization: 'Bearer sk_test_chaos' },
+    }).then((res) => res.json());
+    const refundedAtStripe = (refundsAtStripe.data as { status: string; amount: number }[])
+      .filter((r) => r.status === 'succeeded')
+      .reduce((sum, r) => sum + r.amount, 0);
     expect(net).toBe(intents.reduce((sum, pi) => sum + pi.amount_received, 0) - refundedAtStripe);
 
     expect(quiescenceMs).toBeLessThan(60_000);

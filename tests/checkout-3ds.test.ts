@@ -15,14 +15,22 @@ function client(h: CheckoutHarness) {
   const session = (sessionId: string) => `/api/v1/checkout/sessions/${sessionId}`;
   return {
     place: (userId: string, sessionId: string, key: string) =>
-      h.http.post(`${session(sessionId)}/place`).set(bearer(userId)).set('Idempotency-Key', key),
+      h.http
+        .post(`${session(sessionId)}/place`)
+        .set(bearer(userId))
+        .set('Idempotency-Key', key),
     setCard: (userId: string, sessionId: string, paymentMethodId: string) =>
-      h.http.put(`${session(sessionId)}/payment`).set(bearer(userId)).send({ paymentMethodId }),
+      h.http
+        .put(`${session(sessionId)}/payment`)
+        .set(bearer(userId))
+        .send({ paymentMethodId }),
     cancel: (userId: string, sessionId: string) => h.http.delete(session(sessionId)).set(bearer(userId)),
     get: (userId: string, sessionId: string) => h.http.get(session(sessionId)).set(bearer(userId)).expect(200),
-    ledger: (sessionId: string) => h.database.db('payment_transactions').where({ checkout_session_id: sessionId }).orderBy('created_at'),
+    ledger: (sessionId: string) =>
+      h.database.db('payment_transactions').where({ checkout_session_id: sessionId }).orderBy('created_at'),
     intent: (id: string) => h.stripe.paymentIntents().find((intent) => intent.id === id)!,
-    intentsOf: (sessionId: string) => h.stripe.paymentIntents().filter((intent) => intent.metadata.checkout_session_id === sessionId),
+    intentsOf: (sessionId: string) =>
+      h.stripe.paymentIntents().filter((intent) => intent.metadata.checkout_session_id === sessionId),
     /** Places with the 3-D Secure card and answers the PaymentIntent that awaits the shopper's authentication. */
     async askFor3ds(userId: string, sessionId: string): Promise<string> {
       const res = await this.place(userId, sessionId, `${sessionId}-3ds`);
@@ -50,8 +58,15 @@ describe('after a 3-D Secure answer', () => {
 
     const changed = await api.setCard('3ds-paid-1', sessionId, 'pm_card_visa');
     expect(changed.status).toBe(409);
-    expect(changed.body.error).toMatchObject({ code: 'payment_already_completed', details: { paymentIntentId, paymentStatus: 'succeeded' } });
-    expect((await api.get('3ds-paid-1', sessionId)).body.data).toMatchObject({ status: 'pending', paymentMethodId: THREE_DS_CARD, paymentIntentId });
+    expect(changed.body.error).toMatchObject({
+      code: 'payment_already_completed',
+      details: { paymentIntentId, paymentStatus: 'succeeded' },
+    });
+    expect((await api.get('3ds-paid-1', sessionId)).body.data).toMatchObject({
+      status: 'pending',
+      paymentMethodId: THREE_DS_CARD,
+      paymentIntentId,
+    });
 
     const placed = await api.place('3ds-paid-1', sessionId, 'after-3ds').expect(201);
     expect(placed.body.data.paymentIntentId).toBe(paymentIntentId);
@@ -74,9 +89,16 @@ describe('after a 3-D Secure answer', () => {
 
     const placed = await api.place('3ds-abandon-1', sessionId, 'new-card').expect(201);
     expect(placed.body.data.paymentIntentId).not.toBe(first);
-    expect(api.intentsOf(sessionId).map((intent) => intent.status).sort()).toEqual(['canceled', 'succeeded']);
+    expect(
+      api
+        .intentsOf(sessionId)
+        .map((intent) => intent.status)
+        .sort(),
+    ).toEqual(['canceled', 'succeeded']);
     const charges = (await api.ledger(sessionId)).filter((t) => t.status === 'succeeded');
-    expect(charges).toEqual([expect.objectContaining({ type: 'charge', stripe_payment_intent_id: placed.body.data.paymentIntentId })]);
+    expect(charges).toEqual([
+      expect.objectContaining({ type: 'charge', stripe_payment_intent_id: placed.body.data.paymentIntentId }),
+    ]);
   });
 
   it('when the cancel of an abandoned PaymentIntent fails at the provider, then the card change fails and its retry completes it', async () => {
@@ -86,7 +108,10 @@ describe('after a 3-D Secure answer', () => {
 
     const failed = await api.setCard('3ds-flaky-1', sessionId, 'pm_card_visa');
     expect(failed.status).toBe(503);
-    expect((await api.get('3ds-flaky-1', sessionId)).body.data).toMatchObject({ paymentMethodId: THREE_DS_CARD, paymentIntentId: first });
+    expect((await api.get('3ds-flaky-1', sessionId)).body.data).toMatchObject({
+      paymentMethodId: THREE_DS_CARD,
+      paymentIntentId: first,
+    });
 
     await api.setCard('3ds-flaky-1', sessionId, 'pm_card_visa').expect(200);
     expect(api.intent(first).status).toBe('canceled');
@@ -99,11 +124,18 @@ describe('after a 3-D Secure answer', () => {
     const paymentIntentId = await api.askFor3ds('3ds-address-1', sessionId);
     h.stripe.authenticate(paymentIntentId);
 
-    const moved = await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer('3ds-address-1')).send({ ...ADDRESS, state: 'NY' });
+    const moved = await h.http
+      .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
+      .set(bearer('3ds-address-1'))
+      .send({ ...ADDRESS, state: 'NY' });
     expect(moved.status).toBe(409);
     expect(moved.body.error.code).toBe('payment_already_completed');
     // The same address (same total) is harmless: the payment still buys exactly this snapshot.
-    await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer('3ds-address-1')).send(ADDRESS).expect(200);
+    await h.http
+      .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
+      .set(bearer('3ds-address-1'))
+      .send(ADDRESS)
+      .expect(200);
     const placed = await api.place('3ds-address-1', sessionId, 'after-address').expect(201);
     expect(placed.body.data.paymentIntentId).toBe(paymentIntentId);
   });
@@ -174,8 +206,12 @@ describe('the abandoned-payment sweep', () => {
     expect(session.orders).toHaveLength(2);
     expect(api.intentsOf(sessionId)).toHaveLength(1);
     const ledger = await api.ledger(sessionId);
-    expect(ledger).toEqual([expect.objectContaining({ type: 'charge', status: 'succeeded', stripe_payment_intent_id: paymentIntentId })]);
-    expect(ledger[0].amount_cents).toBe(session.orders.reduce((sum: number, order: { totalCents: number }) => sum + order.totalCents, 0));
+    expect(ledger).toEqual([
+      expect.objectContaining({ type: 'charge', status: 'succeeded', stripe_payment_intent_id: paymentIntentId }),
+    ]);
+    expect(ledger[0].amount_cents).toBe(
+      session.orders.reduce((sum: number, order: { totalCents: number }) => sum + order.totalCents, 0),
+    );
     const orderNumbers = session.orders.map((order: { orderNumber: string }) => order.orderNumber);
     expect(h.enqueued.filter((job) => orderNumbers.includes(job.orderNumber))).toHaveLength(2);
 
@@ -201,7 +237,10 @@ describe('the abandoned-payment sweep', () => {
 
     expect(await sweep()).toBe(0);
     expect(api.intent(paymentIntentId).status).toBe('canceled');
-    expect((await api.get('sweep-unpaid-1', sessionId)).body.data).toMatchObject({ status: 'expired', paymentIntentId: null });
+    expect((await api.get('sweep-unpaid-1', sessionId)).body.data).toMatchObject({
+      status: 'expired',
+      paymentIntentId: null,
+    });
     expect(await api.ledger(sessionId)).toEqual([]);
   });
 });
@@ -240,7 +279,10 @@ describe('an earlier payment still processing', () => {
     expect((await api.get('processing-1', sessionId)).body.data).toMatchObject({ status: 'pending', paymentIntentId });
     const changed = await api.setCard('processing-1', sessionId, 'pm_card_visa');
     expect(changed.status).toBe(409);
-    expect(changed.body.error).toMatchObject({ code: 'payment_already_completed', details: { paymentStatus: 'processing' } });
+    expect(changed.body.error).toMatchObject({
+      code: 'payment_already_completed',
+      details: { paymentStatus: 'processing' },
+    });
     expect(api.intentsOf(sessionId)).toHaveLength(1);
 
     processing.delete(paymentIntentId);

@@ -27,15 +27,29 @@ describe('place', () => {
     expect(data.chargedCents).toBe(2500 + 599 + 181 + 3499 + 254);
     expect(data.summary).toEqual({ totalOrders: 2 });
     expect(data.orders).toEqual([
-      expect.objectContaining({ storeName: 'Acme Outdoors', placementMethod: 'api', status: 'pending', totalCents: 3280 }),
+      expect.objectContaining({
+        storeName: 'Acme Outdoors',
+        placementMethod: 'api',
+        status: 'pending',
+        totalCents: 3280,
+      }),
       expect.objectContaining({ storeName: 'Globex Home', status: 'pending', totalCents: 3753 }),
     ]);
     for (const order of data.orders) expect(order.orderNumber).toMatch(/^MO-[0-9A-Z]{10}$/);
     expect(h.stripe.stats().paymentIntentsCreated - before).toBe(1);
-    expect(h.enqueued.filter((job) => data.orders.some((o: { orderNumber: string }) => o.orderNumber === job.orderNumber))).toHaveLength(2);
+    expect(
+      h.enqueued.filter((job) => data.orders.some((o: { orderNumber: string }) => o.orderNumber === job.orderNumber)),
+    ).toHaveLength(2);
 
     const transactions = await ledger(sessionId);
-    expect(transactions).toEqual([expect.objectContaining({ type: 'charge', status: 'succeeded', amount_cents: data.chargedCents, stripe_payment_intent_id: data.paymentIntentId })]);
+    expect(transactions).toEqual([
+      expect.objectContaining({
+        type: 'charge',
+        status: 'succeeded',
+        amount_cents: data.chargedCents,
+        stripe_payment_intent_id: data.paymentIntentId,
+      }),
+    ]);
     const session = await h.http.get(`/api/v1/checkout/sessions/${sessionId}`).set(bearer('place-1')).expect(200);
     expect(session.body.data.status).toBe('placed');
     expect(session.body.data.orders).toHaveLength(2);
@@ -49,12 +63,21 @@ describe('place', () => {
     const orderNumber = body.data.orders[0].orderNumber;
     const detail = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200);
     expect(detail.body.data.statusHistory).toEqual([
-      expect.objectContaining({ fromStatus: null, toStatus: 'pending', reason: 'payment captured; awaiting placement' }),
+      expect.objectContaining({
+        fromStatus: null,
+        toStatus: 'pending',
+        reason: 'payment captured; awaiting placement',
+      }),
     ]);
     // Any writer, even raw SQL, leaves a trace: the trigger sits below the application.
-    await h.database.db('orders').where({ order_number: orderNumber }).update({ status: 'placing', status_reason: 'manual SQL' });
+    await h.database
+      .db('orders')
+      .where({ order_number: orderNumber })
+      .update({ status: 'placing', status_reason: 'manual SQL' });
     const after = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200);
-    expect(after.body.data.statusHistory.at(-1)).toEqual(expect.objectContaining({ fromStatus: 'pending', toStatus: 'placing', reason: 'manual SQL' }));
+    expect(after.body.data.statusHistory.at(-1)).toEqual(
+      expect.objectContaining({ fromStatus: 'pending', toStatus: 'placing', reason: 'manual SQL' }),
+    );
   });
 
   it('shows the shopper the history in shopper words, never the staff reasons', async () => {
@@ -65,7 +88,11 @@ describe('place', () => {
       .db('orders')
       .where({ order_number: orderNumber })
       .update({ status: 'placing', status_reason: 'placed by hand by ops-otto (task task_123)' });
-    await h.database.db('orders').where({ order_number: orderNumber }).update({ status: 'failed', status_reason: 'failed by ops-otto', failure_reason: 'ops-otto: retailer phone line dead' });
+    await h.database.db('orders').where({ order_number: orderNumber }).update({
+      status: 'failed',
+      status_reason: 'failed by ops-otto',
+      failure_reason: 'ops-otto: retailer phone line dead',
+    });
     const detail = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('history-2')).expect(200);
     expect(detail.body.data.statusHistory.map((entry: { reason: string }) => entry.reason)).toEqual([
       'Order received',
@@ -77,7 +104,9 @@ describe('place', () => {
     const staff = await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('admin-1', 'admin')).expect(200);
     expect(staff.body.data.statusHistory.at(-1).reason).toBe('failed by ops-otto');
     expect(staff.body.data.failureReason).toBe('ops-otto: retailer phone line dead');
-    expect(detail.body.data.items).toEqual([expect.objectContaining({ sku: 'MUG', quantity: 2, unitPriceCents: 1250, totalPriceCents: 2500 })]);
+    expect(detail.body.data.items).toEqual([
+      expect.objectContaining({ sku: 'MUG', quantity: 2, unitPriceCents: 1250, totalPriceCents: 2500 }),
+    ]);
   });
 
   it('refuses to place without shipping and payment', async () => {
@@ -93,11 +122,18 @@ describe('place', () => {
     const sessionId = await h.sessionReadyToPlace('decline-1', 'pm_card_chargeDeclinedInsufficientFunds');
     const declined = await place('decline-1', sessionId, 'k-decline-1');
     expect(declined.status).toBe(402);
-    expect(declined.body.error).toMatchObject({ code: 'payment_declined', details: { declineCode: 'insufficient_funds' } });
+    expect(declined.body.error).toMatchObject({
+      code: 'payment_declined',
+      details: { declineCode: 'insufficient_funds' },
+    });
     const session = await h.http.get(`/api/v1/checkout/sessions/${sessionId}`).set(bearer('decline-1')).expect(200);
     expect(session.body.data.status).toBe('pending');
 
-    await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(bearer('decline-1')).send({ paymentMethodId: 'pm_card_mastercard' }).expect(200);
+    await h.http
+      .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+      .set(bearer('decline-1'))
+      .send({ paymentMethodId: 'pm_card_mastercard' })
+      .expect(200);
     const placed = await place('decline-1', sessionId, 'k-decline-2').expect(201);
     const transactions = await ledger(sessionId);
     expect(transactions.map((t) => [t.type, t.status, t.failure_code])).toEqual([
@@ -189,7 +225,10 @@ describe('crash recovery', () => {
     try {
       await crashing.seedCatalog();
       const sessionId = await crashing.sessionReadyToPlace('crash-1');
-      const res = await crashing.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('crash-1')).set('Idempotency-Key', 'k-crash-1');
+      const res = await crashing.http
+        .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+        .set(bearer('crash-1'))
+        .set('Idempotency-Key', 'k-crash-1');
       expect(res.status).toBe(500);
       expect(crashing.stripe.stats().paymentIntentsCreated).toBe(1);
       expect(await crashing.database.db('orders').where({ checkout_session_id: sessionId })).toHaveLength(0);
@@ -201,12 +240,17 @@ describe('crash recovery', () => {
       expect(crashing.stripe.stats().paymentIntentsCreated).toBe(1);
       const orders = await crashing.database.db('orders').where({ checkout_session_id: sessionId });
       expect(orders).toHaveLength(2);
-      const charges = await crashing.database.db('payment_transactions').where({ checkout_session_id: sessionId, type: 'charge', status: 'succeeded' });
+      const charges = await crashing.database
+        .db('payment_transactions')
+        .where({ checkout_session_id: sessionId, type: 'charge', status: 'succeeded' });
       expect(charges).toHaveLength(1);
       expect(charges[0].amount_cents).toBe(orders.reduce((sum, o) => sum + o.total_cents, 0));
 
       // The shopper's retry with the same key gets the placed result.
-      const retried = await crashing.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('crash-1')).set('Idempotency-Key', 'k-crash-1');
+      const retried = await crashing.http
+        .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+        .set(bearer('crash-1'))
+        .set('Idempotency-Key', 'k-crash-1');
       expect(retried.status).toBe(201);
       expect(retried.body.data.orders).toHaveLength(2);
     } finally {
@@ -224,7 +268,14 @@ describe('crash recovery', () => {
     try {
       await crashing.seedCatalog();
       const sessionId = await crashing.sessionReadyToPlace('crash-2');
-      expect((await crashing.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(bearer('crash-2')).set('Idempotency-Key', 'k-crash-2')).status).toBe(500);
+      expect(
+        (
+          await crashing.http
+            .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+            .set(bearer('crash-2'))
+            .set('Idempotency-Key', 'k-crash-2')
+        ).status,
+      ).toBe(500);
       crashing.clock.advance(60_000);
       expect(await crashing.app.services.placeCheckout.recoverStalePlacements()).toBe(0); // dies again: a bug that does not go away
 
@@ -234,7 +285,9 @@ describe('crash recovery', () => {
       const before = crashing.stripe.stats().paymentIntentsCreated;
       expect(await crashing.app.services.placeCheckout.recoverStalePlacements()).toBe(0);
       expect(crashing.stripe.stats().paymentIntentsCreated).toBe(before);
-      expect((await crashing.database.db('checkout_sessions').where({ id: sessionId }).first()).status).toBe('processing');
+      expect((await crashing.database.db('checkout_sessions').where({ id: sessionId }).first()).status).toBe(
+        'processing',
+      );
     } finally {
       await crashing.close();
     }

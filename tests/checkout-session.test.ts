@@ -17,21 +17,45 @@ describe('cart', () => {
     await h.addToCart('cart-1', 'globex', 'LAMP', 1);
     const { body } = await h.http.get('/api/v1/cart').set(shopper('cart-1')).expect(200);
     expect(body.data.items).toEqual([
-      expect.objectContaining({ storeName: 'Acme Outdoors', sku: 'TENT-2P', size: 'L', color: 'green', quantity: 3, unitPriceCents: 12999, totalPriceCents: 38997 }),
-      expect.objectContaining({ storeName: 'Globex Home', sku: 'LAMP', size: null, color: null, quantity: 1, totalPriceCents: 3499 }),
+      expect.objectContaining({
+        storeName: 'Acme Outdoors',
+        sku: 'TENT-2P',
+        size: 'L',
+        color: 'green',
+        quantity: 3,
+        unitPriceCents: 12999,
+        totalPriceCents: 38997,
+      }),
+      expect.objectContaining({
+        storeName: 'Globex Home',
+        sku: 'LAMP',
+        size: null,
+        color: null,
+        quantity: 1,
+        totalPriceCents: 3499,
+      }),
     ]);
     expect(body.data.summary).toEqual({ itemCount: 4, subtotalCents: 42496 });
   });
 
   it('refuses unknown and unavailable products and quantities outside 1–99', async () => {
-    const res404 = await h.http.post('/api/v1/cart/items').set(shopper('cart-2')).send({ storeSlug: 'acme', sku: 'NOPE', quantity: 1 });
+    const res404 = await h.http
+      .post('/api/v1/cart/items')
+      .set(shopper('cart-2'))
+      .send({ storeSlug: 'acme', sku: 'NOPE', quantity: 1 });
     expect(res404.status).toBe(404);
     expect(res404.body.error.code).toBe('product_not_found');
-    const res409 = await h.http.post('/api/v1/cart/items').set(shopper('cart-2')).send({ storeSlug: 'globex', sku: 'OLD', quantity: 1 });
+    const res409 = await h.http
+      .post('/api/v1/cart/items')
+      .set(shopper('cart-2'))
+      .send({ storeSlug: 'globex', sku: 'OLD', quantity: 1 });
     expect(res409.status).toBe(409);
     expect(res409.body.error.code).toBe('product_unavailable');
     for (const quantity of [0, 100, 1.5, '2']) {
-      const res = await h.http.post('/api/v1/cart/items').set(shopper('cart-2')).send({ storeSlug: 'acme', sku: 'MUG', quantity });
+      const res = await h.http
+        .post('/api/v1/cart/items')
+        .set(shopper('cart-2'))
+        .send({ storeSlug: 'acme', sku: 'MUG', quantity });
       expect(res.status).toBe(400);
       expect(res.body.error.details.fields.quantity).toBeDefined();
     }
@@ -39,13 +63,19 @@ describe('cart', () => {
 
   it('holds at most 99 of one item and variant, refusing an add that would go past it', async () => {
     await h.addToCart('cart-99', 'acme', 'MUG', 60);
-    const over = await h.http.post('/api/v1/cart/items').set(shopper('cart-99')).send({ storeSlug: 'acme', sku: 'MUG', quantity: 40 });
+    const over = await h.http
+      .post('/api/v1/cart/items')
+      .set(shopper('cart-99'))
+      .send({ storeSlug: 'acme', sku: 'MUG', quantity: 40 });
     expect(over.status).toBe(400);
     expect(over.body.error.details.fields.quantity).toMatch(/99/);
     await h.addToCart('cart-99', 'acme', 'MUG', 39);
     await h.addToCart('cart-99', 'acme', 'MUG', 5, { color: 'red' }); // another variant is another line
     const { body } = await h.http.get('/api/v1/cart').set(shopper('cart-99')).expect(200);
-    expect(body.data.items.map((i: { quantity: number; color: string | null }) => [i.quantity, i.color])).toEqual([[99, null], [5, 'red']]);
+    expect(body.data.items.map((i: { quantity: number; color: string | null }) => [i.quantity, i.color])).toEqual([
+      [99, null],
+      [5, 'red'],
+    ]);
   });
 
   it('changes quantities, removes items and empties the cart, only for its owner', async () => {
@@ -53,7 +83,11 @@ describe('cart', () => {
     const { body } = await h.http.get('/api/v1/cart').set(shopper('cart-3'));
     const itemId = body.data.items[0].id;
     await h.http.patch(`/api/v1/cart/items/${itemId}`).set(shopper('someone-else')).send({ quantity: 5 }).expect(404);
-    const patched = await h.http.patch(`/api/v1/cart/items/${itemId}`).set(shopper('cart-3')).send({ quantity: 5 }).expect(200);
+    const patched = await h.http
+      .patch(`/api/v1/cart/items/${itemId}`)
+      .set(shopper('cart-3'))
+      .send({ quantity: 5 })
+      .expect(200);
     expect(patched.body.data.summary).toEqual({ itemCount: 5, subtotalCents: 6250 });
     const removed = await h.http.delete(`/api/v1/cart/items/${itemId}`).set(shopper('cart-3')).expect(200);
     expect(removed.body.data.items).toEqual([]);
@@ -73,12 +107,36 @@ describe('checkout session', () => {
     expect(session.status).toBe('pending');
     expect(new Date(session.expiresAt).getTime() - Date.now()).toBeGreaterThan(29 * 60_000);
     expect(session.cartSnapshot.stores).toEqual([
-      expect.objectContaining({ storeName: 'Acme Outdoors', placementMethod: 'api', subtotalCents: 2500, shippingCents: 599, taxCents: 0, totalCents: 3099 }),
-      expect.objectContaining({ storeName: 'Globex Home', subtotalCents: 10497, shippingCents: 0, taxCents: 0, totalCents: 10497 }),
+      expect.objectContaining({
+        storeName: 'Acme Outdoors',
+        placementMethod: 'api',
+        subtotalCents: 2500,
+        shippingCents: 599,
+        taxCents: 0,
+        totalCents: 3099,
+      }),
+      expect.objectContaining({
+        storeName: 'Globex Home',
+        subtotalCents: 10497,
+        shippingCents: 0,
+        taxCents: 0,
+        totalCents: 10497,
+      }),
     ]);
-    expect(session.cartSnapshot.summary).toEqual({ itemCount: 5, subtotalCents: 12997, shippingCents: 599, discountCents: 0, taxCents: 0, totalCents: 13596 });
+    expect(session.cartSnapshot.summary).toEqual({
+      itemCount: 5,
+      subtotalCents: 12997,
+      shippingCents: 599,
+      discountCents: 0,
+      taxCents: 0,
+      totalCents: 13596,
+    });
 
-    const shipped = await h.http.put(`/api/v1/checkout/sessions/${session.sessionId}/shipping`).set(shopper('snap-1')).send({ ...ADDRESS, state: 'NY' }).expect(200);
+    const shipped = await h.http
+      .put(`/api/v1/checkout/sessions/${session.sessionId}/shipping`)
+      .set(shopper('snap-1'))
+      .send({ ...ADDRESS, state: 'NY' })
+      .expect(200);
     const stores = shipped.body.data.cartSnapshot.stores;
     expect(stores.map((s: { taxCents: number }) => s.taxCents)).toEqual([200, 840]); // 8% of 2500 and of 10497 (839.76 → 840)
     expect(stores[0].totalCents).toBe(2500 + 599 + 200);
@@ -90,12 +148,23 @@ describe('checkout session', () => {
     await h.addToCart('snap-2', 'acme', 'TENT-2P', 1);
     const created = await h.http.post('/api/v1/checkout/sessions').set(shopper('snap-2')).expect(201);
     const before = created.body.data.cartSnapshot;
-    await h.http.put('/api/v1/admin/products').set(bearer('admin-1', 'admin')).send({ storeSlug: 'acme', sku: 'TENT-2P', name: 'Two-person tent', priceCents: 99999 }).expect(200);
+    await h.http
+      .put('/api/v1/admin/products')
+      .set(bearer('admin-1', 'admin'))
+      .send({ storeSlug: 'acme', sku: 'TENT-2P', name: 'Two-person tent', priceCents: 99999 })
+      .expect(200);
     await h.addToCart('snap-2', 'acme', 'MUG', 4);
-    const after = await h.http.get(`/api/v1/checkout/sessions/${created.body.data.sessionId}`).set(shopper('snap-2')).expect(200);
+    const after = await h.http
+      .get(`/api/v1/checkout/sessions/${created.body.data.sessionId}`)
+      .set(shopper('snap-2'))
+      .expect(200);
     expect(after.body.data.cartSnapshot).toEqual(before);
     expect(after.body.data.cartSnapshot.stores[0].items[0].unitPriceCents).toBe(12999);
-    await h.http.put('/api/v1/admin/products').set(bearer('admin-1', 'admin')).send({ storeSlug: 'acme', sku: 'TENT-2P', name: 'Two-person tent', priceCents: 12999 }).expect(200);
+    await h.http
+      .put('/api/v1/admin/products')
+      .set(bearer('admin-1', 'admin'))
+      .send({ storeSlug: 'acme', sku: 'TENT-2P', name: 'Two-person tent', priceCents: 12999 })
+      .expect(200);
   });
 
   it('refuses an empty cart', async () => {
@@ -110,10 +179,16 @@ describe('checkout session', () => {
     try {
       const got = await h.http.get(`/api/v1/checkout/sessions/${sessionId}`).set(shopper('expire-1')).expect(200);
       expect(got.body.data.status).toBe('expired');
-      const place = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper('expire-1')).set('Idempotency-Key', 'exp-1');
+      const place = await h.http
+        .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+        .set(shopper('expire-1'))
+        .set('Idempotency-Key', 'exp-1');
       expect(place.status).toBe(410);
       expect(place.body.error.code).toBe('session_expired');
-      const shipping = await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper('expire-1')).send(ADDRESS);
+      const shipping = await h.http
+        .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
+        .set(shopper('expire-1'))
+        .send(ADDRESS);
       expect(shipping.status).toBe(410);
       expect(h.stripe.stats().paymentIntentsCreated).toBe(0);
     } finally {
@@ -141,9 +216,15 @@ describe('checkout session', () => {
 
   it('cancels an unplaced session, which then cannot be placed', async () => {
     const sessionId = await h.sessionReadyToPlace('cancel-1');
-    const cancelled = await h.http.delete(`/api/v1/checkout/sessions/${sessionId}`).set(shopper('cancel-1')).expect(200);
+    const cancelled = await h.http
+      .delete(`/api/v1/checkout/sessions/${sessionId}`)
+      .set(shopper('cancel-1'))
+      .expect(200);
     expect(cancelled.body.data.status).toBe('cancelled');
-    const place = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper('cancel-1')).set('Idempotency-Key', 'c-1');
+    const place = await h.http
+      .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+      .set(shopper('cancel-1'))
+      .set('Idempotency-Key', 'c-1');
     expect(place.status).toBe(409);
   });
 

@@ -54,10 +54,21 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function call(method: string, url: string, user: string, role: 'shopper' | 'ops' | 'admin', body?: object, headers: Record<string, string> = {}) {
+async function call(
+  method: string,
+  url: string,
+  user: string,
+  role: 'shopper' | 'ops' | 'admin',
+  body?: object,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(`${api!.url}/api/v1${url}`, {
     method,
-    headers: { Authorization: `Bearer ${tokenFor(user, role, JWT_SECRET)}`, 'Content-Type': 'application/json', ...headers },
+    headers: {
+      Authorization: `Bearer ${tokenFor(user, role, JWT_SECRET)}`,
+      'Content-Type': 'application/json',
+      ...headers,
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await res.json();
@@ -68,7 +79,13 @@ async function call(method: string, url: string, user: string, role: 'shopper' |
 const startWorker = () =>
   spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/worker.ts'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...env() },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      ...env(),
+    },
     stdio: 'ignore',
   });
 
@@ -81,19 +98,43 @@ async function stopWorker(): Promise<void> {
 
 it('when the API dies right after an order is placed, the worker started later still delivers its event, in order', async () => {
   api = await startServiceProcess(env());
-  const endpoint = await call('POST', '/admin/webhook-endpoints', 'admin', 'admin', { url: receiver.url, events: ['*'] });
-  await call('POST', '/admin/stores', 'admin', 'admin', { slug: 'corner', name: 'Corner shop', placementMethod: 'manual' });
-  await call('PUT', '/admin/products', 'admin', 'admin', { storeSlug: 'corner', sku: 'KIT', name: 'Kit', priceCents: 2500 });
+  const endpoint = await call('POST', '/admin/webhook-endpoints', 'admin', 'admin', {
+    url: receiver.url,
+    events: ['*'],
+  });
+  await call('POST', '/admin/stores', 'admin', 'admin', {
+    slug: 'corner',
+    name: 'Corner shop',
+    placementMethod: 'manual',
+  });
+  await call('PUT', '/admin/products', 'admin', 'admin', {
+    storeSlug: 'corner',
+    sku: 'KIT',
+    name: 'Kit',
+    priceCents: 2500,
+  });
   await call('POST', '/cart/items', 'eve', 'shopper', { storeSlug: 'corner', sku: 'KIT', quantity: 1 });
   const { sessionId } = await call('POST', '/checkout/sessions', 'eve', 'shopper');
-  const address = { name: 'Eve', address1: '1 Main St', city: 'Austin', state: 'TX', zip: '73301', country: 'US', phone: '+15125550100', email: 'eve@example.com' };
+  const address = {
+    name: 'Eve',
+    address1: '1 Main St',
+    city: 'Austin',
+    state: 'TX',
+    zip: '73301',
+    country: 'US',
+    phone: '+15125550100',
+    email: 'eve@example.com',
+  };
   await call('PUT', `/checkout/sessions/${sessionId}/shipping`, 'eve', 'shopper', address);
   await call('PUT', `/checkout/sessions/${sessionId}/payment`, 'eve', 'shopper', { paymentMethodId: 'pm_card_visa' });
-  const placed = await call('POST', `/checkout/sessions/${sessionId}/place`, 'eve', 'shopper', undefined, { 'Idempotency-Key': 'eve-1' });
+  const placed = await call('POST', `/checkout/sessions/${sessionId}/place`, 'eve', 'shopper', undefined, {
+    'Idempotency-Key': 'eve-1',
+  });
   const orderNumber = placed.orders[0].orderNumber;
 
   // With Redis the API only enqueues: no process sends anything until a worker runs. Kill the API now.
-  const written = () => database.db('outbox_events').where({ checkout_session_id: sessionId }).orderBy('seq').select('event_id', 'type');
+  const written = () =>
+    database.db('outbox_events').where({ checkout_session_id: sessionId }).orderBy('seq').select('event_id', 'type');
   expect((await written()).map((row) => row.type)).toEqual(['checkout.placed']);
   api.child.kill('SIGKILL');
   await api.exited;
@@ -105,10 +146,14 @@ it('when the API dies right after an order is placed, the worker started later s
   // Again for an order's move. The worker has opened the manual task; it stops, and with no process left to send
   // anything, an ops person completes the task (order → placed) and the API dies as the answer comes back.
   api = await startServiceProcess(env());
-  const task = await waitFor(async () => {
-    const tasks = await call('GET', '/ops/tasks?status=open', 'olivia', 'ops');
-    return tasks.find((t: { orderNumber: string }) => t.orderNumber === orderNumber);
-  }, 30_000, 'the manual task');
+  const task = await waitFor(
+    async () => {
+      const tasks = await call('GET', '/ops/tasks?status=open', 'olivia', 'ops');
+      return tasks.find((t: { orderNumber: string }) => t.orderNumber === orderNumber);
+    },
+    30_000,
+    'the manual task',
+  );
   await stopWorker();
   await call('POST', `/ops/tasks/${task.taskId}/claim`, 'olivia', 'ops');
   await call('POST', `/ops/tasks/${task.taskId}/complete`, 'olivia', 'ops', { storeOrderNumber: 'CS-1' });
@@ -120,10 +165,18 @@ it('when the API dies right after an order is placed, the worker started later s
   worker = startWorker();
 
   const types = ['checkout.placed', 'order.placed', 'checkout.completed'];
-  const events = await waitFor(async () => receiver.ofSession(sessionId).length >= types.length && receiver.ofSession(sessionId), 30_000, 'every event');
+  const events = await waitFor(
+    async () => receiver.ofSession(sessionId).length >= types.length && receiver.ofSession(sessionId),
+    30_000,
+    'every event',
+  );
   expect(events.map((event) => event.type)).toEqual(types);
   expect(events.map((event) => event.id)).toEqual((await written()).map((row) => row.event_id));
   expect(events.every((event) => receiver.verifies(event, endpoint.secret))).toBe(true);
-  const mail = await waitFor(async () => database.db('email_deliveries').where({ to_address: 'eve@example.com' }).first(), 10_000, 'the confirmation mail');
+  const mail = await waitFor(
+    async () => database.db('email_deliveries').where({ to_address: 'eve@example.com' }).first(),
+    10_000,
+    'the confirmation mail',
+  );
   expect(mail).toMatchObject({ template: 'order_confirmation', status: 'kept' });
 }, 180_000);

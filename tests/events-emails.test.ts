@@ -12,7 +12,11 @@ let corner: { slug: string; name: string };
 const dollars = (cents: number) => `$${(cents / 100).toFixed(2)}`;
 const mailsTo = (address: string) => h.smtp!.to(address);
 const waitForMail = (address: string, subject: RegExp, timeoutMs = 20_000) =>
-  waitFor(async () => mailsTo(address).find((mail) => subject.test(mail.subject ?? '')), timeoutMs, `mail "${subject}" to ${address}`);
+  waitFor(
+    async () => mailsTo(address).find((mail) => subject.test(mail.subject ?? '')),
+    timeoutMs,
+    `mail "${subject}" to ${address}`,
+  );
 
 beforeAll(async () => {
   h = await startEventsHarness({ smtp: true });
@@ -42,7 +46,11 @@ describe('mails to the shopper', () => {
 
     const acmeOrder = checkout.orders.find((order) => order.storeName === acme.name)!;
     await h.waitForStatus(acmeOrder.orderNumber, 'placed');
-    await h.http.put(`/api/v1/orders/${acmeOrder.orderNumber}/tracking`).set(ops).send({ trackingNumber: '1Z-ADA-42', carrier: 'UPS', estimatedDelivery: '2026-12-24' }).expect(200);
+    await h.http
+      .put(`/api/v1/orders/${acmeOrder.orderNumber}/tracking`)
+      .set(ops)
+      .send({ trackingNumber: '1Z-ADA-42', carrier: 'UPS', estimatedDelivery: '2026-12-24' })
+      .expect(200);
     const shipped = await waitForMail(email, /has shipped/);
     expect(shipped.subject).toBe(`Your order ${acmeOrder.orderNumber} from ${acme.name} has shipped`);
     expect(shipped.text).toContain('Carrier: UPS');
@@ -57,7 +65,11 @@ describe('mails to the shopper', () => {
     const [order] = checkout.orders;
     const task = await waitFor(() => h.liveTaskOf(order.orderNumber), 20_000, 'the manual task');
     await h.http.post(`/api/v1/ops/tasks/${task.taskId}/claim`).set(ops).expect(200);
-    await h.http.post(`/api/v1/ops/tasks/${task.taskId}/fail`).set(ops).send({ reason: 'the retailer is out of stock' }).expect(200);
+    await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/fail`)
+      .set(ops)
+      .send({ reason: 'the retailer is out of stock' })
+      .expect(200);
 
     const failed = await waitForMail(email, /could not be placed/);
     expect(failed.subject).toBe(`Your order ${order.orderNumber} from ${corner.name} could not be placed`);
@@ -73,7 +85,11 @@ describe('mails to the shopper', () => {
     const checkout = await h.checkoutWithEmail('mail-shopper-3', email, [{ storeSlug: acme.slug, sku: 'LANTERN' }]);
     const [order] = checkout.orders;
     await h.waitForStatus(order.orderNumber, 'placed');
-    await h.http.post(`/api/v1/admin/orders/${order.orderNumber}/cancel`).set(admin).send({ reason: 'shopper asked' }).expect(200);
+    await h.http
+      .post(`/api/v1/admin/orders/${order.orderNumber}/cancel`)
+      .set(admin)
+      .send({ reason: 'shopper asked' })
+      .expect(200);
     const cancelled = await waitForMail(email, /was cancelled/);
     expect(cancelled.text).toContain(`We are refunding ${dollars(order.totalCents)} to your card`);
     await waitForMail(email, /We have refunded/);
@@ -83,10 +99,14 @@ describe('mails to the shopper', () => {
     const email = 'di@example.com';
     h.smtp!.refuseMail(true);
     const checkout = await h.checkoutWithEmail('mail-shopper-4', email, [{ storeSlug: acme.slug, sku: 'MUG' }]);
-    const refused = await waitFor(async () => {
-      const row = await h.database.db('email_deliveries').where({ to_address: email }).first();
-      return row?.attempts >= 2 && row;
-    }, 20_000, 'two refused tries');
+    const refused = await waitFor(
+      async () => {
+        const row = await h.database.db('email_deliveries').where({ to_address: email }).first();
+        return row?.attempts >= 2 && row;
+      },
+      20_000,
+      'two refused tries',
+    );
     expect(refused.last_error).toContain('451');
     h.smtp!.refuseMail(false);
     await waitForMail(email, /confirmed/);

@@ -47,7 +47,14 @@ afterAll(async () => {
 
 function contextOf(overrides: Partial<PlacementContext> = {}): PlacementContext {
   return {
-    config: { baseUrl: shop.baseUrl, credentials: shop.customer, recipe, concurrency: 1, navigationTimeoutMs: 60_000, selectorTimeoutMs: 20_000 },
+    config: {
+      baseUrl: shop.baseUrl,
+      credentials: shop.customer,
+      recipe,
+      concurrency: 1,
+      navigationTimeoutMs: 60_000,
+      selectorTimeoutMs: 20_000,
+    },
     priceToleranceCents: 0,
     attempt: 1,
     logger: silentLogger,
@@ -55,9 +62,12 @@ function contextOf(overrides: Partial<PlacementContext> = {}): PlacementContext 
   };
 }
 
-const ordersFor = async (order: PlacementOrder) => (await shop.admin.orders(shop.customer.username)).filter((o) => o.shippingNote?.includes(order.orderNumber));
+const ordersFor = async (order: PlacementOrder) =>
+  (await shop.admin.orders(shop.customer.username)).filter((o) => o.shippingNote?.includes(order.orderNumber));
 
-async function failureOf(work: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
+async function failureOf(
+  work: Promise<unknown>,
+): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
   try {
     await work;
   } catch (error) {
@@ -68,15 +78,28 @@ async function failureOf(work: Promise<unknown>): Promise<Error & { code?: strin
 
 describe('headless placement on a real EverShop', () => {
   it('places a two-line order through the storefront; EverShop holds it with our number, items and total', async () => {
-    const order = shop.order([{ ...tee, quantity: 2 }, { ...mug, quantity: 1 }]);
+    const order = shop.order([
+      { ...tee, quantity: 2 },
+      { ...mug, quantity: 1 },
+    ]);
 
     const placed = (await adapter.place(order, contextOf())) as PlacementResult;
 
     const [stored, ...more] = await ordersFor(order);
     expect(more).toHaveLength(0);
-    expect(placed).toMatchObject({ kind: 'placed', storeOrderNumber: stored!.orderNumber, retailerTotalCents: order.totalCents, details: { foundBy: 'recipe' } });
+    expect(placed).toMatchObject({
+      kind: 'placed',
+      storeOrderNumber: stored!.orderNumber,
+      retailerTotalCents: order.totalCents,
+      details: { foundBy: 'recipe' },
+    });
     expect(stored).toMatchObject({ shippingNote: order.orderNumber, grandTotalCents: order.totalCents });
-    expect(stored!.items).toEqual(expect.arrayContaining([{ sku: tee.sku, qty: 2 }, { sku: mug.sku, qty: 1 }]));
+    expect(stored!.items).toEqual(
+      expect.arrayContaining([
+        { sku: tee.sku, qty: 2 },
+        { sku: mug.sku, qty: 1 },
+      ]),
+    );
     expect(await shop.openCartLines()).toBe(0);
   });
 
@@ -93,7 +116,9 @@ describe('headless placement on a real EverShop', () => {
           ...proxiedPool,
           withPage: (fn) =>
             proxiedPool.withPage(async (page) => {
-              void proxy.forwarded('POST', /\/api\/carts\/[^/]+\/checkout$/).then(() => page.browser().process()?.kill('SIGKILL'));
+              void proxy
+                .forwarded('POST', /\/api\/carts\/[^/]+\/checkout$/)
+                .then(() => page.browser().process()?.kill('SIGKILL'));
               return fn(page);
             }),
         },
@@ -109,7 +134,12 @@ describe('headless placement on a real EverShop', () => {
 
       const stored = await ordersFor(order);
       expect(stored).toHaveLength(1);
-      expect(retry).toMatchObject({ kind: 'placed', storeOrderNumber: stored[0]!.orderNumber, retailerTotalCents: order.totalCents, details: { foundBy: 'lookup' } });
+      expect(retry).toMatchObject({
+        kind: 'placed',
+        storeOrderNumber: stored[0]!.orderNumber,
+        retailerTotalCents: order.totalCents,
+        details: { foundBy: 'lookup' },
+      });
     } finally {
       await proxiedPool.close();
       await proxy.stop();
@@ -131,7 +161,10 @@ describe('headless placement on a real EverShop', () => {
       expect(await ordersFor(order)).toHaveLength(0);
 
       proxy.failPaths(undefined);
-      await expect(failing.lookup!(order, contextOf({ attempt: 2 }))).resolves.toMatchObject({ kind: 'not_placed', evidence: expect.stringContaining(order.orderNumber) });
+      await expect(failing.lookup!(order, contextOf({ attempt: 2 }))).resolves.toMatchObject({
+        kind: 'not_placed',
+        evidence: expect.stringContaining(order.orderNumber),
+      });
     } finally {
       await proxiedPool.close();
       await proxy.stop();
@@ -139,7 +172,12 @@ describe('headless placement on a real EverShop', () => {
   });
 
   it('when EverShop asks more than the snapshot, the price guard stops before Place Order and the server-side cart is emptied', async () => {
-    const pricey = await shop.admin.createProduct({ sku: `PRICE-${Date.now().toString(36)}`, name: 'Price Watch', priceCents: 1000, qty: 100 });
+    const pricey = await shop.admin.createProduct({
+      sku: `PRICE-${Date.now().toString(36)}`,
+      name: 'Price Watch',
+      priceCents: 1000,
+      qty: 100,
+    });
     const order = shop.order([{ sku: pricey.sku, name: 'Price Watch', priceCents: 1000, quantity: 2 }]);
     await shop.admin.updateProduct(pricey.uuid, { priceCents: 1300 });
 
@@ -152,8 +190,16 @@ describe('headless placement on a real EverShop', () => {
   });
 
   it('when a product is sold out, the placement is refused as out_of_stock and nothing is left in the cart', async () => {
-    const soldOut = await shop.admin.createProduct({ sku: `SOLD-${Date.now().toString(36)}`, name: 'Sold Out Socks', priceCents: 800, qty: 0 });
-    const order = shop.order([{ ...tee, quantity: 1 }, { sku: soldOut.sku, name: 'Sold Out Socks', priceCents: 800, quantity: 1 }]);
+    const soldOut = await shop.admin.createProduct({
+      sku: `SOLD-${Date.now().toString(36)}`,
+      name: 'Sold Out Socks',
+      priceCents: 800,
+      qty: 0,
+    });
+    const order = shop.order([
+      { ...tee, quantity: 1 },
+      { sku: soldOut.sku, name: 'Sold Out Socks', priceCents: 800, quantity: 1 },
+    ]);
 
     const error = await failureOf(adapter.place(order, contextOf()));
 
@@ -163,7 +209,12 @@ describe('headless placement on a real EverShop', () => {
   });
 
   it('when the shop no longer sells a product, the placement is refused naming it', async () => {
-    const gone = await shop.admin.createProduct({ sku: `GONE-${Date.now().toString(36)}`, name: 'Discontinued Mug', priceCents: 900, qty: 10 });
+    const gone = await shop.admin.createProduct({
+      sku: `GONE-${Date.now().toString(36)}`,
+      name: 'Discontinued Mug',
+      priceCents: 900,
+      qty: 10,
+    });
     await shop.admin.deleteProduct(gone.uuid);
     const order = shop.order([{ sku: gone.sku, name: 'Discontinued Mug', priceCents: 900, quantity: 1 }]);
 

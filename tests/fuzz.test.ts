@@ -15,12 +15,15 @@ beforeAll(async () => {
     placement: { adapters: [createApiPlacementAdapter()], enqueue: async () => {}, stripeWebhookSecret: 'whsec_fuzz' },
   });
   await h.seedCatalog();
-  const doc = (await h.http.get('/api/docs.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
+  const doc = (await h.http.get('/api/docs.json').expect(200)).body as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method, path })));
 });
 afterAll(() => h.close());
 
-const LEAKS = /\n\s+at |node_modules|\.ts:\d+|\bselect\b[^"]*\bfrom\b|\binsert into\b|\bupdate "|syntax error|relation "|violates|pg_|knex/i;
+const LEAKS =
+  /\n\s+at |node_modules|\.ts:\d+|\bselect\b[^"]*\bfrom\b|\binsert into\b|\bupdate "|syntax error|relation "|violates|pg_|knex/i;
 
 const BODIES: (string | Buffer)[] = [
   '',
@@ -37,16 +40,42 @@ const BODIES: (string | Buffer)[] = [
   '{"storeSlug":"acme","sku":"MUG","quantity":99999999999999999999}',
   '{"storeSlug":"\\u0000","sku":"\\ud800","name":"\\udfff","reason":"x\\u0000y"}',
   JSON.stringify({ storeSlug: 'acme', sku: 'MUG', quantity: 1, size: 'x'.repeat(60_000) }),
-  JSON.stringify({ paymentMethodId: `pm_${'a'.repeat(5000)}`, storeOrderNumber: 'y'.repeat(5000), trackingNumber: ['a'], carrier: { a: 1 } }),
-  JSON.stringify({ placementConfig: { recipe: { steps: [{ type: 'goto', url: 123 }] } }, items: [{ orderItemId: 'x', quantity: -5 }] }),
+  JSON.stringify({
+    paymentMethodId: `pm_${'a'.repeat(5000)}`,
+    storeOrderNumber: 'y'.repeat(5000),
+    trackingNumber: ['a'],
+    carrier: { a: 1 },
+  }),
+  JSON.stringify({
+    placementConfig: { recipe: { steps: [{ type: 'goto', url: 123 }] } },
+    items: [{ orderItemId: 'x', quantity: -5 }],
+  }),
   JSON.stringify({ name: 1, address1: [], city: {}, state: 'ZZ', zip: 'abcde', country: 'FR', phone: '\u0000' }),
   JSON.stringify({ id: 'evt', type: 'order.shipped', data: null }),
   Buffer.from([0xff, 0xfe, 0xfd, 0x00, 0x01]),
 ];
 
-const PARAM_VALUES = ['%00', '..%2F..%2Fetc%2Fpasswd', "'%20OR%201%3D1--", 'a'.repeat(600), '%E0%A4%A', '%F0%9F%92%A9', '-1', '1e309', 'MO-%00', 'cs_%ud800'];
+const PARAM_VALUES = [
+  '%00',
+  '..%2F..%2Fetc%2Fpasswd',
+  "'%20OR%201%3D1--",
+  'a'.repeat(600),
+  '%E0%A4%A',
+  '%F0%9F%92%A9',
+  '-1',
+  '1e309',
+  'MO-%00',
+  'cs_%ud800',
+];
 
-const QUERIES = ['?limit=-1&offset=NaN', '?limit=1e400', '?status[]=a&status[$ne]=b', '?status=%00', `?offset=${'9'.repeat(40)}`, '?limit=&offset=&status='];
+const QUERIES = [
+  '?limit=-1&offset=NaN',
+  '?limit=1e400',
+  '?status[]=a&status[$ne]=b',
+  '?status=%00',
+  `?offset=${'9'.repeat(40)}`,
+  '?limit=&offset=&status=',
+];
 
 type Headers = Record<string, string>;
 const HEADER_SETS: { headers: Headers; body?: string | Buffer }[] = [
@@ -56,7 +85,10 @@ const HEADER_SETS: { headers: Headers; body?: string | Buffer }[] = [
   { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: Buffer.from('not gzip') },
   { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'br' }, body: Buffer.from('not brotli') },
   { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }, body: Buffer.from('x') },
-  { headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(Buffer.alloc(2_000_000, 0x20)) },
+  {
+    headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+    body: gzipSync(Buffer.alloc(2_000_000, 0x20)),
+  },
   { headers: { Authorization: 'Bearer ' + 'a'.repeat(8000) } },
   { headers: { Authorization: 'Basic YWRtaW46YWRtaW4=' } },
   { headers: { Authorization: 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4Iiwicm9sZSI6ImFkbWluIn0.' } },
@@ -89,12 +121,23 @@ it('answers hundreds of malformed requests to every route with a 4xx (or success
     for (const role of roles) {
       const json = { ...role, 'Content-Type': 'application/json', 'Idempotency-Key': `fuzz-${sent}` };
       const bodies = method === 'get' || role !== roles[0] ? [] : BODIES;
-      for (const body of bodies) record(await check(method, base, { ...json, 'Idempotency-Key': `fuzz-${sent}` }, body));
-      for (const value of PARAM_VALUES) if (path.includes('{')) record(await check(method, fill(path, value), json, method === 'get' ? undefined : '{}'));
-      for (const query of QUERIES) record(await check(method, `${base}${query}`, json, method === 'get' ? undefined : '{}'));
+      for (const body of bodies)
+        record(await check(method, base, { ...json, 'Idempotency-Key': `fuzz-${sent}` }, body));
+      for (const value of PARAM_VALUES)
+        if (path.includes('{'))
+          record(await check(method, fill(path, value), json, method === 'get' ? undefined : '{}'));
+      for (const query of QUERIES)
+        record(await check(method, `${base}${query}`, json, method === 'get' ? undefined : '{}'));
     }
     for (const { headers, body } of HEADER_SETS) {
-      record(await check(method, base, { ...bearer('fuzz-admin', 'admin'), ...headers }, method === 'get' ? undefined : body ?? '{}'));
+      record(
+        await check(
+          method,
+          base,
+          { ...bearer('fuzz-admin', 'admin'), ...headers },
+          method === 'get' ? undefined : (body ?? '{}'),
+        ),
+      );
     }
   }
   expect(failures).toEqual([]);

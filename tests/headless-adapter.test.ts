@@ -35,7 +35,13 @@ let orderSequence = 0;
 
 beforeAll(async () => {
   artifactsDir = await mkdtemp(join(tmpdir(), 'headless-artifacts-'));
-  store = await startDemoStorefront({ credentials, products: PRODUCTS, taxBasisPoints: TAX_BASIS_POINTS, shippingCents: SHIPPING_CENTS, ordersPerPage: 2 });
+  store = await startDemoStorefront({
+    credentials,
+    products: PRODUCTS,
+    taxBasisPoints: TAX_BASIS_POINTS,
+    shippingCents: SHIPPING_CENTS,
+    ordersPerPage: 2,
+  });
   pool = createBrowserPool({ maxPages: 2 });
   adapter = createHeadlessPlacementAdapter({ browserPool: pool, artifactsDir });
 });
@@ -54,7 +60,13 @@ type Line = { sku: string; quantity: number; size?: string; color?: string };
 function orderOf(lines: Line[]): PlacementOrder {
   const items = lines.map((line, index) => {
     const product = PRODUCTS.find((p) => p.sku === line.sku)!;
-    return { orderItemId: `oi_${index}`, name: product.name, unitPriceCents: product.priceCents, totalPriceCents: product.priceCents * line.quantity, ...line };
+    return {
+      orderItemId: `oi_${index}`,
+      name: product.name,
+      unitPriceCents: product.priceCents,
+      totalPriceCents: product.priceCents * line.quantity,
+      ...line,
+    };
   });
   const subtotalCents = sumCents(items.map((item) => item.totalPriceCents));
   const taxCents = applyBasisPoints(subtotalCents, TAX_BASIS_POINTS);
@@ -65,7 +77,16 @@ function orderOf(lines: Line[]): PlacementOrder {
     storeName: 'Demo Outfitters',
     currency: 'USD',
     items,
-    shippingAddress: { name: 'Ada Lovelace', address1: '12 Analytical Way', address2: 'Apt 3', city: 'San Francisco', state: 'CA', zip: '94110', country: 'US', phone: '+14155550100' },
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      address1: '12 Analytical Way',
+      address2: 'Apt 3',
+      city: 'San Francisco',
+      state: 'CA',
+      zip: '94110',
+      country: 'US',
+      phone: '+14155550100',
+    },
     subtotalCents,
     shippingCents: SHIPPING_CENTS,
     taxCents,
@@ -77,7 +98,15 @@ function contextOf(overrides: Partial<PlacementContext> & { config?: Record<stri
   const { config, ...rest } = overrides;
   return {
     // Short enough that the "element never appears" cases stay quick, long enough for Chromium on a loaded 2-core box.
-    config: { baseUrl: store.url, credentials, payment, recipe: demoRecipe, selectorTimeoutMs: 3_000, navigationTimeoutMs: 10_000, ...config },
+    config: {
+      baseUrl: store.url,
+      credentials,
+      payment,
+      recipe: demoRecipe,
+      selectorTimeoutMs: 3_000,
+      navigationTimeoutMs: 10_000,
+      ...config,
+    },
     priceToleranceCents: 100,
     attempt: 1,
     logger: silentLogger,
@@ -85,24 +114,45 @@ function contextOf(overrides: Partial<PlacementContext> & { config?: Record<stri
   };
 }
 
-const ordersReferencing = (order: PlacementOrder) => store.orders().filter((placed) => placed.reference === order.orderNumber);
+const ordersReferencing = (order: PlacementOrder) =>
+  store.orders().filter((placed) => placed.reference === order.orderNumber);
 
 /** Buys one cap over plain HTTP, as another client of the same retailer account would. */
 async function placeWithoutBrowser(reference: string): Promise<void> {
   let cookie = '';
   const post = async (path: string, form: Record<string, string>) => {
-    const response = await fetch(`${store.url}${path}`, { method: 'POST', body: new URLSearchParams(form), headers: { cookie }, redirect: 'manual' });
+    const response = await fetch(`${store.url}${path}`, {
+      method: 'POST',
+      body: new URLSearchParams(form),
+      headers: { cookie },
+      redirect: 'manual',
+    });
     cookie = response.headers.get('set-cookie')?.split(';')[0] ?? cookie;
     return response.status;
   };
   await post('/login', credentials);
   await post('/cart/items', { sku: 'CAP-003', quantity: '1' });
-  const address = { name: 'Ada Lovelace', address1: '1 Main St', city: 'Oakland', state: 'CA', zip: '94607', phone: '4155550100' };
-  await post('/checkout', { ...address, 'card-number': payment.cardNumber, 'card-expiry': payment.expiry, 'card-cvc': payment.cvc, 'order-reference': reference });
+  const address = {
+    name: 'Ada Lovelace',
+    address1: '1 Main St',
+    city: 'Oakland',
+    state: 'CA',
+    zip: '94607',
+    phone: '4155550100',
+  };
+  await post('/checkout', {
+    ...address,
+    'card-number': payment.cardNumber,
+    'card-expiry': payment.expiry,
+    'card-cvc': payment.cvc,
+    'order-reference': reference,
+  });
   expect(await post('/checkout/place', {})).toBe(303);
 }
 
-async function placementError(promise: Promise<unknown>): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
+async function placementError(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
   const outcome = await promise.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
@@ -120,7 +170,11 @@ describe('headless placement against the demo storefront', () => {
 
     const outcome = (await adapter.place(order, contextOf())) as PlacementResult;
 
-    expect(outcome).toMatchObject({ kind: 'placed', retailerTotalCents: order.totalCents, details: { foundBy: 'recipe' } });
+    expect(outcome).toMatchObject({
+      kind: 'placed',
+      retailerTotalCents: order.totalCents,
+      details: { foundBy: 'recipe' },
+    });
     expect(outcome.storeOrderNumber).toMatch(/^DO-\d{8}$/);
     const [placed, ...others] = ordersReferencing(order);
     expect(others).toHaveLength(0);
@@ -128,7 +182,15 @@ describe('headless placement against the demo storefront', () => {
       confirmationNumber: outcome.storeOrderNumber,
       totalCents: order.totalCents,
       cardLast4: '4242',
-      address: { name: 'Ada Lovelace', address1: '12 Analytical Way', address2: 'Apt 3', city: 'San Francisco', state: 'CA', zip: '94110', phone: '4155550100' },
+      address: {
+        name: 'Ada Lovelace',
+        address1: '12 Analytical Way',
+        address2: 'Apt 3',
+        city: 'San Francisco',
+        state: 'CA',
+        zip: '94110',
+        phone: '4155550100',
+      },
     });
     expect(placed!.items.map(({ sku, size, color, quantity }) => ({ sku, size, color, quantity }))).toEqual([
       { sku: 'TEE-001', size: 'M', color: 'sage', quantity: 2 },
@@ -138,12 +200,18 @@ describe('headless placement against the demo storefront', () => {
 
   it('when an item is out of stock, then it fails permanently as out_of_stock and nothing is ordered', async () => {
     store.setOutOfStock('HOOD-002', true);
-    const order = orderOf([{ sku: 'CAP-003', quantity: 1 }, { sku: 'HOOD-002', quantity: 1, size: 'M', color: 'grey' }]);
+    const order = orderOf([
+      { sku: 'CAP-003', quantity: 1 },
+      { sku: 'HOOD-002', quantity: 1, size: 'M', color: 'grey' },
+    ]);
 
     const error = await placementError(adapter.place(order, contextOf()));
 
     expect(error).toBeInstanceOf(PermanentPlacementError);
-    expect(error).toMatchObject({ code: 'out_of_stock', details: { step: 'steps.0.steps.1', itemSku: 'HOOD-002', submitted: false } });
+    expect(error).toMatchObject({
+      code: 'out_of_stock',
+      details: { step: 'steps.0.steps.1', itemSku: 'HOOD-002', submitted: false },
+    });
     expect(ordersReferencing(order)).toHaveLength(0);
   });
 
@@ -174,7 +242,11 @@ describe('headless placement against the demo storefront', () => {
     const error = await placementError(adapter.place(order, contextOf({ priceToleranceCents: 100 })));
 
     expect(error).toBeInstanceOf(PriceMismatchError);
-    expect(error).toMatchObject({ code: 'price_changed', expectedTotalCents: order.totalCents, retailerTotalCents: order.totalCents + 200 + 17 });
+    expect(error).toMatchObject({
+      code: 'price_changed',
+      expectedTotalCents: order.totalCents,
+      retailerTotalCents: order.totalCents + 200 + 17,
+    });
     expect(ordersReferencing(order)).toHaveLength(0);
   });
 
@@ -185,7 +257,9 @@ describe('headless placement against the demo storefront', () => {
     const outcome = (await adapter.place(order, contextOf({ priceToleranceCents: 100 }))) as PlacementResult;
 
     expect(outcome.retailerTotalCents).toBe(order.totalCents + 50 + 4);
-    expect(ordersReferencing(order)).toEqual([expect.objectContaining({ confirmationNumber: outcome.storeOrderNumber, totalCents: outcome.retailerTotalCents })]);
+    expect(ordersReferencing(order)).toEqual([
+      expect.objectContaining({ confirmationNumber: outcome.storeOrderNumber, totalCents: outcome.retailerTotalCents }),
+    ]);
   });
 
   it('when attempt 2 follows an attempt that reached the retailer, then the lookup returns that order and nothing is bought twice', async () => {
@@ -200,7 +274,12 @@ describe('headless placement against the demo storefront', () => {
 
     const [placed, ...others] = ordersReferencing(order);
     expect(others).toHaveLength(0);
-    expect(second).toMatchObject({ kind: 'placed', storeOrderNumber: placed!.confirmationNumber, retailerTotalCents: order.totalCents, details: { foundBy: 'lookup' } });
+    expect(second).toMatchObject({
+      kind: 'placed',
+      storeOrderNumber: placed!.confirmationNumber,
+      retailerTotalCents: order.totalCents,
+      details: { foundBy: 'lookup' },
+    });
   });
 
   it('when asked before giving up, then the lookup answers placed for an order the shop holds and not_placed for one it does not, buying nothing', async () => {
@@ -212,14 +291,20 @@ describe('headless placement against the demo storefront', () => {
     const found = await adapter.lookup!(held, contextOf());
     const missing = await adapter.lookup!(absent, contextOf());
 
-    expect(found).toMatchObject({ kind: 'placed', result: { storeOrderNumber: ordersReferencing(held)[0]!.confirmationNumber } });
+    expect(found).toMatchObject({
+      kind: 'placed',
+      result: { storeOrderNumber: ordersReferencing(held)[0]!.confirmationNumber },
+    });
     expect(missing).toEqual({ kind: 'not_placed', evidence: expect.stringContaining(absent.orderNumber) });
     expect(store.orders()).toHaveLength(ordersBefore);
   });
 
   it('when the shop cannot be read, then the lookup answers unknown, never not_placed', async () => {
     const order = orderOf([{ sku: 'TEE-001', quantity: 1, size: 'M', color: 'black' }]);
-    const unreachable = await adapter.lookup!(order, contextOf({ config: { baseUrl: 'http://127.0.0.1:1', navigationTimeoutMs: 2_000 } }));
+    const unreachable = await adapter.lookup!(
+      order,
+      contextOf({ config: { baseUrl: 'http://127.0.0.1:1', navigationTimeoutMs: 2_000 } }),
+    );
     expect(unreachable).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('lookup failed') });
   });
 
@@ -229,7 +314,9 @@ describe('headless placement against the demo storefront', () => {
 
     const error = await placementError(adapter.place(order, contextOf()));
     expect(error).toBeInstanceOf(TransientPlacementError);
-    expect(error).toMatchObject({ details: { httpStatus: 500, submitted: true, artifacts: { screenshot: expect.any(String) } } });
+    expect(error).toMatchObject({
+      details: { httpStatus: 500, submitted: true, artifacts: { screenshot: expect.any(String) } },
+    });
     expect(ordersReferencing(order)).toHaveLength(0);
 
     const retry = (await adapter.place(order, contextOf({ attempt: 2 }))) as PlacementResult;
@@ -248,7 +335,12 @@ describe('headless placement against the demo storefront', () => {
   });
 
   it('when the store credentials are wrong, then it fails permanently as rejected', async () => {
-    const error = await placementError(adapter.place(orderOf([{ sku: 'CAP-003', quantity: 1 }]), contextOf({ config: { credentials: { ...credentials, password: 'nope' } } })));
+    const error = await placementError(
+      adapter.place(
+        orderOf([{ sku: 'CAP-003', quantity: 1 }]),
+        contextOf({ config: { credentials: { ...credentials, password: 'nope' } } }),
+      ),
+    );
 
     expect(error).toMatchObject({ code: 'rejected', details: { step: 'signIn.steps.4' } });
   });
@@ -263,7 +355,10 @@ describe('headless placement against the demo storefront', () => {
 
     const retry = (await adapter.place(target, contextOf({ attempt: 2, config }))) as PlacementResult;
 
-    expect(retry).toMatchObject({ storeOrderNumber: ordersReferencing(target)[0]!.confirmationNumber, details: { foundBy: 'lookup', historyPage: 2 } });
+    expect(retry).toMatchObject({
+      storeOrderNumber: ordersReferencing(target)[0]!.confirmationNumber,
+      details: { foundBy: 'lookup', historyPage: 2 },
+    });
     expect(ordersReferencing(target)).toHaveLength(1);
   });
 
@@ -293,7 +388,9 @@ describe('headless placement against the demo storefront', () => {
 
 describe('headless config validation', () => {
   it('when the config and its recipe are valid, then there are no errors', () => {
-    expect(adapter.validateConfig({ baseUrl: 'https://shop.example', credentials, payment, recipe: demoRecipe })).toEqual({});
+    expect(
+      adapter.validateConfig({ baseUrl: 'https://shop.example', credentials, payment, recipe: demoRecipe }),
+    ).toEqual({});
   });
 
   it('when the recipe is broken in several places, then each problem is named by its path', () => {
@@ -302,7 +399,11 @@ describe('headless config validation', () => {
     steps[3] = { type: 'clik', selector: '#x' };
     steps[4] = { type: 'fill', selector: '#address2', value: '{{adress.address2}}' };
 
-    const errors = adapter.validateConfig({ baseUrl: 'ftp://shop', credentials: { username: 'u' }, recipe: { ...demoRecipe, steps, module: 'nope' } });
+    const errors = adapter.validateConfig({
+      baseUrl: 'ftp://shop',
+      credentials: { username: 'u' },
+      recipe: { ...demoRecipe, steps, module: 'nope' },
+    });
 
     expect(errors).toEqual({
       baseUrl: 'an http(s) URL',
@@ -313,9 +414,15 @@ describe('headless config validation', () => {
   });
 
   it('when the recipe shape is valid but unsafe or unknown to this adapter, then the rules are reported', () => {
-    const steps = demoRecipe.steps.filter((step) => step.type !== 'guardPrice').map((step) => (step.selector === '#address2' ? { ...step, value: '{{adress.address2}}' } : step));
+    const steps = demoRecipe.steps
+      .filter((step) => step.type !== 'guardPrice')
+      .map((step) => (step.selector === '#address2' ? { ...step, value: '{{adress.address2}}' } : step));
 
-    const errors = adapter.validateConfig({ baseUrl: 'https://shop.example', credentials, recipe: { ...demoRecipe, steps, module: 'nope' } });
+    const errors = adapter.validateConfig({
+      baseUrl: 'https://shop.example',
+      credentials,
+      recipe: { ...demoRecipe, steps, module: 'nope' },
+    });
 
     expect(errors).toEqual({
       'recipe.module': expect.stringContaining('unknown module "nope"; registered: paged-order-history'),
@@ -325,7 +432,9 @@ describe('headless config validation', () => {
   });
 
   it('when the recipe needs a card but the config has none, then payment is required', () => {
-    expect(adapter.validateConfig({ baseUrl: 'https://shop.example', credentials, recipe: demoRecipe })).toEqual({ payment: 'required: the recipe uses {{payment.cardNumber}}' });
+    expect(adapter.validateConfig({ baseUrl: 'https://shop.example', credentials, recipe: demoRecipe })).toEqual({
+      payment: 'required: the recipe uses {{payment.cardNumber}}',
+    });
   });
 });
 

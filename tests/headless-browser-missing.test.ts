@@ -9,8 +9,19 @@ const order = {
   storeSlug: 'demo',
   storeName: 'Demo',
   currency: 'USD',
-  items: [{ orderItemId: 'oi_1', sku: 'CAP-003', name: 'Cap', quantity: 1, unitPriceCents: 1900, totalPriceCents: 1900 }],
-  shippingAddress: { name: 'Ada Lovelace', address1: '1 Way', address2: '', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '+15125550100' },
+  items: [
+    { orderItemId: 'oi_1', sku: 'CAP-003', name: 'Cap', quantity: 1, unitPriceCents: 1900, totalPriceCents: 1900 },
+  ],
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    address1: '1 Way',
+    address2: '',
+    city: 'Austin',
+    state: 'TX',
+    zip: '78701',
+    country: 'US',
+    phone: '+15125550100',
+  },
   subtotalCents: 1900,
   shippingCents: 0,
   taxCents: 0,
@@ -26,14 +37,24 @@ const config = {
 describe('a missing Chromium', () => {
   it('is found by the start-up probe, and headless orders fail at once as config_invalid (the fallback takes over)', async () => {
     const pool = createBrowserPool({ executablePath: '/nonexistent/chromium' });
-    await expect(pool.probe()).resolves.toEqual({ ok: false, reason: expect.stringContaining('/nonexistent/chromium is missing or not executable') });
+    await expect(pool.probe()).resolves.toEqual({
+      ok: false,
+      reason: expect.stringContaining('/nonexistent/chromium is missing or not executable'),
+    });
 
     const adapter = createHeadlessPlacementAdapter({ browserPool: pool, artifactsDir: '/tmp/unused-artifacts' });
-    const error = await adapter.place(order, { config, priceToleranceCents: 0, attempt: 1, logger: silentLogger }).catch((e: unknown) => e);
+    const error = await adapter
+      .place(order, { config, priceToleranceCents: 0, attempt: 1, logger: silentLogger })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PermanentPlacementError);
-    expect(error).toMatchObject({ code: 'config_invalid', message: expect.stringMatching(/^Chromium is not available: /) });
-    await expect(adapter.lookup!(order, { config, priceToleranceCents: 0, attempt: 2, logger: silentLogger })).resolves.toMatchObject({ kind: 'unknown' });
+    expect(error).toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringMatching(/^Chromium is not available: /),
+    });
+    await expect(
+      adapter.lookup!(order, { config, priceToleranceCents: 0, attempt: 2, logger: silentLogger }),
+    ).resolves.toMatchObject({ kind: 'unknown' });
     await pool.close();
   });
 

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { silentLogger } from '../src/logger';
 import { createBrowserPool, type BrowserPool } from '../src/placement/browser-pool';
 import { createHeadlessPlacementAdapter } from '../src/placement/headless-adapter';
-import { TransientPlacementError, type PlacementAdapter, type PlacementContext, type PlacementOrder, type PlacementResult } from '../src/placement/placement-adapter';
+import {
+  TransientPlacementError,
+  type PlacementAdapter,
+  type PlacementContext,
+  type PlacementOrder,
+  type PlacementResult,
+} from '../src/placement/placement-adapter';
 import demoRecipe from '../src/placement/recipes/demo-storefront-recipe.json';
 import { startDemoStorefront, type DemoStorefront } from '../src/sandbox/storefront/demo-storefront';
 
@@ -30,7 +36,10 @@ const recipe = {
 
 beforeAll(async () => {
   artifactsDir = await mkdtemp(join(tmpdir(), 'spa-artifacts-'));
-  store = await startDemoStorefront({ credentials, products: [{ sku: 'CAP-003', name: 'Canvas Cap', priceCents: 1900 }] });
+  store = await startDemoStorefront({
+    credentials,
+    products: [{ sku: 'CAP-003', name: 'Canvas Cap', priceCents: 1900 }],
+  });
   pool = createBrowserPool({ maxPages: 1 });
   adapter = createHeadlessPlacementAdapter({ browserPool: pool, artifactsDir });
 });
@@ -48,8 +57,26 @@ function order(): PlacementOrder {
     storeSlug: 'demo-outfitters',
     storeName: 'Demo Outfitters',
     currency: 'USD',
-    items: [{ orderItemId: 'oi_1', sku: 'CAP-003', name: 'Canvas Cap', quantity: 1, unitPriceCents: 1900, totalPriceCents: 1900 }],
-    shippingAddress: { name: 'Ada Lovelace', address1: '12 Analytical Way', address2: '', city: 'San Francisco', state: 'CA', zip: '94110', country: 'US', phone: '+14155550100' },
+    items: [
+      {
+        orderItemId: 'oi_1',
+        sku: 'CAP-003',
+        name: 'Canvas Cap',
+        quantity: 1,
+        unitPriceCents: 1900,
+        totalPriceCents: 1900,
+      },
+    ],
+    shippingAddress: {
+      name: 'Ada Lovelace',
+      address1: '12 Analytical Way',
+      address2: '',
+      city: 'San Francisco',
+      state: 'CA',
+      zip: '94110',
+      country: 'US',
+      phone: '+14155550100',
+    },
     subtotalCents: 1900,
     shippingCents: 0,
     taxCents: 0,
@@ -80,11 +107,19 @@ describe('headless placement on a single-page-app shop', () => {
   it('when a toast never goes away, the click fails naming what covers the button instead of clicking it', async () => {
     store.setSpaMode({ dataDelayMs: 0, toastMs: -1, banner: false });
 
-    const error = (await adapter.place(order(), contextOf()).catch((e: unknown) => e)) as TransientPlacementError & { details: Record<string, unknown> };
+    const error = (await adapter.place(order(), contextOf()).catch((e: unknown) => e)) as TransientPlacementError & {
+      details: Record<string, unknown>;
+    };
 
     expect(error).toBeInstanceOf(TransientPlacementError);
-    expect(error.message).toMatch(/could not be clicked within \d+ ms: a click there would hit div\.toast .*Reload page/);
-    expect(error.details).toMatchObject({ step: 'signIn.steps.3', submitted: false, coveredBy: expect.stringContaining('Reload page') });
+    expect(error.message).toMatch(
+      /could not be clicked within \d+ ms: a click there would hit div\.toast .*Reload page/,
+    );
+    expect(error.details).toMatchObject({
+      step: 'signIn.steps.3',
+      submitted: false,
+      coveredBy: expect.stringContaining('Reload page'),
+    });
   });
 
   it('when the history data arrives late, the lookup waits for it: it finds an order an earlier attempt placed', async () => {
@@ -102,7 +137,10 @@ describe('headless placement on a single-page-app shop', () => {
 
   it('answers "not placed" only once the late data has arrived and shows the explicit empty state', async () => {
     store.setSpaMode({ dataDelayMs: 1_000, toastMs: 0, banner: false });
-    await expect(adapter.lookup!(order(), contextOf({ attempt: 2 }))).resolves.toMatchObject({ kind: 'not_placed', evidence: expect.stringContaining('[data-no-orders]') });
+    await expect(adapter.lookup!(order(), contextOf({ attempt: 2 }))).resolves.toMatchObject({
+      kind: 'not_placed',
+      evidence: expect.stringContaining('[data-no-orders]'),
+    });
   });
 
   it('answers "unknown", and buys nothing, when the history data never arrives', async () => {

@@ -14,7 +14,9 @@ describe('operations endpoints', () => {
   });
 
   it('reports not ready when a dependency is down', async () => {
-    const broken = await startCheckoutHarness({ readinessChecks: { redis: () => Promise.reject(new Error('connection refused')) } });
+    const broken = await startCheckoutHarness({
+      readinessChecks: { redis: () => Promise.reject(new Error('connection refused')) },
+    });
     try {
       const res = await broken.http.get('/readyz').expect(503);
       expect(res.body).toEqual({ status: 'not_ready', checks: { database: 'ok', redis: 'connection refused' } });
@@ -35,9 +37,12 @@ describe('operations endpoints', () => {
     const { body } = await h.http.get('/api/docs.json').expect(200);
     expect(body.openapi).toBe('3.1.0');
     const place = body.paths['/api/v1/checkout/sessions/{sessionId}/place'].post;
-    expect(place.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+    expect(place.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]),
+    );
     expect(Object.keys(place.responses)).toEqual(expect.arrayContaining(['201', '402', '409', '410', '422']));
-    const shipping = body.paths['/api/v1/checkout/sessions/{sessionId}/shipping'].put.requestBody.content['application/json'].schema;
+    const shipping =
+      body.paths['/api/v1/checkout/sessions/{sessionId}/shipping'].put.requestBody.content['application/json'].schema;
     expect(JSON.stringify(body.components.schemas.ShippingAddressInput ?? shipping)).toContain('zip');
     expect(body.paths['/api/v1/ops/tasks/{taskId}/complete']).toBeDefined();
     const schemaOf = (path: string) => body.paths[path].get.responses['200'].content['application/json'].schema;

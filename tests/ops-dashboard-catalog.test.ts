@@ -15,11 +15,19 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   sim = await startRetailerApiSimulator();
   h = await startCheckoutHarness();
-  sim.addRetailer('ridge', { apiKey: 'ridge-key', catalog: { PACK: { priceCents: 8900, name: 'Day pack' }, HAT: { priceCents: 2500, name: 'Sun hat' } } });
+  sim.addRetailer('ridge', {
+    apiKey: 'ridge-key',
+    catalog: { PACK: { priceCents: 8900, name: 'Day pack' }, HAT: { priceCents: 2500, name: 'Sun hat' } },
+  });
   await h.http
     .post('/api/v1/admin/stores')
     .set(bearer('admin-1', 'admin'))
-    .send({ slug: 'ridge', name: 'Ridge Supply', placementMethod: 'api', placementConfig: { baseUrl: sim.baseUrlFor('ridge'), apiKey: 'ridge-key' } })
+    .send({
+      slug: 'ridge',
+      name: 'Ridge Supply',
+      placementMethod: 'api',
+      placementConfig: { baseUrl: sim.baseUrlFor('ridge'), apiKey: 'ridge-key' },
+    })
     .expect(201);
   await h.http.post('/api/v1/ops/stores/ridge/catalog-sync').set(bearer('ops-1', 'ops')).expect(201);
   dashboard = await openDashboardBrowser(h.app.app, 'mor-ops-catalog');
@@ -37,7 +45,8 @@ async function signedInPage(): Promise<Page> {
   page.setDefaultTimeout(10_000);
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      pageErrors.push(message.text());
   });
   await page.goto(`${baseUrl}/ops`);
   await page.waitForSelector('#token', { visible: true });
@@ -63,8 +72,12 @@ describe('the Catalog section of the ops dashboard', () => {
     await page.click('#sync-now');
     await page.waitForSelector('tr[data-sku="PACK"]');
     expect(await textOf(page, '#notice-status')).toContain('Synced Ridge Supply: 2 products read; 1 price changes');
-    expect(await textOf(page, 'tr[data-sku="PACK"]')).toMatch(/Day pack\s+PACK\s+Ridge Supply\s+Price changed\s+\$89\.00\s+\$94\.00\s+\+\$5\.00/);
-    expect(await textOf(page, 'table.catalog-runs tbody tr:first-child')).toMatch(/by ops-1\s+Succeeded\s+2\s+0 new · 1 prices/);
+    expect(await textOf(page, 'tr[data-sku="PACK"]')).toMatch(
+      /Day pack\s+PACK\s+Ridge Supply\s+Price changed\s+\$89\.00\s+\$94\.00\s+\+\$5\.00/,
+    );
+    expect(await textOf(page, 'table.catalog-runs tbody tr:first-child')).toMatch(
+      /by ops-1\s+Succeeded\s+2\s+0 new · 1 prices/,
+    );
   });
 
   it('when the retailer is down, then the failed sync is explained with its error code and shown in the recent syncs', async () => {
@@ -75,7 +88,9 @@ describe('the Catalog section of the ops dashboard', () => {
     await page.click('#sync-now');
     await page.waitForSelector('[data-testid="error-code"]');
     expect(await textOf(page, '[data-testid="error-code"]')).toBe('catalog_sync_failed');
-    await page.waitForFunction(() => document.querySelector('table.catalog-runs tbody tr:first-child')?.textContent?.includes('Failed'));
+    await page.waitForFunction(() =>
+      document.querySelector('table.catalog-runs tbody tr:first-child')?.textContent?.includes('Failed'),
+    );
     expect(await textOf(page, 'table.catalog-runs tbody tr:first-child')).toContain('(will be retried)');
     sim.clearFaults('ridge');
     expect(pageErrors).toEqual([]);

@@ -13,12 +13,16 @@ let browser: Browser;
 let profileDir: string;
 let baseUrl: string;
 
-
 beforeAll(async () => {
   h = await startOutsideHarness();
   baseUrl = h.apiUrl;
   profileDir = await mkdtemp(join(tmpdir(), 'mor-ops-money-'));
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, userDataDir: profileDir });
+  browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    userDataDir: profileDir,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -47,11 +51,25 @@ it('shows open disputes with their orders, the dispute on the order, and the dri
   await markPlacedAtRetailer(h, orderNumbers[1], 'GLOBEX-M1');
   const paymentIntentId = await h.paymentIntentOf(sessionId);
   const globex = await h.database.db('orders').where({ order_number: orderNumbers[1] }).first();
-  const dispute = await h.control('disputes', { paymentIntentId, amount: globex.total_cents, reason: 'product_not_received' });
+  const dispute = await h.control('disputes', {
+    paymentIntentId,
+    amount: globex.total_cents,
+    reason: 'product_not_received',
+  });
   await h.eventsDelivered();
   // A payment Stripe took that the ledger never recorded: the reconciliation reports it.
-  const stray = await h.stripeSdk.paymentIntents.create({ amount: 1_500, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'], metadata: { checkout_session_id: 'cs_strayMoney' } });
-  const { run } = (await h.app.services.reconciliation.runAndRecord({ since: new Date(Date.now() - 3_600_000), until: new Date(Date.now() + 3_600_000) }, 'manual'))!;
+  const stray = await h.stripeSdk.paymentIntents.create({
+    amount: 1_500,
+    currency: 'usd',
+    payment_method: 'pm_card_visa',
+    confirm: true,
+    allowed_payment_method_types: ['card'],
+    metadata: { checkout_session_id: 'cs_strayMoney' },
+  });
+  const { run } = (await h.app.services.reconciliation.runAndRecord(
+    { since: new Date(Date.now() - 3_600_000), until: new Date(Date.now() + 3_600_000) },
+    'manual',
+  ))!;
 
   const { page, errors } = await signedIn('#/money');
   await page.waitForSelector(`[data-dispute-id="${dispute.id}"]`);

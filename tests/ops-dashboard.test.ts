@@ -21,11 +21,21 @@ const ops = bearer('ops-1', 'ops');
 beforeAll(async () => {
   h = await startCheckoutHarness();
   await h.seedCatalog();
-  await h.http.post('/api/v1/admin/stores').set(admin).send({ slug: 'corner-shop', name: 'Corner Shop', placementMethod: 'manual', shipping: { flatCents: 0 } }).expect(201);
+  await h.http
+    .post('/api/v1/admin/stores')
+    .set(admin)
+    .send({ slug: 'corner-shop', name: 'Corner Shop', placementMethod: 'manual', shipping: { flatCents: 0 } })
+    .expect(201);
   await h.http
     .put('/api/v1/admin/products')
     .set(admin)
-    .send({ storeSlug: 'corner-shop', sku: 'CANDLE', name: 'Beeswax candle', priceCents: 1800, productUrl: 'https://example.com/corner-shop/CANDLE' })
+    .send({
+      storeSlug: 'corner-shop',
+      sku: 'CANDLE',
+      name: 'Beeswax candle',
+      priceCents: 1800,
+      productUrl: 'https://example.com/corner-shop/CANDLE',
+    })
     .expect(201);
   dashboard = await openDashboardBrowser(h.app.app, 'mor-ops-dashboard');
   ({ baseUrl, browser } = dashboard);
@@ -54,14 +64,17 @@ async function newPage(): Promise<Page> {
   await page.setViewport({ width: 1366, height: 900 });
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      pageErrors.push(message.text());
   });
   return page;
 }
 
 /** Every form control the person can reach has a label a screen reader announces. */
 const unlabelledControls = (page: Page) =>
-  page.$$eval('input, select, textarea', (controls) => controls.filter((c) => (c as HTMLInputElement).labels?.length === 0).map((c) => c.outerHTML));
+  page.$$eval('input, select, textarea', (controls) =>
+    controls.filter((c) => (c as HTMLInputElement).labels?.length === 0).map((c) => c.outerHTML),
+  );
 
 /** A shopper buys two candles from the manual store; its placement run opens the ops task. */
 async function manualOrderWithOpenTask(userId: string): Promise<string> {
@@ -69,10 +82,21 @@ async function manualOrderWithOpenTask(userId: string): Promise<string> {
   const shopper = bearer(userId);
   const sessionId = (await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201)).body.data.sessionId;
   await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send(ADDRESS).expect(200);
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
-  const placed = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', `${userId}-place`).expect(201);
+  await h.http
+    .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+    .set(shopper)
+    .send({ paymentMethodId: 'pm_card_visa' })
+    .expect(200);
+  const placed = await h.http
+    .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+    .set(shopper)
+    .set('Idempotency-Key', `${userId}-place`)
+    .expect(201);
   const [order] = placed.body.data.orders;
-  await h.app.services.placement.place({ orderNumber: order.orderNumber, storeId: order.storeId }, { attempt: 1, maxAttempts: 6, maybeRan: false });
+  await h.app.services.placement.place(
+    { orderNumber: order.orderNumber, storeId: order.storeId },
+    { attempt: 1, maxAttempts: 6, maybeRan: false },
+  );
   return order.orderNumber;
 }
 
@@ -90,7 +114,12 @@ async function signIn(page: Page, token: string): Promise<void> {
 
 const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el as HTMLElement).innerText);
 const waitForText = (page: Page, selector: string, text: string) =>
-  page.waitForFunction((s, t) => document.querySelector(s)?.textContent?.includes(t), { timeout: 10_000 }, selector, text);
+  page.waitForFunction(
+    (s, t) => document.querySelector(s)?.textContent?.includes(t),
+    { timeout: 10_000 },
+    selector,
+    text,
+  );
 
 describe('ops dashboard in Chromium', () => {
   it('when a person claims the open manual task and completes it with the retailer’s number, then the order is placed', async () => {
@@ -111,9 +140,19 @@ describe('ops dashboard in Chromium', () => {
     await page.waitForSelector('#claim-task');
     const detail = await textOf(page, '.detail-pane');
     expect(detail).toContain(`Place order ${orderNumber}`);
-    expect(await textOf(page, '[data-testid=address-text]')).toBe('Ada Lovelace\n1 Market St\nSan Francisco, CA 94105\nUS\n+14155550100');
-    const link = await page.$eval('table.items a', (a) => ({ href: a.getAttribute('href'), target: a.getAttribute('target'), text: a.textContent }));
-    expect(link).toEqual({ href: 'https://example.com/corner-shop/CANDLE', target: '_blank', text: 'Beeswax candle (opens in a new tab)' });
+    expect(await textOf(page, '[data-testid=address-text]')).toBe(
+      'Ada Lovelace\n1 Market St\nSan Francisco, CA 94105\nUS\n+14155550100',
+    );
+    const link = await page.$eval('table.items a', (a) => ({
+      href: a.getAttribute('href'),
+      target: a.getAttribute('target'),
+      text: a.textContent,
+    }));
+    expect(link).toEqual({
+      href: 'https://example.com/corner-shop/CANDLE',
+      target: '_blank',
+      text: 'Beeswax candle (opens in a new tab)',
+    });
     const cells = await page.$$eval('table.items tbody td', (tds) => tds.map((td) => td.textContent));
     expect(cells).toEqual(['Beeswax candle (opens in a new tab)', 'CANDLE', 'Large', 'Amber', '2', '$18.00', '$36.00']);
     expect(detail).toMatch(/Instructions\s+Buy these items at Corner Shop/);
@@ -177,8 +216,16 @@ describe('ops dashboard in Chromium', () => {
     const { orderNumbers } = await placeCheckout(h, 'dash-5');
     const order = (await findOrderByNumber(h.database.db, orderNumbers[0]))!;
     const detail = (await h.http.get(`/api/v1/orders/${order.orderNumber}`).set(ops).expect(200)).body.data;
-    const placementOrder = { ...order, items: detail.items.map((item: Record<string, unknown>) => ({ ...item, size: undefined, color: undefined })) };
-    const task = await h.app.services.tasks.openPriceReview(order, placementOrder, order.totalCents + 450, order.totalCents);
+    const placementOrder = {
+      ...order,
+      items: detail.items.map((item: Record<string, unknown>) => ({ ...item, size: undefined, color: undefined })),
+    };
+    const task = await h.app.services.tasks.openPriceReview(
+      order,
+      placementOrder,
+      order.totalCents + 450,
+      order.totalCents,
+    );
 
     const page = await newPage();
     await signIn(page, tokenFor('ops-1', 'ops'));
@@ -213,14 +260,22 @@ describe('ops dashboard in Chromium', () => {
     const detail = await textOf(page, '.detail-pane');
     expect(detail).toContain('out_of_stock: the retailer has no mugs');
     expect(detail).toMatch(/Refunded\s+\$\d+\.\d\d/);
-    const history = await page.$$eval('[data-testid=status-history] tbody tr', (rows) => rows.map((r) => Array.from(r.children).slice(1).map((td) => td.textContent)));
+    const history = await page.$$eval('[data-testid=status-history] tbody tr', (rows) =>
+      rows.map((r) =>
+        Array.from(r.children)
+          .slice(1)
+          .map((td) => td.textContent),
+      ),
+    );
     expect(history).toEqual([
       ['—', 'Pending', expect.any(String)],
       ['Pending', 'Failed', 'out_of_stock: the retailer has no mugs'],
     ]);
 
     // The API would refuse to place it again with the money already returned: no Retry button, a reason instead.
-    expect(await textOf(page, '#no-retry')).toContain('The shopper was refunded for this order, so it cannot be placed again');
+    expect(await textOf(page, '#no-retry')).toContain(
+      'The shopper was refunded for this order, so it cannot be placed again',
+    );
     expect(await page.$('#retry-order')).toBeNull();
   });
 
@@ -243,8 +298,13 @@ describe('ops dashboard in Chromium', () => {
     await page.click('#retry-order');
     await waitForText(page, '#notice-status', `${stuck} is back in placement (manual)`);
     await waitForText(page, '#order-title', 'Placing');
-    expect((await h.http.get(`/api/v1/orders/${stuck}`).set(ops).expect(200)).body.data).toMatchObject({ status: 'placing', placementMethod: 'manual' });
-    expect(h.enqueued).toContainEqual(expect.objectContaining({ orderNumber: stuck, runKey: expect.stringMatching(/^retry-/) }));
+    expect((await h.http.get(`/api/v1/orders/${stuck}`).set(ops).expect(200)).body.data).toMatchObject({
+      status: 'placing',
+      placementMethod: 'manual',
+    });
+    expect(h.enqueued).toContainEqual(
+      expect.objectContaining({ orderNumber: stuck, runKey: expect.stringMatching(/^retry-/) }),
+    );
 
     await page.type('#find-order', placed.toLowerCase());
     await page.keyboard.press('Enter');
@@ -256,7 +316,13 @@ describe('ops dashboard in Chromium', () => {
     await page.click('#record-tracking');
     await waitForText(page, '#notice-status', `${placed} is shipped: UPS 1Z999AA10123456784`);
     // The form's own "Estimated delivery" label is on the page before too: wait for the shipped order's facts.
-    await page.waitForFunction(() => /Tracking\s+UPS 1Z999AA10123456784/.test((document.querySelector('.detail-pane') as HTMLElement | null)?.innerText ?? ''), { timeout: 10_000 });
+    await page.waitForFunction(
+      () =>
+        /Tracking\s+UPS 1Z999AA10123456784/.test(
+          (document.querySelector('.detail-pane') as HTMLElement | null)?.innerText ?? '',
+        ),
+      { timeout: 10_000 },
+    );
     expect(await textOf(page, '.detail-pane')).toMatch(/Estimated delivery\s+2026-12-01/);
     expect((await h.http.get(`/api/v1/orders/${placed}`).set(ops).expect(200)).body.data).toMatchObject({
       status: 'shipped',
@@ -282,7 +348,9 @@ describe('ops dashboard in Chromium', () => {
     await page.$eval('#token', (input) => ((input as HTMLTextAreaElement).value = ''));
     await page.type('#token', tokenFor('ops-1', 'ops', 'not-the-service-secret'));
     await page.click('#sign-in-form button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('[data-testid=error-code]')?.textContent === 'unauthorized');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=error-code]')?.textContent === 'unauthorized',
+    );
     expect(await textOf(page, '#notice-alert')).toContain('Could not sign in');
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
@@ -315,7 +383,10 @@ describe('ops dashboard assets', () => {
     expect(page.headers['content-type']).toMatch(/^text\/html/);
     expect(page.text).toContain('<title>Ops dashboard</title>');
     expect(page.headers['content-security-policy']).toContain("script-src 'self'");
-    await h.http.get('/ops/js/main.js').expect('Content-Type', /javascript/).expect(200);
+    await h.http
+      .get('/ops/js/main.js')
+      .expect('Content-Type', /javascript/)
+      .expect(200);
     await h.http.get('/ops/nope.js').expect(404);
     await h.http.get('/api/v1/ops/tasks').expect(401);
   });

@@ -13,9 +13,29 @@ async function placeManualOrder(userId: string): Promise<string> {
   await h.addToCart(userId, 'corner', 'CANDLE', 2, { color: 'amber' });
   const { body } = await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201);
   const sessionId = body.data.sessionId;
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send({ name: 'Ada', address1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '5125550100' }).expect(200);
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
-  const placed = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', userId).expect(201);
+  await h.http
+    .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
+    .set(shopper)
+    .send({
+      name: 'Ada',
+      address1: '1 Main St',
+      city: 'Austin',
+      state: 'TX',
+      zip: '78701',
+      country: 'US',
+      phone: '5125550100',
+    })
+    .expect(200);
+  await h.http
+    .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+    .set(shopper)
+    .send({ paymentMethodId: 'pm_card_visa' })
+    .expect(200);
+  const placed = await h.http
+    .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+    .set(shopper)
+    .set('Idempotency-Key', userId)
+    .expect(201);
   const orderNumber = placed.body.data.orders[0].orderNumber;
   const [run] = h.enqueued.filter((job) => job.orderNumber === orderNumber);
   await h.app.services.placement.place(run, { attempt: 1, maxAttempts: 6, maybeRan: false });
@@ -25,15 +45,30 @@ async function placeManualOrder(userId: string): Promise<string> {
 beforeAll(async () => {
   h = await startCheckoutHarness();
   const admin = bearer('admin-1', 'admin');
-  await h.http.post('/api/v1/admin/stores').set(admin).send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' }).expect(201);
-  await h.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: 'corner', sku: 'CANDLE', name: 'Candle', priceCents: 1800, productUrl: 'https://corner.example/candle' }).expect(201);
+  await h.http
+    .post('/api/v1/admin/stores')
+    .set(admin)
+    .send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' })
+    .expect(201);
+  await h.http
+    .put('/api/v1/admin/products')
+    .set(admin)
+    .send({
+      storeSlug: 'corner',
+      sku: 'CANDLE',
+      name: 'Candle',
+      priceCents: 1800,
+      productUrl: 'https://corner.example/candle',
+    })
+    .expect(201);
   for (const user of ['tasks-1', 'tasks-2', 'tasks-3']) orderNumbers.push(await placeManualOrder(user));
   const tasks = await h.http.get('/api/v1/ops/tasks?status=open').set(bearer('ops-1', 'ops')).expect(200);
   taskId = tasks.body.data[0].taskId;
 });
 afterAll(() => h.close());
 
-const act = (user: string, action: string, role: 'ops' | 'admin' = 'ops') => h.http.post(`/api/v1/ops/tasks/${taskId}/${action}`).set(bearer(user, role));
+const act = (user: string, action: string, role: 'ops' | 'admin' = 'ops') =>
+  h.http.post(`/api/v1/ops/tasks/${taskId}/${action}`).set(bearer(user, role));
 
 describe('ops tasks', () => {
   it('hold what a person needs to buy the order by hand', async () => {
@@ -41,7 +76,15 @@ describe('ops tasks', () => {
     expect(body.data).toMatchObject({ kind: 'place_order', status: 'open', claimedBy: null });
     expect(body.data.payload).toMatchObject({
       store: { slug: 'corner', name: 'Corner Shop' },
-      items: [expect.objectContaining({ sku: 'CANDLE', color: 'amber', quantity: 2, unitPriceCents: 1800, productUrl: 'https://corner.example/candle' })],
+      items: [
+        expect.objectContaining({
+          sku: 'CANDLE',
+          color: 'amber',
+          quantity: 2,
+          unitPriceCents: 1800,
+          productUrl: 'https://corner.example/candle',
+        }),
+      ],
       shippingAddress: expect.objectContaining({ zip: '78701' }),
     });
   });
@@ -70,42 +113,77 @@ describe('ops tasks', () => {
     const second = await list('status=open&limit=2&offset=2');
     expect(second.body.meta).toEqual({ totalTasks: 3, limit: 2, offset: 2 });
     expect(second.body.data.map((task: { orderNumber: string }) => task.orderNumber)).toEqual(orderNumbers.slice(2));
-    expect((await list('status=open&offset=5')).body).toMatchObject({ data: [], meta: { totalTasks: 3, limit: 20, offset: 5 } });
+    expect((await list('status=open&offset=5')).body).toMatchObject({
+      data: [],
+      meta: { totalTasks: 3, limit: 20, offset: 5 },
+    });
 
     // The total counts what the filter matches, not the page: one claimed task moves from one count to the other.
     await act('ops-1', 'claim').expect(200);
     expect((await list('status=open&limit=1')).body.meta.totalTasks).toBe(2);
-    expect((await list('status=claimed')).body).toMatchObject({ data: [expect.objectContaining({ taskId, claimedBy: 'ops-1' })], meta: { totalTasks: 1 } });
+    expect((await list('status=claimed')).body).toMatchObject({
+      data: [expect.objectContaining({ taskId, claimedBy: 'ops-1' })],
+      meta: { totalTasks: 1 },
+    });
     expect((await list('limit=1')).body.meta.totalTasks).toBe(3);
     expect((await list('status=done')).body).toMatchObject({ data: [], meta: { totalTasks: 0 } });
     await act('ops-1', 'release').expect(200);
   });
   it('that cannot be finished because the order moved meanwhile stay as they were: the task and the order change together or not at all', async () => {
     const orderNumber = await placeManualOrder('tasks-4');
-    const { body } = await h.http.get('/api/v1/ops/tasks?status=open&limit=100').set(bearer('ops-1', 'ops')).expect(200);
+    const { body } = await h.http
+      .get('/api/v1/ops/tasks?status=open&limit=100')
+      .set(bearer('ops-1', 'ops'))
+      .expect(200);
     const task = body.data.find((t: { orderNumber: string }) => t.orderNumber === orderNumber);
     // An admin's cancel has moved the order but not yet withdrawn its task (two steps of one cancel).
     const order = (await findOrderByNumber(h.database.db, orderNumber))!;
-    await transitionOrder({ db: h.database.db, clock: h.clock }, order, 'cancelled', 'cancelled by admin-1: changed mind');
+    await transitionOrder(
+      { db: h.database.db, clock: h.clock },
+      order,
+      'cancelled',
+      'cancelled by admin-1: changed mind',
+    );
 
-    const done = await h.http.post(`/api/v1/ops/tasks/${task.taskId}/complete`).set(bearer('ops-1', 'ops')).send({ storeOrderNumber: 'CS-9' });
+    const done = await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/complete`)
+      .set(bearer('ops-1', 'ops'))
+      .send({ storeOrderNumber: 'CS-9' });
     expect(done.status).toBe(409);
     expect(done.body.error.code).toBe('invalid_transition');
-    const failed = await h.http.post(`/api/v1/ops/tasks/${task.taskId}/fail`).set(bearer('ops-1', 'ops')).send({ reason: 'out of stock' });
+    const failed = await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/fail`)
+      .set(bearer('ops-1', 'ops'))
+      .send({ reason: 'out of stock' });
     expect(failed.status).toBe(409);
-    expect((await h.http.get(`/api/v1/ops/tasks/${task.taskId}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'open', storeOrderNumber: null });
-    expect((await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'cancelled', storeOrderNumber: null });
+    expect(
+      (await h.http.get(`/api/v1/ops/tasks/${task.taskId}`).set(bearer('ops-1', 'ops')).expect(200)).body.data,
+    ).toMatchObject({ status: 'open', storeOrderNumber: null });
+    expect(
+      (await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200)).body.data,
+    ).toMatchObject({ status: 'cancelled', storeOrderNumber: null });
   });
   it('sent back into placement by an ops retry, an order is not refunded by a failure that was decided before the retry', async () => {
     const orderNumber = await placeManualOrder('tasks-5');
-    const { body } = await h.http.get('/api/v1/ops/tasks?status=open&limit=100').set(bearer('ops-1', 'ops')).expect(200);
+    const { body } = await h.http
+      .get('/api/v1/ops/tasks?status=open&limit=100')
+      .set(bearer('ops-1', 'ops'))
+      .expect(200);
     const task = body.data.find((t: { orderNumber: string }) => t.orderNumber === orderNumber);
-    await h.http.post(`/api/v1/ops/tasks/${task.taskId}/fail`).set(bearer('ops-1', 'ops')).send({ reason: 'out of stock' }).expect(200);
+    await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/fail`)
+      .set(bearer('ops-1', 'ops'))
+      .send({ reason: 'out of stock' })
+      .expect(200);
     // Stripe later reports that refund failed (the card account was closed): the money is ours again, so ops may retry.
     const failed = (await findOrderByNumber(h.database.db, orderNumber))!;
-    await h.database.db('payment_transactions').where({ order_id: failed.id, type: 'refund' }).update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
+    await h.database
+      .db('payment_transactions')
+      .where({ order_id: failed.id, type: 'refund' })
+      .update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
     const refundsBefore = h.stripe.stats().refundsCreated;
-    const ledgerRows = () => h.database.db('payment_transactions').where({ order_id: failed.id }).count({ n: '*' }).first();
+    const ledgerRows = () =>
+      h.database.db('payment_transactions').where({ order_id: failed.id }).count({ n: '*' }).first();
     const rowsBefore = await ledgerRows();
 
     await h.http.post(`/api/v1/ops/orders/${orderNumber}/retry`).set(bearer('ops-1', 'ops')).send({}).expect(202);
@@ -114,6 +192,8 @@ describe('ops tasks', () => {
 
     expect(h.stripe.stats().refundsCreated).toBe(refundsBefore);
     expect(await ledgerRows()).toEqual(rowsBefore);
-    expect((await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200)).body.data).toMatchObject({ status: 'placing', refundedCents: 0 });
+    expect(
+      (await h.http.get(`/api/v1/orders/${orderNumber}`).set(bearer('ops-1', 'ops')).expect(200)).body.data,
+    ).toMatchObject({ status: 'placing', refundedCents: 0 });
   });
 });

@@ -36,7 +36,11 @@ async function readySession(userId: string, storeSlug: string, sku: string): Pro
   const created = await h.http.post('/api/v1/checkout/sessions').set(bearer(userId)).expect(201);
   const sessionId = created.body.data.sessionId as string;
   await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer(userId)).send(ADDRESS).expect(200);
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(bearer(userId)).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
+  await h.http
+    .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+    .set(bearer(userId))
+    .send({ paymentMethodId: 'pm_card_visa' })
+    .expect(200);
   return sessionId;
 }
 
@@ -48,12 +52,17 @@ describe('a charge Stripe refuses for its amount or currency', () => {
     const sessionId = await readySession('lim-1', 'oddmoney', 'COIN');
     const res = await place('lim-1', sessionId, 'lim-1-a');
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'payment_refused', details: { reason: 'invalid_currency', param: 'currency' } });
+    expect(res.body.error).toMatchObject({
+      code: 'payment_refused',
+      details: { reason: 'invalid_currency', param: 'currency' },
+    });
 
     const session = await h.http.get(`/api/v1/checkout/sessions/${sessionId}`).set(bearer('lim-1')).expect(200);
     expect(session.body.data.status).toBe('pending');
     const ledger = await h.database.db('payment_transactions').where({ checkout_session_id: sessionId });
-    expect(ledger).toEqual([expect.objectContaining({ type: 'charge', status: 'failed', failure_code: 'invalid_currency' })]);
+    expect(ledger).toEqual([
+      expect.objectContaining({ type: 'charge', status: 'failed', failure_code: 'invalid_currency' }),
+    ]);
 
     // Recovery has nothing to retry: the session is not left processing.
     h.clock.advance(10 * 60_000);
@@ -92,9 +101,15 @@ describe('a charge Stripe refuses for its amount or currency', () => {
 describe('cart and checkout limits', () => {
   it('refuses a cart subtotal above the largest payment with 422 cart_limit_exceeded', async () => {
     await h.addToCart('lim-3', 'jeweller', 'TIARA', 1);
-    const res = await h.http.post('/api/v1/cart/items').set(bearer('lim-3')).send({ storeSlug: 'jeweller', sku: 'TIARA', quantity: 1 });
+    const res = await h.http
+      .post('/api/v1/cart/items')
+      .set(bearer('lim-3'))
+      .send({ storeSlug: 'jeweller', sku: 'TIARA', quantity: 1 });
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'cart_limit_exceeded', details: { limit: 'subtotal', maxCents: MAX_PAYMENT_CENTS } });
+    expect(res.body.error).toMatchObject({
+      code: 'cart_limit_exceeded',
+      details: { limit: 'subtotal', maxCents: MAX_PAYMENT_CENTS },
+    });
     const cart = await h.http.get('/api/v1/cart').set(bearer('lim-3')).expect(200);
     expect(cart.body.data.items[0].quantity).toBe(1);
     const item = cart.body.data.items[0].id;
@@ -105,7 +120,10 @@ describe('cart and checkout limits', () => {
 
   it(`refuses more than ${MAX_CART_LINES} lines`, async () => {
     for (let i = 0; i < MAX_CART_LINES; i += 1) await h.addToCart('lim-4', 'pennies', 'GUM', 1, { size: `s${i}` });
-    const res = await h.http.post('/api/v1/cart/items').set(bearer('lim-4')).send({ storeSlug: 'pennies', sku: 'GUM', quantity: 1, size: 'one-more' });
+    const res = await h.http
+      .post('/api/v1/cart/items')
+      .set(bearer('lim-4'))
+      .send({ storeSlug: 'pennies', sku: 'GUM', quantity: 1, size: 'one-more' });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'cart_limit_exceeded', details: { limit: 'lines' } });
     // More of a line already in the cart is still fine.
@@ -116,7 +134,10 @@ describe('cart and checkout limits', () => {
     await h.addToCart('lim-5', 'jeweller', 'CROWN', 1);
     const created = await h.http.post('/api/v1/checkout/sessions').set(bearer('lim-5')).expect(201);
     expect(created.body.data.cartSnapshot.summary.totalCents).toBe(99_990_599);
-    const res = await h.http.put(`/api/v1/checkout/sessions/${created.body.data.sessionId}/shipping`).set(bearer('lim-5')).send(ADDRESS);
+    const res = await h.http
+      .put(`/api/v1/checkout/sessions/${created.body.data.sessionId}/shipping`)
+      .set(bearer('lim-5'))
+      .send(ADDRESS);
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({ code: 'amount_too_large', details: { maxCents: MAX_PAYMENT_CENTS } });
 

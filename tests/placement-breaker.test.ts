@@ -52,7 +52,10 @@ describe('a store whose retailer is down', () => {
     for (const orderNumber of [failing, held]) await h.waitForStatus(orderNumber, 'placed', OPEN_MS * 5);
     expect(h.simulator.stats(down.slug).orderCreations).toBe(2);
     expect((await h.attemptsOf(held)).map((a) => a.outcome)).toEqual(['placed']);
-    expect((await h.attemptsOf(failing)).map((a) => a.outcome)).toEqual([...Array(5).fill('transient_error'), 'placed']);
+    expect((await h.attemptsOf(failing)).map((a) => a.outcome)).toEqual([
+      ...Array(5).fill('transient_error'),
+      'placed',
+    ]);
     expect(await h.breakerState(down.storeId)).toMatchObject({ state: 'closed', recentFailures: 0 });
   }, 60_000);
 });

@@ -1,4 +1,11 @@
-import { ops, startPlacementHarness, waitFor, ADDRESS, type Checkout, type PlacementHarness } from './support/placement-harness';
+import {
+  ops,
+  startPlacementHarness,
+  waitFor,
+  ADDRESS,
+  type Checkout,
+  type PlacementHarness,
+} from './support/placement-harness';
 import { bearer } from './support/tokens';
 
 let h: PlacementHarness;
@@ -13,12 +20,24 @@ async function expectFailedAndRefunded(checkout: Checkout, storeName: string, re
   const order = await h.waitForOrder(orderNumber, (o) => o.status === 'failed' && o.refundedCents === totalCents);
   const [{ id: orderId }] = await h.database.db('orders').where({ order_number: orderNumber }).select('id');
   // refundedCents counts a refund from the moment it is promised; the ledger row settles once Stripe answers.
-  const refunds = await waitFor(async () => {
-    const rows = (await h.ledger(checkout.sessionId)).filter((tx) => tx.type === 'refund' || tx.type === 'partial_refund');
-    return rows.length > 0 && rows.every((tx) => tx.status !== 'pending') && rows;
-  }, 10_000, 'refund settled');
+  const refunds = await waitFor(
+    async () => {
+      const rows = (await h.ledger(checkout.sessionId)).filter(
+        (tx) => tx.type === 'refund' || tx.type === 'partial_refund',
+      );
+      return rows.length > 0 && rows.every((tx) => tx.status !== 'pending') && rows;
+    },
+    10_000,
+    'refund settled',
+  );
   expect(refunds).toEqual([
-    expect.objectContaining({ order_id: orderId, type: 'refund', amount_cents: totalCents, status: 'succeeded', stripe_refund_id: expect.stringMatching(/^re_/) }),
+    expect.objectContaining({
+      order_id: orderId,
+      type: 'refund',
+      amount_cents: totalCents,
+      status: 'succeeded',
+      stripe_refund_id: expect.stringMatching(/^re_/),
+    }),
   ]);
   expect(h.stripe.stats().refundsCreated - refundsBefore).toBe(1);
   expect(order.statusHistory.map((e: { toStatus: string }) => e.toStatus)).toEqual(['pending', 'placing', 'failed']);
@@ -29,7 +48,10 @@ async function expectFailedAndRefunded(checkout: Checkout, storeName: string, re
 async function expectLedgerBalances(checkout: Checkout) {
   const orders = await h.database.db('orders').where({ checkout_session_id: checkout.sessionId });
   const ledger = await h.ledger(checkout.sessionId);
-  const sum = (types: string[]) => ledger.filter((tx) => types.includes(tx.type) && tx.status === 'succeeded').reduce((total, tx) => total + tx.amount_cents, 0);
+  const sum = (types: string[]) =>
+    ledger
+      .filter((tx) => types.includes(tx.type) && tx.status === 'succeeded')
+      .reduce((total, tx) => total + tx.amount_cents, 0);
   const kept = orders.filter((o) => o.status !== 'failed').reduce((total, o) => total + o.total_cents, 0);
   expect(sum(['charge']) - sum(['refund', 'partial_refund'])).toBe(kept);
 }
@@ -47,9 +69,15 @@ describe('when an order cannot be placed', () => {
     const failed = await expectFailedAndRefunded(checkout, refusing.name, refundsBefore);
     expect(failed.failureReason).toMatch(/address_rejected/);
     expect(failed.statusHistory.at(-1).reason).toMatch(/address_rejected/);
-    expect(await h.waitForStatus(checkout.orderOf(good.name).orderNumber, 'placed')).toMatchObject({ refundedCents: 0 });
+    expect(await h.waitForStatus(checkout.orderOf(good.name).orderNumber, 'placed')).toMatchObject({
+      refundedCents: 0,
+    });
     expect((await h.attemptsOf(failed.orderNumber)).map((a) => a.outcome)).toEqual(['permanent_error']);
-    await waitFor(async () => (await h.session('refuse-shopper', checkout.sessionId)).status === 'partially_failed', 10_000, 'session outcome');
+    await waitFor(
+      async () => (await h.session('refuse-shopper', checkout.sessionId)).status === 'partially_failed',
+      10_000,
+      'session outcome',
+    );
     await expectLedgerBalances(checkout);
   });
 
@@ -73,7 +101,11 @@ describe('when an order cannot be placed', () => {
     ]);
     expect(h.simulator.stats(down.slug).orderCreations).toBe(0);
     await h.waitForStatus(checkout.orderOf(good.name).orderNumber, 'placed');
-    await waitFor(async () => (await h.session('down-shopper', checkout.sessionId)).status === 'partially_failed', 10_000, 'session outcome');
+    await waitFor(
+      async () => (await h.session('down-shopper', checkout.sessionId)).status === 'partially_failed',
+      10_000,
+      'session outcome',
+    );
     await expectLedgerBalances(checkout);
   });
 
@@ -88,7 +120,11 @@ describe('when an order cannot be placed', () => {
     const task = await waitFor(() => h.liveTaskOf(checkout.orderOf(manual.name).orderNumber), 10_000, 'manual task');
 
     await h.http.post(`/api/v1/ops/tasks/${task.taskId}/claim`).set(ops).expect(200);
-    const res = await h.http.post(`/api/v1/ops/tasks/${task.taskId}/fail`).set(ops).send({ reason: 'sold out on the retailer site' }).expect(200);
+    const res = await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/fail`)
+      .set(ops)
+      .send({ reason: 'sold out on the retailer site' })
+      .expect(200);
     expect(res.body.data).toMatchObject({ status: 'failed', failureReason: 'sold out on the retailer site' });
 
     const failed = await expectFailedAndRefunded(checkout, manual.name, refundsBefore);
@@ -105,7 +141,11 @@ describe('when an order cannot be placed', () => {
     const checkout = await h.checkout('stripe-down-shopper', [{ storeSlug: refusing.slug, sku: 'MUG' }]);
 
     await expectFailedAndRefunded(checkout, refusing.name, refundsBefore);
-    await waitFor(async () => (await h.session('stripe-down-shopper', checkout.sessionId)).status === 'failed', 10_000, 'session outcome');
+    await waitFor(
+      async () => (await h.session('stripe-down-shopper', checkout.sessionId)).status === 'failed',
+      10_000,
+      'session outcome',
+    );
     await expectLedgerBalances(checkout);
   });
 });
@@ -120,29 +160,54 @@ describe('ops', () => {
       await h.waitForOrder(checkout.orders[0]!.orderNumber, (o) => o.status === 'failed' && o.refundedCents > 0);
     }
     // Stripe may report a refund as failed later (e.g. the card account was closed); the money is then still ours.
-    const [{ id: unrefundedId }] = await h.database.db('orders').where({ order_number: unrefunded.orders[0]!.orderNumber });
-    await h.database.db('payment_transactions').where({ order_id: unrefundedId, type: 'refund' }).update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
+    const [{ id: unrefundedId }] = await h.database
+      .db('orders')
+      .where({ order_number: unrefunded.orders[0]!.orderNumber });
+    await h.database
+      .db('payment_transactions')
+      .where({ order_id: unrefundedId, type: 'refund' })
+      .update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
 
     const listed = await h.http.get('/api/v1/ops/orders').query({ status: 'failed', limit: 100 }).set(ops).expect(200);
     const listedNumbers = listed.body.data.map((o: { orderNumber: string }) => o.orderNumber);
-    expect(listedNumbers).toEqual(expect.arrayContaining([refunded.orders[0]!.orderNumber, unrefunded.orders[0]!.orderNumber]));
+    expect(listedNumbers).toEqual(
+      expect.arrayContaining([refunded.orders[0]!.orderNumber, unrefunded.orders[0]!.orderNumber]),
+    );
     expect(listed.body.data.every((o: { status: string }) => o.status === 'failed')).toBe(true);
 
     const refused = await h.http.post(`/api/v1/ops/orders/${refunded.orders[0]!.orderNumber}/retry`).set(ops).send({});
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'invalid_transition', details: { refundedCents: refunded.orders[0]!.totalCents } });
+    expect(refused.body.error).toMatchObject({
+      code: 'invalid_transition',
+      details: { refundedCents: refunded.orders[0]!.totalCents },
+    });
     expect((await h.order(refunded.orders[0]!.orderNumber)).status).toBe('failed');
 
-    const noConfig = await h.http.post(`/api/v1/ops/orders/${unrefunded.orders[0]!.orderNumber}/retry`).set(ops).send({ placementMethod: 'headless' });
+    const noConfig = await h.http
+      .post(`/api/v1/ops/orders/${unrefunded.orders[0]!.orderNumber}/retry`)
+      .set(ops)
+      .send({ placementMethod: 'headless' });
     expect(noConfig.status).toBe(400);
     expect(noConfig.body.error.code).toBe('validation_failed');
 
-    const retried = await h.http.post(`/api/v1/ops/orders/${unrefunded.orders[0]!.orderNumber}/retry`).set(ops).send({}).expect(202);
+    const retried = await h.http
+      .post(`/api/v1/ops/orders/${unrefunded.orders[0]!.orderNumber}/retry`)
+      .set(ops)
+      .send({})
+      .expect(202);
     expect(retried.body.data).toMatchObject({ status: 'placing', placementMethod: 'api' });
     const placed = await h.waitForStatus(unrefunded.orders[0]!.orderNumber, 'placed');
-    expect(placed.statusHistory.map((e: { toStatus: string }) => e.toStatus)).toEqual(['pending', 'placing', 'failed', 'placing', 'placed']);
+    expect(placed.statusHistory.map((e: { toStatus: string }) => e.toStatus)).toEqual([
+      'pending',
+      'placing',
+      'failed',
+      'placing',
+      'placed',
+    ]);
     expect(placed.statusHistory[3].reason).toMatch(/retry requested by ops-1/);
-    expect(h.simulator.orders(store.slug)).toEqual([expect.objectContaining({ externalReference: placed.orderNumber })]);
+    expect(h.simulator.orders(store.slug)).toEqual([
+      expect.objectContaining({ externalReference: placed.orderNumber }),
+    ]);
     expect((await h.session('retry-shopper', unrefunded.sessionId)).status).toBe('completed');
 
     const again = await h.http.post(`/api/v1/ops/orders/${placed.orderNumber}/retry`).set(ops).send({});
@@ -157,17 +222,39 @@ describe('ops', () => {
     const { orderNumber, totalCents } = checkout.orders[0]!;
     await h.waitForOrder(orderNumber, (o) => o.status === 'failed' && o.refundedCents === totalCents);
     const [{ id: orderId }] = await h.database.db('orders').where({ order_number: orderNumber });
-    await waitFor(async () => (await h.database.db('payment_transactions').where({ order_id: orderId, status: 'succeeded' })).length === 1, 10_000, 'refund settled');
-    await h.database.db('payment_transactions').where({ order_id: orderId, type: 'refund' }).update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
+    await waitFor(
+      async () =>
+        (await h.database.db('payment_transactions').where({ order_id: orderId, status: 'succeeded' })).length === 1,
+      10_000,
+      'refund settled',
+    );
+    await h.database
+      .db('payment_transactions')
+      .where({ order_id: orderId, type: 'refund' })
+      .update({ status: 'failed', failure_code: 'expired_or_canceled_card' });
 
     await h.http.post(`/api/v1/ops/orders/${orderNumber}/retry`).set(ops).send({}).expect(202);
     const refundsBefore = h.stripe.stats().refundsCreated;
     const failedAgain = await h.waitForOrder(orderNumber, (o) => o.status === 'failed' && o.statusHistory.length === 5);
-    expect(failedAgain.statusHistory.map((e: { toStatus: string }) => e.toStatus)).toEqual(['pending', 'placing', 'failed', 'placing', 'failed']);
-    const rows = await waitFor(async () => {
-      const refunds = await h.database.db('payment_transactions').where({ order_id: orderId }).whereIn('type', ['refund', 'partial_refund']).orderBy('created_at');
-      return refunds.length === 2 && refunds[1].status !== 'pending' && refunds;
-    }, 10_000, 'second refund settled');
+    expect(failedAgain.statusHistory.map((e: { toStatus: string }) => e.toStatus)).toEqual([
+      'pending',
+      'placing',
+      'failed',
+      'placing',
+      'failed',
+    ]);
+    const rows = await waitFor(
+      async () => {
+        const refunds = await h.database
+          .db('payment_transactions')
+          .where({ order_id: orderId })
+          .whereIn('type', ['refund', 'partial_refund'])
+          .orderBy('created_at');
+        return refunds.length === 2 && refunds[1].status !== 'pending' && refunds;
+      },
+      10_000,
+      'second refund settled',
+    );
     // The sandbox did refund the first time (only our ledger says otherwise), so Stripe refuses the second ask:
     // the refusal is recorded as the row's outcome instead of being retried forever.
     expect(rows.map((r) => [r.status, r.amount_cents, r.idempotency_key])).toEqual([
@@ -191,8 +278,12 @@ describe('ops', () => {
 
     // Nobody may buy it a second time by hand from a task left over from before the retry.
     expect(await h.liveTaskOf(orderNumber)).toBeUndefined();
-    expect((await h.http.get(`/api/v1/ops/tasks/${task.taskId}`).set(ops).expect(200)).body.data.status).toBe('cancelled');
-    expect((await h.http.post(`/api/v1/ops/tasks/${task.taskId}/claim`).set(ops)).body.error.code).toBe('task_not_open');
+    expect((await h.http.get(`/api/v1/ops/tasks/${task.taskId}`).set(ops).expect(200)).body.data.status).toBe(
+      'cancelled',
+    );
+    expect((await h.http.post(`/api/v1/ops/tasks/${task.taskId}/claim`).set(ops)).body.error.code).toBe(
+      'task_not_open',
+    );
     expect(h.simulator.stats(store.slug).orderCreations).toBe(1);
   });
 
@@ -206,7 +297,10 @@ describe('ops', () => {
 
     const res = await h.http.post(`/api/v1/ops/orders/${orderNumber}/retry`).set(ops).send({ placementMethod: 'api' });
     expect(res.status).toBe(409);
-    expect(res.body.error).toMatchObject({ code: 'task_not_open', details: { taskId: task.taskId, claimedBy: 'ops-2' } });
+    expect(res.body.error).toMatchObject({
+      code: 'task_not_open',
+      details: { taskId: task.taskId, claimedBy: 'ops-2' },
+    });
     expect(await h.order(orderNumber)).toMatchObject({ status: 'placing', placementMethod: 'manual' });
     expect((await h.liveTaskOf(orderNumber)).status).toBe('claimed');
   });

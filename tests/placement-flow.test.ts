@@ -1,5 +1,12 @@
 import { applyBasisPoints } from '../src/domain/money';
-import { ADDRESS, TAX_BASIS_POINTS, ops, startPlacementHarness, waitFor, type PlacementHarness } from './support/placement-harness';
+import {
+  ADDRESS,
+  TAX_BASIS_POINTS,
+  ops,
+  startPlacementHarness,
+  waitFor,
+  type PlacementHarness,
+} from './support/placement-harness';
 import { bearer } from './support/tokens';
 
 let h: PlacementHarness;
@@ -8,7 +15,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => h?.close());
 
-const statuses = (order: { statusHistory: { toStatus: string }[] }) => order.statusHistory.map((entry) => entry.toStatus);
+const statuses = (order: { statusHistory: { toStatus: string }[] }) =>
+  order.statusHistory.map((entry) => entry.toStatus);
 
 describe('placing one checkout at several retailers', () => {
   it('when a checkout spans an api, a headless and a manual store, then each is bought its own way and the session completes', async () => {
@@ -25,7 +33,10 @@ describe('placing one checkout at several retailers', () => {
     const apiOrder = await h.waitForStatus(checkout.orderOf(api.name).orderNumber, 'placed');
     const retailerOrders = h.simulator.orders(api.slug);
     expect(retailerOrders).toHaveLength(1);
-    expect(retailerOrders[0]).toMatchObject({ externalReference: apiOrder.orderNumber, items: [expect.objectContaining({ sku: 'MUG', quantity: 2 })] });
+    expect(retailerOrders[0]).toMatchObject({
+      externalReference: apiOrder.orderNumber,
+      items: [expect.objectContaining({ sku: 'MUG', quantity: 2 })],
+    });
     expect(apiOrder.storeOrderNumber).toBe(retailerOrders[0]!.orderNumber);
     expect(apiOrder.retailerTotalCents).toBe(retailerOrders[0]!.totalCents);
     expect(apiOrder.retailerTotalCents).toBe(apiOrder.totalCents);
@@ -33,7 +44,10 @@ describe('placing one checkout at several retailers', () => {
     const headlessOrder = await h.waitForStatus(checkout.orderOf(headless.name).orderNumber, 'placed', 60_000);
     const shopOrders = h.storefront.orders();
     expect(shopOrders).toHaveLength(1);
-    expect(shopOrders[0]).toMatchObject({ reference: headlessOrder.orderNumber, items: [expect.objectContaining({ sku: 'TEE-ORG', size: 'M', color: 'navy', quantity: 1 })] });
+    expect(shopOrders[0]).toMatchObject({
+      reference: headlessOrder.orderNumber,
+      items: [expect.objectContaining({ sku: 'TEE-ORG', size: 'M', color: 'navy', quantity: 1 })],
+    });
     expect(headlessOrder.storeOrderNumber).toBe(shopOrders[0]!.confirmationNumber);
     expect(headlessOrder.retailerTotalCents).toBe(shopOrders[0]!.totalCents);
 
@@ -65,7 +79,11 @@ describe('placing one checkout at several retailers', () => {
     expect((await h.session('mix-shopper', checkout.sessionId)).status).toBe('placed');
 
     await h.http.post(`/api/v1/ops/tasks/${task.taskId}/claim`).set(ops).expect(200);
-    const done = await h.http.post(`/api/v1/ops/tasks/${task.taskId}/complete`).set(ops).send({ storeOrderNumber: 'CORNER-5521' }).expect(200);
+    const done = await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/complete`)
+      .set(ops)
+      .send({ storeOrderNumber: 'CORNER-5521' })
+      .expect(200);
     expect(done.body.data).toMatchObject({ status: 'done', storeOrderNumber: 'CORNER-5521', resolvedBy: 'ops-1' });
     const manualOrder = await h.order(manualNumber);
     expect(manualOrder).toMatchObject({ status: 'placed', storeOrderNumber: 'CORNER-5521' });
@@ -80,8 +98,13 @@ describe('placing one checkout at several retailers', () => {
   }, 90_000);
 
   it('when three retailers each take a second to answer, then their orders are placed at the same time', async () => {
-    const stores = await Promise.all(['par-a', 'par-b', 'par-c'].map((slug) => h.createApiStore(slug, { retailer: { latencyMs: 1000 } })));
-    const checkout = await h.checkout('par-shopper', stores.map((store) => ({ storeSlug: store.slug, sku: 'MUG' })));
+    const stores = await Promise.all(
+      ['par-a', 'par-b', 'par-c'].map((slug) => h.createApiStore(slug, { retailer: { latencyMs: 1000 } })),
+    );
+    const checkout = await h.checkout(
+      'par-shopper',
+      stores.map((store) => ({ storeSlug: store.slug, sku: 'MUG' })),
+    );
 
     const intervals = [];
     for (const store of stores) {
@@ -128,7 +151,11 @@ describe('when the retailer misbehaves', () => {
     const orderNumber = checkout.orders[0]!.orderNumber;
 
     const task = await waitFor(() => h.liveTaskOf(orderNumber), 10_000, 'fallback task');
-    expect(task).toMatchObject({ kind: 'place_order', status: 'open', payload: expect.objectContaining({ orderNumber }) });
+    expect(task).toMatchObject({
+      kind: 'place_order',
+      status: 'open',
+      payload: expect.objectContaining({ orderNumber }),
+    });
     const order = await h.order(orderNumber);
     expect(order).toMatchObject({ status: 'placing', placementMethod: 'manual', storeOrderNumber: null });
     expect(order.statusHistory.at(-1)).toMatchObject({ fromStatus: 'placing', toStatus: 'placing' });
@@ -154,10 +181,21 @@ describe('the price guard', () => {
     expect(task).toMatchObject({
       kind: 'price_review',
       status: 'open',
-      payload: expect.objectContaining({ orderNumber, priceReview: { retailerTotalCents, expectedTotalCents: totalCents, differenceCents: retailerTotalCents - totalCents } }),
+      payload: expect.objectContaining({
+        orderNumber,
+        priceReview: {
+          retailerTotalCents,
+          expectedTotalCents: totalCents,
+          differenceCents: retailerTotalCents - totalCents,
+        },
+      }),
     });
     expect(h.simulator.stats(store.slug)).toMatchObject({ quotes: 1, orderRequests: 0 });
-    expect(await h.order(orderNumber)).toMatchObject({ status: 'placing', placementMethod: 'manual', retailerTotalCents: null });
+    expect(await h.order(orderNumber)).toMatchObject({
+      status: 'placing',
+      placementMethod: 'manual',
+      retailerTotalCents: null,
+    });
     expect((await h.attemptsOf(orderNumber)).map((a) => a.outcome)).toEqual(['price_mismatch']);
   });
 
@@ -172,6 +210,8 @@ describe('the price guard', () => {
     expect(retailerTotalCents - totalCents).toBeLessThanOrEqual(100);
     expect(order.retailerTotalCents).toBe(retailerTotalCents);
     expect(order.totalCents).toBe(totalCents);
-    expect(h.simulator.orders(store.slug)).toEqual([expect.objectContaining({ externalReference: orderNumber, totalCents: retailerTotalCents })]);
+    expect(h.simulator.orders(store.slug)).toEqual([
+      expect.objectContaining({ externalReference: orderNumber, totalCents: retailerTotalCents }),
+    ]);
   });
 });

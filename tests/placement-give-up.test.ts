@@ -14,7 +14,8 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 const reasonsOf = (order: { statusHistory: { reason: string }[] }) => order.statusHistory.map((entry) => entry.reason);
-const refundsOf = async (sessionId: string) => (await h.ledger(sessionId)).filter((row) => row.type === 'refund' || row.type === 'partial_refund');
+const refundsOf = async (sessionId: string) =>
+  (await h.ledger(sessionId)).filter((row) => row.type === 'refund' || row.type === 'partial_refund');
 
 describe('every way out of placement that is not "placed" asks the retailer first', () => {
   it('when every try fails and the retailer answers that it has no such order, then the order fails and is refunded, saying why', async () => {
@@ -25,7 +26,9 @@ describe('every way out of placement that is not "placed" asks the retailer firs
 
     const order = await h.waitForOrder(orderNumber, (o) => o.status === 'refunded' || o.status === 'failed', 30_000);
 
-    expect(reasonsOf(order).join('\n')).toMatch(/retries exhausted: .*the retailer does not have it \(GET \/orders\?externalReference=.* answered an empty list\)/);
+    expect(reasonsOf(order).join('\n')).toMatch(
+      /retries exhausted: .*the retailer does not have it \(GET \/orders\?externalReference=.* answered an empty list\)/,
+    );
     expect(h.simulator.orders(store.slug)).toEqual([]);
     expect(await refundsOf(checkout.sessionId)).toEqual([expect.objectContaining({ amount_cents: order.totalCents })]);
   });
@@ -40,7 +43,9 @@ describe('every way out of placement that is not "placed" asks the retailer firs
     h.simulator.clearFaults(store.slug);
 
     expect(order.status).toBe('placing');
-    expect(reasonsOf(order).at(-1)).toMatch(/^MAY ALREADY HAVE BEEN BOUGHT: retries exhausted: .*the retailer's order lookup failed: .*503.*nothing refunded$/);
+    expect(reasonsOf(order).at(-1)).toMatch(
+      /^MAY ALREADY HAVE BEEN BOUGHT: retries exhausted: .*the retailer's order lookup failed: .*503.*nothing refunded$/,
+    );
     expect(await refundsOf(checkout.sessionId)).toEqual([]);
     // Not handed to the fallback either, whose task would say "buy these items": it could be bought a second time.
     expect(reasonsOf(order).join('\n')).not.toMatch(/falling back/);
@@ -48,7 +53,10 @@ describe('every way out of placement that is not "placed" asks the retailer firs
     expect(task.kind).toBe('place_order');
     const details = (await h.http.get(`/api/v1/ops/tasks/${task.taskId}`).set(ops).expect(200)).body.data;
     const instructions: string = details.payload.instructions;
-    expect(details.payload.mayAlreadyBeBought).toMatchObject({ earlierMethod: 'api', lookFor: expect.stringContaining(orderNumber) });
+    expect(details.payload.mayAlreadyBeBought).toMatchObject({
+      earlierMethod: 'api',
+      lookFor: expect.stringContaining(orderNumber),
+    });
     expect(instructions).toContain('THIS ORDER MAY ALREADY HAVE BEEN BOUGHT');
     expect(instructions).toContain(`reference ${orderNumber}`);
     expect(instructions).toMatch(/FOUND: do not buy again; complete this task with that order's number/);
@@ -57,7 +65,11 @@ describe('every way out of placement that is not "placed" asks the retailer firs
 
     // A person finds it (or buys it) and records the number: the order is placed, the checkout completed.
     await h.http.post(`/api/v1/ops/tasks/${task.taskId}/claim`).set(ops).expect(200);
-    await h.http.post(`/api/v1/ops/tasks/${task.taskId}/complete`).set(ops).send({ storeOrderNumber: 'FOUND-1' }).expect(200);
+    await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/complete`)
+      .set(ops)
+      .send({ storeOrderNumber: 'FOUND-1' })
+      .expect(200);
     expect(await h.order(orderNumber)).toMatchObject({ status: 'placed', storeOrderNumber: 'FOUND-1' });
     expect((await h.session('give-up-2', checkout.sessionId)).status).toBe('completed');
   });
@@ -70,21 +82,47 @@ describe('every way out of placement that is not "placed" asks the retailer firs
       const { orderNumber, storeId } = checkout.orders[0]!;
       // A try the worker did not live to record: the retailer took the order, ours is still placing.
       const found = (await findOrderByNumber(h.database.db, orderNumber))!;
-      const placing = await transitionOrder({ db: h.database.db, clock: systemClock }, found, 'placing', 'placement started via api');
-      const { rows: items } = await h.database.db.raw('SELECT * FROM order_items WHERE order_id = ? ORDER BY position', [placing.id]);
+      const placing = await transitionOrder(
+        { db: h.database.db, clock: systemClock },
+        found,
+        'placing',
+        'placement started via api',
+      );
+      const { rows: items } = await h.database.db.raw(
+        'SELECT * FROM order_items WHERE order_id = ? ORDER BY position',
+        [placing.id],
+      );
       const mapped = items.map((row: Record<string, any>) => ({
-        id: row.id, sku: row.sku, name: row.name, quantity: row.quantity, size: row.size, color: row.color,
-        unitPriceCents: row.unit_price_cents, totalPriceCents: row.total_price_cents, productUrl: null, imageUrl: null,
+        id: row.id,
+        sku: row.sku,
+        name: row.name,
+        quantity: row.quantity,
+        size: row.size,
+        color: row.color,
+        unitPriceCents: row.unit_price_cents,
+        totalPriceCents: row.total_price_cents,
+        productUrl: null,
+        imageUrl: null,
       }));
       const config = (await h.database.db('stores').where({ id: storeId }).first()).placement_config;
-      await createApiPlacementAdapter().place(toPlacementOrder(placing, mapped), { config, priceToleranceCents: 0, attempt: 1, logger: silentLogger });
+      await createApiPlacementAdapter().place(toPlacementOrder(placing, mapped), {
+        config,
+        priceToleranceCents: 0,
+        attempt: 1,
+        logger: silentLogger,
+      });
       const [retailerOrder] = h.simulator.orders(store.slug);
 
-      await h.app.services.placement.exhausted({ orderNumber, storeId }, new Error('its workers died 3 times while placing it'));
+      await h.app.services.placement.exhausted(
+        { orderNumber, storeId },
+        new Error('its workers died 3 times while placing it'),
+      );
 
       const order = await h.order(orderNumber);
       expect(order).toMatchObject({ status: 'placed', storeOrderNumber: retailerOrder!.orderNumber });
-      expect(reasonsOf(order).at(-1)).toMatch(/found at the retailer when about to give up \(retries exhausted: its workers died 3 times/);
+      expect(reasonsOf(order).at(-1)).toMatch(
+        /found at the retailer when about to give up \(retries exhausted: its workers died 3 times/,
+      );
       expect(h.simulator.stats(store.slug)).toMatchObject({ orderCreations: 1 });
       expect(await refundsOf(checkout.sessionId)).toEqual([]);
       expect((await h.session('give-up-3', checkout.sessionId)).status).toBe('completed');
@@ -100,7 +138,9 @@ describe('the store breaker counts outcomes, not answers', () => {
     h.simulator.injectFaults(store.slug, { kind: 'create_then_500', count: 6 });
     const orderNumbers: string[] = [];
     for (let i = 0; i < 6; i++) {
-      orderNumbers.push((await h.checkout(`breaker-${i}`, [{ storeSlug: store.slug, sku: 'MUG' }])).orders[0]!.orderNumber);
+      orderNumbers.push(
+        (await h.checkout(`breaker-${i}`, [{ storeSlug: store.slug, sku: 'MUG' }])).orders[0]!.orderNumber,
+      );
     }
 
     for (const orderNumber of orderNumbers) await h.waitForStatus(orderNumber, 'placed');
@@ -108,7 +148,9 @@ describe('the store breaker counts outcomes, not answers', () => {
     expect(await h.breakerState(store.storeId)).toMatchObject({ state: 'closed', recentFailures: 0 });
     expect(h.simulator.stats(store.slug)).toMatchObject({ orderCreations: 6, orderRequests: 6, faultsServed: 6 });
     for (const orderNumber of orderNumbers) {
-      expect((await h.attemptsOf(orderNumber)).map((a) => [a.outcome, a.details.recoveredByLookup])).toEqual([['placed', true]]);
+      expect((await h.attemptsOf(orderNumber)).map((a) => [a.outcome, a.details.recoveredByLookup])).toEqual([
+        ['placed', true],
+      ]);
     }
   });
 });
@@ -121,25 +163,49 @@ describe('the manual method’s lookup reads our own task records', () => {
     const manual = h.app.services.registry.adapterFor('manual');
     const lookup = async () => {
       const record = (await findOrderByNumber(h.database.db, orderNumber))!;
-      return manual.lookup!(toPlacementOrder(record, []), { config: {}, priceToleranceCents: 0, attempt: 2, logger: silentLogger });
+      return manual.lookup!(toPlacementOrder(record, []), {
+        config: {},
+        priceToleranceCents: 0,
+        attempt: 2,
+        logger: silentLogger,
+      });
     };
 
     const task = await h.waitForOrder(orderNumber, (o) => o.status === 'placing').then(() => waitForTask(orderNumber));
-    expect(await lookup()).toMatchObject({ kind: 'unknown', reason: expect.stringContaining(`ops task ${task.taskId} is open`) });
+    expect(await lookup()).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringContaining(`ops task ${task.taskId} is open`),
+    });
 
     await h.http.post(`/api/v1/ops/tasks/${task.taskId}/claim`).set(ops).expect(200);
     expect(await lookup()).toMatchObject({ kind: 'unknown', reason: expect.stringContaining('claimed by ops-1') });
 
-    await h.http.post(`/api/v1/ops/tasks/${task.taskId}/complete`).set(ops).send({ storeOrderNumber: 'BH-77' }).expect(200);
-    expect(await lookup()).toMatchObject({ kind: 'placed', result: { storeOrderNumber: 'BH-77', details: { taskId: task.taskId } } });
+    await h.http
+      .post(`/api/v1/ops/tasks/${task.taskId}/complete`)
+      .set(ops)
+      .send({ storeOrderNumber: 'BH-77' })
+      .expect(200);
+    expect(await lookup()).toMatchObject({
+      kind: 'placed',
+      result: { storeOrderNumber: 'BH-77', details: { taskId: task.taskId } },
+    });
 
     const other = await h.checkout('manual-lookup-2', [{ storeSlug: 'by-hand', sku: 'LANTERN' }]);
     const untouched = (await findOrderByNumber(h.database.db, other.orders[0]!.orderNumber))!;
-    await h.waitForOrder(untouched.orderNumber, (o) => o.status === 'placing').then(() => waitForTask(untouched.orderNumber));
+    await h
+      .waitForOrder(untouched.orderNumber, (o) => o.status === 'placing')
+      .then(() => waitForTask(untouched.orderNumber));
     const t2 = await h.liveTaskOf(untouched.orderNumber);
     await h.http.post(`/api/v1/ops/tasks/${t2.taskId}/claim`).set(ops).expect(200);
     await h.http.post(`/api/v1/ops/tasks/${t2.taskId}/fail`).set(ops).send({ reason: 'discontinued' }).expect(200);
-    expect(await manual.lookup!(toPlacementOrder(untouched, []), { config: {}, priceToleranceCents: 0, attempt: 2, logger: silentLogger })).toMatchObject({
+    expect(
+      await manual.lookup!(toPlacementOrder(untouched, []), {
+        config: {},
+        priceToleranceCents: 0,
+        attempt: 2,
+        logger: silentLogger,
+      }),
+    ).toMatchObject({
       kind: 'not_placed',
     });
   });

@@ -74,9 +74,11 @@ describe('a placement worker that dies', () => {
       LOG_LEVEL: 'warn',
     });
     try {
-      const exit = await waitFor(() => worker.exitedYet(), 45_000, 'the worker process to crash').catch((error: Error) => {
-        throw new Error(`${error.message}; its stderr: ${worker.stderr()}`);
-      });
+      const exit = await waitFor(() => worker.exitedYet(), 45_000, 'the worker process to crash').catch(
+        (error: Error) => {
+          throw new Error(`${error.message}; its stderr: ${worker.stderr()}`);
+        },
+      );
       expect(exit.signal === 'SIGKILL' || exit.code === 137).toBe(true);
     } finally {
       worker.kill();

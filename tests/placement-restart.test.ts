@@ -46,24 +46,56 @@ function startProcess(options: { dieAfterBuying?: boolean } = {}) {
     },
   });
   const services = app.services;
-  queue.start({ handler: (job, attempt) => services.placement.place(job, attempt), onExhausted: (job, error) => services.placement.exhausted(job, error) });
+  queue.start({
+    handler: (job, attempt) => services.placement.place(job, attempt),
+    onExhausted: (job, error) => services.placement.exhausted(job, error),
+  });
   return { http: supertest(app.app), services, queue };
 }
 
 describe('restarting the API with in-process placement', () => {
   it('resumes an order the stopped process was placing, and it is bought exactly once', async () => {
-    const { baseUrl } = retailers.addRetailer('acme', { apiKey: 'acme-key', catalog: { TENT: { priceCents: 10000, stock: 5 } } });
+    const { baseUrl } = retailers.addRetailer('acme', {
+      apiKey: 'acme-key',
+      catalog: { TENT: { priceCents: 10000, stock: 5 } },
+    });
     const first = startProcess({ dieAfterBuying: true });
     const admin = bearer('admin-1', 'admin');
-    await first.http.post('/api/v1/admin/stores').set(admin).send({ slug: 'acme', name: 'Acme', placementMethod: 'api', placementConfig: { baseUrl, apiKey: 'acme-key' }, priceToleranceCents: 5000 }).expect(201);
-    await first.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: 'acme', sku: 'TENT', name: 'Tent', priceCents: 10000 }).expect(201);
+    await first.http
+      .post('/api/v1/admin/stores')
+      .set(admin)
+      .send({
+        slug: 'acme',
+        name: 'Acme',
+        placementMethod: 'api',
+        placementConfig: { baseUrl, apiKey: 'acme-key' },
+        priceToleranceCents: 5000,
+      })
+      .expect(201);
+    await first.http
+      .put('/api/v1/admin/products')
+      .set(admin)
+      .send({ storeSlug: 'acme', sku: 'TENT', name: 'Tent', priceCents: 10000 })
+      .expect(201);
     const shopper = bearer('restart-1');
-    await first.http.post('/api/v1/cart/items').set(shopper).send({ storeSlug: 'acme', sku: 'TENT', quantity: 1 }).expect(201);
+    await first.http
+      .post('/api/v1/cart/items')
+      .set(shopper)
+      .send({ storeSlug: 'acme', sku: 'TENT', quantity: 1 })
+      .expect(201);
     const { body } = await first.http.post('/api/v1/checkout/sessions').set(shopper).expect(201);
     const sessionId = body.data.sessionId;
     await first.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send(ADDRESS).expect(200);
-    await first.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
-    const placed = await first.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', 'restart-1').expect(201);
+    await first.http
+      .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+      .set(shopper)
+      .send({ paymentMethodId: 'pm_card_visa' })
+      .expect(200);
+    const placed = await first.http
+      .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+      .set(shopper)
+      .set('Idempotency-Key', 'restart-1')
+      .expect(201);
     const orderNumber = placed.body.data.orders[0].orderNumber;
 
     // The first run buys at the retailer, then "dies"; the queue would retry, so the process stops right here.
@@ -75,7 +107,10 @@ describe('restarting the API with in-process placement', () => {
     expect(await second.services.placement.resumeInterruptedPlacements()).toBe(1);
     await second.queue.drain();
     const order = await second.http.get(`/api/v1/orders/${orderNumber}`).set(shopper).expect(200);
-    expect(order.body.data).toMatchObject({ status: 'placed', storeOrderNumber: retailers.orders('acme')[0].orderNumber });
+    expect(order.body.data).toMatchObject({
+      status: 'placed',
+      storeOrderNumber: retailers.orders('acme')[0].orderNumber,
+    });
     expect(retailers.stats('acme').orderCreations).toBe(1);
     await second.queue.close();
   });

@@ -10,8 +10,22 @@ const MINUTE = 60_000;
 beforeAll(async () => {
   h = await startCheckoutHarness();
   const admin = bearer('admin-1', 'admin');
-  await h.http.post('/api/v1/admin/stores').set(admin).send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' }).expect(201);
-  await h.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: 'corner', sku: 'CANDLE', name: 'Candle', priceCents: 1800, productUrl: 'https://corner.example/candle' }).expect(201);
+  await h.http
+    .post('/api/v1/admin/stores')
+    .set(admin)
+    .send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' })
+    .expect(201);
+  await h.http
+    .put('/api/v1/admin/products')
+    .set(admin)
+    .send({
+      storeSlug: 'corner',
+      sku: 'CANDLE',
+      name: 'Candle',
+      priceCents: 1800,
+      productUrl: 'https://corner.example/candle',
+    })
+    .expect(201);
 });
 afterAll(() => h.close());
 
@@ -20,9 +34,29 @@ async function paidOrder(userId: string): Promise<string> {
   const shopper = bearer(userId);
   await h.addToCart(userId, 'corner', 'CANDLE', 1);
   const sessionId = (await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201)).body.data.sessionId;
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send({ name: 'Ada', address1: '1 Main St', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '5125550100' }).expect(200);
-  await h.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
-  const placed = await h.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', userId).expect(201);
+  await h.http
+    .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
+    .set(shopper)
+    .send({
+      name: 'Ada',
+      address1: '1 Main St',
+      city: 'Austin',
+      state: 'TX',
+      zip: '78701',
+      country: 'US',
+      phone: '5125550100',
+    })
+    .expect(200);
+  await h.http
+    .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+    .set(shopper)
+    .send({ paymentMethodId: 'pm_card_visa' })
+    .expect(200);
+  const placed = await h.http
+    .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+    .set(shopper)
+    .set('Idempotency-Key', userId)
+    .expect(201);
   return placed.body.data.orders[0].orderNumber;
 }
 
@@ -80,8 +114,13 @@ describe('orders no run is taking forward', () => {
     const order = (await findOrderByNumber(h.database.db, orderNumber))!;
     const deps = { db: h.database.db, clock: h.clock };
     const placing = await transitionOrder(deps, order, 'placing', 'placement started via manual');
-    await transitionOrder(deps, placing, 'placed', 'placed by hand', { storeOrderNumber: 'CS-3', placedAt: h.clock.now() }); // …its settle never ran
-    const sessionOf = async () => (await h.http.get(`/api/v1/checkout/sessions/${order.checkoutSessionId}`).set(bearer('stalled-3')).expect(200)).body.data.status;
+    await transitionOrder(deps, placing, 'placed', 'placed by hand', {
+      storeOrderNumber: 'CS-3',
+      placedAt: h.clock.now(),
+    }); // …its settle never ran
+    const sessionOf = async () =>
+      (await h.http.get(`/api/v1/checkout/sessions/${order.checkoutSessionId}`).set(bearer('stalled-3')).expect(200))
+        .body.data.status;
     expect(await sessionOf()).toBe('placed');
 
     h.clock.advance(2_000);

@@ -21,7 +21,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => h?.close());
 
-const cookieOf = (res: { headers: Record<string, unknown> }) => String((res.headers['set-cookie'] as string[])[0]).split(';')[0]!;
+const cookieOf = (res: { headers: Record<string, unknown> }) =>
+  String((res.headers['set-cookie'] as string[])[0]).split(';')[0]!;
 
 describe('Bull Board', () => {
   it('answers 401 without an ops token, and 403 to a shopper', async () => {
@@ -44,7 +45,10 @@ describe('Bull Board', () => {
     const queues = (await h.http.get('/ops/queues/api/queues').set('Cookie', cookie).expect(200)).body;
     // Every method's queue, and the single queue of earlier versions (drained by the workers).
     expect(queues.queues.map((q: { name: string }) => q.name).sort()).toEqual(
-      [h.queueName, ...(['api', 'headless', 'manual'] as const).map((method) => methodQueueName(h.queueName, method))].sort(),
+      [
+        h.queueName,
+        ...(['api', 'headless', 'manual'] as const).map((method) => methodQueueName(h.queueName, method)),
+      ].sort(),
     );
     const queue = queues.queues.find((q: { name: string }) => q.name === apiQueue);
     expect(queue).toMatchObject({ readOnlyMode: true, allowRetries: false });
@@ -56,7 +60,10 @@ describe('Bull Board', () => {
   it('when an admin signs in, then the board can clean the queue', async () => {
     const cookie = cookieOf(await h.http.post('/ops/queues/session').set(admin).expect(200));
     const queues = (await h.http.get('/ops/queues/api/queues').set('Cookie', cookie).expect(200)).body;
-    expect(queues.queues.find((q: { name: string }) => q.name === apiQueue)).toMatchObject({ readOnlyMode: false, allowRetries: true });
+    expect(queues.queues.find((q: { name: string }) => q.name === apiQueue)).toMatchObject({
+      readOnlyMode: false,
+      allowRetries: true,
+    });
     await h.http.put(`/ops/queues/api/queues/${apiQueue}/retry/failed`).set('Cookie', cookie).expect(200);
     await h.http.put(`/ops/queues/api/queues/${apiQueue}/clean/waiting`).set('Cookie', cookie).expect(200);
   });
@@ -65,7 +72,11 @@ describe('Bull Board', () => {
     const server: Server = h.app.app.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const browser = await puppeteer.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
     try {
       const page = await browser.newPage();
       page.setDefaultTimeout(15_000);

@@ -15,7 +15,12 @@ beforeAll(async () => {
   h = await startCheckoutHarness();
   await h.seedCatalog();
   const url = new URL(h.stripe.url);
-  stripe = new Stripe('sk_test_observer', { host: url.hostname, port: Number(url.port), protocol: 'http', telemetry: false });
+  stripe = new Stripe('sk_test_observer', {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: 'http',
+    telemetry: false,
+  });
 });
 afterAll(() => h.close());
 afterEach(() => h.stripe.clearFaults());
@@ -25,10 +30,20 @@ const admin = bearer('admin-1', 'admin');
 const PAST_KEY_MEMORY_MS = 21 * 60 * 60 * 1000;
 
 const refund = (orderNumber: string, amountCents: number, key: string) =>
-  h.http.post(`/api/v1/admin/orders/${orderNumber}/refunds`).set(admin).set('Idempotency-Key', key).send({ amountCents, reason: 'goodwill gesture' });
+  h.http
+    .post(`/api/v1/admin/orders/${orderNumber}/refunds`)
+    .set(admin)
+    .set('Idempotency-Key', key)
+    .send({ amountCents, reason: 'goodwill gesture' });
 const resume = (limit?: number) => h.app.services.refunds.resumePendingRefunds(limit);
 const refundsOf = (orderNumber: string) =>
-  h.database.db('payment_transactions as t').join('orders as o', 'o.id', 't.order_id').where('o.order_number', orderNumber).whereIn('t.type', ['refund', 'partial_refund']).orderBy('t.created_at').select('t.*');
+  h.database
+    .db('payment_transactions as t')
+    .join('orders as o', 'o.id', 't.order_id')
+    .where('o.order_number', orderNumber)
+    .whereIn('t.type', ['refund', 'partial_refund'])
+    .orderBy('t.created_at')
+    .select('t.*');
 const refundedCents = async (orderNumber: string): Promise<number> =>
   (await h.http.get(`/api/v1/orders/${orderNumber}`).set(admin).expect(200)).body.data.refundedCents;
 const paymentIntentOf = async (sessionId: string): Promise<string> =>
@@ -79,7 +94,9 @@ describe('resuming refunds Stripe answered pending', () => {
     h.stripe.settleHeldRefunds('failed');
 
     expect(await resume()).toBe(1);
-    expect(await refundsOf(orderNumber)).toEqual([expect.objectContaining({ status: 'failed', failure_code: 'expired_or_canceled_card' })]);
+    expect(await refundsOf(orderNumber)).toEqual([
+      expect.objectContaining({ status: 'failed', failure_code: 'expired_or_canceled_card' }),
+    ]);
     expect(await refundedCents(orderNumber)).toBe(0);
     expect((await refund(orderNumber, 700, 'rr-2-b').expect(201)).body.data.status).toBe('succeeded');
   });
@@ -92,7 +109,9 @@ describe('resuming refunds whose create was lost', () => {
     // Stripe commits the refund, but neither the call nor stripe-node's retry hears back.
     h.stripe.injectFaults({ count: 2, status: 500, afterCommit: true, path: '/v1/refunds', method: 'POST' });
     expect((await refund(orderNumber, 900, 'rr-3-a')).status).toBeGreaterThanOrEqual(500);
-    expect(await refundsOf(orderNumber)).toEqual([expect.objectContaining({ status: 'pending', stripe_refund_id: null })]);
+    expect(await refundsOf(orderNumber)).toEqual([
+      expect.objectContaining({ status: 'pending', stripe_refund_id: null }),
+    ]);
     expect(h.stripe.stats().refundsCreated).toBe(refundsBefore + 1);
 
     await longAfter(async () => {
@@ -101,7 +120,9 @@ describe('resuming refunds whose create was lost', () => {
 
     const atStripe = await stripe.refunds.list({ payment_intent: await paymentIntentOf(sessionId) });
     expect(atStripe.data).toHaveLength(1);
-    expect(await refundsOf(orderNumber)).toEqual([expect.objectContaining({ status: 'succeeded', stripe_refund_id: atStripe.data[0].id })]);
+    expect(await refundsOf(orderNumber)).toEqual([
+      expect.objectContaining({ status: 'succeeded', stripe_refund_id: atStripe.data[0].id }),
+    ]);
     expect(h.stripe.stats().refundsCreated).toBe(refundsBefore + 1);
   });
 
@@ -118,7 +139,9 @@ describe('resuming refunds whose create was lost', () => {
 
     const atStripe = await stripe.refunds.list({ payment_intent: await paymentIntentOf(sessionId) });
     expect(atStripe.data).toEqual([expect.objectContaining({ amount: 900, status: 'succeeded' })]);
-    expect(await refundsOf(orderNumber)).toEqual([expect.objectContaining({ status: 'succeeded', stripe_refund_id: atStripe.data[0].id })]);
+    expect(await refundsOf(orderNumber)).toEqual([
+      expect.objectContaining({ status: 'succeeded', stripe_refund_id: atStripe.data[0].id }),
+    ]);
   });
 });
 
@@ -142,7 +165,12 @@ describe('the order of resuming', () => {
 
     h.stripe.settleHeldRefunds('succeeded');
     expect((await resume(2)) + (await resume(2))).toBe(4);
-    expect((await refundsOf(orderNumber)).map((row) => row.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect((await refundsOf(orderNumber)).map((row) => row.status)).toEqual([
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+    ]);
     expect(await refundedCents(orderNumber)).toBe(400);
   });
 });

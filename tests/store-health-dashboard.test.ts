@@ -25,14 +25,30 @@ beforeAll(async () => {
   artifactsDir = await mkdtemp(join(tmpdir(), 'store-health-artifacts-'));
   h = await startCheckoutHarness({ artifactsDir });
   const create = async (slug: string, name: string, placementMethod: string, extra: Record<string, unknown> = {}) =>
-    (await h.http.post('/api/v1/admin/stores').set(admin).send({ slug, name, placementMethod, ...extra }).expect(201)).body.data.storeId as string;
+    (
+      await h.http
+        .post('/api/v1/admin/stores')
+        .set(admin)
+        .send({ slug, name, placementMethod, ...extra })
+        .expect(201)
+    ).body.data.storeId as string;
   // Written directly: a headless store's recipe is beside the point here, its history is what the view shows.
-  const [{ id: shaky }] = await h.database.db('stores').insert({ slug: 'shaky-shop', name: 'Shaky Shop', placement_method: 'headless', fallback_method: 'manual' }).returning('id');
-  const api = await create('good-api', 'Good API', 'api', { placementConfig: { baseUrl: 'http://127.0.0.1:9/good', apiKey: 'k' } });
+  const [{ id: shaky }] = await h.database
+    .db('stores')
+    .insert({ slug: 'shaky-shop', name: 'Shaky Shop', placement_method: 'headless', fallback_method: 'manual' })
+    .returning('id');
+  const api = await create('good-api', 'Good API', 'api', {
+    placementConfig: { baseUrl: 'http://127.0.0.1:9/good', apiKey: 'k' },
+  });
   const people = await create('by-hand', 'By Hand', 'manual');
 
   profileDir = await mkdtemp(join(tmpdir(), 'mor-stores-view-'));
-  browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, userDataDir: profileDir });
+  browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    userDataDir: profileDir,
+  });
   // A real PNG where the headless adapter would have saved the failure's screenshot.
   const shot = await browser.newPage();
   await shot.setContent('<h1 style="font-family:sans-serif">Checkout unavailable</h1><p>Please try again later.</p>');
@@ -41,11 +57,62 @@ beforeAll(async () => {
 
   const storeId = shaky as string;
   await seedOrderHistory(h.database.db, [
-    { storeId, method: 'headless', status: 'failed', ageSeconds: 4000, failureReason: 'flow_broken', placementRefundCents: 4200, attempts: [{ method: 'headless', outcome: 'permanent_error', errorCode: 'flow_broken', message: 'selector #place-order never appeared', details: { step: 'click #place-order', artifacts: { screenshot: join(artifactsDir, 'MO-SHAKY00001-1-1.png') } } }] },
-    { storeId, method: 'headless', status: 'placed', ageSeconds: 8000, placedAfterSeconds: 95, attempts: [{ method: 'headless', outcome: 'transient_error', message: 'navigation timeout' }, { method: 'headless', outcome: 'placed' }] },
-    { storeId: api, method: 'api', status: 'placed', ageSeconds: 600, placedAfterSeconds: 4, attempts: [{ method: 'api', outcome: 'placed' }] },
-    { storeId: api, method: 'api', status: 'placed', ageSeconds: 1800, placedAfterSeconds: 6, attempts: [{ method: 'api', outcome: 'placed' }] },
-    { storeId: people, method: 'manual', status: 'placed', ageSeconds: 5000, placedAfterSeconds: 900, task: { kind: 'place_order', status: 'done' }, attempts: [{ method: 'manual', outcome: 'deferred' }] },
+    {
+      storeId,
+      method: 'headless',
+      status: 'failed',
+      ageSeconds: 4000,
+      failureReason: 'flow_broken',
+      placementRefundCents: 4200,
+      attempts: [
+        {
+          method: 'headless',
+          outcome: 'permanent_error',
+          errorCode: 'flow_broken',
+          message: 'selector #place-order never appeared',
+          details: {
+            step: 'click #place-order',
+            artifacts: { screenshot: join(artifactsDir, 'MO-SHAKY00001-1-1.png') },
+          },
+        },
+      ],
+    },
+    {
+      storeId,
+      method: 'headless',
+      status: 'placed',
+      ageSeconds: 8000,
+      placedAfterSeconds: 95,
+      attempts: [
+        { method: 'headless', outcome: 'transient_error', message: 'navigation timeout' },
+        { method: 'headless', outcome: 'placed' },
+      ],
+    },
+    {
+      storeId: api,
+      method: 'api',
+      status: 'placed',
+      ageSeconds: 600,
+      placedAfterSeconds: 4,
+      attempts: [{ method: 'api', outcome: 'placed' }],
+    },
+    {
+      storeId: api,
+      method: 'api',
+      status: 'placed',
+      ageSeconds: 1800,
+      placedAfterSeconds: 6,
+      attempts: [{ method: 'api', outcome: 'placed' }],
+    },
+    {
+      storeId: people,
+      method: 'manual',
+      status: 'placed',
+      ageSeconds: 5000,
+      placedAfterSeconds: 900,
+      task: { kind: 'place_order', status: 'done' },
+      attempts: [{ method: 'manual', outcome: 'deferred' }],
+    },
   ]);
   server = h.app.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -69,7 +136,8 @@ async function signedInPage(): Promise<Page> {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
   });
   page.on('request', (request) => {
-    if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:')) pageErrors.push(`left the origin: ${request.url()}`);
+    if (!request.url().startsWith(baseUrl) && !request.url().startsWith('data:'))
+      pageErrors.push(`left the origin: ${request.url()}`);
   });
   await page.goto(`${baseUrl}/ops`);
   await page.waitForSelector('#token', { visible: true });
@@ -95,16 +163,23 @@ describe('the Stores view in Chromium', () => {
       return coloured;
     });
     expect(painted).toBeGreaterThan(500);
-    const order = await page.$$eval('.store-table tbody tr', (rows) => rows.map((r) => `${r.getAttribute('data-store')}:${r.querySelector('[data-testid=success-rate]')!.textContent}`));
+    const order = await page.$$eval('.store-table tbody tr', (rows) =>
+      rows.map((r) => `${r.getAttribute('data-store')}:${r.querySelector('[data-testid=success-rate]')!.textContent}`),
+    );
     expect(order).toEqual(['shaky-shop:50.0 %', 'by-hand:100.0 %', 'good-api:100.0 %']);
 
     await page.click('tr[data-store="shaky-shop"] a');
     await drawn(page, 'chart-series');
     await page.waitForSelector('#failures li');
     const failures = await page.$$eval('#failures li .reason', (items) => items.map((i) => i.textContent));
-    expect(failures).toEqual(['flow_broken selector #place-order never appeared (at step click #place-order)', 'navigation timeout']);
+    expect(failures).toEqual([
+      'flow_broken selector #place-order never appeared (at step click #place-order)',
+      'navigation timeout',
+    ]);
     await page.click('#failures li .show-screenshot');
-    await page.waitForFunction(() => (document.querySelector('#failures .screenshot img') as HTMLImageElement | null)?.naturalWidth ?? 0 > 0);
+    await page.waitForFunction(
+      () => (document.querySelector('#failures .screenshot img') as HTMLImageElement | null)?.naturalWidth ?? 0 > 0,
+    );
 
     await mkdir(resolve(SCREENSHOT, '..'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
@@ -121,7 +196,9 @@ describe('the Stores view in Chromium', () => {
     await page.type('#pause-reason', 'retailer asked us to hold orders');
     await page.click('#pause-form button[type=submit]');
     await page.waitForSelector('#resume-form');
-    expect(await page.$eval('#lever-history', (el) => el.textContent)).toContain('Pause by olivia: retailer asked us to hold orders');
+    expect(await page.$eval('#lever-history', (el) => el.textContent)).toContain(
+      'Pause by olivia: retailer asked us to hold orders',
+    );
     expect(await page.$eval('tr[data-store="good-api"]', (el) => el.textContent)).toContain('Paused');
 
     await page.type('#pause-reason', 'hold lifted');

@@ -2,16 +2,25 @@ import { FormSyntaxError, parseStripeForm } from '../src/sandbox/stripe/form-bod
 
 describe('parseStripeForm', () => {
   it('reads flat fields, decoding + and percent escapes', () => {
-    expect(parseStripeForm('amount=1000&description=Two+shirts%20%26%20a+hat')).toEqual({ amount: '1000', description: 'Two shirts & a hat' });
+    expect(parseStripeForm('amount=1000&description=Two+shirts%20%26%20a+hat')).toEqual({
+      amount: '1000',
+      description: 'Two shirts & a hat',
+    });
   });
 
   it('reads hashes, with brackets plain or percent-encoded', () => {
-    expect(parseStripeForm('metadata[order]=MO-1&metadata%5Bstore%5D=acme')).toEqual({ metadata: { order: 'MO-1', store: 'acme' } });
+    expect(parseStripeForm('metadata[order]=MO-1&metadata%5Bstore%5D=acme')).toEqual({
+      metadata: { order: 'MO-1', store: 'acme' },
+    });
   });
 
   it('reads appended arrays and the indexed arrays stripe-node sends', () => {
-    expect(parseStripeForm('payment_method_types[]=card&payment_method_types[]=link')).toEqual({ payment_method_types: ['card', 'link'] });
-    expect(parseStripeForm('expand[0]=latest_charge&expand[1]=payment_method')).toEqual({ expand: ['latest_charge', 'payment_method'] });
+    expect(parseStripeForm('payment_method_types[]=card&payment_method_types[]=link')).toEqual({
+      payment_method_types: ['card', 'link'],
+    });
+    expect(parseStripeForm('expand[0]=latest_charge&expand[1]=payment_method')).toEqual({
+      expand: ['latest_charge', 'payment_method'],
+    });
   });
 
   it('reads arrays of hashes and hashes of hashes', () => {

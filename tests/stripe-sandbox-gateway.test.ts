@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Stripe from 'stripe';
-import { PaymentGatewayUnavailableError, type ChargeRequest, type PaymentGateway } from '../src/payments/payment-gateway';
+import {
+  PaymentGatewayUnavailableError,
+  type ChargeRequest,
+  type PaymentGateway,
+} from '../src/payments/payment-gateway';
 import { createStripeGateway, type StripeGatewayOptions } from '../src/payments/stripe-gateway';
 import { startStripeSandbox, type StripeSandbox } from '../src/sandbox/stripe';
 
@@ -34,9 +38,18 @@ describe('charge', () => {
   it('when the card is good, then the payment succeeds and is captured in full', async () => {
     const outcome = await gateway.charge(chargeRequest());
 
-    expect(outcome).toEqual({ kind: 'succeeded', paymentIntentId: expect.stringMatching(/^pi_/), amountCents: 5_000, capturedCents: 5_000 });
+    expect(outcome).toEqual({
+      kind: 'succeeded',
+      paymentIntentId: expect.stringMatching(/^pi_/),
+      amountCents: 5_000,
+      capturedCents: 5_000,
+    });
     const [intent] = sandbox.paymentIntents();
-    expect(intent).toMatchObject({ status: 'succeeded', metadata: { checkoutSessionId: 'cs_test' }, description: 'Checkout cs_test' });
+    expect(intent).toMatchObject({
+      status: 'succeeded',
+      metadata: { checkoutSessionId: 'cs_test' },
+      description: 'Checkout cs_test',
+    });
   });
 
   it.each([
@@ -47,24 +60,40 @@ describe('charge', () => {
     ['pm_card_chargeDeclinedExpiredCard', 'expired_card'],
     ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc'],
     ['pm_card_chargeDeclinedFraudulent', 'fraudulent'],
-  ])('when %s is declined, then the outcome is declined with %s and the intent can be paid again', async (paymentMethodId, declineCode) => {
-    const outcome = await gateway.charge(chargeRequest({ paymentMethodId }));
+  ])(
+    'when %s is declined, then the outcome is declined with %s and the intent can be paid again',
+    async (paymentMethodId, declineCode) => {
+      const outcome = await gateway.charge(chargeRequest({ paymentMethodId }));
 
-    expect(outcome).toEqual({ kind: 'declined', paymentIntentId: expect.stringMatching(/^pi_/), declineCode, message: expect.any(String) });
-    const snapshot = await gateway.retrieve((outcome as { paymentIntentId: string }).paymentIntentId);
-    expect(snapshot).toMatchObject({ status: 'requires_payment_method', capturedCents: 0 });
-  });
+      expect(outcome).toEqual({
+        kind: 'declined',
+        paymentIntentId: expect.stringMatching(/^pi_/),
+        declineCode,
+        message: expect.any(String),
+      });
+      const snapshot = await gateway.retrieve((outcome as { paymentIntentId: string }).paymentIntentId);
+      expect(snapshot).toMatchObject({ status: 'requires_payment_method', capturedCents: 0 });
+    },
+  );
 
   it('when the payment method does not exist, then it is declined as invalid_payment_method and nothing is created', async () => {
     const outcome = await gateway.charge(chargeRequest({ paymentMethodId: 'pm_does_not_exist' }));
 
-    expect(outcome).toEqual({ kind: 'declined', declineCode: 'invalid_payment_method', message: "No such PaymentMethod: 'pm_does_not_exist'" });
+    expect(outcome).toEqual({
+      kind: 'declined',
+      declineCode: 'invalid_payment_method',
+      message: "No such PaymentMethod: 'pm_does_not_exist'",
+    });
     expect(sandbox.stats().paymentIntentsCreated).toBe(0);
   });
 
   it('when the card needs 3-D Secure, then the shopper gets a client secret, and after authenticating the payment succeeds', async () => {
     const outcome = await gateway.charge(chargeRequest({ paymentMethodId: 'pm_card_threeDSecure2Required' }));
-    expect(outcome).toEqual({ kind: 'requires_action', paymentIntentId: expect.any(String), clientSecret: expect.stringContaining('_secret_') });
+    expect(outcome).toEqual({
+      kind: 'requires_action',
+      paymentIntentId: expect.any(String),
+      clientSecret: expect.stringContaining('_secret_'),
+    });
     const { paymentIntentId } = outcome as { paymentIntentId: string };
 
     sandbox.authenticate(paymentIntentId);
@@ -80,7 +109,9 @@ describe('charge', () => {
     const captured = await gateway.capture(paymentIntentId, 3_000, randomUUID());
 
     expect(captured).toMatchObject({ status: 'succeeded', amountCents: 5_000, capturedCents: 3_000 });
-    expect(await gateway.refund({ paymentIntentId, amountCents: 3_001, idempotencyKey: randomUUID(), metadata: {} })).toEqual({
+    expect(
+      await gateway.refund({ paymentIntentId, amountCents: 3_001, idempotencyKey: randomUUID(), metadata: {} }),
+    ).toEqual({
       refundId: null,
       amountCents: 3_001,
       status: 'failed',
@@ -93,7 +124,9 @@ describe('charge', () => {
     const { paymentIntentId } = outcome as { paymentIntentId: string };
 
     expect(await gateway.cancel(paymentIntentId, randomUUID())).toMatchObject({ status: 'canceled', capturedCents: 0 });
-    await expect(gateway.cancel(paymentIntentId, randomUUID())).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+    await expect(gateway.cancel(paymentIntentId, randomUUID())).rejects.toBeInstanceOf(
+      Stripe.errors.StripeInvalidRequestError,
+    );
   });
 });
 
@@ -122,7 +155,9 @@ describe('idempotency', () => {
     const request = chargeRequest();
     await gateway.charge(request);
 
-    await expect(gateway.charge({ ...request, amountCents: 6_000 })).rejects.toBeInstanceOf(Stripe.errors.StripeIdempotencyError);
+    await expect(gateway.charge({ ...request, amountCents: 6_000 })).rejects.toBeInstanceOf(
+      Stripe.errors.StripeIdempotencyError,
+    );
     expect(sandbox.stats().paymentIntentsCreated).toBe(1);
   });
 
@@ -142,9 +177,19 @@ describe('refunds', () => {
   it('when a payment is refunded in two parts, then a third refund is refused', async () => {
     const { paymentIntentId } = (await gateway.charge(chargeRequest())) as { paymentIntentId: string };
     const refund = (amountCents: number) =>
-      gateway.refund({ paymentIntentId, amountCents, idempotencyKey: randomUUID(), reason: 'requested_by_customer', metadata: { orderNumber: 'MO-1' } });
+      gateway.refund({
+        paymentIntentId,
+        amountCents,
+        idempotencyKey: randomUUID(),
+        reason: 'requested_by_customer',
+        metadata: { orderNumber: 'MO-1' },
+      });
 
-    expect(await refund(2_000)).toEqual({ refundId: expect.stringMatching(/^re_/), amountCents: 2_000, status: 'succeeded' });
+    expect(await refund(2_000)).toEqual({
+      refundId: expect.stringMatching(/^re_/),
+      amountCents: 2_000,
+      status: 'succeeded',
+    });
     expect(await refund(3_000)).toMatchObject({ amountCents: 3_000, status: 'succeeded' });
     expect(await refund(1)).toMatchObject({ refundId: null, status: 'failed', failureCode: 'charge_already_refunded' });
     expect(sandbox.stats().refundsCreated).toBe(2);
@@ -153,7 +198,9 @@ describe('refunds', () => {
   it('when a refund asks for more than was charged, then it is refused as a failed refund, not an outage', async () => {
     const { paymentIntentId } = (await gateway.charge(chargeRequest())) as { paymentIntentId: string };
 
-    expect(await gateway.refund({ paymentIntentId, amountCents: 5_001, idempotencyKey: randomUUID(), metadata: {} })).toMatchObject({
+    expect(
+      await gateway.refund({ paymentIntentId, amountCents: 5_001, idempotencyKey: randomUUID(), metadata: {} }),
+    ).toMatchObject({
       refundId: null,
       status: 'failed',
       failureCode: 'amount_too_large',
@@ -183,17 +230,27 @@ describe('refunds', () => {
   it('when a refund is looked up by its idempotency key, then the one made with that key is found, and no other', async () => {
     const { paymentIntentId } = (await gateway.charge(chargeRequest())) as { paymentIntentId: string };
     const key = randomUUID();
-    await gateway.refund({ paymentIntentId, amountCents: 1_000, idempotencyKey: randomUUID(), metadata: { order_id: 'o-1' } });
-    const made = await gateway.refund({ paymentIntentId, amountCents: 1_500, idempotencyKey: key, metadata: { order_id: 'o-2' } });
+    await gateway.refund({
+      paymentIntentId,
+      amountCents: 1_000,
+      idempotencyKey: randomUUID(),
+      metadata: { order_id: 'o-1' },
+    });
+    const made = await gateway.refund({
+      paymentIntentId,
+      amountCents: 1_500,
+      idempotencyKey: key,
+      metadata: { order_id: 'o-2' },
+    });
 
     expect(await gateway.findRefundByKey(paymentIntentId, key)).toEqual(made);
     expect(await gateway.findRefundByKey(paymentIntentId, randomUUID())).toBeNull();
   });
 
   it('when a refund request is invalid for another reason than the refund, then it is thrown, not recorded as refused', async () => {
-    await expect(gateway.refund({ paymentIntentId: 'pi_unknown', amountCents: 100, idempotencyKey: randomUUID(), metadata: {} })).rejects.toBeInstanceOf(
-      Stripe.errors.StripeInvalidRequestError,
-    );
+    await expect(
+      gateway.refund({ paymentIntentId: 'pi_unknown', amountCents: 100, idempotencyKey: randomUUID(), metadata: {} }),
+    ).rejects.toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
   });
 });
 
@@ -242,9 +299,9 @@ describe('when Stripe fails', () => {
   it('when Stripe rate-limits, then the gateway is unavailable', async () => {
     sandbox.injectFaults({ count: 1, status: 429 });
 
-    await expect(gateway.refund({ paymentIntentId: 'pi_x', amountCents: 1, idempotencyKey: randomUUID(), metadata: {} })).rejects.toBeInstanceOf(
-      PaymentGatewayUnavailableError,
-    );
+    await expect(
+      gateway.refund({ paymentIntentId: 'pi_x', amountCents: 1, idempotencyKey: randomUUID(), metadata: {} }),
+    ).rejects.toBeInstanceOf(PaymentGatewayUnavailableError);
   });
 
   it('when Stripe never answers, then the gateway times out as unavailable', async () => {

@@ -13,22 +13,40 @@ const received: { body: string; signature: string }[] = [];
 let failNext = 0;
 
 const control = async (method: string, path: string, body?: unknown) => {
-  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${sandbox.url}/_sandbox/${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 };
 
 const pay = (amount = 2_000) =>
-  stripe.paymentIntents.create({ amount, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'] });
+  stripe.paymentIntents.create({
+    amount,
+    currency: 'usd',
+    payment_method: 'pm_card_visa',
+    confirm: true,
+    allowed_payment_method_types: ['card'],
+  });
 
 beforeAll(async () => {
   sandbox = await startStripeSandbox();
   const url = new URL(sandbox.url);
-  stripe = new Stripe('sk_test_lists', { host: url.hostname, port: Number(url.port), protocol: 'http', maxNetworkRetries: 0 });
+  stripe = new Stripe('sk_test_lists', {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
   receiver = createServer((req: IncomingMessage, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      received.push({ body: Buffer.concat(chunks).toString('utf8'), signature: String(req.headers['stripe-signature']) });
+      received.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: String(req.headers['stripe-signature']),
+      });
       res.writeHead(failNext > 0 ? (failNext--, 500) : 200).end();
     });
   });
@@ -65,35 +83,51 @@ describe('list endpoints', () => {
   it('filter by created with gte / lt (and gt / lte), and expand each intent’s latest charge', async () => {
     const intent = await pay();
     const at = intent.created;
-    const ids = async (created: Stripe.RangeQueryParam | number) => (await stripe.paymentIntents.list({ created })).data.map((listed) => listed.id);
+    const ids = async (created: Stripe.RangeQueryParam | number) =>
+      (await stripe.paymentIntents.list({ created })).data.map((listed) => listed.id);
     expect(await ids({ gte: at, lt: at + 1 })).toEqual([intent.id]);
     expect(await ids({ gt: at })).toEqual([]);
     expect(await ids({ lt: at })).toEqual([]);
     expect(await ids({ lte: at })).toEqual([intent.id]);
     expect(await ids(at)).toEqual([intent.id]);
     const expanded = await stripe.paymentIntents.list({ expand: ['data.latest_charge'] });
-    expect(expanded.data[0].latest_charge).toMatchObject({ object: 'charge', id: intent.latest_charge, amount_captured: 2_000 });
+    expect(expanded.data[0].latest_charge).toMatchObject({
+      object: 'charge',
+      id: intent.latest_charge,
+      amount_captured: 2_000,
+    });
   });
 
   it('page refunds and disputes the same way, by payment and by period', async () => {
     const intent = await pay(5_000);
     const refunds = [];
-    for (const amount of [100, 200, 300]) refunds.push(await stripe.refunds.create({ payment_intent: intent.id, amount }));
+    for (const amount of [100, 200, 300])
+      refunds.push(await stripe.refunds.create({ payment_intent: intent.id, amount }));
     const all = [];
-    for await (const refund of stripe.refunds.list({ limit: 2, created: { gte: refunds[0].created } })) all.push(refund.amount);
+    for await (const refund of stripe.refunds.list({ limit: 2, created: { gte: refunds[0].created } }))
+      all.push(refund.amount);
     expect(all).toEqual([300, 200, 100]);
     expect((await stripe.refunds.list({ payment_intent: 'pi_other' })).data).toEqual([]);
     const dispute = (await control('POST', 'disputes', { paymentIntentId: intent.id })).body;
-    expect((await stripe.disputes.list({ payment_intent: intent.id })).data).toEqual([expect.objectContaining({ id: dispute.id, amount: 4_400, status: 'needs_response' })]);
+    expect((await stripe.disputes.list({ payment_intent: intent.id })).data).toEqual([
+      expect.objectContaining({ id: dispute.id, amount: 4_400, status: 'needs_response' }),
+    ]);
     expect(await stripe.disputes.retrieve(dispute.id)).toMatchObject({ id: dispute.id, charge: intent.latest_charge });
   });
 
   it('refuse a limit out of range, two cursors, an unknown cursor and an unknown created bound as Stripe does', async () => {
     await pay();
     await expect(stripe.paymentIntents.list({ limit: 101 })).rejects.toMatchObject({ statusCode: 400, param: 'limit' });
-    await expect(stripe.refunds.list({ starting_after: 're_a', ending_before: 're_b' })).rejects.toMatchObject({ code: 'parameters_exclusive' });
-    await expect(stripe.paymentIntents.list({ starting_after: 'pi_missing' })).rejects.toMatchObject({ code: 'resource_missing', param: 'starting_after' });
-    await expect(stripe.paymentIntents.list({ created: { since: 1 } as never })).rejects.toMatchObject({ code: 'parameter_unknown' });
+    await expect(stripe.refunds.list({ starting_after: 're_a', ending_before: 're_b' })).rejects.toMatchObject({
+      code: 'parameters_exclusive',
+    });
+    await expect(stripe.paymentIntents.list({ starting_after: 'pi_missing' })).rejects.toMatchObject({
+      code: 'resource_missing',
+      param: 'starting_after',
+    });
+    await expect(stripe.paymentIntents.list({ created: { since: 1 } as never })).rejects.toMatchObject({
+      code: 'parameter_unknown',
+    });
   });
 });
 
@@ -105,15 +139,28 @@ describe('what happens on Stripe’s side', () => {
     await control('POST', 'webhook_endpoints', { url: receiverUrl, secret });
     const intent = await pay(3_000);
     const refund = (await control('POST', 'dashboard/refunds', { paymentIntentId: intent.id, amount: 1_200 })).body;
-    expect(refund).toMatchObject({ id: expect.stringMatching(/^re_/), amount: 1_200, status: 'succeeded', metadata: {} });
+    expect(refund).toMatchObject({
+      id: expect.stringMatching(/^re_/),
+      amount: 1_200,
+      status: 'succeeded',
+      metadata: {},
+    });
     await control('POST', 'webhooks/idle', {});
     const verified = events();
     expect(verified.map((event) => event.type)).toEqual(['charge.refunded', 'refund.created']);
-    expect(verified[0].data.object).toMatchObject({ object: 'charge', payment_intent: intent.id, amount_refunded: 1_200 });
+    expect(verified[0].data.object).toMatchObject({
+      object: 'charge',
+      payment_intent: intent.id,
+      amount_refunded: 1_200,
+    });
     expect(verified[1].data.object).toMatchObject({ id: refund.id, payment_intent: intent.id });
     expect(() => stripe.webhooks.constructEvent(received[0].body, received[0].signature, 'whsec_other')).toThrow();
     const log = (await control('GET', 'events?type=refund.created')).body.data;
-    expect(log).toEqual([expect.objectContaining({ deliveries: [expect.objectContaining({ status: 'delivered', attempts: 1, lastStatusCode: 200 })] })]);
+    expect(log).toEqual([
+      expect.objectContaining({
+        deliveries: [expect.objectContaining({ status: 'delivered', attempts: 1, lastStatusCode: 200 })],
+      }),
+    ]);
   });
 
   it('delivers again when the endpoint does not answer 2xx', async () => {
@@ -132,7 +179,9 @@ describe('what happens on Stripe’s side', () => {
   it('opens, moves and closes a dispute, sending charge.dispute.created / updated / closed', async () => {
     await control('POST', 'webhook_endpoints', { url: receiverUrl, secret });
     const intent = await pay(2_500);
-    const dispute = (await control('POST', 'disputes', { paymentIntentId: intent.id, amount: 1_000, reason: 'product_not_received' })).body;
+    const dispute = (
+      await control('POST', 'disputes', { paymentIntentId: intent.id, amount: 1_000, reason: 'product_not_received' })
+    ).body;
     await control('POST', `disputes/${dispute.id}`, { status: 'under_review' });
     await control('POST', `disputes/${dispute.id}/close`, { outcome: 'lost' });
     const again = await control('POST', `disputes/${dispute.id}/close`, { outcome: 'won' });
@@ -143,7 +192,13 @@ describe('what happens on Stripe’s side', () => {
       ['charge.dispute.updated', 'under_review'],
       ['charge.dispute.closed', 'lost'],
     ]);
-    expect(events()[0].data.object).toMatchObject({ id: dispute.id, amount: 1_000, payment_intent: intent.id, charge: intent.latest_charge, reason: 'product_not_received' });
+    expect(events()[0].data.object).toMatchObject({
+      id: dispute.id,
+      amount: 1_000,
+      payment_intent: intent.id,
+      charge: intent.latest_charge,
+      reason: 'product_not_received',
+    });
     expect((await control('POST', 'disputes', { paymentIntentId: 'pi_missing' })).status).toBe(400);
   });
 });

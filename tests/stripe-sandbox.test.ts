@@ -11,13 +11,26 @@ let stripe: Stripe;
 
 const sdk = (options: Stripe.StripeConfig = {}, key = SECRET_KEY) => {
   const url = new URL(sandbox.url);
-  return new Stripe(key, { host: url.hostname, port: Number(url.port), protocol: 'http', telemetry: false, ...options });
+  return new Stripe(key, {
+    host: url.hostname,
+    port: Number(url.port),
+    protocol: 'http',
+    telemetry: false,
+    ...options,
+  });
 };
 
 /** A card payment created and confirmed in one call, as the gateway does it. */
 const pay = (params: Partial<Stripe.PaymentIntentCreateParams> = {}, options: Stripe.RequestOptions = {}) =>
   stripe.paymentIntents.create(
-    { amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'], ...params },
+    {
+      amount: 2_000,
+      currency: 'usd',
+      payment_method: 'pm_card_visa',
+      confirm: true,
+      allowed_payment_method_types: ['card'],
+      ...params,
+    },
     options,
   );
 
@@ -29,7 +42,11 @@ const post = (path: string, body: string, headers: Record<string, string> = {}) 
   });
 
 const control = (method: string, path: string, body?: unknown) =>
-  fetch(`${sandbox.url}/_sandbox/${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(`${sandbox.url}/_sandbox/${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 beforeAll(async () => {
   sandbox = await startStripeSandbox();
@@ -64,11 +81,18 @@ describe('PaymentIntents', () => {
   });
 
   it('when a card is declined, then a card error carries the intent, left in requires_payment_method', async () => {
-    const error = await pay({ payment_method: 'pm_card_chargeDeclinedInsufficientFunds' }).catch((caught: unknown) => caught);
+    const error = await pay({ payment_method: 'pm_card_chargeDeclinedInsufficientFunds' }).catch(
+      (caught: unknown) => caught,
+    );
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeCardError);
     const cardError = error as Stripe.errors.StripeCardError;
-    expect(cardError).toMatchObject({ statusCode: 402, code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' });
+    expect(cardError).toMatchObject({
+      statusCode: 402,
+      code: 'card_declined',
+      decline_code: 'insufficient_funds',
+      message: 'Your card has insufficient funds.',
+    });
     expect(cardError.payment_intent).toMatchObject({
       status: 'requires_payment_method',
       payment_method: null,
@@ -77,9 +101,13 @@ describe('PaymentIntents', () => {
   });
 
   it('when a declined intent is confirmed again with a good card, then it succeeds', async () => {
-    const declined = (await pay({ payment_method: 'pm_card_chargeDeclined' }).catch((caught: Stripe.errors.StripeCardError) => caught)) as Stripe.errors.StripeCardError;
+    const declined = (await pay({ payment_method: 'pm_card_chargeDeclined' }).catch(
+      (caught: Stripe.errors.StripeCardError) => caught,
+    )) as Stripe.errors.StripeCardError;
 
-    const intent = await stripe.paymentIntents.confirm(declined.payment_intent!.id, { payment_method: 'pm_card_mastercard' });
+    const intent = await stripe.paymentIntents.confirm(declined.payment_intent!.id, {
+      payment_method: 'pm_card_mastercard',
+    });
 
     expect(intent).toMatchObject({ status: 'succeeded', last_payment_error: null });
     expect(sandbox.stats()).toMatchObject({ paymentIntentsCreated: 1, confirms: 2 });
@@ -92,11 +120,19 @@ describe('PaymentIntents', () => {
     const response = await control('POST', `payment_intents/${intent.id}/authenticate`);
 
     expect(response.status).toBe(200);
-    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({ status: 'succeeded', amount_received: 2_000, next_action: null });
+    expect(await stripe.paymentIntents.retrieve(intent.id)).toMatchObject({
+      status: 'succeeded',
+      amount_received: 2_000,
+      next_action: null,
+    });
   });
 
   it('when 3-D Secure is done on a manually confirmed intent, then the server confirms it once more', async () => {
-    const intent = await pay({ payment_method: 'pm_card_threeDSecure2Required', confirmation_method: 'manual', capture_method: 'manual' });
+    const intent = await pay({
+      payment_method: 'pm_card_threeDSecure2Required',
+      confirmation_method: 'manual',
+      capture_method: 'manual',
+    });
 
     expect(sandbox.authenticate(intent.id).status).toBe('requires_confirmation');
     const confirmed = await stripe.paymentIntents.confirm(intent.id);
@@ -126,34 +162,60 @@ describe('PaymentIntents', () => {
     const intent = await pay({ capture_method: 'manual', amount: 10_000 });
     expect(intent).toMatchObject({ status: 'requires_capture', amount_capturable: 10_000, amount_received: 0 });
 
-    await expect(stripe.paymentIntents.capture(intent.id, { amount_to_capture: 10_001 })).rejects.toMatchObject({ code: 'amount_too_large' });
+    await expect(stripe.paymentIntents.capture(intent.id, { amount_to_capture: 10_001 })).rejects.toMatchObject({
+      code: 'amount_too_large',
+    });
     const captured = await stripe.paymentIntents.capture(intent.id, { amount_to_capture: 6_000 });
     const refund = await stripe.refunds.create({ payment_intent: intent.id });
 
     expect(captured).toMatchObject({ status: 'succeeded', amount_received: 6_000, amount_capturable: 0 });
-    expect(refund).toMatchObject({ object: 'refund', id: expect.stringMatching(/^re_/), amount: 6_000, status: 'succeeded' });
+    expect(refund).toMatchObject({
+      object: 'refund',
+      id: expect.stringMatching(/^re_/),
+      amount: 6_000,
+      status: 'succeeded',
+    });
     expect(sandbox.stats()).toMatchObject({ captures: 1, refundsCreated: 1 });
   });
 
   it('when a payment has succeeded, then it can be neither captured nor canceled', async () => {
     const intent = await pay();
 
-    await expect(stripe.paymentIntents.capture(intent.id)).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
-    await expect(stripe.paymentIntents.cancel(intent.id)).rejects.toMatchObject({ statusCode: 400, code: 'payment_intent_unexpected_state' });
+    await expect(stripe.paymentIntents.capture(intent.id)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_intent_unexpected_state',
+    });
+    await expect(stripe.paymentIntents.cancel(intent.id)).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'payment_intent_unexpected_state',
+    });
   });
 
   it('when an intent does not exist, then it is a 404 resource_missing', async () => {
-    await expect(stripe.paymentIntents.retrieve('pi_missing')).rejects.toMatchObject({ statusCode: 404, code: 'resource_missing', param: 'intent' });
+    await expect(stripe.paymentIntents.retrieve('pi_missing')).rejects.toMatchObject({
+      statusCode: 404,
+      code: 'resource_missing',
+      param: 'intent',
+    });
   });
 
   it('when the payment method is unknown, then it is a 400 resource_missing on payment_method', async () => {
-    await expect(pay({ payment_method: 'pm_card_nope' })).rejects.toMatchObject({ statusCode: 400, code: 'resource_missing', param: 'payment_method' });
+    await expect(pay({ payment_method: 'pm_card_nope' })).rejects.toMatchObject({
+      statusCode: 400,
+      code: 'resource_missing',
+      param: 'payment_method',
+    });
   });
 
   it('when parameters are invalid, then Stripe’s validation errors come back', async () => {
     await expect(pay({ amount: 49 })).rejects.toMatchObject({ code: 'amount_too_small', param: 'amount' });
-    await expect(stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams)).rejects.toMatchObject({ code: 'parameter_missing', param: 'amount' });
-    await expect(pay({ colour: 'red' } as Partial<Stripe.PaymentIntentCreateParams>)).rejects.toMatchObject({ code: 'parameter_unknown', param: 'colour' });
+    await expect(
+      stripe.paymentIntents.create({ currency: 'usd' } as Stripe.PaymentIntentCreateParams),
+    ).rejects.toMatchObject({ code: 'parameter_missing', param: 'amount' });
+    await expect(pay({ colour: 'red' } as Partial<Stripe.PaymentIntentCreateParams>)).rejects.toMatchObject({
+      code: 'parameter_unknown',
+      param: 'colour',
+    });
   });
 
   it('when dynamic payment methods are confirmed without a return_url, then Stripe refuses, as it does for real', async () => {
@@ -161,7 +223,10 @@ describe('PaymentIntents', () => {
 
     await expect(stripe.paymentIntents.create(params)).rejects.toThrow(/must provide a `return_url`/);
     await expect(
-      stripe.paymentIntents.create({ ...params, automatic_payment_methods: { enabled: true, allow_redirects: 'never' } }),
+      stripe.paymentIntents.create({
+        ...params,
+        automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
+      }),
     ).resolves.toMatchObject({ status: 'succeeded' });
   });
 });
@@ -170,30 +235,49 @@ describe('refunds', () => {
   it('when a payment is refunded partly and then in full, then nothing remains to refund', async () => {
     const intent = await pay({ amount: 5_000 });
 
-    const partial = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_500, reason: 'requested_by_customer', metadata: { orderNumber: 'MO-1' } });
+    const partial = await stripe.refunds.create({
+      payment_intent: intent.id,
+      amount: 1_500,
+      reason: 'requested_by_customer',
+      metadata: { orderNumber: 'MO-1' },
+    });
     const rest = await stripe.refunds.create({ payment_intent: intent.id });
 
-    expect(partial).toMatchObject({ amount: 1_500, reason: 'requested_by_customer', metadata: { orderNumber: 'MO-1' }, payment_intent: intent.id });
+    expect(partial).toMatchObject({
+      amount: 1_500,
+      reason: 'requested_by_customer',
+      metadata: { orderNumber: 'MO-1' },
+      payment_intent: intent.id,
+    });
     expect(rest.amount).toBe(3_500);
     expect(await stripe.refunds.retrieve(partial.id)).toEqual({ ...partial });
-    await expect(stripe.refunds.create({ payment_intent: intent.id, amount: 1 })).rejects.toMatchObject({ code: 'charge_already_refunded' });
+    await expect(stripe.refunds.create({ payment_intent: intent.id, amount: 1 })).rejects.toMatchObject({
+      code: 'charge_already_refunded',
+    });
   });
 
   it('when a refund exceeds what remains, then it is refused and nothing is refunded', async () => {
     const intent = await pay({ amount: 5_000 });
     await stripe.refunds.create({ payment_intent: intent.id, amount: 4_000 });
 
-    const error = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_001 }).catch((caught: unknown) => caught);
+    const error = await stripe.refunds
+      .create({ payment_intent: intent.id, amount: 1_001 })
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
-    expect(error).toMatchObject({ param: 'amount', message: 'Refund amount ($10.01) is greater than unrefunded amount on charge ($10.00)' });
+    expect(error).toMatchObject({
+      param: 'amount',
+      message: 'Refund amount ($10.01) is greater than unrefunded amount on charge ($10.00)',
+    });
     expect(sandbox.stats().refundsCreated).toBe(1);
   });
 
   it('when the payment never succeeded, then there is nothing to refund', async () => {
     const intent = await pay({ capture_method: 'manual' });
 
-    await expect(stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({ code: 'charge_not_refundable' });
+    await expect(stripe.refunds.create({ payment_intent: intent.id })).rejects.toMatchObject({
+      code: 'charge_not_refundable',
+    });
   });
 
   it('when refunds are held, then one is created pending, its key replays pending, and retrieving it shows it settled', async () => {
@@ -203,12 +287,18 @@ describe('refunds', () => {
 
     const created = await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key });
     expect(created).toMatchObject({ status: 'pending', amount: 1_000 });
-    expect(sandbox.settleHeldRefunds('succeeded')).toEqual([expect.objectContaining({ id: created.id, status: 'succeeded' })]);
+    expect(sandbox.settleHeldRefunds('succeeded')).toEqual([
+      expect.objectContaining({ id: created.id, status: 'succeeded' }),
+    ]);
 
     // Stripe replays the first answer for a key, frozen: only a retrieve sees the refund as it is now.
-    expect(await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key })).toMatchObject({ id: created.id, status: 'pending' });
+    expect(
+      await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 }, { idempotencyKey: key }),
+    ).toMatchObject({ id: created.id, status: 'pending' });
     expect(await stripe.refunds.retrieve(created.id)).toMatchObject({ id: created.id, status: 'succeeded' });
-    expect(await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 })).toMatchObject({ status: 'succeeded' });
+    expect(await stripe.refunds.create({ payment_intent: intent.id, amount: 1_000 })).toMatchObject({
+      status: 'succeeded',
+    });
     expect(sandbox.stats().refundsCreated).toBe(2);
   });
 
@@ -219,15 +309,22 @@ describe('refunds', () => {
 
     sandbox.settleHeldRefunds('failed');
 
-    expect(await stripe.refunds.retrieve(held.id)).toMatchObject({ status: 'failed', failure_reason: 'expired_or_canceled_card' });
-    expect(await stripe.refunds.create({ payment_intent: intent.id })).toMatchObject({ amount: 5_000, status: 'succeeded' });
+    expect(await stripe.refunds.retrieve(held.id)).toMatchObject({
+      status: 'failed',
+      failure_reason: 'expired_or_canceled_card',
+    });
+    expect(await stripe.refunds.create({ payment_intent: intent.id })).toMatchObject({
+      amount: 5_000,
+      status: 'succeeded',
+    });
   });
 
   it('when refunds are listed for a payment, then only its refunds come, newest first, and the SDK pages through them', async () => {
     const intent = await pay({ amount: 5_000 });
     const other = await pay({ amount: 5_000 });
     const ids: string[] = [];
-    for (const amount of [100, 200, 300]) ids.push((await stripe.refunds.create({ payment_intent: intent.id, amount })).id);
+    for (const amount of [100, 200, 300])
+      ids.push((await stripe.refunds.create({ payment_intent: intent.id, amount })).id);
     await stripe.refunds.create({ payment_intent: other.id, amount: 400 });
 
     const firstPage = await stripe.refunds.list({ payment_intent: intent.id, limit: 2 });
@@ -236,8 +333,13 @@ describe('refunds', () => {
     const all: string[] = [];
     for await (const refund of stripe.refunds.list({ payment_intent: intent.id, limit: 2 })) all.push(refund.id);
     expect(all).toEqual([...ids].reverse());
-    expect((await stripe.refunds.list({ payment_intent: intent.id, ending_before: ids[0], limit: 1 })).data.map((r) => r.id)).toEqual([ids[1]]);
-    await expect(stripe.refunds.list({ starting_after: 're_unknown' })).rejects.toMatchObject({ code: 'resource_missing', param: 'starting_after' });
+    expect(
+      (await stripe.refunds.list({ payment_intent: intent.id, ending_before: ids[0], limit: 1 })).data.map((r) => r.id),
+    ).toEqual([ids[1]]);
+    await expect(stripe.refunds.list({ starting_after: 're_unknown' })).rejects.toMatchObject({
+      code: 'resource_missing',
+      param: 'starting_after',
+    });
   });
 });
 
@@ -257,8 +359,13 @@ describe('idempotency', () => {
     const key = randomUUID();
     const intent = await pay({}, { idempotencyKey: key });
 
-    await expect(pay({ amount: 2_001 }, { idempotencyKey: key })).rejects.toMatchObject({ statusCode: 400, type: 'StripeIdempotencyError' });
-    await expect(stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: key })).rejects.toThrow(/same endpoint/);
+    await expect(pay({ amount: 2_001 }, { idempotencyKey: key })).rejects.toMatchObject({
+      statusCode: 400,
+      type: 'StripeIdempotencyError',
+    });
+    await expect(stripe.refunds.create({ payment_intent: intent.id }, { idempotencyKey: key })).rejects.toThrow(
+      /same endpoint/,
+    );
   });
 
   it('when a request fails validation, then the key is not spent', async () => {
@@ -300,7 +407,13 @@ describe('idempotency', () => {
 
     const mine = await pay({}, { idempotencyKey: key });
     const theirs = await sdk({ maxNetworkRetries: 0 }, 'sk_test_other').paymentIntents.create(
-      { amount: 2_000, currency: 'usd', payment_method: 'pm_card_visa', confirm: true, allowed_payment_method_types: ['card'] },
+      {
+        amount: 2_000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+        allowed_payment_method_types: ['card'],
+      },
       { idempotencyKey: key },
     );
 
@@ -310,19 +423,28 @@ describe('idempotency', () => {
 
 describe('authentication', () => {
   it('when no API key is sent, then it is a 401', async () => {
-    const response = await fetch(`${sandbox.url}/v1/payment_intents`, { method: 'POST', body: 'amount=100&currency=usd' });
+    const response = await fetch(`${sandbox.url}/v1/payment_intents`, {
+      method: 'POST',
+      body: 'amount=100&currency=usd',
+    });
 
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual({ error: { type: 'invalid_request_error', message: expect.stringContaining('You did not provide an API key') } });
+    expect(await response.json()).toEqual({
+      error: { type: 'invalid_request_error', message: expect.stringContaining('You did not provide an API key') },
+    });
     expect(sandbox.stats().paymentIntentsCreated).toBe(0);
   });
 
   it('when a live or malformed key is sent, then the SDK sees an authentication error', async () => {
-    await expect(sdk({}, 'sk_live_abcdefgh1234').paymentIntents.retrieve('pi_x')).rejects.toBeInstanceOf(Stripe.errors.StripeAuthenticationError);
+    await expect(sdk({}, 'sk_live_abcdefgh1234').paymentIntents.retrieve('pi_x')).rejects.toBeInstanceOf(
+      Stripe.errors.StripeAuthenticationError,
+    );
   });
 
   it('when the key comes as Basic auth, as curl -u sends it, then it is accepted', async () => {
-    const response = await fetch(`${sandbox.url}/v1/payment_intents`, { headers: { Authorization: `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}` } });
+    const response = await fetch(`${sandbox.url}/v1/payment_intents`, {
+      headers: { Authorization: `Basic ${Buffer.from(`${SECRET_KEY}:`).toString('base64')}` },
+    });
 
     expect(response.status).toBe(200);
   });
@@ -336,11 +458,17 @@ describe('form encoding and API versions', () => {
     );
 
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ currency: 'usd', payment_method_types: ['card'], metadata: { order: 'MO-1', store: 'acme' } });
+    expect(await response.json()).toMatchObject({
+      currency: 'usd',
+      payment_method_types: ['card'],
+      metadata: { order: 'MO-1', store: 'acme' },
+    });
   });
 
   it('when payment_method_types is sent on API version 2026-08-26 or later, then it is refused', async () => {
-    const response = await post('/v1/payment_intents', 'amount=1500&currency=usd&payment_method_types[]=card', { 'Stripe-Version': '2026-10-28.endive' });
+    const response = await post('/v1/payment_intents', 'amount=1500&currency=usd&payment_method_types[]=card', {
+      'Stripe-Version': '2026-10-28.endive',
+    });
 
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'payment_method_types_no_longer_supported' } });

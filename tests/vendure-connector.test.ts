@@ -66,7 +66,16 @@ function order(quantity = 2, sku = SKU): PlacementOrder {
     storeSlug: 'vendure-connector',
     storeName: 'Vendure connector',
     currency: 'usd',
-    items: [{ orderItemId: 'item-1', sku, name: 'Connector mug', quantity, unitPriceCents: 1600, totalPriceCents: subtotalCents }],
+    items: [
+      {
+        orderItemId: 'item-1',
+        sku,
+        name: 'Connector mug',
+        quantity,
+        unitPriceCents: 1600,
+        totalPriceCents: subtotalCents,
+      },
+    ],
     shippingAddress: ADDRESS,
     subtotalCents,
     shippingCents: 500,
@@ -88,21 +97,41 @@ describe('the vendure connector', () => {
     const first = await adapter.place(ours, context());
     const second = await adapter.place(ours, context(2));
     expect(first).toMatchObject({ kind: 'placed', retailerTotalCents: ours.totalCents });
-    expect(second).toMatchObject({ kind: 'placed', storeOrderNumber: (first as { storeOrderNumber: string }).storeOrderNumber, details: expect.objectContaining({ recoveredByLookup: true }) });
+    expect(second).toMatchObject({
+      kind: 'placed',
+      storeOrderNumber: (first as { storeOrderNumber: string }).storeOrderNumber,
+      details: expect.objectContaining({ recoveredByLookup: true }),
+    });
     const atVendure = await vendure.ordersByReference(ours.orderNumber);
-    expect(atVendure.map((o) => [o.code, o.state])).toEqual([[(first as { storeOrderNumber: string }).storeOrderNumber, 'PaymentSettled']]);
+    expect(atVendure.map((o) => [o.code, o.state])).toEqual([
+      [(first as { storeOrderNumber: string }).storeOrderNumber, 'PaymentSettled'],
+    ]);
   });
 
   it('answers lookups with what Vendure holds: placed, never started, started and unpaid, or unknown when it cannot be asked', async () => {
     const ours = order(1);
     const placed = await adapter.place(ours, context());
-    expect(await adapter.lookup!(ours, context())).toEqual({ kind: 'placed', result: expect.objectContaining({ storeOrderNumber: (placed as { storeOrderNumber: string }).storeOrderNumber }) });
-    expect(await adapter.lookup!(order(), context())).toMatchObject({ kind: 'not_placed', evidence: expect.stringMatching(/no vendure order was started/) });
+    expect(await adapter.lookup!(ours, context())).toEqual({
+      kind: 'placed',
+      result: expect.objectContaining({ storeOrderNumber: (placed as { storeOrderNumber: string }).storeOrderNumber }),
+    });
+    expect(await adapter.lookup!(order(), context())).toMatchObject({
+      kind: 'not_placed',
+      evidence: expect.stringMatching(/no vendure order was started/),
+    });
 
     const dear = order(1);
-    await expect(adapter.place({ ...dear, totalCents: dear.totalCents - 200 }, context())).rejects.toBeInstanceOf(PriceMismatchError);
-    expect(await adapter.lookup!(dear, context())).toMatchObject({ kind: 'not_placed', evidence: expect.stringMatching(/is in state AddingItems, never paid/) });
-    expect(await adapter.lookup!(ours, context(1, { adminApiUrl: 'http://127.0.0.1:9/admin-api' }))).toMatchObject({ kind: 'unknown', reason: expect.stringMatching(/connection failed/) });
+    await expect(adapter.place({ ...dear, totalCents: dear.totalCents - 200 }, context())).rejects.toBeInstanceOf(
+      PriceMismatchError,
+    );
+    expect(await adapter.lookup!(dear, context())).toMatchObject({
+      kind: 'not_placed',
+      evidence: expect.stringMatching(/is in state AddingItems, never paid/),
+    });
+    expect(await adapter.lookup!(ours, context(1, { adminApiUrl: 'http://127.0.0.1:9/admin-api' }))).toMatchObject({
+      kind: 'unknown',
+      reason: expect.stringMatching(/connection failed/),
+    });
   });
 
   it('when a payment was sent and its answer never seen, then lookup shuts the door on it before it answers not_placed', async () => {
@@ -112,7 +141,10 @@ describe('the vendure connector', () => {
     const slow = context(1, { shopApiUrl: `${proxy.url}/shop-api`, timeoutMs: 1000 });
     await expect(adapter.place(ours, slow)).rejects.toBeInstanceOf(TransientPlacementError);
 
-    expect(await adapter.lookup!(ours, slow)).toMatchObject({ kind: 'not_placed', evidence: expect.stringMatching(/moved back to AddingItems so a late payment cannot land/) });
+    expect(await adapter.lookup!(ours, slow)).toMatchObject({
+      kind: 'not_placed',
+      evidence: expect.stringMatching(/moved back to AddingItems so a late payment cannot land/),
+    });
     // The late payment reaches Vendure and is refused: nothing was bought.
     await waitFor(async () => proxy.inFlight() === 0, 15_000, 'the late payment to reach Vendure');
     const [atVendure, ...more] = await vendure.ordersByReference(ours.orderNumber);
@@ -124,25 +156,46 @@ describe('the vendure connector', () => {
     const ours = order(1);
     const first = (await adapter.place(ours, context())) as { storeOrderNumber: string };
     await database.db('platform_checkouts').where({ order_number: ours.orderNumber }).delete();
-    expect(await adapter.lookup!(ours, context())).toMatchObject({ kind: 'placed', result: { storeOrderNumber: first.storeOrderNumber } });
-    expect(await adapter.place(ours, context(2))).toMatchObject({ storeOrderNumber: first.storeOrderNumber, details: expect.objectContaining({ recoveredByLookup: true }) });
+    expect(await adapter.lookup!(ours, context())).toMatchObject({
+      kind: 'placed',
+      result: { storeOrderNumber: first.storeOrderNumber },
+    });
+    expect(await adapter.place(ours, context(2))).toMatchObject({
+      storeOrderNumber: first.storeOrderNumber,
+      details: expect.objectContaining({ recoveredByLookup: true }),
+    });
     expect(await vendure.ordersByReference(ours.orderNumber)).toHaveLength(1);
   });
 
   it('reads a placed order’s status from the Admin API', async () => {
     const placed = (await adapter.place(order(1), context())) as { storeOrderNumber: string };
-    const status = await adapter.statusPolling!.readStatus(placed.storeOrderNumber, { config: config(), logger: silentLogger });
+    const status = await adapter.statusPolling!.readStatus(placed.storeOrderNumber, {
+      config: config(),
+      logger: silentLogger,
+    });
     expect(status).toEqual({ state: 'open', retailerState: 'PaymentSettled' });
     expect(adapter.statusPolling!.platforms).toEqual(['vendure']);
   });
 
   it('maps what goes wrong to the placement taxonomy', async () => {
     const refusedSignIn = adapter.place(order(), context(1, { adminPassword: 'wrong' }));
-    await expect(refusedSignIn).rejects.toMatchObject({ code: 'config_invalid', message: expect.stringMatching(/sign-in refused/) });
-    await expect(adapter.place(order(), context(1, { shopApiUrl: 'http://127.0.0.1:9/shop-api' }))).rejects.toBeInstanceOf(TransientPlacementError);
-    await expect(adapter.place(order(1, 'NO-SUCH-SKU'), context())).rejects.toMatchObject({ code: 'out_of_stock', details: { missingSkus: ['NO-SUCH-SKU'] } });
-    await expect(adapter.place(order(), context(1, { paymentMethodCode: 'no-such-method' }))).rejects.toMatchObject({ code: 'config_invalid' });
-    await expect(adapter.place(order(), context(1, { shippingMethodCode: 'by-balloon' }))).rejects.toBeInstanceOf(PermanentPlacementError);
+    await expect(refusedSignIn).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringMatching(/sign-in refused/),
+    });
+    await expect(
+      adapter.place(order(), context(1, { shopApiUrl: 'http://127.0.0.1:9/shop-api' })),
+    ).rejects.toBeInstanceOf(TransientPlacementError);
+    await expect(adapter.place(order(1, 'NO-SUCH-SKU'), context())).rejects.toMatchObject({
+      code: 'out_of_stock',
+      details: { missingSkus: ['NO-SUCH-SKU'] },
+    });
+    await expect(adapter.place(order(), context(1, { paymentMethodCode: 'no-such-method' }))).rejects.toMatchObject({
+      code: 'config_invalid',
+    });
+    await expect(adapter.place(order(), context(1, { shippingMethodCode: 'by-balloon' }))).rejects.toBeInstanceOf(
+      PermanentPlacementError,
+    );
   });
 
   it('when another buyer takes the last units between our add and the payment step, then it is out_of_stock and nothing is paid', async () => {
@@ -155,7 +208,10 @@ describe('the vendure connector', () => {
     await arranging;
     await vendure.setVariant(sku, { stock: 0 });
     proxy.releaseHeld();
-    await expect(placing).rejects.toMatchObject({ code: 'out_of_stock', message: expect.stringMatching(/insufficient stock/) });
+    await expect(placing).rejects.toMatchObject({
+      code: 'out_of_stock',
+      message: expect.stringMatching(/insufficient stock/),
+    });
     expect((await vendure.ordersByReference(ours.orderNumber)).map((o) => o.orderPlacedAt)).toEqual([null]);
   });
 
@@ -167,7 +223,11 @@ describe('the vendure connector', () => {
       customerEmailAddress: expect.any(String),
     });
     expect(adapter.validateConfig(config())).toEqual({});
-    expect(adapter.validateConfig({ platform: 'magento' })).toEqual({ platform: expect.stringMatching(/"magento" is not available.*mor-retailer-api, vendure/) });
-    expect(createApiPlacementAdapter().validateConfig(config())).toEqual({ platform: expect.stringMatching(/"vendure" is not available/) });
+    expect(adapter.validateConfig({ platform: 'magento' })).toEqual({
+      platform: expect.stringMatching(/"magento" is not available.*mor-retailer-api, vendure/),
+    });
+    expect(createApiPlacementAdapter().validateConfig(config())).toEqual({
+      platform: expect.stringMatching(/"vendure" is not available/),
+    });
   });
 });

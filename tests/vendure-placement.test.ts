@@ -25,7 +25,10 @@ const paid = (orders: { orderPlacedAt: string | null }[]) => orders.filter((orde
 describe('buying from a real Vendure', () => {
   it('when a checkout spans a Vendure store and another retailer, then Vendure holds one paid order with our lines, address and order number', async () => {
     const shop = await createVendureStore(h, platform, vendure, 'vnd-two', {
-      products: [{ name: 'Trail mug', priceCents: 1200 }, { name: 'Camp lantern', priceCents: 3600 }],
+      products: [
+        { name: 'Trail mug', priceCents: 1200 },
+        { name: 'Camp lantern', priceCents: 3600 },
+      ],
     });
     const other = await h.createApiStore('vnd-other');
     const checkout = await h.checkout('vnd-two-shopper', [
@@ -48,7 +51,14 @@ describe('buying from a real Vendure', () => {
       totalWithTax: ours.totalCents,
       customFields: { clientRef: ours.orderNumber },
       customer: { emailAddress: 'purchasing@mor.example' },
-      shippingAddress: { fullName: ADDRESS.name, streetLine1: ADDRESS.address1, city: ADDRESS.city, province: ADDRESS.state, postalCode: ADDRESS.zip, countryCode: 'US' },
+      shippingAddress: {
+        fullName: ADDRESS.name,
+        streetLine1: ADDRESS.address1,
+        city: ADDRESS.city,
+        province: ADDRESS.state,
+        postalCode: ADDRESS.zip,
+        countryCode: 'US',
+      },
       payments: [{ state: 'Settled', method: platform.paymentMethodCode, amount: ours.totalCents }],
     });
     expect(vendureOrder!.orderPlacedAt).not.toBeNull();
@@ -58,16 +68,25 @@ describe('buying from a real Vendure', () => {
     ]);
     expect(placed).toMatchObject({ retailerTotalCents: ours.totalCents, placementMethod: 'api' });
     const [attempt] = await h.attemptsOf(ours.orderNumber);
-    expect(attempt).toMatchObject({ outcome: 'placed', details: expect.objectContaining({ platform: 'vendure', vendureOrderCode: vendureOrder!.code }) });
+    expect(attempt).toMatchObject({
+      outcome: 'placed',
+      details: expect.objectContaining({ platform: 'vendure', vendureOrderCode: vendureOrder!.code }),
+    });
     // What a retry after a crash would have read: recorded in our database before the payment.
-    const record = await h.database.db('platform_checkouts').where({ order_number: ours.orderNumber, platform: 'vendure' }).first();
+    const record = await h.database
+      .db('platform_checkouts')
+      .where({ order_number: ours.orderNumber, platform: 'vendure' })
+      .first();
     expect(record.data).toMatchObject({ code: vendureOrder!.code, token: expect.any(String), state: 'paid' });
   }, 60_000);
 });
 
 describe('Vendure refusing the order', () => {
   it('when Vendure has too few in stock, then nothing is paid there and the order goes to the store fallback', async () => {
-    const shop = await createVendureStore(h, platform, vendure, 'vnd-short', { products: [{ name: 'Rare print', priceCents: 4000, stock: 1 }], fallbackMethod: 'manual' });
+    const shop = await createVendureStore(h, platform, vendure, 'vnd-short', {
+      products: [{ name: 'Rare print', priceCents: 4000, stock: 1 }],
+      fallbackMethod: 'manual',
+    });
     const checkout = await h.checkout('vnd-short-shopper', [{ storeSlug: shop.slug, sku: shop.skus[0]!, quantity: 2 }]);
     const { orderNumber } = checkout.orders[0]!;
 
@@ -76,12 +95,17 @@ describe('Vendure refusing the order', () => {
     const order = await h.order(orderNumber);
     expect(order).toMatchObject({ status: 'placing', placementMethod: 'manual' });
     expect(order.statusHistory.at(-1).reason).toMatch(/out_of_stock/);
-    expect((await h.attemptsOf(orderNumber))[0]).toMatchObject({ outcome: 'permanent_error', error_code: 'out_of_stock' });
+    expect((await h.attemptsOf(orderNumber))[0]).toMatchObject({
+      outcome: 'permanent_error',
+      error_code: 'out_of_stock',
+    });
     expect(paid(await vendure.ordersByReference(orderNumber))).toEqual([]);
   }, 60_000);
 
   it('when Vendure sold out and the store has no fallback, then the order fails and exactly its total is refunded', async () => {
-    const shop = await createVendureStore(h, platform, vendure, 'vnd-gone', { products: [{ name: 'Last tent', priceCents: 8000, stock: 5 }] });
+    const shop = await createVendureStore(h, platform, vendure, 'vnd-gone', {
+      products: [{ name: 'Last tent', priceCents: 8000, stock: 5 }],
+    });
     await h.stopWorker();
     const checkout = await h.checkout('vnd-gone-shopper', [{ storeSlug: shop.slug, sku: shop.skus[0]!, quantity: 1 }]);
     const { orderNumber, totalCents } = checkout.orders[0]!;
@@ -89,18 +113,31 @@ describe('Vendure refusing the order', () => {
     await vendure.setVariant(shop.skus[0]!, { stock: 0 });
     await h.startWorker();
 
-    const failed = await h.waitForOrder(orderNumber, (o) => o.status === 'failed' && o.refundedCents === totalCents, 30_000);
+    const failed = await h.waitForOrder(
+      orderNumber,
+      (o) => o.status === 'failed' && o.refundedCents === totalCents,
+      30_000,
+    );
     expect(failed.failureReason).toMatch(/out_of_stock/);
-    const refunds = await waitFor(async () => {
-      const rows = (await h.ledger(checkout.sessionId)).filter((tx) => tx.type === 'refund' && tx.status === 'succeeded');
-      return rows.length > 0 ? rows : undefined;
-    }, 10_000, 'refund settled');
+    const refunds = await waitFor(
+      async () => {
+        const rows = (await h.ledger(checkout.sessionId)).filter(
+          (tx) => tx.type === 'refund' && tx.status === 'succeeded',
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      10_000,
+      'refund settled',
+    );
     expect(refunds).toEqual([expect.objectContaining({ type: 'refund', amount_cents: totalCents })]);
     expect(paid(await vendure.ordersByReference(orderNumber))).toEqual([]);
   }, 60_000);
 
   it('when Vendure raised its price beyond the tolerance, then nothing is paid there and ops review both totals', async () => {
-    const shop = await createVendureStore(h, platform, vendure, 'vnd-dear', { products: [{ name: 'Stove', priceCents: 4000 }], priceToleranceCents: 100 });
+    const shop = await createVendureStore(h, platform, vendure, 'vnd-dear', {
+      products: [{ name: 'Stove', priceCents: 4000 }],
+      priceToleranceCents: 100,
+    });
     await h.stopWorker();
     const checkout = await h.checkout('vnd-dear-shopper', [{ storeSlug: shop.slug, sku: shop.skus[0]! }]);
     const { orderNumber, totalCents } = checkout.orders[0]!;
@@ -112,7 +149,13 @@ describe('Vendure refusing the order', () => {
     const retailerTotalCents = 4800 + 348 + VENDURE_SHIPPING_CENTS;
     expect(task).toMatchObject({
       kind: 'price_review',
-      payload: expect.objectContaining({ priceReview: { retailerTotalCents, expectedTotalCents: totalCents, differenceCents: retailerTotalCents - totalCents } }),
+      payload: expect.objectContaining({
+        priceReview: {
+          retailerTotalCents,
+          expectedTotalCents: totalCents,
+          differenceCents: retailerTotalCents - totalCents,
+        },
+      }),
     });
     const atVendure = await vendure.ordersByReference(orderNumber);
     expect(paid(atVendure)).toEqual([]);

@@ -79,8 +79,10 @@ async function withDeadline<T>(promise: Promise<T>, ms: number, what: () => stri
   }
 }
 
-const placedAtVendure = (orders: { orderPlacedAt: string | null }[]) => orders.filter((order) => order.orderPlacedAt !== null);
-const recordOf = async (orderNumber: string) => (await h.database.db('platform_checkouts').where({ order_number: orderNumber, platform: 'vendure' }).first())?.data;
+const placedAtVendure = (orders: { orderPlacedAt: string | null }[]) =>
+  orders.filter((order) => order.orderPlacedAt !== null);
+const recordOf = async (orderNumber: string) =>
+  (await h.database.db('platform_checkouts').where({ order_number: orderNumber, platform: 'vendure' }).first())?.data;
 
 describe('a worker killed mid-purchase at Vendure', () => {
   it('when the worker dies after Vendure created the order and before it was paid, then after recovery Vendure holds exactly one paid order, the same one', async () => {
@@ -93,7 +95,11 @@ describe('a worker killed mid-purchase at Vendure', () => {
 
     const worker = spawnWorkerProcess();
     try {
-      await withDeadline(paying, 60_000, () => `the worker sent no payment within 60 s; its stderr: ${worker.stderr()}`);
+      await withDeadline(
+        paying,
+        60_000,
+        () => `the worker sent no payment within 60 s; its stderr: ${worker.stderr()}`,
+      );
     } finally {
       await worker.kill();
     }
@@ -112,7 +118,11 @@ describe('a worker killed mid-purchase at Vendure', () => {
     const after = await vendure.ordersByReference(orderNumber);
     expect(after.map((order) => order.code)).toEqual([started.code]);
     expect(placedAtVendure(after)).toHaveLength(1);
-    expect(after[0]).toMatchObject({ totalWithTax: totalCents, lines: [expect.objectContaining({ quantity: 3 })], payments: [expect.objectContaining({ state: 'Settled' })] });
+    expect(after[0]).toMatchObject({
+      totalWithTax: totalCents,
+      lines: [expect.objectContaining({ quantity: 3 })],
+      payments: [expect.objectContaining({ state: 'Settled' })],
+    });
     expect(placed.storeOrderNumber).toBe(started.code);
     await h.stopWorker();
   }, 120_000);
@@ -121,7 +131,10 @@ describe('a worker killed mid-purchase at Vendure', () => {
 describe('a slow Vendure', () => {
   it('when Vendure answers the payment only after our timeout, then the retry finds or finishes the same order and Vendure holds exactly one paid order', async () => {
     await h.startWorker();
-    const shop = await createVendureStore(h, platform, vendure, 'vnd-slow', { shopApiUrl: `${proxy.url}/shop-api`, timeoutMs: 1500 });
+    const shop = await createVendureStore(h, platform, vendure, 'vnd-slow', {
+      shopApiUrl: `${proxy.url}/shop-api`,
+      timeoutMs: 1500,
+    });
     // The first payment sits in the proxy past our timeout before Vendure even sees it; every call is a little slow.
     proxy.addRule({ match: callsField('addPaymentToOrder'), delayRequestMs: 3000, times: 1 });
     proxy.addRule({ match: () => true, delayResponseMs: 100 });

@@ -15,7 +15,9 @@ beforeAll(async () => {
   vendure = vendureAdmin(platform);
   // Every placed order is due again at once: the test drives the sync's passes itself, as its timer would.
   h = await startPlacementHarness({ settings: { statusPoll: { firstMs: 0, maxMs: 0 } } });
-  shop = await createVendureStore(h, platform, vendure, 'vnd-sync', { products: [{ name: 'Camp chair', priceCents: 2800 }] });
+  shop = await createVendureStore(h, platform, vendure, 'vnd-sync', {
+    products: [{ name: 'Camp chair', priceCents: 2800 }],
+  });
 }, 180_000);
 afterAll(async () => {
   await h?.close();
@@ -31,21 +33,33 @@ async function placedVendureOrder(userId: string) {
 
 /** Runs sync passes (what the status sync's timer does) until the order reads as `done`. */
 const syncUntil = (orderNumber: string, done: (order: any) => boolean) =>
-  waitFor(async () => {
-    await h.app.services.statusSync.syncDue();
-    const order = await h.order(orderNumber);
-    return done(order) ? order : undefined;
-  }, 20_000, `order ${orderNumber} after status sync`);
+  waitFor(
+    async () => {
+      await h.app.services.statusSync.syncDue();
+      const order = await h.order(orderNumber);
+      return done(order) ? order : undefined;
+    },
+    20_000,
+    `order ${orderNumber} after status sync`,
+  );
 
 const pollOf = async (orderNumber: string) =>
-  h.database.db('order_status_polls as p').join('orders as o', 'o.id', 'p.order_id').where('o.order_number', orderNumber).first('p.*');
+  h.database
+    .db('order_status_polls as p')
+    .join('orders as o', 'o.id', 'p.order_id')
+    .where('o.order_number', orderNumber)
+    .first('p.*');
 
 describe('status sync with Vendure, which sends no webhooks', () => {
   it('when Vendure ships the order with a tracking code, then ours is shipped with that tracking, once, and delivered later', async () => {
     const { orderNumber, code } = await placedVendureOrder('vnd-sync-ship');
     await h.app.services.statusSync.syncDue();
     expect(await h.order(orderNumber)).toMatchObject({ status: 'placed', trackingNumber: null });
-    expect(await pollOf(orderNumber)).toMatchObject({ last_remote_state: 'PaymentSettled', unchanged_polls: 1, last_error: null });
+    expect(await pollOf(orderNumber)).toMatchObject({
+      last_remote_state: 'PaymentSettled',
+      unchanged_polls: 1,
+      last_error: null,
+    });
 
     await vendure.ship(code, { method: 'UPS', trackingCode: '1Z999AA10123456784' });
     const shipped = await syncUntil(orderNumber, (order) => order.status === 'shipped');
@@ -72,18 +86,28 @@ describe('status sync with Vendure, which sends no webhooks', () => {
     const { orderNumber, code, totalCents, sessionId } = await placedVendureOrder('vnd-sync-cancel');
     await vendure.cancel(code);
 
-    const cancelled = await syncUntil(orderNumber, (order) => order.status === 'cancelled' && order.refundedCents === totalCents);
+    const cancelled = await syncUntil(
+      orderNumber,
+      (order) => order.status === 'cancelled' && order.refundedCents === totalCents,
+    );
     expect(cancelled.statusHistory.at(-1).reason).toMatch(`poll:vendure:${code}:cancelled`);
-    const refunds = await waitFor(async () => {
-      const rows = (await h.ledger(sessionId)).filter((tx) => tx.type === 'refund' && tx.status === 'succeeded');
-      return rows.length > 0 ? rows : undefined;
-    }, 10_000, 'refund settled');
+    const refunds = await waitFor(
+      async () => {
+        const rows = (await h.ledger(sessionId)).filter((tx) => tx.type === 'refund' && tx.status === 'succeeded');
+        return rows.length > 0 ? rows : undefined;
+      },
+      10_000,
+      'refund settled',
+    );
     expect(refunds).toEqual([expect.objectContaining({ amount_cents: totalCents })]);
   }, 60_000);
 
   it('when two instances sync at the same moment, then each order is polled by one of them', async () => {
     const { orderNumber } = await placedVendureOrder('vnd-sync-race');
-    const [first, second] = await Promise.all([h.app.services.statusSync.syncDue(), h.app.services.statusSync.syncDue()]);
+    const [first, second] = await Promise.all([
+      h.app.services.statusSync.syncDue(),
+      h.app.services.statusSync.syncDue(),
+    ]);
     const due = await h.database
       .db('orders as o')
       .join('stores as s', 's.id', 'o.store_id')
@@ -97,7 +121,10 @@ describe('status sync with Vendure, which sends no webhooks', () => {
   it('when Vendure cannot be reached, then the poll records the error, backs off, and the order stays as it was', async () => {
     const { orderNumber } = await placedVendureOrder('vnd-sync-down');
     const store = await h.database.db('stores').where({ slug: shop.slug }).first();
-    await h.database.db('stores').where({ slug: shop.slug }).update({ placement_config: { ...store.placement_config, adminApiUrl: 'http://127.0.0.1:9/admin-api' } });
+    await h.database
+      .db('stores')
+      .where({ slug: shop.slug })
+      .update({ placement_config: { ...store.placement_config, adminApiUrl: 'http://127.0.0.1:9/admin-api' } });
     try {
       await h.app.services.statusSync.syncDue();
       const poll = await pollOf(orderNumber);

@@ -8,10 +8,16 @@ import { ms, perSecond, printTable, summarize } from './stats';
 export function reportRun(result: RunResult): void {
   const seconds = result.elapsedMs / 1000;
   console.log(`\nmeasured window: ${seconds.toFixed(1)} s (after ${result.settings.warmupS} s warm-up)`);
-  console.log(`completed checkouts: ${result.completed}  →  ${perSecond(result.completed, result.elapsedMs).toFixed(1)} checkouts/s`);
-  console.log(`requests:            ${result.requests}  →  ${perSecond(result.requests, result.elapsedMs).toFixed(1)} requests/s`);
+  console.log(
+    `completed checkouts: ${result.completed}  →  ${perSecond(result.completed, result.elapsedMs).toFixed(1)} checkouts/s`,
+  );
+  console.log(
+    `requests:            ${result.requests}  →  ${perSecond(result.requests, result.elapsedMs).toFixed(1)} requests/s`,
+  );
   console.log(`CPU, % of one core and per checkout: ${describeCpu(result.cpu, result.elapsedMs, result.completed)}`);
-  console.log(`CPU ceiling: ${cpuCeiling(result.cpu, result.completed, availableParallelism()).replace('unit', 'checkout')}\n`);
+  console.log(
+    `CPU ceiling: ${cpuCeiling(result.cpu, result.completed, availableParallelism()).replace('unit', 'checkout')}\n`,
+  );
   const rows: (string | number)[][] = [['step', 'requests', 'p50', 'p95', 'p99', 'max']];
   for (const step of STEPS) {
     const s = summarize(result.latencies[step]);

@@ -99,15 +99,25 @@ export async function runShoppers(
       };
       const [first, second] = [STORES[(index + round) % STORES.length]!, STORES[(index + round + 1) % STORES.length]!];
       const added =
-        (await call('cart-add', 'POST', '/api/v1/cart/items', { storeSlug: first.slug, sku: first.skus[round % 3]!.sku, quantity: 1 })) &&
-        (await call('cart-add', 'POST', '/api/v1/cart/items', { storeSlug: second.slug, sku: second.skus[index % 3]!.sku, quantity: 2 }));
+        (await call('cart-add', 'POST', '/api/v1/cart/items', {
+          storeSlug: first.slug,
+          sku: first.skus[round % 3]!.sku,
+          quantity: 1,
+        })) &&
+        (await call('cart-add', 'POST', '/api/v1/cart/items', {
+          storeSlug: second.slug,
+          sku: second.skus[index % 3]!.sku,
+          quantity: 2,
+        }));
       if (!added) continue;
       const session = await call('session', 'POST', '/api/v1/checkout/sessions');
       if (!session) continue;
       const path = `/api/v1/checkout/sessions/${(session.body as { data: { sessionId: string } }).data.sessionId}`;
       if (!(await call('shipping', 'PUT', `${path}/shipping`, BENCH_ADDRESS))) continue;
       if (!(await call('payment', 'PUT', `${path}/payment`, { paymentMethodId: 'pm_card_visa' }))) continue;
-      const placed = await call('place', 'POST', `${path}/place`, undefined, { 'idempotency-key': `place-${path.split('/').pop()}` });
+      const placed = await call('place', 'POST', `${path}/place`, undefined, {
+        'idempotency-key': `place-${path.split('/').pop()}`,
+      });
       if (!placed) continue;
       completedTotal += 1;
       if (measured) completed += 1;

@@ -63,7 +63,8 @@ export function sampleCpu(groups: CpuGroups): CpuSample | null {
   const sample: CpuSample = new Map([[MACHINE, machineBusyMs()]]);
   for (const [name, group] of Object.entries(groups)) {
     let members: ProcStat[];
-    if ('commandLineIncludes' in group) members = processes.filter((proc) => proc.commandLine.includes(group.commandLineIncludes));
+    if ('commandLineIncludes' in group)
+      members = processes.filter((proc) => proc.commandLine.includes(group.commandLineIncludes));
     else {
       members = [];
       const stack = [byPid.get(group.pid)].filter((proc): proc is ProcStat => proc !== undefined);
@@ -73,7 +74,10 @@ export function sampleCpu(groups: CpuGroups): CpuSample | null {
         if (group.descendants) stack.push(...(children.get(proc.pid) ?? []));
       }
     }
-    sample.set(name, members.reduce((sum, proc) => sum + proc.cpuMs, 0));
+    sample.set(
+      name,
+      members.reduce((sum, proc) => sum + proc.cpuMs, 0),
+    );
   }
   return sample;
 }

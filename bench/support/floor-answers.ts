@@ -57,7 +57,10 @@ const SNAPSHOT = {
 };
 export const SESSION_TOTAL_CENTS = SNAPSHOT.summary.totalCents;
 
-export const newCartLineId = () => randomBytes(16).toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
+export const newCartLineId = () =>
+  randomBytes(16)
+    .toString('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.{4})/, '$1-$2-$3-$4-');
 export const newSessionId = () => `cs_${randomBytes(18).toString('base64url')}`;
 export const newOrderNumber = () => `MO-${randomBytes(8).toString('hex').slice(0, 10).toUpperCase()}`;
 
@@ -89,7 +92,11 @@ export const presentSession = (session: FloorSession) => ({
   createdAt: session.createdAt.toISOString(),
 });
 
-export const presentPlaceResult = (session: FloorSession, paymentIntentId: string, orderNumbers: readonly string[]) => ({
+export const presentPlaceResult = (
+  session: FloorSession,
+  paymentIntentId: string,
+  orderNumbers: readonly string[],
+) => ({
   checkoutSessionId: session.id,
   paymentIntentId,
   chargedCents: SESSION_TOTAL_CENTS,

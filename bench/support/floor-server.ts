@@ -37,7 +37,11 @@ const env = (name: string, fallback?: string): string => {
 };
 const useSql = env('FLOOR_SQL', 'trivial') !== 'none';
 
-const database = openFloorSql(useSql ? env('DATABASE_URL') : null, Number(env('DATABASE_POOL_MAX', '20')), 'floor server');
+const database = openFloorSql(
+  useSql ? env('DATABASE_URL') : null,
+  Number(env('DATABASE_POOL_MAX', '20')),
+  'floor server',
+);
 const sql = database.run;
 
 const stripeUrl = new URL(env('STRIPE_API_URL'));
@@ -110,7 +114,13 @@ api.post('/cart/items', async (req, res) => {
 
 api.post('/checkout/sessions', async (_req, res) => {
   const userId: string = res.locals.userId;
-  const session: FloorSession = { id: newSessionId(), userId, createdAt: new Date(), shippingAddress: null, paymentMethodId: null };
+  const session: FloorSession = {
+    id: newSessionId(),
+    userId,
+    createdAt: new Date(),
+    shippingAddress: null,
+    paymentMethodId: null,
+  };
   await sql('read', [`${userId}:cart`]);
   await sql('write', [`${userId}:session`, 1]);
   sessions.set(session.id, session);
@@ -176,7 +186,9 @@ app.use('/api/v1', api);
 const onError: ErrorRequestHandler = (error: Error & { status?: number }, _req, res, _next) => {
   const status = error.status ?? 500;
   if (status >= 500) console.warn('floor server: request failed', error);
-  res.status(status).json({ success: false, error: { code: status >= 500 ? 'internal' : 'bad_request', message: error.message } });
+  res
+    .status(status)
+    .json({ success: false, error: { code: status >= 500 ? 'internal' : 'bad_request', message: error.message } });
 };
 app.use(onError);
 

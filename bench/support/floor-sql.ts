@@ -29,7 +29,11 @@ export async function createFloorTable(query: (text: string) => Promise<unknown>
 }
 
 /** A pool for the floor's statements, or (`connectionString` null: FLOOR_SQL=none) no SQL at all. */
-export function openFloorSql(connectionString: string | null, poolMax: number, owner: string): FloorSql & { pool: Pool | null } {
+export function openFloorSql(
+  connectionString: string | null,
+  poolMax: number,
+  owner: string,
+): FloorSql & { pool: Pool | null } {
   const pool = connectionString ? new Pool({ connectionString, max: poolMax }) : null;
   pool?.on('error', (err) => console.warn(`${owner}: idle Postgres client error`, err));
   return {

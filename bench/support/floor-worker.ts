@@ -43,13 +43,18 @@ const database = openFloorSql(useSql ? config.DATABASE_URL! : null, config.DATAB
 const sql = database.run;
 
 const retailers = new Map<string, Retailer>(
-  Object.entries(JSON.parse(process.env.FLOOR_RETAILERS ?? '{}') as Record<string, { baseUrl: string; apiKey: string }>).map(
-    ([storeId, { baseUrl, apiKey }]) => {
-      const url = new URL(baseUrl);
-      const retailer = { host: url.hostname, port: Number(url.port || 80), pathPrefix: url.pathname.replace(/\/+$/, ''), authorization: `Bearer ${apiKey}` };
-      return [storeId, retailer];
-    },
-  ),
+  Object.entries(
+    JSON.parse(process.env.FLOOR_RETAILERS ?? '{}') as Record<string, { baseUrl: string; apiKey: string }>,
+  ).map(([storeId, { baseUrl, apiKey }]) => {
+    const url = new URL(baseUrl);
+    const retailer = {
+      host: url.hostname,
+      port: Number(url.port || 80),
+      pathPrefix: url.pathname.replace(/\/+$/, ''),
+      authorization: `Bearer ${apiKey}`,
+    };
+    return [storeId, retailer];
+  }),
 );
 
 // What the api adapter sends for a seeded order: its items (size and color empty, so left out) and address.
@@ -69,7 +74,15 @@ function post(retailer: Retailer, path: string, body: string, idempotencyKey?: s
   if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: retailer.host, port: retailer.port, path: `${retailer.pathPrefix}${path}`, method: 'POST', headers, agent, timeout: TIMEOUT_MS },
+      {
+        host: retailer.host,
+        port: retailer.port,
+        path: `${retailer.pathPrefix}${path}`,
+        method: 'POST',
+        headers,
+        agent,
+        timeout: TIMEOUT_MS,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -97,8 +110,16 @@ async function place(job: Job<PlacementJobData>): Promise<void> {
   await sql('write', [orderNumber, 1]);
   const quoteBody = JSON.stringify({ items: ITEMS, shippingAddress: BENCH_ADDRESS });
   const quote = JSON.parse(await post(retailer, '/quotes', quoteBody)) as { totalCents: number };
-  const orderBody = JSON.stringify({ externalReference: orderNumber, items: ITEMS, shippingAddress: BENCH_ADDRESS, expectedTotalCents: quote.totalCents });
-  const created = JSON.parse(await post(retailer, '/orders', orderBody, orderNumber)) as { orderNumber: string; totalCents: number };
+  const orderBody = JSON.stringify({
+    externalReference: orderNumber,
+    items: ITEMS,
+    shippingAddress: BENCH_ADDRESS,
+    expectedTotalCents: quote.totalCents,
+  });
+  const created = JSON.parse(await post(retailer, '/orders', orderBody, orderNumber)) as {
+    orderNumber: string;
+    totalCents: number;
+  };
   await sql('write', [`${orderNumber}:attempt`, created.totalCents]);
   await sql('write', [orderNumber, 2]);
   await sql('write', [`${orderNumber}:checkout`, 1]);
@@ -112,7 +133,9 @@ const worker = new Worker<PlacementJobData>(methodQueueName(config.PLACEMENT_QUE
   stalledInterval: config.WORKER_STALLED_CHECK_MS,
   maxStalledCount: 2,
   // Only asked after a failure, which the benchmark does not expect; kept so a failure retries as in the service.
-  settings: { backoffStrategy: (attemptsMade, _type, err) => computeBackoffMs(attemptsMade, defaultBackoffPolicy, err) },
+  settings: {
+    backoffStrategy: (attemptsMade, _type, err) => computeBackoffMs(attemptsMade, defaultBackoffPolicy, err),
+  },
 });
 worker.on('error', (err) => console.warn('floor worker: worker error', err));
 worker.on('failed', (job, err) => console.warn(`floor worker: job ${job?.id} failed`, err));

@@ -6,7 +6,11 @@ export interface JsonResponse {
 }
 
 export interface HttpClient {
-  send(method: string, path: string, options?: { headers?: Record<string, string>; body?: unknown }): Promise<JsonResponse>;
+  send(
+    method: string,
+    path: string,
+    options?: { headers?: Record<string, string>; body?: unknown },
+  ): Promise<JsonResponse>;
   close(): void;
 }
 
@@ -30,7 +34,9 @@ export function createHttpClient(baseUrl: string, maxSockets: number): HttpClien
             path,
             headers: {
               accept: 'application/json',
-              ...(payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
+              ...(payload === undefined
+                ? {}
+                : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }),
               ...options.headers,
             },
           },

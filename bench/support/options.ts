@@ -15,7 +15,8 @@ export function option(name: string, fallback: string): string {
 export function intOption(name: string, fallback: number): number {
   const raw = option(name, String(fallback));
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`--${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
   return value;
 }
 

@@ -44,7 +44,9 @@ export interface PlacementWorkers {
   /** How many jobs are done so far; polled every 100 ms. */
   countDone(round: RoundContext): Promise<number>;
   /** After the round: when each done job was done (by order number), what is not done (by state), adapter timings. */
-  outcome(round: RoundContext): Promise<{ doneAt: Map<string, number>; notDone: Record<string, number>; adapterMs: number[] }>;
+  outcome(
+    round: RoundContext,
+  ): Promise<{ doneAt: Map<string, number>; notDone: Record<string, number>; adapterMs: number[] }>;
 }
 
 export interface RoundResult {
@@ -130,7 +132,9 @@ export async function runPlacementRound(
       retailerOrders: await countRetailerOrders(retailers.simulator),
       cpu: `${describeCpu(cpu, elapsedMs, placed)}\n    ceiling: ${cpuCeiling(cpu, placed, availableParallelism()).replace('unit', 'order')}`,
     };
-    console.log(`${workerCount} worker(s): ${placed} ${kind.doneLabel} in ${(elapsedMs / 1000).toFixed(1)} s → ${perSecond(placed, elapsedMs).toFixed(0)} orders/s`);
+    console.log(
+      `${workerCount} worker(s): ${placed} ${kind.doneLabel} in ${(elapsedMs / 1000).toFixed(1)} s → ${perSecond(placed, elapsedMs).toFixed(0)} orders/s`,
+    );
     return result;
   } finally {
     await close();
@@ -140,7 +144,17 @@ export async function runPlacementRound(
 /** The results table and the CPU lines, one row per round. */
 export function printPlacementReport(results: RoundResult[], doneLabel: string): void {
   printTable([
-    ['workers', doneLabel, 'elapsed', 'orders/s', `p50 enqueue→${doneLabel}`, `p99 enqueue→${doneLabel}`, 'p50 / p99 adapter', 'retailer orders', `not ${doneLabel}`],
+    [
+      'workers',
+      doneLabel,
+      'elapsed',
+      'orders/s',
+      `p50 enqueue→${doneLabel}`,
+      `p99 enqueue→${doneLabel}`,
+      'p50 / p99 adapter',
+      'retailer orders',
+      `not ${doneLabel}`,
+    ],
     ...results.map((r) => [
       r.workers,
       r.placed,
@@ -150,7 +164,9 @@ export function printPlacementReport(results: RoundResult[], doneLabel: string):
       ms(r.latency.p99),
       `${ms(r.adapter.p50)} / ${ms(r.adapter.p99)}`,
       r.retailerOrders,
-      Object.entries(r.notPlaced).map(([status, count]) => `${status}: ${count}`).join(', ') || '—',
+      Object.entries(r.notPlaced)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(', ') || '—',
     ]),
   ]);
   console.log(`\nCPU, % of one core and per order:`);
@@ -163,7 +179,8 @@ async function waitForWorkers(queue: Queue, workers: Child[]): Promise<void> {
   while ((await queue.getWorkersCount()) < workers.length) {
     const dead = workers.find((w) => w.process.exitCode !== null || w.process.signalCode !== null);
     if (dead) throw new Error(`${dead.name} exited before it was ready:\n${dead.tail()}`);
-    if (Date.now() > deadline) throw new Error(`workers not connected within 60 s:\n${workers.map((w) => w.tail()).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`workers not connected within 60 s:\n${workers.map((w) => w.tail()).join('\n')}`);
     await sleep(200);
   }
 }
@@ -171,9 +188,16 @@ async function waitForWorkers(queue: Queue, workers: Child[]): Promise<void> {
 /** Enqueues every order through the service's producer, in batches; returns when each order was handed over. */
 async function enqueueAll(queueName: string, orderNumbers: string[], db: Knex): Promise<Map<string, number>> {
   const storeOf = new Map<string, string>(
-    (await db('orders').select('order_number', 'store_id')).map((row: { order_number: string; store_id: string }) => [row.order_number, row.store_id]),
+    (await db('orders').select('order_number', 'store_id')).map((row: { order_number: string; store_id: string }) => [
+      row.order_number,
+      row.store_id,
+    ]),
   );
-  const producer = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, methodsOf: (numbers) => placementMethodsOf(db, numbers) });
+  const producer = createBullmqPlacementQueue({
+    redisUrl: REDIS_URL,
+    queueName,
+    methodsOf: (numbers) => placementMethodsOf(db, numbers),
+  });
   const enqueuedAt = new Map<string, number>();
   try {
     for (let first = 0; first < orderNumbers.length; first += 500) {
@@ -189,7 +213,12 @@ async function enqueueAll(queueName: string, orderNumbers: string[], db: Knex): 
 }
 
 /** Polls until every order is done, or nothing has moved for 30 s, or the round's timeout. Returns how many are done. */
-async function waitUntilDone(kind: PlacementWorkers, round: RoundContext, settings: PlacementRoundSettings, started: number): Promise<number> {
+async function waitUntilDone(
+  kind: PlacementWorkers,
+  round: RoundContext,
+  settings: PlacementRoundSettings,
+  started: number,
+): Promise<number> {
   let done = 0;
   let lastProgress = Date.now();
   while (done < settings.orders) {

@@ -50,7 +50,9 @@ export async function waitForHttp(child: Child, url: string, timeoutMs = 90_000)
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.process.exitCode !== null || child.process.signalCode !== null) {
-      throw new Error(`${child.name} exited (${child.process.exitCode ?? child.process.signalCode}) before it was ready:\n${child.tail()}`);
+      throw new Error(
+        `${child.name} exited (${child.process.exitCode ?? child.process.signalCode}) before it was ready:\n${child.tail()}`,
+      );
     }
     try {
       const response = await fetch(url);
@@ -78,7 +80,10 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** The Stripe sandbox as a child process, stopped by `defer`; resolves once it answers. */
 export async function startStripeSandboxChild(defer: Defer): Promise<{ child: Child; url: string }> {
   const port = await freePort();
-  const child = startChild('stripe-sandbox', 'src/sandbox/stripe/cli.ts', { STRIPE_SANDBOX_PORT: String(port), LOG_LEVEL: 'warn' });
+  const child = startChild('stripe-sandbox', 'src/sandbox/stripe/cli.ts', {
+    STRIPE_SANDBOX_PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
   defer('stop the Stripe sandbox', () => child.stop());
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(child, `${url}/_sandbox/stats`);

@@ -24,7 +24,10 @@ export async function seedPaidOrders(
   for (let i = 0; i < settings.stores; i++) {
     const slug = `bench-store-${i + 1}`;
     // Re-adding a retailer starts it afresh (orders and counters), so every run counts its own orders.
-    await simulator.addRetailer(slug, { apiKey: `${slug}-key`, catalog: { [SEEDED_SKU]: { priceCents: SEEDED_PRICE_CENTS } } });
+    await simulator.addRetailer(slug, {
+      apiKey: `${slug}-key`,
+      catalog: { [SEEDED_SKU]: { priceCents: SEEDED_PRICE_CENTS } },
+    });
     const store = (await insertStore(db, {
       slug,
       name: `Bench store ${i + 1}`,
@@ -37,7 +40,12 @@ export async function seedPaidOrders(
       shippingFreeAboveCents: null,
       priceToleranceCents: 0,
     }))!;
-    const { product } = await upsertProduct(db, { storeId: store.id, sku: SEEDED_SKU, name: 'Bench product', priceCents: SEEDED_PRICE_CENTS });
+    const { product } = await upsertProduct(db, {
+      storeId: store.id,
+      sku: SEEDED_SKU,
+      name: 'Bench product',
+      priceCents: SEEDED_PRICE_CENTS,
+    });
     stores.push({ store, product });
   }
 
@@ -49,7 +57,10 @@ export async function seedPaidOrders(
     const charges: Record<string, unknown>[] = [];
     const orders: NewOrder[] = [];
     for (let n = first; n < Math.min(first + 250, checkouts); n++) {
-      const picked = [stores[(2 * n) % stores.length]!, stores[(2 * n + 1) % stores.length]!].slice(0, settings.orders - 2 * n);
+      const picked = [stores[(2 * n) % stores.length]!, stores[(2 * n + 1) % stores.length]!].slice(
+        0,
+        settings.orders - 2 * n,
+      );
       const snapshot = applyTax(
         buildSnapshot(
           'usd',
@@ -59,7 +70,20 @@ export async function seedPaidOrders(
             storeName: store.name,
             placementMethod: 'api' as const,
             shipping: { flatCents: store.shippingFlatCents, freeAboveCents: store.shippingFreeAboveCents },
-            items: [{ cartItemId: '', productId: product.id, sku: product.sku, name: product.name, size: null, color: null, quantity: 1, unitPriceCents: SEEDED_PRICE_CENTS, productUrl: null, imageUrl: null }],
+            items: [
+              {
+                cartItemId: '',
+                productId: product.id,
+                sku: product.sku,
+                name: product.name,
+                size: null,
+                color: null,
+                quantity: 1,
+                unitPriceCents: SEEDED_PRICE_CENTS,
+                productUrl: null,
+                imageUrl: null,
+              },
+            ],
           })),
         ),
         BENCH_ADDRESS.state,

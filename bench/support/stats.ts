@@ -31,5 +31,11 @@ export const perSecond = (count: number, elapsedMs: number) => (elapsedMs > 0 ? 
 export function printTable(rows: (string | number)[][]): void {
   const cells = rows.map((row) => row.map(String));
   const widths = cells[0]!.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
-  for (const row of cells) console.log(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  for (const row of cells)
+    console.log(
+      row
+        .map((cell, column) => cell.padEnd(widths[column]!))
+        .join('  ')
+        .trimEnd(),
+    );
 }

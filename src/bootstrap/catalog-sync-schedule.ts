@@ -7,7 +7,11 @@ import type { CatalogSyncService } from '../services/catalog-sync-service';
  * the interval after a good run, a growing backoff after failures). Runs on the lead API instance, like maintenance;
  * two instances would still never run one store twice at once (a run is claimed in the database).
  */
-export function startCatalogSyncSchedule(catalogSync: CatalogSyncService, logger: Logger, tickMs = 60_000): { stop(): Promise<void> } {
+export function startCatalogSyncSchedule(
+  catalogSync: CatalogSyncService,
+  logger: Logger,
+  tickMs = 60_000,
+): { stop(): Promise<void> } {
   return repeating(tickMs, async () => {
     try {
       const outcome = await catalogSync.syncDueStores();

@@ -30,7 +30,11 @@ const OUTFITTERS_CATALOG = [
 const ACME_RETAILER_ONLY = [{ sku: 'STOVE', name: 'Backpacking stove', priceCents: 4999 }];
 const CORNER_CATALOG = [{ sku: 'CANDLE', name: 'Beeswax candle', priceCents: 1800 }];
 
-export async function startDemoEnvironment(services: Services, jwtSecret: string, logger: Logger): Promise<DemoEnvironment> {
+export async function startDemoEnvironment(
+  services: Services,
+  jwtSecret: string,
+  logger: Logger,
+): Promise<DemoEnvironment> {
   const simulator = await startRetailerApiSimulator({ port: 0 });
   const acme = simulator.addRetailer('acme', {
     apiKey: 'acme-demo-key',
@@ -81,14 +85,25 @@ export async function startDemoEnvironment(services: Services, jwtSecret: string
     if (existing) await services.catalog.updateStore(slug, store);
     else await services.catalog.createStore({ slug, ...store });
     for (const product of catalog) {
-      await services.catalog.upsertProduct({ storeSlug: slug, sku: product.sku, name: product.name, priceCents: product.priceCents, productUrl: `https://example.com/${slug}/${product.sku}` });
+      await services.catalog.upsertProduct({
+        storeSlug: slug,
+        sku: product.sku,
+        name: product.name,
+        priceCents: product.priceCents,
+        productUrl: `https://example.com/${slug}/${product.sku}`,
+      });
     }
   }
 
   await seedDemoPromotions(services);
 
-  const sign = (sub: string, role: string) => jwt.sign({ sub, role }, jwtSecret, { algorithm: 'HS256', expiresIn: '30d' });
-  const tokens = { shopper: sign('demo-shopper', 'shopper'), ops: sign('demo-ops', 'ops'), admin: sign('demo-admin', 'admin') };
+  const sign = (sub: string, role: string) =>
+    jwt.sign({ sub, role }, jwtSecret, { algorithm: 'HS256', expiresIn: '30d' });
+  const tokens = {
+    shopper: sign('demo-shopper', 'shopper'),
+    ops: sign('demo-ops', 'ops'),
+    admin: sign('demo-admin', 'admin'),
+  };
   logger.info({ retailerApi: simulator.url, storefront: storefront.url }, 'demo retailers running on loopback');
   return {
     retailerApiUrl: simulator.url,
@@ -104,9 +119,28 @@ export async function startDemoEnvironment(services: Services, jwtSecret: string
 async function seedDemoPromotions(services: Services): Promise<void> {
   const codes = [
     { code: 'SAVE10', kind: 'fixed_amount' as const, amountCents: 1000, percentOff: null, description: '$10 off' },
-    { code: 'SAVE20', kind: 'percent' as const, amountCents: null, percentOff: 20, description: '20 % off the subtotal' },
-    { code: 'FREESHIP', kind: 'free_shipping' as const, amountCents: null, percentOff: null, description: 'Free shipping from every store' },
-    { code: 'WELCOME15', kind: 'percent' as const, amountCents: null, percentOff: 15, description: '15 % off a first order', firstOrderOnly: true },
+    {
+      code: 'SAVE20',
+      kind: 'percent' as const,
+      amountCents: null,
+      percentOff: 20,
+      description: '20 % off the subtotal',
+    },
+    {
+      code: 'FREESHIP',
+      kind: 'free_shipping' as const,
+      amountCents: null,
+      percentOff: null,
+      description: 'Free shipping from every store',
+    },
+    {
+      code: 'WELCOME15',
+      kind: 'percent' as const,
+      amountCents: null,
+      percentOff: 15,
+      description: '15 % off a first order',
+      firstOrderOnly: true,
+    },
   ];
   for (const code of codes) {
     const exists = await services.promotions.get(code.code).then(

@@ -11,7 +11,12 @@ export function embeddedWebhookSecret(sandboxUrl: string | null, configured: str
   return configured ?? (sandboxUrl ? `whsec_${randomBytes(24).toString('hex')}` : undefined);
 }
 
-export async function registerEmbeddedWebhookEndpoint(sandboxUrl: string, apiUrl: string, secret: string, logger: Logger): Promise<void> {
+export async function registerEmbeddedWebhookEndpoint(
+  sandboxUrl: string,
+  apiUrl: string,
+  secret: string,
+  logger: Logger,
+): Promise<void> {
   const url = `${apiUrl}/api/v1/webhooks/stripe`;
   const response = await fetch(`${sandboxUrl}/_sandbox/webhook_endpoints`, {
     method: 'POST',
@@ -19,5 +24,8 @@ export async function registerEmbeddedWebhookEndpoint(sandboxUrl: string, apiUrl
     body: JSON.stringify({ url, secret }),
   });
   if (!response.ok) throw new Error(`the Stripe sandbox refused the webhook endpoint: ${response.status}`);
-  logger.info({ endpoint: url, controls: `${sandboxUrl}/_sandbox/dashboard/refunds` }, 'the in-process Stripe sandbox sends its events to this service');
+  logger.info(
+    { endpoint: url, controls: `${sandboxUrl}/_sandbox/dashboard/refunds` },
+    'the in-process Stripe sandbox sends its events to this service',
+  );
 }

@@ -39,14 +39,21 @@ export function openEventQueue(config: Config, logger: Logger, { consume }: { co
   const mailer = config.SMTP_URL ? createSmtpMailer(config.SMTP_URL) : null;
   let worker: EventWorkerHandle | null = null;
   const inProcess = config.REDIS_URL ? null : createInProcessEventQueue({ logger });
-  const queue: EventQueue = inProcess ?? createBullmqEventQueue({ redisUrl: config.REDIS_URL!, queueName: config.EVENTS_QUEUE_NAME, logger });
+  const queue: EventQueue =
+    inProcess ?? createBullmqEventQueue({ redisUrl: config.REDIS_URL!, queueName: config.EVENTS_QUEUE_NAME, logger });
   return {
     queue,
     mailer,
     start(services) {
       const handler = handleEventJob(services);
       if (inProcess) inProcess.start(handler);
-      else if (consume) worker = startBullmqEventWorker({ redisUrl: config.REDIS_URL!, queueName: config.EVENTS_QUEUE_NAME, handler, logger });
+      else if (consume)
+        worker = startBullmqEventWorker({
+          redisUrl: config.REDIS_URL!,
+          queueName: config.EVENTS_QUEUE_NAME,
+          handler,
+          logger,
+        });
     },
     async close() {
       await worker?.close();

@@ -15,7 +15,11 @@ export interface MaintenanceTimings {
  * pending, checkouts left unsettled; and once a day, reconciliation with Stripe. Each step is idempotent and safe to
  * run on every instance at once.
  */
-export function startMaintenance(services: Services, logger: Logger, timings: MaintenanceTimings = {}): { stop(): Promise<void> } {
+export function startMaintenance(
+  services: Services,
+  logger: Logger,
+  timings: MaintenanceTimings = {},
+): { stop(): Promise<void> } {
   const { intervalMs = 15_000, settleEveryMs = 2_000 } = timings;
   const full = repeating(intervalMs, async () => {
     try {
@@ -29,7 +33,10 @@ export function startMaintenance(services: Services, logger: Logger, timings: Ma
       // After the abandoned payments: an expired session whose payment was just cancelled gives its code's use back.
       const promoUses = await services.promotions.releaseUnpayableHolds();
       if (recovered + abandoned + swept + stalled + captured + refunds + promoUses > 0) {
-        logger.info({ recovered, abandoned, swept, stalled, captured, refunds, promoUses }, 'maintenance resumed interrupted work');
+        logger.info(
+          { recovered, abandoned, swept, stalled, captured, refunds, promoUses },
+          'maintenance resumed interrupted work',
+        );
       }
       // Once a day (claimed across instances): yesterday's Stripe payments and refunds against the ledger. Reports only.
       await services.reconciliation.runDailyIfDue();
@@ -51,4 +58,3 @@ export function startMaintenance(services: Services, logger: Logger, timings: Ma
     },
   };
 }
-

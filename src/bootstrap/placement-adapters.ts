@@ -29,11 +29,19 @@ export function browserPagesFor(config: Config): BrowserCapacity {
  * can run at all is checked now: a missing or broken browser is a configuration error to see at start-up, and
  * headless orders then go straight to their store's fallback (the adapter fails them as `config_invalid`).
  */
-export function createPlacementAdapters(config: Config, db: Knex, options: { maxPages?: number; logger?: Logger } = {}): PlacementAdapters {
+export function createPlacementAdapters(
+  config: Config,
+  db: Knex,
+  options: { maxPages?: number; logger?: Logger } = {},
+): PlacementAdapters {
   const browserPool = createBrowserPool({ maxPages: options.maxPages ?? 2, executablePath: config.CHROMIUM_PATH });
   void browserPool.probe().then((result) => {
     if (result.ok) options.logger?.info({ chromium: result.version }, 'headless placement: Chromium is available');
-    else options.logger?.error({ code: 'config_error', chromiumPath: config.CHROMIUM_PATH, reason: result.reason }, 'headless placement: Chromium is not available; headless orders go to their store fallback');
+    else
+      options.logger?.error(
+        { code: 'config_error', chromiumPath: config.CHROMIUM_PATH, reason: result.reason },
+        'headless placement: Chromium is not available; headless orders go to their store fallback',
+      );
   });
   return {
     browserPool,

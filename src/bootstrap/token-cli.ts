@@ -16,4 +16,6 @@ if (config.jwtSecretSource === 'random') {
   console.error('JWT_SECRET is not set: set the same JWT_SECRET for the API and for this command');
   process.exit(2);
 }
-process.stdout.write(`${jwt.sign({ sub: userId, role }, config.jwtSecret, { algorithm: 'HS256', expiresIn: '30d' })}\n`);
+process.stdout.write(
+  `${jwt.sign({ sub: userId, role }, config.jwtSecret, { algorithm: 'HS256', expiresIn: '30d' })}\n`,
+);

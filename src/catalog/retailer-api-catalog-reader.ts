@@ -30,14 +30,17 @@ export const CATALOG_PAGE_SIZE = 200;
  * Reads the catalog of an `api` store through the retailer order API's `GET {baseUrl}/products?limit=&cursor=`
  * (docs/contract-additions.md), with the store's API key and timeout, as the placement adapter reaches it.
  */
-export function createRetailerApiCatalogReader(options: { transport?: HttpTransport; pageSize?: number } = {}): CatalogReader {
+export function createRetailerApiCatalogReader(
+  options: { transport?: HttpTransport; pageSize?: number } = {},
+): CatalogReader {
   const transport = options.transport ?? createHttpTransport();
   const pageSize = options.pageSize ?? CATALOG_PAGE_SIZE;
 
   return {
     platform: 'retailer-api',
 
-    canRead: (store: CatalogStore) => store.placementMethod === 'api' && configSchema.safeParse(store.placementConfig).success,
+    canRead: (store: CatalogStore) =>
+      store.placementMethod === 'api' && configSchema.safeParse(store.placementConfig).success,
 
     async readPage(store, cursor, signal): Promise<CatalogPage> {
       const config = configSchema.parse(store.placementConfig);
@@ -52,7 +55,8 @@ export function createRetailerApiCatalogReader(options: { transport?: HttpTransp
           signal,
         });
       } catch (error) {
-        if (error instanceof HttpTransportError) throw new CatalogReadError(`retailer unreachable: ${error.message}`, error.reason !== 'aborted');
+        if (error instanceof HttpTransportError)
+          throw new CatalogReadError(`retailer unreachable: ${error.message}`, error.reason !== 'aborted');
         throw error;
       }
       if (reply.status === 429 || reply.status === 408 || reply.status >= 500) {
@@ -68,10 +72,17 @@ export function createRetailerApiCatalogReader(options: { transport?: HttpTransp
       }
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new CatalogReadError(`retailer's product page is malformed at ${issue.path.join('.')}: ${issue.message}`, false);
+        throw new CatalogReadError(
+          `retailer's product page is malformed at ${issue.path.join('.')}: ${issue.message}`,
+          false,
+        );
       }
       return {
-        products: parsed.data.products.map((product) => ({ ...product, imageUrl: product.imageUrl ?? null, productUrl: product.productUrl ?? null })),
+        products: parsed.data.products.map((product) => ({
+          ...product,
+          imageUrl: product.imageUrl ?? null,
+          productUrl: product.productUrl ?? null,
+        })),
         nextCursor: parsed.data.nextCursor,
       };
     },

@@ -3,7 +3,13 @@ import { createHttpTransport, type HttpTransport } from '../placement/http-trans
 import { PermanentPlacementError, TransientPlacementError } from '../placement/placement-adapter';
 import { VENDURE } from '../placement/connectors/vendure';
 import { createVendureApiFactory } from '../placement/connectors/vendure-graphql';
-import { CatalogReadError, type CatalogPage, type CatalogReader, type CatalogStore, type RetailerProduct } from './catalog-reader';
+import {
+  CatalogReadError,
+  type CatalogPage,
+  type CatalogReader,
+  type CatalogStore,
+  type RetailerProduct,
+} from './catalog-reader';
 
 /** What reading needs of a Vendure store's placement config: the Shop API alone (no admin session, nothing bought). */
 const configSchema = z.object({
@@ -44,26 +50,41 @@ const PRODUCTS_QUERY = `query CatalogPage($take: Int!, $skip: Int!) {
  * connector's price guard assumes), in stock unless Vendure says OUT_OF_STOCK. Disabled products and variants are
  * not in the Shop API at all, so a sync finds them delisted, i.e. unavailable.
  */
-export function createVendureCatalogReader(options: { transport?: HttpTransport; pageSize?: number } = {}): CatalogReader {
+export function createVendureCatalogReader(
+  options: { transport?: HttpTransport; pageSize?: number } = {},
+): CatalogReader {
   const apiFor = createVendureApiFactory(options.transport ?? createHttpTransport());
   const pageSize = options.pageSize ?? VENDURE_CATALOG_PAGE_SIZE;
 
   return {
     platform: VENDURE,
 
-    canRead: (store: CatalogStore) => store.placementMethod === 'api' && configSchema.safeParse(store.placementConfig).success,
+    canRead: (store: CatalogStore) =>
+      store.placementMethod === 'api' && configSchema.safeParse(store.placementConfig).success,
 
     async readPage(store, cursor, signal): Promise<CatalogPage> {
       const config = configSchema.parse(store.placementConfig);
       const skip = cursor === null ? 0 : Number(cursor);
-      if (!Number.isSafeInteger(skip) || skip < 0) throw new CatalogReadError(`not a Vendure catalog cursor: ${cursor}`, false);
+      if (!Number.isSafeInteger(skip) || skip < 0)
+        throw new CatalogReadError(`not a Vendure catalog cursor: ${cursor}`, false);
       // Only the Shop API is called: the admin fields are never used by a reader.
-      const api = apiFor({ shopApiUrl: config.shopApiUrl, adminApiUrl: config.shopApiUrl, adminUsername: '', adminPassword: '', channelToken: config.channelToken, timeoutMs: config.timeoutMs }, signal);
+      const api = apiFor(
+        {
+          shopApiUrl: config.shopApiUrl,
+          adminApiUrl: config.shopApiUrl,
+          adminUsername: '',
+          adminPassword: '',
+          channelToken: config.channelToken,
+          timeoutMs: config.timeoutMs,
+        },
+        signal,
+      );
       let data: { products?: { totalItems: number; items: ShopProduct[] } };
       try {
         ({ data } = await api.shop<typeof data>('catalog_page', PRODUCTS_QUERY, { take: pageSize, skip }));
       } catch (error) {
-        if (error instanceof TransientPlacementError) throw new CatalogReadError(error.message, true, error.retryAfterMs);
+        if (error instanceof TransientPlacementError)
+          throw new CatalogReadError(error.message, true, error.retryAfterMs);
         if (error instanceof PermanentPlacementError) throw new CatalogReadError(error.message, false);
         throw error;
       }
@@ -72,7 +93,9 @@ export function createVendureCatalogReader(options: { transport?: HttpTransport;
         throw new CatalogReadError("vendure catalog_page: the Shop API's products answer is malformed", false);
       }
       const origin = new URL(config.shopApiUrl);
-      const products = list.items.flatMap((product) => product.variants.map((variant) => toProduct(product, variant, origin)));
+      const products = list.items.flatMap((product) =>
+        product.variants.map((variant) => toProduct(product, variant, origin)),
+      );
       const read = skip + list.items.length;
       return { products, nextCursor: list.items.length > 0 && read < list.totalItems ? String(read) : null };
     },
@@ -81,7 +104,10 @@ export function createVendureCatalogReader(options: { transport?: HttpTransport;
 
 function toProduct(product: ShopProduct, variant: ShopVariant, origin: URL): RetailerProduct {
   if (!variant.sku || !Number.isSafeInteger(variant.price) || variant.price < 0) {
-    throw new CatalogReadError(`vendure catalog_page: variant ${JSON.stringify(variant.sku)} of ${product.slug} has no SKU or no price`, false);
+    throw new CatalogReadError(
+      `vendure catalog_page: variant ${JSON.stringify(variant.sku)} of ${product.slug} has no SKU or no price`,
+      false,
+    );
   }
   return {
     sku: variant.sku,

@@ -52,7 +52,9 @@ export function createCatalogSyncController(catalogSync: CatalogSyncService) {
       const { slug } = parseInput(StoreSlugParam, req.params, 'slug');
       const run = await catalogSync.syncStore(slug, principalOf(req).userId);
       if (run.status === 'failed') {
-        throw new DomainError('catalog_sync_failed', `The catalog of "${slug}" could not be read: ${run.error}`, { run: presentSyncRun(run) });
+        throw new DomainError('catalog_sync_failed', `The catalog of "${slug}" could not be read: ${run.error}`, {
+          run: presentSyncRun(run),
+        });
       }
       send(res, presentSyncRun(run), 201);
     },
@@ -63,7 +65,10 @@ export function createCatalogSyncController(catalogSync: CatalogSyncService) {
     },
     async listChanges(req: Request, res: Response) {
       const query = parseInput(CatalogChangeListQuery, req.query, 'query');
-      const { changes, totalChanges } = await catalogSync.listChanges({ storeSlug: query.store, kind: query.kind, runId: query.run }, query);
+      const { changes, totalChanges } = await catalogSync.listChanges(
+        { storeSlug: query.store, kind: query.kind, runId: query.run },
+        query,
+      );
       sendPage(res, changes.map(presentChange), { totalChanges, limit: query.limit, offset: query.offset });
     },
   };

@@ -3,7 +3,14 @@ import { principalOf } from '../http/auth';
 import { send, sendPage } from '../http/respond';
 import { parseInput } from '../http/validate';
 import { OrderNumberParam } from '../http/schemas/orders';
-import { CompleteTaskInput, FailTaskInput, OpsOrderListQuery, RetryOrderInput, TaskIdParam, TaskListQuery } from '../http/schemas/ops';
+import {
+  CompleteTaskInput,
+  FailTaskInput,
+  OpsOrderListQuery,
+  RetryOrderInput,
+  TaskIdParam,
+  TaskListQuery,
+} from '../http/schemas/ops';
 import type { OpsTaskRecord } from '../domain/ops-task';
 import type { OpsService } from '../services/ops-service';
 import { presentDispute, presentOrderListItem } from './presenters';
@@ -52,8 +59,15 @@ export function createOpsController(ops: OpsService) {
     },
     async listOrders(req: Request, res: Response) {
       const query = parseInput(OpsOrderListQuery, req.query, 'query');
-      const { orders, totalOrders, disputes } = await ops.listOrders({ status: query.status, disputed: query.disputed }, query.limit, query.offset);
-      const page = orders.map((order) => ({ ...presentOrderListItem(order), disputes: (disputes.get(order.id) ?? []).map(presentDispute) }));
+      const { orders, totalOrders, disputes } = await ops.listOrders(
+        { status: query.status, disputed: query.disputed },
+        query.limit,
+        query.offset,
+      );
+      const page = orders.map((order) => ({
+        ...presentOrderListItem(order),
+        disputes: (disputes.get(order.id) ?? []).map(presentDispute),
+      }));
       sendPage(res, page, { totalOrders, limit: query.limit, offset: query.offset });
     },
     async retryOrder(req: Request, res: Response) {

@@ -146,7 +146,10 @@ export const presentDispute = (dispute: OrderDispute) => ({
 /** Staff (ops, admin) read the recorded reasons; a shopper reads shopper words (shopper-words.ts). */
 export type Audience = 'shopper' | 'staff';
 
-export const presentOrderDetail = ({ order, items, history, refundedCents, disputes }: OrderDetail, audience: Audience) => ({
+export const presentOrderDetail = (
+  { order, items, history, refundedCents, disputes }: OrderDetail,
+  audience: Audience,
+) => ({
   ...presentOrderListItem(order),
   checkoutSessionId: order.checkoutSessionId,
   storeSlug: order.storeSlug,

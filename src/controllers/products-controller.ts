@@ -21,7 +21,10 @@ const presentListing = (product: ProductListing) => ({
 });
 
 export function createProductsController(browse: ProductBrowseService) {
-  async function list(res: Response, query: { q?: string; store?: string; available?: 'true' | 'false'; limit: number; offset: number }) {
+  async function list(
+    res: Response,
+    query: { q?: string; store?: string; available?: 'true' | 'false'; limit: number; offset: number },
+  ) {
     const filter = {
       q: query.q || undefined,
       storeSlug: query.store,

@@ -2,13 +2,20 @@ import type { Request, Response } from 'express';
 import { principalOf } from '../http/auth';
 import { send, sendPage } from '../http/respond';
 import { pagination, slug } from '../http/schemas/common';
-import { CreatePromotionInput, PromoCodeInput, PromotionCodeParam, StoreShippingOptionsInput, UpdatePromotionInput } from '../http/schemas/promotions';
+import {
+  CreatePromotionInput,
+  PromoCodeInput,
+  PromotionCodeParam,
+  StoreShippingOptionsInput,
+  UpdatePromotionInput,
+} from '../http/schemas/promotions';
 import { parseInput } from '../http/validate';
 import type { PromotionService } from '../services/promotion-service';
 import type { ShippingOptionsService } from '../services/shipping-options-service';
 import { presentCart, presentPromotion } from './presenters';
 
-const date = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : new Date(value));
+const date = (value: string | null | undefined) =>
+  value === undefined ? undefined : value === null ? null : new Date(value);
 
 /** Promo codes (admins define them, shoppers apply one to the cart) and the stores' shipping options. */
 export function createPromotionsController(promotions: PromotionService, shipping: ShippingOptionsService) {
@@ -43,7 +50,11 @@ export function createPromotionsController(promotions: PromotionService, shippin
     async update(req: Request, res: Response) {
       const which = code(req);
       const input = parseInput(UpdatePromotionInput, req.body);
-      const updated = await promotions.update(which, { ...input, startsAt: date(input.startsAt), endsAt: date(input.endsAt) });
+      const updated = await promotions.update(which, {
+        ...input,
+        startsAt: date(input.startsAt),
+        endsAt: date(input.endsAt),
+      });
       send(res, presentPromotion(updated));
     },
     async get(req: Request, res: Response) {

@@ -80,7 +80,11 @@ const presentLever = (event: LeverEventRecord) => ({
   createdAt: event.createdAt.toISOString(),
 });
 
-export function createStoreHealthController(health: StoreHealthService, levers: StoreLeversService, artifactsDir: string) {
+export function createStoreHealthController(
+  health: StoreHealthService,
+  levers: StoreLeversService,
+  artifactsDir: string,
+) {
   const slugOf = (req: Request) => parseInput(StoreSlugParam, req.params, 'slug').slug;
   return {
     async list(req: Request, res: Response) {

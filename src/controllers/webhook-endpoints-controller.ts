@@ -87,13 +87,23 @@ export function createWebhookEndpointsController(endpoints: WebhookEndpointsServ
     },
     async opsList(_req: Request, res: Response) {
       const rows = await endpoints.listWithCounts();
-      send(res, rows.map(({ endpoint, counts }: { endpoint: WebhookEndpointRecord; counts: EndpointDeliveryCounts }) => ({ ...presentEndpoint(endpoint), deliveries: counts })));
+      send(
+        res,
+        rows.map(({ endpoint, counts }: { endpoint: WebhookEndpointRecord; counts: EndpointDeliveryCounts }) => ({
+          ...presentEndpoint(endpoint),
+          deliveries: counts,
+        })),
+      );
     },
     async deliveries(req: Request, res: Response) {
       const id = endpointId(req);
       const query = parseInput(DeliveryListQuery, req.query, 'query');
       const { deliveries, total } = await endpoints.deliveries(id, query.status, query.limit, query.offset);
-      sendPage(res, deliveries.map(presentDelivery), { totalDeliveries: total, limit: query.limit, offset: query.offset });
+      sendPage(res, deliveries.map(presentDelivery), {
+        totalDeliveries: total,
+        limit: query.limit,
+        offset: query.offset,
+      });
     },
     async redeliver(req: Request, res: Response) {
       const { deliveryId } = parseInput(DeliveryIdParam, req.params, 'deliveryId');

@@ -23,8 +23,13 @@ export function createDb(connectionString: string, poolMax = 20): Db {
       max: poolMax,
       // Catalog search's typo tolerance: a word matches from word similarity 0.5 (pg_trgm's default, 0.6, misses a
       // swapped pair of letters in a 7-letter word). Set per connection, so it holds on any server, embedded or not.
-      afterCreate: (connection: { query(sql: string, done: (error?: Error) => void): void }, done: (error: Error | undefined, connection: unknown) => void) => {
-        connection.query(`SET pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`, (error) => done(error, connection));
+      afterCreate: (
+        connection: { query(sql: string, done: (error?: Error) => void): void },
+        done: (error: Error | undefined, connection: unknown) => void,
+      ) => {
+        connection.query(`SET pg_trgm.word_similarity_threshold = ${WORD_SIMILARITY_THRESHOLD}`, (error) =>
+          done(error, connection),
+        );
       },
     },
     migrations: { directory: MIGRATIONS_DIRECTORY, loadExtensions: ['.ts', '.js'] },

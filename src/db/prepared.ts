@@ -15,7 +15,10 @@
  * Prepared statements live on a server connection, so this relies on a direct connection or a session-mode pooler
  * (PgBouncer in transaction mode before 1.21 would mix them up across clients).
  */
-export function prepared<Q extends { options(options: Readonly<Record<string, unknown>>): Q }>(name: string, query: Q): Q {
+export function prepared<Q extends { options(options: Readonly<Record<string, unknown>>): Q }>(
+  name: string,
+  query: Q,
+): Q {
   const fullName = `mor.${name}`;
   // Postgres truncates longer names, and two names that truncate alike would collide.
   if (Buffer.byteLength(fullName) > MAX_NAME_BYTES) throw new Error(`prepared statement name too long: ${fullName}`);

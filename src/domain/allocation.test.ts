@@ -26,8 +26,8 @@ describe('allocateProportionally (largest remainder)', () => {
 
   it('adds up exactly over many awkward splits', () => {
     for (let seed = 1; seed < 300; seed += 1) {
-      const weights = [seed * 37 % 1009 + 1, seed * 101 % 977, seed * 13 % 331 + 7];
-      const amount = seed * 53 % 2500;
+      const weights = [((seed * 37) % 1009) + 1, (seed * 101) % 977, ((seed * 13) % 331) + 7];
+      const amount = (seed * 53) % 2500;
       const parts = allocateProportionally(amount, weights);
       expect(sum(parts)).toBe(Math.min(amount, sum(weights)));
       parts.forEach((part, index) => expect(part).toBeLessThanOrEqual(weights[index]));

@@ -7,18 +7,28 @@ import { assertCents, type Cents } from './money';
  * add up exactly to the amount, no part exceeds its cap (its weight unless caps are given), and an amount larger
  * than all the caps together is cut to their sum: the answer's sum is `min(amount, Σ caps)`.
  */
-export function allocateProportionally(amountCents: Cents, weights: readonly Cents[], caps: readonly Cents[] = weights): Cents[] {
+export function allocateProportionally(
+  amountCents: Cents,
+  weights: readonly Cents[],
+  caps: readonly Cents[] = weights,
+): Cents[] {
   assertCents(amountCents);
   weights.forEach(assertCents);
   caps.forEach(assertCents);
   if (caps.length !== weights.length) throw new RangeError('one cap per weight');
   const parts = weights.map(() => 0);
-  let left = Math.min(amountCents, caps.reduce((sum, cap) => sum + cap, 0));
+  let left = Math.min(
+    amountCents,
+    caps.reduce((sum, cap) => sum + cap, 0),
+  );
   // Capped parts leave the round with their cap; the rest share what is left. Each round caps at least one part or
   // finishes, so it ends within weights.length rounds.
   let open = weights.map((_, index) => index).filter((index) => caps[index] > 0);
   while (left > 0 && open.length > 0) {
-    const shares = largestRemainder(left, open.map((index) => weights[index] || 1));
+    const shares = largestRemainder(
+      left,
+      open.map((index) => weights[index] || 1),
+    );
     const over = open.filter((index, at) => shares[at] > caps[index] - parts[index]);
     if (over.length === 0) {
       open.forEach((index, at) => (parts[index] += shares[at]));

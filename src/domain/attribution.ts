@@ -20,13 +20,20 @@ export interface Attribution {
 
 export function attributeToOrders(amountCents: Cents, orders: readonly OrderLeft[]): Attribution {
   const whole = orders.find((order) => order.leftCents > 0 && order.leftCents === amountCents);
-  if (whole) return { attribution: 'whole_order', shares: [{ orderId: whole.orderId, cents: amountCents }], unattributedCents: 0 };
+  if (whole)
+    return {
+      attribution: 'whole_order',
+      shares: [{ orderId: whole.orderId, cents: amountCents }],
+      unattributedCents: 0,
+    };
   const lefts = orders.map((order) => Math.max(order.leftCents, 0));
   const spreadable = Math.min(amountCents, sumCents(lefts));
   const cents = spreadCents(spreadable, lefts);
   return {
     attribution: 'spread',
-    shares: orders.map((order, index) => ({ orderId: order.orderId, cents: cents[index] })).filter((share) => share.cents > 0),
+    shares: orders
+      .map((order, index) => ({ orderId: order.orderId, cents: cents[index] }))
+      .filter((share) => share.cents > 0),
     unattributedCents: amountCents - spreadable,
   };
 }

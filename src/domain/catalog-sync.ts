@@ -27,7 +27,8 @@ export interface CatalogSyncRunRecord extends CatalogChangeCounts {
   finishedAt: Date | null;
 }
 
-export type CatalogChangeKind = 'added' | 'price_changed' | 'became_unavailable' | 'became_available' | 'details_changed' | 'delisted' | 'relisted';
+export type CatalogChangeKind =
+  'added' | 'price_changed' | 'became_unavailable' | 'became_available' | 'details_changed' | 'delisted' | 'relisted';
 
 export interface CatalogChangeRecord {
   id: number;

@@ -14,7 +14,8 @@ interface PaymentAttempt {
 export const chargeKey = (session: PaymentAttempt) => `${session.id}:charge:${session.paymentAttempt}`;
 
 /** Cancelling one earlier PaymentIntent of a session during one payment attempt. */
-export const cancelKey = (session: PaymentAttempt, paymentIntentId: string) => `${session.id}:cancel:${session.paymentAttempt}:${paymentIntentId}`;
+export const cancelKey = (session: PaymentAttempt, paymentIntentId: string) =>
+  `${session.id}:cancel:${session.paymentAttempt}:${paymentIntentId}`;
 
 /** Capturing a checkout's authorization (capture policy after_placement). */
 export const captureKey = (sessionId: string) => `${sessionId}:capture`;
@@ -26,7 +27,8 @@ export const voidKey = (sessionId: string) => `${sessionId}:void`;
  * The refund a failed placement owes. `failedRefunds` counts the refunds of this order the provider refused: a later
  * failure of the same order (after an ops retry) asks again under a new key, while a pending one keeps its key.
  */
-export const placementFailedRefundKey = (orderNumber: string, failedRefunds: number) => `${orderNumber}:refund:placement-failed:${failedRefunds}`;
+export const placementFailedRefundKey = (orderNumber: string, failedRefunds: number) =>
+  `${orderNumber}:refund:placement-failed:${failedRefunds}`;
 
 /** The refund an order cancelled by an admin owes. */
 export const cancelledRefundKey = (orderNumber: string) => `${orderNumber}:refund:cancelled`;

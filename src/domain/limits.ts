@@ -23,10 +23,17 @@ export function cartLimitExceeded(message: string, details: Record<string, unkno
  * no payment to make (the provider's minimum, 50 cents for usd, is left to it: it differs by currency).
  */
 export function assertPayableTotal(totalCents: number): void {
-  if (totalCents < 1) throw new DomainError('amount_too_small', 'The checkout total is zero: there is nothing to pay for', { totalCents });
+  if (totalCents < 1)
+    throw new DomainError('amount_too_small', 'The checkout total is zero: there is nothing to pay for', {
+      totalCents,
+    });
   if (totalCents <= MAX_PAYMENT_CENTS) return;
-  throw new DomainError('amount_too_large', 'The checkout total is above the largest payment accepted; remove items from the cart', {
-    totalCents,
-    maxCents: MAX_PAYMENT_CENTS,
-  });
+  throw new DomainError(
+    'amount_too_large',
+    'The checkout total is above the largest payment accepted; remove items from the cart',
+    {
+      totalCents,
+      maxCents: MAX_PAYMENT_CENTS,
+    },
+  );
 }

@@ -19,7 +19,8 @@ export function sumCents(values: readonly Cents[]): Cents {
 }
 
 export function assertCents(value: number): asserts value is Cents {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`not a non-negative integer amount of cents: ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`not a non-negative integer amount of cents: ${value}`);
 }
 
 /** `amount * part / whole`, rounded half-up: a proportional share (e.g. the tax on some of an order's items). */
@@ -65,5 +66,9 @@ export function paidForItems(
   valueCents: Cents,
   order: { subtotalCents: Cents; taxCents: Cents; itemsDiscountCents: Cents },
 ): Cents {
-  return proportionalShare(order.subtotalCents - order.itemsDiscountCents + order.taxCents, valueCents, order.subtotalCents);
+  return proportionalShare(
+    order.subtotalCents - order.itemsDiscountCents + order.taxCents,
+    valueCents,
+    order.subtotalCents,
+  );
 }

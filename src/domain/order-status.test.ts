@@ -11,8 +11,15 @@ import { canMoveSession, PAID_SESSION_STATUSES, SESSION_STATUSES, sessionMove } 
 
 describe('order status groups', () => {
   it('an order can be cancelled exactly from the statuses the table lets move to cancelled', () => {
-    expect([...CANCELLABLE_STATUSES].sort()).toEqual(['confirmed', 'partially_refunded', 'pending', 'placed', 'placing']);
-    for (const status of ORDER_STATUSES) expect(CANCELLABLE_STATUSES.includes(status)).toBe(canTransition(status, 'cancelled'));
+    expect([...CANCELLABLE_STATUSES].sort()).toEqual([
+      'confirmed',
+      'partially_refunded',
+      'pending',
+      'placed',
+      'placing',
+    ]);
+    for (const status of ORDER_STATUSES)
+      expect(CANCELLABLE_STATUSES.includes(status)).toBe(canTransition(status, 'cancelled'));
   });
 
   it('an admin may refund any order with an outcome, and only those', () => {
@@ -29,13 +36,17 @@ describe('order status groups', () => {
 
 describe('checkout session transitions', () => {
   it('a move the table does not name is refused as an invalid transition', () => {
-    expect(() => sessionMove('cancelled', 'processing')).toThrow(expect.objectContaining({ code: 'invalid_transition' }));
+    expect(() => sessionMove('cancelled', 'processing')).toThrow(
+      expect.objectContaining({ code: 'invalid_transition' }),
+    );
     expect(sessionMove('pending', 'processing')).toEqual({ from: 'pending', to: 'processing' });
   });
 
   it('only a paid session settles, and a cancelled one never moves again', () => {
     for (const status of SESSION_STATUSES) {
-      expect(canMoveSession(status, 'completed')).toBe(PAID_SESSION_STATUSES.includes(status as never) && status !== 'completed');
+      expect(canMoveSession(status, 'completed')).toBe(
+        PAID_SESSION_STATUSES.includes(status as never) && status !== 'completed',
+      );
       expect(canMoveSession('cancelled', status)).toBe(false);
     }
   });

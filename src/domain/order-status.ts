@@ -60,13 +60,16 @@ function statusesThatCanMoveTo(to: OrderStatus): OrderStatus[] {
   return ORDER_STATUSES.filter((from) => TRANSITIONS[from].includes(to));
 }
 
-const except = (excluded: readonly OrderStatus[]): OrderStatus[] => ORDER_STATUSES.filter((status) => !excluded.includes(status));
+const except = (excluded: readonly OrderStatus[]): OrderStatus[] =>
+  ORDER_STATUSES.filter((status) => !excluded.includes(status));
 
 /** Statuses in which the retailer holds (or held) a real order with our reference. */
 export const PLACED_STATUSES: readonly OrderStatus[] = ['placed', 'confirmed', 'shipped', 'delivered'];
 
 /** Placed at the retailer and not yet delivered: the statuses a retailer's status poll can still move. */
-export const AWAITING_DELIVERY_STATUSES: readonly OrderStatus[] = PLACED_STATUSES.filter((status) => status !== 'delivered');
+export const AWAITING_DELIVERY_STATUSES: readonly OrderStatus[] = PLACED_STATUSES.filter(
+  (status) => status !== 'delivered',
+);
 
 /** Statuses a placement run is still taking forward: the order has no outcome yet. */
 export const UNSETTLED_STATUSES: readonly OrderStatus[] = ['pending', 'placing'];

@@ -59,20 +59,28 @@ export function refusalFor(promotion: Promotion | null, context: RedemptionConte
   if (!promotion || !promotion.active) return new DomainError('promo_code_invalid', 'This promo code does not exist');
   const code = promotion.code;
   if (promotion.startsAt && context.now < promotion.startsAt) {
-    return new DomainError('promo_code_not_started', `${code} is not valid yet`, { startsAt: promotion.startsAt.toISOString() });
+    return new DomainError('promo_code_not_started', `${code} is not valid yet`, {
+      startsAt: promotion.startsAt.toISOString(),
+    });
   }
   if (promotion.endsAt && context.now >= promotion.endsAt) {
     return new DomainError('promo_code_expired', `${code} has expired`, { endsAt: promotion.endsAt.toISOString() });
   }
   if (context.subtotalCents < promotion.minSubtotalCents) {
-    return new DomainError('promo_code_not_eligible', `${code} needs a subtotal of at least ${promotion.minSubtotalCents} cents`, {
-      reason: 'min_subtotal',
-      minSubtotalCents: promotion.minSubtotalCents,
-      subtotalCents: context.subtotalCents,
-    });
+    return new DomainError(
+      'promo_code_not_eligible',
+      `${code} needs a subtotal of at least ${promotion.minSubtotalCents} cents`,
+      {
+        reason: 'min_subtotal',
+        minSubtotalCents: promotion.minSubtotalCents,
+        subtotalCents: context.subtotalCents,
+      },
+    );
   }
   if (promotion.firstOrderOnly && !context.firstOrder) {
-    return new DomainError('promo_code_not_eligible', `${code} is for a first order only`, { reason: 'first_order_only' });
+    return new DomainError('promo_code_not_eligible', `${code} is for a first order only`, {
+      reason: 'first_order_only',
+    });
   }
   return limitRefusal(promotion, context);
 }
@@ -83,12 +91,18 @@ export function limitRefusal(
   uses: Pick<RedemptionContext, 'customerUses' | 'totalUses'>,
 ): DomainError | null {
   if (promotion.totalLimit !== null && uses.totalUses >= promotion.totalLimit) {
-    return new DomainError('promo_code_exhausted', `${promotion.code} has been used up`, { totalLimit: promotion.totalLimit });
+    return new DomainError('promo_code_exhausted', `${promotion.code} has been used up`, {
+      totalLimit: promotion.totalLimit,
+    });
   }
   if (promotion.perCustomerLimit !== null && uses.customerUses >= promotion.perCustomerLimit) {
-    return new DomainError('promo_code_limit_reached', `You have already used ${promotion.code} as often as it allows`, {
-      perCustomerLimit: promotion.perCustomerLimit,
-    });
+    return new DomainError(
+      'promo_code_limit_reached',
+      `You have already used ${promotion.code} as often as it allows`,
+      {
+        perCustomerLimit: promotion.perCustomerLimit,
+      },
+    );
   }
   return null;
 }

@@ -13,7 +13,9 @@ describe('retailer webhook signature', () => {
   });
   it('refuses another secret, a changed body and malformed headers', () => {
     expect(verifyRetailerSignature(signRetailerPayload(body, 'another-secret', 1000), body, secret, 1000)).toBe(false);
-    expect(verifyRetailerSignature(signRetailerPayload(body, secret, 1000), Buffer.from(`${body} `), secret, 1000)).toBe(false);
+    expect(
+      verifyRetailerSignature(signRetailerPayload(body, secret, 1000), Buffer.from(`${body} `), secret, 1000),
+    ).toBe(false);
     for (const header of [undefined, '', 't=1000', 'v1=abc', 't=x,v1=' + 'a'.repeat(64), 't=1000,v1=zz']) {
       expect(verifyRetailerSignature(header, body, secret, 1000)).toBe(false);
     }

@@ -7,7 +7,15 @@ import { DomainError } from './errors';
  * `expired` is derived: a pending session past its expires_at. Every move the checkout-sessions repository makes
  * names its `from → to` through `sessionMove`, which checks it against `SESSION_TRANSITIONS`.
  */
-export const SESSION_STATUSES = ['pending', 'processing', 'placed', 'completed', 'partially_failed', 'failed', 'cancelled'] as const;
+export const SESSION_STATUSES = [
+  'pending',
+  'processing',
+  'placed',
+  'completed',
+  'partially_failed',
+  'failed',
+  'cancelled',
+] as const;
 
 /** What the database holds. */
 export type StoredSessionStatus = (typeof SESSION_STATUSES)[number];
@@ -17,7 +25,11 @@ export const SESSION_VIEW_STATUSES = [...SESSION_STATUSES, 'expired'] as const;
 export type SessionStatus = (typeof SESSION_VIEW_STATUSES)[number];
 
 /** A settled checkout's outcome, from its orders: none failed, some did, all did. */
-export const SESSION_OUTCOMES = ['completed', 'partially_failed', 'failed'] as const satisfies readonly StoredSessionStatus[];
+export const SESSION_OUTCOMES = [
+  'completed',
+  'partially_failed',
+  'failed',
+] as const satisfies readonly StoredSessionStatus[];
 
 /** Sessions whose payment succeeded: they own orders. */
 export const PAID_SESSION_STATUSES = ['placed', ...SESSION_OUTCOMES] as const satisfies readonly StoredSessionStatus[];
@@ -41,7 +53,10 @@ export function canMoveSession(from: StoredSessionStatus, to: StoredSessionStatu
   return SESSION_TRANSITIONS[from].includes(to);
 }
 
-export interface SessionMove<From extends StoredSessionStatus = StoredSessionStatus, To extends StoredSessionStatus = StoredSessionStatus> {
+export interface SessionMove<
+  From extends StoredSessionStatus = StoredSessionStatus,
+  To extends StoredSessionStatus = StoredSessionStatus,
+> {
   from: From;
   to: To;
 }
@@ -50,7 +65,10 @@ export interface SessionMove<From extends StoredSessionStatus = StoredSessionSta
  * Names one move of a checkout session, checked against the table. The repository declares its moves with it once,
  * at load, so a move the table does not allow is a programming error that stops the process before any request.
  */
-export function sessionMove<From extends StoredSessionStatus, To extends StoredSessionStatus>(from: From, to: To): SessionMove<From, To> {
+export function sessionMove<From extends StoredSessionStatus, To extends StoredSessionStatus>(
+  from: From,
+  to: To,
+): SessionMove<From, To> {
   if (!canMoveSession(from, to)) {
     throw new DomainError('invalid_transition', `A checkout session cannot move from ${from} to ${to}`, { from, to });
   }

@@ -4,7 +4,13 @@ import type { OrderRecord } from '../domain/order';
 import type { OutboxEventRecord } from '../repositories/outbox-repository';
 import { refundedCentsByOrder } from '../repositories/payment-transactions-repository';
 import type { RenderedEmail } from './emails/layout';
-import { orderConfirmationMail, orderNotPlacedMail, orderShippedMail, refundSentMail, type MailStoreOrder } from './emails/order-mails';
+import {
+  orderConfirmationMail,
+  orderNotPlacedMail,
+  orderShippedMail,
+  refundSentMail,
+  type MailStoreOrder,
+} from './emails/order-mails';
 import { orderFromRow, sessionFromRow } from './event-resources';
 
 export interface ComposedEmail extends RenderedEmail {
@@ -47,7 +53,17 @@ export async function composeEventEmail(db: Knex, event: OutboxEventRecord): Pro
   if (!to) return null;
   const name = order.shippingAddress.name;
   if (event.type === 'refund.succeeded') {
-    return { template: 'refund_sent', to, ...refundSentMail({ name, orderNumber: order.orderNumber, storeName: order.storeName, amountCents: data.refund.amount_cents, currency: order.currency }) };
+    return {
+      template: 'refund_sent',
+      to,
+      ...refundSentMail({
+        name,
+        orderNumber: order.orderNumber,
+        storeName: order.storeName,
+        amountCents: data.refund.amount_cents,
+        currency: order.currency,
+      }),
+    };
   }
   if (event.type === 'order.shipped') {
     const mail = orderShippedMail({

@@ -80,5 +80,10 @@ export function eventResource(event: Pick<OutboxEventRecord, 'type' | 'data'>): 
 
 /** The JSON body every endpoint receives for the event: `{id, type, createdAt, data}`. */
 export function eventBody(event: OutboxEventRecord): string {
-  return JSON.stringify({ id: event.eventId, type: event.type, createdAt: event.createdAt.toISOString(), data: eventResource(event) });
+  return JSON.stringify({
+    id: event.eventId,
+    type: event.type,
+    createdAt: event.createdAt.toISOString(),
+    data: eventResource(event),
+  });
 }

@@ -21,7 +21,12 @@ export function authenticate(secret: string): RequestHandler {
     if (!match) return next(new DomainError('unauthorized', 'Missing bearer token'));
     try {
       const claims = jwt.verify(match[1], key, { algorithms: ['HS256'] });
-      if (typeof claims !== 'object' || typeof claims.sub !== 'string' || !SUBJECT.test(claims.sub) || hasLoneSurrogate(claims.sub)) {
+      if (
+        typeof claims !== 'object' ||
+        typeof claims.sub !== 'string' ||
+        !SUBJECT.test(claims.sub) ||
+        hasLoneSurrogate(claims.sub)
+      ) {
         return next(new DomainError('unauthorized', 'Token has no usable subject'));
       }
       // A token that never expires cannot be taken back: every token must say when it ends.

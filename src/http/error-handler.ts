@@ -37,7 +37,9 @@ export function mapError(error: unknown): MappedError {
   if (pgCode === '40001' || pgCode === '40P01') return body(409, 'conflict', 'Concurrent update; retry the request');
   // Input the schemas should have refused; never a 500 if one slips through: too long, out of range, not storable text.
   if (pgCode === '22001' || pgCode === '22003' || pgCode === '22P05' || pgCode === '22021') {
-    return body(400, 'validation_failed', 'A value is too long, too large or not valid text', { fields: { body: 'a value is out of range' } });
+    return body(400, 'validation_failed', 'A value is too long, too large or not valid text', {
+      fields: { body: 'a value is out of range' },
+    });
   }
   return body(500, 'internal_error', 'Something went wrong on our side');
 }
@@ -47,7 +49,12 @@ export function mapError(error: unknown): MappedError {
  * the client aborted, a malformed path): http-errors with a 4xx status and a message meant for the client.
  */
 function asClientError(error: unknown): MappedError | null {
-  const { status, statusCode, expose, message } = error as { status?: unknown; statusCode?: unknown; expose?: unknown; message?: unknown };
+  const { status, statusCode, expose, message } = error as {
+    status?: unknown;
+    statusCode?: unknown;
+    expose?: unknown;
+    message?: unknown;
+  };
   const code = typeof status === 'number' ? status : statusCode;
   if (typeof code !== 'number' || code < 400 || code >= 500 || expose !== true) return null;
   if (code === 413) return body(413, 'payload_too_large', 'Request body is too large');
@@ -68,5 +75,7 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
 };
 
 export const notFoundHandler: RequestHandler = (req, res) => {
-  res.status(404).json({ success: false, error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
+  res
+    .status(404)
+    .json({ success: false, error: { code: 'not_found', message: `No route for ${req.method} ${req.path}` } });
 };

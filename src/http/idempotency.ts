@@ -15,7 +15,8 @@ const OUTCOME_CODES: ReadonlySet<string> = new Set(['payment_declined', 'payment
  * answers to requests that did something: a 5xx did not finish, and a 4xx from validation or a precondition
  * (no address yet, a session expired, a rate limit) did nothing, so the client may fix it and retry with the key.
  */
-const isSaved = (status: number, code: string | undefined) => status < 400 || (status < 500 && code !== undefined && OUTCOME_CODES.has(code));
+const isSaved = (status: number, code: string | undefined) =>
+  status < 400 || (status < 500 && code !== undefined && OUTCOME_CODES.has(code));
 
 /**
  * Wraps a money-moving route with the contract's Idempotency-Key semantics. Keys are scoped per user; the
@@ -26,7 +27,8 @@ export function idempotent(service: IdempotencyService): RequestHandler {
     const key = req.get('Idempotency-Key');
     // A missing key is a missing required field, answered like every other (the contract's validation_failed).
     if (key === undefined) return next(validationFailed({ 'Idempotency-Key': 'required: this request moves money' }));
-    if (key.length < 1 || key.length > 255) return next(validationFailed({ 'Idempotency-Key': 'must be 1–255 characters' }));
+    if (key.length < 1 || key.length > 255)
+      return next(validationFailed({ 'Idempotency-Key': 'must be 1–255 characters' }));
     const scope = principalOf(req).userId;
     const fingerprint = createHash('sha256')
       .update(`${req.method} ${req.baseUrl}${req.path}\n${JSON.stringify(req.body ?? null)}`)

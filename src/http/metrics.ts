@@ -19,6 +19,10 @@ export function createMetrics(): AppMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    checkoutsPlaced: new Counter({ name: 'checkouts_placed_total', help: 'Checkout sessions paid and split into orders', registers: [registry] }),
+    checkoutsPlaced: new Counter({
+      name: 'checkouts_placed_total',
+      help: 'Checkout sessions paid and split into orders',
+      registers: [registry],
+    }),
   };
 }

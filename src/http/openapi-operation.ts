@@ -22,3 +22,6 @@ export interface Operation {
 }
 
 export type AddOperation = (method: Method, path: string, op: Operation) => void;
+
+/** A rate limit (per shopper on payments, per address without a token): wait the Retry-After seconds. */
+export const RATE_LIMITED = 'rate_limited (Retry-After header; details.retryAfterSeconds)';

@@ -21,7 +21,12 @@ const passThrough: RequestHandler = (_req, _res, next) => next();
  * `rate_limited` with `Retry-After`. When Redis cannot be reached the request goes through: limits protect the
  * service, they must not take checkout down with them.
  */
-export function createRateLimits(settings: RateLimitSettings, logger: Logger, redis?: Redis, prefix = 'rate-limit:'): RateLimits {
+export function createRateLimits(
+  settings: RateLimitSettings,
+  logger: Logger,
+  redis?: Redis,
+  prefix = 'rate-limit:',
+): RateLimits {
   const store = (name: string): Store | undefined =>
     redis
       ? new RedisStore({
@@ -43,7 +48,11 @@ export function createRateLimits(settings: RateLimitSettings, logger: Logger, re
       validate: { xForwardedForHeader: false },
       handler: (_req, res, next) => {
         const retryAfterSeconds = Number(res.getHeader('Retry-After')) || Math.ceil(settings.windowMs / 1000);
-        next(new DomainError('rate_limited', `Too many ${what}; try again in ${retryAfterSeconds} s`, { retryAfterSeconds }));
+        next(
+          new DomainError('rate_limited', `Too many ${what}; try again in ${retryAfterSeconds} s`, {
+            retryAfterSeconds,
+          }),
+        );
       },
       ...options,
     });

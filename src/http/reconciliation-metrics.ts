@@ -7,7 +7,10 @@ import { DRIFT_KINDS } from '../services/reconciliation-compare';
  * `/metrics` tells the same story whichever instance (or `npm run reconcile`) ran it. Alert on
  * `stripe_reconciliation_drift > 0`, and on `time() - stripe_reconciliation_last_run_timestamp_seconds > 2 * 86400`.
  */
-export function registerReconciliationMetrics(registry: Registry, latest: () => Promise<ReconciliationRun | null>): void {
+export function registerReconciliationMetrics(
+  registry: Registry,
+  latest: () => Promise<ReconciliationRun | null>,
+): void {
   let read: Promise<ReconciliationRun | null> | null = null;
   // One query per scrape, shared by the gauges below.
   const latestOnce = () => {

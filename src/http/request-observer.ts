@@ -30,7 +30,10 @@ export function observeRequests(logger: Logger, metrics: AppMetrics): RequestHan
       if (QUIET_PATHS.has(req.path)) return;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!req.log.isLevelEnabled(level)) return;
-      req.log[level]({ method: req.method, url: req.originalUrl, route, status, ms: Math.round(seconds * 1000) }, 'request completed');
+      req.log[level](
+        { method: req.method, url: req.originalUrl, route, status, ms: Math.round(seconds * 1000) },
+        'request completed',
+      );
     });
     next();
   };

@@ -12,7 +12,8 @@ export function securityHeaders(settings: Pick<HttpSettings, 'hstsMaxAgeSeconds'
   return helmet({
     frameguard: { action: 'deny' },
     contentSecurityPolicy: { directives: { 'frame-ancestors': ["'none'"] } },
-    strictTransportSecurity: settings.hstsMaxAgeSeconds > 0 ? { maxAge: settings.hstsMaxAgeSeconds, includeSubDomains: true } : false,
+    strictTransportSecurity:
+      settings.hstsMaxAgeSeconds > 0 ? { maxAge: settings.hstsMaxAgeSeconds, includeSubDomains: true } : false,
   });
 }
 

@@ -1,5 +1,10 @@
 import { Gauge, type Registry } from 'prom-client';
-import { HEALTH_WINDOWS, type HealthWindow, type StoreHealthRow, type StoreHealthService } from '../services/store-health-service';
+import {
+  HEALTH_WINDOWS,
+  type HealthWindow,
+  type StoreHealthRow,
+  type StoreHealthService,
+} from '../services/store-health-service';
 
 /** A scrape reads every window once, however many gauges ask; a second scrape within this reuses it. */
 const SCRAPE_REUSE_MS = 1_000;
@@ -13,7 +18,11 @@ export function registerStoreHealthMetrics(registry: Registry, health: StoreHeal
   let last: { at: number; rows: Promise<Array<[HealthWindow, StoreHealthRow[]]>> } | null = null;
   const figures = () => {
     if (!last || Date.now() - last.at > SCRAPE_REUSE_MS) {
-      const rows = Promise.all((Object.keys(HEALTH_WINDOWS) as HealthWindow[]).map(async (w) => [w, await health.figures(w)] as [HealthWindow, StoreHealthRow[]]));
+      const rows = Promise.all(
+        (Object.keys(HEALTH_WINDOWS) as HealthWindow[]).map(
+          async (w) => [w, await health.figures(w)] as [HealthWindow, StoreHealthRow[]],
+        ),
+      );
       last = { at: Date.now(), rows };
       rows.catch(() => (last = null));
     }
@@ -37,15 +46,40 @@ export function registerStoreHealthMetrics(registry: Registry, health: StoreHeal
       },
     });
 
-  windowed('mor_store_placement_orders', 'Orders placed at checkout in the window, by store and first method', (r) => r.orders);
-  windowed('mor_store_placement_success_ratio', 'Placed ÷ settled orders (after retries and fallbacks)', (r) => r.successRate);
-  windowed('mor_store_placement_first_try_success_ratio', 'Orders placed by their first try ÷ orders tried', (r) => r.firstTrySuccessRate);
+  windowed(
+    'mor_store_placement_orders',
+    'Orders placed at checkout in the window, by store and first method',
+    (r) => r.orders,
+  );
+  windowed(
+    'mor_store_placement_success_ratio',
+    'Placed ÷ settled orders (after retries and fallbacks)',
+    (r) => r.successRate,
+  );
+  windowed(
+    'mor_store_placement_first_try_success_ratio',
+    'Orders placed by their first try ÷ orders tried',
+    (r) => r.firstTrySuccessRate,
+  );
   windowed('mor_store_place_seconds_p50', 'Median seconds from place to placed', (r) => r.placeSecondsP50);
   windowed('mor_store_place_seconds_p95', '95th percentile seconds from place to placed', (r) => r.placeSecondsP95);
-  windowed('mor_store_manual_share_ratio', 'Orders ending in a manual task or price review ÷ orders', (r) => r.manualShare);
-  windowed('mor_store_failed_placement_refund_cents', 'Refunds caused by failed placement, in cents', (r) => r.failedRefundCents);
+  windowed(
+    'mor_store_manual_share_ratio',
+    'Orders ending in a manual task or price review ÷ orders',
+    (r) => r.manualShare,
+  );
+  windowed(
+    'mor_store_failed_placement_refund_cents',
+    'Refunds caused by failed placement, in cents',
+    (r) => r.failedRefundCents,
+  );
 
-  const perStore = (name: string, help: string, labels: string[], fill: (gauge: Gauge<string>, rows: StoreHealthRow[]) => void) =>
+  const perStore = (
+    name: string,
+    help: string,
+    labels: string[],
+    fill: (gauge: Gauge<string>, rows: StoreHealthRow[]) => void,
+  ) =>
     new Gauge({
       name,
       help,
@@ -55,16 +89,25 @@ export function registerStoreHealthMetrics(registry: Registry, health: StoreHeal
         this.reset();
         const day = (await figures()).find(([w]) => w === '24h')?.[1] ?? [];
         const seen = new Set<string>();
-        fill(this, day.filter((r) => !seen.has(r.store.slug) && seen.add(r.store.slug)));
+        fill(
+          this,
+          day.filter((r) => !seen.has(r.store.slug) && seen.add(r.store.slug)),
+        );
       },
     });
   perStore('mor_store_paused', '1 while ops have paused the store', ['store'], (g, rows) => {
     for (const r of rows) g.set({ store: r.store.slug }, r.store.pausedAt ? 1 : 0);
   });
-  perStore('mor_store_breaker_state', 'The store circuit breaker: 1 for its current state', ['store', 'state'], (g, rows) => {
-    for (const r of rows) {
-      if (!r.breaker) continue;
-      for (const state of ['closed', 'open', 'half_open']) g.set({ store: r.store.slug, state }, r.breaker.state === state ? 1 : 0);
-    }
-  });
+  perStore(
+    'mor_store_breaker_state',
+    'The store circuit breaker: 1 for its current state',
+    ['store', 'state'],
+    (g, rows) => {
+      for (const r of rows) {
+        if (!r.breaker) continue;
+        for (const state of ['closed', 'open', 'half_open'])
+          g.set({ store: r.store.slug, state }, r.breaker.state === state ? 1 : 0);
+      }
+    },
+  );
 }

@@ -4,17 +4,25 @@ import type { ProviderDispute, ProviderRefund } from './payment-gateway';
  * The objects of Stripe's events (signed, so trusted, but shaped by whichever API version the endpoint uses) as the
  * domain sees them. Expandable fields may be an id or the object; anything missing or odd reads as absent.
  */
-const REFUND_STATUSES: readonly ProviderRefund['status'][] = ['pending', 'succeeded', 'failed', 'canceled', 'requires_action'];
+const REFUND_STATUSES: readonly ProviderRefund['status'][] = [
+  'pending',
+  'succeeded',
+  'failed',
+  'canceled',
+  'requires_action',
+];
 
 /** An expandable Stripe field: an id, or the object with its id. */
 export function idOf(value: unknown): string | null {
   if (typeof value === 'string' && value) return value;
-  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id;
   return null;
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value ? value : null);
-const cents = (value: unknown): number => (Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : 0);
+const cents = (value: unknown): number =>
+  Number.isSafeInteger(value) && (value as number) > 0 ? (value as number) : 0;
 const when = (value: unknown): Date => new Date((Number.isFinite(value) ? (value as number) : 0) * 1000);
 
 export function refundOf(object: Record<string, unknown>): ProviderRefund {

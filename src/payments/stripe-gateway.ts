@@ -1,7 +1,6 @@
 import Stripe from 'stripe';
 import {
   InvalidWebhookEventError,
-  PaymentGatewayUnavailableError,
   WebhookSignatureError,
   type ProviderEvent,
   type ChargeOutcome,
@@ -12,7 +11,14 @@ import {
   type RefundOutcome,
   type RefundRequest,
 } from './payment-gateway';
-import { REFUND_KEY_METADATA, toProviderPayment, toProviderRefund, toRefundOutcome, toSnapshot } from './stripe-objects';
+import {
+  REFUND_KEY_METADATA,
+  toProviderPayment,
+  toProviderRefund,
+  toRefundOutcome,
+  toSnapshot,
+} from './stripe-objects';
+import { asDecline, asRefusal, translateError, call, orNull, paged } from './stripe-errors';
 
 /**
  * Stripe's error codes for a refund it will not make (https://docs.stripe.com/error-codes). Any other invalid
@@ -80,7 +86,9 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
     retrieve: (paymentIntentId) => call(() => stripe.paymentIntents.retrieve(paymentIntentId)).then(toSnapshot),
 
     capture: (paymentIntentId, amountCents, idempotencyKey) =>
-      call(() => stripe.paymentIntents.capture(paymentIntentId, { amount_to_capture: amountCents }, { idempotencyKey })).then(toSnapshot),
+      call(() =>
+        stripe.paymentIntents.capture(paymentIntentId, { amount_to_capture: amountCents }, { idempotencyKey }),
+      ).then(toSnapshot),
 
     cancel: (paymentIntentId, idempotencyKey) =>
       call(() => stripe.paymentIntents.cancel(paymentIntentId, {}, { idempotencyKey })).then(toSnapshot),
@@ -118,22 +126,31 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
         return null;
       }),
 
-    findPayment: (paymentIntentId) => orNull(() => stripe.paymentIntents.retrieve(paymentIntentId)).then((intent) => (intent ? toSnapshot(intent) : null)),
+    findPayment: (paymentIntentId) =>
+      orNull(() => stripe.paymentIntents.retrieve(paymentIntentId)).then((intent) =>
+        intent ? toSnapshot(intent) : null,
+      ),
 
-    findRefund: (refundId) => orNull(() => stripe.refunds.retrieve(refundId)).then((refund) => (refund ? toProviderRefund(refund) : null)),
+    findRefund: (refundId) =>
+      orNull(() => stripe.refunds.retrieve(refundId)).then((refund) => (refund ? toProviderRefund(refund) : null)),
 
     listRefundsOfPayment: (paymentIntentId) =>
       call(async () => {
         const refunds: ProviderRefund[] = [];
-        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 })) refunds.push(toProviderRefund(refund));
+        for await (const refund of stripe.refunds.list({ payment_intent: paymentIntentId, limit: 100 }))
+          refunds.push(toProviderRefund(refund));
         return refunds.reverse();
       }),
 
     listPayments: (period) =>
       // stripe-node's auto-pagination: each page asks for the next with starting_after = the last id, while has_more.
-      paged(stripe.paymentIntents.list({ created: createdRange(period), limit: 100, expand: ['data.latest_charge'] }), toProviderPayment),
+      paged(
+        stripe.paymentIntents.list({ created: createdRange(period), limit: 100, expand: ['data.latest_charge'] }),
+        toProviderPayment,
+      ),
 
-    listRefunds: (period) => paged(stripe.refunds.list({ created: createdRange(period), limit: 100 }), toProviderRefund),
+    listRefunds: (period) =>
+      paged(stripe.refunds.list({ created: createdRange(period), limit: 100 }), toProviderRefund),
 
     verifyWebhook(rawBody: Buffer, signatureHeader: string, secret: string): ProviderEvent {
       let event: Stripe.Event;
@@ -145,8 +162,10 @@ export function createStripeGateway(options: StripeGatewayOptions): PaymentGatew
       }
       // Signed is not the same as well formed: the signing secret may have signed anything.
       const { id, type, data } = event as Partial<Stripe.Event>;
-      if (typeof id !== 'string' || id.length === 0 || id.length > 255) throw new InvalidWebhookEventError('id', 'must be an event id');
-      if (typeof type !== 'string' || type.length === 0 || type.length > 255) throw new InvalidWebhookEventError('type', 'must be an event type');
+      if (typeof id !== 'string' || id.length === 0 || id.length > 255)
+        throw new InvalidWebhookEventError('id', 'must be an event id');
+      if (typeof type !== 'string' || type.length === 0 || type.length > 255)
+        throw new InvalidWebhookEventError('type', 'must be an event type');
       const object = (data as { object?: unknown } | undefined)?.object;
       if (typeof object !== 'object' || object === null || Array.isArray(object)) {
         throw new InvalidWebhookEventError('data.object', 'must be an object');
@@ -161,7 +180,8 @@ function connectionOptions(apiUrl: string | undefined): { host?: string; port?: 
   if (!apiUrl) return {};
   const url = new URL(apiUrl);
   const protocol = url.protocol.slice(0, -1);
-  if (protocol !== 'http' && protocol !== 'https') throw new Error(`STRIPE_API_URL must be an http(s) URL, got ${apiUrl}`);
+  if (protocol !== 'http' && protocol !== 'https')
+    throw new Error(`STRIPE_API_URL must be an http(s) URL, got ${apiUrl}`);
   if (url.pathname !== '/' || url.search) throw new Error(`STRIPE_API_URL cannot carry a path or query, got ${apiUrl}`);
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
@@ -173,7 +193,12 @@ function connectionOptions(apiUrl: string | undefined): { host?: string; port?: 
 function toChargeOutcome(intent: Stripe.PaymentIntent): ChargeOutcome {
   switch (intent.status) {
     case 'succeeded':
-      return { kind: 'succeeded', paymentIntentId: intent.id, amountCents: intent.amount, capturedCents: intent.amount_received };
+      return {
+        kind: 'succeeded',
+        paymentIntentId: intent.id,
+        amountCents: intent.amount,
+        capturedCents: intent.amount_received,
+      };
     case 'requires_capture':
       return { kind: 'authorized', paymentIntentId: intent.id, amountCents: intent.amount };
     case 'requires_action':
@@ -192,84 +217,7 @@ function toChargeOutcome(intent: Stripe.PaymentIntent): ChargeOutcome {
   }
 }
 
-/** A decline is an outcome: the shopper may pay with another method. An unknown PaymentMethod counts as one. */
-function asDecline(error: unknown): Extract<ChargeOutcome, { kind: 'declined' }> | undefined {
-  if (error instanceof Stripe.errors.StripeCardError) {
-    return {
-      kind: 'declined',
-      paymentIntentId: error.payment_intent?.id,
-      declineCode: error.decline_code ?? error.code ?? 'card_declined',
-      message: error.message,
-    };
-  }
-  if (error instanceof Stripe.errors.StripeInvalidRequestError && error.code === 'resource_missing' && error.param === 'payment_method') {
-    return { kind: 'declined', declineCode: 'invalid_payment_method', message: error.message };
-  }
-  return undefined;
-}
-
-/**
- * A create Stripe answers with an invalid-request error (https://docs.stripe.com/error-codes: `amount_too_large`,
- * `amount_too_small`, an unsupported `currency`, …) made no PaymentIntent and charged nothing; the same request is
- * refused again. A 401/403 (a bad key) or an idempotency error is not the shopper's doing and stays an error.
- */
-function asRefusal(error: unknown): Extract<ChargeOutcome, { kind: 'refused' }> | undefined {
-  if (!(error instanceof Stripe.errors.StripeInvalidRequestError)) return undefined;
-  if (error.statusCode !== 400) return undefined;
-  return {
-    kind: 'refused',
-    code: error.code ?? (error.param ? `invalid_${error.param}` : 'invalid_request'),
-    message: error.message,
-    ...(error.param ? { param: error.param } : {}),
-  };
-}
-
-/**
- * Connection failures and timeouts, Stripe's own errors (5xx, `api_error`), rate limits and 409 conflicts
- * (a concurrent request with the same idempotency key, a lock timeout) all mean "nothing happened, or it did
- * and the same key will replay it".
- */
-function translateError(error: unknown): unknown {
-  if (!(error instanceof Stripe.errors.StripeError)) return error;
-  const status = error.statusCode ?? 0;
-  const unavailable =
-    error instanceof Stripe.errors.StripeConnectionError ||
-    error instanceof Stripe.errors.StripeAPIError ||
-    error instanceof Stripe.errors.StripeRateLimitError ||
-    status >= 500 ||
-    status === 409 ||
-    status === 429;
-  return unavailable ? new PaymentGatewayUnavailableError(`Stripe unavailable: ${error.message}`, error) : error;
-}
-
-async function call<T>(operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    throw translateError(error);
-  }
-}
-
 /** Stripe filters `created` in whole seconds: [since, until) becomes gte ⌈since⌉, lt ⌈until⌉. */
 function createdRange(period: Period): { gte: number; lt: number } {
   return { gte: Math.ceil(period.since.getTime() / 1000), lt: Math.ceil(period.until.getTime() / 1000) };
 }
-
-/** A retrieve that answers null for Stripe's 404 resource_missing. */
-async function orNull<T>(operation: () => Promise<T>): Promise<T | null> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode === 404 && error.code === 'resource_missing') return null;
-    throw translateError(error);
-  }
-}
-
-async function* paged<T, R>(list: AsyncIterable<T>, map: (item: T) => R): AsyncIterable<R> {
-  try {
-    for await (const item of list) yield map(item);
-  } catch (error) {
-    throw translateError(error);
-  }
-}
-

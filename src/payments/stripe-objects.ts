@@ -19,7 +19,6 @@ export function toSnapshot(intent: Stripe.PaymentIntent): PaymentSnapshot {
   };
 }
 
-
 const PAYMENT_STATUSES: readonly PaymentSnapshot['status'][] = [
   'requires_payment_method',
   'requires_confirmation',
@@ -30,7 +29,6 @@ const PAYMENT_STATUSES: readonly PaymentSnapshot['status'][] = [
   'succeeded',
 ];
 
-
 /** stripe-node types statuses as open strings, since Stripe may add some; one we do not know is a surprise. */
 export function knownStatus(intent: Stripe.PaymentIntent): PaymentSnapshot['status'] {
   const known = PAYMENT_STATUSES.find((candidate) => candidate === intent.status);
@@ -38,13 +36,23 @@ export function knownStatus(intent: Stripe.PaymentIntent): PaymentSnapshot['stat
   return known;
 }
 
-
-const REFUND_STATUSES: readonly RefundOutcome['status'][] = ['pending', 'succeeded', 'failed', 'canceled', 'requires_action'];
+const REFUND_STATUSES: readonly RefundOutcome['status'][] = [
+  'pending',
+  'succeeded',
+  'failed',
+  'canceled',
+  'requires_action',
+];
 
 export function toRefundOutcome(refund: Stripe.Refund): RefundOutcome {
   const status = toRefundStatus(refund.status);
   const ended = status === 'failed' || status === 'canceled';
-  return { refundId: refund.id, amountCents: refund.amount, status, ...(ended ? { failureCode: refund.failure_reason ?? status } : {}) };
+  return {
+    refundId: refund.id,
+    amountCents: refund.amount,
+    status,
+    ...(ended ? { failureCode: refund.failure_reason ?? status } : {}),
+  };
 }
 
 function toRefundStatus(status: string | null): RefundOutcome['status'] {
@@ -55,12 +63,12 @@ function toRefundStatus(status: string | null): RefundOutcome['status'] {
   return known;
 }
 
-
 export function toProviderRefund(refund: Stripe.Refund): ProviderRefund {
   const outcome = toRefundOutcome(refund);
   return {
     refundId: refund.id,
-    paymentIntentId: typeof refund.payment_intent === 'string' ? refund.payment_intent : (refund.payment_intent?.id ?? null),
+    paymentIntentId:
+      typeof refund.payment_intent === 'string' ? refund.payment_intent : (refund.payment_intent?.id ?? null),
     amountCents: refund.amount,
     currency: refund.currency,
     status: outcome.status,

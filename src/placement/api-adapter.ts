@@ -26,12 +26,10 @@ export interface ApiPlacementAdapterOptions {
 export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = {}): PlacementAdapter {
   const transport = options.transport ?? createHttpTransport();
   const clock = options.clock ?? systemClock;
-  const connectors =
-    options.connectors ??
-    [
-      createMorRetailerApiConnector({ transport, clock }),
-      ...(options.journal ? [createVendureConnector({ transport, clock, journal: options.journal })] : []),
-    ];
+  const connectors = options.connectors ?? [
+    createMorRetailerApiConnector({ transport, clock }),
+    ...(options.journal ? [createVendureConnector({ transport, clock, journal: options.journal })] : []),
+  ];
   const byPlatform = new Map(connectors.map((connector) => [connector.platform, connector]));
   const known = () => [...byPlatform.keys()].join(', ');
 
@@ -39,7 +37,11 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
     const platform = platformOf(config);
     const connector = byPlatform.get(platform);
     if (!connector) {
-      throw new PermanentPlacementError('config_invalid', `platform "${platform}" is not available on this deployment`, { platform });
+      throw new PermanentPlacementError(
+        'config_invalid',
+        `platform "${platform}" is not available on this deployment`,
+        { platform },
+      );
     }
     return connector;
   };
@@ -63,7 +65,11 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
     quoteShipping(request, context) {
       const connector = connectorFor(context.config);
       if (!connector.quoteShipping) {
-        throw new PermanentPlacementError('config_invalid', `the ${connector.platform} connector cannot quote shipping`, { platform: connector.platform });
+        throw new PermanentPlacementError(
+          'config_invalid',
+          `the ${connector.platform} connector cannot quote shipping`,
+          { platform: connector.platform },
+        );
       }
       return connector.quoteShipping(request, context);
     },
@@ -71,8 +77,18 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
     async check(context) {
       const platform = platformOf(context.config);
       const connector = byPlatform.get(platform);
-      if (!connector) return [{ name: 'platform', ok: false, message: `"${platform}" is not available on this deployment (one of: ${known()})` }];
-      return [{ name: 'platform', ok: true, message: `placed through the ${platform} connector` }, ...(await connector.check(context))];
+      if (!connector)
+        return [
+          {
+            name: 'platform',
+            ok: false,
+            message: `"${platform}" is not available on this deployment (one of: ${known()})`,
+          },
+        ];
+      return [
+        { name: 'platform', ok: true, message: `placed through the ${platform} connector` },
+        ...(await connector.check(context)),
+      ];
     },
 
     statusPolling:
@@ -82,7 +98,8 @@ export function createApiPlacementAdapter(options: ApiPlacementAdapterOptions = 
             platforms: polling.map((connector) => connector.platform),
             readStatus(storeOrderNumber, context) {
               const connector = connectorFor(context.config);
-              if (!connector.readStatus) throw new Error(`the ${connector.platform} connector cannot read an order's status`);
+              if (!connector.readStatus)
+                throw new Error(`the ${connector.platform} connector cannot read an order's status`);
               return connector.readStatus(storeOrderNumber, context);
             },
           },

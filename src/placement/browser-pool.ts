@@ -45,11 +45,18 @@ export async function probeChromium(executablePath: string, timeoutMs = 15_000):
   try {
     await access(executablePath, constants.X_OK);
   } catch (error) {
-    return { ok: false, reason: `${executablePath} is missing or not executable (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+    return {
+      ok: false,
+      reason: `${executablePath} is missing or not executable (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    };
   }
   return new Promise((resolve) => {
     execFile(executablePath, ['--version'], { timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) resolve({ ok: false, reason: `${executablePath} --version failed: ${(stderr || error.message).trim().slice(0, 200)}` });
+      if (error)
+        resolve({
+          ok: false,
+          reason: `${executablePath} --version failed: ${(stderr || error.message).trim().slice(0, 200)}`,
+        });
       else resolve({ ok: true, version: stdout.trim() });
     });
   });
@@ -68,7 +75,8 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** Chrome may still be writing to its profile as it exits; a leftover temp dir is not worth failing over. */
-const removeProfile = (dir: string) => rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
+const removeProfile = (dir: string) =>
+  rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }).catch(() => undefined);
 
 interface Launched {
   browser: Browser;
@@ -92,7 +100,8 @@ export function createBrowserPool({
   launchTimeoutMs = 30_000,
   extraArgs = [],
 }: BrowserPoolOptions = {}): BrowserPool {
-  if (!Number.isInteger(maxPages) || maxPages < 1) throw new RangeError(`maxPages must be a positive integer, got ${maxPages}`);
+  if (!Number.isInteger(maxPages) || maxPages < 1)
+    throw new RangeError(`maxPages must be a positive integer, got ${maxPages}`);
   let launched: Promise<Launched> | undefined;
   let closed = false;
   let availability: Promise<BrowserAvailability> | undefined;

@@ -59,14 +59,21 @@ export function createHttpTransport(): HttpTransport {
         request.destroy();
       };
       const onAbort = () => fail(new HttpTransportError('aborted', 'aborted by the caller'));
-      const timer = setTimeout(() => fail(new HttpTransportError('timeout', `no answer within ${exchange.timeoutMs} ms`)), exchange.timeoutMs);
-      const connectionFailed = (error: NodeJS.ErrnoException) => fail(new HttpTransportError('connection', error.message, error.code));
+      const timer = setTimeout(
+        () => fail(new HttpTransportError('timeout', `no answer within ${exchange.timeoutMs} ms`)),
+        exchange.timeoutMs,
+      );
+      const connectionFailed = (error: NodeJS.ErrnoException) =>
+        fail(new HttpTransportError('connection', error.message, error.code));
 
       const request: ClientRequest = (https ? httpsRequest : httpRequest)(
         url,
         {
           method: exchange.method,
-          headers: exchange.body === undefined ? exchange.headers : { ...exchange.headers, 'content-length': String(Buffer.byteLength(exchange.body)) },
+          headers:
+            exchange.body === undefined
+              ? exchange.headers
+              : { ...exchange.headers, 'content-length': String(Buffer.byteLength(exchange.body)) },
           agent: https ? agents.https : agents.http,
         },
         (response: IncomingMessage) => {
@@ -86,7 +93,8 @@ export function createHttpTransport(): HttpTransport {
             });
           });
           response.on('close', () => {
-            if (!response.complete) connectionFailed(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }));
+            if (!response.complete)
+              connectionFailed(Object.assign(new Error('connection closed mid-response'), { code: 'ECONNRESET' }));
           });
         },
       );

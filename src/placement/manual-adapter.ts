@@ -1,4 +1,10 @@
-import type { LookupOutcome, PlacementAdapter, PlacementOrder, PlacementOutcome, PlacementShippingOption } from './placement-adapter';
+import type {
+  LookupOutcome,
+  PlacementAdapter,
+  PlacementOrder,
+  PlacementOutcome,
+  PlacementShippingOption,
+} from './placement-adapter';
 
 /** What our own task records say about buying an order by hand. */
 export type ManualPurchase =
@@ -73,7 +79,9 @@ export function manualTaskPayload(order: PlacementOrder, instructions?: string):
 function shippingInstruction(order: PlacementOrder): string {
   const option = order.shippingOption;
   if (!option) return '';
-  const estimate = option.deliveryEstimate ? `, ${option.deliveryEstimate.minDays}–${option.deliveryEstimate.maxDays} days` : '';
+  const estimate = option.deliveryEstimate
+    ? `, ${option.deliveryEstimate.minDays}–${option.deliveryEstimate.maxDays} days`
+    : '';
   return ` by ${option.name.toUpperCase()} shipping (the shopper chose "${option.name}"${estimate}; choose the same there)`;
 }
 
@@ -97,11 +105,17 @@ export function createManualPlacementAdapter(tasks: OpsTaskPort): PlacementAdapt
       const purchase = await tasks.findPurchase(order.orderNumber);
       if (purchase.kind === 'bought') {
         const { taskId, storeOrderNumber, resolvedAt } = purchase;
-        return { kind: 'placed', result: { kind: 'placed', storeOrderNumber, placedAt: resolvedAt, details: { taskId, foundBy: 'ops_task' } } };
+        return {
+          kind: 'placed',
+          result: { kind: 'placed', storeOrderNumber, placedAt: resolvedAt, details: { taskId, foundBy: 'ops_task' } },
+        };
       }
       if (purchase.kind === 'in_hand') {
         const who = purchase.claimedBy ? `claimed by ${purchase.claimedBy}` : 'open';
-        return { kind: 'unknown', reason: `ops task ${purchase.taskId} is ${who}: a person may be buying the order now` };
+        return {
+          kind: 'unknown',
+          reason: `ops task ${purchase.taskId} is ${who}: a person may be buying the order now`,
+        };
       }
       return { kind: 'not_placed', evidence: 'no ops task recorded buying the order, and none is open' };
     },

@@ -165,19 +165,18 @@ export interface RetailerOrderStatus {
 
 /** Worth another try later (timeouts, 5xx, 429, a crashed browser). */
 export class TransientPlacementError extends Error {
-  constructor(message: string, readonly retryAfterMs?: number, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'TransientPlacementError';
   }
 }
 
 export type PermanentPlacementCode =
-  | 'out_of_stock'
-  | 'address_rejected'
-  | 'price_changed'
-  | 'rejected'
-  | 'config_invalid'
-  | 'flow_broken';
+  'out_of_stock' | 'address_rejected' | 'price_changed' | 'rejected' | 'config_invalid' | 'flow_broken';
 
 /** The retailer said no, or the flow cannot work: retrying the same way will not help. */
 export class PermanentPlacementError extends Error {
@@ -193,7 +192,11 @@ export class PermanentPlacementError extends Error {
 
 /** The retailer's total is above the snapshot's by more than the tolerance: nothing was submitted. */
 export class PriceMismatchError extends PermanentPlacementError {
-  constructor(readonly retailerTotalCents: number, readonly expectedTotalCents: number, details: Record<string, unknown> = {}) {
+  constructor(
+    readonly retailerTotalCents: number,
+    readonly expectedTotalCents: number,
+    details: Record<string, unknown> = {},
+  ) {
     super('price_changed', `retailer total ${retailerTotalCents} exceeds snapshot total ${expectedTotalCents}`, {
       ...details,
       retailerTotalCents,

@@ -20,9 +20,14 @@ export function createPlacementRegistry(adapters: readonly PlacementAdapter[]) {
       return adapter.validateConfig(config);
     },
     /** The retailer's shipping methods for an order; refused when the store's method cannot ask its retailer. */
-    async quoteShipping(method: PlacementMethod, request: ShippingQuoteRequest, context: StoreContext): Promise<QuotedShippingOption[]> {
+    async quoteShipping(
+      method: PlacementMethod,
+      request: ShippingQuoteRequest,
+      context: StoreContext,
+    ): Promise<QuotedShippingOption[]> {
       const adapter = byMethod.get(method);
-      if (!adapter?.quoteShipping) throw new Error(`placement method "${method}" cannot ask the retailer for shipping options`);
+      if (!adapter?.quoteShipping)
+        throw new Error(`placement method "${method}" cannot ask the retailer for shipping options`);
       return adapter.quoteShipping(request, context);
     },
   };

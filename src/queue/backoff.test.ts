@@ -19,7 +19,7 @@ describe('computeBackoffMs', () => {
     expect(computeBackoffMs(3, policy, undefined, () => 0.5)).toBe(2_000);
   });
 
-  it("waits as long as the retailer asked when that is longer", () => {
+  it('waits as long as the retailer asked when that is longer', () => {
     const rateLimited = new TransientPlacementError('429', 45_000);
     expect(computeBackoffMs(1, policy, rateLimited, top)).toBe(45_000);
   });

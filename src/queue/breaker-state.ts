@@ -47,8 +47,7 @@ export const closedBreaker: BreakerSnapshot = Object.freeze({
 });
 
 export type BreakerAdmission =
-  | { admitted: true; probe: boolean }
-  | { admitted: false; reason: 'open' | 'probing'; retryInMs: number };
+  { admitted: true; probe: boolean } | { admitted: false; reason: 'open' | 'probing'; retryInMs: number };
 
 /** How a call that was let through ended. Permanent refusals say nothing about the store's health: neutral. */
 export type BreakerOutcome = 'success' | 'failure' | 'neutral';

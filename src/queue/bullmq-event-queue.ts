@@ -25,7 +25,10 @@ export type BullmqEventQueueOptions = RedisTarget & QueueLocation & { logger?: L
  * counted in the row; BullMQ's own attempts only bound a job that keeps crashing its worker.
  */
 export function createBullmqEventQueue(options: BullmqEventQueueOptions): EventQueue {
-  const queue = new Queue<EventJob>(options.queueName, { connection: bullmqConnection(options), prefix: options.prefix ?? DEFAULT_PREFIX });
+  const queue = new Queue<EventJob>(options.queueName, {
+    connection: bullmqConnection(options),
+    prefix: options.prefix ?? DEFAULT_PREFIX,
+  });
   const logger = options.logger ?? silentLogger;
   queue.on('error', (err) => logger.error({ err, queue: options.queueName }, 'events queue error'));
   return {
@@ -35,7 +38,13 @@ export function createBullmqEventQueue(options: BullmqEventQueueOptions): EventQ
         jobs.map((job) => ({
           name: job.kind,
           data: { kind: job.kind, id: job.id, ...(job.tag ? { tag: job.tag } : {}) },
-          opts: { jobId: eventJobId(job), attempts: 100, backoff: { type: EVENT_BACKOFF }, removeOnComplete: true, removeOnFail: true },
+          opts: {
+            jobId: eventJobId(job),
+            attempts: 100,
+            backoff: { type: EVENT_BACKOFF },
+            removeOnComplete: true,
+            removeOnFail: true,
+          },
         })),
       );
     },
@@ -48,7 +57,9 @@ export interface EventWorkerHandle {
 }
 
 /** The consumer side: runs in `npm run worker` processes, any number of them. */
-export function startBullmqEventWorker(options: BullmqEventQueueOptions & { handler: EventJobHandler; concurrency?: number }): EventWorkerHandle {
+export function startBullmqEventWorker(
+  options: BullmqEventQueueOptions & { handler: EventJobHandler; concurrency?: number },
+): EventWorkerHandle {
   const logger = options.logger ?? silentLogger;
   const worker = new Worker<EventJob>(
     options.queueName,

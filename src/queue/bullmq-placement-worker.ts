@@ -11,12 +11,7 @@ import {
   type RedisTarget,
 } from './bullmq-connection';
 import { runPlacementAttempt, type StoreGate } from './placement-attempt';
-import type {
-  PlacementAttempt,
-  PlacementJob,
-  PlacementRunnerOptions,
-  PlacementWorkerHandle,
-} from './placement-queue';
+import type { PlacementAttempt, PlacementJob, PlacementRunnerOptions, PlacementWorkerHandle } from './placement-queue';
 import type { QueueMethod } from './placement-methods';
 import { createRedisCircuitBreaker } from './redis-circuit-breaker';
 import { createRedisStoreLimiter } from './redis-store-limiter';
@@ -122,7 +117,10 @@ export async function startBullmqPlacementWorker(
   async function giveUpOnStalledJob(job: Job<PlacementJob>): Promise<never> {
     const times = job.stalledCounter === 1 ? '1 time' : `${job.stalledCounter} times`;
     const error = new Error(`its workers died ${times} while placing it`);
-    logger.error({ orderNumber: job.data.orderNumber, stalled: job.stalledCounter }, 'placement given up: its workers kept dying');
+    logger.error(
+      { orderNumber: job.data.orderNumber, stalled: job.stalledCounter },
+      'placement given up: its workers kept dying',
+    );
     await options.onExhausted(job.data, error);
     throw new UnrecoverableError(error.message);
   }

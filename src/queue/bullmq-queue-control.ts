@@ -1,7 +1,14 @@
 import { Queue, type Job } from 'bullmq';
 import { silentLogger, type Logger } from '../logger';
 import { defaultBreakerPolicy } from './breaker-state';
-import { bullmqConnection, DEFAULT_PREFIX, gateKeyPrefix, openGateClient, type QueueLocation, type RedisTarget } from './bullmq-connection';
+import {
+  bullmqConnection,
+  DEFAULT_PREFIX,
+  gateKeyPrefix,
+  openGateClient,
+  type QueueLocation,
+  type RedisTarget,
+} from './bullmq-connection';
 import { methodQueueName, QUEUE_METHODS } from './placement-methods';
 import type { PlacementJob, PlacementQueueControl } from './placement-queue';
 import { createRedisCircuitBreaker } from './redis-circuit-breaker';
@@ -20,16 +27,25 @@ const PAGE = 500;
  * delayed sets; promoting them in the order they were added puts them at the head of their wait list in that order,
  * so they start in it.
  */
-export function createBullmqQueueControl(options: RedisTarget & QueueLocation & { logger?: Logger }): BullmqQueueControl {
+export function createBullmqQueueControl(
+  options: RedisTarget & QueueLocation & { logger?: Logger },
+): BullmqQueueControl {
   const logger = options.logger ?? silentLogger;
   const names = [...QUEUE_METHODS.map((method) => methodQueueName(options.queueName, method)), options.queueName];
   const queues = names.map((name) => {
-    const queue = new Queue<PlacementJob>(name, { connection: bullmqConnection(options), prefix: options.prefix ?? DEFAULT_PREFIX });
+    const queue = new Queue<PlacementJob>(name, {
+      connection: bullmqConnection(options),
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+    });
     queue.on('error', (err) => logger.error({ err, queue: name }, 'placement queue control error'));
     return queue;
   });
   const gateClient = openGateClient(options, (err) => logger.error({ err }, 'placement gate Redis error'));
-  const breaker = createRedisCircuitBreaker({ redis: gateClient.redis, keyPrefix: gateKeyPrefix(options), policy: defaultBreakerPolicy });
+  const breaker = createRedisCircuitBreaker({
+    redis: gateClient.redis,
+    keyPrefix: gateKeyPrefix(options),
+    policy: defaultBreakerPolicy,
+  });
 
   async function delayedJobsOf(queue: Queue<PlacementJob>, storeId: string): Promise<Job<PlacementJob>[]> {
     const found: Job<PlacementJob>[] = [];

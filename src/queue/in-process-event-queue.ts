@@ -15,7 +15,11 @@ export interface InProcessEventQueue extends EventQueue {
  * sweep re-queues from the database whatever a stopped process forgot.
  */
 /** The handler may be given later, with `start`: the services it calls are built with this queue's enqueue. */
-export function createInProcessEventQueue(options: { handler?: EventJobHandler; concurrency?: number; logger?: Logger }): InProcessEventQueue {
+export function createInProcessEventQueue(options: {
+  handler?: EventJobHandler;
+  concurrency?: number;
+  logger?: Logger;
+}): InProcessEventQueue {
   const concurrency = options.concurrency ?? 10;
   const logger = options.logger ?? silentLogger;
   const known = new Map<string, { job: EventJob; timer?: NodeJS.Timeout }>();

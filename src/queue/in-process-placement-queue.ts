@@ -14,7 +14,8 @@ import {
 import { createMemoryStoreLimiter } from './store-limiter';
 
 /** The handlers may be given later, with `start`: the services they call are built with this queue's enqueue. */
-export interface InProcessPlacementQueueOptions extends Omit<PlacementRunnerOptions, keyof PlacementHandlers>, Partial<PlacementHandlers> {
+export interface InProcessPlacementQueueOptions
+  extends Omit<PlacementRunnerOptions, keyof PlacementHandlers>, Partial<PlacementHandlers> {
   /** Tries per job, the first included. */
   attempts?: number;
   now?: () => number;
@@ -123,7 +124,12 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
   }
 
   if (options.handler && options.onExhausted) {
-    start({ handler: options.handler, onExhausted: options.onExhausted, isStorePaused: options.isStorePaused, storeSlotLimit: options.storeSlotLimit });
+    start({
+      handler: options.handler,
+      onExhausted: options.onExhausted,
+      isStorePaused: options.isStorePaused,
+      storeSlotLimit: options.storeSlotLimit,
+    });
   }
 
   return {
@@ -133,7 +139,11 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
       for (const job of jobs) {
         const key = placementJobKey(job);
         if (entries.has(key)) continue;
-        const entry: Entry = { job: { orderNumber: job.orderNumber, storeId: job.storeId, runKey: job.runKey }, failures: 0, seq: enqueued++ };
+        const entry: Entry = {
+          job: { orderNumber: job.orderNumber, storeId: job.storeId, runKey: job.runKey },
+          failures: 0,
+          seq: enqueued++,
+        };
         entries.set(key, entry);
         ready.push(entry);
       }
@@ -147,7 +157,9 @@ export function createInProcessPlacementQueue(options: InProcessPlacementQueueOp
     },
     getBreakerState: (storeId) => breaker.getState(storeId),
     async releaseStore(storeId) {
-      const held = [...entries.values()].filter((entry) => entry.heldForPause && entry.timer && entry.job.storeId === storeId);
+      const held = [...entries.values()].filter(
+        (entry) => entry.heldForPause && entry.timer && entry.job.storeId === storeId,
+      );
       held.sort((a, b) => a.seq - b.seq);
       for (const entry of held) {
         clearTimeout(entry.timer);

@@ -3,7 +3,13 @@ import { PermanentPlacementError } from '../placement/placement-adapter';
 import { spreadDelayMs, type Random } from './backoff';
 import type { StoreCircuitBreaker } from './circuit-breaker';
 import type { QueueMethod } from './placement-methods';
-import { placementJobKey, type PlacementAttempt, type PlacementExhaustedHandler, type PlacementJob, type PlacementJobHandler } from './placement-queue';
+import {
+  placementJobKey,
+  type PlacementAttempt,
+  type PlacementExhaustedHandler,
+  type PlacementJob,
+  type PlacementJobHandler,
+} from './placement-queue';
 import type { SlotRefusal, StoreLimiter } from './store-limiter';
 
 /** What stands between a job and its store: the per-store slots (one run per order) and the per-store breaker. */
@@ -76,7 +82,10 @@ export async function runPlacementAttempt(
   const slot = await gate.limiter.tryAcquire(job.storeId, job.orderNumber, runId, storeLimit);
   if (slot !== 'acquired') {
     if (probe) await bestEffort(log, 'release breaker probe', () => gate.breaker.settle(job.storeId, 'neutral', true));
-    log.debug({ reason: slot }, 'placement held: store at its concurrency limit, or another run of the order is placing it');
+    log.debug(
+      { reason: slot },
+      'placement held: store at its concurrency limit, or another run of the order is placing it',
+    );
     return { kind: 'held', reason: slot, delayMs: spreadDelayMs(gate.busyDelayMs, random) };
   }
 

@@ -80,7 +80,15 @@ export function createRedisStoreLimiter(options: RedisStoreLimiterOptions): Stor
   return {
     async tryAcquire(storeId, orderNumber, runId, storeLimit) {
       const effective = Math.min(limit, storeLimit ?? limit);
-      const result = (await acquire(slotsKey(storeId), runsKey(storeId), now(), leaseMs, effective, orderNumber, runId)) as 1 | 0 | -1;
+      const result = (await acquire(
+        slotsKey(storeId),
+        runsKey(storeId),
+        now(),
+        leaseMs,
+        effective,
+        orderNumber,
+        runId,
+      )) as 1 | 0 | -1;
       return OUTCOME[result];
     },
     async renew(storeId, orderNumber, runId) {

@@ -12,7 +12,12 @@ export interface StoreLimiter {
    * Takes (or re-takes) a slot of the store for this run of the order; otherwise says why not. `storeLimit` lowers
    * the limit for this store (a shop account that can place only so many orders at once), never raises it.
    */
-  tryAcquire(storeId: string, orderNumber: string, runId: string, storeLimit?: number): Promise<'acquired' | SlotRefusal>;
+  tryAcquire(
+    storeId: string,
+    orderNumber: string,
+    runId: string,
+    storeLimit?: number,
+  ): Promise<'acquired' | SlotRefusal>;
   /**
    * Extends a held slot's lease (or takes a lapsed one back, if no other run of the order took it); false when
    * another run holds the order's slot now (the holder carries on regardless: it cannot undo what it started).

@@ -29,7 +29,13 @@ export async function lockSessionForCapture(trx: Knex.Transaction, sessionId: st
     .forNoKeyUpdate()
     .first('id', 'currency', 'total_cents', 'payment_intent_id', 'capture_due_at');
   if (!row) return null;
-  return { id: row.id, currency: row.currency, totalCents: row.total_cents, paymentIntentId: row.payment_intent_id, captureDueAt: row.capture_due_at };
+  return {
+    id: row.id,
+    currency: row.currency,
+    totalCents: row.total_cents,
+    paymentIntentId: row.payment_intent_id,
+    captureDueAt: row.capture_due_at,
+  };
 }
 
 /**
@@ -37,12 +43,20 @@ export async function lockSessionForCapture(trx: Knex.Transaction, sessionId: st
  * any of them waits for the capture decision, and the decision waits for a move already under way.
  */
 export async function lockOrdersForCapture(trx: Knex.Transaction, sessionId: string): Promise<CaptureShare[]> {
-  const rows = await trx('orders').where({ checkout_session_id: sessionId }).orderBy('id').forNoKeyUpdate().select('id', 'status', 'total_cents');
+  const rows = await trx('orders')
+    .where({ checkout_session_id: sessionId })
+    .orderBy('id')
+    .forNoKeyUpdate()
+    .select('id', 'status', 'total_cents');
   return rows.map((row) => ({ id: row.id, status: row.status, totalCents: row.total_cents }));
 }
 
 /** Records what the capture takes for each order: its total, or 0 for those in `released` (failed, cancelled). */
-export async function recordCapturedShares(trx: Knex.Transaction, sessionId: string, released: readonly OrderStatus[]): Promise<void> {
+export async function recordCapturedShares(
+  trx: Knex.Transaction,
+  sessionId: string,
+  released: readonly OrderStatus[],
+): Promise<void> {
   await trx.raw(
     `UPDATE orders SET captured_cents = CASE WHEN status = ANY(?::text[]) THEN 0 ELSE total_cents END WHERE checkout_session_id = ?`,
     [[...released], sessionId],

@@ -48,8 +48,19 @@ export interface CartContents {
 }
 
 const PROMOTION_COLUMNS = [
-  'id', 'code', 'kind', 'amount_cents', 'percent_off', 'min_subtotal_cents', 'first_order_only', 'per_customer_limit',
-  'total_limit', 'starts_at', 'ends_at', 'active', 'description',
+  'id',
+  'code',
+  'kind',
+  'amount_cents',
+  'percent_off',
+  'min_subtotal_cents',
+  'first_order_only',
+  'per_customer_limit',
+  'total_limit',
+  'starts_at',
+  'ends_at',
+  'active',
+  'description',
 ];
 
 /**
@@ -74,7 +85,7 @@ export async function readCart(db: Knex, userId: string): Promise<CartContents> 
          SELECT ${PROMOTION_COLUMNS.map((column) => `p.${column}`).join(', ')} FROM cart_promotions cp JOIN promotions p ON p.id = cp.promotion_id WHERE cp.user_id = u.user_id LIMIT 1
        ) pr ON true
        ORDER BY l.store_name, l.created_at, l.id`,
-      [userId],
+    [userId],
   );
   const first = rows[0];
   const promotion = first?.promo_id
@@ -83,7 +94,12 @@ export async function readCart(db: Knex, userId: string): Promise<CartContents> 
   const lineRows = rows.filter((row: Record<string, any>) => row.id !== null);
   return {
     promotion,
-    shipping: new Map(lineRows.map((row: Record<string, any>) => [row.store_id, shippingSettingsOf(row as Parameters<typeof shippingSettingsOf>[0])])),
+    shipping: new Map(
+      lineRows.map((row: Record<string, any>) => [
+        row.store_id,
+        shippingSettingsOf(row as Parameters<typeof shippingSettingsOf>[0]),
+      ]),
+    ),
     lines: lineRows.map((row: Record<string, any>) => ({
       id: row.id,
       productId: row.product_id,
@@ -168,10 +184,19 @@ export async function addCartItem(
               usage.lines, usage.subtotal, usage.has_line
        FROM product CROSS JOIN usage LEFT JOIN line ON true`,
       [
-        item.storeSlug, item.sku,
-        variant.size, variant.color, userId,
-        userId, limits.maxLines, item.quantity, limits.maxSubtotalCents,
-        variant.size, variant.color, item.quantity, limits.maxQuantity,
+        item.storeSlug,
+        item.sku,
+        variant.size,
+        variant.color,
+        userId,
+        userId,
+        limits.maxLines,
+        item.quantity,
+        limits.maxSubtotalCents,
+        variant.size,
+        variant.color,
+        item.quantity,
+        limits.maxQuantity,
       ],
     ),
   );
@@ -184,7 +209,12 @@ export async function addCartItem(
   };
 }
 
-export async function setCartItemQuantity(db: Knex, userId: string, itemId: string, quantity: number): Promise<boolean> {
+export async function setCartItemQuantity(
+  db: Knex,
+  userId: string,
+  itemId: string,
+  quantity: number,
+): Promise<boolean> {
   const updated = await db('cart_items')
     .where({ id: itemId })
     .whereIn('cart_id', db('carts').select('id').where({ user_id: userId }))
@@ -201,5 +231,7 @@ export async function removeCartItem(db: Knex, userId: string, itemId: string): 
 }
 
 export async function clearCart(db: Knex, userId: string): Promise<void> {
-  await db('cart_items').whereIn('cart_id', db('carts').select('id').where({ user_id: userId })).delete();
+  await db('cart_items')
+    .whereIn('cart_id', db('carts').select('id').where({ user_id: userId }))
+    .delete();
 }

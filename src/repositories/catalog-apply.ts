@@ -33,7 +33,12 @@ export async function applyCatalog(
       image_url text, product_url text) ON COMMIT DROP`);
     for (let start = 0; start < products.length; start += INSERT_CHUNK) {
       const rows = products.slice(start, start + INSERT_CHUNK).map((p) => ({
-        sku: p.sku, name: p.name, price_cents: p.priceCents, available: p.available, image_url: p.imageUrl, product_url: p.productUrl,
+        sku: p.sku,
+        name: p.name,
+        price_cents: p.priceCents,
+        available: p.available,
+        image_url: p.imageUrl,
+        product_url: p.productUrl,
       }));
       await trx('incoming_products').insert(rows);
     }
@@ -97,7 +102,8 @@ export async function applyCatalog(
     const counts: CatalogChangeCounts = {
       added: added.rowCount ?? 0,
       priceChanges: byKind.get('price_changed') ?? 0,
-      availabilityChanges: (byKind.get('became_available') ?? 0) + (byKind.get('became_unavailable') ?? 0) + (byKind.get('relisted') ?? 0),
+      availabilityChanges:
+        (byKind.get('became_available') ?? 0) + (byKind.get('became_unavailable') ?? 0) + (byKind.get('relisted') ?? 0),
       detailsChanges: byKind.get('details_changed') ?? 0,
       delisted: delisted.rowCount ?? 0,
     };

@@ -1,10 +1,32 @@
 import type { Knex } from 'knex';
-import type { CatalogChangeKind, CatalogChangeRecord, CatalogSyncRunRecord, CatalogSyncStatus, CatalogSyncTrigger } from '../domain/catalog-sync';
+import type {
+  CatalogChangeKind,
+  CatalogChangeRecord,
+  CatalogSyncRunRecord,
+  CatalogSyncStatus,
+  CatalogSyncTrigger,
+} from '../domain/catalog-sync';
 
 const RUN_COLUMNS = [
-  'r.id', 'r.store_id', 'r.status', 'r.trigger', 'r.requested_by', 'r.pages_read', 'r.products_seen', 'r.added',
-  'r.price_changes', 'r.availability_changes', 'r.details_changes', 'r.delisted', 'r.retries', 'r.error',
-  'r.error_transient', 'r.started_at', 'r.finished_at', 's.slug as store_slug', 's.name as store_name',
+  'r.id',
+  'r.store_id',
+  'r.status',
+  'r.trigger',
+  'r.requested_by',
+  'r.pages_read',
+  'r.products_seen',
+  'r.added',
+  'r.price_changes',
+  'r.availability_changes',
+  'r.details_changes',
+  'r.delisted',
+  'r.retries',
+  'r.error',
+  'r.error_transient',
+  'r.started_at',
+  'r.finished_at',
+  's.slug as store_slug',
+  's.name as store_name',
 ];
 
 const toRun = (row: Record<string, any>): CatalogSyncRunRecord => ({
@@ -30,7 +52,10 @@ const toRun = (row: Record<string, any>): CatalogSyncRunRecord => ({
 });
 
 export async function findRun(db: Knex, id: number): Promise<CatalogSyncRunRecord> {
-  const row = await db('catalog_sync_runs as r').join('stores as s', 's.id', 'r.store_id').where('r.id', id).first(RUN_COLUMNS);
+  const row = await db('catalog_sync_runs as r')
+    .join('stores as s', 's.id', 'r.store_id')
+    .where('r.id', id)
+    .first(RUN_COLUMNS);
   return toRun(row);
 }
 
@@ -45,7 +70,12 @@ export async function claimRun(
   await db('catalog_sync_runs')
     .where({ store_id: run.storeId, status: 'running' })
     .where('lease_expires_at', '<', run.now)
-    .update({ status: 'failed', error: 'abandoned: its process stopped before finishing', error_transient: true, finished_at: run.now });
+    .update({
+      status: 'failed',
+      error: 'abandoned: its process stopped before finishing',
+      error_transient: true,
+      finished_at: run.now,
+    });
   const { rows } = await db.raw(
     `INSERT INTO catalog_sync_runs (store_id, trigger, requested_by, started_at, lease_expires_at)
      VALUES (?, ?, ?, ?, ?)
@@ -75,12 +105,19 @@ export async function failRun(
 
 /** The store's listed products: how many the retailer lists today, as far as the catalog knows. */
 export async function countListedProducts(db: Knex, storeId: string): Promise<number> {
-  const [{ n }] = await db('products').where({ store_id: storeId }).whereNull('delisted_at').count<{ n: number }[]>({ n: '*' });
+  const [{ n }] = await db('products')
+    .where({ store_id: storeId })
+    .whereNull('delisted_at')
+    .count<{ n: number }[]>({ n: '*' });
   return n;
 }
 
 /** The most recent run of each store, for the scheduler, with how many runs in a row have failed. */
-export async function latestRuns(db: Knex): Promise<Map<string, { status: CatalogSyncStatus; startedAt: Date; errorTransient: boolean | null; failuresInARow: number }>> {
+export async function latestRuns(
+  db: Knex,
+): Promise<
+  Map<string, { status: CatalogSyncStatus; startedAt: Date; errorTransient: boolean | null; failuresInARow: number }>
+> {
   const { rows } = await db.raw(`
     SELECT DISTINCT ON (r.store_id) r.store_id, r.status, r.started_at, r.error_transient,
       (SELECT count(*) FROM catalog_sync_runs f
@@ -92,7 +129,12 @@ export async function latestRuns(db: Knex): Promise<Map<string, { status: Catalo
   return new Map(
     rows.map((row: Record<string, any>) => [
       row.store_id,
-      { status: row.status, startedAt: row.started_at, errorTransient: row.error_transient, failuresInARow: Number(row.failures_in_a_row) },
+      {
+        status: row.status,
+        startedAt: row.started_at,
+        errorTransient: row.error_transient,
+        failuresInARow: Number(row.failures_in_a_row),
+      },
     ]),
   );
 }
@@ -110,7 +152,11 @@ export async function listRuns(db: Knex, filter: { storeSlug?: string }, page: {
   return { runs: rows.map(toRun), total };
 }
 
-export async function listChanges(db: Knex, filter: { storeSlug?: string; kind?: CatalogChangeKind; runId?: number }, page: { limit: number; offset: number }) {
+export async function listChanges(
+  db: Knex,
+  filter: { storeSlug?: string; kind?: CatalogChangeKind; runId?: number },
+  page: { limit: number; offset: number },
+) {
   const base = () => {
     const query = db('catalog_changes as c').join('stores as s', 's.id', 'c.store_id');
     if (filter.storeSlug !== undefined) query.where('s.slug', filter.storeSlug);
@@ -120,7 +166,20 @@ export async function listChanges(db: Knex, filter: { storeSlug?: string; kind?:
   };
   const [rows, [{ total }]] = await Promise.all([
     base()
-      .select('c.id', 'c.run_id', 'c.product_id', 'c.sku', 'c.name', 'c.kind', 'c.old_price_cents', 'c.new_price_cents', 'c.created_at', 's.slug as store_slug', 's.name as store_name', 's.currency as store_currency')
+      .select(
+        'c.id',
+        'c.run_id',
+        'c.product_id',
+        'c.sku',
+        'c.name',
+        'c.kind',
+        'c.old_price_cents',
+        'c.new_price_cents',
+        'c.created_at',
+        's.slug as store_slug',
+        's.name as store_name',
+        's.currency as store_currency',
+      )
       .orderBy('c.id', 'desc')
       .limit(page.limit)
       .offset(page.offset),

@@ -19,13 +19,22 @@ export async function insertSession(
   db: Knex,
   session: { id: string; userId: string; snapshot: CartSnapshot; expiresAt: Date; now: Date },
 ): Promise<CheckoutSessionRecord> {
-  const columns = { id: session.id, user_id: session.userId, ...snapshotColumns(session.snapshot), expires_at: session.expiresAt, created_at: session.now, updated_at: session.now };
+  const columns = {
+    id: session.id,
+    user_id: session.userId,
+    ...snapshotColumns(session.snapshot),
+    expires_at: session.expiresAt,
+    created_at: session.now,
+    updated_at: session.now,
+  };
   const {
     rows: [row],
   } = await hotQuery(
     db,
     'checkout_sessions.insert',
-    `INSERT INTO checkout_sessions (${Object.keys(columns).join(', ')}) VALUES (${Object.keys(columns).map(() => '?').join(', ')})
+    `INSERT INTO checkout_sessions (${Object.keys(columns).join(', ')}) VALUES (${Object.keys(columns)
+      .map(() => '?')
+      .join(', ')})
      RETURNING ${SESSION_COLUMN_LIST}`,
     Object.values(columns),
   );
@@ -35,7 +44,12 @@ export async function insertSession(
 export async function findSession(db: Knex, id: string): Promise<CheckoutSessionRecord | null> {
   const {
     rows: [row],
-  } = await hotQuery(db, 'checkout_sessions.find', `SELECT ${SESSION_COLUMN_LIST} FROM checkout_sessions WHERE id = ? LIMIT 1`, [id]);
+  } = await hotQuery(
+    db,
+    'checkout_sessions.find',
+    `SELECT ${SESSION_COLUMN_LIST} FROM checkout_sessions WHERE id = ? LIMIT 1`,
+    [id],
+  );
   return row ? toSession(row) : null;
 }
 
@@ -85,7 +99,9 @@ export async function updatePendingSession(
   } = await hotQuery(
     db,
     `checkout_sessions.update:${shape}`,
-    `UPDATE checkout_sessions SET ${Object.keys(changed).map((column) => `${column} = ?`).join(', ')}
+    `UPDATE checkout_sessions SET ${Object.keys(changed)
+      .map((column) => `${column} = ?`)
+      .join(', ')}
      WHERE id = ? AND user_id = ? AND status = 'pending' AND expires_at > ? AND payment_intent_id IS NOT DISTINCT FROM ?::text
      RETURNING ${SESSION_COLUMN_LIST}`,
     [...Object.values(changed), id, userId, now, earlier.seen],
@@ -123,7 +139,12 @@ export async function beginPlacement(
 }
 
 /** Takes over a processing session whose holder's lease ran out (it crashed or hung). Same attempt. */
-export async function reclaimPlacement(db: Knex, id: string, now: Date, leaseUntil: Date): Promise<CheckoutSessionRecord | null> {
+export async function reclaimPlacement(
+  db: Knex,
+  id: string,
+  now: Date,
+  leaseUntil: Date,
+): Promise<CheckoutSessionRecord | null> {
   const [row] = await prepared(
     'checkout_sessions.reclaim_placement',
     db('checkout_sessions')
@@ -155,7 +176,12 @@ export async function releasePlacement(
  * Cancels a pending session that still holds exactly the earlier PaymentIntent `seen` (null: none); the caller has
  * made sure that one can no longer take money, so the cancelled session forgets it. Null when there is no such session.
  */
-export async function cancelPendingSession(db: Knex, id: string, seen: string | null, now: Date): Promise<CheckoutSessionRecord | null> {
+export async function cancelPendingSession(
+  db: Knex,
+  id: string,
+  seen: string | null,
+  now: Date,
+): Promise<CheckoutSessionRecord | null> {
   const [row] = await db('checkout_sessions')
     .where({ id, status: CANCEL.from })
     .whereRaw('payment_intent_id IS NOT DISTINCT FROM ?::text', [seen])
@@ -169,7 +195,11 @@ export async function cancelPendingSession(db: Knex, id: string, seen: string | 
  * the shopper may have paid it (finished 3-D Secure) and never come back. A cancelled one whose payment has already
  * been refunded in full is done.
  */
-export async function listSessionsWithEarlierPayment(db: Knex, olderThan: Date, limit: number): Promise<CheckoutSessionRecord[]> {
+export async function listSessionsWithEarlierPayment(
+  db: Knex,
+  olderThan: Date,
+  limit: number,
+): Promise<CheckoutSessionRecord[]> {
   const rows = await db('checkout_sessions as cs')
     .whereIn('cs.status', EARLIER_PAYMENT_STATUSES)
     .whereNotNull('cs.payment_intent_id')

@@ -7,7 +7,9 @@ import { sqlLiterals } from './sql-literals';
 /** A paid checkout's outcome from its orders, and the checkouts whose settle a crash lost. */
 
 /** A paid session settles (again) to its orders' outcome: from any paid status to any other outcome. */
-const SETTLE = PAID_SESSION_STATUSES.flatMap((from) => SESSION_OUTCOMES.filter((to) => to !== from).map((to) => sessionMove(from, to)));
+const SETTLE = PAID_SESSION_STATUSES.flatMap((from) =>
+  SESSION_OUTCOMES.filter((to) => to !== from).map((to) => sessionMove(from, to)),
+);
 
 /** Which order statuses count as settled, and which of those as failed, for a checkout's outcome. */
 export interface SettlementRule {
@@ -58,7 +60,12 @@ export async function settleSessionFromOrders(db: Knex, id: string, rule: Settle
  * Checkouts still `placed` since before `changedBefore` although every order is settled: the process died between
  * an order's move and the checkout's settle.
  */
-export async function listOverdueSettlements(db: Knex, rule: SettlementRule, changedBefore: Date, limit: number): Promise<string[]> {
+export async function listOverdueSettlements(
+  db: Knex,
+  rule: SettlementRule,
+  changedBefore: Date,
+  limit: number,
+): Promise<string[]> {
   const { rows } = await db.raw(
     `SELECT cs.id FROM checkout_sessions cs
      WHERE cs.status = 'placed' AND cs.updated_at < ?

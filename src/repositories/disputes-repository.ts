@@ -25,7 +25,11 @@ const toRecord = (row: Record<string, any>): DisputeRecord => ({
  * Records the dispute as Stripe reports it now. A closed dispute stays closed: events arrive in any order, and an
  * `updated` delivered after the `closed` must not reopen it.
  */
-export async function upsertDispute(trx: Knex.Transaction, dispute: NewDispute, now: Date): Promise<{ before: DisputeRecord | null; after: DisputeRecord }> {
+export async function upsertDispute(
+  trx: Knex.Transaction,
+  dispute: NewDispute,
+  now: Date,
+): Promise<{ before: DisputeRecord | null; after: DisputeRecord }> {
   const before = await trx('disputes').where({ id: dispute.id }).forUpdate().first();
   if (!before) {
     const [row] = await trx('disputes')
@@ -49,17 +53,30 @@ export async function upsertDispute(trx: Knex.Transaction, dispute: NewDispute, 
   if (before.closed_at) return { before: toRecord(before), after: toRecord(before) };
   const [row] = await trx('disputes')
     .where({ id: dispute.id })
-    .update({ status: dispute.status, amount_cents: dispute.amountCents, reason: dispute.reason, closed_at: dispute.closedAt, updated_at: now })
+    .update({
+      status: dispute.status,
+      amount_cents: dispute.amountCents,
+      reason: dispute.reason,
+      closed_at: dispute.closedAt,
+      updated_at: now,
+    })
     .returning('*');
   return { before: toRecord(before), after: toRecord(row) };
 }
 
-export async function listDisputeShares(db: Knex, disputeId: string): Promise<{ orderId: string; amountCents: number }[]> {
+export async function listDisputeShares(
+  db: Knex,
+  disputeId: string,
+): Promise<{ orderId: string; amountCents: number }[]> {
   const rows = await db('dispute_orders').where({ dispute_id: disputeId }).select('order_id', 'amount_cents');
   return rows.map((row) => ({ orderId: row.order_id, amountCents: row.amount_cents }));
 }
 
-export async function insertDisputeShares(trx: Knex.Transaction, disputeId: string, shares: { orderId: string; cents: number }[]): Promise<void> {
+export async function insertDisputeShares(
+  trx: Knex.Transaction,
+  disputeId: string,
+  shares: { orderId: string; cents: number }[],
+): Promise<void> {
   if (shares.length === 0) return;
   await trx('dispute_orders')
     .insert(shares.map((share) => ({ dispute_id: disputeId, order_id: share.orderId, amount_cents: share.cents })))
@@ -68,7 +85,10 @@ export async function insertDisputeShares(trx: Knex.Transaction, disputeId: stri
 }
 
 /** The disputes concerning each order, newest first. */
-export async function listDisputesOfOrders(db: Knex, orderIds: readonly string[]): Promise<Map<string, OrderDispute[]>> {
+export async function listDisputesOfOrders(
+  db: Knex,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderDispute[]>> {
   const byOrder = new Map<string, OrderDispute[]>();
   if (orderIds.length === 0) return byOrder;
   const rows = await db('dispute_orders as o')

@@ -49,7 +49,7 @@ export async function claimKey(
        UNION ALL
        SELECT false AS claimed, ${columns} FROM idempotency_keys
        WHERE scope = ? AND key = ? AND NOT EXISTS (SELECT 1 FROM claimed)`,
-      [scope, key, fingerprint, lockedUntil, scope, key],
+    [scope, key, fingerprint, lockedUntil, scope, key],
   );
   const row = rows[0];
   return row ? { claimed: row.claimed === true, record: toRecord(row) } : null;

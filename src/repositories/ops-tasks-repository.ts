@@ -60,19 +60,31 @@ export async function findPurchaseRecord(db: Knex, orderId: string): Promise<Man
     .orderBy('created_at', 'desc')
     .select('id', 'status', 'claimed_by', 'store_order_number', 'resolved_at');
   const done = rows.find((row) => row.status === 'done' && row.store_order_number);
-  if (done) return { kind: 'bought', taskId: done.id, storeOrderNumber: done.store_order_number, resolvedAt: done.resolved_at };
+  if (done)
+    return { kind: 'bought', taskId: done.id, storeOrderNumber: done.store_order_number, resolvedAt: done.resolved_at };
   const live = rows.find((row) => row.status !== 'done');
   return live ? { kind: 'in_hand', taskId: live.id, claimedBy: live.claimed_by } : { kind: 'none' };
 }
 
 /** Every task of the order that someone may still act on (open or claimed), oldest first. */
 export async function listLiveTasksForOrder(db: Knex, orderId: string): Promise<OpsTaskRecord[]> {
-  const rows = await withOrderNumber(db).where('t.order_id', orderId).whereIn('t.status', ['open', 'claimed']).orderBy('t.created_at');
+  const rows = await withOrderNumber(db)
+    .where('t.order_id', orderId)
+    .whereIn('t.status', ['open', 'claimed'])
+    .orderBy('t.created_at');
   return rows.map(toRecord);
 }
 
-export async function listTasks(db: Knex, status: OpsTaskStatus | undefined, limit: number, offset: number): Promise<OpsTaskRecord[]> {
-  const query = withOrderNumber(db).orderBy([{ column: 't.created_at' }, { column: 't.id' }]).limit(limit).offset(offset);
+export async function listTasks(
+  db: Knex,
+  status: OpsTaskStatus | undefined,
+  limit: number,
+  offset: number,
+): Promise<OpsTaskRecord[]> {
+  const query = withOrderNumber(db)
+    .orderBy([{ column: 't.created_at' }, { column: 't.id' }])
+    .limit(limit)
+    .offset(offset);
   if (status) query.where('t.status', status);
   return (await query).map(toRecord);
 }
@@ -118,6 +130,8 @@ export async function withdrawPurchaseTasks(db: Knex, orderId: string, by: strin
 
 /** Gives a claimed task back to the queue; false when it is no longer claimed. */
 export async function releaseTask(db: Knex, id: string, now: Date): Promise<boolean> {
-  const updated = await db('ops_tasks').where({ id, status: 'claimed' }).update({ status: 'open', claimed_by: null, claimed_at: null, updated_at: now });
+  const updated = await db('ops_tasks')
+    .where({ id, status: 'claimed' })
+    .update({ status: 'open', claimed_by: null, claimed_at: null, updated_at: now });
   return updated === 1;
 }

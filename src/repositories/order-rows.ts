@@ -34,7 +34,11 @@ export const ORDER_TABLE_COLUMNS = [
   'updated_at',
 ];
 
-export const ORDER_COLUMNS = [...ORDER_TABLE_COLUMNS.map((column) => `o.${column}`), 's.name as store_name', 's.slug as store_slug'];
+export const ORDER_COLUMNS = [
+  ...ORDER_TABLE_COLUMNS.map((column) => `o.${column}`),
+  's.name as store_name',
+  's.slug as store_slug',
+];
 
 export const ITEM_COLUMNS = [
   'id',

@@ -15,7 +15,11 @@ import { variantColumns } from './variant-columns';
  * and items a checkout has, and it can be prepared. `guard` (a WHERE clause over nothing but other CTEs) lets a
  * caller insert the orders only if an earlier part of its statement succeeded.
  */
-export function insertOrdersCtes(orders: NewOrder[], now: Date, guard = ''): { sql: string; bindings: Knex.RawBinding[] } {
+export function insertOrdersCtes(
+  orders: NewOrder[],
+  now: Date,
+  guard = '',
+): { sql: string; bindings: Knex.RawBinding[] } {
   const orderRows = orders.map((order) => ({
     order_number: order.orderNumber,
     checkout_session_id: order.checkoutSessionId,
@@ -81,7 +85,10 @@ export const SELECT_INSERTED_ORDERS = `SELECT ${ORDER_COLUMNS.join(', ')} FROM o
 export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], now: Date): Promise<OrderRecord[]> {
   if (orders.length === 0) return [];
   const ctes = insertOrdersCtes(orders, now);
-  const { rows } = await prepared('orders.insert_with_items', trx.raw(`WITH ${ctes.sql} ${SELECT_INSERTED_ORDERS}`, ctes.bindings));
+  const { rows } = await prepared(
+    'orders.insert_with_items',
+    trx.raw(`WITH ${ctes.sql} ${SELECT_INSERTED_ORDERS}`, ctes.bindings),
+  );
   return rows.map(toOrder);
 }
 
@@ -128,14 +135,20 @@ export async function updateOrderStatus(
   const update = db('orders').where({ id: orderId, status: from }).update(set).returning(ORDER_TABLE_COLUMNS);
   // The statement's shape is which of the eight optional columns change (a bit each, at most 256 variants) and
   // whether the items follow; in practice a handful of transitions use a handful of combinations.
-  const shape = OPTIONAL_ORDER_CHANGES.reduce((mask, key, bit) => (changes[key] !== undefined ? mask | (1 << bit) : mask), 0);
+  const shape = OPTIONAL_ORDER_CHANGES.reduce(
+    (mask, key, bit) => (changes[key] !== undefined ? mask | (1 << bit) : mask),
+    0,
+  );
   const items = itemsAfterMove(to);
   let query = db.with('o', update);
   if (items) {
     // In the same statement: only if the order's own compare-and-set won.
     query = query.with(
       'i',
-      db('order_items').whereIn('order_id', db('o').select('id')).whereIn('status', items.from).update({ status: items.status }),
+      db('order_items')
+        .whereIn('order_id', db('o').select('id'))
+        .whereIn('status', items.from)
+        .update({ status: items.status }),
     );
   }
   // The event the move announces is written by the same statement, only if the compare-and-set won.
@@ -157,13 +170,18 @@ export async function lockOrder(trx: Knex.Transaction, orderId: string): Promise
 }
 
 /** Records returned quantities; an item fully returned is `refunded`, partly returned `partially_refunded`. */
-export async function addRefundedQuantities(db: Knex, items: readonly { orderItemId: string; quantity: number }[]): Promise<void> {
+export async function addRefundedQuantities(
+  db: Knex,
+  items: readonly { orderItemId: string; quantity: number }[],
+): Promise<void> {
   for (const item of items) {
     await db('order_items')
       .where({ id: item.orderItemId })
       .update({
         refunded_quantity: db.raw('refunded_quantity + ?', [item.quantity]),
-        status: db.raw(`CASE WHEN refunded_quantity + ? >= quantity THEN 'refunded' ELSE 'partially_refunded' END`, [item.quantity]),
+        status: db.raw(`CASE WHEN refunded_quantity + ? >= quantity THEN 'refunded' ELSE 'partially_refunded' END`, [
+          item.quantity,
+        ]),
       });
   }
 }

@@ -11,18 +11,27 @@ import { ITEM_COLUMNS, ITEM_JSON, ORDER_COLUMNS, toItem, toOrder } from './order
 export async function findOrderByNumber(db: Knex, orderNumber: string): Promise<OrderRecord | null> {
   const row = await prepared(
     'orders.find_by_number',
-    db('orders as o').join('stores as s', 's.id', 'o.store_id').where('o.order_number', orderNumber).first(ORDER_COLUMNS),
+    db('orders as o')
+      .join('stores as s', 's.id', 'o.store_id')
+      .where('o.order_number', orderNumber)
+      .first(ORDER_COLUMNS),
   );
   return row ? toOrder(row) : null;
 }
 
 export async function findOrderById(db: Knex, orderId: string): Promise<OrderRecord | null> {
-  const row = await db('orders as o').join('stores as s', 's.id', 'o.store_id').where('o.id', orderId).first(ORDER_COLUMNS);
+  const row = await db('orders as o')
+    .join('stores as s', 's.id', 'o.store_id')
+    .where('o.id', orderId)
+    .first(ORDER_COLUMNS);
   return row ? toOrder(row) : null;
 }
 
 /** The store settings a placement run works with (which adapter, its config, the fallback, the price tolerance). */
-export type PlacementStoreSettings = Pick<StoreRecord, 'placementMethod' | 'placementConfig' | 'fallbackMethod' | 'priceToleranceCents'> & {
+export type PlacementStoreSettings = Pick<
+  StoreRecord,
+  'placementMethod' | 'placementConfig' | 'fallbackMethod' | 'priceToleranceCents'
+> & {
   /** The method ops switched the store to (an outage lever); orders not yet started go by it. */
   methodOverride: PlacementMethod | null;
 };
@@ -81,13 +90,21 @@ export async function listSessionOrders(db: Knex, checkoutSessionIds: readonly s
 }
 
 export async function listOrderItems(db: Knex, orderId: string): Promise<OrderItemRecord[]> {
-  const rows = await prepared('order_items.list', db('order_items').where({ order_id: orderId }).orderBy('position').select(ITEM_COLUMNS));
+  const rows = await prepared(
+    'order_items.list',
+    db('order_items').where({ order_id: orderId }).orderBy('position').select(ITEM_COLUMNS),
+  );
   return rows.map(toItem);
 }
 
 export async function listStatusHistory(db: Knex, orderId: string): Promise<StatusHistoryRecord[]> {
   const rows = await db('order_status_history').where({ order_id: orderId }).orderBy('id');
-  return rows.map((row) => ({ fromStatus: row.from_status, toStatus: row.to_status, reason: row.reason, createdAt: row.created_at }));
+  return rows.map((row) => ({
+    fromStatus: row.from_status,
+    toStatus: row.to_status,
+    reason: row.reason,
+    createdAt: row.created_at,
+  }));
 }
 
 export interface OrderFilter {
@@ -125,10 +142,16 @@ export async function pageCheckoutSessionIds(
       .groupBy('o.checkout_session_id')
       .select('o.checkout_session_id')
       .max({ newest: 'o.created_at' })
-      .orderBy([{ column: 'newest', order: 'desc' }, { column: 'o.checkout_session_id', order: 'desc' }])
+      .orderBy([
+        { column: 'newest', order: 'desc' },
+        { column: 'o.checkout_session_id', order: 'desc' },
+      ])
       .limit(limit)
       .offset(offset),
-    filtered(db, filter).first(db.raw('count(*)::int AS orders'), db.raw('count(DISTINCT o.checkout_session_id)::int AS sessions')),
+    filtered(db, filter).first(
+      db.raw('count(*)::int AS orders'),
+      db.raw('count(DISTINCT o.checkout_session_id)::int AS sessions'),
+    ),
   ]);
   return {
     ids: ids.map((row: any) => row.checkout_session_id),
@@ -177,7 +200,11 @@ export async function orderStats(db: Knex, filter: OrderFilter): Promise<OrderSt
   }));
 }
 
-export async function findOrderByStoreOrderNumber(db: Knex, storeId: string, storeOrderNumber: string): Promise<OrderRecord | null> {
+export async function findOrderByStoreOrderNumber(
+  db: Knex,
+  storeId: string,
+  storeOrderNumber: string,
+): Promise<OrderRecord | null> {
   const row = await db('orders as o')
     .join('stores as s', 's.id', 'o.store_id')
     .where({ 'o.store_id': storeId, 'o.store_order_number': storeOrderNumber })
@@ -204,7 +231,10 @@ export async function listStalledOrderRefs(
      LIMIT ?`,
     [cutoffs.pendingBefore, cutoffs.placingBefore, cutoffs.placingBefore, limit],
   );
-  return rows.map((row: { order_number: string; store_id: string }) => ({ orderNumber: row.order_number, storeId: row.store_id }));
+  return rows.map((row: { order_number: string; store_id: string }) => ({
+    orderNumber: row.order_number,
+    storeId: row.store_id,
+  }));
 }
 
 /** Orders in a status, unchanged since before `changedBefore`, oldest first: what the sweepers look for. */
@@ -214,6 +244,11 @@ export async function listOrderRefsByStatus(
   changedBefore: Date,
   limit: number,
 ): Promise<{ orderNumber: string; storeId: string }[]> {
-  const rows = await db('orders').where({ status }).where('updated_at', '<', changedBefore).orderBy('updated_at').limit(limit).select('order_number', 'store_id');
+  const rows = await db('orders')
+    .where({ status })
+    .where('updated_at', '<', changedBefore)
+    .orderBy('updated_at')
+    .limit(limit)
+    .select('order_number', 'store_id');
   return rows.map((row) => ({ orderNumber: row.order_number, storeId: row.store_id }));
 }

@@ -29,7 +29,7 @@ export async function takeUndispatched(trx: Knex.Transaction, limit: number): Pr
          SELECT * FROM outbox_events WHERE turn.ok AND dispatched_at IS NULL ORDER BY seq LIMIT ?
        ) e ON true
        ORDER BY e.seq`,
-      [DISPATCH_LOCK, limit],
+    [DISPATCH_LOCK, limit],
   );
   if (!rows[0]?.ok) return null;
   return rows
@@ -58,7 +58,11 @@ export interface FannedOutEvent {
  * A disabled endpoint gets its deliveries too: they wait, pending, until ops enable it. Deliveries and mails are
  * numbered in seq order, as they were when written one event at a time. Returns the new deliveries' and mails' ids.
  */
-export async function recordFannedOut(trx: Knex.Transaction, events: FannedOutEvent[], now: Date): Promise<{ deliveries: string[]; emails: string[] }> {
+export async function recordFannedOut(
+  trx: Knex.Transaction,
+  events: FannedOutEvent[],
+  now: Date,
+): Promise<{ deliveries: string[]; emails: string[] }> {
   if (events.length === 0) return { deliveries: [], emails: [] };
   const { rows } = await hotQuery(
     trx,
@@ -83,20 +87,20 @@ export async function recordFannedOut(trx: Knex.Transaction, events: FannedOutEv
          RETURNING id
        )
        SELECT 'webhook' AS kind, id FROM deliveries UNION ALL SELECT 'email', id FROM emails ORDER BY kind DESC, id`,
-      [
-        JSON.stringify(
-          events.map((event) => ({
-            seq: event.seq,
-            body: event.body,
-            template: event.mail?.template ?? null,
-            to_address: event.mail?.to ?? null,
-            subject: event.mail?.subject ?? null,
-            text_body: event.mail?.text ?? null,
-            html_body: event.mail?.html ?? null,
-          })),
-        ),
-        now,
-      ],
+    [
+      JSON.stringify(
+        events.map((event) => ({
+          seq: event.seq,
+          body: event.body,
+          template: event.mail?.template ?? null,
+          to_address: event.mail?.to ?? null,
+          subject: event.mail?.subject ?? null,
+          text_body: event.mail?.text ?? null,
+          html_body: event.mail?.html ?? null,
+        })),
+      ),
+      now,
+    ],
   );
   const ids = (kind: string) => rows.filter((row) => row.kind === kind).map((row) => String(row.id));
   return { deliveries: ids('webhook'), emails: ids('email') };

@@ -43,5 +43,11 @@ export async function lockSessionOrders(trx: Knex.Transaction, sessionId: string
     .select('id', 'order_number', 'status', 'total_cents', 'currency', 'created_at');
   return rows
     .sort((a, b) => a.created_at - b.created_at || a.order_number.localeCompare(b.order_number))
-    .map((row) => ({ id: row.id, orderNumber: row.order_number, status: row.status, totalCents: row.total_cents, currency: row.currency }));
+    .map((row) => ({
+      id: row.id,
+      orderNumber: row.order_number,
+      status: row.status,
+      totalCents: row.total_cents,
+      currency: row.currency,
+    }));
 }

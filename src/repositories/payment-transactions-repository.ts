@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { insertRefundEventsSql } from './outbox-sql';
 
 /** `discount`: money we gave a shopper (a promo code's share of an order), not a movement at the payment provider. */
-export type TransactionType = 'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund' | 'dispute_loss' | 'discount';
+export type TransactionType =
+  'charge' | 'authorization' | 'capture' | 'void' | 'refund' | 'partial_refund' | 'dispute_loss' | 'discount';
 export type TransactionStatus = 'pending' | 'succeeded' | 'failed';
 /** `service`: a movement the service made; `stripe`: one it learnt of from Stripe (a Dashboard refund, a lost dispute). */
 export type TransactionSource = 'service' | 'stripe';
@@ -100,10 +101,17 @@ export async function recordTransaction(db: Knex, tx: NewPaymentTransaction): Pr
     await insert;
     return;
   }
-  await db.with('t', insert.returning('*')).with('e', db.raw(insertRefundEventsSql('t'))).select(db.raw('1')).from('t');
+  await db
+    .with('t', insert.returning('*'))
+    .with('e', db.raw(insertRefundEventsSql('t')))
+    .select(db.raw('1'))
+    .from('t');
 }
 
-export async function listSessionTransactions(db: Knex, checkoutSessionId: string): Promise<PaymentTransactionRecord[]> {
+export async function listSessionTransactions(
+  db: Knex,
+  checkoutSessionId: string,
+): Promise<PaymentTransactionRecord[]> {
   const rows = await db('payment_transactions').where({ checkout_session_id: checkoutSessionId }).orderBy('created_at');
   return rows.map(toRecord);
 }
@@ -181,7 +189,11 @@ export async function settleTransaction(
     })
     .returning('*');
   // A refund's refund.succeeded / refund.failed event commits with its settle, in the same statement.
-  const rows = await db.with('t', update).with('e', db.raw(insertRefundEventsSql('t'))).select(db.raw('1')).from('t');
+  const rows = await db
+    .with('t', update)
+    .with('e', db.raw(insertRefundEventsSql('t')))
+    .select(db.raw('1'))
+    .from('t');
   return rows.length === 1;
 }
 
@@ -200,11 +212,16 @@ export async function listPendingRefunds(db: Knex, limit: number): Promise<Payme
 
 /** Stamps a try at a pending refund: the resume's turn order. */
 export async function markRefundAttempted(db: Knex, idempotencyKey: string): Promise<void> {
-  await db('payment_transactions').where({ idempotency_key: idempotencyKey, status: 'pending' }).update({ last_attempt_at: db.fn.now() });
+  await db('payment_transactions')
+    .where({ idempotency_key: idempotencyKey, status: 'pending' })
+    .update({ last_attempt_at: db.fn.now() });
 }
 
 /** The ledger rows of one provider refund: one for ours, one per order it was attributed to for one made outside. */
-export async function listTransactionsByRefundId(db: Knex, stripeRefundId: string): Promise<PaymentTransactionRecord[]> {
+export async function listTransactionsByRefundId(
+  db: Knex,
+  stripeRefundId: string,
+): Promise<PaymentTransactionRecord[]> {
   const rows = await db('payment_transactions').where({ stripe_refund_id: stripeRefundId }).orderBy('created_at');
   return rows.map(toRecord);
 }
@@ -223,7 +240,9 @@ export async function disputeLostCentsByOrder(db: Knex, orderIds: readonly strin
 
 /** Remembers the provider's id of a refund still pending there, so its webhook can settle the row. */
 export async function recordRefundId(db: Knex, idempotencyKey: string, stripeRefundId: string): Promise<void> {
-  await db('payment_transactions').where({ idempotency_key: idempotencyKey }).update({ stripe_refund_id: stripeRefundId });
+  await db('payment_transactions')
+    .where({ idempotency_key: idempotencyKey })
+    .update({ stripe_refund_id: stripeRefundId });
 }
 
 /** Refunds of an order that the provider refused (status failed). */
@@ -236,13 +255,23 @@ export async function countFailedRefunds(db: Knex, orderId: string): Promise<num
 }
 
 /** The checkout's capture or void of its authorization (capture policy after_placement), whatever its status. */
-export async function findCaptureOfSession(db: Knex, checkoutSessionId: string): Promise<PaymentTransactionRecord | null> {
-  const row = await db('payment_transactions').where({ checkout_session_id: checkoutSessionId }).whereIn('type', ['capture', 'void']).first();
+export async function findCaptureOfSession(
+  db: Knex,
+  checkoutSessionId: string,
+): Promise<PaymentTransactionRecord | null> {
+  const row = await db('payment_transactions')
+    .where({ checkout_session_id: checkoutSessionId })
+    .whereIn('type', ['capture', 'void'])
+    .first();
   return row ? toRecord(row) : null;
 }
 
 /** Captures and voids still pending since before `createdBefore`: a crash or an outage interrupted them. Oldest first. */
-export async function listPendingCaptures(db: Knex, createdBefore: Date, limit: number): Promise<PaymentTransactionRecord[]> {
+export async function listPendingCaptures(
+  db: Knex,
+  createdBefore: Date,
+  limit: number,
+): Promise<PaymentTransactionRecord[]> {
   const rows = await db('payment_transactions')
     .whereIn('type', ['capture', 'void'])
     .where({ status: 'pending' })

@@ -43,7 +43,9 @@ function filtered(db: Knex, filter: ProductFilter): Knex.QueryBuilder {
     // appear as typed. Every condition is answered from the trigram GIN index on SEARCH_TEXT (`w <% text` as its
     // commutator `text %> w`), so Postgres combines index bitmaps instead of reading every product.
     const words = filter.q.split(/\s+/).filter(Boolean).slice(0, MAX_WORDS);
-    const each = words.map((word) => (word.length < 3 ? `${SEARCH_TEXT} ILIKE ?` : `? <% ${SEARCH_TEXT}`)).join(' AND ');
+    const each = words
+      .map((word) => (word.length < 3 ? `${SEARCH_TEXT} ILIKE ?` : `? <% ${SEARCH_TEXT}`))
+      .join(' AND ');
     const bindings = words.map((word) => (word.length < 3 ? containsPattern(word) : word));
     query.whereRaw(`(${SEARCH_TEXT} ILIKE ? OR (${each}))`, [containsPattern(filter.q), ...bindings]);
   }
@@ -63,7 +65,11 @@ export async function searchProducts(
   if (filter.q === undefined) {
     // The page walks the (name, id) index; the count is a separate, index-only question.
     const [rows, [{ total }]] = await Promise.all([
-      filtered(db, filter).select(LISTING_COLUMNS).orderBy([{ column: 'p.name' }, { column: 'p.id' }]).limit(page.limit).offset(page.offset),
+      filtered(db, filter)
+        .select(LISTING_COLUMNS)
+        .orderBy([{ column: 'p.name' }, { column: 'p.id' }])
+        .limit(page.limit)
+        .offset(page.offset),
       filtered(db, filter).count<{ total: number }[]>({ total: '*' }),
     ]);
     return { products: rows.map(toListing), total };
@@ -80,7 +86,11 @@ export async function searchProducts(
  * window over the same rows: ranking scores every match anyway). Exported for bench/catalog-search.ts, which runs
  * the same SQL bare.
  */
-export function rankedPageQuery(db: Knex, filter: ProductFilter & { q: string }, page: { limit: number; offset: number }): Knex.QueryBuilder {
+export function rankedPageQuery(
+  db: Knex,
+  filter: ProductFilter & { q: string },
+  page: { limit: number; offset: number },
+): Knex.QueryBuilder {
   const { q } = filter;
   const pattern = containsPattern(q);
   return filtered(db, filter)

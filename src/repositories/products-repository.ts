@@ -13,7 +13,16 @@ interface ProductRow {
   available: boolean;
 }
 
-const PRODUCT_COLUMNS = ['id', 'store_id', 'sku', 'name', 'price_cents', 'product_url', 'image_url', 'available'] as const;
+const PRODUCT_COLUMNS = [
+  'id',
+  'store_id',
+  'sku',
+  'name',
+  'price_cents',
+  'product_url',
+  'image_url',
+  'available',
+] as const;
 
 const toRecord = (row: ProductRow): ProductRecord => ({
   id: row.id,
@@ -37,7 +46,10 @@ export interface ProductUpsert {
 }
 
 /** Insert or update by (store, sku); fields not given keep their value on update. */
-export async function upsertProduct(db: Knex, product: ProductUpsert): Promise<{ product: ProductRecord; created: boolean }> {
+export async function upsertProduct(
+  db: Knex,
+  product: ProductUpsert,
+): Promise<{ product: ProductRecord; created: boolean }> {
   const insert = {
     store_id: product.storeId,
     sku: product.sku,
@@ -47,7 +59,11 @@ export async function upsertProduct(db: Knex, product: ProductUpsert): Promise<{
     image_url: product.imageUrl ?? null,
     available: product.available ?? true,
   };
-  const merge: Record<string, unknown> = { name: insert.name, price_cents: insert.price_cents, updated_at: db.fn.now() };
+  const merge: Record<string, unknown> = {
+    name: insert.name,
+    price_cents: insert.price_cents,
+    updated_at: db.fn.now(),
+  };
   if (product.productUrl !== undefined) merge.product_url = product.productUrl;
   if (product.imageUrl !== undefined) merge.image_url = product.imageUrl;
   if (product.available !== undefined) merge.available = product.available;

@@ -9,7 +9,14 @@ export interface HoldRequest {
 
 export type HoldOutcome =
   | { kind: 'held' }
-  | { kind: 'refused'; code: string; perCustomerLimit: number | null; totalLimit: number | null; totalUses: number; customerUses: number };
+  | {
+      kind: 'refused';
+      code: string;
+      perCustomerLimit: number | null;
+      totalLimit: number | null;
+      totalUses: number;
+      customerUses: number;
+    };
 
 /**
  * Holds one use of a code for a checkout about to be charged. The code's row is locked first, so every hold of
@@ -18,7 +25,10 @@ export type HoldOutcome =
  */
 export async function holdRedemption(db: Knex, hold: HoldRequest, now: Date): Promise<HoldOutcome> {
   return db.transaction(async (trx) => {
-    const promotion = await trx('promotions').where({ id: hold.promotionId }).forUpdate().first('code', 'per_customer_limit', 'total_limit');
+    const promotion = await trx('promotions')
+      .where({ id: hold.promotionId })
+      .forUpdate()
+      .first('code', 'per_customer_limit', 'total_limit');
     const live = await trx('promotion_redemptions')
       .where({ checkout_session_id: hold.checkoutSessionId })
       .whereNot({ status: 'released' })
@@ -27,7 +37,10 @@ export async function holdRedemption(db: Knex, hold: HoldRequest, now: Date): Pr
     const counts = await trx('promotion_redemptions')
       .where({ promotion_id: hold.promotionId })
       .whereNot({ status: 'released' })
-      .first(trx.raw('count(*)::int AS total'), trx.raw('count(*) FILTER (WHERE user_id = ?)::int AS mine', [hold.userId]));
+      .first(
+        trx.raw('count(*)::int AS total'),
+        trx.raw('count(*) FILTER (WHERE user_id = ?)::int AS mine', [hold.userId]),
+      );
     const refused =
       (promotion.total_limit !== null && counts.total >= promotion.total_limit) ||
       (promotion.per_customer_limit !== null && counts.mine >= promotion.per_customer_limit);
@@ -58,11 +71,19 @@ export async function holdRedemption(db: Knex, hold: HoldRequest, now: Date): Pr
  * Gives back the use a place attempt held, when that attempt ends unpaid (declined). Only while the attempt still
  * holds its session: a later attempt's hold (the same row, kept for it) is never released from under it.
  */
-export async function releaseAttemptHold(db: Knex, checkoutSessionId: string, attempt: number, now: Date): Promise<void> {
+export async function releaseAttemptHold(
+  db: Knex,
+  checkoutSessionId: string,
+  attempt: number,
+  now: Date,
+): Promise<void> {
   await db('promotion_redemptions')
     .where({ checkout_session_id: checkoutSessionId, status: 'held' })
     .whereExists((q) =>
-      q.select(db.raw('1')).from('checkout_sessions').where({ id: checkoutSessionId, status: 'processing', payment_attempt: attempt }),
+      q
+        .select(db.raw('1'))
+        .from('checkout_sessions')
+        .where({ id: checkoutSessionId, status: 'processing', payment_attempt: attempt }),
     )
     .update({ status: 'released', updated_at: now });
 }
@@ -79,7 +100,11 @@ export async function releaseUnpayableHolds(db: Knex, now: Date, limit = 100): P
         .join('checkout_sessions as cs', 'cs.id', 'r.checkout_session_id')
         .where('r.status', 'held')
         .where((q) =>
-          q.where('cs.status', 'cancelled').orWhere((expired) => expired.where('cs.status', 'pending').where('cs.expires_at', '<=', now).whereNull('cs.payment_intent_id')),
+          q
+            .where('cs.status', 'cancelled')
+            .orWhere((expired) =>
+              expired.where('cs.status', 'pending').where('cs.expires_at', '<=', now).whereNull('cs.payment_intent_id'),
+            ),
         )
         .limit(limit)
         .select('r.id'),
@@ -93,6 +118,8 @@ export async function releaseUnpayableHolds(db: Knex, now: Date, limit = 100): P
 export async function releaseHoldOfCancelledSession(db: Knex, checkoutSessionId: string, now: Date): Promise<void> {
   await db('promotion_redemptions')
     .where({ checkout_session_id: checkoutSessionId, status: 'held' })
-    .whereExists((q) => q.select(db.raw('1')).from('checkout_sessions').where({ id: checkoutSessionId, status: 'cancelled' }))
+    .whereExists((q) =>
+      q.select(db.raw('1')).from('checkout_sessions').where({ id: checkoutSessionId, status: 'cancelled' }),
+    )
     .update({ status: 'released', updated_at: now });
 }

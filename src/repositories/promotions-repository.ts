@@ -38,7 +38,11 @@ const toRow = (promotion: Partial<PromotionWrite>) => ({
 
 const USES = `(SELECT count(*)::int FROM promotion_redemptions r WHERE r.promotion_id = p.id AND r.status <> 'released') AS uses,
   (SELECT count(*)::int FROM promotion_redemptions r WHERE r.promotion_id = p.id AND r.status = 'redeemed') AS redeemed`;
-const withUses = (row: Record<string, any>): PromotionWithUses => ({ ...toPromotion(row), uses: row.uses, redeemed: row.redeemed });
+const withUses = (row: Record<string, any>): PromotionWithUses => ({
+  ...toPromotion(row),
+  uses: row.uses,
+  redeemed: row.redeemed,
+});
 
 /** Null when the code exists already. */
 export async function insertPromotion(db: Knex, promotion: PromotionWrite): Promise<Promotion | null> {
@@ -46,8 +50,15 @@ export async function insertPromotion(db: Knex, promotion: PromotionWrite): Prom
   return row ? toPromotion(row) : null;
 }
 
-export async function updatePromotion(db: Knex, code: string, changes: Partial<PromotionWrite>): Promise<Promotion | null> {
-  const [row] = await db('promotions').where({ code }).update({ ...toRow(changes), updated_at: db.fn.now() }).returning('*');
+export async function updatePromotion(
+  db: Knex,
+  code: string,
+  changes: Partial<PromotionWrite>,
+): Promise<Promotion | null> {
+  const [row] = await db('promotions')
+    .where({ code })
+    .update({ ...toRow(changes), updated_at: db.fn.now() })
+    .returning('*');
   return row ? toPromotion(row) : null;
 }
 
@@ -56,16 +67,29 @@ export async function findPromotionByCode(db: Knex, code: string): Promise<Promo
   return row ? withUses(row) : null;
 }
 
-export async function listPromotions(db: Knex, limit: number, offset: number): Promise<{ rows: PromotionWithUses[]; total: number }> {
+export async function listPromotions(
+  db: Knex,
+  limit: number,
+  offset: number,
+): Promise<{ rows: PromotionWithUses[]; total: number }> {
   const [rows, [{ count }]] = await Promise.all([
-    db('promotions as p').orderBy('p.created_at', 'desc').orderBy('p.code').limit(limit).offset(offset).select('p.*', db.raw(USES)),
+    db('promotions as p')
+      .orderBy('p.created_at', 'desc')
+      .orderBy('p.code')
+      .limit(limit)
+      .offset(offset)
+      .select('p.*', db.raw(USES)),
     db('promotions').count<{ count: string }[]>('* as count'),
   ]);
   return { rows: rows.map(withUses), total: Number(count) };
 }
 
 /** Live uses of a code, by everyone and by one shopper (held ones count: their checkout is being paid). */
-export async function countUses(db: Knex, promotionId: string, userId: string): Promise<{ totalUses: number; customerUses: number }> {
+export async function countUses(
+  db: Knex,
+  promotionId: string,
+  userId: string,
+): Promise<{ totalUses: number; customerUses: number }> {
   const row = await db('promotion_redemptions')
     .where({ promotion_id: promotionId })
     .whereNot({ status: 'released' })
@@ -94,6 +118,9 @@ export async function clearCartPromotion(db: Knex, userId: string): Promise<void
 }
 
 export async function findCartPromotion(db: Knex, userId: string): Promise<Promotion | null> {
-  const row = await db('cart_promotions as cp').join('promotions as p', 'p.id', 'cp.promotion_id').where('cp.user_id', userId).first('p.*');
+  const row = await db('cart_promotions as cp')
+    .join('promotions as p', 'p.id', 'cp.promotion_id')
+    .where('cp.user_id', userId)
+    .first('p.*');
   return row ? toPromotion(row) : null;
 }

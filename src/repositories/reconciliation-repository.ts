@@ -28,14 +28,29 @@ const toMovement = (row: Record<string, any>): LedgerMovement => ({
   createdAt: row.created_at,
 });
 
-const COLUMNS = ['checkout_session_id', 'order_id', 'type', 'status', 'amount_cents', 'stripe_payment_intent_id', 'stripe_refund_id', 'idempotency_key', 'created_at'];
+const COLUMNS = [
+  'checkout_session_id',
+  'order_id',
+  'type',
+  'status',
+  'amount_cents',
+  'stripe_payment_intent_id',
+  'stripe_refund_id',
+  'idempotency_key',
+  'created_at',
+];
 const PAYMENT_TYPES = ['charge', 'authorization', 'capture', 'void'];
 const REFUND_TYPES = ['refund', 'partial_refund'];
 
 /** The checkouts that name these PaymentIntents, by intent. */
-export async function sessionsByPaymentIntent(db: Knex, paymentIntentIds: readonly string[]): Promise<Map<string, string>> {
+export async function sessionsByPaymentIntent(
+  db: Knex,
+  paymentIntentIds: readonly string[],
+): Promise<Map<string, string>> {
   if (paymentIntentIds.length === 0) return new Map();
-  const rows = await db('checkout_sessions').whereRaw('payment_intent_id = ANY(?::text[])', [[...paymentIntentIds]]).select('id', 'payment_intent_id');
+  const rows = await db('checkout_sessions')
+    .whereRaw('payment_intent_id = ANY(?::text[])', [[...paymentIntentIds]])
+    .select('id', 'payment_intent_id');
   return new Map(rows.map((row) => [row.payment_intent_id, row.id]));
 }
 
@@ -62,12 +77,18 @@ export async function paymentMovementsRecordedIn(db: Knex, since: Date, until: D
 }
 
 /** Refund rows by provider refund id, and those of our refunds whose id is not recorded yet, by their key. */
-export async function refundMovements(db: Knex, refundIds: readonly string[], keys: readonly string[]): Promise<LedgerMovement[]> {
+export async function refundMovements(
+  db: Knex,
+  refundIds: readonly string[],
+  keys: readonly string[],
+): Promise<LedgerMovement[]> {
   if (refundIds.length === 0 && keys.length === 0) return [];
   const rows = await db('payment_transactions')
     .whereIn('type', REFUND_TYPES)
     .where((query) => {
-      query.whereRaw('stripe_refund_id = ANY(?::text[])', [[...refundIds]]).orWhereRaw('idempotency_key = ANY(?::text[])', [[...keys]]);
+      query
+        .whereRaw('stripe_refund_id = ANY(?::text[])', [[...refundIds]])
+        .orWhereRaw('idempotency_key = ANY(?::text[])', [[...keys]]);
     })
     .select(COLUMNS);
   return rows.map(toMovement);
@@ -148,7 +169,13 @@ export async function claimRun(
   now: Date,
   staleBefore: Date,
 ): Promise<ReconciliationRun | null> {
-  const values = { period_start: run.periodStart, period_end: run.periodEnd, trigger: run.trigger, status: 'running', started_at: now };
+  const values = {
+    period_start: run.periodStart,
+    period_end: run.periodEnd,
+    trigger: run.trigger,
+    status: 'running',
+    started_at: now,
+  };
   if (run.trigger === 'manual') return toRun((await db('reconciliation_runs').insert(values).returning('*'))[0]);
   const { rows } = await db.raw(
     `INSERT INTO reconciliation_runs (period_start, period_end, trigger, status, started_at) VALUES (?, ?, 'daily', 'running', ?)
@@ -162,23 +189,49 @@ export async function claimRun(
   return rows[0] ? toRun(rows[0]) : null;
 }
 
-export async function finishRun(db: Knex, id: string, result: { driftCount: number; report: unknown }, now: Date): Promise<void> {
+export async function finishRun(
+  db: Knex,
+  id: string,
+  result: { driftCount: number; report: unknown },
+  now: Date,
+): Promise<void> {
   await db('reconciliation_runs')
     .where({ id })
-    .update({ status: 'finished', finished_at: now, drift_count: result.driftCount, report: JSON.stringify(result.report) });
+    .update({
+      status: 'finished',
+      finished_at: now,
+      drift_count: result.driftCount,
+      report: JSON.stringify(result.report),
+    });
 }
 
 export async function failRun(db: Knex, id: string, error: string, now: Date): Promise<void> {
-  await db('reconciliation_runs').where({ id }).update({ status: 'failed', finished_at: now, error: error.slice(0, 2000) });
+  await db('reconciliation_runs')
+    .where({ id })
+    .update({ status: 'failed', finished_at: now, error: error.slice(0, 2000) });
 }
 
 /** The most recent runs, newest first, with their drift by kind but not their reports (one can be large). */
 export async function listRuns(db: Knex, limit: number, offset: number): Promise<ReconciliationRun[]> {
   const rows = await db('reconciliation_runs')
-    .orderBy([{ column: 'started_at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .orderBy([
+      { column: 'started_at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
     .limit(limit)
     .offset(offset)
-    .select('id', 'period_start', 'period_end', 'trigger', 'status', 'started_at', 'finished_at', 'drift_count', 'error', db.raw(`report -> 'driftByKind' AS drift_by_kind`));
+    .select(
+      'id',
+      'period_start',
+      'period_end',
+      'trigger',
+      'status',
+      'started_at',
+      'finished_at',
+      'drift_count',
+      'error',
+      db.raw(`report -> 'driftByKind' AS drift_by_kind`),
+    );
   return rows.map((row) => ({ ...toRun(row), report: null, driftByKind: row.drift_by_kind ?? null }));
 }
 

@@ -8,7 +8,10 @@ export interface StoreShippingSettings {
   source: ShippingOptionsSource;
 }
 
-export const shippingSettingsOf = (row: { shipping_options: StoreShippingOption[] | null; shipping_options_source: ShippingOptionsSource }): StoreShippingSettings => ({
+export const shippingSettingsOf = (row: {
+  shipping_options: StoreShippingOption[] | null;
+  shipping_options_source: ShippingOptionsSource;
+}): StoreShippingSettings => ({
   options: row.shipping_options,
   source: row.shipping_options_source,
 });
@@ -36,7 +39,10 @@ export async function saveShippingSettings(db: Knex, slug: string, settings: Sto
   return updated > 0;
 }
 
-export async function shippingSettingsByStore(db: Knex, storeIds: readonly string[]): Promise<Map<string, StoreShippingSettings>> {
+export async function shippingSettingsByStore(
+  db: Knex,
+  storeIds: readonly string[],
+): Promise<Map<string, StoreShippingSettings>> {
   if (storeIds.length === 0) return new Map();
   const rows = await db('stores').whereIn('id', storeIds).select('id', 'shipping_options', 'shipping_options_source');
   return new Map(rows.map((row) => [row.id, shippingSettingsOf(row)]));
@@ -55,7 +61,15 @@ export async function retailerQuotedStores(db: Knex, storeIds: readonly string[]
   const rows = await db('stores')
     .whereIn('id', storeIds)
     .where({ shipping_options_source: 'retailer' })
-    .select('id', 'placement_method', 'placement_config', 'shipping_options', 'shipping_options_source', 'shipping_flat_cents', 'shipping_free_above_cents');
+    .select(
+      'id',
+      'placement_method',
+      'placement_config',
+      'shipping_options',
+      'shipping_options_source',
+      'shipping_flat_cents',
+      'shipping_free_above_cents',
+    );
   return rows.map((row) => ({
     ...shippingSettingsOf(row),
     storeId: row.id,

@@ -17,7 +17,13 @@ export interface DuePoll {
  * statement, so another instance polling at the same moment skips them (SKIP LOCKED) or finds them not due.
  * An order polled for the first time has no row yet and is due at once.
  */
-export async function claimDuePolls(db: Knex, platforms: readonly string[], now: Date, leaseMs: number, limit: number): Promise<DuePoll[]> {
+export async function claimDuePolls(
+  db: Knex,
+  platforms: readonly string[],
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<DuePoll[]> {
   const { rows } = await db.raw(
     `WITH due AS (
        SELECT o.id, o.order_number, o.status, o.store_order_number, s.slug, s.placement_config, coalesce(p.unchanged_polls, 0) AS unchanged_polls
@@ -57,7 +63,13 @@ export async function claimDuePolls(db: Knex, platforms: readonly string[], now:
 export async function recordPoll(
   db: Knex,
   orderId: string,
-  poll: { nextPollAt: Date; unchangedPolls: number; retailerState: string | null; error: string | null; polledAt: Date },
+  poll: {
+    nextPollAt: Date;
+    unchangedPolls: number;
+    retailerState: string | null;
+    error: string | null;
+    polledAt: Date;
+  },
 ): Promise<void> {
   await db('order_status_polls')
     .where({ order_id: orderId })

@@ -96,15 +96,33 @@ export async function storeMethodCounts(db: Knex, since: Date, until: Date): Pro
 }
 
 /** The store's latest failed tries of orders from the window, newest first. */
-export async function recentPlacementFailures(db: Knex, storeId: string, since: Date, limit: number): Promise<PlacementFailureRecord[]> {
+export async function recentPlacementFailures(
+  db: Knex,
+  storeId: string,
+  since: Date,
+  limit: number,
+): Promise<PlacementFailureRecord[]> {
   const rows = await db('orders as o')
     .join('placement_attempts as a', 'a.order_id', 'o.id')
     .where('o.store_id', storeId)
     .where('o.created_at', '>=', since)
     .whereIn('a.outcome', ['transient_error', 'permanent_error', 'price_mismatch'])
-    .orderBy([{ column: 'a.created_at', order: 'desc' }, { column: 'a.id', order: 'desc' }])
+    .orderBy([
+      { column: 'a.created_at', order: 'desc' },
+      { column: 'a.id', order: 'desc' },
+    ])
     .limit(limit)
-    .select('o.order_number', 'o.status', 'a.method', 'a.attempt', 'a.outcome', 'a.error_code', 'a.message', 'a.details', 'a.created_at');
+    .select(
+      'o.order_number',
+      'o.status',
+      'a.method',
+      'a.attempt',
+      'a.outcome',
+      'a.error_code',
+      'a.message',
+      'a.details',
+      'a.created_at',
+    );
   return rows.map((row) => ({
     orderNumber: row.order_number,
     orderStatus: row.status,
@@ -127,7 +145,12 @@ export interface HealthBucket {
 }
 
 /** The store's orders per time bucket (minute, hour or day) since `since`, for the drill-down chart. */
-export async function storeHealthSeries(db: Knex, storeId: string, since: Date, bucket: 'minute' | 'hour' | 'day'): Promise<HealthBucket[]> {
+export async function storeHealthSeries(
+  db: Knex,
+  storeId: string,
+  since: Date,
+  bucket: 'minute' | 'hour' | 'day',
+): Promise<HealthBucket[]> {
   const { rows } = await db.raw(
     `SELECT date_trunc(:bucket, o.created_at) AS start, count(*)::int AS orders,
             count(*) FILTER (WHERE o.placed_at IS NOT NULL)::int AS placed,
@@ -138,5 +161,11 @@ export async function storeHealthSeries(db: Knex, storeId: string, since: Date, 
      GROUP BY 1 ORDER BY 1`,
     { bucket, storeId, since },
   );
-  return rows.map((row: Record<string, any>) => ({ start: row.start, orders: row.orders, placed: row.placed, failed: row.failed, manual: row.manual }));
+  return rows.map((row: Record<string, any>) => ({
+    start: row.start,
+    orders: row.orders,
+    placed: row.placed,
+    failed: row.failed,
+    manual: row.manual,
+  }));
 }

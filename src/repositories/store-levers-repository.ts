@@ -14,7 +14,17 @@ interface LeversRow {
   pause_reason: string | null;
 }
 
-const LEVER_COLUMNS = ['id', 'slug', 'name', 'placement_method', 'fallback_method', 'method_override', 'paused_at', 'paused_by', 'pause_reason'];
+const LEVER_COLUMNS = [
+  'id',
+  'slug',
+  'name',
+  'placement_method',
+  'fallback_method',
+  'method_override',
+  'paused_at',
+  'paused_by',
+  'pause_reason',
+];
 
 const toLevers = (row: LeversRow): StoreLeversRecord => ({
   id: row.id,
@@ -62,7 +72,12 @@ interface LeverPull {
   toMethod?: PlacementMethod | null;
 }
 
-async function recordLever(trx: Knex.Transaction, storeId: string, action: LeverAction, pull: LeverPull): Promise<void> {
+async function recordLever(
+  trx: Knex.Transaction,
+  storeId: string,
+  action: LeverAction,
+  pull: LeverPull,
+): Promise<void> {
   await trx('store_lever_events').insert({
     store_id: storeId,
     action,
@@ -96,10 +111,24 @@ async function pull(
 }
 
 export const pauseStore = (db: Knex, slug: string, lever: LeverPull) =>
-  pull(db, slug, (q) => q.whereNull('paused_at'), { paused_at: db.fn.now(), paused_by: lever.actor, pause_reason: lever.reason }, 'pause', lever);
+  pull(
+    db,
+    slug,
+    (q) => q.whereNull('paused_at'),
+    { paused_at: db.fn.now(), paused_by: lever.actor, pause_reason: lever.reason },
+    'pause',
+    lever,
+  );
 
 export const resumeStore = (db: Knex, slug: string, lever: LeverPull) =>
-  pull(db, slug, (q) => q.whereNotNull('paused_at'), { paused_at: null, paused_by: null, pause_reason: null }, 'resume', lever);
+  pull(
+    db,
+    slug,
+    (q) => q.whereNotNull('paused_at'),
+    { paused_at: null, paused_by: null, pause_reason: null },
+    'resume',
+    lever,
+  );
 
 /** `override` null goes back to the store's configured method. */
 export const switchStoreMethod = (db: Knex, slug: string, override: PlacementMethod | null, lever: LeverPull) =>

@@ -25,8 +25,20 @@ export async function findDeliveryToSend(db: Knex, id: string): Promise<Delivery
     .join('webhook_endpoints as w', 'w.id', 'd.endpoint_id')
     .where('d.id', id)
     .first(
-      'd.id', 'd.endpoint_id', 'd.ordering_key', 'd.event_seq', 'd.status', 'd.attempts', 'e.event_id', 'e.type', 'e.body',
-      'w.url', 'w.secret', 'w.previous_secret', 'w.previous_secret_expires_at', 'w.status as endpoint_status',
+      'd.id',
+      'd.endpoint_id',
+      'd.ordering_key',
+      'd.event_seq',
+      'd.status',
+      'd.attempts',
+      'e.event_id',
+      'e.type',
+      'e.body',
+      'w.url',
+      'w.secret',
+      'w.previous_secret',
+      'w.previous_secret_expires_at',
+      'w.status as endpoint_status',
     );
   if (!row) return null;
   return {
@@ -48,7 +60,10 @@ export async function findDeliveryToSend(db: Knex, id: string): Promise<Delivery
 }
 
 /** Whether an earlier event of the same line (endpoint and checkout) still waits to be delivered. */
-export async function hasEarlierPending(db: Knex, delivery: Pick<DeliveryToSend, 'endpointId' | 'orderingKey' | 'eventSeq'>): Promise<boolean> {
+export async function hasEarlierPending(
+  db: Knex,
+  delivery: Pick<DeliveryToSend, 'endpointId' | 'orderingKey' | 'eventSeq'>,
+): Promise<boolean> {
   const row = await db('webhook_deliveries')
     .where({ endpoint_id: delivery.endpointId, ordering_key: delivery.orderingKey, status: 'pending' })
     .where('event_seq', '<', delivery.eventSeq)
@@ -77,7 +92,15 @@ export async function claimDelivery(db: Knex, id: string, now: Date, until: Date
 export async function recordDeliverySuccess(db: Knex, id: string, statusCode: number, now: Date): Promise<void> {
   await db('webhook_deliveries')
     .where({ id, status: 'pending' })
-    .update({ status: 'succeeded', attempts: db.raw('attempts + 1'), last_status_code: statusCode, last_error: null, last_attempt_at: now, delivered_at: now, locked_until: null });
+    .update({
+      status: 'succeeded',
+      attempts: db.raw('attempts + 1'),
+      last_status_code: statusCode,
+      last_error: null,
+      last_attempt_at: now,
+      delivered_at: now,
+      locked_until: null,
+    });
 }
 
 /** Records a failed try; `nextAttemptAt` null gives the delivery up (status failed). */
@@ -102,7 +125,10 @@ export async function recordDeliveryFailure(
 
 /** Sends a delivery again (ops): pending with a fresh budget of tries. Null when there is no such delivery. */
 export async function resetDelivery(db: Knex, id: string, now: Date): Promise<string | null> {
-  const [row] = await db('webhook_deliveries').where({ id }).update({ status: 'pending', attempts: 0, next_attempt_at: now, delivered_at: null }).returning('id');
+  const [row] = await db('webhook_deliveries')
+    .where({ id })
+    .update({ status: 'pending', attempts: 0, next_attempt_at: now, delivered_at: null })
+    .returning('id');
   return row ? String(row.id) : null;
 }
 
@@ -110,7 +136,12 @@ export async function resetDelivery(db: Knex, id: string, now: Date): Promise<st
  * The first pending delivery of each line of enabled endpoints that is due since before `dueBefore`: what the sweep
  * hands to the queue again in case its job was lost (adding a job that exists is a no-op).
  */
-export async function listDueLineHeads(db: Knex, dueBefore: Date, limit: number, endpointId?: string): Promise<string[]> {
+export async function listDueLineHeads(
+  db: Knex,
+  dueBefore: Date,
+  limit: number,
+  endpointId?: string,
+): Promise<string[]> {
   const { rows } = await db.raw(
     `SELECT DISTINCT ON (d.endpoint_id, d.ordering_key) d.id, d.next_attempt_at
      FROM webhook_deliveries d JOIN webhook_endpoints w ON w.id = d.endpoint_id
@@ -128,9 +159,7 @@ const deliveryViews = (db: Knex) =>
   db('webhook_deliveries as d')
     .join('outbox_events as e', 'e.seq', 'd.event_seq')
     .leftJoin('orders as o', 'o.id', 'e.order_id')
-    .select(
-      'd.*', 'e.event_id', 'e.type as event_type', 'e.checkout_session_id', 'o.order_number',
-    );
+    .select('d.*', 'e.event_id', 'e.type as event_type', 'e.checkout_session_id', 'o.order_number');
 
 const toView = (row: Record<string, any>): DeliveryView => ({
   id: String(row.id),

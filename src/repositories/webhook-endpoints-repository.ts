@@ -21,7 +21,13 @@ export async function insertEndpoint(
   endpoint: { id: string; url: string; description: string | null; eventTypes: string[]; secret: string },
 ): Promise<WebhookEndpointRecord> {
   const [row] = await db('webhook_endpoints')
-    .insert({ id: endpoint.id, url: endpoint.url, description: endpoint.description, event_types: endpoint.eventTypes, secret: endpoint.secret })
+    .insert({
+      id: endpoint.id,
+      url: endpoint.url,
+      description: endpoint.description,
+      event_types: endpoint.eventTypes,
+      secret: endpoint.secret,
+    })
     .returning('*');
   return toEndpoint(row);
 }
@@ -42,10 +48,21 @@ export async function deleteEndpoint(db: Knex, id: string): Promise<boolean> {
 }
 
 /** The new secret signs from now on; the old one signs beside it until `previousExpiresAt` (both v1 values are sent). */
-export async function rollSecret(db: Knex, id: string, secret: string, previousExpiresAt: Date, now: Date): Promise<WebhookEndpointRecord | null> {
+export async function rollSecret(
+  db: Knex,
+  id: string,
+  secret: string,
+  previousExpiresAt: Date,
+  now: Date,
+): Promise<WebhookEndpointRecord | null> {
   const [row] = await db('webhook_endpoints')
     .where({ id })
-    .update({ previous_secret: db.ref('secret'), previous_secret_expires_at: previousExpiresAt, secret, updated_at: now })
+    .update({
+      previous_secret: db.ref('secret'),
+      previous_secret_expires_at: previousExpiresAt,
+      secret,
+      updated_at: now,
+    })
     .returning('*');
   return row ? toEndpoint(row) : null;
 }
@@ -67,7 +84,13 @@ export async function markEndpointHealthy(db: Knex, id: string): Promise<void> {
  * A delivery failed: remembers since when the endpoint has been failing and, once that is longer ago than
  * `disableBefore`, disables it. Returns true when this call disabled it.
  */
-export async function markEndpointFailing(db: Knex, id: string, now: Date, disableBefore: Date, reason: string): Promise<boolean> {
+export async function markEndpointFailing(
+  db: Knex,
+  id: string,
+  now: Date,
+  disableBefore: Date,
+  reason: string,
+): Promise<boolean> {
   const { rows } = await db.raw(
     `UPDATE webhook_endpoints
      SET failing_since = COALESCE(failing_since, ?),
@@ -83,7 +106,10 @@ export async function markEndpointFailing(db: Knex, id: string, now: Date, disab
 }
 
 export async function deliveryCountsByEndpoint(db: Knex): Promise<Map<string, EndpointDeliveryCounts>> {
-  const rows = await db('webhook_deliveries').groupBy('endpoint_id', 'status').select('endpoint_id', 'status').count({ n: '*' });
+  const rows = await db('webhook_deliveries')
+    .groupBy('endpoint_id', 'status')
+    .select('endpoint_id', 'status')
+    .count({ n: '*' });
   const counts = new Map<string, EndpointDeliveryCounts>();
   for (const row of rows as any[]) {
     const entry = counts.get(row.endpoint_id) ?? { pending: 0, succeeded: 0, failed: 0 };

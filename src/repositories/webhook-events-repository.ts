@@ -57,7 +57,10 @@ async function claim(db: Knex, row: EventRow, columns: Record<string, unknown>, 
 
 /** Records the outcome; false when the claim was taken over meanwhile (the newer holder settles it). */
 async function settle(db: Knex, row: EventRow, claimedAt: Date, columns: Record<string, unknown>): Promise<boolean> {
-  const updated = await db(row.table).where(row.key).where({ outcome: 'processing', claimed_at: claimedAt }).update(columns);
+  const updated = await db(row.table)
+    .where(row.key)
+    .where({ outcome: 'processing', claimed_at: claimedAt })
+    .update(columns);
   return updated === 1;
 }
 
@@ -72,7 +75,12 @@ export async function claimRetailerEvent(
   event: { storeId: string; eventId: string; type: string; payload: unknown },
   now: Date,
 ): Promise<EventClaim> {
-  return claim(db, retailerRow(event.storeId, event.eventId), { type: event.type, payload: JSON.stringify(event.payload) }, now);
+  return claim(
+    db,
+    retailerRow(event.storeId, event.eventId),
+    { type: event.type, payload: JSON.stringify(event.payload) },
+    now,
+  );
 }
 
 export async function settleRetailerEvent(
@@ -82,7 +90,11 @@ export async function settleRetailerEvent(
   claimedAt: Date,
   result: { outcome: EventOutcome; orderId?: string; note?: string },
 ): Promise<boolean> {
-  return settle(db, retailerRow(storeId, eventId), claimedAt, { outcome: result.outcome, order_id: result.orderId ?? null, note: result.note ?? null });
+  return settle(db, retailerRow(storeId, eventId), claimedAt, {
+    outcome: result.outcome,
+    order_id: result.orderId ?? null,
+    note: result.note ?? null,
+  });
 }
 
 export async function forgetRetailerEvent(db: Knex, storeId: string, eventId: string, claimedAt: Date): Promise<void> {
@@ -90,11 +102,20 @@ export async function forgetRetailerEvent(db: Knex, storeId: string, eventId: st
 }
 
 /** Claims a payment-provider event id (see `EventClaim`). */
-export async function claimProviderEvent(db: Knex, event: { id: string; type: string; payload: unknown }, now: Date): Promise<EventClaim> {
+export async function claimProviderEvent(
+  db: Knex,
+  event: { id: string; type: string; payload: unknown },
+  now: Date,
+): Promise<EventClaim> {
   return claim(db, providerRow(event.id), { type: event.type, payload: JSON.stringify(event.payload) }, now);
 }
 
-export async function settleProviderEvent(db: Knex, id: string, claimedAt: Date, result: { outcome: EventOutcome; note?: string }): Promise<boolean> {
+export async function settleProviderEvent(
+  db: Knex,
+  id: string,
+  claimedAt: Date,
+  result: { outcome: EventOutcome; note?: string },
+): Promise<boolean> {
   return settle(db, providerRow(id), claimedAt, { outcome: result.outcome, note: result.note ?? null });
 }
 

@@ -1,7 +1,10 @@
 import { Router, type RequestHandler } from 'express';
 import type { createCheckoutController } from '../controllers/checkout-controller';
 
-export function checkoutRoutes(controller: ReturnType<typeof createCheckoutController>, idempotent: RequestHandler): Router {
+export function checkoutRoutes(
+  controller: ReturnType<typeof createCheckoutController>,
+  idempotent: RequestHandler,
+): Router {
   const router = Router();
   router.post('/checkout/sessions', controller.create);
   router.get('/checkout/sessions/:sessionId', controller.get);

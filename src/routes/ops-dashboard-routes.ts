@@ -39,8 +39,12 @@ export function opsDashboardRoutes(): Router {
   // `no-cache` revalidates with the ETag: a redeploy's dashboard is picked up on the next load.
   const noCache = { setHeaders: (res: Response) => res.setHeader('Cache-Control', 'no-cache') };
   // express.static answers a mount point without its trailing slash (`/ops`) with a redirect or a 404.
-  router.get('/', (_req, res) => res.sendFile(join(OPS_DASHBOARD_DIR, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }));
-  router.get('/vendor/chart.umd.min.js', (_req, res) => res.sendFile(CHART_JS, { headers: { 'Cache-Control': 'no-cache' } }));
+  router.get('/', (_req, res) =>
+    res.sendFile(join(OPS_DASHBOARD_DIR, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }),
+  );
+  router.get('/vendor/chart.umd.min.js', (_req, res) =>
+    res.sendFile(CHART_JS, { headers: { 'Cache-Control': 'no-cache' } }),
+  );
   router.use(express.static(OPS_DASHBOARD_DIR, { index: false, redirect: false, ...noCache }));
   return router;
 }

@@ -50,7 +50,13 @@ export function queueBoardRoutes(queues: readonly Queue[], jwtSecret: string): R
 
   router.post('/session', (req, res) => {
     const token = req.headers.authorization!.replace(/^Bearer\s+/i, '');
-    res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'strict', path: QUEUE_BOARD_PATH, secure: req.secure, maxAge: 8 * 60 * 60_000 });
+    res.cookie(COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'strict',
+      path: QUEUE_BOARD_PATH,
+      secure: req.secure,
+      maxAge: 8 * 60 * 60_000,
+    });
     send(res, { board: `${QUEUE_BOARD_PATH}/`, readOnly: principalOf(req).role !== 'admin' });
   });
   router.delete('/session', (_req, res) => {
@@ -59,14 +65,17 @@ export function queueBoardRoutes(queues: readonly Queue[], jwtSecret: string): R
   });
 
   if (queues.length === 0) {
-    router.use((_req, _res, next) => next(new DomainError('not_found', 'No queue to show: placement runs in-process (set REDIS_URL)')));
+    router.use((_req, _res, next) =>
+      next(new DomainError('not_found', 'No queue to show: placement runs in-process (set REDIS_URL)')),
+    );
     return router;
   }
   const readOnly = board(queues, true);
   const full = board(queues, false);
   router.use((req, res, next) => {
     const admin = principalOf(req).role === 'admin';
-    if (!admin && req.method !== 'GET' && req.method !== 'HEAD') return next(new DomainError('forbidden', 'Queue actions need the admin role'));
+    if (!admin && req.method !== 'GET' && req.method !== 'HEAD')
+      return next(new DomainError('forbidden', 'Queue actions need the admin role'));
     (admin ? full : readOnly)(req, res, next);
   });
   return router;

@@ -36,13 +36,19 @@ export function createCaptureService(deps: ServiceDeps) {
   const { db, clock, payments, settings, logger } = deps;
 
   /** Step 1; null when there is nothing to capture (charged at place) or, before the deadline, not yet. */
-  async function decide(trx: Knex.Transaction, sessionId: string, atDeadline: boolean): Promise<PaymentTransactionRecord | null> {
+  async function decide(
+    trx: Knex.Transaction,
+    sessionId: string,
+    atDeadline: boolean,
+  ): Promise<PaymentTransactionRecord | null> {
     const session = await captures.lockSessionForCapture(trx, sessionId);
     // Someone else recorded it meanwhile, or the checkout was charged at place: theirs (or nothing) is the answer.
     if (!session?.captureDueAt) return ledger.findCaptureOfSession(trx, sessionId);
     const orders = await captures.lockOrdersForCapture(trx, sessionId);
     if (!atDeadline && orders.some((order) => UNSETTLED_STATUSES.includes(order.status))) return null;
-    const amountCents = orders.filter((order) => !FAILED_OR_CANCELLED_STATUSES.includes(order.status)).reduce((sum, order) => sum + order.totalCents, 0);
+    const amountCents = orders
+      .filter((order) => !FAILED_OR_CANCELLED_STATUSES.includes(order.status))
+      .reduce((sum, order) => sum + order.totalCents, 0);
     const key = amountCents > 0 ? captureKey(sessionId) : voidKey(sessionId);
     await captures.recordCapturedShares(trx, sessionId, FAILED_OR_CANCELLED_STATUSES);
     await ledger.recordTransaction(trx, {
@@ -87,7 +93,13 @@ export function createCaptureService(deps: ServiceDeps) {
     }
     const status = resultOf(row, payment);
     if (status === 'pending') return row;
-    const context = { sessionId: row.checkoutSessionId, type: row.type, recordedCents: row.amountCents, payment: payment.status, capturedCents: payment.capturedCents };
+    const context = {
+      sessionId: row.checkoutSessionId,
+      type: row.type,
+      recordedCents: row.amountCents,
+      payment: payment.status,
+      capturedCents: payment.capturedCents,
+    };
     if (status === 'succeeded' && row.type === 'capture' && payment.capturedCents !== row.amountCents) {
       logger.error(context, 'capture took another amount than recorded; needs ops');
     }
@@ -100,7 +112,8 @@ export function createCaptureService(deps: ServiceDeps) {
     await db.transaction(async (trx) => {
       const settled = await ledger.settleTransaction(trx, row.idempotencyKey, { status, failureCode });
       // A capture that failed took nothing of any order: none of them has anything to refund.
-      if (settled && status === 'failed' && row.type === 'capture') await captures.releaseCapturedShares(trx, row.checkoutSessionId);
+      if (settled && status === 'failed' && row.type === 'capture')
+        await captures.releaseCapturedShares(trx, row.checkoutSessionId);
     });
     return (await ledger.findTransactionByKey(db, row.idempotencyKey))!;
   }
@@ -111,7 +124,8 @@ export function createCaptureService(deps: ServiceDeps) {
    */
   async function captureCheckout(sessionId: string, atDeadline = false): Promise<PaymentTransactionRecord | null> {
     const recorded =
-      (await ledger.findCaptureOfSession(db, sessionId)) ?? (await db.transaction((trx) => decide(trx, sessionId, atDeadline)));
+      (await ledger.findCaptureOfSession(db, sessionId)) ??
+      (await db.transaction((trx) => decide(trx, sessionId, atDeadline)));
     if (!recorded) return null;
     return recorded.status === 'pending' ? carryOut(recorded) : recorded;
   }
@@ -129,7 +143,10 @@ export function createCaptureService(deps: ServiceDeps) {
         await captureCheckout(sessionId);
       } catch (error) {
         const expected = error instanceof PaymentGatewayUnavailableError;
-        logger[expected ? 'warn' : 'error']({ err: error, sessionId }, 'capture after settle not finished; the capture sweep will');
+        logger[expected ? 'warn' : 'error'](
+          { err: error, sessionId },
+          'capture after settle not finished; the capture sweep will',
+        );
       }
     },
 

@@ -42,13 +42,24 @@ export function createCartService({ db }: ServiceDeps) {
       userId: string,
       input: { storeSlug: string; sku: string; quantity: number; size?: string; color?: string },
     ): Promise<CartView> {
-      const line = { storeSlug: input.storeSlug, sku: input.sku, size: input.size || null, color: input.color || null, quantity: input.quantity };
+      const line = {
+        storeSlug: input.storeSlug,
+        sku: input.sku,
+        size: input.size || null,
+        color: input.color || null,
+        quantity: input.quantity,
+      };
       const { product, line: added, before } = await carts.addCartItem(db, userId, line, LIMITS);
-      if (!product) throw new DomainError('product_not_found', `No product "${input.sku}" at store "${input.storeSlug}"`);
-      if (!product.available) throw new DomainError('product_unavailable', `"${product.name}" is not available`, { sku: product.sku });
+      if (!product)
+        throw new DomainError('product_not_found', `No product "${input.sku}" at store "${input.storeSlug}"`);
+      if (!product.available)
+        throw new DomainError('product_unavailable', `"${product.name}" is not available`, { sku: product.sku });
       if (added) return view(userId);
       if (!before.hasLine && before.lines >= MAX_CART_LINES) {
-        throw cartLimitExceeded(`The cart may hold at most ${MAX_CART_LINES} different items`, { limit: 'lines', maxLines: MAX_CART_LINES });
+        throw cartLimitExceeded(`The cart may hold at most ${MAX_CART_LINES} different items`, {
+          limit: 'lines',
+          maxLines: MAX_CART_LINES,
+        });
       }
       const subtotalCents = before.subtotalCents + product.priceCents * input.quantity;
       if (subtotalCents > MAX_PAYMENT_CENTS) throw subtotalTooLarge(subtotalCents);
@@ -58,9 +69,11 @@ export function createCartService({ db }: ServiceDeps) {
     async updateQuantity(userId: string, itemId: string, quantity: number): Promise<CartView> {
       const current = await view(userId);
       const changed = current.lines.find((line) => line.id === itemId);
-      const subtotalCents = current.subtotalCents + (changed ? (quantity - changed.quantity) * changed.unitPriceCents : 0);
+      const subtotalCents =
+        current.subtotalCents + (changed ? (quantity - changed.quantity) * changed.unitPriceCents : 0);
       if (subtotalCents > MAX_PAYMENT_CENTS) throw subtotalTooLarge(subtotalCents);
-      if (!(await carts.setCartItemQuantity(db, userId, itemId, quantity))) throw new DomainError('not_found', 'Cart item not found');
+      if (!(await carts.setCartItemQuantity(db, userId, itemId, quantity)))
+        throw new DomainError('not_found', 'Cart item not found');
       return view(userId);
     },
 

@@ -28,7 +28,11 @@ export function createCatalogService(deps: ServiceDeps, validatePlacementConfig:
    * The primary method's settings are the top level of placementConfig; a headless fallback keeps its own
    * under placementConfig.fallback (manual needs none).
    */
-  function checkPlacement(method: PlacementMethod, config: Record<string, unknown>, fallback: string | null | undefined) {
+  function checkPlacement(
+    method: PlacementMethod,
+    config: Record<string, unknown>,
+    fallback: string | null | undefined,
+  ) {
     const fields: Record<string, string> = {};
     for (const [path, problem] of Object.entries(validatePlacementConfig(method, config))) {
       fields[`placementConfig.${path}`] = problem;
@@ -78,7 +82,10 @@ export function createCatalogService(deps: ServiceDeps, validatePlacementConfig:
         currency: input.currency,
         priceToleranceCents: input.priceToleranceCents,
         ...(input.shipping
-          ? { shippingFlatCents: input.shipping.flatCents, shippingFreeAboveCents: input.shipping.freeAboveCents ?? null }
+          ? {
+              shippingFlatCents: input.shipping.flatCents,
+              shippingFreeAboveCents: input.shipping.freeAboveCents ?? null,
+            }
           : {}),
       };
       const updated = await stores.updateStore(db, slug, changes);

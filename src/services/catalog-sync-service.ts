@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CatalogReadError, findCatalogReader, type CatalogReader, type CatalogStore, type RetailerProduct } from '../catalog/catalog-reader';
+import {
+  CatalogReadError,
+  findCatalogReader,
+  type CatalogReader,
+  type CatalogStore,
+  type RetailerProduct,
+} from '../catalog/catalog-reader';
 import { DomainError } from '../domain/errors';
 import { applyCatalog, CatalogRunTakenOverError } from '../repositories/catalog-apply';
 import * as runs from '../repositories/catalog-sync-repository';
@@ -58,7 +64,11 @@ class CatalogRunFailure extends Error {
  * but its own failed record, and the schedule tries again later, sooner for transient failures. Checkout sessions
  * are never touched: their snapshots are frozen copies, not references to products.
  */
-export function createCatalogSyncService(deps: ServiceDeps, readers: readonly CatalogReader[], overrides: Partial<CatalogSyncSettings> = {}) {
+export function createCatalogSyncService(
+  deps: ServiceDeps,
+  readers: readonly CatalogReader[],
+  overrides: Partial<CatalogSyncSettings> = {},
+) {
   const { db, clock, logger } = deps;
   const settings = { ...DEFAULT_CATALOG_SYNC_SETTINGS, ...overrides };
 
@@ -68,7 +78,12 @@ export function createCatalogSyncService(deps: ServiceDeps, readers: readonly Ca
     placementConfig: store.placementConfig,
   });
 
-  async function readPageWithRetries(reader: CatalogReader, store: CatalogStore, cursor: string | null, counters: { retries: number }) {
+  async function readPageWithRetries(
+    reader: CatalogReader,
+    store: CatalogStore,
+    cursor: string | null,
+    counters: { retries: number },
+  ) {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await reader.readPage(store, cursor);
@@ -93,14 +108,21 @@ export function createCatalogSyncService(deps: ServiceDeps, readers: readonly Ca
       try {
         page = await readPageWithRetries(reader, store, cursor, counters);
       } catch (error) {
-        throw new CatalogRunFailure(error as CatalogReadError, { pagesRead, productsSeen: bySku.size, retries: counters.retries });
+        throw new CatalogRunFailure(error as CatalogReadError, {
+          pagesRead,
+          productsSeen: bySku.size,
+          retries: counters.retries,
+        });
       }
       pagesRead += 1;
       // A sku listed twice counts once, as its last listing says.
       for (const product of page.products) bySku.set(product.sku, product);
       cursor = page.nextCursor;
       if (cursor !== null && (cursorsSeen.has(cursor) || pagesRead >= settings.maxPages)) {
-        const cause = new CatalogReadError(`the retailer's pages do not end (cursor ${cursor} after ${pagesRead} pages)`, false);
+        const cause = new CatalogReadError(
+          `the retailer's pages do not end (cursor ${cursor} after ${pagesRead} pages)`,
+          false,
+        );
         throw new CatalogRunFailure(cause, { pagesRead, productsSeen: bySku.size, retries: counters.retries });
       }
       if (cursor !== null) cursorsSeen.add(cursor);
@@ -108,26 +130,60 @@ export function createCatalogSyncService(deps: ServiceDeps, readers: readonly Ca
     return { products: [...bySku.values()], pagesRead, retries: counters.retries };
   }
 
-  async function sync(store: StoreRecord, reader: CatalogReader, trigger: CatalogSyncTrigger, requestedBy: string | null): Promise<CatalogSyncRunRecord> {
-    const runId = await runs.claimRun(db, { storeId: store.id, trigger, requestedBy, now: clock.now(), leaseMs: settings.leaseMs });
-    if (runId === null) throw new DomainError('request_in_progress', `A catalog sync of "${store.slug}" is already running`);
+  async function sync(
+    store: StoreRecord,
+    reader: CatalogReader,
+    trigger: CatalogSyncTrigger,
+    requestedBy: string | null,
+  ): Promise<CatalogSyncRunRecord> {
+    const runId = await runs.claimRun(db, {
+      storeId: store.id,
+      trigger,
+      requestedBy,
+      now: clock.now(),
+      leaseMs: settings.leaseMs,
+    });
+    if (runId === null)
+      throw new DomainError('request_in_progress', `A catalog sync of "${store.slug}" is already running`);
     const log = logger.child({ storeSlug: store.slug, catalogSyncRun: runId, platform: reader.platform });
     try {
       const read = await readWholeCatalog(reader, asCatalogStore(store));
       if (read.products.length === 0 && (await runs.countListedProducts(db, store.id)) > 0) {
         // An empty answer is likelier a retailer fault than a shop that sold out of everything at once.
-        const cause = new CatalogReadError('the retailer listed no products at all; its listed products were left as they are', false);
+        const cause = new CatalogReadError(
+          'the retailer listed no products at all; its listed products were left as they are',
+          false,
+        );
         throw new CatalogRunFailure(cause, { pagesRead: read.pagesRead, productsSeen: 0, retries: read.retries });
       }
-      const counts = await applyCatalog(db, { id: runId, storeId: store.id, now: clock.now(), pagesRead: read.pagesRead, retries: read.retries }, read.products);
+      const counts = await applyCatalog(
+        db,
+        { id: runId, storeId: store.id, now: clock.now(), pagesRead: read.pagesRead, retries: read.retries },
+        read.products,
+      );
       log.info({ ...counts, productsSeen: read.products.length }, 'catalog synced');
     } catch (error) {
       if (error instanceof CatalogRunTakenOverError) log.warn('catalog sync outlived its lease; another run took over');
       else if (error instanceof CatalogRunFailure) {
-        log.warn({ err: error.readError, transient: error.readError.transient }, 'catalog sync failed; nothing was changed');
-        await runs.failRun(db, runId, { error: error.message, transient: error.readError.transient, ...error.read, now: clock.now() });
+        log.warn(
+          { err: error.readError, transient: error.readError.transient },
+          'catalog sync failed; nothing was changed',
+        );
+        await runs.failRun(db, runId, {
+          error: error.message,
+          transient: error.readError.transient,
+          ...error.read,
+          now: clock.now(),
+        });
       } else {
-        await runs.failRun(db, runId, { error: 'internal error', transient: true, pagesRead: 0, productsSeen: 0, retries: 0, now: clock.now() });
+        await runs.failRun(db, runId, {
+          error: 'internal error',
+          transient: true,
+          pagesRead: 0,
+          productsSeen: 0,
+          retries: 0,
+          now: clock.now(),
+        });
         throw error;
       }
     }
@@ -135,22 +191,36 @@ export function createCatalogSyncService(deps: ServiceDeps, readers: readonly Ca
   }
 
   /** When a store's next scheduled run is due, from its latest run. */
-  function nextDueAt(latest: { status: string; startedAt: Date; errorTransient: boolean | null; failuresInARow: number }): number {
+  function nextDueAt(latest: {
+    status: string;
+    startedAt: Date;
+    errorTransient: boolean | null;
+    failuresInARow: number;
+  }): number {
     const started = latest.startedAt.getTime();
     if (latest.status === 'running') return started + settings.leaseMs;
     if (latest.status === 'succeeded') return started + settings.intervalMs;
     if (!latest.errorTransient) return started + Math.max(settings.intervalMs, settings.failureMaxMs);
-    return started + Math.min(settings.failureMaxMs, settings.failureBaseMs * 2 ** Math.max(0, latest.failuresInARow - 1));
+    return (
+      started + Math.min(settings.failureMaxMs, settings.failureBaseMs * 2 ** Math.max(0, latest.failuresInARow - 1))
+    );
   }
 
   return {
     /** Syncs one store now (ops' "sync now"); the run as recorded, succeeded or failed. */
-    async syncStore(slug: string, requestedBy: string | null, trigger: CatalogSyncTrigger = 'manual'): Promise<CatalogSyncRunRecord> {
+    async syncStore(
+      slug: string,
+      requestedBy: string | null,
+      trigger: CatalogSyncTrigger = 'manual',
+    ): Promise<CatalogSyncRunRecord> {
       const store = await stores.findStoreBySlug(db, slug);
       if (!store) throw new DomainError('store_not_found', `Store "${slug}" not found`);
       const reader = findCatalogReader(readers, asCatalogStore(store));
       if (!reader) {
-        throw new DomainError('catalog_not_readable', `Store "${slug}" has no connection that can read its catalog; keep it up to date with PUT /admin/products`);
+        throw new DomainError(
+          'catalog_not_readable',
+          `Store "${slug}" has no connection that can read its catalog; keep it up to date with PUT /admin/products`,
+        );
       }
       return sync(store, reader, trigger, requestedBy);
     },
@@ -178,7 +248,10 @@ export function createCatalogSyncService(deps: ServiceDeps, readers: readonly Ca
       return { runs: list, totalRuns: total };
     },
 
-    async listChanges(filter: { storeSlug?: string; kind?: CatalogChangeKind; runId?: number }, page: { limit: number; offset: number }) {
+    async listChanges(
+      filter: { storeSlug?: string; kind?: CatalogChangeKind; runId?: number },
+      page: { limit: number; offset: number },
+    ) {
       const { changes, total } = await runs.listChanges(db, filter, page);
       return { changes, totalChanges: total };
     },

@@ -39,7 +39,8 @@ export async function loadVisibleSession(deps: ServiceDeps, principal: Principal
 /** Why a session cannot be changed or paid now, as the contract's error. */
 export function notEditable(session: CheckoutSessionRecord, now: Date): DomainError {
   const status = effectiveStatus(session, now);
-  if (status === 'expired') return new DomainError('session_expired', 'The checkout session has expired; start a new checkout');
+  if (status === 'expired')
+    return new DomainError('session_expired', 'The checkout session has expired; start a new checkout');
   if (status === 'cancelled') return new DomainError('session_not_editable', 'The checkout session was cancelled');
   if (status === 'processing') return new DomainError('request_in_progress', 'The checkout session is being placed');
   return new DomainError('session_already_placed', 'The checkout session has already been placed');
@@ -126,7 +127,10 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
       const forget = session !== null && seen !== null && voidsEarlierPayment(session, changes);
       if (forget) await letGoOfEarlierPayment(session!);
       const now = clock.now();
-      const updated = await sessions.updatePendingSession(db, sessionId, principal.userId, now, changes, { seen, forget });
+      const updated = await sessions.updatePendingSession(db, sessionId, principal.userId, now, changes, {
+        seen,
+        forget,
+      });
       if (updated) return view(updated);
       session = await loadVisibleSession(deps, principal, sessionId, true);
       if (effectiveStatus(session, now) !== 'pending') throw notEditable(session, now);
@@ -146,16 +150,24 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
       }
       const currencies = new Set(lines.map((line) => line.storeCurrency));
       if (currencies.size > 1) {
-        throw new DomainError('mixed_currencies', 'One checkout can only charge one currency', { currencies: [...currencies] });
+        throw new DomainError('mixed_currencies', 'One checkout can only charge one currency', {
+          currencies: [...currencies],
+        });
       }
       const stores = groupByStore(lines);
-      const code = await promotions.codeForCheckout(principal.userId, sumCents(lines.map((line) => line.unitPriceCents * line.quantity)), promotion);
+      const code = await promotions.codeForCheckout(
+        principal.userId,
+        sumCents(lines.map((line) => line.unitPriceCents * line.quantity)),
+        promotion,
+      );
       for (const store of stores) store.shippingOptions = shipping.get(store.storeId)?.options ?? null;
       const built = buildSnapshot([...currencies][0], stores, code);
       // A retailer prices shipping for an address: until the shopper gives one, the configured options stand in.
       const snapshot: CartSnapshot = {
         ...built,
-        stores: built.stores.map((store) => (shipping.get(store.storeId)?.source === 'retailer' ? { ...store, shippingOptionsSource: 'store' } : store)),
+        stores: built.stores.map((store) =>
+          shipping.get(store.storeId)?.source === 'retailer' ? { ...store, shippingOptionsSource: 'store' } : store,
+        ),
       };
       assertPayableTotal(snapshot.summary.totalCents);
       const now = clock.now();
@@ -180,7 +192,10 @@ export function createCheckoutService(deps: ServiceDeps, promotions: PromotionSe
     async setShipping(principal: Principal, sessionId: string, address: ShippingAddress) {
       const current = await loadVisibleSession(deps, principal, sessionId, true);
       const asksRetailer = current.cartSnapshot.stores.some((store) => store.shippingOptionsSource !== undefined);
-      const quoted = asksRetailer && effectiveStatus(current, clock.now()) === 'pending' ? await shippingQuotes.forAddress(current.cartSnapshot, address) : new Map();
+      const quoted =
+        asksRetailer && effectiveStatus(current, clock.now()) === 'pending'
+          ? await shippingQuotes.forAddress(current.cartSnapshot, address)
+          : new Map();
       return update(principal, sessionId, (session) => {
         const snapshot = applyTax(withShippingOptions(session.cartSnapshot, quoted), address.state);
         assertPayableTotal(snapshot.summary.totalCents);

@@ -75,7 +75,10 @@ export function createServices(inputs: ServiceInputs) {
   const refunds = createRefundService(base);
   const captures = createCaptureService(base);
   const settlement = createCheckoutSettlement(base, captures);
-  const deps: ServiceDeps = { ...base, afterMove: afterMoveHooks(carryOutOwedRefunds(refunds), settleCheckout(settlement, base.crashpoint)) };
+  const deps: ServiceDeps = {
+    ...base,
+    afterMove: afterMoveHooks(carryOutOwedRefunds(refunds), settleCheckout(settlement, base.crashpoint)),
+  };
   const tasks = createOpsTaskService(deps);
   const registry = createPlacementRegistry([...wiring.adapters, createManualPlacementAdapter(tasks.port)]);
   const cart = createCartService(deps);
@@ -96,7 +99,11 @@ export function createServices(inputs: ServiceInputs) {
     catalog: createCatalogService(deps, registry.validateConfig),
     storeChecks: createStoreCheckService(deps, registry),
     products: createProductBrowseService(deps),
-    catalogSync: createCatalogSyncService(deps, wiring.catalogReaders ?? [createVendureCatalogReader(), createRetailerApiCatalogReader()], wiring.catalogSync),
+    catalogSync: createCatalogSyncService(
+      deps,
+      wiring.catalogReaders ?? [createVendureCatalogReader(), createRetailerApiCatalogReader()],
+      wiring.catalogSync,
+    ),
     cart,
     promotions,
     shippingOptions: createShippingOptionsService(deps),

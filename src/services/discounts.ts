@@ -21,9 +21,13 @@ export function discountsFor(
 ): StoreDiscount[] {
   const none = stores.map(() => ({ itemsCents: 0, shippingCents: 0 }));
   if (!promotion) return none;
-  if (promotion.kind === 'free_shipping') return stores.map((store) => ({ itemsCents: 0, shippingCents: store.shippingCents }));
+  if (promotion.kind === 'free_shipping')
+    return stores.map((store) => ({ itemsCents: 0, shippingCents: store.shippingCents }));
   const subtotals = stores.map((store) => store.subtotalCents);
-  const asked = promotion.kind === 'percent' ? applyBasisPoints(sumCents(subtotals), promotion.percentOff! * 100) : promotion.amountCents!;
+  const asked =
+    promotion.kind === 'percent'
+      ? applyBasisPoints(sumCents(subtotals), promotion.percentOff! * 100)
+      : promotion.amountCents!;
   // A card cannot be charged less than the provider's minimum: the items keep what brings the checkout up to it.
   const shipping = sumCents(stores.map((store) => store.shippingCents));
   const whole = Math.min(asked, Math.max(0, sumCents(subtotals) - Math.max(0, MIN_CHARGE_CENTS - shipping)));

@@ -78,12 +78,19 @@ export function createDisputeService(deps: ServiceDeps, refunds: RefundService) 
         );
         if (split) await disputes.insertDisputeShares(trx, after.id, split.shares);
         if (split && split.unattributedCents > 0) {
-          logger.error({ dispute: after.id, unattributedCents: split.unattributedCents }, 'dispute larger than what the orders had left');
+          logger.error(
+            { dispute: after.id, unattributedCents: split.unattributedCents },
+            'dispute larger than what the orders had left',
+          );
         }
         const lostNow = after.status === 'lost' && before?.status !== 'lost';
         if (lostNow) await countLoss(trx, after);
-        if (before && before.closedAt) return { outcome: 'ignored' as const, note: `dispute already closed (${before.status})` };
-        return { outcome: 'applied' as const, note: `dispute ${after.id} ${after.status}${lostNow ? ': counted in the ledger' : ''}` };
+        if (before && before.closedAt)
+          return { outcome: 'ignored' as const, note: `dispute already closed (${before.status})` };
+        return {
+          outcome: 'applied' as const,
+          note: `dispute ${after.id} ${after.status}${lostNow ? ': counted in the ledger' : ''}`,
+        };
       });
     },
   };

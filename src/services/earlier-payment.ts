@@ -52,7 +52,10 @@ export function paymentAlreadyCompleted(payment: PaymentSnapshot): DomainError {
     payment.status === 'processing'
       ? 'A payment for this checkout is already being processed; place the session to finish the checkout with it'
       : 'This checkout has already been paid (3-D Secure was completed); place the session to finish the checkout with that payment';
-  return new DomainError('payment_already_completed', message, { paymentIntentId: payment.paymentIntentId, paymentStatus: payment.status });
+  return new DomainError('payment_already_completed', message, {
+    paymentIntentId: payment.paymentIntentId,
+    paymentStatus: payment.status,
+  });
 }
 
 /**
@@ -61,11 +64,17 @@ export function paymentAlreadyCompleted(payment: PaymentSnapshot): DomainError {
  */
 export function paymentRefused(outcome: Extract<ChargeOutcome, { kind: 'refused' }>): DomainError {
   const advice: Record<string, string> = {
-    amount_too_large: 'The total is above what the payment provider accepts in one payment; remove items and check out again',
-    amount_too_small: 'The total is below the smallest payment the payment provider accepts; add items and check out again',
+    amount_too_large:
+      'The total is above what the payment provider accepts in one payment; remove items and check out again',
+    amount_too_small:
+      'The total is below the smallest payment the payment provider accepts; add items and check out again',
   };
-  const message = advice[outcome.code] ?? 'The payment provider refused this payment; cancel the checkout and start again';
-  return new DomainError('payment_refused', message, { reason: outcome.code, ...(outcome.param ? { param: outcome.param } : {}) });
+  const message =
+    advice[outcome.code] ?? 'The payment provider refused this payment; cancel the checkout and start again';
+  return new DomainError('payment_refused', message, {
+    reason: outcome.code,
+    ...(outcome.param ? { param: outcome.param } : {}),
+  });
 }
 
 /** What paying for an attempt came to: the provider's outcome, or an earlier payment still being processed. */
@@ -93,7 +102,9 @@ export function asOutcome(payment: PaymentSnapshot): PaymentOutcome | null {
     case 'processing':
       return { kind: 'processing', paymentIntentId };
     case 'requires_action':
-      return payment.clientSecret ? { kind: 'requires_action', paymentIntentId, clientSecret: payment.clientSecret } : null;
+      return payment.clientSecret
+        ? { kind: 'requires_action', paymentIntentId, clientSecret: payment.clientSecret }
+        : null;
     default:
       return null;
   }

@@ -23,7 +23,14 @@ export function createEmailDeliveryService(deps: ServiceDeps, wiring: EventWirin
       if (!mail) return { kind: 'done' };
       const messageId = `<${mail.eventId}@mor-checkout>`;
       try {
-        await mailer.send({ from: settings.mailFrom, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId });
+        await mailer.send({
+          from: settings.mailFrom,
+          to: mail.to,
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId,
+        });
       } catch (err) {
         const error = (err as Error).message;
         const giveUp = mail.attempts >= settings.maxAttempts;

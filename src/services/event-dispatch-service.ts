@@ -30,16 +30,24 @@ export function createEventDispatchService(deps: ServiceDeps, wiring: EventWirin
           fannedOut.push({ seq: event.seq, body: eventBody(event), mail: await composeEventEmail(trx, event) });
         } catch (err) {
           // A bug in a template must not hold every later event back; this one is kept and logged on every pass.
-          logger.error({ err, eventId: event.eventId, type: event.type }, 'event could not be rendered; left in the outbox');
+          logger.error(
+            { err, eventId: event.eventId, type: event.type },
+            'event could not be rendered; left in the outbox',
+          );
         }
       }
       // The whole batch in one statement: a round trip per event was most of the dispatcher's cost under load.
       const written = await recordFannedOut(trx, fannedOut, clock.now());
-      jobs.push(...written.deliveries.map((id) => ({ kind: 'webhook' as const, id })), ...written.emails.map((id) => ({ kind: 'email' as const, id })));
+      jobs.push(
+        ...written.deliveries.map((id) => ({ kind: 'webhook' as const, id })),
+        ...written.emails.map((id) => ({ kind: 'email' as const, id })),
+      );
       return events.length;
     });
     if (jobs.length > 0) {
-      await wiring.enqueue(jobs).catch((err) => logger.warn({ err, jobs: jobs.length }, 'queueing event sends failed; the sweep will'));
+      await wiring
+        .enqueue(jobs)
+        .catch((err) => logger.warn({ err, jobs: jobs.length }, 'queueing event sends failed; the sweep will'));
     }
     return taken;
   }
@@ -60,7 +68,10 @@ export function createEventDispatchService(deps: ServiceDeps, wiring: EventWirin
       const dueBefore = new Date(clock.now().getTime() - SWEEP_GRACE_MS);
       const webhooks = await listDueLineHeads(db, dueBefore, limit);
       const emails = await listDueEmails(db, dueBefore, limit);
-      const jobs: EventJob[] = [...webhooks.map((id) => ({ kind: 'webhook' as const, id })), ...emails.map((id) => ({ kind: 'email' as const, id }))];
+      const jobs: EventJob[] = [
+        ...webhooks.map((id) => ({ kind: 'webhook' as const, id })),
+        ...emails.map((id) => ({ kind: 'email' as const, id })),
+      ];
       if (jobs.length > 0) await wiring.enqueue(jobs);
       return jobs.length;
     },

@@ -24,12 +24,14 @@ export function createIdempotencyService({ db, clock }: { db: Knex; clock: Clock
       if (claim.claimed) return { kind: 'claimed' };
       const existing = claim.record;
       if (existing.requestFingerprint !== fingerprint) return { kind: 'mismatch' };
-      if (existing.status === 'completed') return { kind: 'replay', status: existing.responseStatus!, body: existing.responseBody };
+      if (existing.status === 'completed')
+        return { kind: 'replay', status: existing.responseStatus!, body: existing.responseBody };
       if (await keys.reclaimKey(db, scope, key, now, lockedUntil)) return { kind: 'claimed' };
       return { kind: 'in_progress' };
     },
 
-    complete: (scope: string, key: string, status: number, body: unknown) => keys.completeKey(db, scope, key, status, body),
+    complete: (scope: string, key: string, status: number, body: unknown) =>
+      keys.completeKey(db, scope, key, status, body),
 
     /** Forgets a key whose request failed on our side, so the client's retry runs it again. */
     release: (scope: string, key: string) => keys.releaseKey(db, scope, key),

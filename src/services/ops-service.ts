@@ -21,11 +21,7 @@ import type { ServiceDeps } from './service-deps';
 const PLACEMENT_TASK_KINDS: readonly OpsTaskKind[] = ['place_order', 'price_review'];
 
 /** What the ops team does: work the task queue, and retry failed orders. */
-export function createOpsService(
-  deps: ServiceDeps,
-  placement: PlacementService,
-  enqueue: EnqueuePlacements,
-) {
+export function createOpsService(deps: ServiceDeps, placement: PlacementService, enqueue: EnqueuePlacements) {
   const { db, clock } = deps;
 
   async function loadTask(taskId: string): Promise<OpsTaskRecord> {
@@ -38,13 +34,27 @@ export function createOpsService(
    * Who may finish the task, and the write that finishes it. The caller commits that write together with the
    * order's move, so a crash never leaves a task done for an order still being placed (or the other way round).
    */
-  async function resolution(principal: Principal, taskId: string, to: 'done' | 'failed', fields: { storeOrderNumber?: string; failureReason?: string }) {
+  async function resolution(
+    principal: Principal,
+    taskId: string,
+    to: 'done' | 'failed',
+    fields: { storeOrderNumber?: string; failureReason?: string },
+  ) {
     const task = await loadTask(taskId);
     if (task.status === 'claimed' && task.claimedBy !== principal.userId && principal.role !== 'admin') {
       throw new DomainError('task_not_open', `Task is claimed by ${task.claimedBy}`);
     }
     const resolve = async (conn: Knex) => {
-      if (!(await tasks.moveTask(conn, taskId, ['open', 'claimed'], to, { ...fields, resolvedBy: principal.userId }, clock.now()))) {
+      if (
+        !(await tasks.moveTask(
+          conn,
+          taskId,
+          ['open', 'claimed'],
+          to,
+          { ...fields, resolvedBy: principal.userId },
+          clock.now(),
+        ))
+      ) {
         throw new DomainError('task_not_open', `Task is already ${(await loadTask(taskId)).status}`);
       }
     };
@@ -56,23 +66,37 @@ export function createOpsService(
    * second time by hand; a claimed one may be mid-purchase at the retailer, so its holder completes or fails it first.
    */
   async function withdrawPlacementTasks(orderId: string): Promise<void> {
-    const live = (await tasks.listLiveTasksForOrder(db, orderId)).filter((task) => PLACEMENT_TASK_KINDS.includes(task.kind));
+    const live = (await tasks.listLiveTasksForOrder(db, orderId)).filter((task) =>
+      PLACEMENT_TASK_KINDS.includes(task.kind),
+    );
     for (const task of live) {
-      if (task.status === 'open' && (await tasks.moveTask(db, task.id, ['open'], 'cancelled', {}, clock.now()))) continue;
+      if (task.status === 'open' && (await tasks.moveTask(db, task.id, ['open'], 'cancelled', {}, clock.now())))
+        continue;
       const current = task.status === 'open' ? await loadTask(task.id) : task;
       const holder = current.claimedBy ? ` by ${current.claimedBy}` : '';
-      throw new DomainError('task_not_open', `Task ${task.id} is ${current.status}${holder}; it must be resolved first`, {
-        taskId: task.id,
-        status: current.status,
-        claimedBy: current.claimedBy,
-      });
+      throw new DomainError(
+        'task_not_open',
+        `Task ${task.id} is ${current.status}${holder}; it must be resolved first`,
+        {
+          taskId: task.id,
+          status: current.status,
+          claimedBy: current.claimedBy,
+        },
+      );
     }
   }
 
   return {
     /** One page of tasks, oldest first, and how many match the filter in all. */
-    async listTasks(status: OpsTaskStatus | undefined, limit: number, offset: number): Promise<{ tasks: OpsTaskRecord[]; totalTasks: number }> {
-      const [page, totalTasks] = await Promise.all([tasks.listTasks(db, status, limit, offset), tasks.countTasks(db, status)]);
+    async listTasks(
+      status: OpsTaskStatus | undefined,
+      limit: number,
+      offset: number,
+    ): Promise<{ tasks: OpsTaskRecord[]; totalTasks: number }> {
+      const [page, totalTasks] = await Promise.all([
+        tasks.listTasks(db, status, limit, offset),
+        tasks.countTasks(db, status),
+      ]);
       return { tasks: page, totalTasks };
     },
 
@@ -82,7 +106,10 @@ export function createOpsService(
       const task = await loadTask(taskId);
       if (task.status === 'claimed' && task.claimedBy === principal.userId) return task;
       if (!(await tasks.moveTask(db, taskId, ['open'], 'claimed', { claimedBy: principal.userId }, clock.now()))) {
-        throw new DomainError('task_not_open', `Task is ${task.status}${task.claimedBy ? ` (claimed by ${task.claimedBy})` : ''}`);
+        throw new DomainError(
+          'task_not_open',
+          `Task is ${task.status}${task.claimedBy ? ` (claimed by ${task.claimedBy})` : ''}`,
+        );
       }
       return loadTask(taskId);
     },
@@ -92,9 +119,13 @@ export function createOpsService(
       const task = await loadTask(taskId);
       if (task.status !== 'claimed') throw new DomainError('task_not_open', `Task is ${task.status}, not claimed`);
       if (task.claimedBy !== principal.userId && principal.role !== 'admin') {
-        throw new DomainError('task_not_open', `Task is claimed by ${task.claimedBy}; only they or an admin can release it`);
+        throw new DomainError(
+          'task_not_open',
+          `Task is claimed by ${task.claimedBy}; only they or an admin can release it`,
+        );
       }
-      if (!(await tasks.releaseTask(db, taskId, clock.now()))) throw new DomainError('task_not_open', 'Task changed meanwhile');
+      if (!(await tasks.releaseTask(db, taskId, clock.now())))
+        throw new DomainError('task_not_open', 'Task changed meanwhile');
       return loadTask(taskId);
     },
 
@@ -109,7 +140,13 @@ export function createOpsService(
         return loadTask(taskId);
       }
       const order = (await orders.findOrderByNumber(db, task.orderNumber))!;
-      await placement.markPlaced(order, storeOrderNumber, `placed by hand by ${principal.userId} (task ${taskId})`, undefined, resolve);
+      await placement.markPlaced(
+        order,
+        storeOrderNumber,
+        `placed by hand by ${principal.userId} (task ${taskId})`,
+        undefined,
+        resolve,
+      );
       return loadTask(taskId);
     },
 
@@ -131,8 +168,18 @@ export function createOpsService(
       limit: number,
       offset: number,
     ): Promise<{ orders: OrderRecord[]; totalOrders: number; disputes: Map<string, OrderDispute[]> }> {
-      const [page, totalOrders] = await Promise.all([orders.listOrders(db, filter, limit, offset), orders.countOrders(db, filter)]);
-      return { orders: page, totalOrders, disputes: await listDisputesOfOrders(db, page.map((order) => order.id)) };
+      const [page, totalOrders] = await Promise.all([
+        orders.listOrders(db, filter, limit, offset),
+        orders.countOrders(db, filter),
+      ]);
+      return {
+        orders: page,
+        totalOrders,
+        disputes: await listDisputesOfOrders(
+          db,
+          page.map((order) => order.id),
+        ),
+      };
     },
 
     /**
@@ -149,10 +196,15 @@ export function createOpsService(
         if (order.status !== 'failed') return;
         const refunded = (await refundedCentsByOrder(conn, [order.id])).get(order.id) ?? 0;
         if (refunded > 0) {
-          throw new DomainError('invalid_transition', 'The order was refunded; it cannot be placed again', { refundedCents: refunded });
+          throw new DomainError('invalid_transition', 'The order was refunded; it cannot be placed again', {
+            refundedCents: refunded,
+          });
         }
         if ((await takenCents(conn, order.id)) === 0) {
-          throw new DomainError('payment_not_captured', "The order was left out of its checkout's capture: its money was never taken, so it cannot be placed again");
+          throw new DomainError(
+            'payment_not_captured',
+            "The order was left out of its checkout's capture: its money was never taken, so it cannot be placed again",
+          );
         }
       };
       await moneyStillHeld(db);
@@ -160,7 +212,9 @@ export function createOpsService(
       const nextMethod = method ?? order.placementMethod;
       if (nextMethod !== store.placementMethod && nextMethod !== 'manual' && nextMethod !== store.fallbackMethod) {
         throw new DomainError('validation_failed', `Store ${store.slug} has no ${nextMethod} configuration`, {
-          fields: { placementMethod: `must be ${[store.placementMethod, store.fallbackMethod, 'manual'].filter(Boolean).join(', ')}` },
+          fields: {
+            placementMethod: `must be ${[store.placementMethod, store.fallbackMethod, 'manual'].filter(Boolean).join(', ')}`,
+          },
         });
       }
       if (canTransition(order.status, 'placing')) await withdrawPlacementTasks(order.id);

@@ -15,7 +15,12 @@ export function createOpsTaskService(deps: ServiceDeps) {
   const port: OpsTaskPort = {
     async openPlacementTask(order, payload) {
       const record = await findOrderByNumber(db, order.orderNumber);
-      const task = await tasks.openTask(db, { id: newId('task'), orderId: record!.id, kind: 'place_order', payload: { ...payload } });
+      const task = await tasks.openTask(db, {
+        id: newId('task'),
+        orderId: record!.id,
+        kind: 'place_order',
+        payload: { ...payload },
+      });
       return { taskId: task.id };
     },
     async findPurchase(orderNumber) {
@@ -33,9 +38,17 @@ export function createOpsTaskService(deps: ServiceDeps) {
      * The retailer wants more than the snapshot allows: nothing was submitted, the order moves to people with
      * both figures. The shopper is never charged more than the snapshot.
      */
-    async openPriceReview(order: OrderRecord, placementOrder: PlacementOrder, retailerTotalCents: number, expectedTotalCents: number) {
+    async openPriceReview(
+      order: OrderRecord,
+      placementOrder: PlacementOrder,
+      retailerTotalCents: number,
+      expectedTotalCents: number,
+    ) {
       const reason = `retailer total ${retailerTotalCents} exceeds snapshot ${expectedTotalCents} beyond tolerance; sent to ops review`;
-      const moved = order.placementMethod === 'manual' ? order : await transitionOrder(deps, order, 'placing', reason, { placementMethod: 'manual' });
+      const moved =
+        order.placementMethod === 'manual'
+          ? order
+          : await transitionOrder(deps, order, 'placing', reason, { placementMethod: 'manual' });
       return tasks.openTask(db, {
         id: newId('task'),
         orderId: moved.id,
@@ -46,7 +59,11 @@ export function createOpsTaskService(deps: ServiceDeps) {
             `The retailer's total (${retailerTotalCents}) is above what the shopper paid (${expectedTotalCents}) by more than the ` +
               `store's tolerance. Place it by hand if the difference is acceptable, or fail the task to refund the shopper.`,
           ),
-          priceReview: { retailerTotalCents, expectedTotalCents, differenceCents: retailerTotalCents - expectedTotalCents },
+          priceReview: {
+            retailerTotalCents,
+            expectedTotalCents,
+            differenceCents: retailerTotalCents - expectedTotalCents,
+          },
         },
       });
     },

@@ -32,23 +32,40 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
    * discount, plus their share of the tax. Whether they are this
    * order's, and that many are still left to refund, is decided by the refund itself, under the order's lock.
    */
-  async function amountForItems(order: OrderRecord, requested: NonNullable<AdminRefundInput['items']>): Promise<number> {
+  async function amountForItems(
+    order: OrderRecord,
+    requested: NonNullable<AdminRefundInput['items']>,
+  ): Promise<number> {
     const prices = new Map((await orders.listOrderItems(db, order.id)).map((item) => [item.id, item.unitPriceCents]));
     const value = requested.reduce((sum, line) => sum + (prices.get(line.orderItemId) ?? 0) * line.quantity, 0);
     return paidForItems(value, { ...order, itemsDiscountCents: order.discountCents - order.shippingDiscountCents });
   }
 
   return {
-    async refund(principal: Principal, orderNumber: string, input: AdminRefundInput, idempotencyKey: string): Promise<RefundResult> {
+    async refund(
+      principal: Principal,
+      orderNumber: string,
+      input: AdminRefundInput,
+      idempotencyKey: string,
+    ): Promise<RefundResult> {
       const order = await load(orderNumber);
       // `refunded` too: refunding it again is answered as the contract says, refund_exceeds_captured (nothing is left).
       if (!REFUNDABLE_STATUSES.includes(order.status)) {
-        throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status}; cancel it instead of refunding`, { from: order.status });
+        throw new DomainError(
+          'invalid_transition',
+          `Order ${orderNumber} is ${order.status}; cancel it instead of refunding`,
+          { from: order.status },
+        );
       }
       const itemsAmount = input.items?.length ? await amountForItems(order, input.items) : undefined;
       const amountCents = input.amountCents ?? itemsAmount; // neither: all that is left
       const reason = `refund by ${principal.userId}: ${input.reason}`;
-      return refunds.refund(order, { amountCents, reason, key: adminRefundKey(orderNumber, principal.userId, idempotencyKey), items: input.items });
+      return refunds.refund(order, {
+        amountCents,
+        reason,
+        key: adminRefundKey(orderNumber, principal.userId, idempotencyKey),
+        items: input.items,
+      });
     },
 
     /**
@@ -58,12 +75,17 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
     async cancel(principal: Principal, orderNumber: string, reason: string) {
       const order = await load(orderNumber);
       if (!CANCELLABLE_STATUSES.includes(order.status)) {
-        throw new DomainError('invalid_transition', `Order ${orderNumber} is ${order.status} and can no longer be cancelled; refund it instead`, {
-          from: order.status,
-          to: 'cancelled',
-        });
+        throw new DomainError(
+          'invalid_transition',
+          `Order ${orderNumber} is ${order.status} and can no longer be cancelled; refund it instead`,
+          {
+            from: order.status,
+            to: 'cancelled',
+          },
+        );
       }
-      const retailerMayHaveIt = order.status !== 'pending' && !(order.placementMethod === 'manual' && !order.storeOrderNumber);
+      const retailerMayHaveIt =
+        order.status !== 'pending' && !(order.placementMethod === 'manual' && !order.storeOrderNumber);
       const refundKey = cancelledRefundKey(orderNumber);
       // Nobody may buy it any more, ops are asked to cancel it where the retailer may have it, and the refund is
       // owed: all of it commits with the move, or none of it does.
@@ -84,7 +106,14 @@ export function createOrderAdminService(deps: ServiceDeps, refunds: RefundServic
       };
       const owed = refunds.owedRefund(`cancelled: ${reason}`, refundKey);
       // The after-move hooks send the refund and settle the checkout.
-      await transitionOrder(deps, order, 'cancelled', `cancelled by ${principal.userId}: ${reason}`, {}, alongsideAll(withdrawAndAsk, owed));
+      await transitionOrder(
+        deps,
+        order,
+        'cancelled',
+        `cancelled by ${principal.userId}: ${reason}`,
+        {},
+        alongsideAll(withdrawAndAsk, owed),
+      );
       return load(orderNumber);
     },
   };

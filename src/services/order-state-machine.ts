@@ -69,11 +69,15 @@ export async function transitionOrder(
   alongside?: AlongsideMove,
 ): Promise<OrderRecord> {
   if (!canTransition(order.status, to)) {
-    throw new DomainError('invalid_transition', `Order ${order.orderNumber} cannot move from ${order.status} to ${to}`, {
-      from: order.status,
-      to,
-      allowed: allowedTransitions(order.status),
-    });
+    throw new DomainError(
+      'invalid_transition',
+      `Order ${order.orderNumber} cannot move from ${order.status} to ${to}`,
+      {
+        from: order.status,
+        to,
+        allowed: allowedTransitions(order.status),
+      },
+    );
   }
   const now = deps.clock.now();
   const event = orderEventOf(to);

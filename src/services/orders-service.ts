@@ -65,7 +65,9 @@ export function createOrdersService(deps: ServiceDeps) {
           checkoutSessionId: id,
           checkoutDate: sessionsById.get(id)!.placedAt ?? sessionsById.get(id)!.createdAt,
           totalCents: sessionsById.get(id)!.totalCents,
-          orders: orderRows.filter((order) => order.checkoutSessionId === id && (!query.status || order.status === query.status)),
+          orders: orderRows.filter(
+            (order) => order.checkoutSessionId === id && (!query.status || order.status === query.status),
+          ),
         })),
         totalOrders: page.totalOrders,
         totalCheckoutSessions: page.totalSessions,
@@ -79,7 +81,12 @@ export function createOrdersService(deps: ServiceDeps) {
       const stores = new Map<string, { storeId: string; storeName: string; orders: number; totalCents: number }>();
       for (const row of rows) {
         byStatus[row.status] = (byStatus[row.status] ?? 0) + row.orders;
-        const store = stores.get(row.storeId) ?? { storeId: row.storeId, storeName: row.storeName, orders: 0, totalCents: 0 };
+        const store = stores.get(row.storeId) ?? {
+          storeId: row.storeId,
+          storeName: row.storeName,
+          orders: 0,
+          totalCents: 0,
+        };
         store.orders += row.orders;
         store.totalCents += row.totalCents;
         stores.set(row.storeId, store);
@@ -94,7 +101,10 @@ export function createOrdersService(deps: ServiceDeps) {
 
     async getOrder(principal: Principal, orderNumber: string): Promise<OrderDetail> {
       const order = await loadVisibleOrder(principal, orderNumber);
-      const [view, disputes] = await Promise.all([detail(order), canSeeAllUsers(principal) ? listDisputesOfOrders(db, [order.id]) : null]);
+      const [view, disputes] = await Promise.all([
+        detail(order),
+        canSeeAllUsers(principal) ? listDisputesOfOrders(db, [order.id]) : null,
+      ]);
       return disputes ? { ...view, disputes: disputes.get(order.id) ?? [] } : view;
     },
 
@@ -114,11 +124,17 @@ export function createOrdersService(deps: ServiceDeps) {
       // PUT is idempotent: the same tracking again changes nothing; different tracking on a shipped order corrects it.
       if (unchanged) return detail(order);
       const verb = order.status === 'shipped' ? 'corrected' : 'recorded';
-      const shipped = await transitionOrder(deps, order, 'shipped', `tracking ${tracking.carrier} ${tracking.trackingNumber} ${verb} by ${principal.userId}`, {
-        trackingNumber: tracking.trackingNumber,
-        carrier: tracking.carrier,
-        estimatedDelivery,
-      });
+      const shipped = await transitionOrder(
+        deps,
+        order,
+        'shipped',
+        `tracking ${tracking.carrier} ${tracking.trackingNumber} ${verb} by ${principal.userId}`,
+        {
+          trackingNumber: tracking.trackingNumber,
+          carrier: tracking.carrier,
+          estimatedDelivery,
+        },
+      );
       return detail(shipped);
     },
   };

@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 import { attributeToOrders } from '../domain/attribution';
 import type { ProviderRefund } from '../payments/payment-gateway';
-import { findSessionByPaymentIntent, lockSessionOrders, type SessionOrderShare } from '../repositories/outside-money-repository';
+import {
+  findSessionByPaymentIntent,
+  lockSessionOrders,
+  type SessionOrderShare,
+} from '../repositories/outside-money-repository';
 import * as ledger from '../repositories/payment-transactions-repository';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
@@ -21,16 +25,25 @@ export interface RefundEventResult {
 export function createOutsideRefundService(deps: ServiceDeps, refunds: RefundService) {
   const { db, payments, logger } = deps;
 
-  async function attribute(trx: Knex.Transaction, refund: ProviderRefund, sessionId: string): Promise<RefundEventResult> {
+  async function attribute(
+    trx: Knex.Transaction,
+    refund: ProviderRefund,
+    sessionId: string,
+  ): Promise<RefundEventResult> {
     const orders = await lockSessionOrders(trx, sessionId);
     // Decided under the orders' locks: a second event about the same refund waits here, then finds the rows.
-    if ((await ledger.listTransactionsByRefundId(trx, refund.refundId)).length > 0) return { outcome: 'ignored', note: 'refund already recorded' };
+    if ((await ledger.listTransactionsByRefundId(trx, refund.refundId)).length > 0)
+      return { outcome: 'ignored', note: 'refund already recorded' };
     const lefts = [];
     // One at a time: a transaction is one connection.
     for (const order of orders) lefts.push({ orderId: order.id, leftCents: await refunds.refundableCents(order, trx) });
     const { attribution, shares, unattributedCents } = attributeToOrders(refund.amountCents, lefts);
     const byId = new Map(orders.map((order) => [order.id, order]));
-    const how = describe(refund, attribution, shares.map((share) => byId.get(share.orderId)!));
+    const how = describe(
+      refund,
+      attribution,
+      shares.map((share) => byId.get(share.orderId)!),
+    );
     const status = refund.status === 'succeeded' ? 'succeeded' : 'pending';
     for (const share of shares) {
       const order = byId.get(share.orderId)!;
@@ -52,7 +65,10 @@ export function createOutsideRefundService(deps: ServiceDeps, refunds: RefundSer
       if (status === 'succeeded') await refunds.afterMoneyReturned(trx, (await ledger.findTransactionByKey(trx, key))!);
     }
     if (unattributedCents > 0) {
-      logger.error({ refund: refund.refundId, session: sessionId, unattributedCents }, 'outside refund larger than what the orders had left');
+      logger.error(
+        { refund: refund.refundId, session: sessionId, unattributedCents },
+        'outside refund larger than what the orders had left',
+      );
     }
     const extra = unattributedCents > 0 ? `; ${unattributedCents} cents exceed what the orders had left` : '';
     return { outcome: shares.length > 0 ? 'applied' : 'ignored', note: `${how}${extra}` };
@@ -60,7 +76,12 @@ export function createOutsideRefundService(deps: ServiceDeps, refunds: RefundSer
 
   /** Applies one refund as Stripe holds it now. */
   async function applyRefund(refund: ProviderRefund): Promise<RefundEventResult> {
-    const final = refund.status === 'succeeded' ? 'succeeded' : refund.status === 'failed' || refund.status === 'canceled' ? 'failed' : null;
+    const final =
+      refund.status === 'succeeded'
+        ? 'succeeded'
+        : refund.status === 'failed' || refund.status === 'canceled'
+          ? 'failed'
+          : null;
     const ours = refund.idempotencyKey ? await ledger.findTransactionByKey(db, refund.idempotencyKey) : null;
     const known = ours ? [ours] : await ledger.listTransactionsByRefundId(db, refund.refundId);
     if (known.length > 0) {
@@ -84,12 +105,21 @@ export function createOutsideRefundService(deps: ServiceDeps, refunds: RefundSer
      * refund of the payment is asked for and applied, so none is missed whatever order the events come in.
      */
     async applyRefundsOfPayment(paymentIntentId: string): Promise<RefundEventResult> {
-      if (!(await findSessionByPaymentIntent(db, paymentIntentId))) return { outcome: 'ignored', note: `payment ${paymentIntentId} is not one of ours` };
+      if (!(await findSessionByPaymentIntent(db, paymentIntentId)))
+        return { outcome: 'ignored', note: `payment ${paymentIntentId} is not one of ours` };
       const results = [];
-      for (const refund of await payments.listRefundsOfPayment(paymentIntentId)) results.push(await applyRefund(refund));
+      for (const refund of await payments.listRefundsOfPayment(paymentIntentId))
+        results.push(await applyRefund(refund));
       const applied = results.filter((result) => result.outcome === 'applied');
       return applied.length > 0
-        ? { outcome: 'applied', note: applied.map((result) => result.note).filter(Boolean).join('; ') || undefined }
+        ? {
+            outcome: 'applied',
+            note:
+              applied
+                .map((result) => result.note)
+                .filter(Boolean)
+                .join('; ') || undefined,
+          }
         : { outcome: 'ignored', note: 'every refund already recorded' };
     },
   };

@@ -8,7 +8,13 @@ import type { ServiceDeps } from './service-deps';
 
 /** The events that move money outside the service (see README, Money made outside the service). */
 const REFUND_EVENTS = ['refund.created', 'refund.updated', 'refund.failed', 'charge.refund.updated'];
-const DISPUTE_EVENTS = ['charge.dispute.created', 'charge.dispute.updated', 'charge.dispute.closed', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated'];
+const DISPUTE_EVENTS = [
+  'charge.dispute.created',
+  'charge.dispute.updated',
+  'charge.dispute.closed',
+  'charge.dispute.funds_withdrawn',
+  'charge.dispute.funds_reinstated',
+];
 
 /**
  * Stripe's webhooks: verified by the Stripe SDK on the raw body, claimed by event id (Stripe delivers at least
@@ -42,20 +48,30 @@ export function createPaymentWebhookService(
 
   return {
     verify(rawBody: Buffer | undefined, signature: string | undefined): ProviderEvent {
-      if (!webhookSecret || !rawBody || !signature) throw new DomainError('invalid_signature', 'Missing or unverifiable Stripe-Signature');
+      if (!webhookSecret || !rawBody || !signature)
+        throw new DomainError('invalid_signature', 'Missing or unverifiable Stripe-Signature');
       try {
         return payments.verifyWebhook(rawBody, signature, webhookSecret);
       } catch (error) {
-        if (error instanceof WebhookSignatureError) throw new DomainError('invalid_signature', 'Invalid Stripe-Signature');
+        if (error instanceof WebhookSignatureError)
+          throw new DomainError('invalid_signature', 'Invalid Stripe-Signature');
         throw error;
       }
     },
 
-    async receive(event: ProviderEvent): Promise<{ eventId: string; duplicate: boolean; outcome: events.EventOutcome; note?: string }> {
-      const claim = await events.claimProviderEvent(db, { id: event.id, type: event.type, payload: event.object }, clock.now());
+    async receive(
+      event: ProviderEvent,
+    ): Promise<{ eventId: string; duplicate: boolean; outcome: events.EventOutcome; note?: string }> {
+      const claim = await events.claimProviderEvent(
+        db,
+        { id: event.id, type: event.type, payload: event.object },
+        clock.now(),
+      );
       // Any non-2xx makes Stripe deliver again later, by when the claim is settled or its holder's lease is over.
-      if (claim.status === 'in_progress') throw new DomainError('request_in_progress', `Event ${event.id} is being processed; deliver it again later`);
-      if (claim.status === 'settled') return { eventId: event.id, duplicate: true, outcome: 'ignored', note: 'already received' };
+      if (claim.status === 'in_progress')
+        throw new DomainError('request_in_progress', `Event ${event.id} is being processed; deliver it again later`);
+      if (claim.status === 'settled')
+        return { eventId: event.id, duplicate: true, outcome: 'ignored', note: 'already received' };
       if (claim.resumed) logger.warn({ event: event.id, type: event.type }, 'stripe event: taking over a stale claim');
       try {
         // Applying again after a crash is harmless: a refund settles only while it is pending, and outside money is

@@ -35,11 +35,23 @@ async function pay(ctx: PlaceContext, session: CheckoutSessionRecord): Promise<P
  * of this place, a place in progress (taken over once its lease is out), a session paid just before it expired, an
  * incomplete or no longer editable one. Undo: the claim is released to pending by whichever later step stops.
  */
-async function claimAndPay(ctx: PlaceContext, principal: Principal, sessionId: string, idempotencyKey: string): Promise<PlaceResult> {
+async function claimAndPay(
+  ctx: PlaceContext,
+  principal: Principal,
+  sessionId: string,
+  idempotencyKey: string,
+): Promise<PlaceResult> {
   const { db, clock, payments } = ctx.deps;
   const now = clock.now();
   // The usual case in one statement: the shopper's own pending, complete session is claimed straight away.
-  const claimedAtOnce = await sessions.beginPlacement(db, sessionId, principal.userId, idempotencyKey, now, leaseUntil(ctx, now));
+  const claimedAtOnce = await sessions.beginPlacement(
+    db,
+    sessionId,
+    principal.userId,
+    idempotencyKey,
+    now,
+    leaseUntil(ctx, now),
+  );
   if (claimedAtOnce) return pay(ctx, claimedAtOnce);
 
   const session = await loadVisibleSession(ctx.deps, principal, sessionId, true);
@@ -51,18 +63,32 @@ async function claimAndPay(ctx: PlaceContext, principal: Principal, sessionId: s
   }
   if (effectiveStatus(session, now) !== 'pending') {
     // Paid (3-D Secure completed) just before it expired: that payment still buys this snapshot.
-    const payment = session.status === 'pending' && session.paymentIntentId ? await payments.retrieve(session.paymentIntentId) : null;
-    const finished = payment && completedFor(session, payment) && paysFor(session, payment) ? await finishWithPayment(ctx, session, payment, idempotencyKey) : null;
+    const payment =
+      session.status === 'pending' && session.paymentIntentId ? await payments.retrieve(session.paymentIntentId) : null;
+    const finished =
+      payment && completedFor(session, payment) && paysFor(session, payment)
+        ? await finishWithPayment(ctx, session, payment, idempotencyKey)
+        : null;
     if (finished) return finished;
     const current = payment ? (await sessions.findSession(db, session.id))! : session;
     if (isPaid(current)) return alreadyPlaced(ctx, current, idempotencyKey);
     throw notEditable(current, now);
   }
-  const missing = [...(session.shippingAddress ? [] : ['shippingAddress']), ...(session.paymentMethodId ? [] : ['paymentMethod'])];
+  const missing = [
+    ...(session.shippingAddress ? [] : ['shippingAddress']),
+    ...(session.paymentMethodId ? [] : ['paymentMethod']),
+  ];
   if (missing.length > 0) {
     throw new DomainError('session_incomplete', `Set ${missing.join(' and ')} before placing`, { missing });
   }
-  const claimed = await sessions.beginPlacement(db, session.id, session.userId, idempotencyKey, now, leaseUntil(ctx, now));
+  const claimed = await sessions.beginPlacement(
+    db,
+    session.id,
+    session.userId,
+    idempotencyKey,
+    now,
+    leaseUntil(ctx, now),
+  );
   if (!claimed) {
     const current = (await sessions.findSession(db, session.id))!;
     if (isPaid(current)) return alreadyPlaced(ctx, current, idempotencyKey);
@@ -84,13 +110,19 @@ async function claimAndPay(ctx: PlaceContext, principal: Principal, sessionId: s
  *  4. enqueue-placements                                              lost → the pending-order sweeper
  * No outside call happens inside a database transaction.
  */
-export function createPlaceCheckoutService(deps: ServiceDeps, enqueuePlacements: EnqueuePlacements, promotions: PromotionService) {
+export function createPlaceCheckoutService(
+  deps: ServiceDeps,
+  enqueuePlacements: EnqueuePlacements,
+  promotions: PromotionService,
+) {
   const ctx: PlaceContext = { deps, promotions, enqueuePlacements };
   return {
-    place: (principal: Principal, sessionId: string, idempotencyKey: string): Promise<PlaceResult> => claimAndPay(ctx, principal, sessionId, idempotencyKey),
+    place: (principal: Principal, sessionId: string, idempotencyKey: string): Promise<PlaceResult> =>
+      claimAndPay(ctx, principal, sessionId, idempotencyKey),
 
     /** Finishes places whose process died mid-way (lease expired). Safe to run on many instances at once. */
-    recoverStalePlacements: (limit = 50): Promise<number> => recoverStalePlacements(ctx, (session) => pay(ctx, session), limit),
+    recoverStalePlacements: (limit = 50): Promise<number> =>
+      recoverStalePlacements(ctx, (session) => pay(ctx, session), limit),
 
     /** The abandoned-payment sweep (see `recoverAbandonedPayments`). Returns how many checkouts it placed. */
     recoverAbandonedPayments: (limit = 50): Promise<number> => recoverAbandonedPayments(ctx, limit),

@@ -19,7 +19,9 @@ export interface GiveUpActions {
 
 /** The primary method's settings are the top level of placement_config; a fallback's sit under `fallback`. */
 export const configFor = (store: PlacementStoreSettings, method: PlacementMethod): Record<string, unknown> =>
-  method === store.placementMethod ? store.placementConfig : ((store.placementConfig.fallback as Record<string, unknown>) ?? {});
+  method === store.placementMethod
+    ? store.placementConfig
+    : ((store.placementConfig.fallback as Record<string, unknown>) ?? {});
 
 /**
  * Every way out of placement that is not "placed" (retries exhausted, a job that kept killing its workers, a refusal
@@ -31,15 +33,24 @@ export function createPlacementGiveUp(deps: ServiceDeps, registry: PlacementRegi
   const { logger } = deps;
 
   /** Never throws: a lookup that fails, or an adapter without one, is `unknown`. */
-  async function askRetailer(order: OrderRecord, placementOrder: PlacementOrder, store: PlacementStoreSettings): Promise<LookupOutcome> {
+  async function askRetailer(
+    order: OrderRecord,
+    placementOrder: PlacementOrder,
+    store: PlacementStoreSettings,
+  ): Promise<LookupOutcome> {
     const adapter = registry.adapterFor(order.placementMethod);
-    if (!adapter.lookup) return { kind: 'unknown', reason: `the ${order.placementMethod} method cannot look orders up` };
+    if (!adapter.lookup)
+      return { kind: 'unknown', reason: `the ${order.placementMethod} method cannot look orders up` };
     try {
       return await adapter.lookup(placementOrder, {
         config: configFor(store, order.placementMethod),
         priceToleranceCents: store.priceToleranceCents,
         attempt: 2,
-        logger: logger.child({ orderNumber: order.orderNumber, method: order.placementMethod, lookup: 'before giving up' }),
+        logger: logger.child({
+          orderNumber: order.orderNumber,
+          method: order.placementMethod,
+          lookup: 'before giving up',
+        }),
       });
     } catch (error) {
       return { kind: 'unknown', reason: `the lookup failed: ${(error as Error).message}` };
@@ -50,13 +61,40 @@ export function createPlacementGiveUp(deps: ServiceDeps, registry: PlacementRegi
    * The order goes to people, still `placing`, now by hand: the task opens with the move (one transaction), so no
    * crash leaves the order moved without its warning, or a warning for an order that moved on.
    */
-  async function handToOps(order: OrderRecord, placementOrder: PlacementOrder, store: PlacementStoreSettings, givingUp: string, lookup: string): Promise<void> {
+  async function handToOps(
+    order: OrderRecord,
+    placementOrder: PlacementOrder,
+    store: PlacementStoreSettings,
+    givingUp: string,
+    lookup: string,
+  ): Promise<void> {
     const method = order.placementMethod;
-    const why = { givingUp, lookup, method, since: order.createdAt, ...retailerAccountHint(method, configFor(store, method), placementOrder) };
-    logger.warn({ orderNumber: order.orderNumber, givingUp, lookup }, 'placement gave up without knowing whether the retailer has the order; sent to ops');
-    await transitionOrder(deps, order, 'placing', uncertainHistoryReason(placementOrder, why), { placementMethod: 'manual' }, async (trx, moved) => {
-      await openTask(trx, { id: newId('task'), orderId: moved.id, kind: 'place_order', payload: uncertainPurchasePayload(placementOrder, why) });
-    });
+    const why = {
+      givingUp,
+      lookup,
+      method,
+      since: order.createdAt,
+      ...retailerAccountHint(method, configFor(store, method), placementOrder),
+    };
+    logger.warn(
+      { orderNumber: order.orderNumber, givingUp, lookup },
+      'placement gave up without knowing whether the retailer has the order; sent to ops',
+    );
+    await transitionOrder(
+      deps,
+      order,
+      'placing',
+      uncertainHistoryReason(placementOrder, why),
+      { placementMethod: 'manual' },
+      async (trx, moved) => {
+        await openTask(trx, {
+          id: newId('task'),
+          orderId: moved.id,
+          kind: 'place_order',
+          payload: uncertainPurchasePayload(placementOrder, why),
+        });
+      },
+    );
   }
 
   return {
@@ -76,7 +114,10 @@ export function createPlacementGiveUp(deps: ServiceDeps, registry: PlacementRegi
     ): Promise<void> {
       if (!maybeReached) return actions.notPlaced(order, givingUp);
       const verdict = await askRetailer(order, placementOrder, store);
-      logger.info({ orderNumber: order.orderNumber, verdict: verdict.kind, givingUp }, 'asked the retailer before giving up');
+      logger.info(
+        { orderNumber: order.orderNumber, verdict: verdict.kind, givingUp },
+        'asked the retailer before giving up',
+      );
       switch (verdict.kind) {
         case 'placed':
           await actions.placed(

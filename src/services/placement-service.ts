@@ -12,7 +12,11 @@ import { toPlacementOrder } from './placement-order';
 import { buyAtRetailer } from './placement-steps/buy-at-retailer';
 import { giveUpOnMethod } from './placement-steps/fall-back';
 import type { PlacementContext } from './placement-steps/placement-context';
-import { resumeInterruptedPlacements, resumeStalledOrders, sweepPendingOrders } from './placement-steps/placement-sweeps';
+import {
+  resumeInterruptedPlacements,
+  resumeStalledOrders,
+  sweepPendingOrders,
+} from './placement-steps/placement-sweeps';
 import { failOrder, markPlaced } from './placement-steps/record-placement';
 import type { RefundService } from './refund-service';
 import type { ServiceDeps } from './service-deps';
@@ -24,7 +28,8 @@ async function reload({ deps }: PlacementContext, orderNumber: string): Promise<
 }
 
 /** A failed order's job that runs again finishes the failure: the refund may not have gone through. */
-const finishFailure = (ctx: PlacementContext, order: OrderRecord) => failOrder(ctx, order, order.failureReason ?? 'placement failed');
+const finishFailure = (ctx: PlacementContext, order: OrderRecord) =>
+  failOrder(ctx, order, order.failureReason ?? 'placement failed');
 
 /**
  * One run of the queue's job, as steps (src/services/placement-steps/):
@@ -36,7 +41,11 @@ const finishFailure = (ctx: PlacementContext, order: OrderRecord) => failOrder(c
  *     the fallback method, ops (price review) or failOrder
  * The checkout's settle and capture, and the refund's send, follow the moves (after-move hooks).
  */
-async function runPlacement(ctx: PlacementContext, run: PlacementJob, attempt: PlacementAttempt): Promise<PlacementHandOff | undefined> {
+async function runPlacement(
+  ctx: PlacementContext,
+  run: PlacementJob,
+  attempt: PlacementAttempt,
+): Promise<PlacementHandOff | undefined> {
   const { deps, tasks, giveUps } = ctx;
   const found = await orders.findOrderForPlacement(deps.db, run.orderNumber);
   if (found?.order.status === 'failed') return finishFailure(ctx, found.order).then(() => undefined);
@@ -44,7 +53,10 @@ async function runPlacement(ctx: PlacementContext, run: PlacementJob, attempt: P
   const { store } = found;
   // An ops method switch reaches every order whose placement has not started; a started one keeps its method.
   // A run on the queue of another method is handed to its own before anything happens.
-  const runMethod = found.order.status === 'pending' ? (store.methodOverride ?? found.order.placementMethod) : found.order.placementMethod;
+  const runMethod =
+    found.order.status === 'pending'
+      ? (store.methodOverride ?? found.order.placementMethod)
+      : found.order.placementMethod;
   if (attempt.runs && !attempt.runs(runMethod)) return { handOffTo: runMethod };
   // The items and totals an adapter buys do not change while an order is being placed: read once, here.
   const placementOrder = toPlacementOrder(found.order, found.items);
@@ -72,20 +84,35 @@ async function runPlacement(ctx: PlacementContext, run: PlacementJob, attempt: P
         await giveUpOnMethod(ctx, at, store, why);
       }
     };
-    await giveUps.giveUp(current, placementOrder, store, `${error.code}: ${error.message}`, maybeRan, { placed: placedBy(ctx), notPlaced });
+    await giveUps.giveUp(current, placementOrder, store, `${error.code}: ${error.message}`, maybeRan, {
+      placed: placedBy(ctx),
+      notPlaced,
+    });
     return;
   }
   deps.crashpoint('placement.after_adapter');
   if (outcome.kind === 'placed') {
     // No re-read first: the move is a compare-and-set on `placing`, so an order someone else moved meanwhile
     // is refused (invalid_transition) exactly as a fresh read would have made it.
-    await markPlaced(ctx, order, outcome.storeOrderNumber, `placed via ${order.placementMethod}`, outcome.retailerTotalCents);
+    await markPlaced(
+      ctx,
+      order,
+      outcome.storeOrderNumber,
+      `placed via ${order.placementMethod}`,
+      outcome.retailerTotalCents,
+    );
   }
 }
 
 const placedBy =
   (ctx: PlacementContext) =>
-  (order: OrderRecord, storeOrderNumber: string, reason: string, retailerTotalCents?: number, alongside?: AlongsideMove) =>
+  (
+    order: OrderRecord,
+    storeOrderNumber: string,
+    reason: string,
+    retailerTotalCents?: number,
+    alongside?: AlongsideMove,
+  ) =>
     markPlaced(ctx, order, storeOrderNumber, reason, retailerTotalCents, alongside);
 
 /**
@@ -99,10 +126,17 @@ async function runExhausted(ctx: PlacementContext, run: PlacementJob, error: Err
   const { order, store } = found;
   if (order.placementMethod === 'manual' && (await ctx.tasks.hasLiveTask(order.id))) return;
   const placementOrder = toPlacementOrder(order, found.items);
-  await ctx.giveUps.giveUp(order, placementOrder, store, `retries exhausted: ${error.message}`, order.status === 'placing', {
-    placed: placedBy(ctx),
-    notPlaced: (at, why) => giveUpOnMethod(ctx, at, store, why),
-  });
+  await ctx.giveUps.giveUp(
+    order,
+    placementOrder,
+    store,
+    `retries exhausted: ${error.message}`,
+    order.status === 'placing',
+    {
+      placed: placedBy(ctx),
+      notPlaced: (at, why) => giveUpOnMethod(ctx, at, store, why),
+    },
+  );
 }
 
 /**
@@ -113,11 +147,21 @@ async function runExhausted(ctx: PlacementContext, run: PlacementJob, error: Err
  */
 export function createPlacementService(
   deps: ServiceDeps,
-  collaborators: { registry: PlacementRegistry; refunds: RefundService; tasks: OpsTaskService; enqueue: EnqueuePlacements },
+  collaborators: {
+    registry: PlacementRegistry;
+    refunds: RefundService;
+    tasks: OpsTaskService;
+    enqueue: EnqueuePlacements;
+  },
 ) {
-  const ctx: PlacementContext = { deps, ...collaborators, giveUps: createPlacementGiveUp(deps, collaborators.registry) };
+  const ctx: PlacementContext = {
+    deps,
+    ...collaborators,
+    giveUps: createPlacementGiveUp(deps, collaborators.registry),
+  };
   return {
-    failOrder: (order: OrderRecord, reason: string, alongside?: AlongsideMove) => failOrder(ctx, order, reason, alongside),
+    failOrder: (order: OrderRecord, reason: string, alongside?: AlongsideMove) =>
+      failOrder(ctx, order, reason, alongside),
     markPlaced: placedBy(ctx),
     /** The queue's job handler. */
     place: (run: PlacementJob, attempt: PlacementAttempt) => runPlacement(ctx, run, attempt),

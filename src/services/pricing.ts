@@ -1,4 +1,11 @@
-import { FLAT_RULE_OPTION_ID, type CartSnapshot, type ShippingChoice, type SnapshotItem, type SnapshotStore, type StoreShippingOption } from '../domain/cart-snapshot';
+import {
+  FLAT_RULE_OPTION_ID,
+  type CartSnapshot,
+  type ShippingChoice,
+  type SnapshotItem,
+  type SnapshotStore,
+  type StoreShippingOption,
+} from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
 import { applyBasisPoints, sumCents } from '../domain/money';
 import type { FrozenPromotion } from '../domain/promotion';
@@ -41,16 +48,30 @@ export interface PricedStoreInput {
 }
 
 /** The choices a store offers for this subtotal, cheapest first (ties keep the store's order). */
-export function shippingChoicesFor(store: Pick<PricedStoreInput, 'shipping' | 'shippingOptions'>, subtotalCents: number): ShippingChoice[] {
+export function shippingChoicesFor(
+  store: Pick<PricedStoreInput, 'shipping' | 'shippingOptions'>,
+  subtotalCents: number,
+): ShippingChoice[] {
   const options: StoreShippingOption[] = store.shippingOptions?.length
     ? [...store.shippingOptions]
-    : [{ id: FLAT_RULE_OPTION_ID, name: 'Standard shipping', priceCents: store.shipping.flatCents, freeAboveCents: store.shipping.freeAboveCents }];
+    : [
+        {
+          id: FLAT_RULE_OPTION_ID,
+          name: 'Standard shipping',
+          priceCents: store.shipping.flatCents,
+          freeAboveCents: store.shipping.freeAboveCents,
+        },
+      ];
   return options
     .map((option) => ({
       id: option.id,
       name: option.name,
-      priceCents: shippingFor({ flatCents: option.priceCents, freeAboveCents: option.freeAboveCents ?? null }, subtotalCents),
-      deliveryEstimate: option.minDays != null && option.maxDays != null ? { minDays: option.minDays, maxDays: option.maxDays } : null,
+      priceCents: shippingFor(
+        { flatCents: option.priceCents, freeAboveCents: option.freeAboveCents ?? null },
+        subtotalCents,
+      ),
+      deliveryEstimate:
+        option.minDays != null && option.maxDays != null ? { minDays: option.minDays, maxDays: option.maxDays } : null,
     }))
     .map((choice, order) => ({ choice, order }))
     .sort((a, b) => a.choice.priceCents - b.choice.priceCents || a.order - b.order)
@@ -58,7 +79,11 @@ export function shippingChoicesFor(store: Pick<PricedStoreInput, 'shipping' | 's
 }
 
 /** Builds the snapshot with tax at 0 (tax is only known once the shipping address is) and the cheapest shipping. */
-export function buildSnapshot(currency: string, stores: PricedStoreInput[], promotion: FrozenPromotion | null = null): CartSnapshot {
+export function buildSnapshot(
+  currency: string,
+  stores: PricedStoreInput[],
+  promotion: FrozenPromotion | null = null,
+): CartSnapshot {
   const unpriced: SnapshotStore[] = stores.map((store) => {
     const items = store.items.map((item) => ({ ...item, totalPriceCents: item.unitPriceCents * item.quantity }));
     const subtotalCents = sumCents(items.map((item) => item.totalPriceCents));
@@ -89,7 +114,10 @@ export function buildSnapshot(currency: string, stores: PricedStoreInput[], prom
  */
 export function priceSnapshot(snapshot: CartSnapshot, state: string | null): CartSnapshot {
   const basisPoints = state ? taxBasisPointsFor(state) : 0;
-  const shipped = snapshot.stores.map((store) => ({ ...store, shippingCents: store.shippingOption?.priceCents ?? store.shippingCents }));
+  const shipped = snapshot.stores.map((store) => ({
+    ...store,
+    shippingCents: store.shippingOption?.priceCents ?? store.shippingCents,
+  }));
   const discounts = discountsFor(snapshot.promotion, shipped);
   const stores = shipped.map((store, index) => {
     const { itemsCents, shippingCents: shippingDiscountCents } = discounts[index];
@@ -100,7 +128,8 @@ export function priceSnapshot(snapshot: CartSnapshot, state: string | null): Car
       discountCents,
       shippingDiscountCents,
       taxCents,
-      fullPriceTotalCents: store.subtotalCents + store.shippingCents + applyBasisPoints(store.subtotalCents, basisPoints),
+      fullPriceTotalCents:
+        store.subtotalCents + store.shippingCents + applyBasisPoints(store.subtotalCents, basisPoints),
       totalCents: store.subtotalCents + store.shippingCents + taxCents - discountCents,
     };
   });
@@ -114,7 +143,11 @@ export const applyTax = (snapshot: CartSnapshot, state: string) => priceSnapshot
  * The shopper's shipping choices (store id → option id); stores not named keep theirs. An option the store does
  * not offer is refused, naming each one.
  */
-export function chooseShipping(snapshot: CartSnapshot, choices: ReadonlyMap<string, string>, state: string | null): CartSnapshot {
+export function chooseShipping(
+  snapshot: CartSnapshot,
+  choices: ReadonlyMap<string, string>,
+  state: string | null,
+): CartSnapshot {
   const unknown: { storeId: string; optionId: string }[] = [];
   const stores = snapshot.stores.map((store) => {
     const optionId = choices.get(store.storeId);
@@ -126,7 +159,11 @@ export function chooseShipping(snapshot: CartSnapshot, choices: ReadonlyMap<stri
   const known = new Set(snapshot.stores.map((store) => store.storeId));
   for (const [storeId, optionId] of choices) if (!known.has(storeId)) unknown.push({ storeId, optionId });
   if (unknown.length > 0) {
-    throw new DomainError('shipping_option_unknown', 'Choose among the shipping options each store of the checkout offers', { unknown });
+    throw new DomainError(
+      'shipping_option_unknown',
+      'Choose among the shipping options each store of the checkout offers',
+      { unknown },
+    );
   }
   return priceSnapshot({ ...snapshot, stores }, state);
 }

@@ -1,6 +1,13 @@
 import { DomainError } from '../domain/errors';
 import { sumCents } from '../domain/money';
-import { freeze, limitRefusal, normalizeCode, refusalFor, type FrozenPromotion, type Promotion } from '../domain/promotion';
+import {
+  freeze,
+  limitRefusal,
+  normalizeCode,
+  refusalFor,
+  type FrozenPromotion,
+  type Promotion,
+} from '../domain/promotion';
 import { listCartLines } from '../repositories/carts-repository';
 import * as promotions from '../repositories/promotions-repository';
 import type { PromotionWrite } from '../repositories/promotions-repository';
@@ -10,7 +17,10 @@ import type { CheckoutSessionRecord } from '../domain/checkout-session';
 import type { CartService, CartView } from './cart-service';
 import type { ServiceDeps } from './service-deps';
 
-export type PromotionInput = Omit<PromotionWrite, 'active' | 'description'> & { active?: boolean; description?: string | null };
+export type PromotionInput = Omit<PromotionWrite, 'active' | 'description'> & {
+  active?: boolean;
+  description?: string | null;
+};
 
 /**
  * Promo codes: admins define them, a shopper applies one to the cart, a checkout session freezes it, and a place
@@ -28,14 +38,23 @@ export function createPromotionService(deps: ServiceDeps, cart: CartService) {
 
   /** Why this shopper may not use the code on a cart of this subtotal now, or null. */
   async function refusalForShopper(promotion: Promotion | null, userId: string, subtotalCents: number) {
-    if (!promotion) return refusalFor(null, { now: clock.now(), subtotalCents, firstOrder: true, customerUses: 0, totalUses: 0 });
-    const [uses, paidBefore] = await Promise.all([promotions.countUses(db, promotion.id, userId), promotions.hasPaidCheckout(db, userId)]);
+    if (!promotion)
+      return refusalFor(null, { now: clock.now(), subtotalCents, firstOrder: true, customerUses: 0, totalUses: 0 });
+    const [uses, paidBefore] = await Promise.all([
+      promotions.countUses(db, promotion.id, userId),
+      promotions.hasPaidCheckout(db, userId),
+    ]);
     return refusalFor(promotion, { now: clock.now(), subtotalCents, firstOrder: !paidBefore, ...uses });
   }
 
   return {
     async create(input: PromotionInput): Promise<PromotionWithUses> {
-      const created = await promotions.insertPromotion(db, { active: true, description: null, ...input, code: normalizeCode(input.code) });
+      const created = await promotions.insertPromotion(db, {
+        active: true,
+        description: null,
+        ...input,
+        code: normalizeCode(input.code),
+      });
       if (!created) throw new DomainError('promotion_exists', `Promotion ${normalizeCode(input.code)} exists already`);
       return load(created.code);
     },
@@ -54,7 +73,9 @@ export function createPromotionService(deps: ServiceDeps, cart: CartService) {
     /** Applies a code to the shopper's cart (replacing any other), if it may be used on the cart as it is. */
     async applyToCart(userId: string, code: string): Promise<CartView> {
       const promotion = await promotions.findPromotionByCode(db, normalizeCode(code));
-      const subtotalCents = sumCents((await listCartLines(db, userId)).map((line) => line.unitPriceCents * line.quantity));
+      const subtotalCents = sumCents(
+        (await listCartLines(db, userId)).map((line) => line.unitPriceCents * line.quantity),
+      );
       const refusal = await refusalForShopper(promotion, userId, subtotalCents);
       if (refusal) throw refusal;
       await promotions.setCartPromotion(db, userId, promotion!.id, clock.now());
@@ -71,7 +92,11 @@ export function createPromotionService(deps: ServiceDeps, cart: CartService) {
      * longer be used on this cart (expired, below its minimum now, used up) refuses the checkout with its own
      * error: the shopper removes it or changes the cart, never pays more than they were shown without knowing.
      */
-    async codeForCheckout(userId: string, subtotalCents: number, applied?: Promotion | null): Promise<FrozenPromotion | null> {
+    async codeForCheckout(
+      userId: string,
+      subtotalCents: number,
+      applied?: Promotion | null,
+    ): Promise<FrozenPromotion | null> {
       // The caller may have read the cart's code with its lines already (one round trip for both).
       const promotion = applied === undefined ? await promotions.findCartPromotion(db, userId) : applied;
       if (!promotion) return null;
@@ -101,7 +126,8 @@ export function createPromotionService(deps: ServiceDeps, cart: CartService) {
     },
 
     /** The use a declined attempt held goes back to the code. */
-    releaseAttemptHold: (session: CheckoutSessionRecord) => redemptions.releaseAttemptHold(db, session.id, session.paymentAttempt, clock.now()),
+    releaseAttemptHold: (session: CheckoutSessionRecord) =>
+      redemptions.releaseAttemptHold(db, session.id, session.paymentAttempt, clock.now()),
 
     releaseCancelledHold: (sessionId: string) => redemptions.releaseHoldOfCancelledSession(db, sessionId, clock.now()),
 

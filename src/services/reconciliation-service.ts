@@ -2,7 +2,14 @@ import type { Period, ProviderPayment, ProviderRefund } from '../payments/paymen
 import * as runs from '../repositories/reconciliation-repository';
 import type { LedgerMovement } from '../repositories/reconciliation-repository';
 import type { ReconciliationRun } from '../domain/reconciliation';
-import { compareOrders, comparePayment, compareRefund, DRIFT_KINDS, type Drift, type DriftKind } from './reconciliation-compare';
+import {
+  compareOrders,
+  comparePayment,
+  compareRefund,
+  DRIFT_KINDS,
+  type Drift,
+  type DriftKind,
+} from './reconciliation-compare';
 import type { ServiceDeps } from './service-deps';
 
 export interface ReconciliationReport {
@@ -50,16 +57,27 @@ export function createReconciliationService(deps: ServiceDeps) {
   /** The day whose daily run this instance finished: no need to ask the database again until the next one. */
   let dailyDoneFor: number | null = null;
 
-  async function compareRefunds(refunds: ProviderRefund[], period: Period, sessionOf: (paymentIntentId: string) => string | undefined): Promise<{ drift: Drift[]; rows: number }> {
+  async function compareRefunds(
+    refunds: ProviderRefund[],
+    period: Period,
+    sessionOf: (paymentIntentId: string) => string | undefined,
+  ): Promise<{ drift: Drift[]; rows: number }> {
     const keys = refunds.flatMap((refund) => (refund.idempotencyKey ? [refund.idempotencyKey] : []));
-    const rows = await runs.refundMovements(db, refunds.map((refund) => refund.refundId), keys);
+    const rows = await runs.refundMovements(
+      db,
+      refunds.map((refund) => refund.refundId),
+      keys,
+    );
     const byRefund = groupBy(rows, (row) => row.stripeRefundId);
     const byKey = new Map(rows.map((row) => [row.idempotencyKey, row]));
     const drift: Drift[] = [];
     for (const refund of refunds) {
       const own = refund.idempotencyKey ? byKey.get(refund.idempotencyKey) : undefined;
       const recorded = byRefund.get(refund.refundId) ?? (own ? [own] : []);
-      const ours = recorded.length > 0 || refund.idempotencyKey !== null || (refund.paymentIntentId !== null && sessionOf(refund.paymentIntentId) !== undefined);
+      const ours =
+        recorded.length > 0 ||
+        refund.idempotencyKey !== null ||
+        (refund.paymentIntentId !== null && sessionOf(refund.paymentIntentId) !== undefined);
       const found = compareRefund(refund, recorded, ours);
       if (found) drift.push(found);
     }
@@ -78,11 +96,23 @@ export function createReconciliationService(deps: ServiceDeps) {
 
   async function reconcile(period: Period): Promise<ReconciliationReport> {
     const started = Date.now();
-    const [stripePayments, stripeRefunds] = await Promise.all([collect(payments.listPayments(period)), collect(payments.listRefunds(period))]);
-    const intentIds = [...new Set([...stripePayments.map((payment) => payment.paymentIntentId), ...stripeRefunds.flatMap((refund) => refund.paymentIntentId ?? [])])];
-    const [named, movements] = await Promise.all([runs.sessionsByPaymentIntent(db, intentIds), runs.paymentMovements(db, intentIds)]);
+    const [stripePayments, stripeRefunds] = await Promise.all([
+      collect(payments.listPayments(period)),
+      collect(payments.listRefunds(period)),
+    ]);
+    const intentIds = [
+      ...new Set([
+        ...stripePayments.map((payment) => payment.paymentIntentId),
+        ...stripeRefunds.flatMap((refund) => refund.paymentIntentId ?? []),
+      ]),
+    ];
+    const [named, movements] = await Promise.all([
+      runs.sessionsByPaymentIntent(db, intentIds),
+      runs.paymentMovements(db, intentIds),
+    ]);
     const byIntent = groupBy(movements, (row) => row.stripePaymentIntentId);
-    const sessionOf = (intentId: string) => byIntent.get(intentId)?.find((row) => row.status === 'succeeded')?.checkoutSessionId ?? named.get(intentId);
+    const sessionOf = (intentId: string) =>
+      byIntent.get(intentId)?.find((row) => row.status === 'succeeded')?.checkoutSessionId ?? named.get(intentId);
 
     const drift: Drift[] = [];
     const balanced: { payment: ProviderPayment; sessionId: string }[] = [];
@@ -90,18 +120,26 @@ export function createReconciliationService(deps: ServiceDeps) {
       const sessionId = sessionOf(payment.paymentIntentId);
       const found = comparePayment(payment, byIntent.get(payment.paymentIntentId) ?? [], sessionId);
       if (found) drift.push(found);
-      if (sessionId && (payment.status === 'succeeded' || payment.status === 'requires_capture')) balanced.push({ payment, sessionId });
+      if (sessionId && (payment.status === 'succeeded' || payment.status === 'requires_capture'))
+        balanced.push({ payment, sessionId });
     }
-    const orders = groupBy(await runs.orderBalances(db, [...new Set(balanced.map((entry) => entry.sessionId))]), (order) => order.checkoutSessionId);
+    const orders = groupBy(
+      await runs.orderBalances(db, [...new Set(balanced.map((entry) => entry.sessionId))]),
+      (order) => order.checkoutSessionId,
+    );
     for (const { payment, sessionId } of balanced) {
       const found = orders.has(sessionId) ? compareOrders(payment, sessionId, orders.get(sessionId)!) : null;
       if (found) drift.push(found);
     }
-    drift.push(...(await paymentsUnknownToStripe(period, new Set(stripePayments.map((payment) => payment.paymentIntentId)))));
+    drift.push(
+      ...(await paymentsUnknownToStripe(period, new Set(stripePayments.map((payment) => payment.paymentIntentId)))),
+    );
     const refunds = await compareRefunds(stripeRefunds, period, sessionOf);
     drift.push(...refunds.drift);
 
-    const driftByKind = Object.fromEntries(DRIFT_KINDS.map((kind) => [kind, drift.filter((item) => item.kind === kind).length])) as Record<DriftKind, number>;
+    const driftByKind = Object.fromEntries(
+      DRIFT_KINDS.map((kind) => [kind, drift.filter((item) => item.kind === kind).length]),
+    ) as Record<DriftKind, number>;
     return {
       period: { since: period.since.toISOString(), until: period.until.toISOString() },
       stripe: { paymentIntents: stripePayments.length, refunds: stripeRefunds.length },
@@ -116,7 +154,9 @@ export function createReconciliationService(deps: ServiceDeps) {
 
   /** Payments the ledger says it took in the period that Stripe did not list: looked up one by one. */
   async function paymentsUnknownToStripe(period: Period, listed: Set<string>): Promise<Drift[]> {
-    const unlisted = (await runs.paymentMovementsRecordedIn(db, period.since, period.until)).filter((row) => !listed.has(row.stripePaymentIntentId!));
+    const unlisted = (await runs.paymentMovementsRecordedIn(db, period.since, period.until)).filter(
+      (row) => !listed.has(row.stripePaymentIntentId!),
+    );
     const drift: Drift[] = [];
     for (const [intentId, rows] of groupBy(unlisted, (row) => row.stripePaymentIntentId)) {
       if (await payments.findPayment(intentId)) continue; // created at Stripe in a neighbouring period
@@ -132,15 +172,31 @@ export function createReconciliationService(deps: ServiceDeps) {
   }
 
   /** Runs a reconciliation and records it (report and drift) for ops. */
-  async function runAndRecord(period: Period, trigger: 'daily' | 'manual'): Promise<{ run: ReconciliationRun; report: ReconciliationReport } | null> {
+  async function runAndRecord(
+    period: Period,
+    trigger: 'daily' | 'manual',
+  ): Promise<{ run: ReconciliationRun; report: ReconciliationReport } | null> {
     const now = clock.now();
-    const run = await runs.claimRun(db, { periodStart: period.since, periodEnd: period.until, trigger }, now, new Date(now.getTime() - RUN_STALE_MS));
+    const run = await runs.claimRun(
+      db,
+      { periodStart: period.since, periodEnd: period.until, trigger },
+      now,
+      new Date(now.getTime() - RUN_STALE_MS),
+    );
     if (!run) return null;
     try {
       const report = await reconcile(period);
       await runs.finishRun(db, run.id, { driftCount: report.driftCount, report }, clock.now());
-      if (report.driftCount > 0) logger.warn({ run: run.id, driftByKind: report.driftByKind, period: report.period }, 'reconciliation found drift');
-      else logger.info({ run: run.id, period: report.period, durationMs: report.durationMs }, 'reconciliation: ledger matches Stripe');
+      if (report.driftCount > 0)
+        logger.warn(
+          { run: run.id, driftByKind: report.driftByKind, period: report.period },
+          'reconciliation found drift',
+        );
+      else
+        logger.info(
+          { run: run.id, period: report.period, durationMs: report.durationMs },
+          'reconciliation: ledger matches Stripe',
+        );
       return { run: (await runs.findRun(db, run.id))!, report };
     } catch (error) {
       await runs.failRun(db, run.id, error instanceof Error ? error.message : String(error), clock.now());
@@ -181,7 +237,10 @@ function missingAtStripe(rows: LedgerMovement[]): Drift {
     message: `The ledger records a refund of ${rows.reduce((total, row) => total + row.amountCents, 0)} cents Stripe does not have`,
     refundId: rows[0].stripeRefundId ?? undefined,
     checkoutSessionId: rows[0].checkoutSessionId,
-    ledger: { statuses: [...new Set(rows.map((row) => row.status))], amountCents: rows.reduce((total, row) => total + row.amountCents, 0) },
+    ledger: {
+      statuses: [...new Set(rows.map((row) => row.status))],
+      amountCents: rows.reduce((total, row) => total + row.amountCents, 0),
+    },
   };
 }
 

@@ -78,7 +78,11 @@ export function createRefundService(deps: ServiceDeps) {
      * A provider event says how a refund ended (refunds can settle asynchronously). Ours is found by the key it
      * carries, even before its id is recorded; one made outside the service by its id (a row per order).
      */
-    async settleFromProvider(stripeRefundId: string, status: 'succeeded' | 'failed', idempotencyKey?: string | null): Promise<boolean> {
+    async settleFromProvider(
+      stripeRefundId: string,
+      status: 'succeeded' | 'failed',
+      idempotencyKey?: string | null,
+    ): Promise<boolean> {
       const byKey = idempotencyKey ? await ledger.findTransactionByKey(db, idempotencyKey) : null;
       const rows = byKey ? [byKey] : await ledger.listTransactionsByRefundId(db, stripeRefundId);
       const pending = rows.filter((tx) => tx.status === 'pending');
@@ -86,7 +90,11 @@ export function createRefundService(deps: ServiceDeps) {
       return db.transaction(async (trx) => {
         let settled = false;
         for (const tx of pending) {
-          const moved = await ledger.settleTransaction(trx, tx.idempotencyKey, { status, stripeRefundId, failureCode: status === 'failed' ? 'failed' : null });
+          const moved = await ledger.settleTransaction(trx, tx.idempotencyKey, {
+            status,
+            stripeRefundId,
+            failureCode: status === 'failed' ? 'failed' : null,
+          });
           if (moved && status === 'succeeded') await afterMoneyReturned(deps, trx, tx);
           settled ||= moved;
         }
@@ -94,7 +102,8 @@ export function createRefundService(deps: ServiceDeps) {
       });
     },
 
-    afterMoneyReturned: (trx: Knex.Transaction, tx: ledger.PaymentTransactionRecord) => afterMoneyReturned(deps, trx, tx),
+    afterMoneyReturned: (trx: Knex.Transaction, tx: ledger.PaymentTransactionRecord) =>
+      afterMoneyReturned(deps, trx, tx),
   };
 }
 

@@ -44,11 +44,15 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
 
   /** A retailer's cancellation owes the shopper their money back; it commits with the move. */
   const owedBy = (order: OrderRecord, target: OrderStatus, event: RetailerEvent) =>
-    target === 'cancelled' ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, retailerCancelledRefundKey(order.orderNumber)) : undefined;
+    target === 'cancelled'
+      ? refunds.owedRefund(`cancelled by the retailer (${event.id})`, retailerCancelledRefundKey(order.orderNumber))
+      : undefined;
 
   /** Whether this event's own move is in the order's history: a crashed earlier attempt got that far. */
   async function movedBy(order: OrderRecord, target: OrderStatus, reason: string): Promise<boolean> {
-    return (await listStatusHistory(db, order.id)).some((entry) => entry.toStatus === target && entry.reason === reason);
+    return (await listStatusHistory(db, order.id)).some(
+      (entry) => entry.toStatus === target && entry.reason === reason,
+    );
   }
 
   async function apply(
@@ -59,7 +63,10 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
     const order = await findOrderByStoreOrderNumber(db, store.id, event.data.storeOrderNumber);
     if (!order) {
       // Not recorded: the retailer's retry may arrive after our worker has recorded the placement.
-      throw new DomainError('not_found', `No order with store order number ${event.data.storeOrderNumber} at ${store.slug}`);
+      throw new DomainError(
+        'not_found',
+        `No order with store order number ${event.data.storeOrderNumber} at ${store.slug}`,
+      );
     }
     const target = TARGET[event.type];
     const reason = `retailer ${store.slug} event ${event.id}: ${event.type}`;
@@ -89,29 +96,50 @@ export function createRetailerWebhookService(deps: ServiceDeps, refunds: RefundS
 
   return {
     /** The store whose secret signed this body; anything else is `invalid_signature` (also for unknown stores). */
-    async authenticate(storeSlug: string, rawBody: Buffer | undefined, signature: string | undefined): Promise<StoreRecord> {
+    async authenticate(
+      storeSlug: string,
+      rawBody: Buffer | undefined,
+      signature: string | undefined,
+    ): Promise<StoreRecord> {
       const store = await findStoreBySlug(db, storeSlug);
       const nowSeconds = Math.floor(clock.now().getTime() / 1000);
-      if (!store?.webhookSecret || !rawBody || !verifyRetailerSignature(signature, rawBody, store.webhookSecret, nowSeconds)) {
+      if (
+        !store?.webhookSecret ||
+        !rawBody ||
+        !verifyRetailerSignature(signature, rawBody, store.webhookSecret, nowSeconds)
+      ) {
         throw new DomainError('invalid_signature', 'Missing, stale or invalid X-Retailer-Signature');
       }
       return store;
     },
 
     async receive(store: StoreRecord, event: RetailerEvent): Promise<RetailerEventReceipt> {
-      const claim = await events.claimRetailerEvent(db, { storeId: store.id, eventId: event.id, type: event.type, payload: event }, clock.now());
+      const claim = await events.claimRetailerEvent(
+        db,
+        { storeId: store.id, eventId: event.id, type: event.type, payload: event },
+        clock.now(),
+      );
       if (claim.status === 'in_progress') {
         // Not a duplicate yet: the delivery holding the claim may still fail, so the retailer must retry.
         throw new DomainError('request_in_progress', `Event ${event.id} is being processed; deliver it again later`);
       }
-      if (claim.status === 'settled') return { eventId: event.id, duplicate: true, outcome: claim.outcome, note: claim.note ?? undefined };
-      if (claim.resumed) logger.warn({ store: store.slug, event: event.id }, 'retailer event: taking over a stale claim');
+      if (claim.status === 'settled')
+        return { eventId: event.id, duplicate: true, outcome: claim.outcome, note: claim.note ?? undefined };
+      if (claim.resumed)
+        logger.warn({ store: store.slug, event: event.id }, 'retailer event: taking over a stale claim');
       try {
         const { orderId, ...result } = await apply(store, event, claim.resumed);
-        if (!(await events.settleRetailerEvent(db, store.id, event.id, claim.claimedAt, { outcome: result.outcome, orderId, note: result.note }))) {
+        if (
+          !(await events.settleRetailerEvent(db, store.id, event.id, claim.claimedAt, {
+            outcome: result.outcome,
+            orderId,
+            note: result.note,
+          }))
+        ) {
           logger.warn({ store: store.slug, event: event.id }, 'retailer event: claim was taken over while applying');
         }
-        if (result.outcome === 'ignored') logger.info({ store: store.slug, event: event.id, note: result.note }, 'retailer event ignored');
+        if (result.outcome === 'ignored')
+          logger.info({ store: store.slug, event: event.id, note: result.note }, 'retailer event ignored');
         return { eventId: event.id, duplicate: false, ...result };
       } catch (error) {
         // Not applied: forget the claim so the retailer's retry is processed.

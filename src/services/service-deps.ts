@@ -69,7 +69,8 @@ const DEFAULT_SETTINGS: ServiceSettings = {
 
 /** Fills in the defaults: system clock, silent logs, no crashpoints, 30-minute sessions, charged at place. */
 export function buildServiceDeps(
-  deps: Pick<ServiceDeps, 'db' | 'payments'> & Partial<Omit<ServiceDeps, 'settings'>> & { settings?: Partial<ServiceSettings> },
+  deps: Pick<ServiceDeps, 'db' | 'payments'> &
+    Partial<Omit<ServiceDeps, 'settings'>> & { settings?: Partial<ServiceSettings> },
 ): ServiceDeps {
   return {
     db: deps.db,

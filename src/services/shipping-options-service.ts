@@ -1,6 +1,11 @@
 import type { ShippingOptionsSource, StoreShippingOption } from '../domain/cart-snapshot';
 import { DomainError } from '../domain/errors';
-import { findPlacementMethod, findShippingSettings, saveShippingSettings, type StoreShippingSettings } from '../repositories/shipping-options-repository';
+import {
+  findPlacementMethod,
+  findShippingSettings,
+  saveShippingSettings,
+  type StoreShippingSettings,
+} from '../repositories/shipping-options-repository';
 import type { ServiceDeps } from './service-deps';
 
 export interface StoreShippingOptionsView {
@@ -29,7 +34,11 @@ export function createShippingOptionsService({ db }: ServiceDeps) {
      * Replaces the store's options (and where checkouts take them from: `store` unless told); none goes back to one
      * standard option from its flat rule. Open sessions keep theirs.
      */
-    async set(slug: string, options: StoreShippingOption[], source: ShippingOptionsSource = 'store'): Promise<StoreShippingOptionsView> {
+    async set(
+      slug: string,
+      options: StoreShippingOption[],
+      source: ShippingOptionsSource = 'store',
+    ): Promise<StoreShippingOptionsView> {
       const normalized = options.map((option) => ({
         id: option.id,
         name: option.name,
@@ -43,11 +52,16 @@ export function createShippingOptionsService({ db }: ServiceDeps) {
         if (method === undefined) throw new DomainError('store_not_found', `No store ${slug}`);
         // Only a connector to the retailer's own API can ask it; people and recipes cannot quote.
         if (method !== 'api') {
-          throw new DomainError('shipping_not_quotable', `Store ${slug} is placed by ${method}: only a store placed through its retailer's API can list the retailer's shipping options`, { placementMethod: method });
+          throw new DomainError(
+            'shipping_not_quotable',
+            `Store ${slug} is placed by ${method}: only a store placed through its retailer's API can list the retailer's shipping options`,
+            { placementMethod: method },
+          );
         }
       }
       const settings = { options: normalized.length > 0 ? normalized : null, source };
-      if (!(await saveShippingSettings(db, slug, settings))) throw new DomainError('store_not_found', `No store ${slug}`);
+      if (!(await saveShippingSettings(db, slug, settings)))
+        throw new DomainError('store_not_found', `No store ${slug}`);
       return view(slug, settings);
     },
   };

@@ -25,11 +25,19 @@ export interface QuotedStoreOptions {
  * flat rule) instead, marked `source: store`, and the refusal is logged.
  */
 export function createShippingQuotes({ db, logger }: ServiceDeps, registry: PlacementRegistry) {
-  async function quoteStore(store: QuotingStore, snapshot: CartSnapshot, address: ShippingAddress): Promise<QuotedStoreOptions> {
+  async function quoteStore(
+    store: QuotingStore,
+    snapshot: CartSnapshot,
+    address: ShippingAddress,
+  ): Promise<QuotedStoreOptions> {
     const frozen = snapshot.stores.find((candidate) => candidate.storeId === store.storeId)!;
-    const configured = () => shippingChoicesFor({ shipping: store.flatRule, shippingOptions: store.options }, frozen.subtotalCents);
+    const configured = () =>
+      shippingChoicesFor({ shipping: store.flatRule, shippingOptions: store.options }, frozen.subtotalCents);
     const configTimeout = Number(store.placementConfig.timeoutMs);
-    const timeoutMs = Math.min(SHIPPING_QUOTE_TIMEOUT_MS, Number.isFinite(configTimeout) && configTimeout > 0 ? configTimeout : Infinity);
+    const timeoutMs = Math.min(
+      SHIPPING_QUOTE_TIMEOUT_MS,
+      Number.isFinite(configTimeout) && configTimeout > 0 ? configTimeout : Infinity,
+    );
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
@@ -43,12 +51,19 @@ export function createShippingQuotes({ db, logger }: ServiceDeps, registry: Plac
         items: frozen.items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
         shippingAddress: address,
       };
-      const context = { config: { ...store.placementConfig, timeoutMs }, logger: logger.child({ storeId: store.storeId, step: 'shipping_quote' }), signal: abort.signal };
+      const context = {
+        config: { ...store.placementConfig, timeoutMs },
+        logger: logger.child({ storeId: store.storeId, step: 'shipping_quote' }),
+        signal: abort.signal,
+      };
       const quoted = await Promise.race([registry.quoteShipping(store.placementMethod, request, context), deadline]);
       if (quoted.length === 0) throw new Error('the retailer quoted no shipping method');
       return { options: choicesOf(quoted, store, frozen.subtotalCents), source: 'retailer' };
     } catch (error) {
-      logger.warn({ err: error, storeId: store.storeId }, 'the retailer did not quote shipping; the store’s configured options stand in');
+      logger.warn(
+        { err: error, storeId: store.storeId },
+        'the retailer did not quote shipping; the store’s configured options stand in',
+      );
       return { options: configured(), source: 'store' };
     } finally {
       clearTimeout(timer);
@@ -58,8 +73,13 @@ export function createShippingQuotes({ db, logger }: ServiceDeps, registry: Plac
   return {
     /** Store id → its options for this address; empty when no store of the checkout asks its retailer. */
     async forAddress(snapshot: CartSnapshot, address: ShippingAddress): Promise<Map<string, QuotedStoreOptions>> {
-      const stores = await retailerQuotedStores(db, snapshot.stores.map((store) => store.storeId));
-      const quoted = await Promise.all(stores.map(async (store) => [store.storeId, await quoteStore(store, snapshot, address)] as const));
+      const stores = await retailerQuotedStores(
+        db,
+        snapshot.stores.map((store) => store.storeId),
+      );
+      const quoted = await Promise.all(
+        stores.map(async (store) => [store.storeId, await quoteStore(store, snapshot, address)] as const),
+      );
       return new Map(quoted);
     },
   };
@@ -75,12 +95,17 @@ function choicesOf(quoted: QuotedShippingOption[], store: QuotingStore, subtotal
  * The snapshot with these stores' options replaced: a store keeps the shopper's choice when its new options still
  * have it (at its new price), else (or when the shopper never chose) takes the cheapest. Totals are the caller's to price.
  */
-export function withShippingOptions(snapshot: CartSnapshot, byStore: ReadonlyMap<string, QuotedStoreOptions>): CartSnapshot {
+export function withShippingOptions(
+  snapshot: CartSnapshot,
+  byStore: ReadonlyMap<string, QuotedStoreOptions>,
+): CartSnapshot {
   if (byStore.size === 0) return snapshot;
   const stores = snapshot.stores.map((store) => {
     const quoted = byStore.get(store.storeId);
     if (!quoted) return store;
-    const kept = store.shippingOptionChosen ? quoted.options.find((option) => option.id === store.shippingOption?.id) : undefined;
+    const kept = store.shippingOptionChosen
+      ? quoted.options.find((option) => option.id === store.shippingOption?.id)
+      : undefined;
     return {
       ...store,
       shippingOptions: quoted.options,

@@ -20,14 +20,20 @@ describe('the events a polled state stands for', () => {
   it('ships with the tracking, under an id that is the same for the same tracking', () => {
     const status = { state: 'shipped' as const, retailerState: 'Shipped', trackingNumber: '1Z', carrier: 'UPS' };
     const [event] = eventsFor(poll, 'vendure', status);
-    expect(event).toEqual({ id: 'poll:vendure:V123:shipped:1Z', type: 'order.shipped', data: { storeOrderNumber: 'V123', trackingNumber: '1Z', carrier: 'UPS' } });
+    expect(event).toEqual({
+      id: 'poll:vendure:V123:shipped:1Z',
+      type: 'order.shipped',
+      data: { storeOrderNumber: 'V123', trackingNumber: '1Z', carrier: 'UPS' },
+    });
     expect(eventsFor(poll, 'vendure', status)).toEqual([event]);
   });
 
   it('ships before it delivers an order we still hold as placed, and only delivers one already shipped', () => {
     const status = { state: 'delivered' as const, retailerState: 'Delivered', trackingNumber: '1Z', carrier: 'UPS' };
     expect(eventsFor(poll, 'vendure', status).map((event) => event.type)).toEqual(['order.shipped', 'order.delivered']);
-    expect(eventsFor({ ...poll, status: 'shipped' }, 'vendure', status).map((event) => event.type)).toEqual(['order.delivered']);
+    expect(eventsFor({ ...poll, status: 'shipped' }, 'vendure', status).map((event) => event.type)).toEqual([
+      'order.delivered',
+    ]);
   });
 
   it('cancels', () => {

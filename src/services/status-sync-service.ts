@@ -20,11 +20,20 @@ export function nextPollDelayMs(schedule: StatusPollSchedule, unchangedPolls: nu
  * hold as placed is first shipped (with its tracking), then delivered. The ids are stable for one state (and one
  * tracking code), so a repeated poll is a duplicate event, applied once.
  */
-export function eventsFor(poll: Pick<DuePoll, 'status' | 'storeOrderNumber'>, platform: string, status: RetailerOrderStatus): RetailerEvent[] {
-  const data = { storeOrderNumber: poll.storeOrderNumber, trackingNumber: status.trackingNumber, carrier: status.carrier };
+export function eventsFor(
+  poll: Pick<DuePoll, 'status' | 'storeOrderNumber'>,
+  platform: string,
+  status: RetailerOrderStatus,
+): RetailerEvent[] {
+  const data = {
+    storeOrderNumber: poll.storeOrderNumber,
+    trackingNumber: status.trackingNumber,
+    carrier: status.carrier,
+  };
   const id = (what: string) => `poll:${platform}:${poll.storeOrderNumber}:${what}`.slice(0, 255);
   const shipped: RetailerEvent = { id: id(`shipped:${status.trackingNumber ?? ''}`), type: 'order.shipped', data };
-  if (status.state === 'cancelled') return [{ id: id('cancelled'), type: 'order.cancelled', data: { storeOrderNumber: poll.storeOrderNumber } }];
+  if (status.state === 'cancelled')
+    return [{ id: id('cancelled'), type: 'order.cancelled', data: { storeOrderNumber: poll.storeOrderNumber } }];
   if (status.state === 'shipped') return [shipped];
   if (status.state === 'delivered') {
     const delivered: RetailerEvent = { id: id('delivered'), type: 'order.delivered', data };
@@ -52,7 +61,10 @@ export function createStatusSyncService(
     let retailerState: string | null = null;
     let error: string | null = null;
     try {
-      const status = await readStatus(poll.storeOrderNumber, { config: poll.placementConfig, logger: logger.child({ orderNumber: poll.orderNumber }) });
+      const status = await readStatus(poll.storeOrderNumber, {
+        config: poll.placementConfig,
+        logger: logger.child({ orderNumber: poll.orderNumber }),
+      });
       retailerState = status.retailerState;
       const store = await findStoreBySlug(db, poll.storeSlug);
       for (const event of eventsFor(poll, platform, status)) {
@@ -61,7 +73,10 @@ export function createStatusSyncService(
       }
     } catch (failure) {
       error = (failure as Error).message;
-      logger.warn({ err: failure, orderNumber: poll.orderNumber, platform }, 'status poll failed; will try again later');
+      logger.warn(
+        { err: failure, orderNumber: poll.orderNumber, platform },
+        'status poll failed; will try again later',
+      );
     }
     const unchangedPolls = changed ? 0 : poll.unchangedPolls + 1;
     const now = clock.now();
@@ -92,7 +107,9 @@ export function createStatusSyncService(
       const due = await claimDuePolls(db, polling.platforms, clock.now(), CLAIM_LEASE_MS, limit);
       let moved = 0;
       for (let next = 0; next < due.length; next += CONCURRENCY) {
-        const results = await Promise.all(due.slice(next, next + CONCURRENCY).map((poll) => pollOne(poll, polling.readStatus)));
+        const results = await Promise.all(
+          due.slice(next, next + CONCURRENCY).map((poll) => pollOne(poll, polling.readStatus)),
+        );
         moved += results.filter(Boolean).length;
       }
       return { polled: due.length, moved };

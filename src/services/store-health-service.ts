@@ -41,15 +41,28 @@ function worstFirst(a: StoreHealthRow, b: StoreHealthRow): number {
 }
 
 const emptyCounts = (method: PlacementMethod): Omit<health.StoreMethodCounts, 'storeId'> => ({
-  method, orders: 0, attempts: 0, placed: 0, failed: 0, firstTries: 0, firstTryPlaced: 0, manual: 0,
-  failedRefundCents: 0, placeSecondsP50: null, placeSecondsP95: null,
+  method,
+  orders: 0,
+  attempts: 0,
+  placed: 0,
+  failed: 0,
+  firstTries: 0,
+  firstTryPlaced: 0,
+  manual: 0,
+  failedRefundCents: 0,
+  placeSecondsP50: null,
+  placeSecondsP95: null,
 });
 
 /**
  * How well each retailer is bought from, computed from the database (orders, placement attempts, tasks, the
  * ledger) so every API process shows the same figures. The breaker comes from the queue (Redis for BullMQ).
  */
-export function createStoreHealthService(deps: ServiceDeps, queue: PlacementQueueControl | undefined, options: { countsCacheMs?: number } = {}) {
+export function createStoreHealthService(
+  deps: ServiceDeps,
+  queue: PlacementQueueControl | undefined,
+  options: { countsCacheMs?: number } = {},
+) {
   const { db, clock, logger } = deps;
   // The counts are the expensive part (a week of orders); dashboards, scrapes and several viewers within a few
   // seconds share one reading. Pauses, switches and breakers are read fresh every time.
@@ -76,7 +89,11 @@ export function createStoreHealthService(deps: ServiceDeps, queue: PlacementQueu
     }
   }
 
-  function toRow(store: StoreLeversRecord, counts: Omit<health.StoreMethodCounts, 'storeId'>, breaker: BreakerStatus | null): StoreHealthRow {
+  function toRow(
+    store: StoreLeversRecord,
+    counts: Omit<health.StoreMethodCounts, 'storeId'>,
+    breaker: BreakerStatus | null,
+  ): StoreHealthRow {
     const { storeId: _omit, ...rest } = counts as health.StoreMethodCounts;
     return {
       ...rest,
@@ -96,7 +113,8 @@ export function createStoreHealthService(deps: ServiceDeps, queue: PlacementQueu
     for (const store of stores) {
       const mine = counts.filter((c) => c.storeId === store.id);
       // Every store has a row, even with no orders in the window: a paused or idle store is still on the board.
-      if (!mine.some((c) => c.method === effectiveMethod(store))) mine.push({ storeId: store.id, ...emptyCounts(effectiveMethod(store)) });
+      if (!mine.some((c) => c.method === effectiveMethod(store)))
+        mine.push({ storeId: store.id, ...emptyCounts(effectiveMethod(store)) });
       for (const c of mine) rows.push(toRow(store, c, breakers.get(store.id) ?? null));
     }
     return rows.sort(worstFirst);

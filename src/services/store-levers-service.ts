@@ -15,15 +15,20 @@ export interface StoreLeversOptions {
 }
 
 /** The method a store's new placements go by: ops' switch if any, else what the admin configured. */
-export const effectiveMethod = (store: Pick<StoreLeversRecord, 'placementMethod' | 'methodOverride'>): PlacementMethod =>
-  store.methodOverride ?? store.placementMethod;
+export const effectiveMethod = (
+  store: Pick<StoreLeversRecord, 'placementMethod' | 'methodOverride'>,
+): PlacementMethod => store.methodOverride ?? store.placementMethod;
 
 /**
  * The levers ops pull on a store: pause (its placements wait in the queue; a resume releases them in the order they
  * came) and switch method (e.g. everything to people during a retailer outage). Every pull is recorded with who
  * and why, in the same transaction as the change.
  */
-export function createStoreLeversService(deps: ServiceDeps, queue: PlacementQueueControl | undefined, options: StoreLeversOptions = {}) {
+export function createStoreLeversService(
+  deps: ServiceDeps,
+  queue: PlacementQueueControl | undefined,
+  options: StoreLeversOptions = {},
+) {
   const { db, logger, clock } = deps;
   const cacheMs = options.pauseCacheMs ?? 1_000;
   const pauses = new Map<string, { paused: boolean; readAt: number }>();
@@ -70,7 +75,9 @@ export function createStoreLeversService(deps: ServiceDeps, queue: PlacementQueu
       const paused = await levers.pauseStore(db, slug, { actor: principal.userId, reason });
       if (!paused) {
         const store = await load(slug);
-        throw new DomainError('store_already_paused', `Store ${slug} was paused by ${store.pausedBy}`, { pausedBy: store.pausedBy });
+        throw new DomainError('store_already_paused', `Store ${slug} was paused by ${store.pausedBy}`, {
+          pausedBy: store.pausedBy,
+        });
       }
       pauses.delete(paused.id);
       logger.warn({ store: slug, by: principal.userId, reason }, 'store paused');
@@ -78,7 +85,11 @@ export function createStoreLeversService(deps: ServiceDeps, queue: PlacementQueu
     },
 
     /** Resumes the store and sends its waiting placements back to the queue, oldest first. */
-    async resume(principal: Principal, slug: string, reason: string): Promise<{ store: StoreLeversRecord; released: number }> {
+    async resume(
+      principal: Principal,
+      slug: string,
+      reason: string,
+    ): Promise<{ store: StoreLeversRecord; released: number }> {
       const resumed = await levers.resumeStore(db, slug, { actor: principal.userId, reason });
       if (!resumed) {
         await load(slug);
@@ -90,7 +101,7 @@ export function createStoreLeversService(deps: ServiceDeps, queue: PlacementQueu
         released = (await queue?.releaseStore(resumed.id)) ?? 0;
       } catch (err) {
         // The held jobs still ask again on their own (pausedRecheckMs): later, never lost.
-        logger.error({ err, store: slug }, 'could not release the resumed store\'s placements at once');
+        logger.error({ err, store: slug }, "could not release the resumed store's placements at once");
       }
       logger.warn({ store: slug, by: principal.userId, reason, released }, 'store resumed');
       return { store: resumed, released };
@@ -100,14 +111,30 @@ export function createStoreLeversService(deps: ServiceDeps, queue: PlacementQueu
      * Sends the store's next placements to `method`. Only methods the store has settings for: its configured one
      * (which clears the switch), its fallback, or people.
      */
-    async switchMethod(principal: Principal, slug: string, method: PlacementMethod, reason: string): Promise<StoreLeversRecord> {
+    async switchMethod(
+      principal: Principal,
+      slug: string,
+      method: PlacementMethod,
+      reason: string,
+    ): Promise<StoreLeversRecord> {
       const store = await load(slug);
-      const allowed = new Set<PlacementMethod>([store.placementMethod, 'manual', ...(store.fallbackMethod ? [store.fallbackMethod] : [])]);
+      const allowed = new Set<PlacementMethod>([
+        store.placementMethod,
+        'manual',
+        ...(store.fallbackMethod ? [store.fallbackMethod] : []),
+      ]);
       if (!allowed.has(method)) {
-        throw new DomainError('method_not_configured', `Store ${slug} has no settings for ${method} placement`, { allowed: [...allowed] });
+        throw new DomainError('method_not_configured', `Store ${slug} has no settings for ${method} placement`, {
+          allowed: [...allowed],
+        });
       }
       const override = method === store.placementMethod ? null : method;
-      const switched = await levers.switchStoreMethod(db, slug, override, { actor: principal.userId, reason, fromMethod: effectiveMethod(store), toMethod: method });
+      const switched = await levers.switchStoreMethod(db, slug, override, {
+        actor: principal.userId,
+        reason,
+        fromMethod: effectiveMethod(store),
+        toMethod: method,
+      });
       logger.warn({ store: slug, by: principal.userId, reason, method }, 'store placement method switched');
       return switched ?? (await load(slug));
     },

@@ -26,23 +26,36 @@ type Config = Record<string, unknown>;
  * For a headless store: which account to sign in to and which page of it to read, taken from the store's
  * placement config (the recipe's lookup URL and note); other methods have no shop account to point at.
  */
-export function retailerAccountHint(method: PlacementMethod, config: Config, order: PlacementOrder): Pick<UncertainPurchase, 'account' | 'whereToLook'> {
+export function retailerAccountHint(
+  method: PlacementMethod,
+  config: Config,
+  order: PlacementOrder,
+): Pick<UncertainPurchase, 'account' | 'whereToLook'> {
   if (method !== 'headless' || typeof config.baseUrl !== 'string') return {};
   const credentials = config.credentials as { username?: string; password?: string } | undefined;
   const account = credentials?.username ? `${credentials.username} at ${config.baseUrl}` : config.baseUrl;
-  const lookup = (config.recipe as { lookup?: { steps?: { type?: string; url?: string }[]; note?: string } } | undefined)?.lookup;
+  const lookup = (
+    config.recipe as { lookup?: { steps?: { type?: string; url?: string }[]; note?: string } } | undefined
+  )?.lookup;
   const template = lookup?.steps?.find((step) => step.type === 'goto')?.url;
   let page: string | undefined;
   try {
     if (template) {
-      const values = buildRecipeValues({ baseUrl: config.baseUrl, credentials: { username: credentials?.username ?? '', password: '' }, order });
+      const values = buildRecipeValues({
+        baseUrl: config.baseUrl,
+        credentials: { username: credentials?.username ?? '', password: '' },
+        order,
+      });
       page = new URL(renderTemplate(template, values), config.baseUrl).toString();
     }
   } catch {
     page = undefined; // a template that needs more than the order: the generic words below still say where
   }
   const where = page ? `open ${page} (the page our automated lookup reads)` : `open the account's order history`;
-  return { account, whereToLook: `sign in at ${config.baseUrl} as ${credentials?.username ?? 'our account'}, ${where}${lookup?.note ? `. The recipe notes: ${lookup.note}` : ''}` };
+  return {
+    account,
+    whereToLook: `sign in at ${config.baseUrl} as ${credentials?.username ?? 'our account'}, ${where}${lookup?.note ? `. The recipe notes: ${lookup.note}` : ''}`,
+  };
 }
 
 const dollars = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency.toUpperCase()}`;
@@ -66,7 +79,9 @@ export function uncertainPurchasePayload(order: PlacementOrder, why: UncertainPu
   const lookFor =
     `an order placed at ${order.storeName} since ${why.since.toISOString()} with reference ${order.orderNumber} ` +
     `(in the order note or reference field), for about ${dollars(order.totalCents, order.currency)}, shipping to ${name}, ${zip}`;
-  const where = why.whereToLook ? `${why.whereToLook}; look there` : `look in ${order.storeName}'s account order history`;
+  const where = why.whereToLook
+    ? `${why.whereToLook}; look there`
+    : `look in ${order.storeName}'s account order history`;
   const instructions =
     `THIS ORDER MAY ALREADY HAVE BEEN BOUGHT. An earlier ${why.method} attempt may have reached ${order.storeName}, and we ` +
     `could not find out whether it did (${why.lookup}). Before buying anything, ${where} for ${lookFor}. ` +

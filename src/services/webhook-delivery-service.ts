@@ -30,8 +30,12 @@ export function createWebhookDeliveryService(deps: ServiceDeps, wiring: EventWir
     if (next) await wiring.enqueue([{ kind: 'webhook', id: next, tag: `after${delivery.id}` }]);
   }
 
-  async function post(delivery: DeliveryToSend, now: Date): Promise<{ statusCode: number | null; error: string | null }> {
-    const rolling = delivery.previousSecret && delivery.previousSecretExpiresAt && delivery.previousSecretExpiresAt > now;
+  async function post(
+    delivery: DeliveryToSend,
+    now: Date,
+  ): Promise<{ statusCode: number | null; error: string | null }> {
+    const rolling =
+      delivery.previousSecret && delivery.previousSecretExpiresAt && delivery.previousSecretExpiresAt > now;
     const secrets = rolling ? [delivery.secret, delivery.previousSecret!] : [delivery.secret];
     try {
       const res = await fetch(delivery.url, {
@@ -65,7 +69,8 @@ export function createWebhookDeliveryService(deps: ServiceDeps, wiring: EventWir
 
       const now = clock.now();
       // The lease outlives the request's timeout, so it lapses only if this process died mid-send.
-      if (!(await claimDelivery(db, id, now, new Date(now.getTime() + settings.webhookTimeoutMs + 30_000)))) return DONE;
+      if (!(await claimDelivery(db, id, now, new Date(now.getTime() + settings.webhookTimeoutMs + 30_000))))
+        return DONE;
       const { statusCode, error } = await post(delivery, now);
       if (error === null) {
         await recordDeliverySuccess(db, id, statusCode!, now);
@@ -77,12 +82,26 @@ export function createWebhookDeliveryService(deps: ServiceDeps, wiring: EventWir
       const attempts = delivery.attempts + 1;
       const giveUp = attempts >= settings.maxAttempts;
       const delayMs = eventRetryDelayMs(attempts, settings.retryBaseMs);
-      await recordDeliveryFailure(db, id, { statusCode, error, nextAttemptAt: giveUp ? null : new Date(now.getTime() + delayMs) }, now);
+      await recordDeliveryFailure(
+        db,
+        id,
+        { statusCode, error, nextAttemptAt: giveUp ? null : new Date(now.getTime() + delayMs) },
+        now,
+      );
       const disableBefore = new Date(now.getTime() - settings.disableAfterMs);
       const hours = Math.round(settings.disableAfterMs / 3_600_000);
-      const disabled = await markEndpointFailing(db, delivery.endpointId, now, disableBefore, `no delivery succeeded for over ${hours} h; last error: ${error}`);
+      const disabled = await markEndpointFailing(
+        db,
+        delivery.endpointId,
+        now,
+        disableBefore,
+        `no delivery succeeded for over ${hours} h; last error: ${error}`,
+      );
       if (disabled) {
-        logger.error({ endpointId: delivery.endpointId, url: delivery.url, lastError: error }, 'webhook endpoint disabled: it has failed for days. Ops: fix it, then enable it in the dashboard');
+        logger.error(
+          { endpointId: delivery.endpointId, url: delivery.url, lastError: error },
+          'webhook endpoint disabled: it has failed for days. Ops: fix it, then enable it in the dashboard',
+        );
       }
       if (giveUp) {
         logger.warn({ deliveryId: id, eventId: delivery.eventId, attempts }, 'webhook delivery given up');

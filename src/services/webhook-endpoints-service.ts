@@ -3,9 +3,22 @@ import { notFound } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { pageEmails } from '../repositories/email-deliveries-repository';
 import type { EmailStatus } from '../domain/email';
-import { findDeliveryView, listDueLineHeads, pageDeliveries, resetDelivery } from '../repositories/webhook-deliveries-repository';
+import {
+  findDeliveryView,
+  listDueLineHeads,
+  pageDeliveries,
+  resetDelivery,
+} from '../repositories/webhook-deliveries-repository';
 import type { DeliveryStatus } from '../domain/webhook-delivery';
-import { deleteEndpoint, deliveryCountsByEndpoint, enableEndpoint, findEndpoint, insertEndpoint, listEndpoints, rollSecret } from '../repositories/webhook-endpoints-repository';
+import {
+  deleteEndpoint,
+  deliveryCountsByEndpoint,
+  enableEndpoint,
+  findEndpoint,
+  insertEndpoint,
+  listEndpoints,
+  rollSecret,
+} from '../repositories/webhook-endpoints-repository';
 import type { WebhookEndpointRecord } from '../domain/webhook-endpoint';
 import type { EventWiring } from './event-wiring';
 import type { ServiceDeps } from './service-deps';
@@ -57,7 +70,10 @@ export function createWebhookEndpointsService(deps: ServiceDeps, wiring: Pick<Ev
 
     async listWithCounts() {
       const [endpoints, counts] = await Promise.all([listEndpoints(db), deliveryCountsByEndpoint(db)]);
-      return endpoints.map((endpoint) => ({ endpoint, counts: counts.get(endpoint.id) ?? { pending: 0, succeeded: 0, failed: 0 } }));
+      return endpoints.map((endpoint) => ({
+        endpoint,
+        counts: counts.get(endpoint.id) ?? { pending: 0, succeeded: 0, failed: 0 },
+      }));
     },
 
     async deliveries(endpointId: string, status: DeliveryStatus | undefined, limit: number, offset: number) {

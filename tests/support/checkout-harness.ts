@@ -28,7 +28,13 @@ export interface CheckoutHarness {
   deps: AppDeps;
   enqueued: PlacementJob[];
   seedCatalog(): Promise<void>;
-  addToCart(userId: string, storeSlug: string, sku: string, quantity?: number, extra?: Record<string, string>): Promise<void>;
+  addToCart(
+    userId: string,
+    storeSlug: string,
+    sku: string,
+    quantity?: number,
+    extra?: Record<string, string>,
+  ): Promise<void>;
   sessionReadyToPlace(userId: string, paymentMethodId?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -93,7 +99,11 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
       for (const product of products) await http.put('/api/v1/admin/products').set(admin).send(product).expect(201);
     },
     async addToCart(userId, storeSlug, sku, quantity = 1, extra = {}) {
-      await http.post('/api/v1/cart/items').set(bearer(userId)).send({ storeSlug, sku, quantity, ...extra }).expect(201);
+      await http
+        .post('/api/v1/cart/items')
+        .set(bearer(userId))
+        .send({ storeSlug, sku, quantity, ...extra })
+        .expect(201);
     },
     async sessionReadyToPlace(userId, paymentMethodId = 'pm_card_visa') {
       await harness.addToCart(userId, 'acme', 'MUG', 2);
@@ -101,7 +111,11 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
       const created = await http.post('/api/v1/checkout/sessions').set(bearer(userId)).expect(201);
       const sessionId = created.body.data.sessionId as string;
       await http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer(userId)).send(ADDRESS).expect(200);
-      await http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(bearer(userId)).send({ paymentMethodId }).expect(200);
+      await http
+        .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+        .set(bearer(userId))
+        .send({ paymentMethodId })
+        .expect(200);
       return sessionId;
     },
     async close() {

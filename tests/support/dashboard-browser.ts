@@ -19,7 +19,12 @@ export async function openDashboardBrowser(app: Express, profilePrefix: string):
   await once(server, 'listening');
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const profileDir = await mkdtemp(join(tmpdir(), `${profilePrefix}-`));
-  const browser = await puppeteer.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, userDataDir: profileDir });
+  const browser = await puppeteer.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+    userDataDir: profileDir,
+  });
   return {
     baseUrl,
     browser,

@@ -34,18 +34,21 @@ export async function startDelayingProxy(upstream: string) {
 
   function forward(req: IncomingMessage, body: Buffer, res: ServerResponse, delayResponseMs = 0): void {
     const headers = { ...req.headers, host: target.host };
-    const upstreamRequest = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers }, (answer) => {
-      const chunks: Buffer[] = [];
-      answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-      answer.on('end', async () => {
-        forwarded += 1;
-        if (delayResponseMs > 0) await sleep(delayResponseMs);
-        inFlight -= 1;
-        if (res.destroyed) return;
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        res.end(Buffer.concat(chunks));
-      });
-    });
+    const upstreamRequest = request(
+      { host: target.hostname, port: target.port, path: req.url, method: req.method, headers },
+      (answer) => {
+        const chunks: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+        answer.on('end', async () => {
+          forwarded += 1;
+          if (delayResponseMs > 0) await sleep(delayResponseMs);
+          inFlight -= 1;
+          if (res.destroyed) return;
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          res.end(Buffer.concat(chunks));
+        });
+      },
+    );
     upstreamRequest.on('error', () => {
       inFlight -= 1;
       res.destroy();
@@ -64,7 +67,9 @@ export async function startDelayingProxy(upstream: string) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
       }
-      const rule = rules.find((candidate) => candidate.match(text) && (candidate.times === undefined || candidate.used < candidate.times));
+      const rule = rules.find(
+        (candidate) => candidate.match(text) && (candidate.times === undefined || candidate.used < candidate.times),
+      );
       if (rule) rule.used += 1;
       if (rule?.hold) {
         held.push({

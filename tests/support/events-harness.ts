@@ -25,7 +25,11 @@ export async function startEventsHarness(options: { smtp?: boolean; settings?: P
   const receiver = await startWebhookReceiver();
   const queue = createBullmqEventQueue({ redisUrl: REDIS_URL, queueName, prefix });
   const placement = await startPlacementHarness({
-    events: { enqueue: (jobs) => queue.enqueue(jobs), mailer, settings: { retryBaseMs: 100, maxAttempts: 20, ...options.settings } },
+    events: {
+      enqueue: (jobs) => queue.enqueue(jobs),
+      mailer,
+      settings: { retryBaseMs: 100, maxAttempts: 20, ...options.settings },
+    },
   });
   const services = placement.app.services;
   const worker = startBullmqEventWorker({ redisUrl: REDIS_URL, queueName, prefix, handler: handleEventJob(services) });
@@ -37,25 +41,61 @@ export async function startEventsHarness(options: { smtp?: boolean; settings?: P
     smtp,
     /** Registers the receiver for `events` (all by default) and returns the endpoint with its one-time secret. */
     async registerEndpoint(events: string[] = ['*']) {
-      const res = await placement.http.post('/api/v1/admin/webhook-endpoints').set(admin).send({ url: receiver.url, events, description: 'shopping app' }).expect(201);
+      const res = await placement.http
+        .post('/api/v1/admin/webhook-endpoints')
+        .set(admin)
+        .send({ url: receiver.url, events, description: 'shopping app' })
+        .expect(201);
       return res.body.data as { endpointId: string; secret: string; url: string; events: string[] };
     },
     /** A checkout to ADDRESS with the shopper's email, paid with a Visa; answers place's data. */
     async checkoutWithEmail(userId: string, email: string, lines: Line[]) {
       const shopper = bearer(userId);
-      for (const { quantity = 1, ...line } of lines) await placement.http.post('/api/v1/cart/items').set(shopper).send({ quantity, ...line }).expect(201);
-      const sessionId = (await placement.http.post('/api/v1/checkout/sessions').set(shopper).expect(201)).body.data.sessionId as string;
-      await placement.http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send({ ...ADDRESS, email }).expect(200);
-      await placement.http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
-      const placed = await placement.http.post(`/api/v1/checkout/sessions/${sessionId}/place`).set(shopper).set('Idempotency-Key', `place-${sessionId}`).expect(201);
-      return { sessionId, ...placed.body.data } as { sessionId: string; chargedCents: number; orders: { orderNumber: string; storeName: string; totalCents: number }[] };
+      for (const { quantity = 1, ...line } of lines)
+        await placement.http
+          .post('/api/v1/cart/items')
+          .set(shopper)
+          .send({ quantity, ...line })
+          .expect(201);
+      const sessionId = (await placement.http.post('/api/v1/checkout/sessions').set(shopper).expect(201)).body.data
+        .sessionId as string;
+      await placement.http
+        .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
+        .set(shopper)
+        .send({ ...ADDRESS, email })
+        .expect(200);
+      await placement.http
+        .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+        .set(shopper)
+        .send({ paymentMethodId: 'pm_card_visa' })
+        .expect(200);
+      const placed = await placement.http
+        .post(`/api/v1/checkout/sessions/${sessionId}/place`)
+        .set(shopper)
+        .set('Idempotency-Key', `place-${sessionId}`)
+        .expect(201);
+      return { sessionId, ...placed.body.data } as {
+        sessionId: string;
+        chargedCents: number;
+        orders: { orderNumber: string; storeName: string; totalCents: number }[];
+      };
     },
     async deliveries(endpointId: string) {
-      return (await placement.http.get(`/api/v1/ops/webhook-endpoints/${endpointId}/deliveries`).query({ limit: 100 }).set(ops).expect(200)).body.data as any[];
+      return (
+        await placement.http
+          .get(`/api/v1/ops/webhook-endpoints/${endpointId}/deliveries`)
+          .query({ limit: 100 })
+          .set(ops)
+          .expect(200)
+      ).body.data as any[];
     },
     /** The session's events in the order they were written (the outbox seq). */
     async writtenEvents(sessionId: string) {
-      return placement.database.db('outbox_events').where({ checkout_session_id: sessionId }).orderBy('seq').select('event_id', 'type');
+      return placement.database
+        .db('outbox_events')
+        .where({ checkout_session_id: sessionId })
+        .orderBy('seq')
+        .select('event_id', 'type');
     },
     async close() {
       await dispatcher.stop();

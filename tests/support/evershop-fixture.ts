@@ -27,7 +27,10 @@ export async function everShopFixture(): Promise<EverShopFixture> {
   }
   const seed = JSON.parse(process.env.EVERSHOP_SEED) as EverShopSeed;
   const admin = await connectEverShopAdmin(baseUrl, seed.admin);
-  const customer = { username: `buyer-${process.pid}-${Date.now().toString(36)}@example.test`, password: 'Buyer12345!' };
+  const customer = {
+    username: `buyer-${process.pid}-${Date.now().toString(36)}@example.test`,
+    password: 'Buyer12345!',
+  };
   await admin.createCustomer({ email: customer.username, password: customer.password, fullName: 'MOR Test Buyer' });
   return {
     baseUrl,
@@ -51,7 +54,16 @@ export async function everShopFixture(): Promise<EverShopFixture> {
         storeName: 'EverShop',
         currency: 'USD',
         items,
-        shippingAddress: { name: 'Ada Lovelace', address1: '12 Analytical Way', address2: '', city: 'Austin', state: 'TX', zip: '78701', country: 'US', phone: '+15125550100' },
+        shippingAddress: {
+          name: 'Ada Lovelace',
+          address1: '12 Analytical Way',
+          address2: '',
+          city: 'Austin',
+          state: 'TX',
+          zip: '78701',
+          country: 'US',
+          phone: '+15125550100',
+        },
         subtotalCents,
         shippingCents: seed.shippingCents,
         taxCents: 0,

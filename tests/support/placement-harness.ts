@@ -48,7 +48,12 @@ export interface PlacementHarnessOptions {
   prefix?: string;
   /** Tries per job, the first included. */
   attempts?: number;
-  worker?: Partial<Pick<BullmqPlacementWorkerOptions, 'breaker' | 'lockDurationMs' | 'stalledIntervalMs' | 'concurrency' | 'pausedRecheckMs'>>;
+  worker?: Partial<
+    Pick<
+      BullmqPlacementWorkerOptions,
+      'breaker' | 'lockDurationMs' | 'stalledIntervalMs' | 'concurrency' | 'pausedRecheckMs'
+    >
+  >;
   /** Service settings other than the defaults (e.g. the status poll schedule). */
   settings?: Partial<ServiceSettings>;
   /** Outbound events wiring (tests/support/events-harness.ts). */
@@ -112,12 +117,22 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
   const database = await createTestDatabase();
   const stripe = await startStripeSandbox();
   const simulator = await startRetailerApiSimulator();
-  const storefront = await startDemoStorefront({ credentials: STOREFRONT_CREDENTIALS, products: STOREFRONT_PRODUCTS, taxBasisPoints: TAX_BASIS_POINTS });
+  const storefront = await startDemoStorefront({
+    credentials: STOREFRONT_CREDENTIALS,
+    products: STOREFRONT_PRODUCTS,
+    taxBasisPoints: TAX_BASIS_POINTS,
+  });
   const artifactsDir = await mkdtemp(join(tmpdir(), 'placement-artifacts-'));
   // Chromium starts on the first headless placement only; files without one never launch it.
   const browserPool = createBrowserPool({ maxPages: 2 });
   const methodsOf = (orderNumbers: string[]) => placementMethodsOf(database.db, orderNumbers);
-  const queue = createBullmqPlacementQueue({ redisUrl: REDIS_URL, queueName, prefix, attempts: options.attempts ?? 4, methodsOf });
+  const queue = createBullmqPlacementQueue({
+    redisUrl: REDIS_URL,
+    queueName,
+    prefix,
+    attempts: options.attempts ?? 4,
+    methodsOf,
+  });
   const queueControl = createBullmqQueueControl({ redisUrl: REDIS_URL, queueName, prefix });
   const app = composeApp({
     db: database.db,
@@ -125,7 +140,10 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     jwtSecret: TEST_JWT_SECRET,
     settings: options.settings,
     placement: {
-      adapters: [createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) }), createHeadlessPlacementAdapter({ browserPool, artifactsDir })],
+      adapters: [
+        createApiPlacementAdapter({ journal: createPlatformCheckoutJournal(database.db) }),
+        createHeadlessPlacementAdapter({ browserPool, artifactsDir }),
+      ],
       enqueue: (runs) => queue.enqueue(runs),
       queueControl,
       // Every pause check reads the database: a test's pause holds the very next job.
@@ -164,7 +182,10 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     prefix,
 
     /** A worker taking every method's queue (one BullMQ consumer per method queue), as `npm run worker` does. */
-    async startWorker(overrides: PlacementHarnessOptions['worker'] = {}, methods: readonly QueueMethod[] = QUEUE_METHODS): Promise<void> {
+    async startWorker(
+      overrides: PlacementHarnessOptions['worker'] = {},
+      methods: readonly QueueMethod[] = QUEUE_METHODS,
+    ): Promise<void> {
       const { concurrency = 50, ...rest } = { ...options.worker, ...overrides };
       worker = await startPlacementFleet({
         redisUrl: REDIS_URL,
@@ -242,12 +263,20 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     async checkout(userId: string, lines: Line[]): Promise<Checkout> {
       const shopper = bearer(userId);
       for (const { quantity = 1, ...line } of lines) {
-        await http.post('/api/v1/cart/items').set(shopper).send({ quantity, ...line }).expect(201);
+        await http
+          .post('/api/v1/cart/items')
+          .set(shopper)
+          .send({ quantity, ...line })
+          .expect(201);
       }
       const created = await http.post('/api/v1/checkout/sessions').set(shopper).expect(201);
       const sessionId = created.body.data.sessionId as string;
       await http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(shopper).send(ADDRESS).expect(200);
-      await http.put(`/api/v1/checkout/sessions/${sessionId}/payment`).set(shopper).send({ paymentMethodId: 'pm_card_visa' }).expect(200);
+      await http
+        .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+        .set(shopper)
+        .send({ paymentMethodId: 'pm_card_visa' })
+        .expect(200);
       const placed = await http
         .post(`/api/v1/checkout/sessions/${sessionId}/place`)
         .set(shopper)
@@ -272,10 +301,14 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
 
     /** Polls the order over HTTP until `done` holds; returns the order as last read. */
     async waitForOrder(orderNumber: string, done: (order: any) => boolean, timeoutMs = 20_000) {
-      return waitFor(async () => {
-        const order = await harness.order(orderNumber);
-        return done(order) ? order : undefined;
-      }, timeoutMs, `order ${orderNumber}`);
+      return waitFor(
+        async () => {
+          const order = await harness.order(orderNumber);
+          return done(order) ? order : undefined;
+        },
+        timeoutMs,
+        `order ${orderNumber}`,
+      );
     },
 
     waitForStatus: (orderNumber: string, status: string, timeoutMs?: number) =>
@@ -288,7 +321,8 @@ export async function startPlacementHarness(options: PlacementHarnessOptions = {
     /** The order's live (open or claimed) ops task, via the ops API. */
     async liveTaskOf(orderNumber: string) {
       for (const status of ['open', 'claimed']) {
-        const tasks = (await http.get('/api/v1/ops/tasks').query({ status, limit: 100 }).set(ops).expect(200)).body.data;
+        const tasks = (await http.get('/api/v1/ops/tasks').query({ status, limit: 100 }).set(ops).expect(200)).body
+          .data;
         const task = tasks.find((t: { orderNumber: string }) => t.orderNumber === orderNumber);
         if (task) return task;
       }

@@ -39,7 +39,13 @@ export async function startDelayingProxy(): Promise<DelayingProxy> {
       return;
     }
     const upstream = http.request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers: { ...req.headers, connection: 'close' } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: req.method,
+        headers: { ...req.headers, connection: 'close' },
+      },
       async (answer) => {
         const body: Buffer[] = [];
         for await (const chunk of answer) body.push(chunk as Buffer);

@@ -29,7 +29,8 @@ export async function startSmtpSink() {
     refuseMail(value: boolean) {
       refuse = value;
     },
-    to: (address: string) => mails.filter((mail) => mail.to && !Array.isArray(mail.to) && mail.to.value.some((v) => v.address === address)),
+    to: (address: string) =>
+      mails.filter((mail) => mail.to && !Array.isArray(mail.to) && mail.to.value.some((v) => v.address === address)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -27,14 +27,23 @@ export interface OutsideHarness extends CheckoutHarness {
  */
 export async function startOutsideHarness(): Promise<OutsideHarness> {
   const h = await startCheckoutHarness({
-    placement: { adapters: [createApiPlacementAdapter()], enqueue: async () => {}, stripeWebhookSecret: WEBHOOK_SECRET },
+    placement: {
+      adapters: [createApiPlacementAdapter()],
+      enqueue: async () => {},
+      stripeWebhookSecret: WEBHOOK_SECRET,
+    },
   });
   await h.seedCatalog();
   const server: Server = createServer(h.app.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sandbox = new URL(h.stripe.url);
-  const stripeSdk = new Stripe('sk_test_outside', { host: sandbox.hostname, port: Number(sandbox.port), protocol: 'http', maxNetworkRetries: 0 });
+  const stripeSdk = new Stripe('sk_test_outside', {
+    host: sandbox.hostname,
+    port: Number(sandbox.port),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
 
   async function control(path: string, body?: object, method = body ? 'POST' : 'GET') {
     const response = await fetch(`${h.stripe.url}/_sandbox/${path}`, {
@@ -66,7 +75,8 @@ export async function startOutsideHarness(): Promise<OutsideHarness> {
      */
     async expectBalanced(sessionId: string) {
       const rows = await ledgerFor(h, sessionId);
-      const sum = (keep: (row: any) => boolean) => rows.filter(keep).reduce((total: number, row: any) => total + row.amount_cents, 0);
+      const sum = (keep: (row: any) => boolean) =>
+        rows.filter(keep).reduce((total: number, row: any) => total + row.amount_cents, 0);
       const charged = sum((row) => ['charge', 'capture'].includes(row.type) && row.status === 'succeeded');
       const refunded = sum((row) => ['refund', 'partial_refund'].includes(row.type) && row.status !== 'failed');
       const lost = sum((row) => row.type === 'dispute_loss' && row.status === 'succeeded');
@@ -82,7 +92,9 @@ export async function startOutsideHarness(): Promise<OutsideHarness> {
       const intent = await stripeSdk.paymentIntents.retrieve(await outside.paymentIntentOf(sessionId));
       const charge = await stripeSdk.charges.retrieve(intent.latest_charge as string);
       const disputes = await stripeSdk.disputes.list({ payment_intent: intent.id, limit: 100 });
-      const lostAtStripe = disputes.data.filter((dispute) => dispute.status === 'lost').reduce((total, dispute) => total + dispute.amount, 0);
+      const lostAtStripe = disputes.data
+        .filter((dispute) => dispute.status === 'lost')
+        .reduce((total, dispute) => total + dispute.amount, 0);
       expect(charge.amount_captured - charge.amount_refunded - lostAtStripe).toBe(kept);
     },
     async closeAll() {

@@ -13,7 +13,13 @@ export const TEST_PLATFORMS = [
     launch: launchVendure,
     start: startVendure,
     isServing: async (platform: PlatformInfo<VendurePlatform>) =>
-      (await fetch(platform.shopApiUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ activeChannel { code } }"}' })).ok,
+      (
+        await fetch(platform.shopApiUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"query":"{ activeChannel { code } }"}',
+        })
+      ).ok,
   },
 ] as const;
 
@@ -35,9 +41,14 @@ export type LaunchedInfo<N extends PlatformName> = PlatformsByName[N] & { startE
  * did not launch it (a jest run for files whose names did not mention it), one started for this file alone.
  * `release` stops only the latter.
  */
-export async function usePlatform<N extends PlatformName>(name: N, timeoutMs = 150_000): Promise<{ platform: PlatformsByName[N]; release(): Promise<void> }> {
+export async function usePlatform<N extends PlatformName>(
+  name: N,
+  timeoutMs = 150_000,
+): Promise<{ platform: PlatformsByName[N]; release(): Promise<void> }> {
   const entry = TEST_PLATFORMS.find((platform) => platform.name === name)!;
-  const launched = (JSON.parse(process.env[PLATFORMS_ENV] ?? '{}') as Partial<{ [K in PlatformName]: LaunchedInfo<K> }>)[name];
+  const launched = (
+    JSON.parse(process.env[PLATFORMS_ENV] ?? '{}') as Partial<{ [K in PlatformName]: LaunchedInfo<K> }>
+  )[name];
   if (!launched) {
     const { stop, ...platform } = await entry.start();
     return { platform: platform as PlatformsByName[N], release: stop };

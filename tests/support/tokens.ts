@@ -7,4 +7,6 @@ export function tokenFor(userId: string, role: Role = 'shopper', secret = TEST_J
   return jwt.sign({ sub: userId, role }, secret, { algorithm: 'HS256', expiresIn: '1h' });
 }
 
-export const bearer = (userId: string, role: Role = 'shopper') => ({ Authorization: `Bearer ${tokenFor(userId, role)}` });
+export const bearer = (userId: string, role: Role = 'shopper') => ({
+  Authorization: `Bearer ${tokenFor(userId, role)}`,
+});

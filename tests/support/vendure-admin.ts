@@ -9,7 +9,14 @@ export interface VendureOrderView {
   orderPlacedAt: string | null;
   totalWithTax: number;
   customFields: { clientRef: string | null };
-  shippingAddress: { fullName: string; streetLine1: string; city: string; province: string; postalCode: string; countryCode: string };
+  shippingAddress: {
+    fullName: string;
+    streetLine1: string;
+    city: string;
+    province: string;
+    postalCode: string;
+    countryCode: string;
+  };
   customer: { emailAddress: string } | null;
   lines: { id: string; quantity: number; productVariant: { sku: string } }[];
   payments: { state: string; method: string; amount: number }[];
@@ -34,7 +41,10 @@ export function vendureAdmin(platform: Platform) {
       const res = await fetch(platform.adminApiUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { __typename } }', variables: { u: platform.adminUsername, p: platform.adminPassword } }),
+        body: JSON.stringify({
+          query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { __typename } }',
+          variables: { u: platform.adminUsername, p: platform.adminPassword },
+        }),
       });
       token = res.headers.get('vendure-auth-token') ?? undefined;
       if (!token) throw new Error(`vendure admin login failed: ${await res.text()}`);
@@ -50,7 +60,10 @@ export function vendureAdmin(platform: Platform) {
   }
 
   async function variantOf(sku: string): Promise<{ id: string }> {
-    const data = await gql<{ productVariants: { items: { id: string }[] } }>('query($sku: String!) { productVariants(options: { filter: { sku: { eq: $sku } } }) { items { id } } }', { sku });
+    const data = await gql<{ productVariants: { items: { id: string }[] } }>(
+      'query($sku: String!) { productVariants(options: { filter: { sku: { eq: $sku } } }) { items { id } } }',
+      { sku },
+    );
     if (!data.productVariants.items[0]) throw new Error(`vendure has no variant ${sku}`);
     return data.productVariants.items[0];
   }
@@ -60,7 +73,9 @@ export function vendureAdmin(platform: Platform) {
 
     /** A product with one variant, its stock tracked. */
     async createProduct(product: { sku: string; name: string; priceCents: number; stock: number }): Promise<void> {
-      const { taxCategories } = await gql<{ taxCategories: { items: { id: string }[] } }>('{ taxCategories { items { id } } }');
+      const { taxCategories } = await gql<{ taxCategories: { items: { id: string }[] } }>(
+        '{ taxCategories { items { id } } }',
+      );
       const slug = product.sku.toLowerCase().replace(/[^a-z0-9]+/g, '-');
       const created = await gql<{ createProduct: { id: string } }>(
         'mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }',
@@ -84,7 +99,13 @@ export function vendureAdmin(platform: Platform) {
     async setVariant(sku: string, changes: { priceCents?: number; stock?: number }): Promise<void> {
       const { id } = await variantOf(sku);
       await gql('mutation($input: [UpdateProductVariantInput!]!) { updateProductVariants(input: $input) { id } }', {
-        input: [{ id, ...(changes.priceCents !== undefined ? { price: changes.priceCents } : {}), ...(changes.stock !== undefined ? { stockOnHand: changes.stock } : {}) }],
+        input: [
+          {
+            id,
+            ...(changes.priceCents !== undefined ? { price: changes.priceCents } : {}),
+            ...(changes.stock !== undefined ? { stockOnHand: changes.stock } : {}),
+          },
+        ],
       });
     },
 
@@ -98,7 +119,10 @@ export function vendureAdmin(platform: Platform) {
     },
 
     async orderByCode(code: string): Promise<VendureOrderView> {
-      const data = await gql<{ orders: { items: VendureOrderView[] } }>(`query($code: String!) { orders(options: { filter: { code: { eq: $code } } }) { items { ${ORDER_FIELDS} } } }`, { code });
+      const data = await gql<{ orders: { items: VendureOrderView[] } }>(
+        `query($code: String!) { orders(options: { filter: { code: { eq: $code } } }) { items { ${ORDER_FIELDS} } } }`,
+        { code },
+      );
       if (!data.orders.items[0]) throw new Error(`vendure has no order ${code}`);
       return data.orders.items[0];
     },
@@ -111,11 +135,18 @@ export function vendureAdmin(platform: Platform) {
         {
           input: {
             lines: order.lines.map((line) => ({ orderLineId: line.id, quantity: line.quantity })),
-            handler: { code: 'manual-fulfillment', arguments: [{ name: 'method', value: shipment.method }, { name: 'trackingCode', value: shipment.trackingCode }] },
+            handler: {
+              code: 'manual-fulfillment',
+              arguments: [
+                { name: 'method', value: shipment.method },
+                { name: 'trackingCode', value: shipment.trackingCode },
+              ],
+            },
           },
         },
       );
-      if (!result.addFulfillmentToOrder.id) throw new Error(`vendure fulfilment refused: ${result.addFulfillmentToOrder.message}`);
+      if (!result.addFulfillmentToOrder.id)
+        throw new Error(`vendure fulfilment refused: ${result.addFulfillmentToOrder.message}`);
       await admin.transitionFulfillment(result.addFulfillmentToOrder.id, 'Shipped');
     },
 
@@ -124,7 +155,8 @@ export function vendureAdmin(platform: Platform) {
         'mutation($id: ID!, $state: String!) { transitionFulfillmentToState(id: $id, state: $state) { __typename ... on ErrorResult { message } } }',
         { id, state },
       );
-      if (result.transitionFulfillmentToState.__typename !== 'Fulfillment') throw new Error(`vendure fulfilment move refused: ${result.transitionFulfillmentToState.message}`);
+      if (result.transitionFulfillmentToState.__typename !== 'Fulfillment')
+        throw new Error(`vendure fulfilment move refused: ${result.transitionFulfillmentToState.message}`);
     },
 
     /** The shop cancels the whole order (and would refund its payment on account). */
@@ -134,7 +166,8 @@ export function vendureAdmin(platform: Platform) {
         'mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { __typename ... on ErrorResult { message } } }',
         { input: { orderId: order.id, reason: 'cancelled by the retailer in a test' } },
       );
-      if (result.cancelOrder.__typename !== 'Order') throw new Error(`vendure cancel refused: ${result.cancelOrder.message}`);
+      if (result.cancelOrder.__typename !== 'Order')
+        throw new Error(`vendure cancel refused: ${result.cancelOrder.message}`);
     },
   };
   return admin;

@@ -20,13 +20,25 @@ export interface VendureStoreOptions {
  * A store of ours placed through the Vendure connector, and its products created at that Vendure with SKUs of
  * their own (every test file shares one Vendure), stock tracked. Answers the SKUs in the order of `products`.
  */
-export async function createVendureStore(h: PlacementHarness, platform: Omit<VendurePlatform, 'stop'>, vendure: VendureAdmin, slug: string, options: VendureStoreOptions = {}) {
+export async function createVendureStore(
+  h: PlacementHarness,
+  platform: Omit<VendurePlatform, 'stop'>,
+  vendure: VendureAdmin,
+  slug: string,
+  options: VendureStoreOptions = {},
+) {
   const tag = randomBytes(3).toString('hex').toUpperCase();
   const products = (options.products ?? [{ name: 'Trail mug', priceCents: 1200 }]).map((product, index) => ({
     ...product,
     sku: `${slug.toUpperCase()}-${tag}-${index + 1}`,
   }));
-  for (const product of products) await vendure.createProduct({ sku: product.sku, name: product.name, priceCents: product.priceCents, stock: product.stock ?? 100 });
+  for (const product of products)
+    await vendure.createProduct({
+      sku: product.sku,
+      name: product.name,
+      priceCents: product.priceCents,
+      stock: product.stock ?? 100,
+    });
   const placementConfig = {
     platform: 'vendure',
     shopApiUrl: options.shopApiUrl ?? platform.shopApiUrl,
@@ -52,7 +64,17 @@ export async function createVendureStore(h: PlacementHarness, platform: Omit<Ven
     })
     .expect(201);
   for (const product of products) {
-    await h.http.put('/api/v1/admin/products').set(admin).send({ storeSlug: slug, sku: product.sku, name: product.name, priceCents: product.priceCents }).expect(201);
+    await h.http
+      .put('/api/v1/admin/products')
+      .set(admin)
+      .send({ storeSlug: slug, sku: product.sku, name: product.name, priceCents: product.priceCents })
+      .expect(201);
   }
-  return { storeId: created.body.data.storeId as string, slug, name: `Store ${slug}`, skus: products.map((product) => product.sku), placementConfig };
+  return {
+    storeId: created.body.data.storeId as string,
+    slug,
+    name: `Store ${slug}`,
+    skus: products.map((product) => product.sku),
+    placementConfig,
+  };
 }

@@ -30,7 +30,12 @@ export async function startWebhookReceiver() {
         const rawBody = Buffer.concat(chunks);
         if (answer >= 200 && answer < 300) {
           const event = JSON.parse(rawBody.toString('utf8'));
-          received.push({ ...event, rawBody, signature: req.headers[EVENT_SIGNATURE_HEADER.toLowerCase()] as string | undefined, headers: req.headers });
+          received.push({
+            ...event,
+            rawBody,
+            signature: req.headers[EVENT_SIGNATURE_HEADER.toLowerCase()] as string | undefined,
+            headers: req.headers,
+          });
         }
         res.writeHead(answer, { 'content-type': 'application/json' }).end('{}');
       });
@@ -56,8 +61,10 @@ export async function startWebhookReceiver() {
     },
     start: listen,
     /** What a receiver does: verify the signature over the raw bytes with its secret. */
-    verifies: (event: ReceivedEvent, secret: string) => verifyEventSignature(event.signature, event.rawBody, secret, Math.floor(Date.now() / 1000)),
-    ofSession: (sessionId: string) => received.filter((event) => (event.data.checkoutSessionId ?? event.data.sessionId) === sessionId),
+    verifies: (event: ReceivedEvent, secret: string) =>
+      verifyEventSignature(event.signature, event.rawBody, secret, Math.floor(Date.now() / 1000)),
+    ofSession: (sessionId: string) =>
+      received.filter((event) => (event.data.checkoutSessionId ?? event.data.sessionId) === sessionId),
     async close() {
       if (server) await this.stop();
     },

@@ -23,9 +23,11 @@ export interface MailStoreOrder {
   totalCents: number;
 }
 
-const itemLabel = (item: MailItem) => `${item.quantity} × ${item.name}${[item.size, item.color].filter(Boolean).length ? ` (${[item.size, item.color].filter(Boolean).join(', ')})` : ''}`;
+const itemLabel = (item: MailItem) =>
+  `${item.quantity} × ${item.name}${[item.size, item.color].filter(Boolean).length ? ` (${[item.size, item.color].filter(Boolean).join(', ')})` : ''}`;
 
-const itemLines = (items: MailItem[], currency: string): Line[] => items.map((item) => ({ label: itemLabel(item), value: formatCents(item.totalPriceCents, currency) }));
+const itemLines = (items: MailItem[], currency: string): Line[] =>
+  items.map((item) => ({ label: itemLabel(item), value: formatCents(item.totalPriceCents, currency) }));
 
 export function orderConfirmationMail(input: {
   name: string;
@@ -63,7 +65,9 @@ Checkout reference: ${input.checkoutSessionId}
 `;
   const storeHtml = input.orders
     .map(
-      (order) => `<h2 style="font-size: 16px">${escapeHtml(order.storeName)} — order ${escapeHtml(order.orderNumber)}</h2>
+      (
+        order,
+      ) => `<h2 style="font-size: 16px">${escapeHtml(order.storeName)} — order ${escapeHtml(order.orderNumber)}</h2>
 ${htmlLines([
   ...itemLines(order.items, input.currency),
   { label: 'Subtotal', value: money(order.subtotalCents) },
@@ -127,9 +131,10 @@ export function orderNotPlacedMail(input: {
 }): RenderedEmail {
   const what = input.outcome === 'cancelled' ? 'was cancelled' : 'could not be placed';
   const title = `Your order ${input.order.orderNumber} from ${input.order.storeName} ${what}`;
-  const money = input.refundCents > 0
-    ? `We are refunding ${formatCents(input.refundCents, input.currency)} to your card; you will get a mail when it is sent.`
-    : 'You have not been charged for it.';
+  const money =
+    input.refundCents > 0
+      ? `We are refunding ${formatCents(input.refundCents, input.currency)} to your card; you will get a mail when it is sent.`
+      : 'You have not been charged for it.';
   // No failure reason: ours are written for ops (adapter errors, who failed a task), not for the shopper.
   const text = `Hello ${input.name},
 
@@ -146,7 +151,13 @@ ${htmlLines(itemLines(input.order.items, input.currency))}`,
   return { subject: title, text, html };
 }
 
-export function refundSentMail(input: { name: string; orderNumber: string; storeName: string; amountCents: number; currency: string }): RenderedEmail {
+export function refundSentMail(input: {
+  name: string;
+  orderNumber: string;
+  storeName: string;
+  amountCents: number;
+  currency: string;
+}): RenderedEmail {
   const amount = formatCents(input.amountCents, input.currency);
   const title = `We have refunded ${amount} for order ${input.orderNumber}`;
   const text = `Hello ${input.name},

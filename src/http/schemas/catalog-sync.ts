@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { pagination, slug } from './common';
 
-export const CATALOG_CHANGE_KINDS = ['added', 'price_changed', 'became_unavailable', 'became_available', 'details_changed', 'delisted', 'relisted'] as const;
+export const CATALOG_CHANGE_KINDS = [
+  'added',
+  'price_changed',
+  'became_unavailable',
+  'became_available',
+  'details_changed',
+  'delisted',
+  'relisted',
+] as const;
 
 export const CatalogSyncListQuery = pagination.extend({ store: slug.optional() });
 
@@ -26,7 +34,10 @@ export const CatalogSyncRun = z
       priceChanged: z.number().int(),
       availabilityChanged: z.number().int(),
       detailsChanged: z.number().int(),
-      delisted: z.number().int().meta({ description: 'No longer listed by the retailer: now unavailable (never deleted)' }),
+      delisted: z
+        .number()
+        .int()
+        .meta({ description: 'No longer listed by the retailer: now unavailable (never deleted)' }),
     }),
     retries: z.number().int().meta({ description: 'Pages read again after a transient failure within this run' }),
     error: z.string().nullable(),

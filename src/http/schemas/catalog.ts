@@ -17,7 +17,10 @@ export const CreateStoreInput = z
     fallbackMethod: z.enum(['headless', 'manual']).optional(),
     shipping: StoreShippingInput.optional(),
     priceToleranceCents: cents.optional(),
-    currency: z.string().regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code').optional(),
+    currency: z
+      .string()
+      .regex(/^[a-z]{3}$/, 'must be a lower-case ISO 4217 code')
+      .optional(),
   })
   .strict()
   .meta({ id: 'CreateStoreInput' });
@@ -70,7 +73,9 @@ export const Product = z
 
 /** What admins get back: whether secrets are set, never the secrets themselves. */
 export const AdminStore = Store.extend({
-  placementConfigKeys: z.array(z.string()).meta({ description: 'The names of the placementConfig settings, without their values' }),
+  placementConfigKeys: z
+    .array(z.string())
+    .meta({ description: 'The names of the placementConfig settings, without their values' }),
   hasWebhookSecret: z.boolean(),
 }).meta({ id: 'AdminStore' });
 
@@ -78,7 +83,10 @@ export const StoreCheckResult = z
   .object({
     checks: z.array(
       z.object({
-        name: z.string().meta({ description: 'What was tried: config, platform, reach, authenticate, payment_method, shipping_method, price (api); config, browser, signIn, firstPage (headless); manual; fallback.* for the fallback method' }),
+        name: z.string().meta({
+          description:
+            'What was tried: config, platform, reach, authenticate, payment_method, shipping_method, price (api); config, browser, signIn, firstPage (headless); manual; fallback.* for the fallback method',
+        }),
         ok: z.boolean(),
         message: z.string().meta({ description: 'What works, or what does not and why, in words' }),
       }),

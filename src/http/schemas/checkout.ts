@@ -4,7 +4,11 @@ import { SESSION_VIEW_STATUSES } from '../../domain/session-status';
 import { US_STATE_CODES } from '../../domain/us-states';
 import { lineItemFields, orNull, productLinkFields } from './common';
 
-const required = (field: string) => z.string({ error: `${field} is required` }).trim().min(1, `${field} is required`);
+const required = (field: string) =>
+  z
+    .string({ error: `${field} is required` })
+    .trim()
+    .min(1, `${field} is required`);
 
 export const ShippingAddressInput = z
   .object({
@@ -44,13 +48,26 @@ export const ShippingAddress = z
   .meta({ id: 'ShippingAddress' });
 
 export const PaymentInput = z
-  .object({ paymentMethodId: z.string().trim().max(255, 'must be at most 255 characters').regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe payment method id (pm_…)') })
+  .object({
+    paymentMethodId: z
+      .string()
+      .trim()
+      .max(255, 'must be at most 255 characters')
+      .regex(/^pm_[A-Za-z0-9_]+$/, 'must be a Stripe payment method id (pm_…)'),
+  })
   .strict()
   .meta({ id: 'PaymentInput' });
 
-export const SessionIdParam = z.object({ sessionId: z.string().regex(/^cs_[A-Za-z0-9_-]{1,64}$/, 'must be a checkout session id (cs_…)') });
+export const SessionIdParam = z.object({
+  sessionId: z.string().regex(/^cs_[A-Za-z0-9_-]{1,64}$/, 'must be a checkout session id (cs_…)'),
+});
 
-const SnapshotItem = z.object({ cartItemId: z.string(), productId: z.string(), ...lineItemFields, ...productLinkFields });
+const SnapshotItem = z.object({
+  cartItemId: z.string(),
+  productId: z.string(),
+  ...lineItemFields,
+  ...productLinkFields,
+});
 
 const Totals = {
   subtotalCents: z.number().int(),
@@ -91,12 +108,21 @@ export const CartSnapshot = z
         items: z.array(SnapshotItem),
         ...Totals,
         shippingDiscountCents: z.number().int().meta({ description: 'The part of discountCents that waives shipping' }),
-        fullPriceTotalCents: z.number().int().meta({ description: 'What the retailer charges us: no discount (we fund it), tax on the whole subtotal' }),
+        fullPriceTotalCents: z
+          .number()
+          .int()
+          .meta({ description: 'What the retailer charges us: no discount (we fund it), tax on the whole subtotal' }),
         shippingOptions: z.array(ShippingChoice).meta({ description: 'What the store offers, cheapest first' }),
-        shippingOption: orNull(ShippingChoice).meta({ description: 'The shopper’s choice; the cheapest until one is made' }),
-        shippingOptionChosen: z.boolean().optional().meta({ description: 'true once the shopper chose; until then the cheapest is chosen for them' }),
+        shippingOption: orNull(ShippingChoice).meta({
+          description: 'The shopper’s choice; the cheapest until one is made',
+        }),
+        shippingOptionChosen: z
+          .boolean()
+          .optional()
+          .meta({ description: 'true once the shopper chose; until then the cheapest is chosen for them' }),
         shippingOptionsSource: z.enum(['store', 'retailer']).optional().meta({
-          description: 'Only for a store whose options come from its retailer: retailer once it quoted them for the session’s address; store while the configured options stand in (no address yet, or the retailer did not answer in time)',
+          description:
+            'Only for a store whose options come from its retailer: retailer once it quoted them for the session’s address; store while the configured options stand in (no address yet, or the retailer did not answer in time)',
         }),
       }),
     ),
@@ -134,12 +160,13 @@ export const PlaceResult = z
   .object({
     checkoutSessionId: z.string(),
     paymentIntentId: z.string(),
-    chargedCents: z.number().int().meta({ description: 'Money taken at place: the total, or 0 when the payment is only authorized' }),
-    authorizedCents: z
+    chargedCents: z
       .number()
       .int()
-      .optional()
-      .meta({ description: 'Capture policy after_placement: the total held on the card; only what is placed is captured' }),
+      .meta({ description: 'Money taken at place: the total, or 0 when the payment is only authorized' }),
+    authorizedCents: z.number().int().optional().meta({
+      description: 'Capture policy after_placement: the total held on the card; only what is placed is captured',
+    }),
     orders: z.array(OrderSummary),
     summary: z.object({ totalOrders: z.number().int() }),
   })

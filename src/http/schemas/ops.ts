@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { ORDER_STATUSES } from '../../domain/order-status';
 import { pagination } from './common';
 
-export const TaskIdParam = z.object({ taskId: z.string().regex(/^task_[A-Za-z0-9]{1,64}$/, 'must be a task id (task_…)') });
+export const TaskIdParam = z.object({
+  taskId: z.string().regex(/^task_[A-Za-z0-9]{1,64}$/, 'must be a task id (task_…)'),
+});
 
 export const TaskListQuery = pagination.extend({
   status: z.enum(['open', 'claimed', 'done', 'failed', 'cancelled']).optional(),
@@ -13,11 +15,17 @@ export const CompleteTaskInput = z
   .strict()
   .meta({ id: 'CompleteTaskInput' });
 
-export const FailTaskInput = z.object({ reason: z.string().trim().min(3).max(500) }).strict().meta({ id: 'FailTaskInput' });
+export const FailTaskInput = z
+  .object({ reason: z.string().trim().min(3).max(500) })
+  .strict()
+  .meta({ id: 'FailTaskInput' });
 
 export const OpsOrderListQuery = pagination.extend({
   status: z.enum(ORDER_STATUSES).optional(),
-  disputed: z.enum(['open', 'any']).optional().meta({ description: 'Only orders a dispute concerns: still open, or ever' }),
+  disputed: z
+    .enum(['open', 'any'])
+    .optional()
+    .meta({ description: 'Only orders a dispute concerns: still open, or ever' }),
 });
 
 export const RetryOrderInput = z

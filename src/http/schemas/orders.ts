@@ -26,7 +26,10 @@ export const OrderListItem = OrderSummary.extend({
   subtotalCents: z.number().int(),
   shippingCents: z.number().int(),
   taxCents: z.number().int(),
-  discountCents: z.number().int().meta({ description: 'Our promo discount on this order: totalCents = subtotal + shipping + tax − discount' }),
+  discountCents: z
+    .number()
+    .int()
+    .meta({ description: 'Our promo discount on this order: totalCents = subtotal + shipping + tax − discount' }),
   trackingNumber: z.string().nullable(),
   carrier: z.string().nullable(),
   createdAt: z.iso.datetime(),
@@ -36,12 +39,23 @@ export const OrderListItem = OrderSummary.extend({
 export const OrderDispute = z
   .object({
     disputeId: z.string().meta({ example: 'dp_1Nx…' }),
-    status: z.string().meta({ description: "Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, …" }),
-    reason: z.string().nullable().meta({ description: "The cardholder's bank's reason, e.g. fraudulent, product_not_received" }),
+    status: z.string().meta({
+      description: "Stripe's dispute status: warning_needs_response, needs_response, under_review, won, lost, …",
+    }),
+    reason: z
+      .string()
+      .nullable()
+      .meta({ description: "The cardholder's bank's reason, e.g. fraudulent, product_not_received" }),
     amountCents: z.number().int().meta({ description: 'The part of the dispute that falls to this order' }),
-    disputedCents: z.number().int().meta({ description: 'The whole dispute, over every order of the checkout it concerns' }),
+    disputedCents: z
+      .number()
+      .int()
+      .meta({ description: 'The whole dispute, over every order of the checkout it concerns' }),
     currency: z.string(),
-    attribution: z.enum(['whole_order', 'spread']).meta({ description: 'whole_order: the amount was what this order had left; spread: shared over the orders by what each had left' }),
+    attribution: z.enum(['whole_order', 'spread']).meta({
+      description:
+        'whole_order: the amount was what this order had left; spread: shared over the orders by what each had left',
+    }),
     paymentIntentId: z.string(),
     openedAt: z.iso.datetime(),
     closedAt: z.iso.datetime().nullable(),
@@ -49,12 +63,19 @@ export const OrderDispute = z
   .meta({ id: 'OrderDispute' });
 
 /** `GET /ops/orders`: orders with the disputes that concern them. */
-export const OpsOrderListItem = OrderListItem.extend({ disputes: z.array(OrderDispute) }).meta({ id: 'OpsOrderListItem' });
+export const OpsOrderListItem = OrderListItem.extend({ disputes: z.array(OrderDispute) }).meta({
+  id: 'OpsOrderListItem',
+});
 
 export const OrdersPage = z
   .object({
     checkoutSessions: z.array(
-      z.object({ checkoutSessionId: z.string(), checkoutDate: z.iso.datetime(), totalCents: z.number().int(), orders: z.array(OrderListItem) }),
+      z.object({
+        checkoutSessionId: z.string(),
+        checkoutDate: z.iso.datetime(),
+        totalCents: z.number().int(),
+        orders: z.array(OrderListItem),
+      }),
     ),
     totalOrders: z.number().int(),
     totalCheckoutSessions: z.number().int(),
@@ -86,11 +107,23 @@ export const OrderDetail = OrderListItem.extend({
   checkoutSessionId: z.string(),
   storeSlug: z.string(),
   shippingAddress: ShippingAddress,
-  retailerTotalCents: z.number().int().nullable().meta({ description: 'What the retailer said it charged, when it said' }),
-  fullPriceTotalCents: z.number().int().meta({ description: 'What the retailer is paid: full price, as we fund any discount' }),
+  retailerTotalCents: z
+    .number()
+    .int()
+    .nullable()
+    .meta({ description: 'What the retailer said it charged, when it said' }),
+  fullPriceTotalCents: z
+    .number()
+    .int()
+    .meta({ description: 'What the retailer is paid: full price, as we fund any discount' }),
   promotionCode: z.string().nullable(),
   shippingOption: z
-    .object({ id: z.string(), name: z.string(), priceCents: z.number().int(), deliveryEstimate: z.object({ minDays: z.number().int(), maxDays: z.number().int() }).nullable() })
+    .object({
+      id: z.string(),
+      name: z.string(),
+      priceCents: z.number().int(),
+      deliveryEstimate: z.object({ minDays: z.number().int(), maxDays: z.number().int() }).nullable(),
+    })
     .nullable()
     .meta({ description: 'The shipping the shopper chose for this store' }),
   estimatedDelivery: z.iso.date().nullable(),
@@ -99,16 +132,28 @@ export const OrderDetail = OrderListItem.extend({
   refundedCents: z.number().int().meta({ description: 'Refunds that succeeded or are still pending' }),
   items: z.array(OrderItem),
   statusHistory: z.array(OrderStatusChange).meta({ description: 'Oldest first' }),
-  disputes: z.array(OrderDispute).optional().meta({ description: 'Ops and admins only: disputes that concern the order, newest first' }),
+  disputes: z
+    .array(OrderDispute)
+    .optional()
+    .meta({ description: 'Ops and admins only: disputes that concern the order, newest first' }),
 }).meta({ id: 'OrderDetail' });
 
 export const OrderStats = z
   .object({
     totalOrders: z.number().int(),
     totalSpentCents: z.number().int().meta({ description: 'Charged less refunded' }),
-    byStatus: z.partialRecord(OrderStatus, z.number().int()).meta({ description: 'Order count per status; a status with none is left out' }),
+    byStatus: z
+      .partialRecord(OrderStatus, z.number().int())
+      .meta({ description: 'Order count per status; a status with none is left out' }),
     stores: z
-      .array(z.object({ storeId: z.string(), storeName: z.string(), orders: z.number().int(), totalCents: z.number().int() }))
+      .array(
+        z.object({
+          storeId: z.string(),
+          storeName: z.string(),
+          orders: z.number().int(),
+          totalCents: z.number().int(),
+        }),
+      )
       .meta({ description: 'Most orders first' }),
   })
   .meta({ id: 'OrderStats' });

@@ -6,7 +6,8 @@ export const RunIdParam = z.object({ runId: z.string().regex(/^[0-9]{1,18}$/, 'm
 export const RunListQuery = pagination;
 
 const DriftByKind = z.record(z.string(), z.number().int()).meta({
-  description: 'How many differences of each kind: payment_missing_in_ledger, payment_missing_at_stripe, payment_amount_drift, payment_status_drift, refund_missing_in_ledger, refund_missing_at_stripe, refund_amount_drift, refund_status_drift, order_balance_drift',
+  description:
+    'How many differences of each kind: payment_missing_in_ledger, payment_missing_at_stripe, payment_amount_drift, payment_status_drift, refund_missing_in_ledger, refund_missing_at_stripe, refund_amount_drift, refund_status_drift, order_balance_drift',
 });
 
 export const ReconciliationRun = z
@@ -33,7 +34,9 @@ export const Drift = z
     checkoutSessionId: z.string().optional(),
     stripe: z.record(z.string(), z.unknown()).optional(),
     ledger: z.record(z.string(), z.unknown()).optional(),
-    orders: z.array(z.object({ orderNumber: z.string(), takenCents: z.number().int(), refundedCents: z.number().int() })).optional(),
+    orders: z
+      .array(z.object({ orderNumber: z.string(), takenCents: z.number().int(), refundedCents: z.number().int() }))
+      .optional(),
   })
   .meta({ id: 'ReconciliationDrift' });
 

@@ -2,24 +2,35 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../../domain/events';
 import { pagination } from './common';
 
-export const EndpointIdParam = z.object({ endpointId: z.string().regex(/^we_[A-Za-z0-9]{1,40}$/, 'must be a webhook endpoint id (we_…)') });
+export const EndpointIdParam = z.object({
+  endpointId: z.string().regex(/^we_[A-Za-z0-9]{1,40}$/, 'must be a webhook endpoint id (we_…)'),
+});
 export const DeliveryIdParam = z.object({ deliveryId: z.string().regex(/^\d{1,18}$/, 'must be a delivery id') });
 
 const eventType = z.enum([...EVENT_TYPES, '*']);
 
 export const CreateWebhookEndpointInput = z
   .object({
-    url: z
-      .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-      .max(2000),
-    events: z.array(eventType).min(1, 'name at least one event type, or "*" for all').max(EVENT_TYPES.length + 1),
+    url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2000),
+    events: z
+      .array(eventType)
+      .min(1, 'name at least one event type, or "*" for all')
+      .max(EVENT_TYPES.length + 1),
     description: z.string().trim().max(200).optional(),
   })
   .strict()
   .meta({ id: 'CreateWebhookEndpointInput' });
 
 export const RollSecretInput = z
-  .object({ overlapHours: z.number().int().min(0).max(168).default(24).meta({ description: 'How long the old secret keeps signing beside the new one' }) })
+  .object({
+    overlapHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(168)
+      .default(24)
+      .meta({ description: 'How long the old secret keeps signing beside the new one' }),
+  })
   .strict()
   .meta({ id: 'RollSecretInput' });
 
@@ -32,15 +43,22 @@ export const WebhookEndpoint = z
     status: z.enum(['enabled', 'disabled']),
     disabledReason: z.string().nullable(),
     failingSince: z.iso.datetime().nullable(),
-    previousSecretExpiresAt: z.iso.datetime().nullable().meta({ description: 'While set and in the future, the old secret signs too' }),
+    previousSecretExpiresAt: z.iso
+      .datetime()
+      .nullable()
+      .meta({ description: 'While set and in the future, the old secret signs too' }),
     createdAt: z.iso.datetime(),
   })
   .meta({ id: 'WebhookEndpoint' });
 
 /** Only when created or rolled: the secret is never shown again. */
-export const WebhookEndpointWithSecret = WebhookEndpoint.extend({ secret: z.string().meta({ example: 'whsec_…' }) }).meta({ id: 'WebhookEndpointWithSecret' });
+export const WebhookEndpointWithSecret = WebhookEndpoint.extend({
+  secret: z.string().meta({ example: 'whsec_…' }),
+}).meta({ id: 'WebhookEndpointWithSecret' });
 
-export const DeletedWebhookEndpoint = z.object({ endpointId: z.string(), deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint' });
+export const DeletedWebhookEndpoint = z
+  .object({ endpointId: z.string(), deleted: z.literal(true) })
+  .meta({ id: 'DeletedWebhookEndpoint' });
 
 const counts = z.object({ pending: z.number().int(), succeeded: z.number().int(), failed: z.number().int() });
 export const OpsWebhookEndpoint = WebhookEndpoint.extend({ deliveries: counts }).meta({ id: 'OpsWebhookEndpoint' });
@@ -66,7 +84,9 @@ export const WebhookDelivery = z
   })
   .meta({ id: 'WebhookDelivery' });
 
-export const EmailListQuery = pagination.extend({ status: z.enum(['pending', 'sending', 'sent', 'failed', 'kept']).optional() });
+export const EmailListQuery = pagination.extend({
+  status: z.enum(['pending', 'sending', 'sent', 'failed', 'kept']).optional(),
+});
 
 export const ShopperEmail = z
   .object({

@@ -26,7 +26,10 @@ export const RetailerEventReceipt = z
     ...receipt,
     outcome: receipt.outcome.meta({ description: 'On a duplicate, what became of the first delivery' }),
     orderNumber: z.string().optional().meta({ description: 'The order the event was about (not on a duplicate)' }),
-    status: z.enum(ORDER_STATUSES).optional().meta({ description: 'The order’s status afterwards (not on a duplicate)' }),
+    status: z
+      .enum(ORDER_STATUSES)
+      .optional()
+      .meta({ description: 'The order’s status afterwards (not on a duplicate)' }),
   })
   .meta({ id: 'RetailerEventReceipt' });
 

@@ -59,7 +59,14 @@ const ADDRESS_FIELDS = [
 
 /** Lines as a retailer's checkout form asks for them. */
 export function addressText(address) {
-  return [address.name, address.address1, address.address2, `${address.city}, ${address.state} ${address.zip}`, address.country, address.phone]
+  return [
+    address.name,
+    address.address1,
+    address.address2,
+    `${address.city}, ${address.state} ${address.zip}`,
+    address.country,
+    address.phone,
+  ]
     .filter(Boolean)
     .join('\n');
 }
@@ -79,7 +86,9 @@ export function addressBlock(address) {
         class: 'copy',
         'aria-label': `Copy ${label.toLowerCase()}`,
         onclick: async () => {
-          status.textContent = (await copyText(text, node)) ? `Copied the ${label.toLowerCase()}.` : `Selected the ${label.toLowerCase()}: press Ctrl+C to copy it.`;
+          status.textContent = (await copyText(text, node))
+            ? `Copied the ${label.toLowerCase()}.`
+            : `Selected the ${label.toLowerCase()}: press Ctrl+C to copy it.`;
         },
       },
       visible,
@@ -93,7 +102,12 @@ export function addressBlock(address) {
     'div',
     { class: 'address' },
     h('dl', { class: 'address-fields' }, rows),
-    h('div', { class: 'address-whole' }, whole, copyButton('Whole address', addressText(address), whole, 'Copy whole address')),
+    h(
+      'div',
+      { class: 'address-whole' },
+      whole,
+      copyButton('Whole address', addressText(address), whole, 'Copy whole address'),
+    ),
     status,
   );
 }
@@ -165,7 +179,11 @@ export function pager({ offset, limit, shown, total, label, hrefFor }) {
   return h(
     'nav',
     { class: 'pager', 'aria-label': `Pages of ${label}` },
-    h('p', { 'data-testid': 'page-range' }, shown === 0 ? `None past ${offset} of ${total}` : `Showing ${offset + 1}–${offset + shown} of ${total}`),
+    h(
+      'p',
+      { 'data-testid': 'page-range' },
+      shown === 0 ? `None past ${offset} of ${total}` : `Showing ${offset + 1}–${offset + shown} of ${total}`,
+    ),
     offset > 0 && h('a', { href: hrefFor(Math.max(0, offset - limit)), rel: 'prev', class: 'page-prev' }, '← Previous'),
     offset + shown < total && h('a', { href: hrefFor(offset + limit), rel: 'next', class: 'page-next' }, 'Next →'),
   );

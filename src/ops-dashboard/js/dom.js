@@ -35,7 +35,11 @@ export function replaceChildren(el, ...children) {
 /** A definition list from [term, value] pairs; pairs whose value is null, undefined or '' are left out. */
 export function details(pairs, className = 'facts') {
   const shown = pairs.filter(([, value]) => value !== null && value !== undefined && value !== '');
-  return h('dl', { class: className }, shown.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+  return h(
+    'dl',
+    { class: className },
+    shown.map(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]),
+  );
 }
 
 /** Display only: the API's integer cents as e.g. "$12.50". */
@@ -66,10 +70,13 @@ export function age(iso, now = Date.now()) {
   if (!iso) return '—';
   const seconds = Math.max(0, Math.round((now - new Date(iso).getTime()) / 1000));
   const text =
-    seconds < 60 ? 'just now'
-    : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago`
-    : seconds < 86400 ? `${Math.floor(seconds / 3600)} h ago`
-    : `${Math.floor(seconds / 86400)} d ago`;
+    seconds < 60
+      ? 'just now'
+      : seconds < 3600
+        ? `${Math.floor(seconds / 60)} min ago`
+        : seconds < 86400
+          ? `${Math.floor(seconds / 3600)} h ago`
+          : `${Math.floor(seconds / 86400)} d ago`;
   return h('time', { datetime: iso, title: dateTimeFormat.format(new Date(iso)) }, text);
 }
 
@@ -82,7 +89,12 @@ export function externalLink(url, text) {
     return text;
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return text;
-  return h('a', { href: parsed.href, target: '_blank', rel: 'noopener noreferrer' }, text, h('span', { class: 'visually-hidden' }, ' (opens in a new tab)'));
+  return h(
+    'a',
+    { href: parsed.href, target: '_blank', rel: 'noopener noreferrer' },
+    text,
+    h('span', { class: 'visually-hidden' }, ' (opens in a new tab)'),
+  );
 }
 
 /** Words for the API's snake_case values: "place_order" → "Place order". */

@@ -66,7 +66,12 @@ function showError(error, doing) {
       { class: 'notice error' },
       h('p', {}, h('strong', {}, doing ? `${doing}: ` : ''), summary),
       message && h('p', {}, `The service said: “${message}”`),
-      fields.length > 0 && h('ul', {}, fields.map((problem) => h('li', {}, problem))),
+      fields.length > 0 &&
+        h(
+          'ul',
+          {},
+          fields.map((problem) => h('li', {}, problem)),
+        ),
       h('p', { class: 'code' }, 'Error code: ', h('code', { 'data-testid': 'error-code' }, code)),
     ),
   );
@@ -125,7 +130,8 @@ function showSignedIn(user) {
 function restoreFocus(routeKey, focusedId) {
   const opened = routeKey !== lastRouteKey && parseRoute().id;
   lastRouteKey = routeKey;
-  const target = (opened && els.view.querySelector('[data-focus]')) || (focusedId && document.getElementById(focusedId));
+  const target =
+    (opened && els.view.querySelector('[data-focus]')) || (focusedId && document.getElementById(focusedId));
   if (target) target.focus({ preventScroll: !opened });
 }
 
@@ -141,7 +147,8 @@ async function render() {
     if (link.dataset.section === route.section) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const focusedId = document.activeElement && els.view.contains(document.activeElement) ? document.activeElement.id : null;
+  const focusedId =
+    document.activeElement && els.view.contains(document.activeElement) ? document.activeElement.id : null;
   els.view.setAttribute('aria-busy', 'true');
   try {
     const node = await SECTIONS[route.section].render(route, ctx);
@@ -168,7 +175,10 @@ async function onSignIn(event) {
   event.preventDefault();
   const token = cleanToken(els.tokenInput.value);
   if (!readClaims(token)) {
-    showError(new ApiError(0, 'invalid_token', 'A token has three parts separated by dots (header.payload.signature).'), 'That is not a bearer token');
+    showError(
+      new ApiError(0, 'invalid_token', 'A token has three parts separated by dots (header.payload.signature).'),
+      'That is not a bearer token',
+    );
     els.tokenInput.focus();
     return;
   }
@@ -186,7 +196,10 @@ async function onSignIn(event) {
   }
   if (!DASHBOARD_ROLES.includes(me.role)) {
     // The API would answer every dashboard call with 403 forbidden: say so now, as it would.
-    showError(new ApiError(403, 'forbidden', ''), `Signed in as ${me.userId} (role ${me.role}), which cannot use the ops dashboard`);
+    showError(
+      new ApiError(403, 'forbidden', ''),
+      `Signed in as ${me.userId} (role ${me.role}), which cannot use the ops dashboard`,
+    );
     els.tokenInput.focus();
     return;
   }

@@ -13,7 +13,10 @@ export function readClaims(token) {
   const parts = String(token).split('.');
   if (parts.length !== 3) return null;
   try {
-    const base64 = parts[1].replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(parts[1].length / 4) * 4, '=');
+    const base64 = parts[1]
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(parts[1].length / 4) * 4, '=');
     const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
     const claims = JSON.parse(new TextDecoder().decode(bytes));
     return claims && typeof claims === 'object' ? claims : null;
@@ -24,7 +27,11 @@ export function readClaims(token) {
 
 /** A token pasted with or without "Bearer ", quotes or surrounding whitespace. */
 export function cleanToken(input) {
-  return String(input).trim().replace(/^bearer\s+/i, '').replace(/^["']|["']$/g, '').trim();
+  return String(input)
+    .trim()
+    .replace(/^bearer\s+/i, '')
+    .replace(/^["']|["']$/g, '')
+    .trim();
 }
 
 export function currentToken() {
@@ -37,7 +44,8 @@ export function currentUser() {
   if (!token) return null;
   try {
     const user = JSON.parse(sessionStorage.getItem(USER_KEY) ?? 'null');
-    if (user && typeof user.userId === 'string' && typeof user.role === 'string') return { userId: user.userId, role: user.role };
+    if (user && typeof user.userId === 'string' && typeof user.role === 'string')
+      return { userId: user.userId, role: user.role };
   } catch {
     // Not ours (or edited by hand): fall back to the claims.
   }

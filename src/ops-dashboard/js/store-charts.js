@@ -48,8 +48,23 @@ export function successChart(canvas, rows) {
   const values = rows.map((r) => percent(r.successRate));
   draw(canvas, {
     type: 'bar',
-    data: { labels: rows.map(label), datasets: [{ label: 'Success rate %', data: values, backgroundColor: values.map((v) => (v === null ? COLORS.light : v < 80 ? COLORS.bad : v < 95 ? COLORS.warn : COLORS.good)) }] },
-    options: { ...BASE, indexAxis: 'y', scales: { x: { min: 0, max: 100, title: { display: true, text: '% placed of settled' } } } },
+    data: {
+      labels: rows.map(label),
+      datasets: [
+        {
+          label: 'Success rate %',
+          data: values,
+          backgroundColor: values.map((v) =>
+            v === null ? COLORS.light : v < 80 ? COLORS.bad : v < 95 ? COLORS.warn : COLORS.good,
+          ),
+        },
+      ],
+    },
+    options: {
+      ...BASE,
+      indexAxis: 'y',
+      scales: { x: { min: 0, max: 100, title: { display: true, text: '% placed of settled' } } },
+    },
   });
 }
 
@@ -64,7 +79,12 @@ export function timeChart(canvas, rows) {
         { label: 'p95 s', data: rows.map((r) => r.placeSecondsP95), backgroundColor: COLORS.light },
       ],
     },
-    options: { ...BASE, indexAxis: 'y', plugins: { legend: { display: true, position: 'bottom' } }, scales: { x: { title: { display: true, text: 'seconds, place → placed' } } } },
+    options: {
+      ...BASE,
+      indexAxis: 'y',
+      plugins: { legend: { display: true, position: 'bottom' } },
+      scales: { x: { title: { display: true, text: 'seconds, place → placed' } } },
+    },
   });
 }
 
@@ -72,14 +92,24 @@ export function timeChart(canvas, rows) {
 export function manualChart(canvas, rows) {
   draw(canvas, {
     type: 'bar',
-    data: { labels: rows.map(label), datasets: [{ label: 'Manual share %', data: rows.map((r) => percent(r.manualShare)), backgroundColor: COLORS.warn }] },
-    options: { ...BASE, indexAxis: 'y', scales: { x: { min: 0, max: 100, title: { display: true, text: '% to a task or price review' } } } },
+    data: {
+      labels: rows.map(label),
+      datasets: [
+        { label: 'Manual share %', data: rows.map((r) => percent(r.manualShare)), backgroundColor: COLORS.warn },
+      ],
+    },
+    options: {
+      ...BASE,
+      indexAxis: 'y',
+      scales: { x: { min: 0, max: 100, title: { display: true, text: '% to a task or price review' } } },
+    },
   });
 }
 
 /** One store's orders over time: placed, failed and handed to people, stacked. */
 export function seriesChart(canvas, series) {
-  const time = (iso) => new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  const time = (iso) =>
+    new Date(iso).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
   draw(canvas, {
     type: 'bar',
     data: {
@@ -90,6 +120,10 @@ export function seriesChart(canvas, series) {
         { label: 'still open', data: series.map((b) => b.orders - b.placed - b.failed), backgroundColor: COLORS.light },
       ],
     },
-    options: { ...BASE, plugins: { legend: { display: true, position: 'bottom' } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
+    options: {
+      ...BASE,
+      plugins: { legend: { display: true, position: 'bottom' } },
+      scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } },
+    },
   });
 }

@@ -2,7 +2,16 @@
 // place (or cancel) the order by hand, plus Claim, Complete and Fail.
 
 import { api, apiPage } from './api.js';
-import { addressBlock, countText, field, itemsTable, pager, pageWindow, setFieldError, whileBusy } from './components.js';
+import {
+  addressBlock,
+  countText,
+  field,
+  itemsTable,
+  pager,
+  pageWindow,
+  setFieldError,
+  whileBusy,
+} from './components.js';
 import { age, badge, details, h, humanize, money, signedMoney } from './dom.js';
 
 const STATUSES = ['open', 'claimed', 'done', 'failed', 'cancelled'];
@@ -10,7 +19,8 @@ const PAGE = 100;
 
 const KIND_TITLES = { place_order: 'Place order', price_review: 'Price review', cancel_order: 'Cancel order' };
 /** A list's query in the hash: its status, and which page when it is not the first page of the usual size. */
-const listQuery = (status, { offset = 0, limit = PAGE } = {}) => `?status=${status}${offset ? `&offset=${offset}` : ''}${limit !== PAGE ? `&limit=${limit}` : ''}`;
+const listQuery = (status, { offset = 0, limit = PAGE } = {}) =>
+  `?status=${status}${offset ? `&offset=${offset}` : ''}${limit !== PAGE ? `&limit=${limit}` : ''}`;
 const taskHash = (taskId, status, page) => `#/tasks/${encodeURIComponent(taskId)}${listQuery(status, page)}`;
 const storeName = (task) => task.payload?.store?.name ?? task.payload?.store?.slug ?? '—';
 
@@ -24,14 +34,22 @@ export async function renderTasks(route, ctx) {
   return h(
     'div',
     { class: 'split' },
-    h('section', { class: 'list-pane', 'aria-labelledby': 'tasks-heading' }, taskList({ ...list, ...page }, status, route.id, ctx)),
+    h(
+      'section',
+      { class: 'list-pane', 'aria-labelledby': 'tasks-heading' },
+      taskList({ ...list, ...page }, status, route.id, ctx),
+    ),
     h(
       'section',
       { class: 'detail-pane', 'aria-label': 'Task details' },
       opened === null
         ? h('p', { class: 'empty' }, 'Open a task to see what to buy, where to ship it, and what to do next.')
         : opened.error
-          ? h('p', { class: 'empty', role: 'alert' }, `Task ${route.id} could not be loaded: ${opened.error.message} (error code: ${opened.error.code}).`)
+          ? h(
+              'p',
+              { class: 'empty', role: 'alert' },
+              `Task ${route.id} could not be loaded: ${opened.error.message} (error code: ${opened.error.code}).`,
+            )
           : taskDetail(opened, status, ctx),
     ),
   );
@@ -44,7 +62,17 @@ function taskList({ items: tasks, total, offset, limit }, status, selectedId, ct
     h(
       'ul',
       {},
-      STATUSES.map((s) => h('li', {}, h('a', { href: `#/tasks${listQuery(s, { limit })}`, id: `tab-${s}`, 'aria-current': s === status ? 'page' : null }, humanize(s)))),
+      STATUSES.map((s) =>
+        h(
+          'li',
+          {},
+          h(
+            'a',
+            { href: `#/tasks${listQuery(s, { limit })}`, id: `tab-${s}`, 'aria-current': s === status ? 'page' : null },
+            humanize(s),
+          ),
+        ),
+      ),
     ),
   );
   const toolbar = h(
@@ -60,11 +88,19 @@ function taskList({ items: tasks, total, offset, limit }, status, selectedId, ct
       : h(
           'table',
           { class: 'list' },
-          h('caption', {}, `${humanize(status)} tasks: ${countText(range)}${total > tasks.length ? ' (the oldest first)' : ''}`),
+          h(
+            'caption',
+            {},
+            `${humanize(status)} tasks: ${countText(range)}${total > tasks.length ? ' (the oldest first)' : ''}`,
+          ),
           h(
             'thead',
             {},
-            h('tr', {}, ['Order', 'Kind', 'Store', 'Age', 'Claimed by'].map((title) => h('th', { scope: 'col' }, title))),
+            h(
+              'tr',
+              {},
+              ['Order', 'Kind', 'Store', 'Age', 'Claimed by'].map((title) => h('th', { scope: 'col' }, title)),
+            ),
           ),
           h(
             'tbody',
@@ -76,7 +112,15 @@ function taskList({ items: tasks, total, offset, limit }, status, selectedId, ct
                 h(
                   'th',
                   { scope: 'row' },
-                  h('a', { href: taskHash(task.taskId, status, range), id: `task-${task.taskId}`, 'aria-current': task.taskId === selectedId ? 'true' : null }, task.orderNumber),
+                  h(
+                    'a',
+                    {
+                      href: taskHash(task.taskId, status, range),
+                      id: `task-${task.taskId}`,
+                      'aria-current': task.taskId === selectedId ? 'true' : null,
+                    },
+                    task.orderNumber,
+                  ),
                 ),
                 h('td', {}, badge(task.kind, 'kind')),
                 h('td', {}, storeName(task)),
@@ -86,7 +130,11 @@ function taskList({ items: tasks, total, offset, limit }, status, selectedId, ct
             ),
           ),
         );
-  const pages = pager({ ...range, label: `${status} tasks`, hrefFor: (at) => `#/tasks${listQuery(status, { offset: at, limit })}` });
+  const pages = pager({
+    ...range,
+    label: `${status} tasks`,
+    hrefFor: (at) => `#/tasks${listQuery(status, { offset: at, limit })}`,
+  });
   return [h('h2', { id: 'tasks-heading', tabindex: '-1' }, 'Tasks'), tabs, toolbar, table, pages];
 }
 
@@ -111,8 +159,10 @@ function taskDetail(task, listStatus, ctx) {
     ]),
     claimArea(task, listStatus, ctx),
     payload.priceReview && priceReview(payload.priceReview, currency),
-    payload.instructions && h('section', { class: 'instructions' }, h('h3', {}, 'Instructions'), h('p', {}, payload.instructions)),
-    Array.isArray(payload.items) && h('section', {}, h('h3', {}, `Items to buy at ${storeName(task)}`), itemsTable(payload.items, currency)),
+    payload.instructions &&
+      h('section', { class: 'instructions' }, h('h3', {}, 'Instructions'), h('p', {}, payload.instructions)),
+    Array.isArray(payload.items) &&
+      h('section', {}, h('h3', {}, `Items to buy at ${storeName(task)}`), itemsTable(payload.items, currency)),
     payload.shippingAddress && h('section', {}, h('h3', {}, 'Ship to'), addressBlock(payload.shippingAddress)),
     totals &&
       h(
@@ -153,13 +203,23 @@ const mayResolve = (task, user) =>
 function claimArea(task, listStatus, ctx) {
   const mine = task.claimedBy === ctx.user.userId;
   if (task.status === 'claimed' && !mine && ctx.user.role !== 'admin') {
-    return h('p', { class: 'note' }, `${task.claimedBy} is working on this task; only they (or an admin) can complete, fail or release it.`);
+    return h(
+      'p',
+      { class: 'note' },
+      `${task.claimedBy} is working on this task; only they (or an admin) can complete, fail or release it.`,
+    );
   }
   if (task.status === 'claimed') {
     return h(
       'div',
       {},
-      h('p', { class: 'note' }, mine ? 'You have claimed this task: place the order, then complete it below.' : `${task.claimedBy} claimed this task.`),
+      h(
+        'p',
+        { class: 'note' },
+        mine
+          ? 'You have claimed this task: place the order, then complete it below.'
+          : `${task.claimedBy} claimed this task.`,
+      ),
       taskActionForm(task, ctx, {
         action: 'release',
         label: 'Release',
@@ -207,7 +267,14 @@ function resolveForms(task, ctx) {
   if (!mayResolve(task, ctx.user)) return null;
   const cancelling = task.kind === 'cancel_order';
 
-  const number = h('input', { type: 'text', name: 'storeOrderNumber', maxlength: '100', autocomplete: 'off', spellcheck: 'false', value: cancelling ? (task.payload?.storeOrderNumber ?? '') : null });
+  const number = h('input', {
+    type: 'text',
+    name: 'storeOrderNumber',
+    maxlength: '100',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    value: cancelling ? (task.payload?.storeOrderNumber ?? '') : null,
+  });
   const complete = h(
     'form',
     { class: 'resolve complete', 'aria-labelledby': 'complete-title', novalidate: true },
@@ -215,7 +282,9 @@ function resolveForms(task, ctx) {
     field({
       id: 'store-order-number',
       label: cancelling ? 'Retailer’s order number (the cancelled order)' : 'Retailer’s order number',
-      hint: cancelling ? 'The order stays cancelled; this records that the retailer cancelled it.' : 'From the retailer’s confirmation page or e-mail. The order becomes placed.',
+      hint: cancelling
+        ? 'The order stays cancelled; this records that the retailer cancelled it.'
+        : 'From the retailer’s confirmation page or e-mail. The order becomes placed.',
       control: number,
     }),
     h('button', { type: 'submit', id: 'complete-task', class: 'primary' }, 'Complete task'),
@@ -253,16 +322,25 @@ function resolveForms(task, ctx) {
         : 'The order fails and the shopper is refunded for it. Say why (e.g. out of stock, price went up).',
       control: reason,
     }),
-    h('button', { type: 'submit', id: 'fail-task', class: 'danger' }, cancelling ? 'Fail task' : 'Fail task and refund'),
+    h(
+      'button',
+      { type: 'submit', id: 'fail-task', class: 'danger' },
+      cancelling ? 'Fail task' : 'Fail task and refund',
+    ),
   );
   fail.addEventListener('submit', (event) => {
     event.preventDefault();
     const text = reason.value.trim();
-    if (!setFieldError(reason, text.length >= 3 ? null : 'Give a reason of at least 3 characters.')) return reason.focus();
+    if (!setFieldError(reason, text.length >= 3 ? null : 'Give a reason of at least 3 characters.'))
+      return reason.focus();
     void whileBusy(fail, async () => {
       try {
         await api('POST', `/ops/tasks/${encodeURIComponent(task.taskId)}/fail`, { reason: text });
-        ctx.success(cancelling ? `Task failed: recorded why ${task.orderNumber} could not be cancelled.` : `Task failed: ${task.orderNumber} failed and the shopper is being refunded.`);
+        ctx.success(
+          cancelling
+            ? `Task failed: recorded why ${task.orderNumber} could not be cancelled.`
+            : `Task failed: ${task.orderNumber} failed and the shopper is being refunded.`,
+        );
         ctx.go(taskHash(task.taskId, 'failed'));
       } catch (error) {
         ctx.failure(error, `Could not fail the task for ${task.orderNumber}`);

@@ -15,7 +15,10 @@ export async function renderWebhooks(route, ctx) {
   const [endpoints, deliveries, mails] = await Promise.all([
     api('GET', '/ops/webhook-endpoints'),
     route.id
-      ? apiPage(`/ops/webhook-endpoints/${encodeURIComponent(route.id)}/deliveries?limit=${PAGE}${status ? `&status=${status}` : ''}`, 'totalDeliveries').catch((error) => ({ error }))
+      ? apiPage(
+          `/ops/webhook-endpoints/${encodeURIComponent(route.id)}/deliveries?limit=${PAGE}${status ? `&status=${status}` : ''}`,
+          'totalDeliveries',
+        ).catch((error) => ({ error }))
       : null,
     apiPage('/ops/emails?limit=20', 'totalEmails'),
   ]);
@@ -23,14 +26,23 @@ export async function renderWebhooks(route, ctx) {
   return h(
     'div',
     { class: 'split' },
-    h('section', { class: 'list-pane', 'aria-labelledby': 'webhooks-heading' }, endpointList(endpoints, route.id), mailList(mails)),
+    h(
+      'section',
+      { class: 'list-pane', 'aria-labelledby': 'webhooks-heading' },
+      endpointList(endpoints, route.id),
+      mailList(mails),
+    ),
     h(
       'section',
       { class: 'detail-pane', 'aria-label': 'Endpoint deliveries' },
       !route.id
         ? h('p', { class: 'empty' }, 'Open an endpoint to see its deliveries and send one again.')
         : !opened || deliveries.error
-          ? h('p', { class: 'empty', role: 'alert' }, `Endpoint ${route.id} could not be loaded${deliveries?.error ? `: ${deliveries.error.message} (error code: ${deliveries.error.code})` : ''}.`)
+          ? h(
+              'p',
+              { class: 'empty', role: 'alert' },
+              `Endpoint ${route.id} could not be loaded${deliveries?.error ? `: ${deliveries.error.message} (error code: ${deliveries.error.code})` : ''}.`,
+            )
           : endpointDetail(opened, deliveries, status, ctx),
     ),
   );
@@ -44,8 +56,21 @@ function endpointList(endpoints, selected) {
       h(
         'div',
         { class: 'notice error', role: 'alert', 'data-testid': 'disabled-endpoints' },
-        h('p', {}, h('strong', {}, `${disabled.length} endpoint${disabled.length === 1 ? ' is' : 's are'} disabled for failing. `), 'Events for them wait; fix the receiver, then Enable.'),
-        h('ul', {}, disabled.map((endpoint) => h('li', {}, `${endpoint.url}: ${endpoint.disabledReason ?? 'disabled'}`))),
+        h(
+          'p',
+          {},
+          h(
+            'strong',
+            {},
+            `${disabled.length} endpoint${disabled.length === 1 ? ' is' : 's are'} disabled for failing. `,
+          ),
+          'Events for them wait; fix the receiver, then Enable.',
+        ),
+        h(
+          'ul',
+          {},
+          disabled.map((endpoint) => h('li', {}, `${endpoint.url}: ${endpoint.disabledReason ?? 'disabled'}`)),
+        ),
       ),
     endpoints.length === 0
       ? h('p', { class: 'empty' }, 'No endpoints. An admin registers them with POST /api/v1/admin/webhook-endpoints.')
@@ -53,15 +78,39 @@ function endpointList(endpoints, selected) {
           'table',
           { class: 'list' },
           h('caption', {}, `${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}`),
-          h('thead', {}, h('tr', {}, ['URL', 'Status', 'Pending', 'Failed', 'Delivered', 'Failing since'].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['URL', 'Status', 'Pending', 'Failed', 'Delivered', 'Failing since'].map((t) =>
+                h('th', { scope: 'col' }, t),
+              ),
+            ),
+          ),
           h(
             'tbody',
             {},
             endpoints.map((endpoint) =>
               h(
                 'tr',
-                { class: endpoint.endpointId === selected ? 'selected' : null, 'data-endpoint-id': endpoint.endpointId },
-                h('th', { scope: 'row' }, h('a', { href: `#/webhooks/${encodeURIComponent(endpoint.endpointId)}`, 'aria-current': endpoint.endpointId === selected ? 'true' : null }, endpoint.url)),
+                {
+                  class: endpoint.endpointId === selected ? 'selected' : null,
+                  'data-endpoint-id': endpoint.endpointId,
+                },
+                h(
+                  'th',
+                  { scope: 'row' },
+                  h(
+                    'a',
+                    {
+                      href: `#/webhooks/${encodeURIComponent(endpoint.endpointId)}`,
+                      'aria-current': endpoint.endpointId === selected ? 'true' : null,
+                    },
+                    endpoint.url,
+                  ),
+                ),
                 h('td', {}, badge(endpoint.status)),
                 h('td', { class: 'num' }, endpoint.deliveries.pending),
                 h('td', { class: 'num' }, endpoint.deliveries.failed),
@@ -102,7 +151,14 @@ function endpointDetail(endpoint, { items: deliveries, total }, status, ctx) {
     'nav',
     { class: 'toolbar', 'aria-label': 'Filter deliveries' },
     [null, ...DELIVERY_STATUSES].map((s) =>
-      h('a', { href: `#/webhooks/${encodeURIComponent(endpoint.endpointId)}${s ? `?status=${s}` : ''}`, 'aria-current': s === status ? 'true' : null }, s ?? 'all'),
+      h(
+        'a',
+        {
+          href: `#/webhooks/${encodeURIComponent(endpoint.endpointId)}${s ? `?status=${s}` : ''}`,
+          'aria-current': s === status ? 'true' : null,
+        },
+        s ?? 'all',
+      ),
     ),
     h('button', { type: 'button', id: 'refresh-deliveries', onclick: () => ctx.refresh() }, 'Refresh'),
   );
@@ -117,7 +173,8 @@ function endpointDetail(endpoint, { items: deliveries, total }, status, ctx) {
       ['Failing since', endpoint.failingSince ? dateTime(endpoint.failingSince) : null],
       ['Old secret signs until', endpoint.previousSecretExpiresAt ? dateTime(endpoint.previousSecretExpiresAt) : null],
     ]),
-    endpoint.status === 'disabled' && h('button', { type: 'button', class: 'primary', id: 'enable-endpoint', onclick: enable }, 'Enable'),
+    endpoint.status === 'disabled' &&
+      h('button', { type: 'button', class: 'primary', id: 'enable-endpoint', onclick: enable }, 'Enable'),
     filter,
     deliveries.length === 0
       ? h('p', { class: 'empty' }, 'No deliveries.')
@@ -125,7 +182,17 @@ function endpointDetail(endpoint, { items: deliveries, total }, status, ctx) {
           'table',
           { class: 'list', 'data-testid': 'deliveries' },
           h('caption', {}, `Deliveries, newest first: ${countText({ offset: 0, shown: deliveries.length, total })}`),
-          h('thead', {}, h('tr', {}, ['Event', 'Order', 'Status', 'Tries', 'Last answer', 'Last try', 'Next try', ''].map((t) => h('th', { scope: 'col' }, t)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ['Event', 'Order', 'Status', 'Tries', 'Last answer', 'Last try', 'Next try', ''].map((t) =>
+                h('th', { scope: 'col' }, t),
+              ),
+            ),
+          ),
           h(
             'tbody',
             {},
@@ -140,7 +207,19 @@ function endpointDetail(endpoint, { items: deliveries, total }, status, ctx) {
                 h('td', {}, delivery.lastError ?? (delivery.lastStatusCode ? `HTTP ${delivery.lastStatusCode}` : '—')),
                 h('td', {}, delivery.lastAttemptAt ? dateTime(delivery.lastAttemptAt) : '—'),
                 h('td', {}, delivery.nextAttemptAt ? dateTime(delivery.nextAttemptAt) : '—'),
-                h('td', {}, h('button', { type: 'button', onclick: redeliver(delivery), 'aria-label': `Redeliver ${delivery.eventType} ${delivery.eventId}` }, 'Redeliver')),
+                h(
+                  'td',
+                  {},
+                  h(
+                    'button',
+                    {
+                      type: 'button',
+                      onclick: redeliver(delivery),
+                      'aria-label': `Redeliver ${delivery.eventType} ${delivery.eventId}`,
+                    },
+                    'Redeliver',
+                  ),
+                ),
               ),
             ),
           ),
@@ -156,7 +235,11 @@ function mailList({ items: mails, total }) {
     mails.length === 0
       ? h('p', { class: 'empty' }, 'No mails yet.')
       : [
-          h('p', {}, `The newest ${mails.length} of ${total}. “kept” mails were not sent: the service runs without SMTP_URL.`),
+          h(
+            'p',
+            {},
+            `The newest ${mails.length} of ${total}. “kept” mails were not sent: the service runs without SMTP_URL.`,
+          ),
           h(
             'ul',
             { class: 'mails', 'data-testid': 'mails' },
@@ -167,7 +250,17 @@ function mailList({ items: mails, total }) {
                 h(
                   'details',
                   {},
-                  h('summary', {}, badge(mail.status), ' ', mail.subject, ' → ', mail.to, ' · ', dateTime(mail.createdAt)),
+                  h(
+                    'summary',
+                    {},
+                    badge(mail.status),
+                    ' ',
+                    mail.subject,
+                    ' → ',
+                    mail.to,
+                    ' · ',
+                    dateTime(mail.createdAt),
+                  ),
                   mail.lastError && h('p', {}, `Last error: ${mail.lastError}`),
                   h('pre', { class: 'mail-text' }, mail.text),
                 ),

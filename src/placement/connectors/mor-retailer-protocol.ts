@@ -54,7 +54,12 @@ export type RetailerCaller = (
  * One request to the retailer, with the config's timeout (and the caller's signal), mapped to the placement error
  * taxonomy: 2xx comes back, anything else throws. The API key only ever goes into the Authorization header.
  */
-export function createRetailerCaller(config: RetailerEndpoint, transport: HttpTransport, clock: Clock, signal?: AbortSignal): RetailerCaller {
+export function createRetailerCaller(
+  config: RetailerEndpoint,
+  transport: HttpTransport,
+  clock: Clock,
+  signal?: AbortSignal,
+): RetailerCaller {
   const baseUrl = config.baseUrl.replace(/\/+$/, '');
 
   return async (step, method, path, body, idempotencyKey) => {
@@ -76,13 +81,15 @@ export function createRetailerCaller(config: RetailerEndpoint, transport: HttpTr
     } catch (error) {
       throw transportError(step, error);
     }
-    if (reply.status >= 200 && reply.status < 300) return { step, status: reply.status, body: parseJsonOrUndefined(reply.text) };
+    if (reply.status >= 200 && reply.status < 300)
+      return { step, status: reply.status, body: parseJsonOrUndefined(reply.text) };
     throw statusError(step, reply, clock);
   };
 }
 
 function transportError(step: Step, error: unknown): TransientPlacementError {
-  if (!(error instanceof HttpTransportError)) return new TransientPlacementError(`retailer ${step}: ${String(error)}`, undefined, error);
+  if (!(error instanceof HttpTransportError))
+    return new TransientPlacementError(`retailer ${step}: ${String(error)}`, undefined, error);
   const what = error.reason === 'connection' ? `connection failed (${error.code ?? error.message})` : error.message;
   return new TransientPlacementError(`retailer ${step}: ${what}`, undefined, error);
 }
@@ -105,7 +112,8 @@ function statusError(step: Step, response: HttpReply, clock: Clock): Error {
   if (status === 422 && retailerCode && RETAILER_REJECTION_CODES.has(retailerCode)) {
     return new PermanentPlacementError(retailerCode as PermanentPlacementCode, retailerMessage ?? summary, details);
   }
-  if (status >= 400 && status < 500) return new PermanentPlacementError('rejected', retailerMessage ?? summary, details);
+  if (status >= 400 && status < 500)
+    return new PermanentPlacementError('rejected', retailerMessage ?? summary, details);
   // 3xx (redirects are not followed) or anything stranger: the store's baseUrl does not point at the API.
   return new PermanentPlacementError('config_invalid', `${summary}: check the store's baseUrl`, details);
 }
@@ -114,7 +122,8 @@ function statusError(step: Step, response: HttpReply, clock: Clock): Error {
 export function isAmbiguous(error: unknown): boolean {
   if (!(error instanceof TransientPlacementError)) return false;
   const { cause } = error;
-  if (cause instanceof HttpTransportError && cause.reason === 'connection' && cause.code === 'ECONNREFUSED') return false;
+  if (cause instanceof HttpTransportError && cause.reason === 'connection' && cause.code === 'ECONNREFUSED')
+    return false;
   const status = (error as TransientPlacementError & { httpStatus?: number }).httpStatus;
   return status === undefined || status >= 500;
 }

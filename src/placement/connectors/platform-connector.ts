@@ -63,7 +63,9 @@ export function platformOf(config: unknown): string {
 }
 
 /** zod issues as field → first problem, the shape `validateConfig` answers with. */
-export function problemsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): Record<string, string> {
+export function problemsOf(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): Record<string, string> {
   const problems: Record<string, string> = {};
   for (const issue of issues) problems[issue.path.map(String).join('.') || 'config'] ??= issue.message;
   return problems;

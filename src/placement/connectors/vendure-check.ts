@@ -31,8 +31,15 @@ export async function checkVendureStore(
   const checks: StoreCheck[] = [{ name: 'config', ok: true, message: 'placementConfig is complete' }];
 
   try {
-    const { data } = await api.shop<{ activeChannel: { code: string; currencyCode: string } }>('check_reach', '{ activeChannel { code currencyCode } }');
-    checks.push({ name: 'reach', ok: true, message: `the Shop API answers (channel ${data.activeChannel.code}, prices in ${data.activeChannel.currencyCode})` });
+    const { data } = await api.shop<{ activeChannel: { code: string; currencyCode: string } }>(
+      'check_reach',
+      '{ activeChannel { code currencyCode } }',
+    );
+    checks.push({
+      name: 'reach',
+      ok: true,
+      message: `the Shop API answers (channel ${data.activeChannel.code}, prices in ${data.activeChannel.currencyCode})`,
+    });
   } catch (error) {
     checks.push(failure('reach', error));
   }
@@ -54,20 +61,40 @@ export async function checkVendureStore(
     checks.push(
       method?.enabled
         ? { name: 'payment_method', ok: true, message: `payment method ${method.code} is enabled` }
-        : { name: 'payment_method', ok: false, message: `payment method ${config.paymentMethodCode} ${method ? 'is disabled' : 'does not exist'} at this Vendure` },
+        : {
+            name: 'payment_method',
+            ok: false,
+            message: `payment method ${config.paymentMethodCode} ${method ? 'is disabled' : 'does not exist'} at this Vendure`,
+          },
     );
   } catch (error) {
     checks.push(failure('payment_method', error));
   }
 
   try {
-    const { shippingMethods } = await api.admin<{ shippingMethods: { items: { code: string }[] } }>('check_shipping_methods', '{ shippingMethods { items { code } } }');
+    const { shippingMethods } = await api.admin<{ shippingMethods: { items: { code: string }[] } }>(
+      'check_shipping_methods',
+      '{ shippingMethods { items { code } } }',
+    );
     const codes = shippingMethods.items.map((method) => method.code);
     const wanted = config.shippingMethodCode;
     checks.push(
       wanted
-        ? { name: 'shipping_method', ok: codes.includes(wanted), message: codes.includes(wanted) ? `shipping method ${wanted} exists` : `no shipping method ${wanted} (the shop has: ${codes.join(', ') || 'none'})` }
-        : { name: 'shipping_method', ok: codes.length > 0, message: codes.length > 0 ? `the cheapest eligible of ${codes.join(', ')} is chosen per order` : 'the shop has no shipping method' },
+        ? {
+            name: 'shipping_method',
+            ok: codes.includes(wanted),
+            message: codes.includes(wanted)
+              ? `shipping method ${wanted} exists`
+              : `no shipping method ${wanted} (the shop has: ${codes.join(', ') || 'none'})`,
+          }
+        : {
+            name: 'shipping_method',
+            ok: codes.length > 0,
+            message:
+              codes.length > 0
+                ? `the cheapest eligible of ${codes.join(', ')} is chosen per order`
+                : 'the shop has no shipping method',
+          },
     );
     if (context.shippingOptionIds?.length) checks.push(shippingOptionsCheck(context.shippingOptionIds, codes));
   } catch (error) {
@@ -75,18 +102,35 @@ export async function checkVendureStore(
   }
 
   const product = context.sampleProduct;
-  if (!product) return [...checks, { name: 'price', ok: false, message: 'the store has no product in our catalog to price' }];
+  if (!product)
+    return [...checks, { name: 'price', ok: false, message: 'the store has no product in our catalog to price' }];
   try {
-    const { productVariants } = await api.admin<{ productVariants: { items: { sku: string; price: number; priceWithTax: number; currencyCode: string; enabled: boolean; stockLevel: string }[] } }>(
+    const { productVariants } = await api.admin<{
+      productVariants: {
+        items: {
+          sku: string;
+          price: number;
+          priceWithTax: number;
+          currencyCode: string;
+          enabled: boolean;
+          stockLevel: string;
+        }[];
+      };
+    }>(
       'check_price',
       'query Price($sku: String!) { productVariants(options: { filter: { sku: { eq: $sku } } }) { items { sku price priceWithTax currencyCode enabled stockLevel } } }',
       { sku: product.sku },
     );
     const variant = productVariants.items[0];
     if (!variant || !variant.enabled) {
-      checks.push({ name: 'price', ok: false, message: `${product.sku} is ${variant ? 'disabled' : 'not sold'} at this Vendure` });
+      checks.push({
+        name: 'price',
+        ok: false,
+        message: `${product.sku} is ${variant ? 'disabled' : 'not sold'} at this Vendure`,
+      });
     } else {
-      const comparison = variant.price === product.priceCents ? 'the same as our catalog' : `our catalog says ${product.priceCents}`;
+      const comparison =
+        variant.price === product.priceCents ? 'the same as our catalog' : `our catalog says ${product.priceCents}`;
       checks.push({
         name: 'price',
         ok: true,

@@ -1,13 +1,19 @@
 import {
   PermanentPlacementError,
   PriceMismatchError,
-  TransientPlacementError,
-  type PermanentPlacementCode,
   type PlacementContext,
   type PlacementOrder,
 } from '../placement-adapter';
 import { FLAT_RULE_OPTION_ID } from '../../domain/cart-snapshot';
 import type { VendureApi } from './vendure-graphql';
+import {
+  ORDER,
+  ORDER_OR_ERROR,
+  orderOf,
+  orderOrError,
+  type OrderOrError,
+  type ShopOrder,
+} from './vendure-order-result';
 
 /** The store's Vendure settings the Shop API steps use. */
 export interface VendureCheckoutSettings {
@@ -17,74 +23,10 @@ export interface VendureCheckoutSettings {
   orderReferenceField?: string;
 }
 
-export interface ShopOrder {
-  code: string;
-  state: string;
-  totalWithTax: number;
-  currencyCode: string;
-  lines: { quantity: number; productVariant: { sku: string } }[];
-}
-
 /** A guest session at the shop and the order it holds; `token` is the session's bearer token. */
 export interface ShopSession {
   token?: string;
   code?: string;
-}
-
-const ORDER = 'code state totalWithTax currencyCode lines { quantity productVariant { sku } }';
-/**
- * Every Shop API mutation answers an Order or a typed ErrorResult; these are the fields the mapping reads. GraphQL
- * refuses a fragment on a type outside the mutation's union, so each mutation names the extra errors it can answer.
- */
-const ERROR_DETAILS = {
-  stock: '... on InsufficientStockError { quantityAvailable }',
-  transition: '... on OrderStateTransitionError { transitionError }',
-  payment: '... on PaymentDeclinedError { paymentErrorMessage } ... on PaymentFailedError { paymentErrorMessage }',
-};
-const orderOrError = (...details: (keyof typeof ERROR_DETAILS)[]) =>
-  `__typename ... on Order { ${ORDER} } ... on ErrorResult { errorCode message } ${details.map((detail) => ERROR_DETAILS[detail]).join(' ')}`;
-const ORDER_OR_ERROR = orderOrError();
-
-type OrderOrError = Partial<ShopOrder> & {
-  __typename: string;
-  errorCode?: string;
-  message?: string;
-  quantityAvailable?: number;
-  transitionError?: string;
-  paymentErrorMessage?: string;
-};
-
-/** ErrorResults that mean "the shop will not sell this as asked": the order goes to the fallback or is refunded. */
-const REFUSALS: Record<string, PermanentPlacementCode> = {
-  INSUFFICIENT_STOCK_ERROR: 'out_of_stock',
-  PAYMENT_DECLINED_ERROR: 'rejected',
-  PAYMENT_FAILED_ERROR: 'rejected',
-  INELIGIBLE_PAYMENT_METHOD_ERROR: 'config_invalid',
-  GUEST_CHECKOUT_ERROR: 'config_invalid',
-  EMAIL_ADDRESS_CONFLICT_ERROR: 'config_invalid',
-  ALREADY_LOGGED_IN_ERROR: 'config_invalid',
-  INELIGIBLE_SHIPPING_METHOD_ERROR: 'address_rejected',
-};
-/** The order's state moved under us (another session, an admin): the retry finds where it is and resumes. */
-const RACES = new Set(['ORDER_PAYMENT_STATE_ERROR', 'ORDER_MODIFICATION_ERROR', 'NO_ACTIVE_ORDER_ERROR']);
-
-/** The Order a mutation answered, or the refusal it stands for, thrown. */
-export function orderOf(step: string, result: OrderOrError): ShopOrder {
-  if (result.__typename === 'Order') return result as ShopOrder;
-  const code = result.errorCode ?? result.__typename;
-  const detail = result.transitionError ?? result.paymentErrorMessage ?? result.message ?? code;
-  const details = { step, vendureErrorCode: code, vendureMessage: detail, quantityAvailable: result.quantityAvailable };
-  if (code === 'ORDER_STATE_TRANSITION_ERROR') {
-    // Another buyer took the last units between our add and this transition.
-    const outOfStock = /insufficient stock/i.test(detail);
-    return refuse(outOfStock ? 'out_of_stock' : 'rejected', `vendure ${step}: ${detail}`, details);
-  }
-  if (RACES.has(code)) throw new TransientPlacementError(`vendure ${step}: ${detail}`);
-  return refuse(REFUSALS[code] ?? 'rejected', `vendure ${step}: ${detail}`, details);
-}
-
-function refuse(code: PermanentPlacementCode, message: string, details: Record<string, unknown>): never {
-  throw new PermanentPlacementError(code, message, details);
 }
 
 /** What the shop's Admin API knows of our SKUs: the variant ids `addItemToOrder` takes. */
@@ -98,7 +40,11 @@ export async function variantIdsBySku(api: VendureApi, skus: readonly string[]):
   for (const variant of data.productVariants.items) if (variant.enabled) ids.set(variant.sku, variant.id);
   const missing = skus.filter((sku) => !ids.has(sku));
   if (missing.length > 0) {
-    throw new PermanentPlacementError('out_of_stock', `vendure does not sell ${missing.join(', ')} (no enabled variant with that SKU)`, { missingSkus: missing });
+    throw new PermanentPlacementError(
+      'out_of_stock',
+      `vendure does not sell ${missing.join(', ')} (no enabled variant with that SKU)`,
+      { missingSkus: missing },
+    );
   }
   return ids;
 }
@@ -115,7 +61,10 @@ export async function fillOrder(
   session: ShopSession,
   onOrderCreated: (session: Required<ShopSession>) => Promise<void>,
 ): Promise<{ session: Required<ShopSession>; order: ShopOrder }> {
-  const variantIds = await variantIdsBySku(api, order.items.map((item) => item.sku));
+  const variantIds = await variantIdsBySku(
+    api,
+    order.items.map((item) => item.sku),
+  );
   let token = session.token;
   let code = session.code;
   let current: ShopOrder | undefined;
@@ -127,33 +76,71 @@ export async function fillOrder(
   };
 
   for (const item of order.items) {
-    const added = await mutate('add_item', 'addItemToOrder', `mutation Add($id: ID!, $qty: Int!) { addItemToOrder(productVariantId: $id, quantity: $qty) { ${orderOrError('stock')} } }`, {
-      id: variantIds.get(item.sku),
-      qty: item.quantity,
-    });
+    const added = await mutate(
+      'add_item',
+      'addItemToOrder',
+      `mutation Add($id: ID!, $qty: Int!) { addItemToOrder(productVariantId: $id, quantity: $qty) { ${orderOrError('stock')} } }`,
+      {
+        id: variantIds.get(item.sku),
+        qty: item.quantity,
+      },
+    );
     if (added.code !== code) {
-      if (!token) throw new PermanentPlacementError('config_invalid', "vendure handed out no session token: the shop's authOptions.tokenMethod must include 'bearer'");
+      if (!token)
+        throw new PermanentPlacementError(
+          'config_invalid',
+          "vendure handed out no session token: the shop's authOptions.tokenMethod must include 'bearer'",
+        );
       code = added.code;
       await onOrderCreated({ token, code });
     }
   }
   if (settings.orderReferenceField) {
-    await mutate('set_reference', 'setOrderCustomFields', `mutation Ref($input: UpdateOrderInput!) { setOrderCustomFields(input: $input) { ${ORDER_OR_ERROR} } }`, {
-      input: { customFields: { [settings.orderReferenceField]: order.orderNumber } },
-    });
+    await mutate(
+      'set_reference',
+      'setOrderCustomFields',
+      `mutation Ref($input: UpdateOrderInput!) { setOrderCustomFields(input: $input) { ${ORDER_OR_ERROR} } }`,
+      {
+        input: { customFields: { [settings.orderReferenceField]: order.orderNumber } },
+      },
+    );
   }
   const { name, address1, address2, city, state, zip, country, phone } = order.shippingAddress;
   const [firstName, ...rest] = name.trim().split(/\s+/);
-  await mutate('set_customer', 'setCustomerForOrder', `mutation Customer($input: CreateCustomerInput!) { setCustomerForOrder(input: $input) { ${ORDER_OR_ERROR} } }`, {
-    input: { emailAddress: settings.customerEmailAddress, firstName, lastName: rest.join(' ') || firstName },
-  });
-  await mutate('set_address', 'setOrderShippingAddress', `mutation Address($input: CreateAddressInput!) { setOrderShippingAddress(input: $input) { ${ORDER_OR_ERROR} } }`, {
-    input: { fullName: name, streetLine1: address1, streetLine2: address2 ?? '', city, province: state, postalCode: zip, countryCode: country, phoneNumber: phone },
-  });
+  await mutate(
+    'set_customer',
+    'setCustomerForOrder',
+    `mutation Customer($input: CreateCustomerInput!) { setCustomerForOrder(input: $input) { ${ORDER_OR_ERROR} } }`,
+    {
+      input: { emailAddress: settings.customerEmailAddress, firstName, lastName: rest.join(' ') || firstName },
+    },
+  );
+  await mutate(
+    'set_address',
+    'setOrderShippingAddress',
+    `mutation Address($input: CreateAddressInput!) { setOrderShippingAddress(input: $input) { ${ORDER_OR_ERROR} } }`,
+    {
+      input: {
+        fullName: name,
+        streetLine1: address1,
+        streetLine2: address2 ?? '',
+        city,
+        province: state,
+        postalCode: zip,
+        countryCode: country,
+        phoneNumber: phone,
+      },
+    },
+  );
   const methodId = await chooseShippingMethod(api, settings, order, token);
-  const filled = await mutate('set_shipping', 'setOrderShippingMethod', `mutation Ship($ids: [ID!]!) { setOrderShippingMethod(shippingMethodId: $ids) { ${ORDER_OR_ERROR} } }`, {
-    ids: [methodId],
-  });
+  const filled = await mutate(
+    'set_shipping',
+    'setOrderShippingMethod',
+    `mutation Ship($ids: [ID!]!) { setOrderShippingMethod(shippingMethodId: $ids) { ${ORDER_OR_ERROR} } }`,
+    {
+      ids: [methodId],
+    },
+  );
   return { session: { token: token!, code: code! }, order: filled };
 }
 
@@ -162,7 +149,12 @@ export async function fillOrder(
  * `standard` means the retailer's default), else the configured method when given, else the cheapest the shop offers
  * for this order and address.
  */
-async function chooseShippingMethod(api: VendureApi, settings: VendureCheckoutSettings, order: PlacementOrder, token?: string): Promise<string> {
+async function chooseShippingMethod(
+  api: VendureApi,
+  settings: VendureCheckoutSettings,
+  order: PlacementOrder,
+  token?: string,
+): Promise<string> {
   const reply = await api.shop<{ eligibleShippingMethods: { id: string; code: string; priceWithTax: number }[] }>(
     'shipping_methods',
     '{ eligibleShippingMethods { id code priceWithTax } }',
@@ -176,19 +168,30 @@ async function chooseShippingMethod(api: VendureApi, settings: VendureCheckoutSe
     const method = methods.find((candidate) => candidate.code === chosen);
     // The store offers an option whose id is no method code of this shop: its options are configured wrongly.
     if (!method) {
-      throw new PermanentPlacementError('config_invalid', `vendure does not offer the shipping method ${chosen} the shopper chose (offered: ${offered()}); a store's shipping option ids must be the shop's shipping method codes`, { shippingOption: chosen });
+      throw new PermanentPlacementError(
+        'config_invalid',
+        `vendure does not offer the shipping method ${chosen} the shopper chose (offered: ${offered()}); a store's shipping option ids must be the shop's shipping method codes`,
+        { shippingOption: chosen },
+      );
     }
     return method.id;
   }
   if (settings.shippingMethodCode) {
     const method = methods.find((candidate) => candidate.code === settings.shippingMethodCode);
     if (!method) {
-      throw new PermanentPlacementError('address_rejected', `vendure does not offer shipping method ${settings.shippingMethodCode} for this order (offered: ${offered()})`);
+      throw new PermanentPlacementError(
+        'address_rejected',
+        `vendure does not offer shipping method ${settings.shippingMethodCode} for this order (offered: ${offered()})`,
+      );
     }
     return method.id;
   }
   const cheapest = [...methods].sort((a, b) => a.priceWithTax - b.priceWithTax)[0];
-  if (!cheapest) throw new PermanentPlacementError('address_rejected', 'vendure offers no shipping method for this order and address');
+  if (!cheapest)
+    throw new PermanentPlacementError(
+      'address_rejected',
+      'vendure offers no shipping method for this order and address',
+    );
   return cheapest.id;
 }
 
@@ -203,7 +206,10 @@ export async function payOrder(
   beforePayment: () => Promise<void>,
 ): Promise<ShopOrder> {
   if (filled.currencyCode.toLowerCase() !== order.currency.toLowerCase()) {
-    throw new PermanentPlacementError('config_invalid', `vendure sells in ${filled.currencyCode}, the store is in ${order.currency}`);
+    throw new PermanentPlacementError(
+      'config_invalid',
+      `vendure sells in ${filled.currencyCode}, the store is in ${order.currency}`,
+    );
   }
   if (filled.totalWithTax > order.totalCents + context.priceToleranceCents) {
     throw new PriceMismatchError(filled.totalWithTax, order.totalCents, { vendureOrderCode: session.code });
@@ -211,12 +217,21 @@ export async function payOrder(
   const shop = async (step: string, field: string, query: string, variables: Record<string, unknown> = {}) =>
     orderOf(step, (await api.shop<Record<string, OrderOrError>>(step, query, variables, session.token)).data[field]);
   if (filled.state !== 'ArrangingPayment') {
-    await shop('arrange_payment', 'transitionOrderToState', `mutation { transitionOrderToState(state: "ArrangingPayment") { ${orderOrError('transition')} } }`);
+    await shop(
+      'arrange_payment',
+      'transitionOrderToState',
+      `mutation { transitionOrderToState(state: "ArrangingPayment") { ${orderOrError('transition')} } }`,
+    );
   }
   await beforePayment();
-  return shop('add_payment', 'addPaymentToOrder', `mutation Pay($input: PaymentInput!) { addPaymentToOrder(input: $input) { ${orderOrError('transition', 'payment')} } }`, {
-    input: { method: settings.paymentMethodCode, metadata: { reference: order.orderNumber } },
-  });
+  return shop(
+    'add_payment',
+    'addPaymentToOrder',
+    `mutation Pay($input: PaymentInput!) { addPaymentToOrder(input: $input) { ${orderOrError('transition', 'payment')} } }`,
+    {
+      input: { method: settings.paymentMethodCode, metadata: { reference: order.orderNumber } },
+    },
+  );
 }
 
 /**
@@ -224,14 +239,26 @@ export async function payOrder(
  * review): same code, so Vendure never holds two orders for one of ours. Undefined when the session holds no order
  * with that code any more (it was paid, or the session is gone).
  */
-export async function reopenActiveOrder(api: VendureApi, session: Required<ShopSession>): Promise<ShopOrder | undefined> {
-  const reply = await api.shop<{ activeOrder: ShopOrder | null }>('active_order', `{ activeOrder { ${ORDER} } }`, {}, session.token);
+export async function reopenActiveOrder(
+  api: VendureApi,
+  session: Required<ShopSession>,
+): Promise<ShopOrder | undefined> {
+  const reply = await api.shop<{ activeOrder: ShopOrder | null }>(
+    'active_order',
+    `{ activeOrder { ${ORDER} } }`,
+    {},
+    session.token,
+  );
   const active = reply.data.activeOrder;
   if (!active || active.code !== session.code) return undefined;
   const shop = async (step: string, field: string, query: string) =>
     orderOf(step, (await api.shop<Record<string, OrderOrError>>(step, query, {}, session.token)).data[field]);
   if (active.state === 'ArrangingPayment') {
-    await shop('reopen', 'transitionOrderToState', `mutation { transitionOrderToState(state: "AddingItems") { ${orderOrError('transition')} } }`);
+    await shop(
+      'reopen',
+      'transitionOrderToState',
+      `mutation { transitionOrderToState(state: "AddingItems") { ${orderOrError('transition')} } }`,
+    );
   }
   return shop('empty_order', 'removeAllOrderLines', `mutation { removeAllOrderLines { ${ORDER_OR_ERROR} } }`);
 }

@@ -49,7 +49,13 @@ export function createVendureApiFactory(transport: HttpTransport) {
   const adminTokens = new Map<string, Promise<string>>();
 
   return (endpoints: VendureEndpoints, signal?: AbortSignal): VendureApi => {
-    const exchange = async <T>(api: 'shop' | 'admin', step: string, query: string, variables: Record<string, unknown>, token?: string): Promise<ShopReply<T>> => {
+    const exchange = async <T>(
+      api: 'shop' | 'admin',
+      step: string,
+      query: string,
+      variables: Record<string, unknown>,
+      token?: string,
+    ): Promise<ShopReply<T>> => {
       const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
       if (endpoints.channelToken) headers['vendure-token'] = endpoints.channelToken;
@@ -64,7 +70,10 @@ export function createVendureApiFactory(transport: HttpTransport) {
           signal,
         });
       } catch (error) {
-        const what = error instanceof HttpTransportError && error.reason === 'connection' ? `connection failed (${error.code ?? error.message})` : (error as Error).message;
+        const what =
+          error instanceof HttpTransportError && error.reason === 'connection'
+            ? `connection failed (${error.code ?? error.message})`
+            : (error as Error).message;
         throw new TransientPlacementError(`vendure ${step}: ${what}`, undefined, error);
       }
       const body = parseJson(reply.text) as { data?: T; errors?: GraphqlError[] } | undefined;
@@ -74,7 +83,11 @@ export function createVendureApiFactory(transport: HttpTransport) {
       const firstError = body?.errors?.[0];
       if (firstError) throw graphqlError(step, api, firstError);
       if (reply.status < 200 || reply.status >= 300) {
-        throw new PermanentPlacementError('config_invalid', `vendure ${step}: ${api} API answered ${reply.status}; check the store's ${api}ApiUrl`, { step, httpStatus: reply.status });
+        throw new PermanentPlacementError(
+          'config_invalid',
+          `vendure ${step}: ${api} API answered ${reply.status}; check the store's ${api}ApiUrl`,
+          { step, httpStatus: reply.status },
+        );
       }
       if (!body || body.data === undefined || body.data === null) {
         // A 2xx that is not GraphQL: the outcome of a mutation is unknown, so the retry's lookup decides.
@@ -92,10 +105,16 @@ export function createVendureApiFactory(transport: HttpTransport) {
         { username: endpoints.adminUsername, password: endpoints.adminPassword },
       );
       if (reply.data.login.__typename !== 'CurrentUser') {
-        throw new PermanentPlacementError('config_invalid', `vendure admin sign-in refused: ${reply.data.login.message ?? reply.data.login.__typename}; check adminUsername and adminPassword`);
+        throw new PermanentPlacementError(
+          'config_invalid',
+          `vendure admin sign-in refused: ${reply.data.login.message ?? reply.data.login.__typename}; check adminUsername and adminPassword`,
+        );
       }
       if (!reply.token) {
-        throw new PermanentPlacementError('config_invalid', "vendure handed out no bearer token: the shop's authOptions.tokenMethod must include 'bearer'");
+        throw new PermanentPlacementError(
+          'config_invalid',
+          "vendure handed out no bearer token: the shop's authOptions.tokenMethod must include 'bearer'",
+        );
       }
       return reply.token;
     };
@@ -130,11 +149,17 @@ function graphqlError(step: string, api: 'shop' | 'admin', error: GraphqlError):
   const code = error.extensions?.code ?? 'UNKNOWN';
   const message = error.message ?? code;
   if (code === 'FORBIDDEN' || code === 'UNAUTHORIZED') {
-    return new VendureAuthError(step, api === 'admin' ? `the administrator may not do this (${message}); check its role` : message);
+    return new VendureAuthError(
+      step,
+      api === 'admin' ? `the administrator may not do this (${message}); check its role` : message,
+    );
   }
   if (code === 'INTERNAL_SERVER_ERROR') return new TransientPlacementError(`vendure ${step}: ${message}`);
   // GRAPHQL_VALIDATION_FAILED, BAD_USER_INPUT …: this Vendure does not know what we asked (a version or a custom field).
-  return new PermanentPlacementError('config_invalid', `vendure ${step}: ${message} (${code})`, { step, graphqlCode: code });
+  return new PermanentPlacementError('config_invalid', `vendure ${step}: ${message} (${code})`, {
+    step,
+    graphqlCode: code,
+  });
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,10 @@
 import { FLAT_RULE_OPTION_ID } from '../../domain/cart-snapshot';
-import { PermanentPlacementError, type QuotedShippingOption, type ShippingQuoteRequest, type StoreCheck } from '../placement-adapter';
+import {
+  PermanentPlacementError,
+  type QuotedShippingOption,
+  type ShippingQuoteRequest,
+  type StoreCheck,
+} from '../placement-adapter';
 import { variantIdsBySku } from './vendure-checkout';
 import type { VendureApi } from './vendure-graphql';
 
@@ -17,8 +22,14 @@ interface ShippingMethodQuote {
  * left behind as an abandoned cart whenever the shopper does not buy. Option ids are the methods' codes, which
  * placement looks up again by code.
  */
-export async function quoteVendureShipping(api: VendureApi, request: ShippingQuoteRequest): Promise<QuotedShippingOption[]> {
-  const variantIds = await variantIdsBySku(api, request.items.map((item) => item.sku));
+export async function quoteVendureShipping(
+  api: VendureApi,
+  request: ShippingQuoteRequest,
+): Promise<QuotedShippingOption[]> {
+  const variantIds = await variantIdsBySku(
+    api,
+    request.items.map((item) => item.sku),
+  );
   const { name, address1, address2, city, state, zip, country, phone } = request.shippingAddress;
   const data = await api.admin<{ testEligibleShippingMethods: ShippingMethodQuote[] }>(
     'quote_shipping',
@@ -26,14 +37,33 @@ export async function quoteVendureShipping(api: VendureApi, request: ShippingQuo
     {
       input: {
         lines: request.items.map((item) => ({ productVariantId: variantIds.get(item.sku), quantity: item.quantity })),
-        shippingAddress: { fullName: name, streetLine1: address1, streetLine2: address2 ?? '', city, province: state, postalCode: zip, countryCode: country, phoneNumber: phone },
+        shippingAddress: {
+          fullName: name,
+          streetLine1: address1,
+          streetLine2: address2 ?? '',
+          city,
+          province: state,
+          postalCode: zip,
+          countryCode: country,
+          phoneNumber: phone,
+        },
       },
     },
   );
   const methods = data.testEligibleShippingMethods;
-  if (methods.length === 0) throw new PermanentPlacementError('address_rejected', 'vendure offers no shipping method for these items and this address');
+  if (methods.length === 0)
+    throw new PermanentPlacementError(
+      'address_rejected',
+      'vendure offers no shipping method for these items and this address',
+    );
   // Vendure has no delivery estimate of its own; a method's name or description is where shops say it.
-  return methods.map((method) => ({ id: method.code, name: method.name, priceCents: method.priceWithTax, minDays: null, maxDays: null }));
+  return methods.map((method) => ({
+    id: method.code,
+    name: method.name,
+    priceCents: method.priceWithTax,
+    minDays: null,
+    maxDays: null,
+  }));
 }
 
 /**
@@ -42,7 +72,12 @@ export async function quoteVendureShipping(api: VendureApi, request: ShippingQuo
  */
 export function shippingOptionsCheck(optionIds: readonly string[], codes: readonly string[]): StoreCheck {
   const unknown = optionIds.filter((id) => id !== FLAT_RULE_OPTION_ID && !codes.includes(id));
-  if (unknown.length === 0) return { name: 'shipping_options', ok: true, message: `the store's shipping options ${optionIds.join(', ')} are the shop's method codes` };
+  if (unknown.length === 0)
+    return {
+      name: 'shipping_options',
+      ok: true,
+      message: `the store's shipping options ${optionIds.join(', ')} are the shop's method codes`,
+    };
   return {
     name: 'shipping_options',
     ok: false,

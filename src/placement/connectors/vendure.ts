@@ -24,9 +24,16 @@ const configSchema = z.object({
   paymentMethodCode: z.string({ error: 'is required' }).regex(/\S/, 'must not be empty'),
   customerEmailAddress: z.email({ error: 'must be an email address' }),
   shippingMethodCode: z.string().regex(/\S/, 'must not be empty').optional(),
-  orderReferenceField: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a custom field name').optional(),
+  orderReferenceField: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a custom field name')
+    .optional(),
   channelToken: z.string().min(1).optional(),
-  timeoutMs: z.int({ error: 'must be an integer' }).min(100, 'must be at least 100').max(120_000, 'must be at most 120000').default(10_000),
+  timeoutMs: z
+    .int({ error: 'must be an integer' })
+    .min(100, 'must be at least 100')
+    .max(120_000, 'must be at most 120000')
+    .default(10_000),
 });
 export type VendureConfig = z.output<typeof configSchema>;
 
@@ -55,12 +62,20 @@ const ADMIN_ORDER = 'code state orderPlacedAt totalWithTax fulfillments { state 
  * retry after a crash empties and refills that same order (while unpaid) or finds it paid through the Admin API:
  * never a second order. Vendure sends no webhooks: its orders' fulfilment, tracking and cancellation are polled.
  */
-export function createVendureConnector(options: { transport: HttpTransport; clock: Clock; journal: PlatformCheckoutJournal }): PlatformConnector {
+export function createVendureConnector(options: {
+  transport: HttpTransport;
+  clock: Clock;
+  journal: PlatformCheckoutJournal;
+}): PlatformConnector {
   const { clock, journal } = options;
   const apiFor = createVendureApiFactory(options.transport);
-  const remember = (orderNumber: string, record: VendureCheckoutRecord) => journal.write(orderNumber, VENDURE, { ...record });
+  const remember = (orderNumber: string, record: VendureCheckoutRecord) =>
+    journal.write(orderNumber, VENDURE, { ...record });
 
-  const placed = (order: AdminOrder | { code: string; totalWithTax: number; state: string }, details: Record<string, unknown>): PlacementResult => ({
+  const placed = (
+    order: AdminOrder | { code: string; totalWithTax: number; state: string },
+    details: Record<string, unknown>,
+  ): PlacementResult => ({
     kind: 'placed',
     storeOrderNumber: order.code,
     placedAt: clock.now(),
@@ -78,7 +93,11 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
   }
 
   /** A paid order carrying our order number in the shop's reference field, when the store names one. */
-  async function findPaidByReference(api: VendureApi, config: VendureConfig, orderNumber: string): Promise<AdminOrder | undefined> {
+  async function findPaidByReference(
+    api: VendureApi,
+    config: VendureConfig,
+    orderNumber: string,
+  ): Promise<AdminOrder | undefined> {
     if (!config.orderReferenceField) return undefined;
     // The field name is validated as an identifier (configSchema), so it can stand in the query text.
     const data = await api.admin<{ orders: { items: AdminOrder[] } }>(
@@ -101,7 +120,12 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
     async place(order, context) {
       const config = parseConfig(context.config);
       const api = apiFor(config, context.signal);
-      const logger = context.logger.child({ adapter: 'api', platform: VENDURE, orderNumber: order.orderNumber, storeSlug: order.storeSlug });
+      const logger = context.logger.child({
+        adapter: 'api',
+        platform: VENDURE,
+        orderNumber: order.orderNumber,
+        storeSlug: order.storeSlug,
+      });
       const record = (await journal.read(order.orderNumber, VENDURE)) as VendureCheckoutRecord | undefined;
       let session: ShopSession = {};
       if (!record && context.attempt > 1) {
@@ -124,10 +148,16 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
           }
         }
       }
-      const filled = await fillOrder(api, config, order, session, (started) => remember(order.orderNumber, { ...started, state: 'adding_items' }));
-      const paid = await payOrder(api, config, order, context, filled.session, filled.order, () => remember(order.orderNumber, { state: 'paying' }));
+      const filled = await fillOrder(api, config, order, session, (started) =>
+        remember(order.orderNumber, { ...started, state: 'adding_items' }),
+      );
+      const paid = await payOrder(api, config, order, context, filled.session, filled.order, () =>
+        remember(order.orderNumber, { state: 'paying' }),
+      );
       // Best effort: should it fail, the retry finds the order paid through the Admin API all the same.
-      await remember(order.orderNumber, { state: 'paid' }).catch((error) => logger.warn({ err: error }, 'could not record the vendure payment'));
+      await remember(order.orderNumber, { state: 'paid' }).catch((error) =>
+        logger.warn({ err: error }, 'could not record the vendure payment'),
+      );
       logger.info({ vendureOrderCode: paid.code, retailerTotalCents: paid.totalWithTax }, 'placed with vendure');
       return placed(paid, { vendureOrderCode: paid.code });
     },
@@ -140,21 +170,34 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
         if (!record?.code) {
           const byReference = await findPaidByReference(api, config, order.orderNumber);
           if (byReference) return { kind: 'placed', result: placed(byReference, { recoveredByLookup: true }) };
-          return { kind: 'not_placed', evidence: 'no vendure order was started for it (its code is recorded before anything is paid)' };
+          return {
+            kind: 'not_placed',
+            evidence: 'no vendure order was started for it (its code is recorded before anything is paid)',
+          };
         }
         const found = await findOrder(api, record.code);
         if (found?.orderPlacedAt) return { kind: 'placed', result: placed(found, { recoveredByLookup: true }) };
         if (!found) return { kind: 'not_placed', evidence: `vendure order ${record.code} does not exist` };
-        if (record.state !== 'paying') return { kind: 'not_placed', evidence: `vendure order ${record.code} is in state ${found.state}, never paid` };
+        if (record.state !== 'paying')
+          return {
+            kind: 'not_placed',
+            evidence: `vendure order ${record.code} is in state ${found.state}, never paid`,
+          };
         // A payment was sent and its answer never seen: it may still land. Moving the order back to AddingItems
         // (its session is ours) shuts that door, since Vendure only takes a payment in ArrangingPayment.
         if (record.token && (await reopenActiveOrder(api, { code: record.code, token: record.token }))) {
           await remember(order.orderNumber, { state: 'adding_items' });
-          return { kind: 'not_placed', evidence: `vendure order ${record.code} was never paid; moved back to AddingItems so a late payment cannot land` };
+          return {
+            kind: 'not_placed',
+            evidence: `vendure order ${record.code} was never paid; moved back to AddingItems so a late payment cannot land`,
+          };
         }
         const again = await findOrder(api, record.code);
         if (again?.orderPlacedAt) return { kind: 'placed', result: placed(again, { recoveredByLookup: true }) };
-        return { kind: 'unknown', reason: `a payment was sent for vendure order ${record.code} (now ${again?.state ?? 'gone'}) and its outcome was not seen` };
+        return {
+          kind: 'unknown',
+          reason: `a payment was sent for vendure order ${record.code} (now ${again?.state ?? 'gone'}) and its outcome was not seen`,
+        };
       } catch (error) {
         return { kind: 'unknown', reason: (error as Error).message };
       }
@@ -166,9 +209,11 @@ export function createVendureConnector(options: { transport: HttpTransport; cloc
       return statusOf(found);
     },
 
-    quoteShipping: (request, context) => quoteVendureShipping(apiFor(parseConfig(context.config), context.signal), request),
+    quoteShipping: (request, context) =>
+      quoteVendureShipping(apiFor(parseConfig(context.config), context.signal), request),
 
-    check: (context) => checkVendureStore(configSchema, context, (config) => apiFor(config as VendureConfig, context.signal)),
+    check: (context) =>
+      checkVendureStore(configSchema, context, (config) => apiFor(config as VendureConfig, context.signal)),
   };
 }
 
@@ -178,13 +223,17 @@ export function statusOf(order: Pick<AdminOrder, 'state' | 'fulfillments'>): Ret
   const tracked = fulfillments.find((fulfillment) => fulfillment.trackingCode);
   const tracking = tracked ? { trackingNumber: tracked.trackingCode!, carrier: tracked.method } : {};
   if (order.state === 'Cancelled') return { state: 'cancelled', retailerState: order.state };
-  if (order.state === 'Delivered' || order.state === 'PartiallyDelivered') return { state: 'delivered', retailerState: order.state, ...tracking };
-  if (order.state === 'Shipped' || order.state === 'PartiallyShipped') return { state: 'shipped', retailerState: order.state, ...tracking };
+  if (order.state === 'Delivered' || order.state === 'PartiallyDelivered')
+    return { state: 'delivered', retailerState: order.state, ...tracking };
+  if (order.state === 'Shipped' || order.state === 'PartiallyShipped')
+    return { state: 'shipped', retailerState: order.state, ...tracking };
   return { state: 'open', retailerState: order.state };
 }
 
 function parseConfig(config: unknown): VendureConfig {
   const result = configSchema.safeParse(config);
   if (result.success) return result.data;
-  throw new PermanentPlacementError('config_invalid', 'store placement config is invalid for the vendure connector', { fields: problemsOf(result.error.issues) });
+  throw new PermanentPlacementError('config_invalid', 'store placement config is invalid for the vendure connector', {
+    fields: problemsOf(result.error.issues),
+  });
 }

@@ -25,7 +25,10 @@ const CAPTURE_TIMEOUT_MS = 10_000;
 function withinCaptureTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`capture took longer than ${CAPTURE_TIMEOUT_MS} ms`)), CAPTURE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`capture took longer than ${CAPTURE_TIMEOUT_MS} ms`)),
+      CAPTURE_TIMEOUT_MS,
+    );
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
@@ -38,7 +41,11 @@ async function withSecretsMasked<T>(page: Page, secrets: readonly string[], fn: 
   const masked = await page.evaluate(
     (values, mask) => {
       const fields = Array.from(document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('input, textarea'));
-      const hidden = fields.filter((field) => (field instanceof HTMLInputElement && field.type === 'password') || values.includes(field.value.replace(/[\s-]/g, '')));
+      const hidden = fields.filter(
+        (field) =>
+          (field instanceof HTMLInputElement && field.type === 'password') ||
+          values.includes(field.value.replace(/[\s-]/g, '')),
+      );
       (window as unknown as { __maskedValues: unknown }).__maskedValues = hidden.map((field) => [field, field.value]);
       for (const field of hidden) field.value = field.value ? mask : '';
       return hidden.length;
@@ -64,7 +71,11 @@ function redact(text: string, secrets: readonly string[]): string {
   return secrets.filter((secret) => secret.length >= 4).reduce((out, secret) => out.split(secret).join(REDACTED), text);
 }
 
-export async function saveScreenshot(page: Page, { dir, baseName, secrets }: ArtifactOptions, label?: string): Promise<string> {
+export async function saveScreenshot(
+  page: Page,
+  { dir, baseName, secrets }: ArtifactOptions,
+  label?: string,
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${baseName}${label ? `-${label}` : ''}.png`);
   await withSecretsMasked(page, secrets, () => page.screenshot({ path, fullPage: true }));

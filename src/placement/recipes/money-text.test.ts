@@ -13,7 +13,10 @@ describe('parseMoneyToCents', () => {
     expect(parseMoneyToCents(text)).toBe(cents);
   });
 
-  it.each([['free'], [''], ['12.345'], ['1,23'], ['$90,071,992,547,409.92']])('when %j is not an amount, then it gives undefined rather than a guess', (text) => {
-    expect(parseMoneyToCents(text)).toBeUndefined();
-  });
+  it.each([['free'], [''], ['12.345'], ['1,23'], ['$90,071,992,547,409.92']])(
+    'when %j is not an amount, then it gives undefined rather than a guess',
+    (text) => {
+      expect(parseMoneyToCents(text)).toBeUndefined();
+    },
+  );
 });

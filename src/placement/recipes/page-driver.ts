@@ -1,7 +1,9 @@
-import { TimeoutError, type ElementHandle, type Frame, type HTTPRequest, type HTTPResponse, type Page } from 'puppeteer-core';
+import { TimeoutError, type ElementHandle, type Frame, type HTTPResponse, type Page } from 'puppeteer-core';
 import { toPuppeteerSelector } from './element-selector';
 import { describeCover, receivesClick } from './in-page-click-checks';
+import { watchPageStability } from './page-stability';
 import { flowBroken, HeadlessTransientError } from './recipe-errors';
+import { pathOf } from './url-path';
 
 export interface PageDriverOptions {
   navigationTimeoutMs: number;
@@ -19,17 +21,6 @@ export interface ClickRecord {
 export type PageDriver = ReturnType<typeof createPageDriver>;
 
 const RETRYABLE_STATUS = new Set([408, 425, 429]);
-/** A request open this long is taken as hung (a long poll, a stalled tracker) when waiting for a page to settle. */
-const HUNG_REQUEST_MS = 10_000;
-const pathOf = (url: string): string => {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.pathname}${parsed.search}`;
-  } catch {
-    return url;
-  }
-};
-
 /**
  * Puppeteer calls with the failure rules of the headless adapter: a 5xx/429 document or a navigation timeout is
  * transient; a selector missing from a page that finished loading normally means the retailer's markup no
@@ -40,58 +31,74 @@ const pathOf = (url: string): string => {
 export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTimeoutMs }: PageDriverOptions) {
   let lastDocumentStatus: number | undefined;
   let lastClick: ClickRecord | undefined;
-  // Requests in flight, to say what kept a page from settling.
-  const inFlight = new Set<HTTPRequest>();
-  const startedAt = new WeakMap<HTTPRequest, number>();
-  page.on('request', (request) => {
-    // A new document cancels the old one's requests, and Chromium does not always report them as failed.
-    if (request.isNavigationRequest() && request.frame() === page.mainFrame()) inFlight.clear();
-    inFlight.add(request);
-    startedAt.set(request, Date.now());
-  });
-  page.on('requestfinished', (request) => void inFlight.delete(request));
-  page.on('requestfailed', (request) => void inFlight.delete(request));
+  const waitForStable = watchPageStability(page, navigationTimeoutMs);
   page.on('response', (response) => {
-    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) lastDocumentStatus = response.status();
+    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame())
+      lastDocumentStatus = response.status();
   });
 
   function assertLoaded(response: HTTPResponse | null, what: string): void {
     const url = page.url();
-    if (url.startsWith('chrome-error://')) throw new HeadlessTransientError(`${what}: the retailer could not be reached`, { url });
+    if (url.startsWith('chrome-error://'))
+      throw new HeadlessTransientError(`${what}: the retailer could not be reached`, { url });
     const status = response?.status();
     if (status === undefined) return;
     if (status >= 500 || RETRYABLE_STATUS.has(status)) {
       const retryAfter = Number(response?.headers()['retry-after']);
       const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
-      throw new HeadlessTransientError(`${what}: the retailer answered HTTP ${status} at ${pathOf(url)}`, { url, httpStatus: status }, retryAfterMs);
+      throw new HeadlessTransientError(
+        `${what}: the retailer answered HTTP ${status} at ${pathOf(url)}`,
+        { url, httpStatus: status },
+        retryAfterMs,
+      );
     }
   }
 
   async function navigationFailure(error: unknown, what: string): Promise<never> {
     if (error instanceof TimeoutError) {
-      throw new HeadlessTransientError(`${what}: navigation timed out after ${navigationTimeoutMs} ms`, { url: page.url() }, undefined, error);
+      throw new HeadlessTransientError(
+        `${what}: navigation timed out after ${navigationTimeoutMs} ms`,
+        { url: page.url() },
+        undefined,
+        error,
+      );
     }
     throw error;
   }
 
   async function missingElement(selector: string, timeoutMs: number, visible: boolean, scope: Frame): Promise<never> {
     const url = page.url();
-    if (url.startsWith('chrome-error://')) throw new HeadlessTransientError(`the retailer could not be reached (waiting for ${selector})`, { url, selector });
+    if (url.startsWith('chrome-error://'))
+      throw new HeadlessTransientError(`the retailer could not be reached (waiting for ${selector})`, {
+        url,
+        selector,
+      });
     if (lastDocumentStatus !== undefined && lastDocumentStatus >= 500) {
-      throw new HeadlessTransientError(`the retailer answered HTTP ${lastDocumentStatus} at ${pathOf(url)}`, { url, httpStatus: lastDocumentStatus, selector });
+      throw new HeadlessTransientError(`the retailer answered HTTP ${lastDocumentStatus} at ${pathOf(url)}`, {
+        url,
+        httpStatus: lastDocumentStatus,
+        selector,
+      });
     }
     const readyState = await page.evaluate(() => document.readyState).catch(() => 'unknown');
     if (readyState !== 'complete') {
-      throw new HeadlessTransientError(`${pathOf(url)} was still loading after ${timeoutMs} ms (waiting for ${selector})`, { url, selector, readyState });
+      throw new HeadlessTransientError(
+        `${pathOf(url)} was still loading after ${timeoutMs} ms (waiting for ${selector})`,
+        { url, selector, readyState },
+      );
     }
     const present = (await scope.$(toPuppeteerSelector(selector)).catch(() => null)) !== null;
     const status = lastDocumentStatus !== undefined ? ` (HTTP ${lastDocumentStatus})` : '';
-    const problem = present && visible ? 'is on the page but never became visible' : `never appeared within ${timeoutMs} ms`;
-    throw flowBroken(`${selector} ${problem} on ${pathOf(url)}${status}: the retailer's page no longer matches the recipe`, {
-      url,
-      selector,
-      httpStatus: lastDocumentStatus,
-    });
+    const problem =
+      present && visible ? 'is on the page but never became visible' : `never appeared within ${timeoutMs} ms`;
+    throw flowBroken(
+      `${selector} ${problem} on ${pathOf(url)}${status}: the retailer's page no longer matches the recipe`,
+      {
+        url,
+        selector,
+        httpStatus: lastDocumentStatus,
+      },
+    );
   }
 
   /** The main frame, or the document of the iframe `frameSelector` names (card fields of a payment provider). */
@@ -160,13 +167,18 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
       const handle = await scope.$(css).catch(() => null);
       if (!handle) return missingElement(selector, timeoutMs, true, scope);
       const cover = await handle.evaluate(describeCover).catch(() => 'unknown');
-      throw new HeadlessTransientError(`${selector} could not be clicked within ${timeoutMs} ms: a click there would hit ${cover}`, {
-        url: page.url(),
-        selector,
-        coveredBy: cover,
-      });
+      throw new HeadlessTransientError(
+        `${selector} could not be clicked within ${timeoutMs} ms: a click there would hit ${cover}`,
+        {
+          url: page.url(),
+          selector,
+          coveredBy: cover,
+        },
+      );
     }
-    lastClick.hit = await scope.evaluate(() => (window as unknown as { __morClickHit?: string }).__morClickHit).catch(() => undefined);
+    lastClick.hit = await scope
+      .evaluate(() => (window as unknown as { __morClickHit?: string }).__morClickHit)
+      .catch(() => undefined);
   }
 
   return {
@@ -179,9 +191,12 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     },
     element,
     scopeOf,
+    waitForStable,
 
     async goto(url: string): Promise<void> {
-      const response = await page.goto(url, { timeout: navigationTimeoutMs, waitUntil: 'load' }).catch((error) => navigationFailure(error, `opening ${pathOf(url)}`));
+      const response = await page
+        .goto(url, { timeout: navigationTimeoutMs, waitUntil: 'load' })
+        .catch((error) => navigationFailure(error, `opening ${pathOf(url)}`));
       assertLoaded(response, `opening ${pathOf(url)}`);
     },
 
@@ -203,7 +218,10 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     },
 
     /** Clicks once the element can really receive the click; with `waitForNavigation`, waits for the next document. */
-    async click(selector: string, options: { waitForNavigation?: boolean; frame?: string; timeoutMs?: number } = {}): Promise<void> {
+    async click(
+      selector: string,
+      options: { waitForNavigation?: boolean; frame?: string; timeoutMs?: number } = {},
+    ): Promise<void> {
       const timeoutMs = options.timeoutMs ?? selectorTimeoutMs;
       const scope = await scopeOf(options.frame, timeoutMs);
       if (!options.waitForNavigation) return clickOnce(selector, scope, timeoutMs);
@@ -217,49 +235,14 @@ export function createPageDriver(page: Page, { navigationTimeoutMs, selectorTime
     /** Waits until nothing visible matches `selector` (a spinner, an overlay, a toast). */
     async waitForGone(selector: string, timeoutMs = selectorTimeoutMs, frame?: string): Promise<void> {
       const scope = await scopeOf(frame, timeoutMs);
-      await scope.waitForSelector(toPuppeteerSelector(selector), { hidden: true, timeout: timeoutMs }).catch((error) => {
-        if (!(error instanceof TimeoutError)) throw error;
-        throw new HeadlessTransientError(`${selector} was still on ${pathOf(page.url())} after ${timeoutMs} ms`, { url: page.url(), selector });
-      });
-    },
-
-    /**
-     * Waits until no request is in flight, the DOM has not changed and no finite animation ran for `quietMs`.
-     * A request older than `HUNG_REQUEST_MS` is taken as hung (shops leave some open) and ignored, except with
-     * `strict` (lookups): there a hung data request must never pass for "loaded".
-     */
-    async waitForStable(quietMs = 500, timeoutMs = navigationTimeoutMs, { strict = false }: { strict?: boolean } = {}): Promise<void> {
-      const deadline = Date.now() + timeoutMs;
-      const unstable = (what: string) => new HeadlessTransientError(`${pathOf(page.url())} did not settle within ${timeoutMs} ms: ${what}`, { url: page.url() });
-      const busy = () => [...inFlight].filter((request) => strict || Date.now() - (startedAt.get(request) ?? 0) < HUNG_REQUEST_MS);
-      let quietSince = busy().length === 0 ? Date.now() : 0;
-      while (Date.now() - quietSince < quietMs || quietSince === 0) {
-        if (Date.now() > deadline) {
-          const names = busy().map((request) => `${request.method()} ${pathOf(request.url())}`).slice(0, 5);
-          throw unstable(`requests still in flight: ${names.join(', ') || 'none (they kept coming)'}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        if (busy().length > 0) quietSince = 0;
-        else if (quietSince === 0) quietSince = Date.now();
-      }
-      await page
-        .waitForFunction(
-          (quiet: number) => {
-            const w = window as unknown as { __morLastMutation?: number; __morObserver?: MutationObserver };
-            if (!w.__morObserver) {
-              w.__morLastMutation = performance.now();
-              w.__morObserver = new MutationObserver(() => void (w.__morLastMutation = performance.now()));
-              w.__morObserver.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
-            }
-            const animating = document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity);
-            if (animating) w.__morLastMutation = performance.now();
-            return performance.now() - (w.__morLastMutation ?? 0) >= quiet;
-          },
-          { timeout: Math.max(100, deadline - Date.now()), polling: 100 },
-          quietMs,
-        )
+      await scope
+        .waitForSelector(toPuppeteerSelector(selector), { hidden: true, timeout: timeoutMs })
         .catch((error) => {
-          throw error instanceof TimeoutError ? unstable('the page kept changing (DOM mutations or animations)') : error;
+          if (!(error instanceof TimeoutError)) throw error;
+          throw new HeadlessTransientError(`${selector} was still on ${pathOf(page.url())} after ${timeoutMs} ms`, {
+            url: page.url(),
+            selector,
+          });
         });
     },
   };

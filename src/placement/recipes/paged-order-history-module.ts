@@ -30,7 +30,10 @@ export function createPagedOrderHistoryModule(options: PagedOrderHistoryOptions)
   };
 }
 
-async function findInPagedHistory(session: RecipeModuleSession, options: PagedOrderHistoryOptions): Promise<LookupMatch | undefined> {
+async function findInPagedHistory(
+  session: RecipeModuleSession,
+  options: PagedOrderHistoryOptions,
+): Promise<LookupMatch | undefined> {
   const { page } = session;
   const rowSelector = session.render(options.rowSelector);
   await session.goto(session.render(options.historyUrl));
@@ -38,17 +41,31 @@ async function findInPagedHistory(session: RecipeModuleSession, options: PagedOr
     await session.waitFor(options.historySelector);
     const row = await page.$(rowSelector);
     if (row) {
-      const confirmation = await row.$eval(options.confirmationSelector, (el) => el.textContent?.trim() ?? '').catch(() => '');
+      const confirmation = await row
+        .$eval(options.confirmationSelector, (el) => el.textContent?.trim() ?? '')
+        .catch(() => '');
       if (!confirmation) {
-        throw new PermanentPlacementError('flow_broken', `order row found but ${options.confirmationSelector} is empty or missing`);
+        throw new PermanentPlacementError(
+          'flow_broken',
+          `order row found but ${options.confirmationSelector} is empty or missing`,
+        );
       }
-      const totalText = options.totalSelector ? await row.$eval(options.totalSelector, (el) => el.textContent ?? '').catch(() => '') : '';
-      return { confirmationNumber: confirmation, retailerTotalCents: parseMoneyToCents(totalText), details: { historyPage: pageNumber } };
+      const totalText = options.totalSelector
+        ? await row.$eval(options.totalSelector, (el) => el.textContent ?? '').catch(() => '')
+        : '';
+      return {
+        confirmationNumber: confirmation,
+        retailerTotalCents: parseMoneyToCents(totalText),
+        details: { historyPage: pageNumber },
+      };
     }
     const next = await page.$eval(options.nextPageSelector, (el) => el.getAttribute('href')).catch(() => null);
     if (!next) return undefined;
     await session.goto(new URL(next, page.url()).toString());
   }
   // A busy account could push our order further back; "not found" here would risk buying it twice.
-  throw new PermanentPlacementError('flow_broken', `order ${session.order.orderNumber} not found within ${options.maxPages} history pages; check by hand`);
+  throw new PermanentPlacementError(
+    'flow_broken',
+    `order ${session.order.orderNumber} not found within ${options.maxPages} history pages; check by hand`,
+  );
 }

@@ -49,8 +49,10 @@ export function checkRecipe(recipe: Recipe, { modules }: RecipeCheckOptions = {}
     const prefix = name === 'steps' ? 'steps' : `${name}.steps`;
     const visit = (step: AnyStep, path: string, scope: Scope[]) => {
       checkStep(step, path, name, scope, recipe, module, extracted, fail);
-      if (step.type === 'forEachItem') step.steps.forEach((inner, i) => visit(inner, `${path}.steps.${i}`, [...scope, 'item']));
-      if (step.type === 'repeat') step.steps.forEach((inner, i) => visit(inner, `${path}.steps.${i}`, [...scope, 'repeat']));
+      if (step.type === 'forEachItem')
+        step.steps.forEach((inner, i) => visit(inner, `${path}.steps.${i}`, [...scope, 'item']));
+      if (step.type === 'repeat')
+        step.steps.forEach((inner, i) => visit(inner, `${path}.steps.${i}`, [...scope, 'repeat']));
       if (step.type === 'extract' || step.type === 'request') extracted.add(step.as);
     };
     steps?.forEach((step, index) => visit(step, `${prefix}.${index}`, ['top']));
@@ -80,20 +82,29 @@ function checkStep(
     if (problem) fail(`${path}.${field}`, problem);
   }
   if (step.type === 'extract') {
-    if ((step.selector === undefined) === (step.from === undefined)) fail(path, 'needs either "selector" (read the page) or "from" (a value read earlier)');
-    if (step.from !== undefined && !extracted.has(step.from)) fail(`${path}.from`, `needs an earlier extract or request step with "as": "${step.from}"`);
+    if ((step.selector === undefined) === (step.from === undefined))
+      fail(path, 'needs either "selector" (read the page) or "from" (a value read earlier)');
+    if (step.from !== undefined && !extracted.has(step.from))
+      fail(`${path}.from`, `needs an earlier extract or request step with "as": "${step.from}"`);
     if (step.from !== undefined && step.pattern === undefined) fail(`${path}.pattern`, 'required with "from"');
-    if (step.pattern !== undefined && !patternCompiles(step.pattern)) fail(`${path}.pattern`, 'not a valid regular expression');
+    if (step.pattern !== undefined && !patternCompiles(step.pattern))
+      fail(`${path}.pattern`, 'not a valid regular expression');
   }
   const nested = scope.length > 1;
   const submits = (step.type === 'click' || step.type === 'call') && step.submitsOrder;
-  if (submits && (section !== 'steps' || nested)) fail(`${path}.submitsOrder`, 'only a top-level step of "steps" can submit the order');
-  if (submits && step.type === 'click' && step.optional) fail(`${path}.optional`, 'the step that submits the order cannot be optional');
-  if (step.type === 'guardPrice' && (section !== 'steps' || nested)) fail(path, 'guardPrice belongs in the top level of "steps"');
+  if (submits && (section !== 'steps' || nested))
+    fail(`${path}.submitsOrder`, 'only a top-level step of "steps" can submit the order');
+  if (submits && step.type === 'click' && step.optional)
+    fail(`${path}.optional`, 'the step that submits the order cannot be optional');
+  if (step.type === 'guardPrice' && (section !== 'steps' || nested))
+    fail(path, 'guardPrice belongs in the top level of "steps"');
   if (step.type === 'call') {
     if (!recipe.module) fail(`${path}.action`, 'a call step needs the recipe to name a module');
     else if (module && !module.actions?.[step.action]) {
-      fail(`${path}.action`, `module "${recipe.module}" has no action "${step.action}"; it has: ${Object.keys(module.actions ?? {}).join(', ') || 'none'}`);
+      fail(
+        `${path}.action`,
+        `module "${recipe.module}" has no action "${step.action}"; it has: ${Object.keys(module.actions ?? {}).join(', ') || 'none'}`,
+      );
     }
   }
 }
@@ -124,7 +135,8 @@ function templatedFields(step: AnyStep): [string, string][] {
   if (step.type === 'click' && step.expect) fields.push(['expect', step.expect]);
   if (step.type === 'failIf') fields.push(['message', step.message]);
   if (step.type === 'repeat') fields.push(['times', step.times]);
-  if (step.type === 'emptyCart') fields.push(['removeSelector', step.removeSelector], ['emptySelector', step.emptySelector]);
+  if (step.type === 'emptyCart')
+    fields.push(['removeSelector', step.removeSelector], ['emptySelector', step.emptySelector]);
   return fields;
 }
 
@@ -133,10 +145,12 @@ function selectorFields(step: AnyStep): [string, string][] {
   if ('selector' in step && step.selector !== undefined) fields.push(['selector', step.selector]);
   if ('frame' in step && step.frame) fields.push(['frame', step.frame]);
   if (step.type === 'choose') {
-    for (const key of ['trigger', 'optionSelector', 'clickInside', 'expect'] as const) if (step[key]) fields.push([key, step[key]!]);
+    for (const key of ['trigger', 'optionSelector', 'clickInside', 'expect'] as const)
+      if (step[key]) fields.push([key, step[key]!]);
   }
   if (step.type === 'click' && step.expect) fields.push(['expect', step.expect]);
-  if (step.type === 'emptyCart') fields.push(['removeSelector', step.removeSelector], ['emptySelector', step.emptySelector]);
+  if (step.type === 'emptyCart')
+    fields.push(['removeSelector', step.removeSelector], ['emptySelector', step.emptySelector]);
   return fields;
 }
 
@@ -144,7 +158,8 @@ function templateProblem(template: string, scope: Scope[], extracted: Set<string
   try {
     for (const name of findTemplateVariables(template)) {
       if (name.startsWith(EXTRACTED_PREFIX)) {
-        if (!extracted.has(name.slice(EXTRACTED_PREFIX.length))) return `{{${name}}} needs an earlier extract step with "as": "${name.slice(EXTRACTED_PREFIX.length)}"`;
+        if (!extracted.has(name.slice(EXTRACTED_PREFIX.length)))
+          return `{{${name}}} needs an earlier extract step with "as": "${name.slice(EXTRACTED_PREFIX.length)}"`;
         continue;
       }
       if (name === 'repeat.index' || name === 'repeat.count') {
@@ -153,7 +168,8 @@ function templateProblem(template: string, scope: Scope[], extracted: Set<string
       }
       const variable = (TEMPLATE_VARIABLES as Record<string, { scope: string }>)[name];
       if (!variable) return `unknown template variable {{${name}}}`;
-      if (variable.scope === 'item' && !scope.includes('item')) return `{{${name}}} is only available inside forEachItem`;
+      if (variable.scope === 'item' && !scope.includes('item'))
+        return `{{${name}}} is only available inside forEachItem`;
     }
     return undefined;
   } catch (error) {
@@ -183,23 +199,33 @@ export function listRecipeVariables(recipe: Recipe): Set<string> {
 const extracts = (step: AnyStep, as: string): boolean => step.type === 'extract' && step.as === as;
 
 function checkPlacementOrder(steps: readonly RecipeStep[], fail: Fail): void {
-  const submitIndexes = steps.flatMap((step, index) => ((step.type === 'click' || step.type === 'call') && step.submitsOrder ? [index] : []));
+  const submitIndexes = steps.flatMap((step, index) =>
+    (step.type === 'click' || step.type === 'call') && step.submitsOrder ? [index] : [],
+  );
   if (submitIndexes.length === 0) {
     fail('steps', 'mark the step that submits the order with "submitsOrder": true');
     return;
   }
-  for (const extra of submitIndexes.slice(1)) fail(`steps.${extra}.submitsOrder`, `only one step may submit the order (steps.${submitIndexes[0]} already does)`);
+  for (const extra of submitIndexes.slice(1))
+    fail(`steps.${extra}.submitsOrder`, `only one step may submit the order (steps.${submitIndexes[0]} already does)`);
   const submitAt = submitIndexes[0]!;
 
   const guardAt = steps.findIndex((step) => step.type === 'guardPrice');
-  if (guardAt < 0 || guardAt > submitAt) fail('steps', `add a guardPrice step before the step that submits the order (steps.${submitAt})`);
+  if (guardAt < 0 || guardAt > submitAt)
+    fail('steps', `add a guardPrice step before the step that submits the order (steps.${submitAt})`);
   steps.forEach((step, index) => {
-    if (step.type === 'guardPrice' && !steps.slice(0, index).some((earlier) => extracts(earlier, 'retailerTotalCents'))) {
+    if (
+      step.type === 'guardPrice' &&
+      !steps.slice(0, index).some((earlier) => extracts(earlier, 'retailerTotalCents'))
+    ) {
       fail(`steps.${index}`, 'guardPrice needs an earlier extract with "as": "retailerTotalCents"');
     }
   });
   if (!steps.slice(submitAt + 1).some((step) => extracts(step, 'confirmationNumber'))) {
-    fail('steps', `add an extract with "as": "confirmationNumber" after the step that submits the order (steps.${submitAt})`);
+    fail(
+      'steps',
+      `add an extract with "as": "confirmationNumber" after the step that submits the order (steps.${submitAt})`,
+    );
   }
 }
 
@@ -210,7 +236,12 @@ const usesOrderNumber = (steps: readonly AnyStep[]): boolean =>
       ((step.type === 'forEachItem' || step.type === 'repeat') && usesOrderNumber(step.steps)),
   );
 
-function checkLookup(recipe: Recipe, module: RecipeModules[string] | undefined, modulesKnown: boolean, fail: Fail): void {
+function checkLookup(
+  recipe: Recipe,
+  module: RecipeModules[string] | undefined,
+  modulesKnown: boolean,
+  fail: Fail,
+): void {
   const lookup = recipe.lookup;
   if (lookup && module?.lookup) {
     fail('lookup', `module "${recipe.module}" provides the lookup; remove one of the two`);
@@ -221,22 +252,33 @@ function checkLookup(recipe: Recipe, module: RecipeModules[string] | undefined, 
     const found = lookup.steps.find((step) => extracts(step, 'confirmationNumber'));
     if (!found || found.type !== 'extract' || !found.optional) {
       // Without it, nothing the lookup sees can ever mean "placed": it could only ever answer "not placed".
-      fail('lookup.steps', 'needs an extract with "as": "confirmationNumber" and "optional": true: without it the lookup could only ever answer "not placed"');
+      fail(
+        'lookup.steps',
+        'needs an extract with "as": "confirmationNumber" and "optional": true: without it the lookup could only ever answer "not placed"',
+      );
       return;
     }
     if (!usesOrderNumber(lookup.steps)) {
-      fail('lookup.steps', 'must look for our order number ({{order.orderNumber}}) in a URL or selector: any other order would be taken for ours');
+      fail(
+        'lookup.steps',
+        'must look for our order number ({{order.orderNumber}}) in a URL or selector: any other order would be taken for ours',
+      );
     }
     const evidence = lookup.notPlacedWhen;
     if (typeof evidence === 'string') {
       const problem = selectorProblem(evidence);
       if (problem) fail('lookup.notPlacedWhen', problem);
-      else if (evidence.trim() === found.selector?.trim()) fail('lookup.notPlacedWhen', 'must differ from the selector that finds our order');
+      else if (evidence.trim() === found.selector?.trim())
+        fail('lookup.notPlacedWhen', 'must differ from the selector that finds our order');
     } else if (evidence) {
-      const sources = new Set(lookup.steps.flatMap((step) => (step.type === 'extract' || step.type === 'request' ? [step.as] : [])));
-      if (!sources.has(evidence.from)) fail('lookup.notPlacedWhen.from', `needs a lookup step with "as": "${evidence.from}"`);
+      const sources = new Set(
+        lookup.steps.flatMap((step) => (step.type === 'extract' || step.type === 'request' ? [step.as] : [])),
+      );
+      if (!sources.has(evidence.from))
+        fail('lookup.notPlacedWhen.from', `needs a lookup step with "as": "${evidence.from}"`);
       if (!patternCompiles(evidence.pattern)) fail('lookup.notPlacedWhen.pattern', 'not a valid regular expression');
-      else if (evidence.pattern === found.pattern) fail('lookup.notPlacedWhen.pattern', 'must differ from the pattern that finds our order');
+      else if (evidence.pattern === found.pattern)
+        fail('lookup.notPlacedWhen.pattern', 'must differ from the pattern that finds our order');
     }
     return;
   }

@@ -32,14 +32,18 @@ export function toPlacementFailure(error: unknown, details: Record<string, unkno
   if (error instanceof PriceMismatchError) {
     return new PriceMismatchError(error.retailerTotalCents, error.expectedTotalCents, { ...error.details, ...details });
   }
-  if (error instanceof PermanentPlacementError) return new PermanentPlacementError(error.code, error.message, { ...error.details, ...details });
+  if (error instanceof PermanentPlacementError)
+    return new PermanentPlacementError(error.code, error.message, { ...error.details, ...details });
   if (error instanceof HeadlessTransientError) {
     return new HeadlessTransientError(error.message, { ...error.details, ...details }, error.retryAfterMs, error.cause);
   }
-  if (error instanceof TransientPlacementError) return new HeadlessTransientError(error.message, details, error.retryAfterMs, error.cause ?? error);
-  if (error instanceof TemplateError) return new PermanentPlacementError('config_invalid', `recipe template: ${error.message}`, details);
+  if (error instanceof TransientPlacementError)
+    return new HeadlessTransientError(error.message, details, error.retryAfterMs, error.cause ?? error);
+  if (error instanceof TemplateError)
+    return new PermanentPlacementError('config_invalid', `recipe template: ${error.message}`, details);
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   // The browser's own verdict on a CSS selector: retrying the same recipe cannot fix it.
-  if (/is not a valid selector/.test(message)) return new PermanentPlacementError('config_invalid', `recipe selector: ${message}`, details);
+  if (/is not a valid selector/.test(message))
+    return new PermanentPlacementError('config_invalid', `recipe selector: ${message}`, details);
   return new HeadlessTransientError(message, details, undefined, error);
 }

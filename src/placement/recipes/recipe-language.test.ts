@@ -40,12 +40,17 @@ describe('lookups that cannot be fooled', () => {
   it('refuses a lookup that can only ever answer "not placed" (nothing in it can see our order)', () => {
     const recipe = minimal();
     (recipe.lookup.steps as unknown[]).splice(1, 1);
-    expect(errorsOf(recipe)).toEqual({ 'lookup.steps': expect.stringContaining('could only ever answer "not placed"') });
+    expect(errorsOf(recipe)).toEqual({
+      'lookup.steps': expect.stringContaining('could only ever answer "not placed"'),
+    });
   });
 
   it('refuses a lookup that never looks for our order number', () => {
     const recipe = minimal();
-    recipe.lookup.steps = [{ type: 'goto', url: '{{baseUrl}}/orders' }, { type: 'extract', selector: '.confirmation', as: 'confirmationNumber', optional: true }];
+    recipe.lookup.steps = [
+      { type: 'goto', url: '{{baseUrl}}/orders' },
+      { type: 'extract', selector: '.confirmation', as: 'confirmationNumber', optional: true },
+    ];
     expect(errorsOf(recipe)).toEqual({ 'lookup.steps': expect.stringContaining('{{order.orderNumber}}') });
   });
 
@@ -66,13 +71,23 @@ describe('recipe language additions', () => {
     recipe.steps.splice(
       0,
       1,
-      { type: 'emptyCart', url: '{{baseUrl}}/cart', removeSelector: 'text=Remove', emptySelector: 'text=Your cart is empty' },
+      {
+        type: 'emptyCart',
+        url: '{{baseUrl}}/cart',
+        removeSelector: 'text=Remove',
+        emptySelector: 'text=Your cart is empty',
+      },
       { type: 'click', selector: 'role=button[name="Accept cookies"]', optional: true, timeoutMs: 1000 },
       {
         type: 'forEachItem',
         steps: [
           { type: 'goto', url: '{{baseUrl}}/p/{{item.sku | url}}' },
-          { type: 'repeat', times: '{{item.quantity}}', max: 10, steps: [{ type: 'click', selector: 'label=Increase quantity' }] },
+          {
+            type: 'repeat',
+            times: '{{item.quantity}}',
+            max: 10,
+            steps: [{ type: 'click', selector: 'label=Increase quantity' }],
+          },
         ],
       },
       { type: 'waitForGone', selector: '.spinner' },
@@ -108,9 +123,13 @@ describe('recipe language additions', () => {
 
   it('maps text, label and role selectors onto Puppeteer query handlers and leaves CSS alone', () => {
     expect(toPuppeteerSelector('text=Add to cart')).toBe('::-p-text("Add to cart")');
-    expect(toPuppeteerSelector('form#productForm button >> text=Add to cart')).toBe('form#productForm button::-p-text("Add to cart")');
+    expect(toPuppeteerSelector('form#productForm button >> text=Add to cart')).toBe(
+      'form#productForm button::-p-text("Add to cart")',
+    );
     expect(toPuppeteerSelector('label=Email')).toBe('::-p-aria("Email")');
-    expect(toPuppeteerSelector('role=radio[name="Cash On Delivery"]')).toBe('::-p-aria([role="radio"][name="Cash On Delivery"])');
+    expect(toPuppeteerSelector('role=radio[name="Cash On Delivery"]')).toBe(
+      '::-p-aria([role="radio"][name="Cash On Delivery"])',
+    );
     expect(toPuppeteerSelector('#place-order')).toBe('#place-order');
   });
 });

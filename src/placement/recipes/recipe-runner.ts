@@ -7,6 +7,7 @@ import { EXTRACTED_PREFIX } from './recipe-checks';
 import { flowBroken, HeadlessTransientError, toPlacementFailure } from './recipe-errors';
 import type { LookupMatch, RecipeModule, RecipeModuleSession } from './recipe-module';
 import type { ItemStep, Recipe, RecipeStep } from './recipe-schema';
+import { runStepLookup, type RecipeLookupOutcome } from './recipe-lookup';
 import { runSimpleStep } from './recipe-steps';
 import { buildItemValues } from './recipe-variables';
 import { renderTemplate, type TemplateValues } from './template';
@@ -38,12 +39,6 @@ export interface PlacedAtRetailer {
   extracted?: Record<string, string | number>;
 }
 
-/** What the recipe's lookup saw. Only positive evidence of absence may answer `not_placed`. */
-export type RecipeLookupOutcome =
-  | { kind: 'placed'; match: LookupMatch }
-  | { kind: 'not_placed'; evidence: string }
-  | { kind: 'unknown'; reason: string };
-
 export interface RecipeRun {
   /** The step running now, or the one that failed: `steps.3.steps.1`. */
   readonly currentStep: string | undefined;
@@ -58,9 +53,6 @@ export interface RecipeRun {
   /** Runs `steps`; a failure before the submit runs `onAbort` (best effort) before it is thrown. */
   placeOrder(): Promise<PlacedAtRetailer>;
 }
-
-/** How long the network and the page must stay quiet before an absent order counts as absent. */
-const LOOKUP_QUIET_MS = 750;
 
 /**
  * Executes a recipe's sections on one page. Every failure leaves as a `PermanentPlacementError` or a
@@ -93,7 +85,11 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
     waitFor: async (selector, timeoutMs) => void (await driver.element(selector, { visible: false, timeoutMs })),
   };
 
-  async function runSteps(steps: readonly (RecipeStep | ItemStep)[], prefix: string, values: TemplateValues): Promise<void> {
+  async function runSteps(
+    steps: readonly (RecipeStep | ItemStep)[],
+    prefix: string,
+    values: TemplateValues,
+  ): Promise<void> {
     for (const [index, step] of steps.entries()) {
       const path = `${prefix}.${index}`;
       if (step.type === 'forEachItem') {
@@ -106,15 +102,26 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
         currentStep = path;
         const times = Number(renderTemplate(step.times, withExtracted(values)));
         const max = step.max ?? 20;
-        if (!Number.isInteger(times) || times < 0) throw failure(new PermanentPlacementError('config_invalid', `repeat "times" rendered to "${times}", not a count`), { step: path });
-        if (times > max) throw failure(new PermanentPlacementError('rejected', `needs ${times} repeats, more than this recipe's limit of ${max}`), { step: path });
+        if (!Number.isInteger(times) || times < 0)
+          throw failure(
+            new PermanentPlacementError('config_invalid', `repeat "times" rendered to "${times}", not a count`),
+            { step: path },
+          );
+        if (times > max)
+          throw failure(
+            new PermanentPlacementError('rejected', `needs ${times} repeats, more than this recipe's limit of ${max}`),
+            { step: path },
+          );
         for (let round = 1; round <= times; round += 1) {
           await runSteps(step.steps, `${path}.steps`, { ...values, 'repeat.index': round, 'repeat.count': times });
         }
         continue;
       }
       currentStep = path;
-      logger.debug({ step: path, type: step.type, selector: 'selector' in step ? step.selector : undefined }, 'recipe step');
+      logger.debug(
+        { step: path, type: step.type, selector: 'selector' in step ? step.selector : undefined },
+        'recipe step',
+      );
       try {
         signal?.throwIfAborted();
         await runSimpleStep(step, {
@@ -127,24 +134,39 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
           screenshot: async (label) => void screenshots.push(await options.saveScreenshot(label)),
           call: async (action) => {
             const run = module?.actions?.[action];
-            if (!run) throw new PermanentPlacementError('config_invalid', `module action "${action}" is not registered`);
+            if (!run)
+              throw new PermanentPlacementError('config_invalid', `module action "${action}" is not registered`);
             await run(moduleSession);
           },
         });
       } catch (error) {
-        const item = values['item.sku'] === undefined ? {} : { itemSku: values['item.sku'], itemPosition: values['item.position'] };
-        throw failure(error, { step: path, stepType: step.type, ...item, ...(driver.lastClick && { lastClick: driver.lastClick }) });
+        const item =
+          values['item.sku'] === undefined
+            ? {}
+            : { itemSku: values['item.sku'], itemPosition: values['item.position'] };
+        throw failure(error, {
+          step: path,
+          stepType: step.type,
+          ...item,
+          ...(driver.lastClick && { lastClick: driver.lastClick }),
+        });
       }
     }
   }
 
   function guardPrice(): void {
     const retailerTotalCents = extracted.retailerTotalCents;
-    if (typeof retailerTotalCents !== 'number') throw flowBroken('guardPrice ran before a retailer total was extracted');
+    if (typeof retailerTotalCents !== 'number')
+      throw flowBroken('guardPrice ran before a retailer total was extracted');
     const limit = order.totalCents + options.priceToleranceCents;
-    logger.info({ retailerTotalCents, expectedTotalCents: order.totalCents, priceToleranceCents: options.priceToleranceCents }, 'price guard');
+    logger.info(
+      { retailerTotalCents, expectedTotalCents: order.totalCents, priceToleranceCents: options.priceToleranceCents },
+      'price guard',
+    );
     if (retailerTotalCents > limit) {
-      throw new PriceMismatchError(retailerTotalCents, order.totalCents, { priceToleranceCents: options.priceToleranceCents });
+      throw new PriceMismatchError(retailerTotalCents, order.totalCents, {
+        priceToleranceCents: options.priceToleranceCents,
+      });
     }
   }
 
@@ -154,42 +176,24 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
    */
   function failure(error: unknown, details: Record<string, unknown>) {
     const placementFailure = toPlacementFailure(error, { ...details, submitted });
-    if (!submitted || !(placementFailure instanceof PermanentPlacementError) || placementFailure.code !== 'flow_broken') return placementFailure;
-    return new HeadlessTransientError(`${placementFailure.message} (after submitting the order: the retry's lookup will tell whether it exists)`, placementFailure.details, undefined, placementFailure);
+    if (!submitted || !(placementFailure instanceof PermanentPlacementError) || placementFailure.code !== 'flow_broken')
+      return placementFailure;
+    return new HeadlessTransientError(
+      `${placementFailure.message} (after submitting the order: the retry's lookup will tell whether it exists)`,
+      placementFailure.details,
+      undefined,
+      placementFailure,
+    );
   }
 
-  const retailerTotal = () => (typeof extracted.retailerTotalCents === 'number' ? extracted.retailerTotalCents : undefined);
+  const retailerTotal = () =>
+    typeof extracted.retailerTotalCents === 'number' ? extracted.retailerTotalCents : undefined;
   const found = (): LookupMatch | undefined => {
     const confirmationNumber = extracted.confirmationNumber;
-    return typeof confirmationNumber === 'string' && confirmationNumber ? { confirmationNumber, retailerTotalCents: retailerTotal() } : undefined;
+    return typeof confirmationNumber === 'string' && confirmationNumber
+      ? { confirmationNumber, retailerTotalCents: retailerTotal() }
+      : undefined;
   };
-
-  async function recipeLookup(lookup: Extract<NonNullable<Recipe['lookup']>, { steps: unknown }>): Promise<RecipeLookupOutcome> {
-    await runSteps(lookup.steps, 'lookup.steps', options.values);
-    const first = found();
-    if (first) return { kind: 'placed', match: first };
-    // A single-page app shows its empty list before the data arrives: read again once everything is quiet.
-    await driver.waitForStable(LOOKUP_QUIET_MS, options.navigationTimeoutMs, { strict: true }).catch((error: Error) => {
-      throw new HeadlessTransientError(`lookup: ${error.message}`, { url: page.url() });
-    });
-    const rereads = lookup.steps.filter((step) => step.type === 'extract' && step.optional);
-    await runSteps(rereads, 'lookup.reread', options.values);
-    const second = found();
-    if (second) return { kind: 'placed', match: second };
-    const evidence = lookup.notPlacedWhen;
-    if (!evidence) return { kind: 'unknown', reason: 'our order was not seen, and the recipe names no sign that the history has loaded (lookup.notPlacedWhen)' };
-    if (typeof evidence === 'string') {
-      const selector = renderTemplate(evidence, options.values);
-      if (!(await page.$(toPuppeteerSelector(selector)))) return { kind: 'unknown', reason: `our order was not seen, and ${selector} (the sign that the history has loaded) is not on ${page.url()}` };
-      return { kind: 'not_placed', evidence: `${selector} shown on ${page.url()} with the network quiet, and no entry for ${order.orderNumber}` };
-    }
-    const source = extracted[evidence.from];
-    const pattern = renderTemplate(evidence.pattern, options.values);
-    if (source === undefined || !new RegExp(pattern).test(String(source))) {
-      return { kind: 'unknown', reason: `our order was not seen, and extracted.${evidence.from} does not match /${pattern}/ (the sign of a complete answer)` };
-    }
-    return { kind: 'not_placed', evidence: `extracted.${evidence.from} matches /${pattern}/ and holds no entry for ${order.orderNumber}` };
-  }
 
   return {
     get currentStep() {
@@ -208,7 +212,9 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
       const reuse = recipe.signIn.reuseSession;
       if (reuse && options.restoredSession) {
         currentStep = 'signIn.reuseSession';
-        await driver.goto(new URL(renderTemplate(reuse.url, options.values), String(options.values.baseUrl)).toString());
+        await driver.goto(
+          new URL(renderTemplate(reuse.url, options.values), String(options.values.baseUrl)).toString(),
+        );
         await driver.waitForStable(300).catch(() => undefined);
         if (await page.$(toPuppeteerSelector(renderTemplate(reuse.signedInWhen, options.values)))) return;
         logger.info('the saved session is no longer signed in; signing in again');
@@ -219,15 +225,28 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
     async lookup() {
       extracted = {};
       try {
-        if (recipe.lookup && 'none' in recipe.lookup) return { kind: 'unknown', reason: `the recipe declares no reliable lookup: ${recipe.lookup.reason}` };
-        if (recipe.lookup) return await recipeLookup(recipe.lookup);
+        if (recipe.lookup && 'none' in recipe.lookup)
+          return { kind: 'unknown', reason: `the recipe declares no reliable lookup: ${recipe.lookup.reason}` };
+        if (recipe.lookup)
+          return await runStepLookup(recipe.lookup, {
+            page,
+            driver,
+            values: options.values,
+            orderNumber: order.orderNumber,
+            navigationTimeoutMs: options.navigationTimeoutMs,
+            runSteps: (steps, prefix) => runSteps(steps, prefix, options.values),
+            extracted: () => extracted,
+            found,
+          });
         if (!module?.lookup) return { kind: 'unknown', reason: 'the recipe has no lookup' };
         currentStep = 'module.lookup';
         const match = await module.lookup(moduleSession).catch((error) => {
           throw failure(error, { step: 'module.lookup' });
         });
         // A module reads the whole history itself (or throws): no match is its positive answer.
-        return match ? { kind: 'placed', match } : { kind: 'not_placed', evidence: `module "${recipe.module}" read the order history to its end` };
+        return match
+          ? { kind: 'placed', match }
+          : { kind: 'not_placed', evidence: `module "${recipe.module}" read the order history to its end` };
       } finally {
         extracted = {};
       }
@@ -239,12 +258,21 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
       } catch (error) {
         if (!submitted && recipe.onAbort) {
           const artifacts = await options.captureFailure?.();
-          if (artifacts && error instanceof Error && 'details' in error && typeof error.details === 'object' && error.details) {
+          if (
+            artifacts &&
+            error instanceof Error &&
+            'details' in error &&
+            typeof error.details === 'object' &&
+            error.details
+          ) {
             Object.assign(error.details, { artifacts });
           }
           const step = currentStep;
           await runSteps(recipe.onAbort.steps, 'onAbort.steps', options.values).catch((cleanup: Error) =>
-            logger.warn({ err: { message: cleanup.message }, step: currentStep }, 'onAbort steps failed; the retailer cart may hold leftovers'),
+            logger.warn(
+              { err: { message: cleanup.message }, step: currentStep },
+              'onAbort steps failed; the retailer cart may hold leftovers',
+            ),
           );
           currentStep = step;
         }
@@ -255,7 +283,11 @@ export function createRecipeRun(options: RecipeRunOptions): RecipeRun {
         throw failure(flowBroken('no confirmation number was read'), { step: currentStep });
       }
       const { confirmationNumber: _confirmation, retailerTotalCents: _total, ...others } = extracted;
-      return { confirmationNumber, retailerTotalCents: retailerTotal(), ...(Object.keys(others).length > 0 && { extracted: others }) };
+      return {
+        confirmationNumber,
+        retailerTotalCents: retailerTotal(),
+        ...(Object.keys(others).length > 0 && { extracted: others }),
+      };
     },
   };
 }

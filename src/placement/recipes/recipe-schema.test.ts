@@ -44,7 +44,11 @@ describe('validateRecipe', () => {
   it('when steps are malformed, then each error names the path of the field', () => {
     const recipe = minimal();
     recipe.steps[1] = { type: 'extract', as: 'retailerTotalCents' };
-    recipe.steps.push({ type: 'clik', selector: '#x' }, { type: 'waitFor', selectr: '#x', selector: '#y' }, { type: 'extract', selector: 'x', as: 'n', pattern: '(' });
+    recipe.steps.push(
+      { type: 'clik', selector: '#x' },
+      { type: 'waitFor', selectr: '#x', selector: '#y' },
+      { type: 'extract', selector: 'x', as: 'n', pattern: '(' },
+    );
 
     // An extract's selector (or `from`) and its pattern are checked with the rules, once the shape is right
     // (recipe-language.test.ts); shape errors come first.
@@ -56,7 +60,10 @@ describe('validateRecipe', () => {
 
   it('when a template names an unknown variable, or an item variable outside forEachItem, then that field is named', () => {
     const recipe = minimal();
-    recipe.steps.unshift({ type: 'fill', selector: '#zip', value: '{{adress.zip}}' }, { type: 'select', selector: '#size', value: '{{item.size}}' });
+    recipe.steps.unshift(
+      { type: 'fill', selector: '#zip', value: '{{adress.zip}}' },
+      { type: 'select', selector: '#size', value: '{{item.size}}' },
+    );
 
     expect(errorsOf(recipe)).toEqual({
       'steps.0.value': 'unknown template variable {{adress.zip}}',
@@ -73,7 +80,9 @@ describe('validateRecipe', () => {
   it('when two steps submit the order, then the second is named', () => {
     const recipe = minimal();
     recipe.steps.push({ type: 'click', selector: '#again', submitsOrder: true });
-    expect(errorsOf(recipe)).toEqual({ 'steps.5.submitsOrder': 'only one step may submit the order (steps.3 already does)' });
+    expect(errorsOf(recipe)).toEqual({
+      'steps.5.submitsOrder': 'only one step may submit the order (steps.3 already does)',
+    });
   });
 
   it('when the price guard comes after the submit, or has no retailer total to compare, then the recipe is refused', () => {
@@ -84,18 +93,25 @@ describe('validateRecipe', () => {
 
     const blind = minimal();
     blind.steps.splice(1, 1);
-    expect(errorsOf(blind)).toEqual({ 'steps.1': 'guardPrice needs an earlier extract with "as": "retailerTotalCents"' });
+    expect(errorsOf(blind)).toEqual({
+      'steps.1': 'guardPrice needs an earlier extract with "as": "retailerTotalCents"',
+    });
   });
 
   it('when nothing reads the confirmation number after the submit, then the recipe is refused', () => {
     const recipe = minimal();
     recipe.steps.pop();
-    expect(errorsOf(recipe)).toEqual({ steps: 'add an extract with "as": "confirmationNumber" after the step that submits the order (steps.3)' });
+    expect(errorsOf(recipe)).toEqual({
+      steps: 'add an extract with "as": "confirmationNumber" after the step that submits the order (steps.3)',
+    });
   });
 
   it('when the submit or the price guard sit inside forEachItem, then they are refused', () => {
     const recipe = minimal();
-    recipe.steps[0] = { type: 'forEachItem', steps: [{ type: 'guardPrice' }, { type: 'click', selector: '#x', submitsOrder: true }] };
+    recipe.steps[0] = {
+      type: 'forEachItem',
+      steps: [{ type: 'guardPrice' }, { type: 'click', selector: '#x', submitsOrder: true }],
+    };
     expect(errorsOf(recipe)).toMatchObject({
       'steps.0.steps.0': 'guardPrice belongs in the top level of "steps"',
       'steps.0.steps.1.submitsOrder': 'only a top-level step of "steps" can submit the order',
@@ -127,17 +143,23 @@ describe('validateRecipe', () => {
     const modules: RecipeModules = { widgets: { description: 'test', actions: { pickDate: async () => undefined } } };
 
     it('when the module is not registered, then it lists the registered ones', () => {
-      expect(errorsOf({ ...minimal(), module: 'nope' }, modules)).toEqual({ module: 'unknown module "nope"; registered: widgets' });
+      expect(errorsOf({ ...minimal(), module: 'nope' }, modules)).toEqual({
+        module: 'unknown module "nope"; registered: widgets',
+      });
     });
 
     it('when a call step names a missing action, or the recipe names no module, then the action is named', () => {
       const recipe = { ...minimal(), module: 'widgets' };
       recipe.steps.unshift({ type: 'call', action: 'pickDate' }, { type: 'call', action: 'pickTime' });
-      expect(errorsOf(recipe, modules)).toEqual({ 'steps.1.action': 'module "widgets" has no action "pickTime"; it has: pickDate' });
+      expect(errorsOf(recipe, modules)).toEqual({
+        'steps.1.action': 'module "widgets" has no action "pickTime"; it has: pickDate',
+      });
 
       const moduleless = minimal();
       moduleless.steps.unshift({ type: 'call', action: 'pickDate' });
-      expect(errorsOf(moduleless, modules)).toEqual({ 'steps.0.action': 'a call step needs the recipe to name a module' });
+      expect(errorsOf(moduleless, modules)).toEqual({
+        'steps.0.action': 'a call step needs the recipe to name a module',
+      });
     });
   });
 });

@@ -26,8 +26,20 @@ const onElement = {
 };
 
 const gotoStep = z.strictObject({ type: z.literal('goto'), url: template.min(1, 'required'), note });
-const fillStep = z.strictObject({ type: z.literal('fill'), selector, value: template, skipIfEmpty: z.boolean().optional(), ...onElement });
-const selectStep = z.strictObject({ type: z.literal('select'), selector, value: template, skipIfEmpty: z.boolean().optional(), ...onElement });
+const fillStep = z.strictObject({
+  type: z.literal('fill'),
+  selector,
+  value: template,
+  skipIfEmpty: z.boolean().optional(),
+  ...onElement,
+});
+const selectStep = z.strictObject({
+  type: z.literal('select'),
+  selector,
+  value: template,
+  skipIfEmpty: z.boolean().optional(),
+  ...onElement,
+});
 /**
  * A custom dropdown or a group of styled radios: click the trigger (if any), then the option whose visible text
  * is `option` (or contains it, with `"match": "contains"`); `clickInside` clicks an element inside that option.
@@ -55,7 +67,13 @@ const clickStep = z.strictObject({
   ...onElement,
 });
 const waitForStep = z.strictObject({ type: z.literal('waitFor'), selector, ...onElement });
-const waitForGoneStep = z.strictObject({ type: z.literal('waitForGone'), selector, timeoutMs: timeoutMs.optional(), frame: selector.optional(), note });
+const waitForGoneStep = z.strictObject({
+  type: z.literal('waitForGone'),
+  selector,
+  timeoutMs: timeoutMs.optional(),
+  frame: selector.optional(),
+  note,
+});
 const waitForStableStep = z.strictObject({
   type: z.literal('waitForStable'),
   /** How long the network and the page must stay quiet. */
@@ -89,9 +107,28 @@ const requestStep = z.strictObject({
   note,
 });
 const guardPriceStep = z.strictObject({ type: z.literal('guardPrice'), note });
-const failIfStep = z.strictObject({ type: z.literal('failIf'), selector, code: z.enum(FAIL_CODES), message: z.string().min(1, 'required'), frame: selector.optional(), note });
-const screenshotStep = z.strictObject({ type: z.literal('screenshot'), label: z.string().regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes').optional(), note });
-const callStep = z.strictObject({ type: z.literal('call'), action: z.string().min(1, 'required'), submitsOrder: z.boolean().optional(), note });
+const failIfStep = z.strictObject({
+  type: z.literal('failIf'),
+  selector,
+  code: z.enum(FAIL_CODES),
+  message: z.string().min(1, 'required'),
+  frame: selector.optional(),
+  note,
+});
+const screenshotStep = z.strictObject({
+  type: z.literal('screenshot'),
+  label: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/, 'lower-case letters, digits and dashes')
+    .optional(),
+  note,
+});
+const callStep = z.strictObject({
+  type: z.literal('call'),
+  action: z.string().min(1, 'required'),
+  submitsOrder: z.boolean().optional(),
+  note,
+});
 /** Empties a cart the shop keeps on its server: opens it and removes lines until its empty state shows. */
 const emptyCartStep = z.strictObject({
   type: z.literal('emptyCart'),
@@ -104,8 +141,21 @@ const emptyCartStep = z.strictObject({
 });
 
 const simpleSteps = [
-  gotoStep, fillStep, selectStep, chooseStep, clickStep, waitForStep, waitForGoneStep, waitForStableStep,
-  extractStep, requestStep, guardPriceStep, failIfStep, screenshotStep, callStep, emptyCartStep,
+  gotoStep,
+  fillStep,
+  selectStep,
+  chooseStep,
+  clickStep,
+  waitForStep,
+  waitForGoneStep,
+  waitForStableStep,
+  extractStep,
+  requestStep,
+  guardPriceStep,
+  failIfStep,
+  screenshotStep,
+  callStep,
+  emptyCartStep,
 ] as const;
 const simpleStepSchema = z.discriminatedUnion('type', [...simpleSteps]);
 /** `times` is a template (`{{item.quantity}}`); a repeat never runs more than `max` (default 20) times. */
@@ -119,7 +169,11 @@ const repeatStep = z.strictObject({
 
 /** A step inside `forEachItem`; items do not nest. */
 export const itemStepSchema = z.discriminatedUnion('type', [...simpleSteps, repeatStep]);
-const forEachItemStep = z.strictObject({ type: z.literal('forEachItem'), steps: z.array(itemStepSchema).min(1).max(100), note });
+const forEachItemStep = z.strictObject({
+  type: z.literal('forEachItem'),
+  steps: z.array(itemStepSchema).min(1).max(100),
+  note,
+});
 export const stepSchema = z.discriminatedUnion('type', [...simpleSteps, repeatStep, forEachItemStep]);
 
 const stepList = z.array(stepSchema).min(1, 'needs at least one step').max(200);
@@ -140,7 +194,10 @@ const signInSection = z.strictObject({
  * "loaded, and our order is not there" (an explicit empty state, a loaded marker); without it a lookup can
  * only answer "placed" or "unknown". `{ "none": true }` declares that the shop has no reliable lookup.
  */
-const absenceEvidence = z.union([selector, z.strictObject({ from: identifier, pattern: z.string().min(1, 'required') })]);
+const absenceEvidence = z.union([
+  selector,
+  z.strictObject({ from: identifier, pattern: z.string().min(1, 'required') }),
+]);
 const lookupSection = z.union([
   z.strictObject({ steps: stepList, notPlacedWhen: absenceEvidence.optional(), note }),
   z.strictObject({ none: z.literal(true), reason: z.string().min(1, 'required'), note }),

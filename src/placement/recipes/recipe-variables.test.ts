@@ -7,7 +7,15 @@ const order = (shippingOption: PlacementOrder['shippingOption']): PlacementOrder
   storeName: 'Shop',
   currency: 'usd',
   items: [],
-  shippingAddress: { name: 'Ada Lovelace', address1: '1 Market St', city: 'San Francisco', state: 'CA', zip: '94105', country: 'US', phone: '+14155550100' },
+  shippingAddress: {
+    name: 'Ada Lovelace',
+    address1: '1 Market St',
+    city: 'San Francisco',
+    state: 'CA',
+    zip: '94105',
+    country: 'US',
+    phone: '+14155550100',
+  },
   shippingOption,
   subtotalCents: 1000,
   shippingCents: 1500,
@@ -19,11 +27,21 @@ describe('recipe variables', () => {
   const inputs = { baseUrl: 'https://shop.example/', credentials: { username: 'u', password: 'p' } };
 
   it('give a recipe the shopper’s shipping choice, to select it on the retailer’s checkout', () => {
-    const values = buildRecipeValues({ ...inputs, order: order({ id: 'express', name: 'Express', priceCents: 1500, deliveryEstimate: { minDays: 1, maxDays: 2 } }) });
-    expect(values).toMatchObject({ 'shipping.methodId': 'express', 'shipping.methodName': 'Express', 'order.totalCents': 2573 });
+    const values = buildRecipeValues({
+      ...inputs,
+      order: order({ id: 'express', name: 'Express', priceCents: 1500, deliveryEstimate: { minDays: 1, maxDays: 2 } }),
+    });
+    expect(values).toMatchObject({
+      'shipping.methodId': 'express',
+      'shipping.methodName': 'Express',
+      'order.totalCents': 2573,
+    });
   });
 
   it('leave them empty for an order without a choice, so a select step with skipIfEmpty skips', () => {
-    expect(buildRecipeValues({ ...inputs, order: order(null) })).toMatchObject({ 'shipping.methodId': '', 'shipping.methodName': '' });
+    expect(buildRecipeValues({ ...inputs, order: order(null) })).toMatchObject({
+      'shipping.methodId': '',
+      'shipping.methodName': '',
+    });
   });
 });

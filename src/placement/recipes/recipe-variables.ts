@@ -15,12 +15,19 @@ export const TEMPLATE_VARIABLES = {
   baseUrl: { scope: 'recipe', description: "the store config's baseUrl, without a trailing slash" },
   'credentials.username': { scope: 'recipe', description: 'retailer account username or email' },
   'credentials.password': { scope: 'recipe', description: 'retailer account password', secret: true },
-  'payment.cardNumber': { scope: 'recipe', description: 'card number, digits only (needs config.payment)', secret: true },
+  'payment.cardNumber': {
+    scope: 'recipe',
+    description: 'card number, digits only (needs config.payment)',
+    secret: true,
+  },
   'payment.expiry': { scope: 'recipe', description: 'card expiry as MM/YY', secret: true },
   'payment.expiryMonth': { scope: 'recipe', description: 'card expiry month, two digits' },
   'payment.expiryYear': { scope: 'recipe', description: 'card expiry year, four digits' },
   'payment.cvc': { scope: 'recipe', description: 'card security code', secret: true },
-  'order.orderNumber': { scope: 'recipe', description: 'our order number (MO-…), the reference to leave at the retailer' },
+  'order.orderNumber': {
+    scope: 'recipe',
+    description: 'our order number (MO-…), the reference to leave at the retailer',
+  },
   'order.storeSlug': { scope: 'recipe', description: "the store's slug" },
   'order.storeName': { scope: 'recipe', description: "the store's name" },
   'order.currency': { scope: 'recipe', description: 'ISO currency code' },
@@ -29,8 +36,14 @@ export const TEMPLATE_VARIABLES = {
   'order.shippingCents': { scope: 'recipe', description: 'snapshot shipping in cents' },
   'order.taxCents': { scope: 'recipe', description: 'snapshot tax in cents' },
   'order.totalCents': { scope: 'recipe', description: 'snapshot total in cents' },
-  'shipping.methodId': { scope: 'recipe', description: "the shopper's shipping choice: the store option's id (may be empty)" },
-  'shipping.methodName': { scope: 'recipe', description: "the shopper's shipping choice: its name, e.g. Express (may be empty)" },
+  'shipping.methodId': {
+    scope: 'recipe',
+    description: "the shopper's shipping choice: the store option's id (may be empty)",
+  },
+  'shipping.methodName': {
+    scope: 'recipe',
+    description: "the shopper's shipping choice: its name, e.g. Express (may be empty)",
+  },
   'address.name': { scope: 'recipe', description: 'recipient full name' },
   'address.firstName': { scope: 'recipe', description: 'all but the last word of the name' },
   'address.lastName': { scope: 'recipe', description: 'the last word of the name' },
@@ -40,7 +53,10 @@ export const TEMPLATE_VARIABLES = {
   'address.state': { scope: 'recipe', description: 'two-letter state code' },
   'address.zip': { scope: 'recipe', description: 'ZIP or ZIP+4' },
   'address.country': { scope: 'recipe', description: 'ISO 3166-1 alpha-2 country' },
-  'address.stateName': { scope: 'recipe', description: 'the state spelled out, e.g. Texas (US; other countries: the code)' },
+  'address.stateName': {
+    scope: 'recipe',
+    description: 'the state spelled out, e.g. Texas (US; other countries: the code)',
+  },
   'address.countryName': { scope: 'recipe', description: 'the country spelled out in English, e.g. United States' },
   'address.phone': { scope: 'recipe', description: 'phone as stored, e.g. +14155550100' },
   'address.phoneDigits': { scope: 'recipe', description: 'national phone digits, e.g. 4155550100' },
@@ -70,7 +86,12 @@ function splitName(name: string): { firstName: string; lastName: string } {
 }
 
 /** Values for every `recipe`-scoped variable. Payment variables exist only when a payment is configured. */
-export function buildRecipeValues({ baseUrl, credentials, payment, order }: RecipeInputs): Record<string, TemplateValue> {
+export function buildRecipeValues({
+  baseUrl,
+  credentials,
+  payment,
+  order,
+}: RecipeInputs): Record<string, TemplateValue> {
   const address = order.shippingAddress;
   const { firstName, lastName } = splitName(address.name);
   const [expiryMonth, expiryYear] = payment ? payment.expiry.split('/') : [];
@@ -128,6 +149,9 @@ export function buildItemValues(item: PlacementItem, index: number): Record<stri
 /** The values that must never reach a log line or an artifact. */
 export function listSecretValues(values: Readonly<Record<string, TemplateValue>>): string[] {
   return Object.entries(TEMPLATE_VARIABLES)
-    .filter(([name, variable]) => 'secret' in variable && variable.secret && values[name] !== undefined && values[name] !== '')
+    .filter(
+      ([name, variable]) =>
+        'secret' in variable && variable.secret && values[name] !== undefined && values[name] !== '',
+    )
     .map(([name]) => String(values[name]));
 }

@@ -16,12 +16,17 @@ describe('renderTemplate', () => {
   });
 
   it('when a variable is unknown, then it throws naming the variable instead of rendering a blank', () => {
-    expect(() => renderTemplate('{{adress.zip}}', values)).toThrow(new TemplateError('unknown template variable {{adress.zip}}'));
+    expect(() => renderTemplate('{{adress.zip}}', values)).toThrow(
+      new TemplateError('unknown template variable {{adress.zip}}'),
+    );
   });
 
-  it.each([['{{ base url }}'], ['{{}}'], ['{{baseUrl}']])('when a placeholder is malformed (%s), then it throws', (template) => {
-    expect(() => renderTemplate(template, values)).toThrow(TemplateError);
-  });
+  it.each([['{{ base url }}'], ['{{}}'], ['{{baseUrl}']])(
+    'when a placeholder is malformed (%s), then it throws',
+    (template) => {
+      expect(() => renderTemplate(template, values)).toThrow(TemplateError);
+    },
+  );
 });
 
 describe('findTemplateVariables', () => {

@@ -17,7 +17,8 @@ function cssEscape(value: string): string {
   for (const [index, ch] of [...value].entries()) {
     const code = ch.codePointAt(0)!;
     if (code === 0) out += '\uFFFD';
-    else if ((code >= 1 && code <= 0x1f) || code === 0x7f || (index === 0 && code >= 0x30 && code <= 0x39)) out += `\\${code.toString(16)} `;
+    else if ((code >= 1 && code <= 0x1f) || code === 0x7f || (index === 0 && code >= 0x30 && code <= 0x39))
+      out += `\\${code.toString(16)} `;
     else if (index === 1 && code >= 0x30 && code <= 0x39 && value[0] === '-') out += `\\${code.toString(16)} `;
     else if (index === 0 && ch === '-' && value.length === 1) out += '\\-';
     else if (code >= 0x80 || ch === '-' || ch === '_' || /[0-9A-Za-z]/.test(ch)) out += ch;
@@ -29,22 +30,37 @@ function cssEscape(value: string): string {
 /** What a recipe may pipe a value through. docs/recipes.md lists the same set. */
 export const TEMPLATE_FILTERS: Readonly<Record<string, { description: string; apply(value: string): string }>> = {
   digits: { description: 'only the digits: "MO-00417" → "00417"', apply: (v) => v.replace(/\D/g, '') },
-  stripLeadingZeros: { description: 'leading zeros removed (one zero stays): "00417" → "417"', apply: (v) => v.replace(/^0+(?=.)/, '') },
-  url: { description: 'percent-encoded for a URL path or query part (encodeURIComponent)', apply: (v) => encodeURIComponent(v) },
+  stripLeadingZeros: {
+    description: 'leading zeros removed (one zero stays): "00417" → "417"',
+    apply: (v) => v.replace(/^0+(?=.)/, ''),
+  },
+  url: {
+    description: 'percent-encoded for a URL path or query part (encodeURIComponent)',
+    apply: (v) => encodeURIComponent(v),
+  },
   css: { description: 'escaped for use inside a CSS selector (CSS.escape)', apply: cssEscape },
-  regex: { description: 'escaped for use inside a regular expression (a `pattern`)', apply: (v) => v.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&') },
+  regex: {
+    description: 'escaped for use inside a regular expression (a `pattern`)',
+    apply: (v) => v.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'),
+  },
   json: { description: 'escaped for use inside a JSON string', apply: (v) => JSON.stringify(v).slice(1, -1) },
   lower: { description: 'lower case', apply: (v) => v.toLowerCase() },
   upper: { description: 'upper case', apply: (v) => v.toUpperCase() },
   trim: { description: 'surrounding white space removed', apply: (v) => v.trim() },
   dollars: {
     description: 'cents as a decimal amount: 2599 → "25.99"',
-    apply: (v) => (/^-?\d+$/.test(v) ? `${v.startsWith('-') ? '-' : ''}${Math.trunc(Math.abs(Number(v)) / 100)}.${String(Math.abs(Number(v)) % 100).padStart(2, '0')}` : v),
+    apply: (v) =>
+      /^-?\d+$/.test(v)
+        ? `${v.startsWith('-') ? '-' : ''}${Math.trunc(Math.abs(Number(v)) / 100)}.${String(Math.abs(Number(v)) % 100).padStart(2, '0')}`
+        : v,
   },
 };
 
 export class TemplateError extends Error {
-  constructor(message: string, readonly variable?: string) {
+  constructor(
+    message: string,
+    readonly variable?: string,
+  ) {
     super(message);
     this.name = 'TemplateError';
   }
@@ -60,7 +76,10 @@ function parsePlaceholder(body: string): Placeholder {
   if (!VARIABLE_NAME.test(rawName)) throw new TemplateError(`malformed placeholder {{${body}}}`, rawName);
   for (const filter of rawFilters) {
     if (!Object.hasOwn(TEMPLATE_FILTERS, filter)) {
-      throw new TemplateError(`unknown filter "${filter}" in {{${body}}}; filters: ${Object.keys(TEMPLATE_FILTERS).join(', ')}`, rawName);
+      throw new TemplateError(
+        `unknown filter "${filter}" in {{${body}}}; filters: ${Object.keys(TEMPLATE_FILTERS).join(', ')}`,
+        rawName,
+      );
     }
   }
   return { name: rawName, filters: rawFilters };

@@ -35,7 +35,11 @@ export function connectRetailerApiSimulator(
     const text = await response.text();
     const parsed: unknown = text ? JSON.parse(text) : undefined;
     if (response.ok) return parsed as T;
-    const { code, message, fields } = (parsed ?? {}) as { code?: string; message?: string; fields?: Record<string, string> };
+    const { code, message, fields } = (parsed ?? {}) as {
+      code?: string;
+      message?: string;
+      fields?: Record<string, string>;
+    };
     const detail = message ?? `HTTP ${response.status}`;
     if (KNOWN_CODES.includes(code as SimulatorErrorCode)) {
       throw new SimulatorError(code as SimulatorErrorCode, detail, fields);

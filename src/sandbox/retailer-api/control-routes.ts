@@ -56,7 +56,11 @@ const CONTROL_ROUTES: ControlRoute[] = [
       return NO_CONTENT;
     },
   },
-  { method: 'DELETE', pattern: ['retailers', ':slug', 'skus', ':sku'], run: (c, [slug, sku]) => (c.removeSku(slug!, sku!), NO_CONTENT) },
+  {
+    method: 'DELETE',
+    pattern: ['retailers', ':slug', 'skus', ':sku'],
+    run: (c, [slug, sku]) => (c.removeSku(slug!, sku!), NO_CONTENT),
+  },
   {
     method: 'POST',
     pattern: ['retailers', ':slug', 'faults'],
@@ -65,13 +69,21 @@ const CONTROL_ROUTES: ControlRoute[] = [
       return NO_CONTENT;
     },
   },
-  { method: 'DELETE', pattern: ['retailers', ':slug', 'faults'], run: (c, [slug]) => (c.clearFaults(slug!), NO_CONTENT) },
+  {
+    method: 'DELETE',
+    pattern: ['retailers', ':slug', 'faults'],
+    run: (c, [slug]) => (c.clearFaults(slug!), NO_CONTENT),
+  },
   {
     method: 'GET',
     pattern: ['retailers', ':slug', 'orders'],
     run: (c, [slug]) => ({ status: 200, body: { orders: c.orders(slug!) } }),
   },
-  { method: 'GET', pattern: ['retailers', ':slug', 'stats'], run: (c, [slug]) => ({ status: 200, body: c.stats(slug!) }) },
+  {
+    method: 'GET',
+    pattern: ['retailers', ':slug', 'stats'],
+    run: (c, [slug]) => ({ status: 200, body: c.stats(slug!) }),
+  },
 ];
 
 /** `/_sim/...`; `path` is what follows `/_sim`. */

@@ -33,7 +33,10 @@ export class RetailerRegistry implements RetailerSimControls {
 
   addRetailer(slug: string, setup: RetailerSetup): RetailerInfo {
     const { slug: validSlug, ...validSetup } = parseOrThrow(addRetailerBodySchema, { ...setup, slug }, 'retailer');
-    const prefix = validSlug.toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 8);
+    const prefix = validSlug
+      .toUpperCase()
+      .replace(/[^A-Z0-9]/g, '')
+      .slice(0, 8);
     const nextOrderNumber = () => `${prefix}-${(this.lastOrderSequence += 1)}`;
     this.retailersBySlug.set(validSlug, new SimulatedRetailer(validSlug, validSetup, nextOrderNumber));
     return this.info(validSlug);

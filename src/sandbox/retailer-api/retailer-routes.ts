@@ -37,7 +37,8 @@ export async function handleRetailerRequest(
   if (fault && serveFaultInsteadOfAnswer(fault, req, res)) return;
 
   const result = await answer(retailer, route, req, query, body);
-  if (fault?.kind === 'create_then_500') return sendJson(res, 500, { code: 'internal_error', message: 'injected fault' });
+  if (fault?.kind === 'create_then_500')
+    return sendJson(res, 500, { code: 'internal_error', message: 'injected fault' });
   sendJson(res, result.status, result.body, result.headers);
 }
 
@@ -99,8 +100,22 @@ async function answerCreateOrder(retailer: SimulatedRetailer, req: IncomingMessa
 function answerQuote(outcome: QuoteOutcome, shippingMethods: readonly ShippingMethod[]): Answer {
   if (outcome.kind === 'rejected') return { status: 422, body: { code: outcome.code, message: outcome.message } };
   const { totalCents, taxCents, shippingCents, subtotalCents } = outcome.price;
-  const methods = shippingMethods.map(({ id, name, priceCents, minDays, maxDays }) => ({ id, name, priceCents, ...(minDays !== undefined && maxDays !== undefined ? { minDays, maxDays } : {}) }));
-  return { status: 200, body: { totalCents, taxCents, shippingCents, subtotalCents, ...(methods.length > 0 ? { shippingMethods: methods } : {}) } };
+  const methods = shippingMethods.map(({ id, name, priceCents, minDays, maxDays }) => ({
+    id,
+    name,
+    priceCents,
+    ...(minDays !== undefined && maxDays !== undefined ? { minDays, maxDays } : {}),
+  }));
+  return {
+    status: 200,
+    body: {
+      totalCents,
+      taxCents,
+      shippingCents,
+      subtotalCents,
+      ...(methods.length > 0 ? { shippingMethods: methods } : {}),
+    },
+  };
 }
 
 function answerLookup(retailer: SimulatedRetailer, query: URLSearchParams): Answer {
@@ -131,9 +146,14 @@ function serveFaultInsteadOfAnswer(fault: FaultSpec, req: IncomingMessage, res: 
       sendJson(res, 503, { code: 'unavailable', message: 'injected fault' });
       return true;
     case 'status_429':
-      sendJson(res, 429, { code: 'rate_limited', message: 'injected fault' }, {
-        'retry-after': String(fault.retryAfterSeconds ?? 1),
-      });
+      sendJson(
+        res,
+        429,
+        { code: 'rate_limited', message: 'injected fault' },
+        {
+          'retry-after': String(fault.retryAfterSeconds ?? 1),
+        },
+      );
       return true;
     case 'reject':
       sendJson(res, 422, { code: fault.code, message: fault.message ?? 'injected rejection' });

@@ -57,7 +57,10 @@ export function decrementStock(items: readonly SimulatedOrderItem[], catalog: Ma
 const REQUIRED_ADDRESS_FIELDS = ['name', 'address1', 'city', 'state', 'zip', 'country'] as const;
 
 /** Why the retailer will not deliver to this address, or undefined when it will. */
-export function findAddressProblem(address: Record<string, unknown>, rejectedZips: ReadonlySet<string>): string | undefined {
+export function findAddressProblem(
+  address: Record<string, unknown>,
+  rejectedZips: ReadonlySet<string>,
+): string | undefined {
   const missing = REQUIRED_ADDRESS_FIELDS.filter((field) => {
     const value = address[field];
     return typeof value !== 'string' || value.trim() === '';

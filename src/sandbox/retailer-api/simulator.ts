@@ -26,7 +26,9 @@ export interface RetailerApiSimulator extends RetailerSimControls {
 const RETAILER_PATH = /^\/retailers\/([^/]+)(\/.*)?$/;
 const CONTROL_PATH = /^\/_sim(\/.*)?$/;
 
-export async function startRetailerApiSimulator(options: RetailerApiSimulatorOptions = {}): Promise<RetailerApiSimulator> {
+export async function startRetailerApiSimulator(
+  options: RetailerApiSimulatorOptions = {},
+): Promise<RetailerApiSimulator> {
   const { port = 0, host = '127.0.0.1' } = options;
   let url = '';
   const baseUrlFor = (slug: string) => `${url}/retailers/${slug}`;
@@ -35,7 +37,8 @@ export async function startRetailerApiSimulator(options: RetailerApiSimulatorOpt
   const server = createServer((req, res) => {
     dispatch(registry, req, res).catch((error: unknown) => {
       if (res.headersSent) res.destroy();
-      else sendJson(res, 500, { code: 'internal_error', message: error instanceof Error ? error.message : String(error) });
+      else
+        sendJson(res, 500, { code: 'internal_error', message: error instanceof Error ? error.message : String(error) });
     });
   });
   await new Promise<void>((resolve, reject) => {

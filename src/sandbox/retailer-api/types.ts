@@ -38,7 +38,8 @@ export interface ShippingMethod {
   maxDays?: number;
 }
 
-export type RetailerRejectionCode = 'out_of_stock' | 'address_rejected' | 'price_changed' | 'shipping_method_unavailable';
+export type RetailerRejectionCode =
+  'out_of_stock' | 'address_rejected' | 'price_changed' | 'shipping_method_unavailable';
 
 export interface SimulatedOrderItem {
   sku: string;

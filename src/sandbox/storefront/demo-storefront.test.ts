@@ -32,14 +32,31 @@ function shopper() {
     async checkOut(reference: string, quantity = 1) {
       await request('/login', credentials);
       await request('/cart/items', { sku: 'TEE', size: 'M', quantity: String(quantity) });
-      const address = { name: 'Ada Lovelace', address1: '1 Main St', city: 'Oakland', state: 'CA', zip: '94607', phone: '4155550100' };
-      return request('/checkout', { ...address, 'card-number': '4242424242424242', 'card-expiry': '12/30', 'card-cvc': '123', 'order-reference': reference });
+      const address = {
+        name: 'Ada Lovelace',
+        address1: '1 Main St',
+        city: 'Oakland',
+        state: 'CA',
+        zip: '94607',
+        phone: '4155550100',
+      };
+      return request('/checkout', {
+        ...address,
+        'card-number': '4242424242424242',
+        'card-expiry': '12/30',
+        'card-cvc': '123',
+        'order-reference': reference,
+      });
     },
   };
 }
 
 const control = (path: string, body: unknown = {}) =>
-  fetch(`${store.url}/_store/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${store.url}/_store/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 describe('demo storefront', () => {
   it('when the password is wrong, then the login page says so', async () => {
@@ -58,7 +75,13 @@ describe('demo storefront', () => {
 
     const [order] = store.orders().filter((o) => o.reference === 'MO-REF0000001');
     expect(placed.location).toBe(`/orders/${order!.confirmationNumber}`);
-    expect(order).toMatchObject({ subtotalCents: 4800, taxCents: 396, shippingCents: 599, totalCents: 5795, cardLast4: '4242' });
+    expect(order).toMatchObject({
+      subtotalCents: 4800,
+      taxCents: 396,
+      shippingCents: 599,
+      totalCents: 5795,
+      cardLast4: '4242',
+    });
     expect(order!.confirmationNumber).toMatch(/^DO-\d{8}$/);
     expect((await buyer.request('/account/orders?reference=MO-REF0000001')).html).toContain(order!.confirmationNumber);
   });

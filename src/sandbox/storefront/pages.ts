@@ -1,4 +1,11 @@
-import type { DemoAddress, DemoOrder, DemoOrderLine, DemoProductInput, DemoTotals, StorefrontVariant } from './store-state';
+import type {
+  DemoAddress,
+  DemoOrder,
+  DemoOrderLine,
+  DemoProductInput,
+  DemoTotals,
+  StorefrontVariant,
+} from './store-state';
 
 /**
  * Server-rendered pages of the demo shop. Elements a recipe reads or drives carry stable ids or `data-*`
@@ -36,7 +43,10 @@ const errorBlock = (key: string, message: string | undefined): string =>
 
 export const homePage = (products: DemoProductInput[]): string =>
   `<h1>Shop</h1><ul>${products
-    .map((p) => `<li><a href="/products/${encodeURIComponent(p.sku)}">${escapeHtml(p.name)}</a> ${formatDollars(p.priceCents)}</li>`)
+    .map(
+      (p) =>
+        `<li><a href="/products/${encodeURIComponent(p.sku)}">${escapeHtml(p.name)}</a> ${formatDollars(p.priceCents)}</li>`,
+    )
     .join('')}</ul>`;
 
 export const loginPage = (next: string, error?: string): string => `<h1>Sign in</h1>${errorBlock('login', error)}
@@ -67,7 +77,8 @@ export function productPage(product: DemoProductInput, unitsAvailable: number, e
 </form>`;
 }
 
-const variantText = (line: DemoOrderLine): string => [line.size, line.color].filter(Boolean).map(escapeHtml).join(' / ');
+const variantText = (line: DemoOrderLine): string =>
+  [line.size, line.color].filter(Boolean).map(escapeHtml).join(' / ');
 
 function linesTable(lines: DemoOrderLine[]): string {
   const rows = lines
@@ -120,7 +131,14 @@ export function checkoutPage(form: CheckoutForm, errors: Record<string, string>)
 </form>`;
 }
 
-export function reviewPage(lines: DemoOrderLine[], totals: DemoTotals, address: DemoAddress, reference: string, variant: StorefrontVariant, outOfStock: string[]): string {
+export function reviewPage(
+  lines: DemoOrderLine[],
+  totals: DemoTotals,
+  address: DemoAddress,
+  reference: string,
+  variant: StorefrontVariant,
+  outOfStock: string[],
+): string {
   const button =
     variant === 'changed-button'
       ? `<button id="submit-order-v2" class="cta" type="submit">Complete purchase</button>`

@@ -23,11 +23,18 @@ function readCookie(req: Request, name: string): string | undefined {
 }
 
 const sessionOf = (res: Response): ShopperSession => res.locals.session as ShopperSession;
-const field = (req: Request, name: string): string => (typeof req.body?.[name] === 'string' ? req.body[name].trim() : '');
+const field = (req: Request, name: string): string =>
+  typeof req.body?.[name] === 'string' ? req.body[name].trim() : '';
 /** Only same-site paths, so `?next=` cannot send a shopper elsewhere. */
-const safeNext = (next: unknown): string => (typeof next === 'string' && /^\/(?!\/)/.test(next) ? next : '/account/orders');
+const safeNext = (next: unknown): string =>
+  typeof next === 'string' && /^\/(?!\/)/.test(next) ? next : '/account/orders';
 
-function validateCheckout(req: Request): { address: DemoAddress; reference: string; cardLast4: string; errors: Record<string, string> } {
+function validateCheckout(req: Request): {
+  address: DemoAddress;
+  reference: string;
+  cardLast4: string;
+  errors: Record<string, string>;
+} {
   const address: DemoAddress = {
     name: field(req, 'name'),
     address1: field(req, 'address1'),
@@ -46,7 +53,8 @@ function validateCheckout(req: Request): { address: DemoAddress; reference: stri
   if (!/^\d{12,19}$/.test(cardNumber)) errors['card-number'] = 'Enter a card number.';
   if (!/^(0[1-9]|1[0-2])\/\d{2}$/.test(field(req, 'card-expiry'))) errors['card-expiry'] = 'Use MM/YY.';
   if (!/^\d{3,4}$/.test(field(req, 'card-cvc'))) errors['card-cvc'] = 'Enter the 3- or 4-digit code.';
-  if (/\bp\.?\s*o\.?\s*box\b/i.test(`${address.address1} ${address.address2 ?? ''}`)) errors.address = 'We cannot ship to PO boxes.';
+  if (/\bp\.?\s*o\.?\s*box\b/i.test(`${address.address1} ${address.address2 ?? ''}`))
+    errors.address = 'We cannot ship to PO boxes.';
   return { address, reference: field(req, 'order-reference'), cardLast4: cardNumber.slice(-4), errors };
 }
 
@@ -56,7 +64,14 @@ export function createShopRoutes({ state, storeName, credentials, ordersPerPage,
   const send = (res: Response, status: number, title: string, body: string) => {
     const spa = state.switches.spa;
     const html = pages.layout(storeName, title, body, sessionOf(res).username);
-    res.status(status).type('html').send(spa ? html.replace('</body>', `${spaOverlays(spa)}${title === 'Your orders' ? SPA_HISTORY_SCRIPT : ''}</body>`) : html);
+    res
+      .status(status)
+      .type('html')
+      .send(
+        spa
+          ? html.replace('</body>', `${spaOverlays(spa)}${title === 'Your orders' ? SPA_HISTORY_SCRIPT : ''}</body>`)
+          : html,
+      );
   };
   const requireSignIn = (req: Request, res: Response, next: NextFunction) =>
     sessionOf(res).username ? next() : res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
@@ -87,7 +102,12 @@ export function createShopRoutes({ state, storeName, credentials, ordersPerPage,
 
   router.post('/cart/items', requireSignIn, (req, res) => {
     const sku = field(req, 'sku');
-    const line = { sku, size: field(req, 'size') || undefined, color: field(req, 'color') || undefined, quantity: Number(field(req, 'quantity')) };
+    const line = {
+      sku,
+      size: field(req, 'size') || undefined,
+      color: field(req, 'color') || undefined,
+      quantity: Number(field(req, 'quantity')),
+    };
     const problem = state.addToCart(sessionOf(res), line);
     const product = state.product(sku);
     if (!problem) return res.redirect(303, '/cart');
@@ -117,18 +137,31 @@ export function createShopRoutes({ state, storeName, credentials, ordersPerPage,
     const session = sessionOf(res);
     if (!session.checkout || session.cart.length === 0) return res.redirect(303, '/checkout');
     const lines = state.priceLines(session.cart);
-    const gone = session.cart.filter((line) => line.quantity > state.unitsAvailable(line.sku)).map((line) => state.product(line.sku)?.name ?? line.sku);
+    const gone = session.cart
+      .filter((line) => line.quantity > state.unitsAvailable(line.sku))
+      .map((line) => state.product(line.sku)?.name ?? line.sku);
     const { address, reference } = session.checkout;
-    send(res, 200, 'Review', pages.reviewPage(lines, state.totalsOf(lines), address, reference, state.switches.variant, gone));
+    send(
+      res,
+      200,
+      'Review',
+      pages.reviewPage(lines, state.totalsOf(lines), address, reference, state.switches.variant, gone),
+    );
   });
 
   router.post('/checkout/place', requireSignIn, (req, res) => {
     if (state.switches.failingCheckouts > 0) {
       state.switches.failingCheckouts -= 1;
-      return send(res, 500, 'Error', pages.messagePage('Something went wrong', 'We could not place your order. Please try again.', 'server'));
+      return send(
+        res,
+        500,
+        'Error',
+        pages.messagePage('Something went wrong', 'We could not place your order. Please try again.', 'server'),
+      );
     }
     const result = state.placeOrder(sessionOf(res), clock.now());
-    if (result.kind === 'refused') return send(res, result.status, 'Checkout', pages.messagePage('Order not placed', result.message, result.reason));
+    if (result.kind === 'refused')
+      return send(res, result.status, 'Checkout', pages.messagePage('Order not placed', result.message, result.reason));
     if (state.switches.crashAfterNextOrder) {
       // The order is saved but the shopper never hears back: the case a placement lookup exists for.
       state.switches.crashAfterNextOrder = false;
@@ -152,14 +185,20 @@ export function createShopRoutes({ state, storeName, credentials, ordersPerPage,
   });
 
   router.get('/account/orders', requireSignIn, (req, res) => {
-    const reference = typeof req.query.reference === 'string' && req.query.reference ? req.query.reference.trim() : undefined;
+    const reference =
+      typeof req.query.reference === 'string' && req.query.reference ? req.query.reference.trim() : undefined;
     const page = Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1);
     const matching = state
       .ordersOf(sessionOf(res).username!)
       .filter((order) => !reference || order.reference === reference)
       .reverse();
     const shown = matching.slice((page - 1) * ordersPerPage, page * ordersPerPage);
-    send(res, 200, 'Your orders', pages.orderHistoryPage(shown, page, matching.length > page * ordersPerPage, reference));
+    send(
+      res,
+      200,
+      'Your orders',
+      pages.orderHistoryPage(shown, page, matching.length > page * ordersPerPage, reference),
+    );
   });
 
   return router;

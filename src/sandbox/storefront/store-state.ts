@@ -109,7 +109,17 @@ export function createStoreState({ products, taxBasisPoints, shippingCents }: St
       const product = catalog.get(line.sku);
       if (!product) return [];
       const { sku, size, color, quantity } = line;
-      return [{ sku, name: product.name, size, color, quantity, unitPriceCents: product.priceCents, lineTotalCents: product.priceCents * quantity }];
+      return [
+        {
+          sku,
+          name: product.name,
+          size,
+          color,
+          quantity,
+          unitPriceCents: product.priceCents,
+          lineTotalCents: product.priceCents * quantity,
+        },
+      ];
     });
 
   const totalsOf = (lines: readonly DemoOrderLine[]): DemoTotals => {
@@ -148,7 +158,8 @@ export function createStoreState({ products, taxBasisPoints, shippingCents }: St
       if (!product) return 'That product does not exist.';
       if (product.sizes?.length && !product.sizes.includes(line.size ?? '')) return 'Please choose a size.';
       if (product.colors?.length && !product.colors.includes(line.color ?? '')) return 'Please choose a color.';
-      if (!Number.isInteger(line.quantity) || line.quantity < 1) return 'Quantity must be a whole number of at least 1.';
+      if (!Number.isInteger(line.quantity) || line.quantity < 1)
+        return 'Quantity must be a whole number of at least 1.';
       const same = session.cart.find((l) => l.sku === line.sku && l.size === line.size && l.color === line.color);
       const wanted = line.quantity + (same?.quantity ?? 0);
       if (wanted > unitsAvailable(line.sku)) return `Sorry, only ${unitsAvailable(line.sku)} left of ${product.name}.`;
@@ -160,11 +171,21 @@ export function createStoreState({ products, taxBasisPoints, shippingCents }: St
     placeOrder(session: ShopperSession, now: Date): PlaceOrderResult {
       const checkout = session.checkout;
       if (!session.username || !checkout || session.cart.length === 0) {
-        return { kind: 'refused', status: 409, reason: 'no-checkout', message: 'Your session has no checkout in progress.' };
+        return {
+          kind: 'refused',
+          status: 409,
+          reason: 'no-checkout',
+          message: 'Your session has no checkout in progress.',
+        };
       }
       const unavailable = session.cart.find((line) => line.quantity > unitsAvailable(line.sku));
       if (unavailable) {
-        return { kind: 'refused', status: 409, reason: 'out-of-stock', message: `${catalog.get(unavailable.sku)?.name ?? unavailable.sku} is out of stock.` };
+        return {
+          kind: 'refused',
+          status: 409,
+          reason: 'out-of-stock',
+          message: `${catalog.get(unavailable.sku)?.name ?? unavailable.sku} is out of stock.`,
+        };
       }
       const items = priceLines(session.cart);
       for (const line of session.cart) {
@@ -206,7 +227,13 @@ export function createStoreState({ products, taxBasisPoints, shippingCents }: St
 
     /** Back to the start: no faults, list prices, everything in stock. Orders and stock levels are kept. */
     reset(): void {
-      Object.assign(switches, { latencyMs: 0, variant: 'normal', failingCheckouts: 0, crashAfterNextOrder: false, spa: undefined });
+      Object.assign(switches, {
+        latencyMs: 0,
+        variant: 'normal',
+        failingCheckouts: 0,
+        crashAfterNextOrder: false,
+        spa: undefined,
+      });
       outOfStock.clear();
       for (const [sku, cents] of listPrices) catalog.get(sku)!.priceCents = cents;
     },

@@ -21,7 +21,12 @@ export interface ApiContext {
  * then run the operation. The configured latency is spent once per request; for an idempotent write it is
  * spent while the key is held, so it stands for Stripe's processing time and concurrent duplicates overlap it.
  */
-export async function handleApiRequest(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleApiRequest(
+  ctx: ApiContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   ctx.state.stats.requests += 1;
   const method = req.method ?? 'GET';
   const requestId = newStripeId('req');
@@ -96,7 +101,10 @@ async function answerRequest(ctx: ApiContext, request: ApiRequest): Promise<Answ
       return { response: errorResponse(decision.error), headers: retry };
     }
     if (decision.kind === 'replay') {
-      return { response: decision.response, headers: { 'Idempotent-Replayed': 'true', 'Original-Request': decision.originalRequestId } };
+      return {
+        response: decision.response,
+        headers: { 'Idempotent-Replayed': 'true', 'Original-Request': decision.originalRequestId },
+      };
     }
     finish = decision.finish;
   }
@@ -115,7 +123,10 @@ function run(operation: () => unknown): { response: SavedResponse; replayable: b
   }
 }
 
-const errorResponse = (error: StripeApiError): SavedResponse => ({ status: error.status, body: JSON.stringify({ error: error.body }) });
+const errorResponse = (error: StripeApiError): SavedResponse => ({
+  status: error.status,
+  body: JSON.stringify({ error: error.body }),
+});
 
 function asStripeError(error: unknown): StripeApiError {
   if (error instanceof StripeApiError) return error;

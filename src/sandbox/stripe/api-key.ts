@@ -14,7 +14,9 @@ export function authenticate(authorization: string | undefined): string {
     );
   }
   if (!TEST_KEY.test(key)) {
-    throw unauthorized(`Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(key.length - 12, 0))}${key.slice(-4)}`);
+    throw unauthorized(
+      `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(key.length - 12, 0))}${key.slice(-4)}`,
+    );
   }
   return key;
 }

@@ -26,9 +26,21 @@ interface Route {
 const ID = '([A-Za-z0-9_]+)';
 
 const ROUTES: readonly Route[] = [
-  { method: 'POST', pattern: /^\/v1\/payment_intents$/, operation: (state, _id, params) => createPaymentIntent(state, params) },
-  { method: 'GET', pattern: /^\/v1\/payment_intents$/, operation: (state, _id, params) => listPaymentIntents(state, params) },
-  { method: 'GET', pattern: new RegExp(`^/v1/payment_intents/${ID}$`), operation: (state, id) => retrievePaymentIntent(state, id) },
+  {
+    method: 'POST',
+    pattern: /^\/v1\/payment_intents$/,
+    operation: (state, _id, params) => createPaymentIntent(state, params),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v1\/payment_intents$/,
+    operation: (state, _id, params) => listPaymentIntents(state, params),
+  },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/v1/payment_intents/${ID}$`),
+    operation: (state, id) => retrievePaymentIntent(state, id),
+  },
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/confirm$`), operation: confirmPaymentIntentById },
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/capture$`), operation: capturePaymentIntent },
   { method: 'POST', pattern: new RegExp(`^/v1/payment_intents/${ID}/cancel$`), operation: cancelPaymentIntent },
@@ -38,7 +50,11 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/v1\/disputes$/, operation: (state, _id, params) => listDisputes(state, params) },
   { method: 'GET', pattern: new RegExp(`^/v1/disputes/${ID}$`), operation: (state, id) => retrieveDispute(state, id) },
   { method: 'GET', pattern: new RegExp(`^/v1/charges/${ID}$`), operation: (state, id) => retrieveCharge(state, id) },
-  { method: 'GET', pattern: new RegExp(`^/v1/payment_methods/${ID}$`), operation: (state, id) => retrievePaymentMethod(state, id) },
+  {
+    method: 'GET',
+    pattern: new RegExp(`^/v1/payment_methods/${ID}$`),
+    operation: (state, id) => retrievePaymentMethod(state, id),
+  },
 ];
 
 export interface MatchedRoute {
@@ -53,7 +69,10 @@ export function matchRoute(method: string, path: string): MatchedRoute {
   }
   throw new StripeApiError(
     404,
-    { type: 'invalid_request_error', message: `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.` },
+    {
+      type: 'invalid_request_error',
+      message: `Unrecognized request URL (${method}: ${path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
+    },
     false,
   );
 }

@@ -13,7 +13,10 @@ async function main(): Promise<void> {
     host: process.env.STRIPE_SANDBOX_HOST ?? '127.0.0.1',
     latencyMs: Number(process.env.STRIPE_SANDBOX_LATENCY_MS ?? 0),
   });
-  logger.info({ url: sandbox.url, controls: `${sandbox.url}/_sandbox/stats` }, `Stripe sandbox listening on ${sandbox.url}`);
+  logger.info(
+    { url: sandbox.url, controls: `${sandbox.url}/_sandbox/stats` },
+    `Stripe sandbox listening on ${sandbox.url}`,
+  );
 
   const shutdown = (signal: string) => {
     logger.info({ signal, stats: sandbox.stats() }, 'Stripe sandbox stopping');

@@ -1,4 +1,10 @@
-import { newStripeId, nowSeconds, type PaymentIntentRecord, type PaymentMethodRecord, type SandboxState } from './sandbox-state';
+import {
+  newStripeId,
+  nowSeconds,
+  type PaymentIntentRecord,
+  type PaymentMethodRecord,
+  type SandboxState,
+} from './sandbox-state';
 import { cardError, invalidState } from './stripe-error';
 import { AUTHENTICATION_REQUIRED_DECLINE, type CardBehaviour } from './test-payment-methods';
 import type { ChargeObject, PaymentIntentObject, PaymentIntentStatus } from './types';
@@ -15,9 +21,17 @@ export interface ConfirmOptions {
   errorOnRequiresAction?: boolean;
 }
 
-const CONFIRMABLE: readonly PaymentIntentStatus[] = ['requires_payment_method', 'requires_confirmation', 'requires_action'];
+const CONFIRMABLE: readonly PaymentIntentStatus[] = [
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+];
 
-export function confirmPaymentIntent(state: SandboxState, record: PaymentIntentRecord, options: ConfirmOptions): PaymentIntentObject {
+export function confirmPaymentIntent(
+  state: SandboxState,
+  record: PaymentIntentRecord,
+  options: ConfirmOptions,
+): PaymentIntentObject {
   const intent = record.intent;
   state.stats.confirms += 1;
   if (!CONFIRMABLE.includes(intent.status)) {
@@ -26,7 +40,8 @@ export function confirmPaymentIntent(state: SandboxState, record: PaymentIntentR
       { code: 'payment_intent_unexpected_state', payment_intent: intent },
     );
   }
-  const paymentMethod = options.paymentMethod ?? (intent.payment_method ? state.paymentMethods.get(intent.payment_method) : undefined);
+  const paymentMethod =
+    options.paymentMethod ?? (intent.payment_method ? state.paymentMethods.get(intent.payment_method) : undefined);
   if (!paymentMethod) {
     throw invalidState(
       "You cannot confirm this PaymentIntent because it's missing a payment method. You can either update the PaymentIntent with a payment method and then confirm it again, or confirm it again directly with a payment method.",
@@ -68,12 +83,19 @@ export function confirmPaymentIntent(state: SandboxState, record: PaymentIntentR
  * The shopper's side of 3-D Secure, which Stripe.js would drive. Success resumes the payment (or, with manual
  * confirmation, hands it back to the server for one more confirm); failure leaves it needing a new method.
  */
-export function completeAuthentication(state: SandboxState, record: PaymentIntentRecord, outcome: 'succeed' | 'fail'): PaymentIntentObject {
+export function completeAuthentication(
+  state: SandboxState,
+  record: PaymentIntentRecord,
+  outcome: 'succeed' | 'fail',
+): PaymentIntentObject {
   const intent = record.intent;
   if (intent.status !== 'requires_action' || !intent.payment_method) {
-    throw invalidState(`PaymentIntent ${intent.id} has a status of ${intent.status}; only requires_action can be authenticated.`, {
-      code: 'payment_intent_unexpected_state',
-    });
+    throw invalidState(
+      `PaymentIntent ${intent.id} has a status of ${intent.status}; only requires_action can be authenticated.`,
+      {
+        code: 'payment_intent_unexpected_state',
+      },
+    );
   }
   const paymentMethod = state.paymentMethods.get(intent.payment_method)!;
   intent.next_action = null;
@@ -165,4 +187,3 @@ function createCharge(
   state.charges.set(charge.id, charge);
   return charge;
 }
-

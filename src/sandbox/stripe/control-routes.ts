@@ -37,7 +37,12 @@ const AUTHENTICATE = /^\/_sandbox\/payment_intents\/([A-Za-z0-9_]+)\/authenticat
  * POST refunds/hold · POST refunds/settle `{outcome?: 'succeeded' | 'failed'}` · POST idempotency_keys/expire;
  * and the Dashboard refunds, disputes and webhook endpoints of outside-controls.ts.
  */
-export async function handleControlRequest(controls: SandboxControls, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+export async function handleControlRequest(
+  controls: SandboxControls,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
   const route = `${req.method} ${url.pathname}`;
   try {
     const body = await readJson(req);
@@ -84,8 +89,10 @@ export async function handleControlRequest(controls: SandboxControls, req: Incom
     sendJson(res, 404, { error: { message: `Unknown sandbox control: ${route}` } });
   } catch (error) {
     if (error instanceof StripeApiError) return sendJson(res, error.status, { error: error.body });
-    if (error instanceof z.ZodError) return sendJson(res, 400, { error: { message: 'Invalid control request', issues: error.issues } });
-    if (error instanceof SyntaxError) return sendJson(res, 400, { error: { message: `Invalid JSON: ${error.message}` } });
+    if (error instanceof z.ZodError)
+      return sendJson(res, 400, { error: { message: 'Invalid control request', issues: error.issues } });
+    if (error instanceof SyntaxError)
+      return sendJson(res, 400, { error: { message: `Invalid JSON: ${error.message}` } });
     throw error;
   }
 }

@@ -10,11 +10,26 @@ import type { ChargeObject, DisputeObject, DisputeStatus } from './types';
  */
 
 export const DISPUTE_REASONS = [
-  'bank_cannot_process', 'credit_not_processed', 'customer_initiated', 'debit_not_authorized', 'duplicate', 'fraudulent',
-  'general', 'incorrect_account_details', 'insufficient_funds', 'product_not_received', 'product_unacceptable',
-  'subscription_canceled', 'unrecognized',
+  'bank_cannot_process',
+  'credit_not_processed',
+  'customer_initiated',
+  'debit_not_authorized',
+  'duplicate',
+  'fraudulent',
+  'general',
+  'incorrect_account_details',
+  'insufficient_funds',
+  'product_not_received',
+  'product_unacceptable',
+  'subscription_canceled',
+  'unrecognized',
 ] as const;
-export const OPEN_DISPUTE_STATUSES = ['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review'] as const;
+export const OPEN_DISPUTE_STATUSES = [
+  'warning_needs_response',
+  'warning_under_review',
+  'needs_response',
+  'under_review',
+] as const;
 const CLOSED: readonly DisputeStatus[] = ['warning_closed', 'won', 'lost'];
 
 export interface OpenDisputeRequest {
@@ -54,7 +69,11 @@ export function openDispute(state: SandboxState, request: OpenDisputeRequest): D
 }
 
 /** The dispute moves on while open (evidence submitted: under_review). */
-export function updateDispute(state: SandboxState, id: string, status: (typeof OPEN_DISPUTE_STATUSES)[number]): DisputeObject {
+export function updateDispute(
+  state: SandboxState,
+  id: string,
+  status: (typeof OPEN_DISPUTE_STATUSES)[number],
+): DisputeObject {
   const dispute = openDisputeById(state, id);
   dispute.status = status;
   state.emit('charge.dispute.updated', dispute);
@@ -62,7 +81,11 @@ export function updateDispute(state: SandboxState, id: string, status: (typeof O
 }
 
 /** The bank decides: `won` gives the money back to the merchant, `lost` keeps it with the cardholder. */
-export function closeDispute(state: SandboxState, id: string, outcome: 'won' | 'lost' | 'warning_closed'): DisputeObject {
+export function closeDispute(
+  state: SandboxState,
+  id: string,
+  outcome: 'won' | 'lost' | 'warning_closed',
+): DisputeObject {
   const dispute = openDisputeById(state, id);
   dispute.status = outcome;
   state.emit('charge.dispute.closed', dispute);
@@ -77,14 +100,22 @@ export function retrieveDispute(state: SandboxState, id: string): DisputeObject 
 
 function openDisputeById(state: SandboxState, id: string): DisputeObject {
   const dispute = retrieveDispute(state, id);
-  if (CLOSED.includes(dispute.status)) throw invalidState(`This dispute is already closed (${dispute.status}).`, { code: 'dispute_already_closed' });
+  if (CLOSED.includes(dispute.status))
+    throw invalidState(`This dispute is already closed (${dispute.status}).`, { code: 'dispute_already_closed' });
   return dispute;
 }
 
 function capturedChargeOf(state: SandboxState, paymentIntentId: string): ChargeObject {
   const intent = state.paymentIntents.get(paymentIntentId)?.intent;
-  if (!intent) throw invalidParam(`No such payment_intent: '${paymentIntentId}'`, { code: 'resource_missing', param: 'payment_intent' });
+  if (!intent)
+    throw invalidParam(`No such payment_intent: '${paymentIntentId}'`, {
+      code: 'resource_missing',
+      param: 'payment_intent',
+    });
   const charge = intent.latest_charge ? state.charges.get(intent.latest_charge) : undefined;
-  if (!charge || !charge.captured) throw invalidState(`PaymentIntent ${paymentIntentId} has no captured charge to dispute.`, { param: 'payment_intent' });
+  if (!charge || !charge.captured)
+    throw invalidState(`PaymentIntent ${paymentIntentId} has no captured charge to dispute.`, {
+      param: 'payment_intent',
+    });
   return charge;
 }

@@ -12,12 +12,22 @@ const scope = {
   method: z.enum(['GET', 'POST']).optional(),
 };
 const faultSpecSchema = z.union([
-  z.object({ ...scope, status: z.union([z.literal(500), z.literal(503), z.literal(429)]), afterCommit: z.boolean().optional() }).strict(),
+  z
+    .object({
+      ...scope,
+      status: z.union([z.literal(500), z.literal(503), z.literal(429)]),
+      afterCommit: z.boolean().optional(),
+    })
+    .strict(),
   z.object({ ...scope, kind: z.literal('hang') }).strict(),
 ]);
 
 /** Validates fault specs that arrive over HTTP (POST /_sandbox/faults takes one spec or an array). */
-export const parseFaultSpecs = (input: unknown): FaultSpec[] => z.union([faultSpecSchema, z.array(faultSpecSchema)]).transform((v) => (Array.isArray(v) ? v : [v])).parse(input);
+export const parseFaultSpecs = (input: unknown): FaultSpec[] =>
+  z
+    .union([faultSpecSchema, z.array(faultSpecSchema)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .parse(input);
 
 export class FaultInjector {
   private armed: Array<{ spec: FaultSpec; remaining: number }> = [];
@@ -37,7 +47,9 @@ export class FaultInjector {
     armed.remaining -= 1;
     if (armed.remaining === 0) this.armed.splice(index, 1);
     const { spec } = armed;
-    return 'kind' in spec ? { kind: 'hang' } : { kind: 'status', status: spec.status, afterCommit: spec.afterCommit ?? false };
+    return 'kind' in spec
+      ? { kind: 'hang' }
+      : { kind: 'status', status: spec.status, afterCommit: spec.afterCommit ?? false };
   }
 
   pending(): number {

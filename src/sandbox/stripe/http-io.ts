@@ -25,7 +25,12 @@ export function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Writes a JSON answer; `body` may already be serialized (saved idempotent responses are kept as text). */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {

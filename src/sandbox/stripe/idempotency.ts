@@ -37,10 +37,19 @@ const MAX_KEY_LENGTH = 255;
 export class IdempotencyStore {
   private readonly entries = new Map<string, Entry>();
 
-  begin(request: { apiKey: string; key: string; endpoint: string; params: FormObject; requestId: string }): IdempotencyDecision {
+  begin(request: {
+    apiKey: string;
+    key: string;
+    endpoint: string;
+    params: FormObject;
+    requestId: string;
+  }): IdempotencyDecision {
     const { apiKey, key, endpoint, requestId } = request;
     if (key.length > MAX_KEY_LENGTH) {
-      return { kind: 'reject', error: invalidParam(`Invalid Idempotency-Key: keys may be at most ${MAX_KEY_LENGTH} characters long.`) };
+      return {
+        kind: 'reject',
+        error: invalidParam(`Invalid Idempotency-Key: keys may be at most ${MAX_KEY_LENGTH} characters long.`),
+      };
     }
     const scoped = `${apiKey}\u0000${key}`;
     const fingerprint = canonicalJson(request.params);

@@ -23,13 +23,20 @@ interface Listed {
 }
 
 /** Pages `oldestFirst` (the order objects were created in) as Stripe lists them. */
-export function pageList<T extends Listed>(url: string, oldestFirst: readonly T[], params: FormObject, kind: string): ListPage<T> {
+export function pageList<T extends Listed>(
+  url: string,
+  oldestFirst: readonly T[],
+  params: FormObject,
+  kind: string,
+): ListPage<T> {
   const limit = p.optionalInteger(params, 'limit') ?? 10;
   if (limit < 1 || limit > 100) throw invalidParam('Invalid limit: must be between 1 and 100', { param: 'limit' });
   const startingAfter = p.optionalString(params, 'starting_after');
   const endingBefore = p.optionalString(params, 'ending_before');
   if (startingAfter && endingBefore) {
-    throw invalidParam('You may only specify one of these parameters: starting_after, ending_before.', { code: 'parameters_exclusive' });
+    throw invalidParam('You may only specify one of these parameters: starting_after, ending_before.', {
+      code: 'parameters_exclusive',
+    });
   }
   const inRange = createdFilter(params);
   const newestFirst: T[] = [];
@@ -62,7 +69,10 @@ function createdFilter(params: FormObject): (created: number) => boolean {
   const bounds: Partial<Record<(typeof BOUNDS)[number], number>> = {};
   for (const key of Object.keys(range)) {
     if (!(BOUNDS as readonly string[]).includes(key)) {
-      throw invalidParam(`Received unknown parameter: created[${key}]`, { code: 'parameter_unknown', param: `created[${key}]` });
+      throw invalidParam(`Received unknown parameter: created[${key}]`, {
+        code: 'parameter_unknown',
+        param: `created[${key}]`,
+      });
     }
     const bound = key as (typeof BOUNDS)[number];
     bounds[bound] = p.requiredInteger(range, bound);

@@ -11,21 +11,28 @@ const INTENT_LIST_PARAMS = new Set([...LIST_PARAMS, 'customer']);
 const REFUND_LIST_PARAMS = new Set([...LIST_PARAMS, 'payment_intent', 'charge']);
 const DISPUTE_LIST_PARAMS = new Set([...LIST_PARAMS, 'payment_intent', 'charge']);
 
-export type ExpandedPaymentIntent = Omit<PaymentIntentObject, 'latest_charge'> & { latest_charge: string | ChargeObject | null };
+export type ExpandedPaymentIntent = Omit<PaymentIntentObject, 'latest_charge'> & {
+  latest_charge: string | ChargeObject | null;
+};
 
 /** PaymentIntents, newest first; `expand[]=data.latest_charge` inlines each one's charge, as Stripe does. */
 export function listPaymentIntents(state: SandboxState, params: FormObject): ListPage<ExpandedPaymentIntent> {
   p.assertKnownParams(params, INTENT_LIST_PARAMS);
   const expand = checkExpand(params, ['data.latest_charge']);
   const customer = p.optionalString(params, 'customer');
-  const intents = [...state.paymentIntents.values()].map((record) => record.intent).filter((intent) => !customer || intent.customer === customer);
+  const intents = [...state.paymentIntents.values()]
+    .map((record) => record.intent)
+    .filter((intent) => !customer || intent.customer === customer);
   const page = pageList<ExpandedPaymentIntent>('/v1/payment_intents', intents, params, 'payment_intent');
   if (!expand.has('data.latest_charge')) return page;
   return {
     ...page,
     data: page.data.map((intent) => ({
       ...intent,
-      latest_charge: typeof intent.latest_charge === 'string' ? (state.charges.get(intent.latest_charge) ?? intent.latest_charge) : intent.latest_charge,
+      latest_charge:
+        typeof intent.latest_charge === 'string'
+          ? (state.charges.get(intent.latest_charge) ?? intent.latest_charge)
+          : intent.latest_charge,
     })),
   };
 }
@@ -57,7 +64,8 @@ export function listDisputes(state: SandboxState, params: FormObject): ListPage<
 function checkExpand(params: FormObject, supported: readonly string[]): Set<string> {
   const expand = expansions(params);
   for (const path of expand) {
-    if (!supported.includes(path)) throw invalidParam(`This property cannot be expanded (${path}).`, { param: 'expand' });
+    if (!supported.includes(path))
+      throw invalidParam(`This property cannot be expanded (${path}).`, { param: 'expand' });
   }
   return expand;
 }

@@ -17,19 +17,35 @@ export interface OutsideControls {
   /** Resolves once every delivery queued so far is done (delivered or given up). */
   webhooksIdle(): Promise<void>;
   /** A refund made by a person in Stripe's Dashboard: no idempotency key, no metadata. */
-  dashboardRefund(request: { paymentIntentId: string; amount?: number; reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer' }): RefundObject;
-  openDispute(request: { paymentIntentId: string; amount?: number; reason?: (typeof DISPUTE_REASONS)[number] }): DisputeObject;
+  dashboardRefund(request: {
+    paymentIntentId: string;
+    amount?: number;
+    reason?: 'duplicate' | 'fraudulent' | 'requested_by_customer';
+  }): RefundObject;
+  openDispute(request: {
+    paymentIntentId: string;
+    amount?: number;
+    reason?: (typeof DISPUTE_REASONS)[number];
+  }): DisputeObject;
   updateDispute(id: string, status: (typeof OPEN_DISPUTE_STATUSES)[number]): DisputeObject;
   closeDispute(id: string, outcome: 'won' | 'lost' | 'warning_closed'): DisputeObject;
 }
 
-const endpointBody = z.object({ url: z.url(), secret: z.string().min(1).optional(), enabledEvents: z.array(z.string()).optional() });
+const endpointBody = z.object({
+  url: z.url(),
+  secret: z.string().min(1).optional(),
+  enabledEvents: z.array(z.string()).optional(),
+});
 const refundBody = z.object({
   paymentIntentId: z.string().min(1),
   amount: z.number().int().positive().optional(),
   reason: z.enum(['duplicate', 'fraudulent', 'requested_by_customer']).optional(),
 });
-const disputeBody = z.object({ paymentIntentId: z.string().min(1), amount: z.number().int().positive().optional(), reason: z.enum(DISPUTE_REASONS).optional() });
+const disputeBody = z.object({
+  paymentIntentId: z.string().min(1),
+  amount: z.number().int().positive().optional(),
+  reason: z.enum(DISPUTE_REASONS).optional(),
+});
 const updateBody = z.object({ status: z.enum(OPEN_DISPUTE_STATUSES) });
 const closeBody = z.object({ outcome: z.enum(['won', 'lost', 'warning_closed']) });
 const DISPUTE = /^\/_sandbox\/disputes\/([A-Za-z0-9_]+)(\/close)?$/;
@@ -63,7 +79,13 @@ export async function handleOutsideControl(
     const dispute = method === 'POST' ? DISPUTE.exec(url.pathname) : null;
     if (!dispute) return false;
     const [, id, close] = dispute;
-    sendJson(res, 200, close ? controls.closeDispute(id, closeBody.parse(body).outcome) : controls.updateDispute(id, updateBody.parse(body).status));
+    sendJson(
+      res,
+      200,
+      close
+        ? controls.closeDispute(id, closeBody.parse(body).outcome)
+        : controls.updateDispute(id, updateBody.parse(body).status),
+    );
   }
   return true;
 }

@@ -86,7 +86,10 @@ export function optionalHash(params: FormObject, name: string): FormObject | und
  * Stripe's metadata rules: at most 50 keys, keys up to 40 characters, values up to 500. An empty value unsets
  * a key; `metadata=` (empty) unsets them all, which the returned `null` stands for.
  */
-export function optionalMetadata(params: FormObject, name = 'metadata'): Record<string, string | null> | null | undefined {
+export function optionalMetadata(
+  params: FormObject,
+  name = 'metadata',
+): Record<string, string | null> | null | undefined {
   const value = params[name];
   if (value === undefined) return undefined;
   if (value === '') return null;
@@ -95,9 +98,12 @@ export function optionalMetadata(params: FormObject, name = 'metadata'): Record<
   if (entries.length > 50) throw invalidParam('Invalid metadata: metadata may have at most 50 keys', { param: name });
   const metadata: Record<string, string | null> = {};
   for (const [key, item] of entries) {
-    if (typeof item !== 'string') throw invalidParam('Invalid metadata: values must be strings', { param: `${name}[${key}]` });
-    if (key.length > 40) throw invalidParam('Invalid metadata: keys must be at most 40 characters', { param: `${name}[${key}]` });
-    if (item.length > 500) throw invalidParam('Invalid metadata: values must be at most 500 characters', { param: `${name}[${key}]` });
+    if (typeof item !== 'string')
+      throw invalidParam('Invalid metadata: values must be strings', { param: `${name}[${key}]` });
+    if (key.length > 40)
+      throw invalidParam('Invalid metadata: keys must be at most 40 characters', { param: `${name}[${key}]` });
+    if (item.length > 500)
+      throw invalidParam('Invalid metadata: values must be at most 500 characters', { param: `${name}[${key}]` });
     metadata[key] = item === '' ? null : item;
   }
   return metadata;

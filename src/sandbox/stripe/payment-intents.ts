@@ -9,21 +9,65 @@ import type { PaymentIntentObject, PaymentIntentStatus } from './types';
 /** The PaymentIntents resource: https://docs.stripe.com/api/payment_intents */
 
 const CREATE_PARAMS = new Set([
-  'amount', 'currency', 'payment_method', 'confirm', 'capture_method', 'confirmation_method', 'metadata',
-  'description', 'payment_method_types', 'allowed_payment_method_types', 'excluded_payment_method_types',
-  'automatic_payment_methods', 'customer', 'receipt_email', 'statement_descriptor', 'statement_descriptor_suffix', 'return_url', 'off_session', 'error_on_requires_action',
-  'setup_future_usage', 'payment_method_options', 'shipping', 'transfer_group', 'use_stripe_sdk', 'expand',
+  'amount',
+  'currency',
+  'payment_method',
+  'confirm',
+  'capture_method',
+  'confirmation_method',
+  'metadata',
+  'description',
+  'payment_method_types',
+  'allowed_payment_method_types',
+  'excluded_payment_method_types',
+  'automatic_payment_methods',
+  'customer',
+  'receipt_email',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'return_url',
+  'off_session',
+  'error_on_requires_action',
+  'setup_future_usage',
+  'payment_method_options',
+  'shipping',
+  'transfer_group',
+  'use_stripe_sdk',
+  'expand',
 ]);
 const CONFIRM_PARAMS = new Set([
-  'payment_method', 'return_url', 'off_session', 'error_on_requires_action', 'capture_method', 'receipt_email',
-  'setup_future_usage', 'payment_method_options', 'shipping', 'use_stripe_sdk', 'mandate_data', 'expand',
+  'payment_method',
+  'return_url',
+  'off_session',
+  'error_on_requires_action',
+  'capture_method',
+  'receipt_email',
+  'setup_future_usage',
+  'payment_method_options',
+  'shipping',
+  'use_stripe_sdk',
+  'mandate_data',
+  'expand',
 ]);
-const CAPTURE_PARAMS = new Set(['amount_to_capture', 'metadata', 'final_capture', 'statement_descriptor', 'statement_descriptor_suffix', 'expand']);
+const CAPTURE_PARAMS = new Set([
+  'amount_to_capture',
+  'metadata',
+  'final_capture',
+  'statement_descriptor',
+  'statement_descriptor_suffix',
+  'expand',
+]);
 const CANCEL_PARAMS = new Set(['cancellation_reason', 'expand']);
 
 const CAPTURE_METHODS = ['automatic', 'automatic_async', 'manual'] as const;
 const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
-const CANCELABLE: readonly PaymentIntentStatus[] = ['requires_payment_method', 'requires_capture', 'requires_confirmation', 'requires_action', 'processing'];
+const CANCELABLE: readonly PaymentIntentStatus[] = [
+  'requires_payment_method',
+  'requires_capture',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+];
 /** Stripe's minimum charge amounts for common two-decimal currencies (https://docs.stripe.com/currencies#minimum-and-maximum-charge-amounts). */
 const MINIMUM_AMOUNT: Record<string, number> = { usd: 50, eur: 50, cad: 50, aud: 50, chf: 50, gbp: 30 };
 const MAXIMUM_AMOUNT = 99_999_999;
@@ -106,7 +150,8 @@ export function capturePaymentIntent(state: SandboxState, id: string, params: Fo
     );
   }
   const amount = requested ?? intent.amount_capturable;
-  if (amount <= 0) throw invalidParam('Invalid positive integer', { code: 'parameter_invalid_integer', param: 'amount_to_capture' });
+  if (amount <= 0)
+    throw invalidParam('Invalid positive integer', { code: 'parameter_invalid_integer', param: 'amount_to_capture' });
   if (amount > intent.amount_capturable) {
     throw invalidState(
       `The amount to capture (${formatAmount(amount, intent.currency)}) is greater than the amount capturable (${formatAmount(intent.amount_capturable, intent.currency)}).`,
@@ -178,20 +223,31 @@ function readPaymentMethodTypes(params: FormObject, confirmationMethodGiven: boo
   const explicit = p.optionalStringArray(params, 'payment_method_types');
   const allowed = p.optionalStringArray(params, 'allowed_payment_method_types');
   const automatic = p.optionalHash(params, 'automatic_payment_methods');
-  const exclusive = [explicit && 'payment_method_types', allowed && 'allowed_payment_method_types', automatic && 'automatic_payment_methods'].filter(Boolean);
+  const exclusive = [
+    explicit && 'payment_method_types',
+    allowed && 'allowed_payment_method_types',
+    automatic && 'automatic_payment_methods',
+  ].filter(Boolean);
   if (automatic && confirmationMethodGiven) exclusive.push('confirmation_method');
   if (exclusive.length > 1) {
-    throw invalidParam(`You may only specify one of these parameters: ${exclusive.join(', ')}.`, { code: 'parameters_exclusive' });
+    throw invalidParam(`You may only specify one of these parameters: ${exclusive.join(', ')}.`, {
+      code: 'parameters_exclusive',
+    });
   }
   for (const type of explicit ?? []) {
-    if (!SUPPORTED_TYPES.includes(type)) throw invalidParam(`The payment method type "${type}" is invalid.`, { param: 'payment_method_types' });
+    if (!SUPPORTED_TYPES.includes(type))
+      throw invalidParam(`The payment method type "${type}" is invalid.`, { param: 'payment_method_types' });
   }
   const compatible = allowed?.filter((type) => SUPPORTED_TYPES.includes(type));
   if (compatible?.length === 0) {
-    throw invalidParam('None of the allowed_payment_method_types can be used with this PaymentIntent.', { param: 'allowed_payment_method_types' });
+    throw invalidParam('None of the allowed_payment_method_types can be used with this PaymentIntent.', {
+      param: 'allowed_payment_method_types',
+    });
   }
   const dynamic = !explicit && !allowed && !confirmationMethodGiven;
-  const allowRedirects = automatic ? p.optionalEnum(automatic, 'allow_redirects', ['always', 'never'] as const) : undefined;
+  const allowRedirects = automatic
+    ? p.optionalEnum(automatic, 'allow_redirects', ['always', 'never'] as const)
+    : undefined;
   return {
     types: explicit ?? compatible ?? SUPPORTED_TYPES,
     allowed: allowed ?? null,
@@ -212,9 +268,12 @@ function readCurrency(params: FormObject): string {
   const currency = p.requiredString(params, 'currency').toLowerCase();
   if (!SUPPORTED_CURRENCIES.includes(currency)) {
     // Stripe's own wording; the error names the param and carries no code.
-    throw invalidParam(`Invalid currency: ${currency}. Stripe currently supports these currencies: ${SUPPORTED_CURRENCIES.join(', ')}`, {
-      param: 'currency',
-    });
+    throw invalidParam(
+      `Invalid currency: ${currency}. Stripe currently supports these currencies: ${SUPPORTED_CURRENCIES.join(', ')}`,
+      {
+        param: 'currency',
+      },
+    );
   }
   return currency;
 }
@@ -223,9 +282,15 @@ function checkAmount(amount: number, currency: string): void {
   const minimum = MINIMUM_AMOUNT[currency] ?? 1;
   if (amount < minimum) {
     const unit = currency === 'usd' ? ' usd' : '';
-    throw invalidParam(`Amount must be at least ${formatAmount(minimum, currency)}${unit}`, { code: 'amount_too_small', param: 'amount' });
+    throw invalidParam(`Amount must be at least ${formatAmount(minimum, currency)}${unit}`, {
+      code: 'amount_too_small',
+      param: 'amount',
+    });
   }
   if (amount > MAXIMUM_AMOUNT) {
-    throw invalidParam(`Amount must be no more than ${formatAmount(MAXIMUM_AMOUNT, currency)}`, { code: 'amount_too_large', param: 'amount' });
+    throw invalidParam(`Amount must be no more than ${formatAmount(MAXIMUM_AMOUNT, currency)}`, {
+      code: 'amount_too_large',
+      param: 'amount',
+    });
   }
 }

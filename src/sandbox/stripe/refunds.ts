@@ -6,7 +6,15 @@ import type { ChargeObject, PaymentIntentObject, RefundObject } from './types';
 
 /** The Refunds resource: https://docs.stripe.com/api/refunds */
 
-const CREATE_PARAMS = new Set(['payment_intent', 'charge', 'amount', 'reason', 'metadata', 'instructions_email', 'expand']);
+const CREATE_PARAMS = new Set([
+  'payment_intent',
+  'charge',
+  'amount',
+  'reason',
+  'metadata',
+  'instructions_email',
+  'expand',
+]);
 /** Why a held refund fails when the sandbox is told to fail it: the most common reason Stripe reports. */
 const HELD_REFUND_FAILURE_REASON = 'expired_or_canceled_card';
 const REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const;
@@ -111,7 +119,10 @@ function chargeById(state: SandboxState, chargeId: string): ChargeObject {
   const charge = state.charges.get(chargeId);
   if (!charge) throw invalidParam(`No such charge: '${chargeId}'`, { code: 'resource_missing', param: 'charge' });
   if (charge.status !== 'succeeded' || !charge.captured) {
-    throw invalidState(`Charge ${charge.id} has not been captured and cannot be refunded.`, { code: 'charge_not_refundable', param: 'charge' });
+    throw invalidState(`Charge ${charge.id} has not been captured and cannot be refunded.`, {
+      code: 'charge_not_refundable',
+      param: 'charge',
+    });
   }
   return charge;
 }

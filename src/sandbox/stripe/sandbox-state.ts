@@ -1,6 +1,13 @@
 import { customAlphabet } from 'nanoid';
 import type { CardBehaviour } from './test-payment-methods';
-import type { ChargeObject, DisputeObject, PaymentIntentObject, PaymentMethodObject, RefundObject, SandboxStats } from './types';
+import type {
+  ChargeObject,
+  DisputeObject,
+  PaymentIntentObject,
+  PaymentMethodObject,
+  RefundObject,
+  SandboxStats,
+} from './types';
 
 export interface PaymentMethodRecord {
   object: PaymentMethodObject;

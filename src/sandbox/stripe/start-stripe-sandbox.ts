@@ -72,7 +72,11 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     webhooksIdle: () => webhooks.idle(),
     dashboardRefund: ({ paymentIntentId, amount, reason }) =>
       structuredClone(
-        createRefund(state, { payment_intent: paymentIntentId, ...(amount ? { amount: String(amount) } : {}), ...(reason ? { reason } : {}) }),
+        createRefund(state, {
+          payment_intent: paymentIntentId,
+          ...(amount ? { amount: String(amount) } : {}),
+          ...(reason ? { reason } : {}),
+        }),
       ),
     openDispute: (request) => structuredClone(openDispute(state, request)),
     updateDispute: (id, status) => structuredClone(updateDispute(state, id, status)),
@@ -86,7 +90,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       ? handleControlRequest(controls, req, res, url)
       : handleApiRequest(api, req, res, url);
     handled.catch((error: unknown) => {
-      sendJson(res, 500, { error: { type: 'api_error', message: `Sandbox error: ${error instanceof Error ? error.message : String(error)}` } });
+      sendJson(res, 500, {
+        error: {
+          type: 'api_error',
+          message: `Sandbox error: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      });
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -28,7 +28,9 @@ export class StripeApiError extends Error {
   ) {
     super(body.message);
     this.name = 'StripeApiError';
-    this.body = body.code ? { ...body, doc_url: `https://stripe.com/docs/error-codes/${body.code.replace(/_/g, '-')}` } : body;
+    this.body = body.code
+      ? { ...body, doc_url: `https://stripe.com/docs/error-codes/${body.code.replace(/_/g, '-')}` }
+      : body;
   }
 }
 
@@ -44,7 +46,11 @@ export const invalidState = (message: string, extra: Extra = {}): StripeApiError
 
 /** An object named in the URL does not exist: 404 resource_missing. */
 export const resourceMissing = (kind: string, id: string, param = 'id'): StripeApiError =>
-  new StripeApiError(404, { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${kind}: '${id}'` }, false);
+  new StripeApiError(
+    404,
+    { type: 'invalid_request_error', code: 'resource_missing', param, message: `No such ${kind}: '${id}'` },
+    false,
+  );
 
 export const cardError = (body: Omit<StripeErrorBody, 'type'>): StripeApiError =>
   new StripeApiError(402, { type: 'card_error', ...body }, true);

@@ -23,16 +23,33 @@ const declined = (declineCode: string, message = 'Your card was declined.', code
   declineCode,
   message,
 });
-const visa = (last4: string, funding: CardDetails['funding'] = 'credit') => ({ brand: 'visa', last4, funding, country: 'US' });
+const visa = (last4: string, funding: CardDetails['funding'] = 'credit') => ({
+  brand: 'visa',
+  last4,
+  funding,
+  country: 'US',
+});
 
 export const TEST_PAYMENT_METHODS: Readonly<Record<string, TestCard>> = {
   pm_card_visa: { card: visa('4242'), behaviour: approve },
   pm_card_visa_debit: { card: visa('5556', 'debit'), behaviour: approve },
-  pm_card_mastercard: { card: { brand: 'mastercard', last4: '4444', funding: 'credit', country: 'US' }, behaviour: approve },
-  pm_card_mastercard_debit: { card: { brand: 'mastercard', last4: '8210', funding: 'debit', country: 'US' }, behaviour: approve },
-  pm_card_mastercard_prepaid: { card: { brand: 'mastercard', last4: '5100', funding: 'prepaid', country: 'US' }, behaviour: approve },
+  pm_card_mastercard: {
+    card: { brand: 'mastercard', last4: '4444', funding: 'credit', country: 'US' },
+    behaviour: approve,
+  },
+  pm_card_mastercard_debit: {
+    card: { brand: 'mastercard', last4: '8210', funding: 'debit', country: 'US' },
+    behaviour: approve,
+  },
+  pm_card_mastercard_prepaid: {
+    card: { brand: 'mastercard', last4: '5100', funding: 'prepaid', country: 'US' },
+    behaviour: approve,
+  },
   pm_card_amex: { card: { brand: 'amex', last4: '8431', funding: 'credit', country: 'US' }, behaviour: approve },
-  pm_card_discover: { card: { brand: 'discover', last4: '1117', funding: 'credit', country: 'US' }, behaviour: approve },
+  pm_card_discover: {
+    card: { brand: 'discover', last4: '1117', funding: 'credit', country: 'US' },
+    behaviour: approve,
+  },
   pm_card_us: { card: visa('4242'), behaviour: approve },
   pm_card_chargeDeclined: { card: visa('0002'), behaviour: declined('generic_decline') },
   pm_card_chargeDeclinedInsufficientFunds: {
@@ -51,7 +68,11 @@ export const TEST_PAYMENT_METHODS: Readonly<Record<string, TestCard>> = {
   },
   pm_card_chargeDeclinedProcessingError: {
     card: visa('0119'),
-    behaviour: declined('processing_error', 'An error occurred while processing your card. Try again in a little bit.', 'processing_error'),
+    behaviour: declined(
+      'processing_error',
+      'An error occurred while processing your card. Try again in a little bit.',
+      'processing_error',
+    ),
   },
   pm_card_chargeDeclinedFraudulent: { card: visa('0019'), behaviour: declined('fraudulent') },
   pm_card_authenticationRequired: { card: visa('3184'), behaviour: { kind: 'authenticate' } },

@@ -153,7 +153,14 @@ export type FaultSpec =
   | (FaultScope & { count: number; status: 500 | 503 | 429; afterCommit?: boolean })
   | (FaultScope & { count: number; kind: 'hang' });
 
-export type DisputeStatus = 'warning_needs_response' | 'warning_under_review' | 'warning_closed' | 'needs_response' | 'under_review' | 'won' | 'lost';
+export type DisputeStatus =
+  | 'warning_needs_response'
+  | 'warning_under_review'
+  | 'warning_closed'
+  | 'needs_response'
+  | 'under_review'
+  | 'won'
+  | 'lost';
 
 export interface DisputeObject {
   id: string;

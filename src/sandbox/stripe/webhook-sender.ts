@@ -39,7 +39,9 @@ export class WebhookSender {
   private queue: Promise<void> = Promise.resolve();
   private generation = 0;
 
-  constructor(private readonly options: { maxAttempts: number; retryDelayMs: number } = { maxAttempts: 5, retryDelayMs: 100 }) {}
+  constructor(
+    private readonly options: { maxAttempts: number; retryDelayMs: number } = { maxAttempts: 5, retryDelayMs: 100 },
+  ) {}
 
   addEndpoint(spec: { url: string; secret?: string; enabledEvents?: string[] }): WebhookEndpoint {
     const endpoint: WebhookEndpoint = {
@@ -54,7 +56,9 @@ export class WebhookSender {
 
   /** Records the event and queues its delivery to every endpoint that wants it. No endpoint: nothing is kept. */
   emit(type: string, object: unknown): void {
-    const targets = this.endpoints.filter((endpoint) => endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(type));
+    const targets = this.endpoints.filter(
+      (endpoint) => endpoint.enabledEvents.includes('*') || endpoint.enabledEvents.includes(type),
+    );
     if (targets.length === 0) return;
     const event: StripeEventObject = {
       id: newStripeId('evt'),
@@ -70,7 +74,12 @@ export class WebhookSender {
     };
     const sent: SentEvent = {
       event,
-      deliveries: targets.map((endpoint) => ({ endpointId: endpoint.id, status: 'pending', attempts: 0, lastStatusCode: null })),
+      deliveries: targets.map((endpoint) => ({
+        endpointId: endpoint.id,
+        status: 'pending',
+        attempts: 0,
+        lastStatusCode: null,
+      })),
     };
     this.events.push(sent);
     if (this.events.length > MAX_EVENTS_KEPT) this.events.shift();
@@ -79,7 +88,9 @@ export class WebhookSender {
   }
 
   list(filter: { type?: string } = {}): SentEvent[] {
-    return this.events.filter((sent) => !filter.type || sent.event.type === filter.type).map((sent) => structuredClone(sent));
+    return this.events
+      .filter((sent) => !filter.type || sent.event.type === filter.type)
+      .map((sent) => structuredClone(sent));
   }
 
   /** Resolves once every delivery queued so far has succeeded or given up. */

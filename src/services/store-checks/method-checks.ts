@@ -9,7 +9,11 @@ function configCheck(registry: PlacementRegistry, method: PlacementMethod, confi
   const problems = Object.entries(registry.validateConfig(method, config));
   return problems.length === 0
     ? { name: 'config', ok: true, message: 'placementConfig is complete' }
-    : { name: 'config', ok: false, message: problems.map(([field, problem]) => `${field || 'placementConfig'} ${problem}`).join('; ') };
+    : {
+        name: 'config',
+        ok: false,
+        message: problems.map(([field, problem]) => `${field || 'placementConfig'} ${problem}`).join('; '),
+      };
 }
 
 /** An adapter's own live check when it has one (api connectors, headless), else the config's validation alone. */
@@ -23,7 +27,11 @@ const adapterCheck =
     } catch (error) {
       return [{ name: 'config', ok: false, message: (error as Error).message }];
     }
-    if (!adapter.check) return [config, { name: 'live', ok: true, message: `${method} placement has no live check yet: the config was validated only` }];
+    if (!adapter.check)
+      return [
+        config,
+        { name: 'live', ok: true, message: `${method} placement has no live check yet: the config was validated only` },
+      ];
     return adapter.check(context);
   };
 

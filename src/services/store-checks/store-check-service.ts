@@ -26,7 +26,13 @@ export function createStoreCheckService(deps: ServiceDeps, registry: PlacementRe
       const shippingOptionIds = shipping?.options?.map((option) => option.id);
       const run = (method: PlacementMethod, config: Record<string, unknown>): Promise<StoreCheck[]> => {
         const check: MethodCheck = CHECKS_BY_METHOD[method];
-        return check({ registry, config, logger: logger.child({ storeSlug: slug, check: method }), sampleProduct, shippingOptionIds });
+        return check({
+          registry,
+          config,
+          logger: logger.child({ storeSlug: slug, check: method }),
+          sampleProduct,
+          shippingOptionIds,
+        });
       };
       const checks = await run(store.placementMethod, store.placementConfig);
       if (store.fallbackMethod) {
