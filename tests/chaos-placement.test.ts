@@ -1,9 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { startRetailerApiSimulator, type RetailerApiSimulator } from '../src/sandbox/retailer-api';
-import { startStripeSandbox, type StripeSandbox } from '../src/sandbox/stripe';
-import { seededRandom, startApiProcess, startWorkerProcess, type FleetProcess } from './support/chaos-fleet';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
+import type { RetailerApiSimulator } from '../src/sandbox/retailer-api';
+import type { StripeSandbox } from '../src/sandbox/stripe';
+import {
+  seededRandom,
+  FLEET_ADDRESS,
+  fleetEnv,
+  startApiProcess,
+  startFleetParties,
+  startWorkerProcess,
+  stopFleetParties,
+  type FleetProcess,
+} from './support/chaos-fleet';
+import type { TestDatabase } from './support/test-database';
 import { tokenFor } from './support/tokens';
 
 /**
@@ -14,16 +22,6 @@ const SEED = Number(process.env.CHAOS_SEED ?? 16);
 const CHAOS_WINDOW_MS = Number(process.env.CHAOS_WINDOW_MS ?? 15_000);
 const CHECKOUTS = 15;
 const JWT_SECRET = 'chaos-placement-secret-0123456789';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ADDRESS = {
-  name: 'Ada Lovelace',
-  address1: '1 Congress Ave',
-  city: 'Austin',
-  state: 'TX',
-  zip: '78701',
-  country: 'US',
-  phone: '5125550100',
-};
 const STORES = [
   { slug: 'steady', latencyMs: 30, priceCents: 1500 },
   { slug: 'flaky', latencyMs: 80, priceCents: 2500 },
@@ -42,13 +40,7 @@ const workers: (FleetProcess | undefined)[] = [undefined, undefined];
 const retired: FleetProcess[] = [];
 
 const env = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: database.url,
-  DATABASE_POOL_MAX: '5',
-  REDIS_URL,
-  PLACEMENT_QUEUE_NAME: queueName,
-  STRIPE_SECRET_KEY: 'sk_test_chaos',
-  STRIPE_API_URL: stripe.url,
-  JWT_SECRET,
+  ...fleetEnv({ database, stripe, simulator }, queueName, JWT_SECRET),
   PLACE_LEASE_SECONDS: '1',
   WORKER_LOCK_MS: '2000',
   WORKER_STALLED_CHECK_MS: '1000',
@@ -57,21 +49,12 @@ const env = (extra: Record<string, string> = {}) => ({
 });
 
 beforeAll(async () => {
-  database = await createTestDatabase(3);
-  stripe = await startStripeSandbox();
-  simulator = await startRetailerApiSimulator();
+  ({ database, stripe, simulator } = await startFleetParties());
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all([api, ...workers, ...retired].map((p) => p?.kill()));
-  await simulator?.close();
-  await stripe?.stop();
-  const redis = new Redis(REDIS_URL);
-  for await (const keys of redis.scanStream({ match: `bull:${queueName}*`, count: 500 })) {
-    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-  }
-  await redis.quit();
-  await database?.drop();
+  await stopFleetParties({ database, stripe, simulator }, queueName);
 }, 60_000);
 
 async function restartApi(): Promise<void> {
@@ -126,7 +109,7 @@ async function checkout(shopper: string, slugs: string[]): Promise<string> {
     await call('POST', '/cart/items', shopper, 'shopper', { storeSlug: slug, sku: 'KIT', quantity: 1 });
   const created = await call('POST', '/checkout/sessions', shopper, 'shopper');
   const sessionId = created.body.data.sessionId as string;
-  await call('PUT', `/checkout/sessions/${sessionId}/shipping`, shopper, 'shopper', ADDRESS);
+  await call('PUT', `/checkout/sessions/${sessionId}/shipping`, shopper, 'shopper', FLEET_ADDRESS);
   await call('PUT', `/checkout/sessions/${sessionId}/payment`, shopper, 'shopper', { paymentMethodId: 'pm_card_visa' });
   const placed = await call('POST', `/checkout/sessions/${sessionId}/place`, shopper, 'shopper', undefined, {
     'Idempotency-Key': `chaos-${shopper}`,

@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { startRetailerApiSimulator, type RetailerApiSimulator } from '../src/sandbox/retailer-api';
-import { startStripeSandbox, type StripeSandbox } from '../src/sandbox/stripe';
-import { startApiProcess, startWorkerProcess, type FleetProcess } from './support/chaos-fleet';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
+import type { RetailerApiSimulator } from '../src/sandbox/retailer-api';
+import type { StripeSandbox } from '../src/sandbox/stripe';
+import {
+  FLEET_ADDRESS,
+  fleetEnv,
+  startApiProcess,
+  startFleetParties,
+  startWorkerProcess,
+  stopFleetParties,
+  type FleetProcess,
+} from './support/chaos-fleet';
+import type { TestDatabase } from './support/test-database';
 import { tokenFor } from './support/tokens';
 import { waitFor } from './support/wait-for';
 
@@ -14,16 +21,6 @@ import { waitFor } from './support/wait-for';
  * sandbox agree) and every store order exactly one order at its retailer (the simulator's record).
  */
 const JWT_SECRET = 'fleet-processes-secret-0123456789';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const ADDRESS = {
-  name: 'Ada Lovelace',
-  address1: '1 Congress Ave',
-  city: 'Austin',
-  state: 'TX',
-  zip: '78701',
-  country: 'US',
-  phone: '5125550100',
-};
 const STORES = [
   { slug: 'north', latencyMs: 20, priceCents: 1500 },
   { slug: 'south', latencyMs: 60, priceCents: 2500 },
@@ -38,33 +35,18 @@ const queueName = `fleet-${randomBytes(5).toString('hex')}`;
 const processes: FleetProcess[] = [];
 
 const env = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: database.url,
-  DATABASE_POOL_MAX: '5',
-  REDIS_URL,
-  PLACEMENT_QUEUE_NAME: queueName,
-  STRIPE_SECRET_KEY: 'sk_test_fleet',
-  STRIPE_API_URL: stripe.url,
-  JWT_SECRET,
+  ...fleetEnv({ database, stripe, simulator }, queueName, JWT_SECRET),
   CATALOG_SYNC_INTERVAL_MINUTES: '0',
   ...extra,
 });
 
 beforeAll(async () => {
-  database = await createTestDatabase(3);
-  stripe = await startStripeSandbox();
-  simulator = await startRetailerApiSimulator();
+  ({ database, stripe, simulator } = await startFleetParties());
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(processes.map((p) => p.kill()));
-  await simulator?.close();
-  await stripe?.stop();
-  const redis = new Redis(REDIS_URL);
-  for await (const keys of redis.scanStream({ match: `bull:${queueName}*`, count: 500 })) {
-    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
-  }
-  await redis.quit();
-  await database?.drop();
+  await stopFleetParties({ database, stripe, simulator }, queueName);
 }, 60_000);
 
 async function call(
@@ -118,7 +100,7 @@ async function checkout(
   const sessionId = (await call(second, 'POST', '/checkout/sessions', shopper, 'shopper')).body.data
     .sessionId as string;
   expect(
-    (await call(first, 'PUT', `/checkout/sessions/${sessionId}/shipping`, shopper, 'shopper', ADDRESS)).status,
+    (await call(first, 'PUT', `/checkout/sessions/${sessionId}/shipping`, shopper, 'shopper', FLEET_ADDRESS)).status,
   ).toBe(200);
   expect(
     (

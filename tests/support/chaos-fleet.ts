@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { Redis } from 'ioredis';
+import { startRetailerApiSimulator, type RetailerApiSimulator } from '../../src/sandbox/retailer-api';
+import { startStripeSandbox, type StripeSandbox } from '../../src/sandbox/stripe';
 import { freePort } from './service-process';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -12,6 +16,54 @@ export interface FleetProcess {
   kill(): Promise<void>;
   output(): string;
 }
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** One shipping address for every shopper of a fleet test (Texas: a state with sales tax). */
+export const FLEET_ADDRESS = {
+  name: 'Ada Lovelace',
+  address1: '1 Congress Ave',
+  city: 'Austin',
+  state: 'TX',
+  zip: '78701',
+  country: 'US',
+  phone: '5125550100',
+};
+
+/** What the fleet's processes share: one database, one queue name, the Stripe sandbox and the retailer simulator. */
+export interface FleetParties {
+  database: TestDatabase;
+  stripe: StripeSandbox;
+  simulator: RetailerApiSimulator;
+}
+
+export async function startFleetParties(): Promise<FleetParties> {
+  const database = await createTestDatabase(3);
+  return { database, stripe: await startStripeSandbox(), simulator: await startRetailerApiSimulator() };
+}
+
+/** Stops the stand-ins, deletes the queue's Redis keys and drops the database (after the processes are killed). */
+export async function stopFleetParties(parties: Partial<FleetParties>, queueName: string): Promise<void> {
+  await parties.simulator?.close();
+  await parties.stripe?.stop();
+  const redis = new Redis(REDIS_URL);
+  for await (const keys of redis.scanStream({ match: `bull:${queueName}*`, count: 500 })) {
+    if ((keys as string[]).length > 0) await redis.del(...(keys as string[]));
+  }
+  await redis.quit();
+  await parties.database?.drop();
+}
+
+/** The environment every API and worker process of the fleet starts with. */
+export const fleetEnv = (parties: FleetParties, queueName: string, jwtSecret: string): Record<string, string> => ({
+  DATABASE_URL: parties.database.url,
+  DATABASE_POOL_MAX: '5',
+  REDIS_URL,
+  PLACEMENT_QUEUE_NAME: queueName,
+  STRIPE_SECRET_KEY: 'sk_test_fleet',
+  STRIPE_API_URL: parties.stripe.url,
+  JWT_SECRET: jwtSecret,
+});
 
 /** Mulberry32: a small seeded generator, so a failing chaos run can be replayed with its seed. */
 export function seededRandom(seed: number): () => number {
