@@ -10,11 +10,11 @@ import {
   type QueueLocation,
   type RedisTarget,
 } from './bullmq-connection';
-import { runPlacementAttempt, type StoreGate } from './placement-attempt';
+import { runPlacementAttempt } from './placement-attempt';
 import type { PlacementAttempt, PlacementJob, PlacementRunnerOptions, PlacementWorkerHandle } from './placement-queue';
 import type { QueueMethod } from './placement-methods';
-import { createRedisCircuitBreaker } from './redis-circuit-breaker';
-import { createRedisStoreLimiter } from './redis-store-limiter';
+import { createRedisStoreGate } from './redis-store-gate';
+import type { StoreGate } from './store-gate';
 
 /** How often a running job renews its store slot, by default. */
 export const DEFAULT_HEARTBEAT_MS = 2_000;
@@ -69,19 +69,14 @@ export async function startBullmqPlacementWorker(
   const keyPrefix = gateKeyPrefix({ queueName: options.gateQueueName ?? options.queueName, prefix: options.prefix });
   const route = options.route;
   const runs = route ? (method: QueueMethod) => method === route.method : undefined;
-  const breaker = createRedisCircuitBreaker({
-    redis: gateClient.redis,
-    keyPrefix,
-    policy: { ...defaultBreakerPolicy, ...options.breaker, probeLeaseMs: storeLeaseMs },
-  });
   const gate: StoreGate = {
-    limiter: createRedisStoreLimiter({
+    ...createRedisStoreGate({
       redis: gateClient.redis,
       keyPrefix,
       limit: options.storeConcurrency ?? 10,
       leaseMs: storeLeaseMs,
+      breakerPolicy: { ...defaultBreakerPolicy, ...options.breaker, probeLeaseMs: storeLeaseMs },
     }),
-    breaker,
     renewEveryMs: Math.min(heartbeatMs, Math.floor(storeLeaseMs / 2)),
     busyDelayMs: options.storeBusyDelayMs ?? 1_000,
     paused: options.isStorePaused,
@@ -161,7 +156,7 @@ export async function startBullmqPlacementWorker(
   }
 
   return {
-    getBreakerState: (storeId) => breaker.getState(storeId),
+    getBreakerState: (storeId) => gate.breaker.getState(storeId),
     async close() {
       try {
         await worker.close();

@@ -2,7 +2,8 @@ import { silentLogger } from '../logger';
 import { computeBackoffMs, defaultBackoffPolicy, type Random } from './backoff';
 import { defaultBreakerPolicy, type BreakerStatus } from './breaker-state';
 import { createMemoryCircuitBreaker } from './circuit-breaker';
-import { runPlacementAttempt, type StoreGate } from './placement-attempt';
+import { runPlacementAttempt } from './placement-attempt';
+import type { StoreGate } from './store-gate';
 import {
   placementJobKey,
   type PlacementHandlers,

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import { PermanentPlacementError } from '../placement/placement-adapter';
 import { spreadDelayMs, type Random } from './backoff';
-import type { StoreCircuitBreaker } from './circuit-breaker';
 import type { QueueMethod } from './placement-methods';
 import {
   placementJobKey,
@@ -10,22 +9,8 @@ import {
   type PlacementJob,
   type PlacementJobHandler,
 } from './placement-queue';
-import type { SlotRefusal, StoreLimiter } from './store-limiter';
-
-/** What stands between a job and its store: the per-store slots (one run per order) and the per-store breaker. */
-export interface StoreGate {
-  limiter: StoreLimiter;
-  breaker: StoreCircuitBreaker;
-  /** How often a running job renews its slot and probe lease (well inside the lease); omit if leases never expire. */
-  renewEveryMs?: number;
-  /** How long a job waits before asking again when the store is at its limit or a probe is running. */
-  busyDelayMs: number;
-  /** Ops paused the store: its jobs wait, in the order they came, until it is resumed. */
-  paused?: (storeId: string) => Promise<boolean>;
-  /** The store's own limit of placements at once, across every worker, when it has one below the queue's. */
-  storeLimit?: (storeId: string) => Promise<number | undefined>;
-  pausedDelayMs?: number;
-}
+import { enterStore, leaveStore, type StoreGate } from './store-gate';
+import type { SlotRefusal } from './store-limiter';
 
 /** Paused jobs ask again this often unless a resume releases them first (the release is the usual way out). */
 export const DEFAULT_PAUSED_RECHECK_MS = 30_000;
@@ -69,24 +54,23 @@ export async function runPlacementAttempt(
     return { kind: 'held', reason: 'store_paused', delayMs: gate.pausedDelayMs ?? DEFAULT_PAUSED_RECHECK_MS };
   }
 
-  const admission = await gate.breaker.admit(job.storeId);
-  if (!admission.admitted) {
+  const runId = placementJobKey(job);
+  const storeLimit = gate.storeLimit ? await gate.storeLimit(job.storeId) : undefined;
+  const entry = await enterStore(gate)(job.storeId, job.orderNumber, runId, storeLimit);
+  if (entry.slot === null) {
+    const { admission } = entry;
     const wait = admission.reason === 'open' ? admission.retryInMs : Math.min(admission.retryInMs, gate.busyDelayMs);
     log.debug({ reason: admission.reason }, 'placement held: store breaker not closed');
     return { kind: 'held', reason: `breaker_${admission.reason}`, delayMs: spreadDelayMs(wait, random) };
   }
-  const probe = admission.probe;
-
-  const runId = placementJobKey(job);
-  const storeLimit = gate.storeLimit ? await gate.storeLimit(job.storeId) : undefined;
-  const slot = await gate.limiter.tryAcquire(job.storeId, job.orderNumber, runId, storeLimit);
-  if (slot !== 'acquired') {
+  const { probe } = entry.admission;
+  if (entry.slot !== 'acquired') {
     if (probe) await bestEffort(log, 'release breaker probe', () => gate.breaker.settle(job.storeId, 'neutral', true));
     log.debug(
-      { reason: slot },
+      { reason: entry.slot },
       'placement held: store at its concurrency limit, or another run of the order is placing it',
     );
-    return { kind: 'held', reason: slot, delayMs: spreadDelayMs(gate.busyDelayMs, random) };
+    return { kind: 'held', reason: entry.slot, delayMs: spreadDelayMs(gate.busyDelayMs, random) };
   }
 
   const heartbeat =
@@ -104,13 +88,13 @@ export async function runPlacementAttempt(
     handOff = (await deps.handler(job, attempt))?.handOffTo;
   });
   clearInterval(heartbeat);
-  await bestEffort(log, 'release store slot', () => gate.limiter.release(job.storeId, job.orderNumber, runId));
-
   // A permanent refusal means the retailer answered: it says nothing about the store being down.
   const permanent = failure instanceof PermanentPlacementError;
   // A hand-off did not reach the retailer either.
   const outcome = failure ? (permanent ? 'neutral' : 'failure') : handOff ? 'neutral' : 'success';
-  await bestEffort(log, 'settle store breaker', () => gate.breaker.settle(job.storeId, outcome, probe));
+  await bestEffort(log, 'release store slot and settle store breaker', () =>
+    leaveStore(gate)(job.storeId, job.orderNumber, runId, outcome, probe),
+  );
 
   if (!failure) return handOff ? { kind: 'hand_off', method: handOff } : { kind: 'done' };
   if (!permanent && attempt.attempt < attempt.maxAttempts) {
