@@ -38,9 +38,12 @@ export async function hotQuery<Row = Record<string, unknown>>(
       }): Promise<{ rows: Row[]; rowCount: number | null }>;
     }>;
     releaseConnection(connection: unknown): unknown;
+    emit(event: 'query', query: { method: 'raw'; sql: string; bindings: readonly unknown[] }): unknown;
   };
   const fullName = `mor.${name}`;
   if (Buffer.byteLength(fullName) > 63) throw new Error(`prepared statement name too long: ${fullName}`);
+  // Like every knex query: listeners of the knex instance's (or its transaction's) `query` event see it.
+  client.emit('query', { method: 'raw', sql, bindings });
   const connection = await client.acquireConnection();
   try {
     return await connection.query({ name: fullName, text: toPositional(sql), values: bindings });

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { prepared } from '../db/prepared';
+import { hotQuery } from '../db/hot-query';
 import { PAID_SESSION_STATUSES, SESSION_OUTCOMES, sessionMove } from '../domain/session-status';
 import { insertCheckoutEventsSql } from './outbox-sql';
 import { sqlLiterals } from './sql-literals';
@@ -17,6 +17,26 @@ export interface SettlementRule {
   failed: readonly string[];
 }
 
+// The outcome's event (checkout.completed, .partially_failed, .failed) is written by the same statement.
+const SETTLE_FROM_ORDERS = `WITH settled AS (
+     UPDATE checkout_sessions cs
+     SET status = t.outcome, updated_at = ?
+     FROM (
+       SELECT count(*) FILTER (WHERE o.status <> ALL(?::text[])) AS unsettled,
+              CASE count(*) FILTER (WHERE o.status = ANY(?::text[]))
+                WHEN 0 THEN 'completed'
+                WHEN count(*) THEN 'failed'
+                ELSE 'partially_failed'
+              END AS outcome
+       FROM orders o
+       WHERE o.checkout_session_id = ?
+     ) t
+     WHERE cs.id = ? AND t.unsettled = 0
+       AND cs.status IN (${sqlLiterals([...new Set(SETTLE.map((move) => move.from))])}) AND cs.status <> t.outcome
+     RETURNING cs.*
+   ), settled_event AS (${insertCheckoutEventsSql('settled', null, "'checkout.' || ev_cs.status")})
+   SELECT count(*)::int AS settled FROM settled`;
+
 /**
  * A paid session's outcome from its orders, once none is unsettled: completed when none failed, failed when all
  * did, partially_failed otherwise. A settled session whose orders changed since (cancelled later, placed on an ops
@@ -28,31 +48,14 @@ export interface SettlementRule {
  * statement each would miss the other's uncommitted move, and neither would settle the session.
  */
 export async function settleSessionFromOrders(db: Knex, id: string, rule: SettlementRule, now: Date): Promise<boolean> {
-  // The outcome's event (checkout.completed, .partially_failed, .failed) is written by the same statement.
-  const { rows } = await prepared(
-    'checkout_sessions.settle_from_orders',
-    db.raw(
-      `WITH settled AS (
-         UPDATE checkout_sessions cs
-         SET status = t.outcome, updated_at = ?
-         FROM (
-           SELECT count(*) FILTER (WHERE o.status <> ALL(?::text[])) AS unsettled,
-                  CASE count(*) FILTER (WHERE o.status = ANY(?::text[]))
-                    WHEN 0 THEN 'completed'
-                    WHEN count(*) THEN 'failed'
-                    ELSE 'partially_failed'
-                  END AS outcome
-           FROM orders o
-           WHERE o.checkout_session_id = ?
-         ) t
-         WHERE cs.id = ? AND t.unsettled = 0
-           AND cs.status IN (${sqlLiterals([...new Set(SETTLE.map((move) => move.from))])}) AND cs.status <> t.outcome
-         RETURNING cs.*
-       ), settled_event AS (${insertCheckoutEventsSql('settled', null, "'checkout.' || ev_cs.status")})
-       SELECT count(*)::int AS settled FROM settled`,
-      [now, [...rule.settled], [...rule.failed], id, id],
-    ),
-  );
+  // Every settling order move is followed by it: a hot statement (hot-query.ts).
+  const { rows } = await hotQuery<{ settled: number }>(db, 'checkout_sessions.settle_from_orders', SETTLE_FROM_ORDERS, [
+    now,
+    [...rule.settled],
+    [...rule.failed],
+    id,
+    id,
+  ]);
   return rows[0].settled === 1;
 }
 

@@ -1,10 +1,12 @@
 import type { Knex } from 'knex';
+import { hotQuery } from '../db/hot-query';
 import { prepared } from '../db/prepared';
 import type { EventType } from '../domain/events';
 import type { NewOrder, OrderChanges, OrderRecord } from '../domain/order';
 import { itemsAfterMove, type OrderStatus } from '../domain/order-status';
 import { ORDER_COLUMNS, ORDER_TABLE_COLUMNS, toOrder } from './order-rows';
 import { insertOrderEventsSql } from './outbox-sql';
+import { sqlLiterals } from './sql-literals';
 import { variantColumns } from './variant-columns';
 
 /** What changes orders: their insert with items, the compare-and-set status move, and refunded quantities. */
@@ -92,22 +94,52 @@ export async function insertOrders(trx: Knex.Transaction, orders: NewOrder[], no
   return rows.map(toOrder);
 }
 
-const OPTIONAL_ORDER_CHANGES: readonly (keyof OrderChanges)[] = [
-  'storeOrderNumber',
-  'retailerTotalCents',
-  'placementMethod',
-  'trackingNumber',
-  'carrier',
-  'estimatedDelivery',
-  'failureReason',
-  'placedAt',
+/** The columns a move may set besides its status, each a bit of its statement's shape. */
+const OPTIONAL_ORDER_COLUMNS: readonly (readonly [keyof OrderChanges, string])[] = [
+  ['storeOrderNumber', 'store_order_number'],
+  ['retailerTotalCents', 'retailer_total_cents'],
+  ['placementMethod', 'placement_method'],
+  ['trackingNumber', 'tracking_number'],
+  ['carrier', 'carrier'],
+  ['estimatedDelivery', 'estimated_delivery'],
+  ['failureReason', 'failure_reason'],
+  ['placedAt', 'placed_at'],
 ];
+
+/** Each move statement's text by its name (which says its shape), built once. */
+const moveStatements = new Map<string, string>();
+
+function moveStatement(name: string, columns: readonly string[], to: OrderStatus, event: boolean): string {
+  let sql = moveStatements.get(name);
+  if (sql !== undefined) return sql;
+  const items = itemsAfterMove(to);
+  const set = ['status', 'status_reason', 'updated_at', ...columns].map((column) => `${column} = ?`).join(', ');
+  sql = `WITH o AS (
+      UPDATE orders SET ${set} WHERE id = ? AND status = ?
+      RETURNING ${ORDER_TABLE_COLUMNS.join(', ')}
+    )${
+      // In the same statement: only if the order's own compare-and-set won.
+      items
+        ? `, i AS (
+      UPDATE order_items SET status = '${items.status}'
+      WHERE order_id IN (SELECT id FROM o) AND status IN (${sqlLiterals(items.from)})
+    )`
+        : ''
+    }${event ? `, e AS (${insertOrderEventsSql('o')})` : ''}
+    SELECT ${ORDER_COLUMNS.join(', ')} FROM o JOIN stores s ON s.id = o.store_id`;
+  moveStatements.set(name, sql);
+  return sql;
+}
 
 /**
  * Compare-and-set on the status: the row changes only if it is still in `from`. The history trigger
  * records the move with `reason`; `event`, when given, goes to the outbox in the same statement. Returns the order
  * as changed (read back in the same statement), or null when it was no longer in `from`. Only the order state
  * machine calls this.
+ *
+ * Every order move runs it, so it is a hot statement (hot-query.ts): fixed texts, one per shape, without the query
+ * builder. The shape is which of the eight optional columns change (at most 256 variants; in practice a handful of
+ * transitions use a handful), the status moved to (the items that follow it) and whether an event is written.
  */
 export async function updateOrderStatus(
   db: Knex,
@@ -119,44 +151,25 @@ export async function updateOrderStatus(
   now: Date,
   event: EventType | null = null,
 ): Promise<OrderRecord | null> {
-  const set = {
-    status: to,
-    status_reason: reason,
-    updated_at: now,
-    ...(changes.storeOrderNumber !== undefined ? { store_order_number: changes.storeOrderNumber } : {}),
-    ...(changes.retailerTotalCents !== undefined ? { retailer_total_cents: changes.retailerTotalCents } : {}),
-    ...(changes.placementMethod !== undefined ? { placement_method: changes.placementMethod } : {}),
-    ...(changes.trackingNumber !== undefined ? { tracking_number: changes.trackingNumber } : {}),
-    ...(changes.carrier !== undefined ? { carrier: changes.carrier } : {}),
-    ...(changes.estimatedDelivery !== undefined ? { estimated_delivery: changes.estimatedDelivery } : {}),
-    ...(changes.failureReason !== undefined ? { failure_reason: changes.failureReason } : {}),
-    ...(changes.placedAt !== undefined ? { placed_at: changes.placedAt } : {}),
-  };
-  const update = db('orders').where({ id: orderId, status: from }).update(set).returning(ORDER_TABLE_COLUMNS);
-  // The statement's shape is which of the eight optional columns change (a bit each, at most 256 variants) and
-  // whether the items follow; in practice a handful of transitions use a handful of combinations.
-  const shape = OPTIONAL_ORDER_CHANGES.reduce(
-    (mask, key, bit) => (changes[key] !== undefined ? mask | (1 << bit) : mask),
-    0,
-  );
+  let shape = 0;
+  const columns: string[] = [];
+  const values: unknown[] = [to, reason, now];
+  OPTIONAL_ORDER_COLUMNS.forEach(([key, column], bit) => {
+    if (changes[key] === undefined) return;
+    shape |= 1 << bit;
+    columns.push(column);
+    values.push(changes[key]);
+  });
   const items = itemsAfterMove(to);
-  let query = db.with('o', update);
-  if (items) {
-    // In the same statement: only if the order's own compare-and-set won.
-    query = query.with(
-      'i',
-      db('order_items')
-        .whereIn('order_id', db('o').select('id'))
-        .whereIn('status', items.from)
-        .update({ status: items.status }),
-    );
-  }
-  // The event the move announces is written by the same statement, only if the compare-and-set won.
-  if (event) query = query.with('e', db.raw(insertOrderEventsSql('o'), [event]));
-  const row = await prepared(
-    `orders.update_status.${shape}${items ? `.items_${items.status}` : ''}${event ? '.event' : ''}`,
-    query.from('o').join('stores as s', 's.id', 'o.store_id').first(ORDER_COLUMNS),
-  );
+  const name = `orders.move.${shape}${items ? `.items_${items.status}` : ''}${event ? '.event' : ''}`;
+  const {
+    rows: [row],
+  } = await hotQuery(db, name, moveStatement(name, columns, to, event !== null), [
+    ...values,
+    orderId,
+    from,
+    ...(event ? [event] : []),
+  ]);
   return row ? toOrder(row) : null;
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { hotQuery } from '../db/hot-query';
 import { prepared } from '../db/prepared';
 import type { OrderItemRecord, OrderRecord, StatusHistoryRecord } from '../domain/order';
 import type { OrderStatus } from '../domain/order-status';
@@ -43,23 +44,22 @@ export interface OrderForPlacement {
   items: OrderItemRecord[];
 }
 
+const FIND_FOR_PLACEMENT = `SELECT ${ORDER_COLUMNS.join(', ')}, s.placement_method AS store_placement_method, s.placement_config AS store_placement_config,
+          s.fallback_method AS store_fallback_method, s.price_tolerance_cents AS store_price_tolerance_cents,
+          s.method_override AS store_method_override,
+          COALESCE((SELECT json_agg(${ITEM_JSON} ORDER BY i."position") FROM order_items i WHERE i.order_id = o.id), '[]') AS items
+   FROM orders o JOIN stores s ON s.id = o.store_id
+   WHERE o.order_number = ?`;
+
 /**
  * Everything a placement run reads, in one statement: the order, its store's placement settings and its items
  * (as one JSON array, so the row count stays one and the text fixed for any number of items).
  */
 export async function findOrderForPlacement(db: Knex, orderNumber: string): Promise<OrderForPlacement | null> {
-  const { rows } = await prepared(
-    'orders.find_for_placement',
-    db.raw(
-      `SELECT ${ORDER_COLUMNS.join(', ')}, s.placement_method AS store_placement_method, s.placement_config AS store_placement_config,
-              s.fallback_method AS store_fallback_method, s.price_tolerance_cents AS store_price_tolerance_cents,
-              s.method_override AS store_method_override,
-              COALESCE((SELECT json_agg(${ITEM_JSON} ORDER BY i."position") FROM order_items i WHERE i.order_id = o.id), '[]') AS items
-       FROM orders o JOIN stores s ON s.id = o.store_id
-       WHERE o.order_number = ?`,
-      [orderNumber],
-    ),
-  );
+  // Every run of every order reads it first: a hot statement (hot-query.ts).
+  const { rows } = await hotQuery<Record<string, any>>(db, 'orders.find_for_placement', FIND_FOR_PLACEMENT, [
+    orderNumber,
+  ]);
   const row = rows[0];
   if (!row) return null;
   return {

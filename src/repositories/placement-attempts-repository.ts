@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { AttemptOutcome } from '../domain/placement-attempt';
-import { prepared } from '../db/prepared';
+import { hotQuery } from '../db/hot-query';
 import type { PlacementMethod } from '../domain/placement-method';
 
 export interface PlacementAttemptRecord {
@@ -19,18 +19,22 @@ export async function recordAttempt(
   orderId: string,
   attempt: Omit<PlacementAttemptRecord, 'createdAt'>,
 ): Promise<void> {
-  await prepared(
+  // Every try of every order writes one: a hot statement (hot-query.ts).
+  await hotQuery(
+    db,
     'placement_attempts.insert',
-    db('placement_attempts').insert({
-      order_id: orderId,
-      method: attempt.method,
-      attempt: attempt.attempt,
-      outcome: attempt.outcome,
-      error_code: attempt.errorCode,
-      message: attempt.message?.slice(0, 2000) ?? null,
-      details: JSON.stringify(attempt.details),
-      duration_ms: attempt.durationMs,
-    }),
+    `INSERT INTO placement_attempts (order_id, method, attempt, outcome, error_code, message, details, duration_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      orderId,
+      attempt.method,
+      attempt.attempt,
+      attempt.outcome,
+      attempt.errorCode,
+      attempt.message?.slice(0, 2000) ?? null,
+      JSON.stringify(attempt.details),
+      attempt.durationMs,
+    ],
   );
 }
 
