@@ -12,7 +12,7 @@ import { runBenchmark } from './support/run';
  * → shipping → payment → place. Placement is not measured: orders go onto a BullMQ queue that no worker reads.
  *
  * Settings (flag or BENCH_* env): --concurrency (shoppers, 16), --duration (s, 20), --max-checkouts (5000),
- * --warmup (s, 3; not counted), --web-concurrency (API processes, WEB_CONCURRENCY), --db-pool (DATABASE_POOL_MAX),
+ * --warmup (s, 15; not counted), --web-concurrency (API processes, WEB_CONCURRENCY), --db-pool (DATABASE_POOL_MAX),
  * --api-node-args (node flags for the service, e.g. --cpu-prof).
  */
 const settings = {

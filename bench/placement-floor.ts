@@ -26,6 +26,7 @@ import { runBenchmark } from './support/run';
  */
 const settings = {
   orders: intOption('orders', 5000),
+  warmupOrders: intOption('warmup-orders', 1000),
   workers: intListOption('workers', [1, 2]),
   stores: intOption('stores', 20),
   workerConcurrency: option('worker-concurrency', ''),

@@ -17,12 +17,13 @@ import { runBenchmark } from './support/run';
  * `pending` orders of paid checkouts (two stores per checkout, spread over S stores), enqueues them all through the
  * BullMQ producer and waits until every order is `placed`.
  *
- * Settings (flag or BENCH_* env): --orders (N, 5000), --workers (W list, "1,2"), --stores (S, 20),
+ * Settings (flag or BENCH_* env): --orders (N, 5000), --warmup-orders (placed first, not counted; 1000), --workers (W list, "1,2"), --stores (S, 20),
  * --worker-concurrency (WORKER_CONCURRENCY, service default), --store-concurrency (WORKER_STORE_CONCURRENCY,
  * service default), --timeout (s per run, 300), --worker-node-args (node flags for the workers, e.g. --cpu-prof).
  */
 const settings = {
   orders: intOption('orders', 5000),
+  warmupOrders: intOption('warmup-orders', 1000),
   workers: intListOption('workers', [1, 2]),
   stores: intOption('stores', 20),
   workerConcurrency: option('worker-concurrency', ''),
@@ -68,7 +69,7 @@ const serviceWorkers: PlacementWorkers = {
     );
     const notDone: Record<string, number> = {};
     for (const row of rows) if (row.status !== 'placed') notDone[row.status] = (notDone[row.status] ?? 0) + 1;
-    const adapterMs: number[] = (await db('placement_attempts').select('duration_ms')).map(
+    const adapterMs: number[] = (await db('placement_attempts').select('duration_ms').orderBy('id')).map(
       (row: { duration_ms: number }) => row.duration_ms,
     );
     return { doneAt, notDone, adapterMs };
