@@ -5,6 +5,8 @@ import { cpuCeiling, cpuUsed, describeCpu, sampleCpu, type CpuGroups } from './s
 import type { HttpClient } from './support/http-client';
 import { intOption, option } from './support/options';
 import { preparePgbenchTargets, runPgbench } from './support/place-pgbench';
+import { statementStats } from './support/pg-statements';
+import { measuredProfile, PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { runBenchmark, teardownScope, type Defer } from './support/run';
 import { BENCH_ADDRESS } from './support/seeded-order';
 import { ms, perSecond, printTable, summarize } from './support/stats';
@@ -21,7 +23,7 @@ import { ms, perSecond, printTable, summarize } from './support/stats';
  * of pgbench's in each run, with the spread, and place's p99. Target (issue #9): ≥ 40 %, p99 place < 150 ms.
  *
  * Settings (flag or BENCH_* env): --runs (2), --sessions (N, 800), --warmup-sessions (96), --concurrency (32),
- * --api-node-args.
+ * --api-node-args, --profile (where the API's CPU goes, and Postgres' by statement, during the places).
  */
 const settings = {
   runs: intOption('runs', 2),
@@ -30,6 +32,7 @@ const settings = {
   concurrency: intOption('concurrency', 32),
   /** Extra node flags for the service, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   apiNodeArgs: option('api-node-args', '').split(/\s+/).filter(Boolean),
+  profile: profileRequested(),
 };
 
 interface Payable {
@@ -64,7 +67,10 @@ runBenchmark(async (defer) => {
 
 /** One run: prepare, place, then pgbench on the same database; place's rate as a share of pgbench's. */
 async function placeAgainstPgbench(defer: Defer): Promise<PlaceRun> {
-  const service = await startBenchService(defer, { sockets: settings.concurrency + 4, nodeArgs: settings.apiNodeArgs });
+  const service = await startBenchService(defer, {
+    sockets: settings.concurrency + 4,
+    nodeArgs: [...settings.apiNodeArgs, ...(settings.profile ? PROFILE_NODE_ARGS : [])],
+  });
   const { database, api, stripe, http, jwtSecret } = service;
   const total = settings.sessions + settings.warmupSessions;
   const started = performance.now();
@@ -79,11 +85,21 @@ async function placeAgainstPgbench(defer: Defer): Promise<PlaceRun> {
     'load generator': { pid: process.pid, descendants: false },
   };
   const measured = payable.slice(settings.warmupSessions);
+  const profile = settings.profile
+    ? measuredProfile({
+        label: 'the API',
+        unit: 'place',
+        pid: () => api.process.pid!,
+        statements: await statementStats(database.url, database.name),
+      })
+    : null;
+  profile?.start();
   const before = sampleCpu(cpuGroups);
   const t0 = performance.now();
   const latencies = await inParallel(measured.length, settings.concurrency, (index) => place(http, measured[index]!));
   const elapsedMs = performance.now() - t0;
   const cpu = cpuUsed(before, sampleCpu(cpuGroups));
+  await profile?.finish(cpu?.get('api'), measured.length);
   const placeRate = perSecond(measured.length, elapsedMs);
   const latency = summarize(latencies);
 

@@ -9,6 +9,7 @@ import {
   type RoundResult,
 } from './support/placement-round';
 import { REDIS_URL } from './support/queue';
+import { PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { runBenchmark } from './support/run';
 
 /**
@@ -19,7 +20,8 @@ import { runBenchmark } from './support/run';
  *
  * Settings (flag or BENCH_* env): --orders (N, 5000), --warmup-orders (placed first, not counted; 1000), --workers (W list, "1,2"), --stores (S, 20),
  * --worker-concurrency (WORKER_CONCURRENCY, service default), --store-concurrency (WORKER_STORE_CONCURRENCY,
- * service default), --timeout (s per run, 300), --worker-node-args (node flags for the workers, e.g. --cpu-prof).
+ * service default), --timeout (s per run, 300), --worker-node-args (node flags for the workers, e.g. --cpu-prof),
+ * --profile (where the first worker's CPU goes, by owner, and Postgres' by statement; bench/support/profile.ts).
  */
 const settings = {
   orders: intOption('orders', 5000),
@@ -31,6 +33,7 @@ const settings = {
   timeoutS: intOption('timeout', 300),
   /** Extra node flags for the workers, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   workerNodeArgs: option('worker-node-args', '').split(/\s+/).filter(Boolean),
+  profile: profileRequested(),
 };
 
 /** The service's workers; an order is done when its row says `placed`. */
@@ -51,7 +54,10 @@ const serviceWorkers: PlacementWorkers = {
       ...(settings.storeConcurrency ? { WORKER_STORE_CONCURRENCY: settings.storeConcurrency } : {}),
     };
     return Array.from({ length: count }, (_, i) =>
-      startChild(`worker-${i + 1}`, 'src/worker.ts', env, settings.workerNodeArgs),
+      startChild(`worker-${i + 1}`, 'src/worker.ts', env, [
+        ...settings.workerNodeArgs,
+        ...(settings.profile ? PROFILE_NODE_ARGS : []),
+      ]),
     );
   },
   async countDone({ db }) {

@@ -64,7 +64,13 @@ export interface RunResult {
 
 export async function runShoppers(
   http: HttpClient,
-  options: { settings: ShopperSettings; cpuGroups: CpuGroups; jwtSecret: string },
+  options: {
+    settings: ShopperSettings;
+    cpuGroups: CpuGroups;
+    jwtSecret: string;
+    /** Called when the warm-up ends and the measured window starts (e.g. to start a profiler). */
+    onMeasureStart?: () => void;
+  },
 ): Promise<RunResult> {
   const { settings, cpuGroups } = options;
   const latencies = Object.fromEntries(STEPS.map((step) => [step, [] as number[]])) as Record<Step, number[]>;
@@ -77,7 +83,10 @@ export async function runShoppers(
   let completedTotal = 0;
   let requests = 0;
   let cpuBefore: CpuSample | null = null;
-  const warmupTimer = setTimeout(() => (cpuBefore = sampleCpu(cpuGroups)), settings.warmupS * 1000);
+  const warmupTimer = setTimeout(() => {
+    cpuBefore = sampleCpu(cpuGroups);
+    options.onMeasureStart?.();
+  }, settings.warmupS * 1000);
 
   async function shopper(index: number): Promise<void> {
     const headers = { authorization: `Bearer ${signToken(options.jwtSecret, `bench-shopper-${index}`, 'shopper')}` };

@@ -11,6 +11,8 @@ import { createBenchDatabase, type BenchDatabase } from './database';
 import { freePort, sleep, startChild, waitForHttp, type Child } from './processes';
 import { obliterateQueue, REDIS_URL, uniqueQueueName } from './queue';
 import { teardownScope, type Defer } from './run';
+import { statementStats } from './pg-statements';
+import { measuredProfile } from './profile';
 import { seedPaidOrders } from './seed-paid-orders';
 import { ms, perSecond, printTable, summarize } from './stats';
 
@@ -24,6 +26,8 @@ export interface PlacementRoundSettings {
   /** Orders placed first and not counted, so the workers' JIT, pools and prepared statements are warm. */
   warmupOrders: number;
   stores: number;
+  /** Where the first worker's CPU goes, and Postgres' by statement (bench/support/profile.ts). */
+  profile?: boolean;
   /** Seconds a round may take before it gives up. */
   timeoutS: number;
 }
@@ -124,12 +128,22 @@ export async function runPlacementRound(
       'redis (shared)': { commandLineIncludes: 'redis-server' },
       bench: { pid: process.pid, descendants: false },
     };
+    const profile = settings.profile
+      ? measuredProfile({
+          label: `${workers[0]!.name} (of ${workers.length})`,
+          unit: 'order',
+          pid: () => workers[0]!.process.pid!,
+          statements: await statementStats(database.url, database.name),
+        })
+      : null;
+    profile?.start();
     const cpuBefore = sampleCpu(cpuGroups);
     const started = Date.now();
     const enqueuedAt = await enqueueAll(queueName, orderNumbers, db);
     const total = warmup.length + orderNumbers.length;
     const placed = (await waitUntilDone(kind, round, total, settings.timeoutS, started)) - warmup.length;
     const cpu = cpuUsed(cpuBefore, sampleCpu(cpuGroups));
+    await profile?.finish(cpu?.get(workers[0]!.name), placed / workers.length);
 
     const outcome = await kind.outcome(round);
     const { notDone } = outcome;
