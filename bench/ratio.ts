@@ -40,6 +40,8 @@ const passThrough = process.argv.slice(3).filter((arg, i, all) => arg !== '--run
 interface Reading {
   rate: number;
   cpuMs: number;
+  /** How busy the rest of the machine was (% of one core): a busy neighbour makes the pair's ratio meaningless. */
+  neighbours: string;
 }
 
 /** Runs one benchmark as its own process, its output shown as it comes, and reads its rate and CPU per unit. */
@@ -58,7 +60,8 @@ function runOne(script: string): Promise<Reading> {
       const rate = pair.rate.exec(output)?.[1];
       const cpuMs = pair.cpu.exec(output)?.[1];
       if (code !== 0 || !rate || !cpuMs) return reject(new Error(`${script} failed (exit ${code})`));
-      resolve({ rate: Number(rate), cpuMs: Number(cpuMs) });
+      const neighbours = /other processes (\d+ %)/.exec(output)?.[1] ?? '?';
+      resolve({ rate: Number(rate), cpuMs: Number(cpuMs), neighbours });
     });
   });
 }
@@ -80,7 +83,8 @@ async function main(): Promise<void> {
     byCpu.push((100 * floor.cpuMs) / service.cpuMs);
     lines.push(
       `run ${run}: service ${service.rate}/s (${service.cpuMs} ms CPU per ${pair.unit}), floor ${floor.rate}/s ` +
-        `(${floor.cpuMs} ms): by rate ${percent(byRate.at(-1)!)}, by CPU ${percent(byCpu.at(-1)!)}`,
+        `(${floor.cpuMs} ms): by rate ${percent(byRate.at(-1)!)}, by CPU ${percent(byCpu.at(-1)!)}; other processes ` +
+        `${service.neighbours} / ${floor.neighbours} of a core`,
     );
   }
   console.log(`\n${kind} against its floor, ${runs} run(s) in this process:`);
