@@ -4,7 +4,6 @@ import { reportRun } from './support/checkout-report';
 import { runShoppers, shopperSettings } from './support/checkout-shoppers';
 import type { CpuGroups } from './support/cpu';
 import { option } from './support/options';
-import { statementStats } from './support/pg-statements';
 import { measuredProfile, PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { runBenchmark } from './support/run';
 
@@ -49,14 +48,12 @@ runBenchmark(async (defer) => {
     'stripe-sandbox': { pid: stripe.process.pid!, descendants: true },
     'load generator': { pid: process.pid, descendants: false },
   };
-  const profile = settings.profile
-    ? measuredProfile({
-        label: 'the API',
-        unit: 'checkout',
-        pid: () => api.process.pid!,
-        statements: await statementStats(database.url, database.name),
-      })
-    : null;
+  const profile = await measuredProfile(settings.profile, {
+    label: 'the API',
+    unit: 'checkout',
+    pid: () => api.process.pid!,
+    database,
+  });
   const result = await runShoppers(http, { settings, cpuGroups, jwtSecret, onMeasureStart: () => profile?.start() });
   reportRun(result);
   await profile?.finish(result.cpu?.get('api'), result.completed);

@@ -5,7 +5,6 @@ import type { CpuGroups } from './support/cpu';
 import { createBenchDatabase } from './support/database';
 import { createHttpClient } from './support/http-client';
 import { option } from './support/options';
-import { statementStats } from './support/pg-statements';
 import { measuredProfile, PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { freePort, startChild, startStripeSandboxChild, waitForHttp } from './support/processes';
 import { obliterateQueue, REDIS_URL, uniqueQueueName } from './support/queue';
@@ -81,14 +80,12 @@ runBenchmark(async (defer) => {
     'stripe-sandbox': { pid: stripe.process.pid!, descendants: true },
     'load generator': { pid: process.pid, descendants: false },
   };
-  const profile = settings.profile
-    ? measuredProfile({
-        label: 'the floor server',
-        unit: 'checkout',
-        pid: () => floor.process.pid!,
-        statements: database ? await statementStats(database.url, database.name) : null,
-      })
-    : null;
+  const profile = await measuredProfile(settings.profile, {
+    label: 'the floor server',
+    unit: 'checkout',
+    pid: () => floor.process.pid!,
+    database,
+  });
   const result = await runShoppers(http, {
     settings,
     cpuGroups,

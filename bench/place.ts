@@ -5,7 +5,6 @@ import { cpuCeiling, cpuUsed, describeCpu, sampleCpu, type CpuGroups } from './s
 import type { HttpClient } from './support/http-client';
 import { intOption, option } from './support/options';
 import { preparePgbenchTargets, runPgbench } from './support/place-pgbench';
-import { statementStats } from './support/pg-statements';
 import { measuredProfile, PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { runBenchmark, teardownScope, type Defer } from './support/run';
 import { BENCH_ADDRESS } from './support/seeded-order';
@@ -85,14 +84,12 @@ async function placeAgainstPgbench(defer: Defer): Promise<PlaceRun> {
     'load generator': { pid: process.pid, descendants: false },
   };
   const measured = payable.slice(settings.warmupSessions);
-  const profile = settings.profile
-    ? measuredProfile({
-        label: 'the API',
-        unit: 'place',
-        pid: () => api.process.pid!,
-        statements: await statementStats(database.url, database.name),
-      })
-    : null;
+  const profile = await measuredProfile(settings.profile, {
+    label: 'the API',
+    unit: 'place',
+    pid: () => api.process.pid!,
+    database,
+  });
   profile?.start();
   const before = sampleCpu(cpuGroups);
   const t0 = performance.now();

@@ -11,7 +11,6 @@ import { createBenchDatabase, type BenchDatabase } from './database';
 import { freePort, sleep, startChild, waitForHttp, type Child } from './processes';
 import { obliterateQueue, REDIS_URL, uniqueQueueName } from './queue';
 import { teardownScope, type Defer } from './run';
-import { statementStats } from './pg-statements';
 import { measuredProfile } from './profile';
 import { seedPaidOrders } from './seed-paid-orders';
 import { ms, perSecond, printTable, summarize } from './stats';
@@ -128,14 +127,12 @@ export async function runPlacementRound(
       'redis (shared)': { commandLineIncludes: 'redis-server' },
       bench: { pid: process.pid, descendants: false },
     };
-    const profile = settings.profile
-      ? measuredProfile({
-          label: `${workers[0]!.name} (of ${workers.length})`,
-          unit: 'order',
-          pid: () => workers[0]!.process.pid!,
-          statements: await statementStats(database.url, database.name),
-        })
-      : null;
+    const profile = await measuredProfile(settings.profile ?? false, {
+      label: `${workers[0]!.name} (of ${workers.length})`,
+      unit: 'order',
+      pid: () => workers[0]!.process.pid!,
+      database,
+    });
     profile?.start();
     const cpuBefore = sampleCpu(cpuGroups);
     const started = Date.now();

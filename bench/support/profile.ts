@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { option } from './options';
-import type { StatementStats } from './pg-statements';
+import { statementStats } from './pg-statements';
 
 /**
  * `--profile` on a benchmark: where each millisecond of one process's CPU goes, by owner. Linux `perf` samples the
@@ -173,18 +173,18 @@ export function printProfile(label: string, profile: Profile, cpuMsPerUnit: numb
  * The `--profile` wiring of one benchmark: `start()` at the beginning of the measured window (perf on the process,
  * pg_stat_statements reset), `finish()` after it (both printed, per unit). Does nothing without --profile.
  */
-export function measuredProfile(options: {
-  label: string;
-  unit: string;
-  pid: () => number;
-  statements: StatementStats | null;
-}) {
+export async function measuredProfile(
+  enabled: boolean,
+  options: { label: string; unit: string; pid: () => number; database: { url: string; name: string } | null },
+) {
+  if (!enabled) return null;
+  const statements = options.database ? await statementStats(options.database.url, options.database.name) : null;
   let profiler: Profiler | null = null;
   let started: Promise<void> = Promise.resolve();
   return {
     start() {
       profiler = startProfiler(options.pid(), options.label);
-      started = options.statements?.reset() ?? Promise.resolve();
+      started = statements?.reset() ?? Promise.resolve();
     },
     /** `processCpuMs`: the profiled process's CPU in the window; `units`: the work done in it. */
     async finish(processCpuMs: number | undefined, units: number) {
@@ -192,8 +192,8 @@ export function measuredProfile(options: {
       const profile = await profiler?.stop();
       if (profile && processCpuMs !== undefined)
         printProfile(options.label, profile, processCpuMs / Math.max(1, units), options.unit);
-      await options.statements?.print(units, options.unit);
-      await options.statements?.close();
+      await statements?.print(units, options.unit);
+      await statements?.close();
     },
   };
 }
