@@ -4,6 +4,7 @@ import { reportRun } from './support/checkout-report';
 import { runShoppers, shopperSettings } from './support/checkout-shoppers';
 import type { CpuGroups } from './support/cpu';
 import { option } from './support/options';
+import { measuredProfile, PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { runBenchmark } from './support/run';
 
 /**
@@ -12,8 +13,9 @@ import { runBenchmark } from './support/run';
  * → shipping → payment → place. Placement is not measured: orders go onto a BullMQ queue that no worker reads.
  *
  * Settings (flag or BENCH_* env): --concurrency (shoppers, 16), --duration (s, 20), --max-checkouts (5000),
- * --warmup (s, 3; not counted), --web-concurrency (API processes, WEB_CONCURRENCY), --db-pool (DATABASE_POOL_MAX),
- * --api-node-args (node flags for the service, e.g. --cpu-prof).
+ * --warmup (s, 15; not counted), --web-concurrency (API processes, WEB_CONCURRENCY), --db-pool (DATABASE_POOL_MAX),
+ * --api-node-args (node flags for the service, e.g. --cpu-prof), --profile (where the API's CPU goes, by owner, and
+ * Postgres' by statement; bench/support/profile.ts).
  */
 const settings = {
   ...shopperSettings(),
@@ -21,11 +23,12 @@ const settings = {
   dbPool: option('db-pool', ''),
   /** Extra node flags for the service, e.g. BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   apiNodeArgs: option('api-node-args', '').split(/\s+/).filter(Boolean),
+  profile: profileRequested(),
 };
 
 runBenchmark(async (defer) => {
   const { database, api, stripe, http, jwtSecret } = await startBenchService(defer, {
-    nodeArgs: settings.apiNodeArgs,
+    nodeArgs: [...settings.apiNodeArgs, ...(settings.profile ? PROFILE_NODE_ARGS : [])],
     env: {
       ...(settings.webConcurrency ? { WEB_CONCURRENCY: settings.webConcurrency } : {}),
       ...(settings.dbPool ? { DATABASE_POOL_MAX: settings.dbPool } : {}),
@@ -45,8 +48,15 @@ runBenchmark(async (defer) => {
     'stripe-sandbox': { pid: stripe.process.pid!, descendants: true },
     'load generator': { pid: process.pid, descendants: false },
   };
-  const result = await runShoppers(http, { settings, cpuGroups, jwtSecret });
+  const profile = await measuredProfile(settings.profile, {
+    label: 'the API',
+    unit: 'checkout',
+    pid: () => api.process.pid!,
+    database,
+  });
+  const result = await runShoppers(http, { settings, cpuGroups, jwtSecret, onMeasureStart: () => profile?.start() });
   reportRun(result);
+  await profile?.finish(result.cpu?.get('api'), result.completed);
   await checkLedger(database.url, result.completedTotal);
   if (result.completed === 0) throw new Error('no checkout completed');
 });

@@ -5,6 +5,7 @@ import type { CpuGroups } from './support/cpu';
 import { createBenchDatabase } from './support/database';
 import { createHttpClient } from './support/http-client';
 import { option } from './support/options';
+import { measuredProfile, PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { freePort, startChild, startStripeSandboxChild, waitForHttp } from './support/processes';
 import { obliterateQueue, REDIS_URL, uniqueQueueName } from './support/queue';
 import { runBenchmark } from './support/run';
@@ -16,13 +17,15 @@ import { runBenchmark } from './support/run';
  *
  * Settings (flag or BENCH_* env): those of bench:checkout's shoppers (--concurrency, --duration, --max-checkouts,
  * --warmup), --sql (trivial: the service's round trips, each trivial; none: no SQL at all), --db-pool (20),
- * --floor-node-args (node flags for the floor server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * --floor-node-args (node flags for the floor server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), --profile (as
+ * bench:checkout's).
  */
 const settings = {
   ...shopperSettings(),
   sql: option('sql', 'trivial'),
   dbPool: option('db-pool', '20'),
   floorNodeArgs: option('floor-node-args', '').split(/\s+/).filter(Boolean),
+  profile: profileRequested(),
 };
 if (settings.sql !== 'trivial' && settings.sql !== 'none')
   throw new Error(`--sql must be trivial or none, got ${settings.sql}`);
@@ -56,7 +59,10 @@ runBenchmark(async (defer) => {
     DATABASE_POOL_MAX: settings.dbPool,
     ...(database ? { DATABASE_URL: database.url } : {}),
   };
-  const floor = startChild('floor-server', 'bench/support/floor-server.ts', floorEnv, settings.floorNodeArgs);
+  const floor = startChild('floor-server', 'bench/support/floor-server.ts', floorEnv, [
+    ...settings.floorNodeArgs,
+    ...(settings.profile ? PROFILE_NODE_ARGS : []),
+  ]);
   defer('stop the floor server', () => floor.stop(10_000));
   const baseUrl = `http://127.0.0.1:${floorPort}`;
   await waitForHttp(floor, `${baseUrl}/healthz`);
@@ -74,8 +80,20 @@ runBenchmark(async (defer) => {
     'stripe-sandbox': { pid: stripe.process.pid!, descendants: true },
     'load generator': { pid: process.pid, descendants: false },
   };
-  const result = await runShoppers(http, { settings, cpuGroups, jwtSecret: JWT_SECRET });
+  const profile = await measuredProfile(settings.profile, {
+    label: 'the floor server',
+    unit: 'checkout',
+    pid: () => floor.process.pid!,
+    database,
+  });
+  const result = await runShoppers(http, {
+    settings,
+    cpuGroups,
+    jwtSecret: JWT_SECRET,
+    onMeasureStart: () => profile?.start(),
+  });
   reportRun(result);
+  await profile?.finish(result.cpu?.get('floor-server'), result.completed);
   await checkSideEffects(stripeUrl, queueName, result.completedTotal);
   if (result.completed === 0) throw new Error('no checkout completed');
 });

@@ -10,6 +10,7 @@ import {
 } from './support/placement-round';
 import { startChild } from './support/processes';
 import { REDIS_URL } from './support/queue';
+import { PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { runBenchmark } from './support/run';
 
 /**
@@ -26,6 +27,7 @@ import { runBenchmark } from './support/run';
  */
 const settings = {
   orders: intOption('orders', 5000),
+  warmupOrders: intOption('warmup-orders', 1000),
   workers: intListOption('workers', [1, 2]),
   stores: intOption('stores', 20),
   workerConcurrency: option('worker-concurrency', ''),
@@ -34,6 +36,7 @@ const settings = {
   sql: option('sql', 'trivial'),
   dbPool: option('db-pool', ''),
   workerNodeArgs: option('worker-node-args', '').split(/\s+/).filter(Boolean),
+  profile: profileRequested(),
 };
 if (settings.work !== 'full' && settings.work !== 'none')
   throw new Error(`--work must be full or none, got ${settings.work}`);
@@ -69,7 +72,10 @@ const floorWorkers: PlacementWorkers = {
       ...(settings.dbPool ? { DATABASE_POOL_MAX: settings.dbPool } : {}),
     };
     return Array.from({ length: count }, (_, i) =>
-      startChild(`floor-worker-${i + 1}`, 'bench/support/floor-worker.ts', env, settings.workerNodeArgs),
+      startChild(`floor-worker-${i + 1}`, 'bench/support/floor-worker.ts', env, [
+        ...settings.workerNodeArgs,
+        ...(settings.profile ? PROFILE_NODE_ARGS : []),
+      ]),
     );
   },
   countDone: ({ queue }) => queue.getCompletedCount(),

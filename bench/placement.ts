@@ -9,6 +9,7 @@ import {
   type RoundResult,
 } from './support/placement-round';
 import { REDIS_URL } from './support/queue';
+import { PROFILE_NODE_ARGS, profileRequested } from './support/profile';
 import { runBenchmark } from './support/run';
 
 /**
@@ -17,12 +18,14 @@ import { runBenchmark } from './support/run';
  * `pending` orders of paid checkouts (two stores per checkout, spread over S stores), enqueues them all through the
  * BullMQ producer and waits until every order is `placed`.
  *
- * Settings (flag or BENCH_* env): --orders (N, 5000), --workers (W list, "1,2"), --stores (S, 20),
+ * Settings (flag or BENCH_* env): --orders (N, 5000), --warmup-orders (placed first, not counted; 1000), --workers (W list, "1,2"), --stores (S, 20),
  * --worker-concurrency (WORKER_CONCURRENCY, service default), --store-concurrency (WORKER_STORE_CONCURRENCY,
- * service default), --timeout (s per run, 300), --worker-node-args (node flags for the workers, e.g. --cpu-prof).
+ * service default), --timeout (s per run, 300), --worker-node-args (node flags for the workers, e.g. --cpu-prof),
+ * --profile (where the first worker's CPU goes, by owner, and Postgres' by statement; bench/support/profile.ts).
  */
 const settings = {
   orders: intOption('orders', 5000),
+  warmupOrders: intOption('warmup-orders', 1000),
   workers: intListOption('workers', [1, 2]),
   stores: intOption('stores', 20),
   workerConcurrency: option('worker-concurrency', ''),
@@ -30,6 +33,7 @@ const settings = {
   timeoutS: intOption('timeout', 300),
   /** Extra node flags for the workers, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
   workerNodeArgs: option('worker-node-args', '').split(/\s+/).filter(Boolean),
+  profile: profileRequested(),
 };
 
 /** The service's workers; an order is done when its row says `placed`. */
@@ -50,7 +54,10 @@ const serviceWorkers: PlacementWorkers = {
       ...(settings.storeConcurrency ? { WORKER_STORE_CONCURRENCY: settings.storeConcurrency } : {}),
     };
     return Array.from({ length: count }, (_, i) =>
-      startChild(`worker-${i + 1}`, 'src/worker.ts', env, settings.workerNodeArgs),
+      startChild(`worker-${i + 1}`, 'src/worker.ts', env, [
+        ...settings.workerNodeArgs,
+        ...(settings.profile ? PROFILE_NODE_ARGS : []),
+      ]),
     );
   },
   async countDone({ db }) {
@@ -68,7 +75,7 @@ const serviceWorkers: PlacementWorkers = {
     );
     const notDone: Record<string, number> = {};
     for (const row of rows) if (row.status !== 'placed') notDone[row.status] = (notDone[row.status] ?? 0) + 1;
-    const adapterMs: number[] = (await db('placement_attempts').select('duration_ms')).map(
+    const adapterMs: number[] = (await db('placement_attempts').select('duration_ms').orderBy('id')).map(
       (row: { duration_ms: number }) => row.duration_ms,
     );
     return { doneAt, notDone, adapterMs };

@@ -11,6 +11,7 @@ import { createBenchDatabase, type BenchDatabase } from './database';
 import { freePort, sleep, startChild, waitForHttp, type Child } from './processes';
 import { obliterateQueue, REDIS_URL, uniqueQueueName } from './queue';
 import { teardownScope, type Defer } from './run';
+import { measuredProfile } from './profile';
 import { seedPaidOrders } from './seed-paid-orders';
 import { ms, perSecond, printTable, summarize } from './stats';
 
@@ -21,7 +22,11 @@ import { ms, perSecond, printTable, summarize } from './stats';
  */
 export interface PlacementRoundSettings {
   orders: number;
+  /** Orders placed first and not counted, so the workers' JIT, pools and prepared statements are warm. */
+  warmupOrders: number;
   stores: number;
+  /** Where the first worker's CPU goes, and Postgres' by statement (bench/support/profile.ts). */
+  profile?: boolean;
   /** Seconds a round may take before it gives up. */
   timeoutS: number;
 }
@@ -100,10 +105,20 @@ export async function runPlacementRound(
     defer('close the observing queue', () => queue.close());
     const round: RoundContext = { database, db, queueName, queue, simulator: retailers.simulator };
 
-    const orderNumbers = await seedPaidOrders(db, retailers.simulator, settings);
+    const seeded = await seedPaidOrders(db, retailers.simulator, {
+      orders: settings.warmupOrders + settings.orders,
+      stores: settings.stores,
+    });
+    const warmup = seeded.slice(0, settings.warmupOrders);
+    const orderNumbers = seeded.slice(settings.warmupOrders);
     const workers = await kind.start(round, workerCount);
     for (const worker of workers) defer(`stop ${worker.name}`, () => worker.stop(10_000));
     await waitForWorkers(queue, workers);
+    if (warmup.length > 0) {
+      await enqueueAll(queueName, warmup, db);
+      const warmed = await waitUntilDone(kind, round, warmup.length, settings.timeoutS, Date.now());
+      if (warmed < warmup.length) throw new Error(`only ${warmed}/${warmup.length} warm-up orders were done`);
+    }
 
     const cpuGroups: CpuGroups = {
       ...Object.fromEntries(workers.map((w) => [w.name, { pid: w.process.pid!, descendants: true }])),
@@ -112,13 +127,25 @@ export async function runPlacementRound(
       'redis (shared)': { commandLineIncludes: 'redis-server' },
       bench: { pid: process.pid, descendants: false },
     };
+    const profile = await measuredProfile(settings.profile ?? false, {
+      label: `${workers[0]!.name} (of ${workers.length})`,
+      unit: 'order',
+      pid: () => workers[0]!.process.pid!,
+      database,
+    });
+    profile?.start();
     const cpuBefore = sampleCpu(cpuGroups);
     const started = Date.now();
     const enqueuedAt = await enqueueAll(queueName, orderNumbers, db);
-    const placed = await waitUntilDone(kind, round, settings, started);
+    const total = warmup.length + orderNumbers.length;
+    const placed = (await waitUntilDone(kind, round, total, settings.timeoutS, started)) - warmup.length;
     const cpu = cpuUsed(cpuBefore, sampleCpu(cpuGroups));
+    await profile?.finish(cpu?.get(workers[0]!.name), placed / workers.length);
 
-    const { doneAt, notDone, adapterMs } = await kind.outcome(round);
+    const outcome = await kind.outcome(round);
+    const { notDone } = outcome;
+    const doneAt = new Map([...outcome.doneAt].filter(([orderNumber]) => enqueuedAt.has(orderNumber)));
+    const adapterMs = outcome.adapterMs.slice(warmup.length);
     const doneTimes = [...doneAt.values()];
     const elapsedMs = (doneTimes.length > 0 ? Math.max(...doneTimes) : Date.now()) - started;
     const latencies = [...doneAt].map(([orderNumber, at]) => at - enqueuedAt.get(orderNumber)!);
@@ -129,7 +156,7 @@ export async function runPlacementRound(
       elapsedMs,
       latency: summarize(latencies),
       adapter: summarize(adapterMs),
-      retailerOrders: await countRetailerOrders(retailers.simulator),
+      retailerOrders: (await countRetailerOrders(retailers.simulator)) - warmup.length,
       cpu: `${describeCpu(cpu, elapsedMs, placed)}\n    ceiling: ${cpuCeiling(cpu, placed, availableParallelism()).replace('unit', 'order')}`,
     };
     console.log(
@@ -212,26 +239,27 @@ async function enqueueAll(queueName: string, orderNumbers: string[], db: Knex): 
   return enqueuedAt;
 }
 
-/** Polls until every order is done, or nothing has moved for 30 s, or the round's timeout. Returns how many are done. */
+/** Polls until `target` jobs are done, or nothing has moved for 30 s, or the timeout. Returns how many are done. */
 async function waitUntilDone(
   kind: PlacementWorkers,
   round: RoundContext,
-  settings: PlacementRoundSettings,
+  target: number,
+  timeoutS: number,
   started: number,
 ): Promise<number> {
   let done = 0;
   let lastProgress = Date.now();
-  while (done < settings.orders) {
+  while (done < target) {
     await sleep(100);
     const count = await kind.countDone(round);
     if (count > done) lastProgress = Date.now();
     done = count;
     if (Date.now() - lastProgress > 30_000) {
-      console.error(`no progress for 30 s with ${done}/${settings.orders} ${kind.doneLabel}; giving up on this run`);
+      console.error(`no progress for 30 s with ${done}/${target} ${kind.doneLabel}; giving up on this run`);
       break;
     }
-    if (Date.now() - started > settings.timeoutS * 1000) {
-      console.error(`timeout after ${settings.timeoutS} s with ${done}/${settings.orders} ${kind.doneLabel}`);
+    if (Date.now() - started > timeoutS * 1000) {
+      console.error(`timeout after ${timeoutS} s with ${done}/${target} ${kind.doneLabel}`);
       break;
     }
   }
