@@ -77,7 +77,8 @@ async function call(
 }
 
 const startWorker = () =>
-  spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/worker.ts'], {
+  // Node itself, not the tsx command: a signal must reach the worker, not a wrapper around it.
+  spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',

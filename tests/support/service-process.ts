@@ -3,7 +3,6 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 export interface ServiceProcess {
   url: string;
@@ -22,10 +21,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Runs `src/server.ts` as a real process (as `npm start` does) and waits until it answers /healthz. */
+/**
+ * Runs `src/server.ts` as a real process (as `npm start` does) and waits until it answers /healthz. Node itself is
+ * the child, with tsx as a loader: the `tsx` command would put a wrapper process in between, and a SIGKILL of the
+ * wrapper leaves the server running on its own (a crash test that killed nothing, and a stray process after it).
+ */
 export async function startServiceProcess(env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
-  const child = spawn(TSX, ['src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
