@@ -192,14 +192,13 @@ describe('api placement adapter', () => {
 
   it('when the retailer does not answer in time, then the error is transient', async () => {
     const { slug, config } = addRetailer();
+    // The simulator never answers: only the adapter's own 200 ms limit can end this call (a hang fails the test).
     sim.injectFaults(slug, { kind: 'timeout' });
-    const startedAt = Date.now();
 
     const error = await failureOf(adapter.place(buildOrder(slug), context({ ...config, timeoutMs: 200 })));
 
     expect(error).toBeInstanceOf(TransientPlacementError);
     expect(error.message).toMatch(/no answer within 200 ms/);
-    expect(Date.now() - startedAt).toBeLessThan(2000);
     expect(sim.orders(slug)).toHaveLength(0);
   });
 
