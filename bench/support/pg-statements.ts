@@ -2,7 +2,7 @@ import knexFactory, { type Knex } from 'knex';
 
 /**
  * With `--profile`: what Postgres did per unit of work, statement by statement, from pg_stat_statements (calls and
- * execution time per unit, WAL records, for the run's database only; statements run by triggers are counted inside
+ * execution time per unit, which includes waiting for row locks, WAL records, for the run's database only; statements run by triggers are counted inside
  * the statement that fired them and also on their own line). Needs the module preloaded
  * (`shared_preload_libraries = 'pg_stat_statements'`, and `pg_stat_statements.track = all` to see trigger
  * statements); otherwise it says so and the benchmark goes on.
@@ -34,7 +34,10 @@ export async function statementStats(url: string, database: string): Promise<Sta
          WHERE d.datname = ? AND calls > 0 ORDER BY ms DESC LIMIT 16`,
         [database],
       );
-      console.log(`\nPostgres, per ${unit} (execution time; a trigger's statements are inside the one that fired it):`);
+      console.log(
+        `\nPostgres, per ${unit} (execution time, lock waits included; a trigger's statements are inside the one ` +
+          'that fired it):',
+      );
       for (const row of statements as { calls: string; ms: number; wal_records: string; query: string }[]) {
         const perUnit = (value: number) => value / Math.max(1, units);
         console.log(
