@@ -1,4 +1,5 @@
 import { presentOrderListItem, presentSession } from '../controllers/presenters';
+import { toSession } from '../repositories/checkout-session-rows';
 import { toOrder } from '../repositories/order-rows';
 import type { OrderRecord } from '../domain/order';
 import type { CheckoutSessionRecord } from '../domain/checkout-session';
@@ -22,18 +23,10 @@ export function orderFromRow(row: Record<string, any>): OrderRecord {
   };
 }
 
+/** A session row as the outbox kept it (JSON: timestamps are strings, the place key left out) → the record. */
 export function sessionFromRow(row: Record<string, any>): CheckoutSessionRecord {
   return {
-    id: row.id,
-    userId: row.user_id,
-    status: row.status,
-    cartSnapshot: row.cart_snapshot,
-    shippingAddress: row.shipping_address,
-    paymentMethodId: row.payment_method_id,
-    currency: row.currency,
-    totalCents: row.total_cents,
-    paymentIntentId: row.payment_intent_id,
-    paymentAttempt: row.payment_attempt,
+    ...toSession(row),
     placeIdempotencyKey: null,
     leaseExpiresAt: date(row.lease_expires_at),
     expiresAt: new Date(row.expires_at),
