@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { createInProcessPlacementQueue } from '../src/queue/in-process-placement-queue';
+import { createStoreLeversService } from '../src/services/store-levers-service';
 import { methodQueueName } from '../src/queue/placement-methods';
 import type { PlacementJob } from '../src/queue/placement-queue';
 import {
@@ -167,6 +168,21 @@ describe('pausing a store (BullMQ)', () => {
     expect(await h.waitForStatus(after, 'placed')).toMatchObject({ placementMethod: 'api' });
     expect(h.simulator.stats(store.slug).orderCreations).toBe(2);
   }, 60_000);
+});
+
+describe("a worker's reading of a pause", () => {
+  it('when ops resume a store from the API, then a worker that had read it paused sees the resume at once', async () => {
+    const store = await h.createApiStore('resumed-api');
+    // Another process's view of the levers, trusting its readings for a minute: a worker's, beside the API.
+    const worker = createStoreLeversService(h.app.services.deps, undefined, { pauseCacheMs: 60_000 });
+    await h.http.post(`/api/v1/ops/stores/${store.slug}/pause`).set(ops).send({ reason: 'stock count' }).expect(200);
+    expect(await worker.isPaused(store.storeId)).toBe(true);
+
+    await h.http.post(`/api/v1/ops/stores/${store.slug}/resume`).set(ops).send({ reason: 'done' }).expect(200);
+    // The resume's release hands the held jobs to the workers now; one still trusting "paused" would hold them
+    // again for a whole recheck period.
+    expect(await worker.isPaused(store.storeId)).toBe(false);
+  });
 });
 
 describe('pausing a store (in-process queue)', () => {

@@ -8,8 +8,9 @@ import type { ServiceDeps } from './service-deps';
 
 export interface StoreLeversOptions {
   /**
-   * How long a worker trusts its last reading of a store's pause. A pause reaches the other processes within
-   * this; the process that pulled the lever knows at once. One indexed read per store per period, not per job.
+   * How long a worker trusts its last reading that a store is not paused. A pause reaches the other processes
+   * within this; the process that pulled the lever knows at once, and a resume is seen at once everywhere. One
+   * indexed read per store per period, not per job.
    */
   pauseCacheMs?: number;
 }
@@ -41,11 +42,16 @@ export function createStoreLeversService(
   }
 
   return {
-    /** The queue's pause check. A failed read counts as the last answer (or not paused): placing goes on. */
+    /**
+     * The queue's pause check. Only "not paused" is trusted from the cache: a job about to be held is checked
+     * against the database, because a resume in another process releases the held jobs at once, and a stale
+     * "paused" would hold them again for a whole recheck period. Paused stores are rare, so this costs little.
+     * A failed read counts as the last answer (or not paused): placing goes on.
+     */
     async isPaused(storeId: string): Promise<boolean> {
       const cached = pauses.get(storeId);
       const now = clock.now().getTime();
-      if (cached && now - cached.readAt < cacheMs) return cached.paused;
+      if (cached && !cached.paused && now - cached.readAt < cacheMs) return false;
       try {
         const paused = await levers.isStorePaused(db, storeId);
         pauses.set(storeId, { paused, readAt: now });
