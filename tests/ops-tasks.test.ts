@@ -1,4 +1,4 @@
-import { startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
+import { ADDRESS, startCheckoutHarness, type CheckoutHarness } from './support/checkout-harness';
 import { findOrderByNumber } from '../src/repositories/orders-repository';
 import { transitionOrder } from '../src/services/order-state-machine';
 import { bearer } from './support/tokens';
@@ -9,34 +9,9 @@ const orderNumbers: string[] = [];
 
 /** A shopper checks out one candle from the manual store; its placement run opens a place_order task. */
 async function placeManualOrder(userId: string): Promise<string> {
-  const shopper = bearer(userId);
   await h.addToCart(userId, 'corner', 'CANDLE', 2, { color: 'amber' });
-  const { body } = await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201);
-  const sessionId = body.data.sessionId;
-  await h.http
-    .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
-    .set(shopper)
-    .send({
-      name: 'Ada',
-      address1: '1 Main St',
-      city: 'Austin',
-      state: 'TX',
-      zip: '78701',
-      country: 'US',
-      phone: '5125550100',
-    })
-    .expect(200);
-  await h.http
-    .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
-    .set(shopper)
-    .send({ paymentMethodId: 'pm_card_visa' })
-    .expect(200);
-  const placed = await h.http
-    .post(`/api/v1/checkout/sessions/${sessionId}/place`)
-    .set(shopper)
-    .set('Idempotency-Key', userId)
-    .expect(201);
-  const orderNumber = placed.body.data.orders[0].orderNumber;
+  const placed = await h.placeCart(userId);
+  const orderNumber = placed.orders[0]!.orderNumber;
   const [run] = h.enqueued.filter((job) => job.orderNumber === orderNumber);
   await h.app.services.placement.place(run, { attempt: 1, maxAttempts: 6, maybeRan: false });
   return orderNumber;
@@ -85,7 +60,7 @@ describe('ops tasks', () => {
           productUrl: 'https://corner.example/candle',
         }),
       ],
-      shippingAddress: expect.objectContaining({ zip: '78701' }),
+      shippingAddress: expect.objectContaining({ zip: ADDRESS.zip }),
     });
   });
 

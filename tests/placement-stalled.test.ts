@@ -31,33 +31,8 @@ afterAll(() => h.close());
 
 /** A shopper's paid one-store checkout: its order is `pending`, its first run handed to the (recording) queue. */
 async function paidOrder(userId: string): Promise<string> {
-  const shopper = bearer(userId);
   await h.addToCart(userId, 'corner', 'CANDLE', 1);
-  const sessionId = (await h.http.post('/api/v1/checkout/sessions').set(shopper).expect(201)).body.data.sessionId;
-  await h.http
-    .put(`/api/v1/checkout/sessions/${sessionId}/shipping`)
-    .set(shopper)
-    .send({
-      name: 'Ada',
-      address1: '1 Main St',
-      city: 'Austin',
-      state: 'TX',
-      zip: '78701',
-      country: 'US',
-      phone: '5125550100',
-    })
-    .expect(200);
-  await h.http
-    .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
-    .set(shopper)
-    .send({ paymentMethodId: 'pm_card_visa' })
-    .expect(200);
-  const placed = await h.http
-    .post(`/api/v1/checkout/sessions/${sessionId}/place`)
-    .set(shopper)
-    .set('Idempotency-Key', userId)
-    .expect(201);
-  return placed.body.data.orders[0].orderNumber;
+  return (await h.placeCart(userId)).orders[0]!.orderNumber;
 }
 
 const runsFor = (orderNumber: string) => h.enqueued.filter((run) => run.orderNumber === orderNumber);

@@ -36,6 +36,8 @@ export interface CheckoutHarness {
     extra?: Record<string, string>,
   ): Promise<void>;
   sessionReadyToPlace(userId: string, paymentMethodId?: string): Promise<string>;
+  /** Checks out what the shopper's cart holds (session, ADDRESS, a card, place with the user id as the key). */
+  placeCart(userId: string): Promise<{ sessionId: string; orders: { orderNumber: string }[] }>;
   close(): Promise<void>;
 }
 
@@ -66,6 +68,18 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
   const http = supertest(app.app);
   const admin = bearer('admin-1', 'admin');
 
+  /** A session of the shopper's cart with ADDRESS and the payment method: ready to place. */
+  async function payableSession(userId: string, paymentMethodId: string): Promise<string> {
+    const created = await http.post('/api/v1/checkout/sessions').set(bearer(userId)).expect(201);
+    const sessionId = created.body.data.sessionId as string;
+    await http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer(userId)).send(ADDRESS).expect(200);
+    await http
+      .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+      .set(bearer(userId))
+      .send({ paymentMethodId })
+      .expect(200);
+    return sessionId;
+  }
   const harness: CheckoutHarness = {
     http,
     database,
@@ -108,15 +122,16 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
     async sessionReadyToPlace(userId, paymentMethodId = 'pm_card_visa') {
       await harness.addToCart(userId, 'acme', 'MUG', 2);
       await harness.addToCart(userId, 'globex', 'LAMP', 1);
-      const created = await http.post('/api/v1/checkout/sessions').set(bearer(userId)).expect(201);
-      const sessionId = created.body.data.sessionId as string;
-      await http.put(`/api/v1/checkout/sessions/${sessionId}/shipping`).set(bearer(userId)).send(ADDRESS).expect(200);
-      await http
-        .put(`/api/v1/checkout/sessions/${sessionId}/payment`)
+      return payableSession(userId, paymentMethodId);
+    },
+    async placeCart(userId) {
+      const sessionId = await payableSession(userId, 'pm_card_visa');
+      const placed = await http
+        .post(`/api/v1/checkout/sessions/${sessionId}/place`)
         .set(bearer(userId))
-        .send({ paymentMethodId })
-        .expect(200);
-      return sessionId;
+        .set('Idempotency-Key', userId)
+        .expect(201);
+      return { sessionId, orders: placed.body.data.orders };
     },
     async close() {
       await stripe.stop();
