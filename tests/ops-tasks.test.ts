@@ -19,23 +19,7 @@ async function placeManualOrder(userId: string): Promise<string> {
 
 beforeAll(async () => {
   h = await startCheckoutHarness();
-  const admin = bearer('admin-1', 'admin');
-  await h.http
-    .post('/api/v1/admin/stores')
-    .set(admin)
-    .send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' })
-    .expect(201);
-  await h.http
-    .put('/api/v1/admin/products')
-    .set(admin)
-    .send({
-      storeSlug: 'corner',
-      sku: 'CANDLE',
-      name: 'Candle',
-      priceCents: 1800,
-      productUrl: 'https://corner.example/candle',
-    })
-    .expect(201);
+  await h.seedManualStore();
   for (const user of ['tasks-1', 'tasks-2', 'tasks-3']) orderNumbers.push(await placeManualOrder(user));
   const tasks = await h.http.get('/api/v1/ops/tasks?status=open').set(bearer('ops-1', 'ops')).expect(200);
   taskId = tasks.body.data[0].taskId;

@@ -9,23 +9,7 @@ const MINUTE = 60_000;
 
 beforeAll(async () => {
   h = await startCheckoutHarness();
-  const admin = bearer('admin-1', 'admin');
-  await h.http
-    .post('/api/v1/admin/stores')
-    .set(admin)
-    .send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' })
-    .expect(201);
-  await h.http
-    .put('/api/v1/admin/products')
-    .set(admin)
-    .send({
-      storeSlug: 'corner',
-      sku: 'CANDLE',
-      name: 'Candle',
-      priceCents: 1800,
-      productUrl: 'https://corner.example/candle',
-    })
-    .expect(201);
+  await h.seedManualStore();
 });
 afterAll(() => h.close());
 

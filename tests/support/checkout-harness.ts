@@ -28,6 +28,8 @@ export interface CheckoutHarness {
   deps: AppDeps;
   enqueued: PlacementJob[];
   seedCatalog(): Promise<void>;
+  /** A store placed by people (`corner`, placement `manual`) selling one candle (`CANDLE`, 1,800 cents). */
+  seedManualStore(): Promise<void>;
   addToCart(
     userId: string,
     storeSlug: string,
@@ -111,6 +113,20 @@ export async function startCheckoutHarness(overrides: Partial<AppDeps> = {}): Pr
         { storeSlug: 'globex', sku: 'OLD', name: 'Discontinued vase', priceCents: 999, available: false },
       ];
       for (const product of products) await http.put('/api/v1/admin/products').set(admin).send(product).expect(201);
+    },
+    async seedManualStore() {
+      const admin = bearer('admin-1', 'admin');
+      await http
+        .post('/api/v1/admin/stores')
+        .set(admin)
+        .send({ slug: 'corner', name: 'Corner Shop', placementMethod: 'manual' })
+        .expect(201);
+      const candle = { sku: 'CANDLE', name: 'Candle', priceCents: 1800, productUrl: 'https://corner.example/candle' };
+      await http
+        .put('/api/v1/admin/products')
+        .set(admin)
+        .send({ storeSlug: 'corner', ...candle })
+        .expect(201);
     },
     async addToCart(userId, storeSlug, sku, quantity = 1, extra = {}) {
       await http
