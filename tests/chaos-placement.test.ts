@@ -5,6 +5,7 @@ import {
   seededRandom,
   FLEET_ADDRESS,
   fleetEnv,
+  seedFleetStores,
   startApiProcess,
   startFleetParties,
   startWorkerProcess,
@@ -148,32 +149,7 @@ describe('placement under repeated SIGKILL of the API and the workers', () => {
   it(`keeps every invariant and quiesces within a minute of the last kill (seed ${SEED})`, async () => {
     const startedAt = Date.now();
     await restartApi();
-    for (const { slug, latencyMs, priceCents } of STORES) {
-      const { baseUrl } = simulator.addRetailer(slug, {
-        apiKey: `${slug}-key`,
-        catalog: { KIT: { priceCents } },
-        taxBasisPoints: 625,
-        shippingCents: 0,
-        latencyMs,
-      });
-      const store = {
-        slug,
-        name: `${slug} shop`,
-        placementMethod: 'api',
-        placementConfig: { baseUrl, apiKey: `${slug}-key`, timeoutMs: 10_000 },
-      };
-      expect((await call('POST', '/admin/stores', 'admin', 'admin', store)).status).toBe(201);
-      expect(
-        (
-          await call('PUT', '/admin/products', 'admin', 'admin', {
-            storeSlug: slug,
-            sku: 'KIT',
-            name: `${slug} kit`,
-            priceCents,
-          })
-        ).status,
-      ).toBe(201);
-    }
+    await seedFleetStores(simulator, STORES, (method, path, body) => call(method, path, 'admin', 'admin', body));
     simulator.injectFaults('flaky', { kind: 'create_then_500', count: 6 });
     simulator.injectFaults('flaky', { kind: 'status_503', count: 4 });
     // One worker while the slow order is killed: the job cannot escape to a worker that is left alone.

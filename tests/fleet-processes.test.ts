@@ -4,6 +4,7 @@ import type { StripeSandbox } from '../src/sandbox/stripe';
 import {
   FLEET_ADDRESS,
   fleetEnv,
+  seedFleetStores,
   startApiProcess,
   startFleetParties,
   startWorkerProcess,
@@ -131,32 +132,9 @@ describe('two API processes and two workers on one database and queue', () => {
       FleetProcess,
     ];
     processes.push(...apis);
-    for (const { slug, latencyMs, priceCents } of STORES) {
-      const { baseUrl } = simulator.addRetailer(slug, {
-        apiKey: `${slug}-key`,
-        catalog: { KIT: { priceCents } },
-        taxBasisPoints: 625,
-        shippingCents: 0,
-        latencyMs,
-      });
-      const store = {
-        slug,
-        name: `${slug} shop`,
-        placementMethod: 'api',
-        placementConfig: { baseUrl, apiKey: `${slug}-key`, timeoutMs: 10_000 },
-      };
-      expect((await call(apis[0], 'POST', '/admin/stores', 'admin', 'admin', store)).status).toBe(201);
-      expect(
-        (
-          await call(apis[1], 'PUT', '/admin/products', 'admin', 'admin', {
-            storeSlug: slug,
-            sku: 'KIT',
-            name: `${slug} kit`,
-            priceCents,
-          })
-        ).status,
-      ).toBe(201);
-    }
+    await seedFleetStores(simulator, STORES, (method, path, body) =>
+      call(apis[0]!, method, path, 'admin', 'admin', body),
+    );
     // One worker takes every method's queue, the other only api's (`--methods api` as PLACEMENT_METHODS).
     processes.push(
       ...(await Promise.all([

@@ -42,6 +42,48 @@ export async function startFleetParties(): Promise<FleetParties> {
   return { database, stripe: await startStripeSandbox(), simulator: await startRetailerApiSimulator() };
 }
 
+/** A fleet test's retailer: an api store at the simulator answering after `latencyMs`, selling one KIT. */
+export interface FleetStore {
+  slug: string;
+  latencyMs: number;
+  priceCents: number;
+}
+
+/** Sends one admin request to an API of the fleet; its HTTP status. */
+export type FleetAdminCall = (method: string, path: string, body: object) => Promise<{ status: number }>;
+
+/**
+ * Each store as a retailer at the simulator (6.25 % tax, free shipping) and as an api store of the service selling
+ * its KIT, created through the admin API.
+ */
+export async function seedFleetStores(
+  simulator: RetailerApiSimulator,
+  stores: readonly FleetStore[],
+  admin: FleetAdminCall,
+): Promise<void> {
+  for (const { slug, latencyMs, priceCents } of stores) {
+    const apiKey = `${slug}-key`;
+    const { baseUrl } = simulator.addRetailer(slug, {
+      apiKey,
+      catalog: { KIT: { priceCents } },
+      taxBasisPoints: 625,
+      shippingCents: 0,
+      latencyMs,
+    });
+    const placementConfig = { baseUrl, apiKey, timeoutMs: 10_000 };
+    const store = { slug, name: `${slug} shop`, placementMethod: 'api', placementConfig };
+    const created = await admin('POST', '/admin/stores', store);
+    if (created.status !== 201) throw new Error(`store ${slug}: HTTP ${created.status}`);
+    const product = await admin('PUT', '/admin/products', {
+      storeSlug: slug,
+      sku: 'KIT',
+      name: `${slug} kit`,
+      priceCents,
+    });
+    if (product.status !== 201) throw new Error(`product of ${slug}: HTTP ${product.status}`);
+  }
+}
+
 /** Stops the stand-ins, deletes the queue's Redis keys and drops the database (after the processes are killed). */
 export async function stopFleetParties(parties: Partial<FleetParties>, queueName: string): Promise<void> {
   await parties.simulator?.close();
